@@ -1,0 +1,227 @@
+//! What the notifier needs to decide and route: the schema of the routing parameter that the
+//! TUI writes (an SSM SecureString) and the Lambda reads. config.yml maps onto it one to one.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use crate::secret::WebhookUrl;
+use crate::service::Service;
+
+/// Bumped when the routing parameter's JSON changes incompatibly.
+pub const SETTINGS_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    pub version: u32,
+    pub home_region: String,
+    pub routes: Routes,
+    pub guardduty: GuardDutySettings,
+    pub config: ConfigSettings,
+    pub trusted_advisor: TrustedAdvisorSettings,
+    pub inspector: InspectorSettings,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            version: SETTINGS_VERSION,
+            home_region: DEFAULT_HOME_REGION.to_string(),
+            routes: Routes::default(),
+            guardduty: GuardDutySettings::default(),
+            config: ConfigSettings::default(),
+            trusted_advisor: TrustedAdvisorSettings::default(),
+            inspector: InspectorSettings::default(),
+        }
+    }
+}
+
+pub const DEFAULT_HOME_REGION: &str = "us-east-1";
+
+/// Webhooks: a default list plus optional per-service lists. An empty per-service list means
+/// "use the default", as the old project's `WEBHOOK_URLS_*` keys did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Routes {
+    pub default: Vec<WebhookUrl>,
+    pub per_service: BTreeMap<Service, Vec<WebhookUrl>>,
+}
+
+impl Routes {
+    pub fn for_service(&self, service: Service) -> &[WebhookUrl] {
+        match self.per_service.get(&service) {
+            Some(urls) if !urls.is_empty() => urls,
+            _ => &self.default,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct GuardDutySettings {
+    pub min_severity: f64,
+    pub mention_here_severity: f64,
+    pub mention_channel_severity: f64,
+    /// Findings about global services are sent only from this region. `None`: the home region.
+    pub global_findings_region: Option<String>,
+}
+
+impl Default for GuardDutySettings {
+    fn default() -> Self {
+        GuardDutySettings {
+            min_severity: 0.0,
+            mention_here_severity: 4.0,
+            mention_channel_severity: 7.0,
+            global_findings_region: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ConfigSettings {
+    /// Include list of resource types (`AWS::IAM::Role`); empty means all.
+    pub resource_types: Vec<String>,
+    pub exclude_resource_types: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TrustedAdvisorSettings {
+    pub statuses: Vec<String>,
+    /// Check names or check ids.
+    pub ignore_checks: Vec<String>,
+}
+
+impl Default for TrustedAdvisorSettings {
+    fn default() -> Self {
+        TrustedAdvisorSettings {
+            statuses: vec!["ERROR".to_string()],
+            ignore_checks: Vec::new(),
+        }
+    }
+}
+
+/// Trusted Advisor statuses as they appear in events and in TRUSTEDADVISOR_STATUSES.
+pub const TRUSTED_ADVISOR_STATUSES: [&str; 3] = ["ERROR", "WARN", "OK"];
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct InspectorSettings {
+    pub min_severity: InspectorSeverity,
+    pub resource_types: Vec<String>,
+}
+
+impl Default for InspectorSettings {
+    fn default() -> Self {
+        InspectorSettings {
+            min_severity: InspectorSeverity::Medium,
+            resource_types: vec!["EC2".to_string(), "ECR".to_string(), "LAMBDA".to_string()],
+        }
+    }
+}
+
+/// Resource types that inspector2 `Enable` accepts.
+pub const INSPECTOR_RESOURCE_TYPES: [&str; 5] =
+    ["EC2", "ECR", "LAMBDA", "LAMBDA_CODE", "CODE_REPOSITORY"];
+
+/// Inspector v2 severities, lowest first. UNTRIAGED (no score yet) sorts just above
+/// INFORMATIONAL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum InspectorSeverity {
+    Informational,
+    Untriaged,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl InspectorSeverity {
+    pub const ALL: [InspectorSeverity; 6] = [
+        InspectorSeverity::Informational,
+        InspectorSeverity::Untriaged,
+        InspectorSeverity::Low,
+        InspectorSeverity::Medium,
+        InspectorSeverity::High,
+        InspectorSeverity::Critical,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InspectorSeverity::Informational => "INFORMATIONAL",
+            InspectorSeverity::Untriaged => "UNTRIAGED",
+            InspectorSeverity::Low => "LOW",
+            InspectorSeverity::Medium => "MEDIUM",
+            InspectorSeverity::High => "HIGH",
+            InspectorSeverity::Critical => "CRITICAL",
+        }
+    }
+}
+
+impl fmt::Display for InspectorSeverity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for InspectorSeverity {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        InspectorSeverity::ALL
+            .into_iter()
+            .find(|sev| sev.as_str().eq_ignore_ascii_case(s.trim()))
+            .ok_or_else(|| {
+                format!("unknown Inspector severity {s:?}; expected INFORMATIONAL, UNTRIAGED, LOW, MEDIUM, HIGH or CRITICAL")
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn url(s: &str) -> WebhookUrl {
+        WebhookUrl::new_unchecked(s)
+    }
+
+    #[test]
+    fn empty_service_routes_fall_back_to_default() {
+        let mut routes = Routes {
+            default: vec![url("https://a.example/1")],
+            per_service: BTreeMap::new(),
+        };
+        routes.per_service.insert(Service::Config, vec![]);
+        routes.per_service.insert(
+            Service::GuardDuty,
+            vec![url("https://b.example/2"), url("https://c.example/3")],
+        );
+        assert_eq!(
+            routes.for_service(Service::Config),
+            &[url("https://a.example/1")]
+        );
+        assert_eq!(
+            routes.for_service(Service::Budget),
+            &[url("https://a.example/1")]
+        );
+        assert_eq!(routes.for_service(Service::GuardDuty).len(), 2);
+    }
+
+    #[test]
+    fn settings_json_round_trips_and_tolerates_missing_fields() {
+        let parsed: Settings =
+            serde_json::from_str(r#"{"home_region":"eu-west-1"}"#).expect("lenient");
+        assert_eq!(parsed.home_region, "eu-west-1");
+        assert_eq!(parsed.inspector.min_severity, InspectorSeverity::Medium);
+        let json = serde_json::to_string(&parsed).expect("serialise");
+        assert_eq!(
+            serde_json::from_str::<Settings>(&json).expect("parse"),
+            parsed
+        );
+    }
+}

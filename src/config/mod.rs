@@ -1,0 +1,209 @@
+//! config.yml: where it is found, what it means, how it is validated and saved.
+//!
+//! The old Serverless project's keys work unchanged. Errors name the file, line:column and key;
+//! unknown keys are warnings and survive a save.
+
+mod keys;
+mod parse;
+mod save;
+pub mod yaml;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use awsmon_notifier::{Service, Settings, WebhookUrl};
+
+pub use keys::{KEYS, KeySpec, sample};
+pub use save::{SavePlan, write_atomic, write_atomic_with};
+pub use yaml::Pos;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    pub prefix_service_name: String,
+    pub prefix_s3: String,
+    pub stack_tags: Vec<(String, String)>,
+    /// USD per month. `None`: no budget is configured.
+    pub budget_limit: Option<f64>,
+    /// Cost filters, each `user:key$value`.
+    pub budget_tag_filters: Vec<String>,
+    pub budget_threshold_percentage: f64,
+    pub regions: RegionSelection,
+    /// Routing and filters, exactly as the notifier receives them.
+    pub settings: Settings,
+}
+
+pub const DEFAULT_PREFIX: &str = "awsmon";
+pub const DEFAULT_BUDGET_THRESHOLD: f64 = 80.0;
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            prefix_service_name: DEFAULT_PREFIX.to_string(),
+            prefix_s3: DEFAULT_PREFIX.to_string(),
+            stack_tags: Vec::new(),
+            budget_limit: None,
+            budget_tag_filters: Vec::new(),
+            budget_threshold_percentage: DEFAULT_BUDGET_THRESHOLD,
+            regions: RegionSelection::All,
+            settings: Settings::default(),
+        }
+    }
+}
+
+impl Config {
+    pub fn home_region(&self) -> &str {
+        &self.settings.home_region
+    }
+
+    pub fn webhooks(&self, service: Option<Service>) -> &[WebhookUrl] {
+        match service {
+            Some(svc) => self.settings.routes.for_service(svc),
+            None => &self.settings.routes.default,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RegionSelection {
+    All,
+    List(Vec<String>),
+}
+
+impl RegionSelection {
+    pub fn contains(&self, region: &str) -> bool {
+        match self {
+            RegionSelection::All => true,
+            RegionSelection::List(list) => list.iter().any(|r| r == region),
+        }
+    }
+}
+
+/// One problem found in a config file, located precisely.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigIssue {
+    pub file: String,
+    pub pos: Pos,
+    pub key: String,
+    pub message: String,
+}
+
+impl fmt::Display for ConfigIssue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}: ", self.file, self.pos.line, self.pos.column)?;
+        if !self.key.is_empty() {
+            write!(f, "{}: ", self.key)?;
+        }
+        f.write_str(&self.message)
+    }
+}
+
+#[derive(Debug)]
+pub enum ConfigError {
+    /// The file could not be read (or `--config` named one that does not exist).
+    Io { file: String, message: String },
+    /// The file was read; these are its problems, in file order.
+    Invalid(Vec<ConfigIssue>),
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ConfigError::Io { file, message } => write!(f, "{file}: {message}"),
+            ConfigError::Invalid(issues) => {
+                for (i, issue) in issues.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str("\n")?;
+                    }
+                    write!(f, "error: {issue}")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// A config as loaded: the model, where it came from, and what was only worth a warning.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub config: Config,
+    /// `None` when no file was found and the defaults are in use.
+    pub path: Option<PathBuf>,
+    /// The file's text, kept so that a save can preserve comments and unknown keys.
+    pub text: Option<String>,
+    pub warnings: Vec<ConfigIssue>,
+}
+
+/// Where config.yml is looked for, in order, when `--config` is not given.
+pub fn search_paths() -> Vec<PathBuf> {
+    let mut paths = vec![
+        PathBuf::from("config/config.yml"),
+        PathBuf::from("config.yml"),
+    ];
+    let xdg = std::env::var_os("XDG_CONFIG_HOME")
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")));
+    if let Some(dir) = xdg {
+        paths.push(dir.join("awsmon").join("config.yml"));
+    }
+    paths
+}
+
+/// Loads `explicit`, or the first file of [`search_paths`] that exists, or the defaults.
+pub fn locate_and_load(explicit: Option<&Path>) -> Result<Loaded, ConfigError> {
+    if let Some(path) = explicit {
+        return load_file(path);
+    }
+    match search_paths().into_iter().find(|p| p.is_file()) {
+        Some(path) => load_file(&path),
+        None => Ok(Loaded {
+            config: Config::default(),
+            path: None,
+            text: None,
+            warnings: Vec::new(),
+        }),
+    }
+}
+
+pub fn load_file(path: &Path) -> Result<Loaded, ConfigError> {
+    let file = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Io {
+        file: file.clone(),
+        message: format!("cannot read: {e}"),
+    })?;
+    let (config, warnings) = parse::parse_config(&file, &text).map_err(ConfigError::Invalid)?;
+    Ok(Loaded {
+        config,
+        path: Some(path.to_path_buf()),
+        text: Some(text),
+        warnings,
+    })
+}
+
+/// Parses config text; `file` is only used to label issues.
+pub fn load_str(file: &str, text: &str) -> Result<(Config, Vec<ConfigIssue>), Vec<ConfigIssue>> {
+    parse::parse_config(file, text)
+}
+
+/// A printable, masked view of every key's effective value, for `config show`.
+pub fn show(config: &Config) -> Vec<(&'static str, String)> {
+    KEYS.iter()
+        .map(|k| (k.name, save::value_of(config, k.name).display_masked()))
+        .collect()
+}
+
+/// The same view as JSON, webhooks masked.
+pub fn show_json(config: &Config) -> serde_json::Value {
+    let map = KEYS
+        .iter()
+        .map(|k| {
+            (
+                k.name.to_string(),
+                save::value_of(config, k.name).to_json_masked(),
+            )
+        })
+        .collect();
+    serde_json::Value::Object(map)
+}

@@ -1,0 +1,5 @@
+//! awsmon-tui: switch AWS monitoring services on per region and route their findings to Slack.
+
+pub mod config;
+pub mod regions;
+pub mod text;

@@ -1,0 +1,41 @@
+//! Small text helpers shared by config validation and the CLI.
+
+/// Levenshtein distance, for "did you mean" hints.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// The candidate nearest to `word` (case-insensitive), if it is close enough to be a typo.
+pub fn nearest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let word = word.to_ascii_uppercase();
+    candidates
+        .into_iter()
+        .map(|c| (edit_distance(&word, &c.to_ascii_uppercase()), c))
+        .filter(|(d, c)| *d > 0 && *d <= (c.len() / 3).clamp(1, 4))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nearest_finds_typos_and_ignores_strangers() {
+        let keys = ["WEBHOOK_URLS", "BUDGET_LIMIT", "PREFIX_S3"];
+        assert_eq!(nearest("WEBHOOK_URL", keys), Some("WEBHOOK_URLS"));
+        assert_eq!(nearest("budget_limt", keys), Some("BUDGET_LIMIT"));
+        assert_eq!(nearest("SOMETHING_ELSE", keys), None);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+    }
+}
