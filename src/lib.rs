@@ -3,3 +3,7 @@
 pub mod config;
 pub mod regions;
 pub mod text;
+pub mod aws;
+pub mod inventory;
+pub mod naming;
+pub mod cli;

@@ -1,0 +1,150 @@
+//! Building the shared SDK configuration and the cached per-region clients.
+
+use std::any::Any;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode};
+
+/// How to reach AWS: the CLI's global flags, plus knobs the tests and benchmarks turn.
+#[derive(Debug, Clone)]
+pub struct AwsOptions {
+    pub profile: Option<String>,
+    /// `--endpoint-url`; `AWS_ENDPOINT_URL` and `AWS_ENDPOINT_URL_<SERVICE>` are read by the SDK.
+    pub endpoint_url: Option<String>,
+    /// Endpoints for single regions, for tests that make one region misbehave.
+    pub region_endpoints: HashMap<String, String>,
+    pub connect_timeout: Duration,
+    /// The most one operation may take, retries included.
+    pub operation_timeout: Duration,
+    pub max_attempts: u32,
+}
+
+impl Default for AwsOptions {
+    fn default() -> Self {
+        AwsOptions {
+            profile: None,
+            endpoint_url: None,
+            region_endpoints: HashMap::new(),
+            connect_timeout: Duration::from_secs(3),
+            operation_timeout: Duration::from_secs(15),
+            max_attempts: 3,
+        }
+    }
+}
+
+type ClientCache = Mutex<HashMap<(&'static str, String), Box<dyn Any + Send + Sync>>>;
+
+/// The AWS access point: shared config plus a cache of clients per (service, region).
+#[derive(Clone)]
+pub struct Aws {
+    sdk: SdkConfig,
+    options: Arc<AwsOptions>,
+    clients: Arc<ClientCache>,
+}
+
+impl std::fmt::Debug for Aws {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Aws")
+            .field("profile", &self.options.profile)
+            .field("endpoint", &self.endpoint())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Aws {
+    /// Resolves the default chain (env, profile, SSO, credential_process, IMDS) once. Credentials
+    /// themselves are fetched lazily, on the first call.
+    pub async fn load(options: AwsOptions, home_region: &str) -> Aws {
+        let http = aws_smithy_http_client::Builder::new()
+            .tls_provider(tls::Provider::Rustls(CryptoMode::Ring))
+            .build_https();
+        let mut loader = aws_config::defaults(BehaviorVersion::latest())
+            .http_client(http)
+            .region(Region::new(home_region.to_string()))
+            .retry_config(RetryConfig::standard().with_max_attempts(options.max_attempts.max(1)))
+            .timeout_config(
+                TimeoutConfig::builder()
+                    .connect_timeout(options.connect_timeout)
+                    .operation_timeout(options.operation_timeout)
+                    .build(),
+            );
+        if let Some(profile) = &options.profile {
+            loader = loader.profile_name(profile);
+        }
+        if let Some(url) = &options.endpoint_url {
+            loader = loader.endpoint_url(url);
+        }
+        Aws {
+            sdk: loader.load().await,
+            options: Arc::new(options),
+            clients: Arc::new(Mutex::new(HashMap::new())),
+        }
+    }
+
+    pub fn sdk_config(&self) -> &SdkConfig {
+        &self.sdk
+    }
+
+    pub fn profile(&self) -> Option<&str> {
+        self.options.profile.as_deref()
+    }
+
+    /// The endpoint override in force, if not real AWS.
+    pub fn endpoint(&self) -> Option<String> {
+        self.sdk
+            .endpoint_url()
+            .map(str::to_string)
+            .or_else(|| std::env::var("AWS_ENDPOINT_URL").ok().filter(|v| !v.is_empty()))
+    }
+
+    pub fn operation_timeout(&self) -> Duration {
+        self.options.operation_timeout
+    }
+
+    fn cached<C: Clone + Send + Sync + 'static>(&self, service: &'static str, region: &str, make: impl FnOnce() -> C) -> C {
+        let mut cache = self.clients.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let key = (service, region.to_string());
+        if let Some(client) = cache.get(&key).and_then(|c| c.downcast_ref::<C>()) {
+            return client.clone();
+        }
+        let client = make();
+        cache.insert(key, Box::new(client.clone()));
+        client
+    }
+}
+
+/// One accessor per SDK client: the shared config with the region (and any per-region
+/// endpoint) applied, cached.
+macro_rules! regional_clients {
+    ($($name:ident => $krate:ident),* $(,)?) => {
+        impl Aws {
+            $(
+                pub fn $name(&self, region: &str) -> $krate::Client {
+                    self.cached(stringify!($name), region, || {
+                        let mut conf = $krate::config::Builder::from(&self.sdk).region(Region::new(region.to_string()));
+                        if let Some(url) = self.options.region_endpoints.get(region) {
+                            conf = conf.endpoint_url(url);
+                        }
+                        $krate::Client::from_conf(conf.build())
+                    })
+                }
+            )*
+        }
+    };
+}
+
+regional_clients! {
+    sts => aws_sdk_sts,
+    account => aws_sdk_account,
+    guardduty => aws_sdk_guardduty,
+    configservice => aws_sdk_config,
+    inspector2 => aws_sdk_inspector2,
+    support => aws_sdk_support,
+    budgets => aws_sdk_budgets,
+    cloudformation => aws_sdk_cloudformation,
+}

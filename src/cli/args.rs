@@ -1,0 +1,114 @@
+//! clap definitions. Global flags work before or after the subcommand.
+
+use std::path::PathBuf;
+
+use awsmon_notifier::Service;
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(name = "awsmon-tui", version, about = "Switch AWS monitoring services on per region and route their findings to Slack")]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// config.yml to use (default: ./config/config.yml, ./config.yml, $XDG_CONFIG_HOME/awsmon/config.yml)
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// AWS profile (also AWS_PROFILE); SSO and credential_process profiles work
+    #[arg(long, global = true, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// Home region, where the notifier runs (overrides HOME_REGION)
+    #[arg(long, global = true, value_name = "HOME_REGION", value_parser = parse_region)]
+    pub region: Option<String>,
+    /// Send every AWS call here, e.g. a local emulator (AWS_ENDPOINT_URL is also honoured)
+    #[arg(long, global = true, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+    /// Regions to look at: r1,r2 or all (overrides REGIONS)
+    #[arg(long, global = true, value_name = "r1,r2|all", value_parser = parse_regions)]
+    pub regions: Option<RegionArg>,
+    /// Make no change: mutating commands are refused before any AWS call
+    #[arg(long, global = true)]
+    pub read_only: bool,
+    /// Seconds one AWS operation may take, retries included (default 15)
+    #[arg(long, global = true, value_name = "SECONDS", hide = true)]
+    pub timeout: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RegionArg {
+    All,
+    List(Vec<String>),
+}
+
+fn parse_region(s: &str) -> Result<String, String> {
+    if crate::regions::is_known(s) {
+        Ok(s.to_string())
+    } else {
+        let hint = crate::regions::nearest(s).map(|r| format!("; did you mean {r}?")).unwrap_or_default();
+        Err(format!("unknown region {s:?}{hint}"))
+    }
+}
+
+fn parse_regions(s: &str) -> Result<RegionArg, String> {
+    if s.trim().eq_ignore_ascii_case("all") {
+        return Ok(RegionArg::All);
+    }
+    let list = s
+        .split(',')
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+        .map(parse_region)
+        .collect::<Result<Vec<_>, _>>()?;
+    if list.is_empty() {
+        return Err("expected a comma-separated list of regions, or all".into());
+    }
+    Ok(RegionArg::List(list))
+}
+
+fn parse_services(s: &str) -> Result<Vec<Service>, String> {
+    s.split(',')
+        .map(str::trim)
+        .filter(|x| !x.is_empty())
+        .map(|x| x.parse::<Service>().map_err(|e| e.to_string()))
+        .collect()
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Scan every region: what is enabled, managed by awsmon, and notifying
+    Status(StatusArgs),
+    /// Check or show config.yml
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Only these services: guardduty,config,inspector,trustedadvisor,budget
+    #[arg(long, value_parser = parse_services)]
+    pub services: Option<Vec<Service>>,
+    /// Print one JSON document
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Validate config.yml; exit 2 on errors
+    Validate {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show the effective configuration, webhooks masked
+    Show {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print a sample config.yml listing every key
+    Sample,
+}

@@ -1,0 +1,74 @@
+//! `awsmon-tui config validate|show|sample`.
+
+use super::args::ConfigCommand;
+use super::{Failure, GlobalArgs, table};
+use crate::config::{self, ConfigError, ConfigIssue};
+
+pub fn run(global: &GlobalArgs, cmd: &ConfigCommand) -> Result<(), Failure> {
+    match cmd {
+        ConfigCommand::Sample => {
+            print!("{}", config::sample());
+            Ok(())
+        }
+        ConfigCommand::Validate { json } => validate(global, *json),
+        ConfigCommand::Show { json } => {
+            let loaded = super::load_config(global)?;
+            if *json {
+                println!("{}", config::show_json(&loaded.config));
+            } else {
+                let source = loaded.path.map_or_else(|| "(no config file; defaults)".to_string(), |p| p.display().to_string());
+                println!("# {source}");
+                let rows: Vec<Vec<(String, Option<&str>)>> = config::show(&loaded.config)
+                    .into_iter()
+                    .map(|(k, v)| vec![(k.to_string(), None), (v, None)])
+                    .collect();
+                print!("{}", table::render(&["KEY", "VALUE"], &rows, false));
+            }
+            Ok(())
+        }
+    }
+}
+
+fn validate(global: &GlobalArgs, json: bool) -> Result<(), Failure> {
+    let result = config::locate_and_load(global.config.as_deref());
+    let (file, errors, warnings) = match &result {
+        Ok(loaded) => (
+            loaded.path.as_ref().map(|p| p.display().to_string()),
+            Vec::new(),
+            loaded.warnings.clone(),
+        ),
+        Err(ConfigError::Invalid(issues)) => (issues.first().map(|i| i.file.clone()), issues.clone(), Vec::new()),
+        Err(e @ ConfigError::Io { .. }) => return Err(Failure::usage(e.to_string())),
+    };
+    if json {
+        let doc = serde_json::json!({
+            "file": file,
+            "valid": errors.is_empty(),
+            "errors": errors.iter().map(issue_json).collect::<Vec<_>>(),
+            "warnings": warnings.iter().map(issue_json).collect::<Vec<_>>(),
+        });
+        println!("{doc}");
+    } else {
+        for w in &warnings {
+            println!("warning: {w}");
+        }
+        for e in &errors {
+            println!("error: {e}");
+        }
+        if errors.is_empty() {
+            match &file {
+                Some(f) => println!("{f}: valid ({} warnings)", warnings.len()),
+                None => println!("no config file found; the defaults are valid"),
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(Failure::usage(format!("{} error(s) in {}", errors.len(), file.unwrap_or_default())))
+    }
+}
+
+fn issue_json(i: &ConfigIssue) -> serde_json::Value {
+    serde_json::json!({"file": i.file, "line": i.pos.line, "column": i.pos.column, "key": i.key, "message": i.message})
+}

@@ -1,0 +1,77 @@
+//! The command line: global flags, subcommands, exit codes.
+
+mod args;
+mod config_cmd;
+mod status;
+mod table;
+
+use std::process::ExitCode;
+
+pub use args::{Cli, Command, GlobalArgs};
+
+use crate::aws::{Aws, AwsOptions};
+use crate::config::{self, Loaded};
+
+/// Exit codes: 0 ok (a scan ran, even with error cells); 1 other failures; 2 usage or config
+/// errors; 3 no usable credentials.
+#[derive(Debug)]
+pub struct Failure {
+    pub code: u8,
+    pub message: String,
+}
+
+impl Failure {
+    pub fn usage(message: impl Into<String>) -> Self {
+        Failure { code: 2, message: message.into() }
+    }
+    pub fn credentials(message: impl Into<String>) -> Self {
+        Failure { code: 3, message: message.into() }
+    }
+    pub fn other(message: impl Into<String>) -> Self {
+        Failure { code: 1, message: message.into() }
+    }
+}
+
+pub async fn run(cli: Cli) -> ExitCode {
+    let result = match &cli.command {
+        Some(Command::Status(args)) => status::run(&cli.global, args).await,
+        Some(Command::Config(args)) => config_cmd::run(&cli.global, args),
+        None => Err(Failure::usage(
+            "the interactive console is not built yet; try `awsmon-tui status` (see --help)",
+        )),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => {
+            eprintln!("awsmon-tui: {}", f.message);
+            ExitCode::from(f.code)
+        }
+    }
+}
+
+/// Loads config.yml per the global flags; warnings go to stderr.
+pub fn load_config(global: &GlobalArgs) -> Result<Loaded, Failure> {
+    let loaded = config::locate_and_load(global.config.as_deref()).map_err(|e| {
+        Failure::usage(format!("{e}\n(check the file, or run `awsmon-tui config validate`)"))
+    })?;
+    for w in &loaded.warnings {
+        eprintln!("warning: {w}");
+    }
+    let mut loaded = loaded;
+    if let Some(region) = &global.region {
+        loaded.config.settings.home_region.clone_from(region);
+    }
+    Ok(loaded)
+}
+
+pub async fn connect(global: &GlobalArgs, home_region: &str) -> Aws {
+    let mut options = AwsOptions {
+        profile: global.profile.clone(),
+        endpoint_url: global.endpoint_url.clone(),
+        ..AwsOptions::default()
+    };
+    if let Some(secs) = global.timeout {
+        options.operation_timeout = std::time::Duration::from_secs_f64(secs);
+    }
+    Aws::load(options, home_region).await
+}

@@ -1,0 +1,84 @@
+//! `awsmon-tui status`: the region × service scan as a table or one JSON document.
+
+use std::io::IsTerminal;
+
+use awsmon_notifier::Service;
+
+use super::args::{RegionArg, StatusArgs};
+use super::{Failure, GlobalArgs, table};
+use crate::aws::AwsErrorKind;
+use crate::aws::regions::RegionSource;
+use crate::config::RegionSelection;
+use crate::inventory::{self, Regions, ScanRequest, State};
+
+pub async fn run(global: &GlobalArgs, args: &StatusArgs) -> Result<(), Failure> {
+    let loaded = super::load_config(global)?;
+    let cfg = &loaded.config;
+    let wanted = match (&global.regions, &cfg.regions) {
+        (Some(RegionArg::List(list)), _) => Some(list.clone()),
+        (Some(RegionArg::All), _) | (None, RegionSelection::All) => None,
+        (None, RegionSelection::List(list)) => Some(list.clone()),
+    };
+    let aws = super::connect(global, cfg.home_region()).await;
+    let request = ScanRequest {
+        config: cfg,
+        regions: Regions::Discover(wanted),
+        services: args.services.clone().unwrap_or_else(|| Service::ALL.to_vec()),
+        concurrency: 16,
+    };
+    let (scan, source) = inventory::scan(&aws, request).await.map_err(|e| match e.kind {
+        AwsErrorKind::Credentials => Failure::credentials(format!(
+            "{e}{}.\nSet AWS_PROFILE or --profile (run `aws sso login --profile NAME` for SSO profiles), \
+             or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.",
+            e.message.as_deref().map(|m| format!(" ({m})")).unwrap_or_default()
+        )),
+        AwsErrorKind::Unreachable | AwsErrorKind::Timeout | AwsErrorKind::NotOffered => {
+            Failure::other(format!("cannot reach AWS: {e}. Check your network, or --endpoint-url / AWS_ENDPOINT_URL."))
+        }
+        _ => Failure::other(format!("cannot identify the account: {e}")),
+    })?;
+    if let RegionSource::BuiltIn(reason) = &source {
+        eprintln!("note: using the built-in region list ({reason})");
+    }
+    if args.json {
+        let doc = serde_json::to_string_pretty(&scan).map_err(|e| Failure::other(e.to_string()))?;
+        println!("{doc}");
+        return Ok(());
+    }
+    let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    println!("account {}  home region {}", scan.account, scan.home_region);
+    let rows: Vec<Vec<(String, Option<&str>)>> = scan
+        .cells
+        .iter()
+        .map(|c| {
+            vec![
+                (c.region.clone(), None),
+                (c.service.to_string(), None),
+                (c.state.as_str().to_string(), Some(state_colour(c.state))),
+                (yes_no(c.managed), None),
+                (yes_no(c.notifying), None),
+                (c.detail.clone(), None),
+            ]
+        })
+        .collect();
+    print!(
+        "{}",
+        table::render(&["REGION", "SERVICE", "STATE", "MANAGED", "NOTIFYING", "DETAIL"], &rows, colour)
+    );
+    Ok(())
+}
+
+fn yes_no(b: bool) -> String {
+    if b { "yes" } else { "no" }.to_string()
+}
+
+/// ANSI SGR codes per state.
+fn state_colour(state: State) -> &'static str {
+    match state {
+        State::Enabled => "32",
+        State::Partial => "33",
+        State::Error => "31",
+        State::Disabled => "0",
+        State::Unsupported | State::NotOptedIn => "90",
+    }
+}

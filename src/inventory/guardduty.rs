@@ -1,0 +1,30 @@
+//! GuardDuty: ListDetectors (every page), then GetDetector. A suspended detector is off.
+
+use super::{ServiceStatus, State, short_id};
+use crate::aws::{Aws, AwsError};
+
+pub async fn status(aws: &Aws, region: &str) -> Result<ServiceStatus, AwsError> {
+    let client = aws.guardduty(region);
+    let mut ids = Vec::new();
+    let mut pages = client.list_detectors().into_paginator().send();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|e| AwsError::classify("guardduty:ListDetectors", &e))?;
+        ids.extend(page.detector_ids().iter().cloned());
+    }
+    let Some(id) = ids.first() else {
+        return Ok(ServiceStatus::new(State::Disabled, "no detector"));
+    };
+    let detector = client
+        .get_detector()
+        .detector_id(id)
+        .send()
+        .await
+        .map_err(|e| AwsError::classify("guardduty:GetDetector", &e))?;
+    let status = detector.status().map_or("UNKNOWN", |s| s.as_str());
+    let state = if status == "ENABLED" { State::Enabled } else { State::Disabled };
+    let mut detail = format!("detector {} {status}", short_id(id));
+    if ids.len() > 1 {
+        detail.push_str(&format!(" (+{} more)", ids.len() - 1));
+    }
+    Ok(ServiceStatus::new(state, detail))
+}

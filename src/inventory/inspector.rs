@@ -1,0 +1,47 @@
+//! Amazon Inspector (v2): BatchGetAccountStatus for this account. ENABLED with some of
+//! INSPECTOR_RESOURCE_TYPES off is `partial`; an empty answer is `disabled`.
+
+use aws_sdk_inspector2::types::ResourceState;
+
+use super::{ServiceStatus, State};
+use crate::aws::{Aws, AwsError};
+
+pub async fn status(aws: &Aws, region: &str, account: &str, wanted: &[String]) -> Result<ServiceStatus, AwsError> {
+    let out = aws
+        .inspector2(region)
+        .batch_get_account_status()
+        .account_ids(account)
+        .send()
+        .await
+        .map_err(|e| AwsError::classify("inspector2:BatchGetAccountStatus", &e))?;
+    let Some(acct) = out.accounts().first() else {
+        return Ok(ServiceStatus::new(State::Disabled, "not enabled"));
+    };
+    let account_status = acct.state().map_or("UNKNOWN", |s| s.status().as_str());
+    if account_status != "ENABLED" {
+        let state = if matches!(account_status, "ENABLING" | "DISABLING") { State::Partial } else { State::Disabled };
+        return Ok(ServiceStatus::new(state, format!("account {account_status}")));
+    }
+    let (on, off): (Vec<&String>, Vec<&String>) = wanted
+        .iter()
+        .partition(|t| resource_status(acct.resource_state(), t) == Some("ENABLED"));
+    let join = |v: &[&String]| v.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("+");
+    Ok(match (on.is_empty(), off.is_empty()) {
+        (_, true) => ServiceStatus::new(State::Enabled, format!("{} enabled", join(&on))),
+        (true, false) => ServiceStatus::new(State::Partial, format!("account enabled, {} disabled", join(&off))),
+        (false, false) => ServiceStatus::new(State::Partial, format!("{} enabled, {} disabled", join(&on), join(&off))),
+    })
+}
+
+fn resource_status<'a>(state: Option<&'a ResourceState>, kind: &str) -> Option<&'a str> {
+    let state = state?;
+    let s = match kind {
+        "EC2" => state.ec2(),
+        "ECR" => state.ecr(),
+        "LAMBDA" => state.lambda(),
+        "LAMBDA_CODE" => state.lambda_code(),
+        "CODE_REPOSITORY" => state.code_repository(),
+        _ => None,
+    }?;
+    Some(s.status().as_str())
+}

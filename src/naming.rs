@@ -1,0 +1,54 @@
+//! The one place that names what awsmon creates. Everything derives from PREFIX_SERVICE_NAME
+//! (stacks, budget) or PREFIX_S3 (bucket):
+//!
+//! | what | name | where |
+//! |---|---|---|
+//! | artifact bucket stack | `<prefix>-bootstrap` | home region |
+//! | hub (notifier, rules, queue, topic) | `<prefix>-hub` | home region |
+//! | service spoke | `<prefix>-<service>` (`awsmon-guardduty`, `awsmon-config`, `awsmon-inspector`) | each region |
+//! | Trusted Advisor spoke | `<prefix>-trustedadvisor` | us-east-1 |
+//! | budget stack | `<prefix>-budget` | home region |
+//! | the budget itself | `<prefix>-monthly` | account-wide |
+//! | artifact bucket | `<prefix_s3>-artifacts-<account>-<home region>` | home region |
+
+use awsmon_notifier::Service;
+
+use crate::config::Config;
+
+pub fn bootstrap_stack(cfg: &Config) -> String {
+    format!("{}-bootstrap", cfg.prefix_service_name)
+}
+
+pub fn hub_stack(cfg: &Config) -> String {
+    format!("{}-hub", cfg.prefix_service_name)
+}
+
+pub fn service_stack(cfg: &Config, service: Service) -> String {
+    format!("{}-{}", cfg.prefix_service_name, service.as_str())
+}
+
+pub fn budget_name(cfg: &Config) -> String {
+    format!("{}-monthly", cfg.prefix_service_name)
+}
+
+pub fn artifact_bucket(cfg: &Config, account: &str, home_region: &str) -> String {
+    format!("{}-artifacts-{account}-{home_region}", cfg.prefix_s3)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_follow_the_prefix() {
+        let cfg = Config {
+            prefix_service_name: "acme-sec".into(),
+            prefix_s3: "acme".into(),
+            ..Config::default()
+        };
+        assert_eq!(hub_stack(&cfg), "acme-sec-hub");
+        assert_eq!(service_stack(&cfg, Service::TrustedAdvisor), "acme-sec-trustedadvisor");
+        assert_eq!(budget_name(&cfg), "acme-sec-monthly");
+        assert_eq!(artifact_bucket(&cfg, "123456789012", "eu-west-1"), "acme-artifacts-123456789012-eu-west-1");
+    }
+}
