@@ -7,3 +7,4 @@ pub mod aws;
 pub mod inventory;
 pub mod naming;
 pub mod cli;
+pub mod testbench;

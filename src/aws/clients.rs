@@ -22,6 +22,8 @@ pub struct AwsOptions {
     /// The most one operation may take, retries included.
     pub operation_timeout: Duration,
     pub max_attempts: u32,
+    /// Fixed credentials instead of the default chain (the emulator, tests, the demo).
+    pub credentials: Option<aws_credential_types::Credentials>,
 }
 
 impl Default for AwsOptions {
@@ -33,6 +35,7 @@ impl Default for AwsOptions {
             connect_timeout: Duration::from_secs(3),
             operation_timeout: Duration::from_secs(15),
             max_attempts: 3,
+            credentials: None,
         }
     }
 }
@@ -78,6 +81,9 @@ impl Aws {
         }
         if let Some(url) = &options.endpoint_url {
             loader = loader.endpoint_url(url);
+        }
+        if let Some(creds) = &options.credentials {
+            loader = loader.credentials_provider(creds.clone());
         }
         Aws {
             sdk: loader.load().await,

@@ -128,7 +128,17 @@ impl AwsError {
                     Some(c) if CREDENTIALS.contains(&c) => AwsErrorKind::Credentials,
                     _ if status == Some(403) => AwsErrorKind::AccessDenied,
                     _ if status == Some(429) => AwsErrorKind::Throttled,
-                    _ => AwsErrorKind::Other,
+                    _ => {
+                        if out.code.is_none() {
+                            // Not an AWS error body at all (an HTML page from a proxy or an
+                            // emulator that lacks the operation).
+                            out.message = Some(format!(
+                                "unexpected response{}",
+                                status.map(|s| format!(" (HTTP {s})")).unwrap_or_default()
+                            ));
+                        }
+                        AwsErrorKind::Other
+                    }
                 }
             }
             _ => AwsErrorKind::Other,

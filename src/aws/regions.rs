@@ -65,19 +65,18 @@ pub fn built_in() -> Vec<RegionInfo> {
         .collect()
 }
 
-/// Keeps the regions a selection names, in discovery order. Named regions that discovery did
-/// not list are added as disabled, so they show as `not-opted-in` rather than vanish.
+/// Keeps the regions a selection names, in the selection's order. Named regions that discovery
+/// did not list are kept as disabled, so they show as `not-opted-in` rather than vanish.
 pub fn narrow(all: Vec<RegionInfo>, wanted: Option<&[String]>) -> Vec<RegionInfo> {
     let Some(wanted) = wanted else { return all };
-    let mut out: Vec<RegionInfo> = all.into_iter().filter(|r| wanted.contains(&r.name)).collect();
-    for name in wanted {
-        if !out.iter().any(|r| &r.name == name) {
-            out.push(RegionInfo {
+    wanted
+        .iter()
+        .map(|name| {
+            all.iter().find(|r| &r.name == name).cloned().unwrap_or_else(|| RegionInfo {
                 name: name.clone(),
                 enabled: false,
                 opt_in: true,
-            });
-        }
-    }
-    out
+            })
+        })
+        .collect()
 }

@@ -20,7 +20,11 @@ pub async fn status(aws: &Aws, region: &str) -> Result<ServiceStatus, AwsError> 
         .send()
         .await
         .map_err(|e| AwsError::classify("guardduty:GetDetector", &e))?;
-    let status = detector.status().map_or("UNKNOWN", |s| s.as_str());
+    // The API says DISABLED for what the console calls a suspended detector.
+    let status = match detector.status().map_or("UNKNOWN", |s| s.as_str()) {
+        "DISABLED" => "SUSPENDED",
+        other => other,
+    };
     let state = if status == "ENABLED" { State::Enabled } else { State::Disabled };
     let mut detail = format!("detector {} {status}", short_id(id));
     if ids.len() > 1 {

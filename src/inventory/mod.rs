@@ -276,10 +276,16 @@ async fn scan_region(shared: &Shared, region: &RegionInfo, services: &[Service],
             }
             Service::TrustedAdvisor | Service::Budget => unreachable!("global services are scanned once"),
         };
-        let cell = finish(shared, name, service, status, name).await;
-        let _ = tx.send(cell);
+        (service, status)
     };
-    futures::future::join_all(services.iter().map(|&s| fetch(s))).await;
+    // The region's stacks load alongside its services, not after them.
+    let (_, statuses) = tokio::join!(
+        shared.stacks(name),
+        futures::future::join_all(services.iter().map(|&s| fetch(s)))
+    );
+    for (service, status) in statuses {
+        let _ = tx.send(finish(shared, name, service, status, name).await);
+    }
 }
 
 async fn scan_global(shared: &Shared, service: Service) -> Cell {
@@ -287,7 +293,10 @@ async fn scan_global(shared: &Shared, service: Service) -> Cell {
     let home = shared.cfg.home_region().to_string();
     match service {
         Service::TrustedAdvisor => {
-            let status = bounded(t, "support:DescribeTrustedAdvisorChecks", trustedadvisor::status(&shared.aws)).await;
+            let (status, _) = tokio::join!(
+                bounded(t, "support:DescribeTrustedAdvisorChecks", trustedadvisor::status(&shared.aws)),
+                shared.stacks(TRUSTED_ADVISOR_REGION)
+            );
             finish(shared, GLOBAL, service, status, TRUSTED_ADVISOR_REGION).await
         }
         _ => {
@@ -317,11 +326,13 @@ async fn finish(shared: &Shared, region: &str, service: Service, status: Result<
         Err(e) => (false, false, Some(format!("stacks unknown: {e}"))),
     };
     let hub_ready = matches!(shared.stacks(&home).await, Ok(s) if s.is_ready(&naming::hub_stack(&shared.cfg)));
-    let needs_spoke = stack_region != home || service == Service::Budget;
+    // Trusted Advisor and the budget are explicit opt-ins: they always need their own stack.
+    let needs_spoke = stack_region != home || service.is_global();
     let on = matches!(status.state, State::Enabled | State::Partial);
     let notifying = on && hub_ready && (spoke_ready || !needs_spoke);
     let mut detail = status.detail;
-    if let Some(note) = stack_note {
+    // When the service itself failed, its error says it all.
+    if let (Some(note), false) = (stack_note, status.state == State::Error) {
         detail.push_str("; ");
         detail.push_str(&note);
     }

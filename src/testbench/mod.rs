@@ -1,0 +1,11 @@
+//! The local AWS test bench, shared by the integration tests, the benchmarks and the demo:
+//! a moto server, a stub that serves recorded AWS JSON where moto has no API, a socket that
+//! never answers, and a latency-adding TCP proxy.
+
+mod latency_proxy;
+mod moto;
+mod stub;
+
+pub use latency_proxy::LatencyProxy;
+pub use moto::{Moto, dummy_credentials, venv_dir};
+pub use stub::{Blackhole, Stub, StubRequest, StubResponse};

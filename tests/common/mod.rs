@@ -1,0 +1,47 @@
+//! Shared helpers for integration tests: a moto server per test, SDK access to it, seeding.
+#![allow(dead_code)]
+
+use std::time::Duration;
+
+use awsmon::aws::{Aws, AwsOptions};
+use awsmon::config::Config;
+use awsmon::testbench::{Moto, dummy_credentials};
+
+pub fn start_moto() -> Moto {
+    Moto::start().unwrap_or_else(|e| panic!("cannot start moto ({e}); run `scripts/bench setup`"))
+}
+
+/// Options for tests: the emulator, fixed credentials, one attempt, short timeouts.
+pub fn options(endpoint: &str) -> AwsOptions {
+    AwsOptions {
+        endpoint_url: Some(endpoint.to_string()),
+        credentials: Some(dummy_credentials()),
+        max_attempts: 1,
+        operation_timeout: Duration::from_secs(5),
+        ..AwsOptions::default()
+    }
+}
+
+pub async fn aws(endpoint: &str) -> Aws {
+    Aws::load(options(endpoint), "us-east-1").await
+}
+
+pub fn config_with_regions(regions: &[&str]) -> Config {
+    Config {
+        regions: awsmon::config::RegionSelection::List(regions.iter().map(|r| (*r).to_string()).collect()),
+        ..Config::default()
+    }
+}
+
+/// A minimal template moto can create, for standing in awsmon's stacks.
+pub const TRIVIAL_TEMPLATE: &str = r#"{"Resources":{"Marker":{"Type":"AWS::SQS::Queue"}}}"#;
+
+pub async fn create_stack(aws: &Aws, region: &str, name: &str) {
+    aws.cloudformation(region)
+        .create_stack()
+        .stack_name(name)
+        .template_body(TRIVIAL_TEMPLATE)
+        .send()
+        .await
+        .expect("create stack in moto");
+}
