@@ -18,6 +18,9 @@ pub struct AwsOptions {
     pub endpoint_url: Option<String>,
     /// Endpoints for single regions, for tests that make one region misbehave.
     pub region_endpoints: HashMap<String, String>,
+    /// Endpoints for single services, by client name (`account`, `guardduty`, `support`...):
+    /// a stub serving recorded replies where the emulator lacks the API.
+    pub service_endpoints: HashMap<&'static str, String>,
     pub connect_timeout: Duration,
     /// The most one operation may take, retries included.
     pub operation_timeout: Duration,
@@ -32,6 +35,7 @@ impl Default for AwsOptions {
             profile: None,
             endpoint_url: None,
             region_endpoints: HashMap::new(),
+            service_endpoints: HashMap::new(),
             connect_timeout: Duration::from_secs(3),
             operation_timeout: Duration::from_secs(15),
             max_attempts: 3,
@@ -133,7 +137,12 @@ macro_rules! regional_clients {
                 pub fn $name(&self, region: &str) -> $krate::Client {
                     self.cached(stringify!($name), region, || {
                         let mut conf = $krate::config::Builder::from(&self.sdk).region(Region::new(region.to_string()));
-                        if let Some(url) = self.options.region_endpoints.get(region) {
+                        let endpoint = self
+                            .options
+                            .service_endpoints
+                            .get(stringify!($name))
+                            .or_else(|| self.options.region_endpoints.get(region));
+                        if let Some(url) = endpoint {
                             conf = conf.endpoint_url(url);
                         }
                         $krate::Client::from_conf(conf.build())
