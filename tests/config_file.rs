@@ -24,7 +24,7 @@ fn write_config(text: &str) -> (tempfile::TempDir, PathBuf) {
 fn errors(text: &str) -> Vec<String> {
     let (dir, path) = write_config(text);
     match config::load_file(&path) {
-        Err(ConfigError::Invalid(issues)) => issues
+        Err(ConfigError::Invalid { errors, .. }) => errors
             .iter()
             .map(|i| i.to_string().replace(&dir.path().display().to_string(), "DIR"))
             .collect(),

@@ -70,12 +70,8 @@ fn parse_regions(s: &str) -> Result<RegionArg, String> {
     Ok(RegionArg::List(list))
 }
 
-fn parse_services(s: &str) -> Result<Vec<Service>, String> {
-    s.split(',')
-        .map(str::trim)
-        .filter(|x| !x.is_empty())
-        .map(|x| x.parse::<Service>().map_err(|e| e.to_string()))
-        .collect()
+fn parse_service(s: &str) -> Result<Service, String> {
+    s.parse::<Service>().map_err(|e| e.to_string())
 }
 
 #[derive(Debug, Subcommand)]
@@ -90,7 +86,7 @@ pub enum Command {
 #[derive(Debug, Args)]
 pub struct StatusArgs {
     /// Only these services: guardduty,config,inspector,trustedadvisor,budget
-    #[arg(long, value_parser = parse_services)]
+    #[arg(long, value_delimiter = ',', value_parser = parse_service)]
     pub services: Option<Vec<Service>>,
     /// Print one JSON document
     #[arg(long)]

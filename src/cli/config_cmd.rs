@@ -37,7 +37,9 @@ fn validate(global: &GlobalArgs, json: bool) -> Result<(), Failure> {
             Vec::new(),
             loaded.warnings.clone(),
         ),
-        Err(ConfigError::Invalid(issues)) => (issues.first().map(|i| i.file.clone()), issues.clone(), Vec::new()),
+        Err(ConfigError::Invalid { errors, warnings }) => {
+            (errors.first().map(|i| i.file.clone()), errors.clone(), warnings.clone())
+        }
         Err(e @ ConfigError::Io { .. }) => return Err(Failure::usage(e.to_string())),
     };
     if json {

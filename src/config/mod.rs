@@ -101,16 +101,19 @@ impl fmt::Display for ConfigIssue {
 pub enum ConfigError {
     /// The file could not be read (or `--config` named one that does not exist).
     Io { file: String, message: String },
-    /// The file was read; these are its problems, in file order.
-    Invalid(Vec<ConfigIssue>),
+    /// The file was read; these are its problems, in file order, and its warnings.
+    Invalid {
+        errors: Vec<ConfigIssue>,
+        warnings: Vec<ConfigIssue>,
+    },
 }
 
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ConfigError::Io { file, message } => write!(f, "{file}: {message}"),
-            ConfigError::Invalid(issues) => {
-                for (i, issue) in issues.iter().enumerate() {
+            ConfigError::Invalid { errors, .. } => {
+                for (i, issue) in errors.iter().enumerate() {
                     if i > 0 {
                         f.write_str("\n")?;
                     }
@@ -173,7 +176,8 @@ pub fn load_file(path: &Path) -> Result<Loaded, ConfigError> {
         file: file.clone(),
         message: format!("cannot read: {e}"),
     })?;
-    let (config, warnings) = parse::parse_config(&file, &text).map_err(ConfigError::Invalid)?;
+    let (config, warnings) =
+        parse::parse_config(&file, &text).map_err(|(errors, warnings)| ConfigError::Invalid { errors, warnings })?;
     Ok(Loaded {
         config,
         path: Some(path.to_path_buf()),
@@ -184,7 +188,7 @@ pub fn load_file(path: &Path) -> Result<Loaded, ConfigError> {
 
 /// Parses config text; `file` is only used to label issues.
 pub fn load_str(file: &str, text: &str) -> Result<(Config, Vec<ConfigIssue>), Vec<ConfigIssue>> {
-    parse::parse_config(file, text)
+    parse::parse_config(file, text).map_err(|(errors, _)| errors)
 }
 
 /// A printable, masked view of every key's effective value, for `config show`.

@@ -44,10 +44,11 @@ fn mask_if_url(text: &str) -> String {
     }
 }
 
+/// Parses and validates; on failure returns the errors and the warnings seen so far.
 pub fn parse_config(
     file: &str,
     text: &str,
-) -> Result<(Config, Vec<ConfigIssue>), Vec<ConfigIssue>> {
+) -> Result<(Config, Vec<ConfigIssue>), (Vec<ConfigIssue>, Vec<ConfigIssue>)> {
     let mut ctx = Ctx {
         file,
         errors: Vec::new(),
@@ -57,7 +58,7 @@ pub fn parse_config(
         Ok(root) => root,
         Err(e) => {
             ctx.error(e.pos, "", format!("invalid YAML: {}", e.message));
-            return Err(ctx.errors);
+            return Err((ctx.errors, ctx.warnings));
         }
     };
     let mut cfg = Config::default();
@@ -69,7 +70,7 @@ pub fn parse_config(
         }) => entries,
         Some(other) => {
             ctx.type_error(&other, "", "a mapping of KEY: value");
-            return Err(ctx.errors);
+            return Err((ctx.errors, ctx.warnings));
         }
     };
     let mut seen: Vec<&str> = Vec::new();
@@ -108,7 +109,7 @@ pub fn parse_config(
     if ctx.errors.is_empty() {
         Ok((cfg, ctx.warnings))
     } else {
-        Err(ctx.errors)
+        Err((ctx.errors, ctx.warnings))
     }
 }
 

@@ -242,7 +242,7 @@ impl SavePlan {
                     "{file}: internal error: the edited file would not read back as saved; nothing written"
                 ));
             }
-            Err(issues) => {
+            Err((issues, _)) => {
                 let first = issues.first().map(ToString::to_string).unwrap_or_default();
                 return Err(format!(
                     "the new values are not valid, nothing written: {first}"

@@ -1,0 +1,143 @@
+//! The binary itself: flags, exit codes, JSON shape, and what a person reads.
+
+mod common;
+
+use std::process::{Command, Output};
+
+fn awsmon(args: &[&str], envs: &[(&str, &str)]) -> Output {
+    let home = tempfile::tempdir().expect("home");
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_awsmon-tui"));
+    cmd.args(args)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", home.path())
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("NO_COLOR", "1")
+        .current_dir(home.path());
+    for (k, v) in envs {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("run awsmon-tui")
+}
+
+const CREDS: [(&str, &str); 2] = [("AWS_ACCESS_KEY_ID", "AKIAEMULATOR00000000"), ("AWS_SECRET_ACCESS_KEY", "emulator")];
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn status_json_is_one_document_with_the_documented_shape() {
+    let moto = common::start_moto();
+    // Global flags after the subcommand, and AWS_ENDPOINT_URL from the environment.
+    let envs = [CREDS[0], CREDS[1], ("AWS_ENDPOINT_URL", moto.endpoint.as_str())];
+    let out = awsmon(&["status", "--json", "--regions", "eu-west-1,us-east-1", "--services", "guardduty,budget"], &envs);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("exactly one JSON document");
+    let keys: Vec<&str> = doc.as_object().expect("object").keys().map(String::as_str).collect();
+    assert_eq!(keys, vec!["account", "cells", "home_region"]);
+    assert_eq!(doc["account"], "123456789012");
+    assert_eq!(doc["home_region"], "us-east-1");
+    let cells = doc["cells"].as_array().expect("cells");
+    let summary: Vec<String> = cells
+        .iter()
+        .map(|c| format!("{} {} {} {} {}", c["region"], c["service"], c["state"], c["managed"], c["notifying"]))
+        .collect();
+    assert_eq!(
+        summary,
+        vec![
+            r#""eu-west-1" "guardduty" "disabled" false false"#,
+            r#""us-east-1" "guardduty" "disabled" false false"#,
+            r#""global" "budget" "disabled" false false"#,
+        ]
+    );
+    assert_eq!(cells[2]["detail"], "no budget awsmon-monthly");
+}
+
+#[test]
+fn status_table_is_aligned_and_plain_without_a_tty() {
+    let moto = common::start_moto();
+    let out = awsmon(
+        &["--endpoint-url", &moto.endpoint, "--regions", "us-east-1", "status", "--services", "config"],
+        &CREDS,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        "account 123456789012  home region us-east-1\n\
+         REGION     SERVICE  STATE     MANAGED  NOTIFYING  DETAIL\n\
+         us-east-1  config   disabled  no       no         no recorder\n"
+    );
+    assert!(stderr(&out).contains("note: using the built-in region list"), "{}", stderr(&out));
+}
+
+#[test]
+fn no_credentials_exit_3_with_what_to_do() {
+    let moto = common::start_moto();
+    let out = awsmon(&["status", "--endpoint-url", &moto.endpoint, "--regions", "us-east-1"], &[]);
+    assert_eq!(out.status.code(), Some(3));
+    let err = stderr(&out);
+    assert!(err.contains("no usable AWS credentials for sts:GetCallerIdentity"), "{err}");
+    assert!(err.contains("Set AWS_PROFILE or --profile"), "{err}");
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let out = awsmon(&["status", "--regions", "eu-wset-1"], &CREDS);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("unknown region \"eu-wset-1\"; did you mean eu-west-1?"), "{}", stderr(&out));
+    let out = awsmon(&["status", "--services", "guardduty,shield"], &CREDS);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("unknown service \"shield\""), "{}", stderr(&out));
+}
+
+#[test]
+fn config_validate_reports_every_error_and_exits_2() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("config.yml");
+    std::fs::write(&path, "BUDGET_LIMIT: -1\nBUDGT_THRESHOLD: 5\nGUARDDUTY_MIN_SEVERITY: 12\n").expect("write");
+    let file = path.display().to_string();
+    let out = awsmon(&["config", "validate", "--config", &file], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stdout(&out),
+        format!(
+            "warning: {file}:2:1: BUDGT_THRESHOLD: unknown key, ignored (kept when saving)\n\
+             error: {file}:1:15: BUDGET_LIMIT: out of range: expected a positive amount in USD, found -1\n\
+             error: {file}:3:25: GUARDDUTY_MIN_SEVERITY: out of range: expected a GuardDuty severity from 0 to 10, found 12\n"
+        )
+    );
+    assert_eq!(stderr(&out), format!("awsmon-tui: 2 error(s) in {file}\n"));
+}
+
+#[test]
+fn config_is_found_in_the_old_projects_place_and_shown_masked() {
+    let dir = tempfile::tempdir().expect("dir");
+    std::fs::create_dir(dir.path().join("config")).expect("mkdir");
+    std::fs::write(
+        dir.path().join("config/config.yml"),
+        "PREFIX_SERVICE_NAME: acme\nWEBHOOK_URLS: https://hooks.slack.com/services/T000FAKE/B000FAKE/SECRETSECRETSECRET\n",
+    )
+    .expect("write");
+    let out = Command::new(env!("CARGO_BIN_EXE_awsmon-tui"))
+        .args(["config", "show", "--json"])
+        .current_dir(dir.path())
+        .env("XDG_CONFIG_HOME", dir.path().join("nowhere"))
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("json");
+    assert_eq!(doc["PREFIX_SERVICE_NAME"], "acme");
+    assert_eq!(doc["WEBHOOK_URLS"][0], "https://hooks.slack.com/services/T…/B…/••••");
+    assert!(!stdout(&out).contains("SECRET"));
+}
+
+#[test]
+fn a_missing_explicit_config_is_a_usage_error() {
+    let out = awsmon(&["config", "show", "--config", "/nonexistent/config.yml"], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).starts_with("awsmon-tui: /nonexistent/config.yml: cannot read: No such file"), "{}", stderr(&out));
+}
