@@ -47,8 +47,14 @@ mod tests {
             ..Config::default()
         };
         assert_eq!(hub_stack(&cfg), "acme-sec-hub");
-        assert_eq!(service_stack(&cfg, Service::TrustedAdvisor), "acme-sec-trustedadvisor");
+        assert_eq!(
+            service_stack(&cfg, Service::TrustedAdvisor),
+            "acme-sec-trustedadvisor"
+        );
         assert_eq!(budget_name(&cfg), "acme-sec-monthly");
-        assert_eq!(artifact_bucket(&cfg, "123456789012", "eu-west-1"), "acme-artifacts-123456789012-eu-west-1");
+        assert_eq!(
+            artifact_bucket(&cfg, "123456789012", "eu-west-1"),
+            "acme-artifacts-123456789012-eu-west-1"
+        );
     }
 }

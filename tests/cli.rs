@@ -20,7 +20,10 @@ fn awsmon(args: &[&str], envs: &[(&str, &str)]) -> Output {
     cmd.output().expect("run awsmon-tui")
 }
 
-const CREDS: [(&str, &str); 2] = [("AWS_ACCESS_KEY_ID", "AKIAEMULATOR00000000"), ("AWS_SECRET_ACCESS_KEY", "emulator")];
+const CREDS: [(&str, &str); 2] = [
+    ("AWS_ACCESS_KEY_ID", "AKIAEMULATOR00000000"),
+    ("AWS_SECRET_ACCESS_KEY", "emulator"),
+];
 
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
@@ -33,18 +36,43 @@ fn stderr(o: &Output) -> String {
 fn status_json_is_one_document_with_the_documented_shape() {
     let moto = common::start_moto();
     // Global flags after the subcommand, and AWS_ENDPOINT_URL from the environment.
-    let envs = [CREDS[0], CREDS[1], ("AWS_ENDPOINT_URL", moto.endpoint.as_str())];
-    let out = awsmon(&["status", "--json", "--regions", "eu-west-1,us-east-1", "--services", "guardduty,budget"], &envs);
+    let envs = [
+        CREDS[0],
+        CREDS[1],
+        ("AWS_ENDPOINT_URL", moto.endpoint.as_str()),
+    ];
+    let out = awsmon(
+        &[
+            "status",
+            "--json",
+            "--regions",
+            "eu-west-1,us-east-1",
+            "--services",
+            "guardduty,budget",
+        ],
+        &envs,
+    );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("exactly one JSON document");
-    let keys: Vec<&str> = doc.as_object().expect("object").keys().map(String::as_str).collect();
+    let doc: serde_json::Value =
+        serde_json::from_str(&stdout(&out)).expect("exactly one JSON document");
+    let keys: Vec<&str> = doc
+        .as_object()
+        .expect("object")
+        .keys()
+        .map(String::as_str)
+        .collect();
     assert_eq!(keys, vec!["account", "cells", "home_region"]);
     assert_eq!(doc["account"], "123456789012");
     assert_eq!(doc["home_region"], "us-east-1");
     let cells = doc["cells"].as_array().expect("cells");
     let summary: Vec<String> = cells
         .iter()
-        .map(|c| format!("{} {} {} {} {}", c["region"], c["service"], c["state"], c["managed"], c["notifying"]))
+        .map(|c| {
+            format!(
+                "{} {} {} {} {}",
+                c["region"], c["service"], c["state"], c["managed"], c["notifying"]
+            )
+        })
         .collect();
     assert_eq!(
         summary,
@@ -61,7 +89,15 @@ fn status_json_is_one_document_with_the_documented_shape() {
 fn status_table_is_aligned_and_plain_without_a_tty() {
     let moto = common::start_moto();
     let out = awsmon(
-        &["--endpoint-url", &moto.endpoint, "--regions", "us-east-1", "status", "--services", "config"],
+        &[
+            "--endpoint-url",
+            &moto.endpoint,
+            "--regions",
+            "us-east-1",
+            "status",
+            "--services",
+            "config",
+        ],
         &CREDS,
     );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
@@ -71,16 +107,32 @@ fn status_table_is_aligned_and_plain_without_a_tty() {
          REGION     SERVICE  STATE     MANAGED  NOTIFYING  DETAIL\n\
          us-east-1  config   disabled  no       no         no recorder\n"
     );
-    assert!(stderr(&out).contains("note: using the built-in region list"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("note: using the built-in region list"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
 fn no_credentials_exit_3_with_what_to_do() {
     let moto = common::start_moto();
-    let out = awsmon(&["status", "--endpoint-url", &moto.endpoint, "--regions", "us-east-1"], &[]);
+    let out = awsmon(
+        &[
+            "status",
+            "--endpoint-url",
+            &moto.endpoint,
+            "--regions",
+            "us-east-1",
+        ],
+        &[],
+    );
     assert_eq!(out.status.code(), Some(3));
     let err = stderr(&out);
-    assert!(err.contains("no usable AWS credentials for sts:GetCallerIdentity"), "{err}");
+    assert!(
+        err.contains("no usable AWS credentials for sts:GetCallerIdentity"),
+        "{err}"
+    );
     assert!(err.contains("Set AWS_PROFILE or --profile"), "{err}");
 }
 
@@ -88,17 +140,29 @@ fn no_credentials_exit_3_with_what_to_do() {
 fn usage_errors_exit_2() {
     let out = awsmon(&["status", "--regions", "eu-wset-1"], &CREDS);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("unknown region \"eu-wset-1\"; did you mean eu-west-1?"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("unknown region \"eu-wset-1\"; did you mean eu-west-1?"),
+        "{}",
+        stderr(&out)
+    );
     let out = awsmon(&["status", "--services", "guardduty,shield"], &CREDS);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("unknown service \"shield\""), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("unknown service \"shield\""),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
 fn config_validate_reports_every_error_and_exits_2() {
     let dir = tempfile::tempdir().expect("dir");
     let path = dir.path().join("config.yml");
-    std::fs::write(&path, "BUDGET_LIMIT: -1\nBUDGT_THRESHOLD: 5\nGUARDDUTY_MIN_SEVERITY: 12\n").expect("write");
+    std::fs::write(
+        &path,
+        "BUDGET_LIMIT: -1\nBUDGT_THRESHOLD: 5\nGUARDDUTY_MIN_SEVERITY: 12\n",
+    )
+    .expect("write");
     let file = path.display().to_string();
     let out = awsmon(&["config", "validate", "--config", &file], &[]);
     assert_eq!(out.status.code(), Some(2));
@@ -131,13 +195,23 @@ fn config_is_found_in_the_old_projects_place_and_shown_masked() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("json");
     assert_eq!(doc["PREFIX_SERVICE_NAME"], "acme");
-    assert_eq!(doc["WEBHOOK_URLS"][0], "https://hooks.slack.com/services/T…/B…/••••");
+    assert_eq!(
+        doc["WEBHOOK_URLS"][0],
+        "https://hooks.slack.com/services/T…/B…/••••"
+    );
     assert!(!stdout(&out).contains("SECRET"));
 }
 
 #[test]
 fn a_missing_explicit_config_is_a_usage_error() {
-    let out = awsmon(&["config", "show", "--config", "/nonexistent/config.yml"], &[]);
+    let out = awsmon(
+        &["config", "show", "--config", "/nonexistent/config.yml"],
+        &[],
+    );
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).starts_with("awsmon-tui: /nonexistent/config.yml: cannot read: No such file"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).starts_with("awsmon-tui: /nonexistent/config.yml: cannot read: No such file"),
+        "{}",
+        stderr(&out)
+    );
 }

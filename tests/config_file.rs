@@ -9,8 +9,10 @@ use awsmon::config::{self, ConfigError, SavePlan};
 use awsmon_notifier::Service;
 use awsmon_notifier::settings::InspectorSeverity;
 
-const FAKE_HOOK_A: &str = "https://hooks.slack.com/services/T000FAKE/B000FAKE/AAAAAAAAAAAAAAAAAAAAAAAA";
-const FAKE_HOOK_B: &str = "https://hooks.slack.com/services/T000FAKE/B000FAKE/BBBBBBBBBBBBBBBBBBBBBBBB";
+const FAKE_HOOK_A: &str =
+    "https://hooks.slack.com/services/T000FAKE/B000FAKE/AAAAAAAAAAAAAAAAAAAAAAAA";
+const FAKE_HOOK_B: &str =
+    "https://hooks.slack.com/services/T000FAKE/B000FAKE/BBBBBBBBBBBBBBBBBBBBBBBB";
 
 fn write_config(text: &str) -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -26,7 +28,10 @@ fn errors(text: &str) -> Vec<String> {
     match config::load_file(&path) {
         Err(ConfigError::Invalid { errors, .. }) => errors
             .iter()
-            .map(|i| i.to_string().replace(&dir.path().display().to_string(), "DIR"))
+            .map(|i| {
+                i.to_string()
+                    .replace(&dir.path().display().to_string(), "DIR")
+            })
             .collect(),
         other => panic!("expected validation errors, got {other:?}"),
     }
@@ -46,23 +51,45 @@ fn the_old_projects_config_loads_unchanged() {
     assert!(loaded.warnings.is_empty());
     assert_eq!(c.prefix_service_name, "acme-monitoring");
     assert_eq!(c.prefix_s3, "acme-mon");
-    assert_eq!(c.stack_tags, vec![("Owner".into(), "secops".into()), ("CostCenter".into(), "1234".into())]);
-    let exposed = |svc: Option<Service>| c.webhooks(svc).iter().map(|u| u.expose().to_string()).collect::<Vec<_>>();
+    assert_eq!(
+        c.stack_tags,
+        vec![
+            ("Owner".into(), "secops".into()),
+            ("CostCenter".into(), "1234".into())
+        ]
+    );
+    let exposed = |svc: Option<Service>| {
+        c.webhooks(svc)
+            .iter()
+            .map(|u| u.expose().to_string())
+            .collect::<Vec<_>>()
+    };
     assert_eq!(exposed(None), vec![FAKE_HOOK_A, FAKE_HOOK_B]);
     assert_eq!(exposed(Some(Service::GuardDuty)), vec![FAKE_HOOK_B]);
     // Empty or missing per-service keys fall back to WEBHOOK_URLS.
-    for svc in [Service::Config, Service::Inspector, Service::TrustedAdvisor, Service::Budget] {
+    for svc in [
+        Service::Config,
+        Service::Inspector,
+        Service::TrustedAdvisor,
+        Service::Budget,
+    ] {
         assert_eq!(exposed(Some(svc)), vec![FAKE_HOOK_A, FAKE_HOOK_B], "{svc}");
     }
     assert_eq!(c.budget_limit, Some(250.0));
-    assert_eq!(c.budget_tag_filters, vec!["user:Project$acme", "user:Env$prod"]);
+    assert_eq!(
+        c.budget_tag_filters,
+        vec!["user:Project$acme", "user:Env$prod"]
+    );
     assert_eq!(c.budget_threshold_percentage, 90.0);
     // New keys take their documented defaults.
     assert_eq!(c.home_region(), "us-east-1");
     assert_eq!(c.settings.guardduty.mention_here_severity, 4.0);
     assert_eq!(c.settings.guardduty.mention_channel_severity, 7.0);
     assert_eq!(c.settings.inspector.min_severity, InspectorSeverity::Medium);
-    assert_eq!(c.settings.inspector.resource_types, vec!["EC2", "ECR", "LAMBDA"]);
+    assert_eq!(
+        c.settings.inspector.resource_types,
+        vec!["EC2", "ECR", "LAMBDA"]
+    );
     assert_eq!(c.settings.trusted_advisor.statuses, vec!["ERROR"]);
 }
 
@@ -77,7 +104,9 @@ fn webhook_lists_may_be_yaml_lists() {
 fn invalid_yaml_gives_its_position() {
     assert_eq!(
         errors("PREFIX_SERVICE_NAME: acme\nSTACK_TAGS: {Owner: x\nBUDGET_LIMIT: 10\n"),
-        vec!["DIR/config.yml:3:13: invalid YAML: while parsing a flow mapping, did not find expected ',' or '}'"]
+        vec![
+            "DIR/config.yml:3:13: invalid YAML: while parsing a flow mapping, did not find expected ',' or '}'"
+        ]
     );
 }
 
@@ -96,7 +125,9 @@ fn a_wrong_type_says_what_was_expected_and_found() {
 fn threshold_above_100_is_rejected() {
     assert_eq!(
         errors("BUDGET_THRESHOLD_PERCENTAGE: 150\n"),
-        vec!["DIR/config.yml:1:30: BUDGET_THRESHOLD_PERCENTAGE: out of range: expected a percentage above 0 and at most 100, found 150"]
+        vec![
+            "DIR/config.yml:1:30: BUDGET_THRESHOLD_PERCENTAGE: out of range: expected a percentage above 0 and at most 100, found 150"
+        ]
     );
 }
 
@@ -104,7 +135,9 @@ fn threshold_above_100_is_rejected() {
 fn a_negative_budget_is_rejected() {
     assert_eq!(
         errors("BUDGET_LIMIT: -5\n"),
-        vec!["DIR/config.yml:1:15: BUDGET_LIMIT: out of range: expected a positive amount in USD, found -5"]
+        vec![
+            "DIR/config.yml:1:15: BUDGET_LIMIT: out of range: expected a positive amount in USD, found -5"
+        ]
     );
 }
 
@@ -126,7 +159,9 @@ fn a_webhook_that_is_not_https_is_rejected_and_stays_masked() {
 fn a_malformed_tag_filter_is_rejected() {
     assert_eq!(
         errors("BUDGET_TAGKEYVALUE:\n  - user:Project$acme\n  - Project=acme\n"),
-        vec!["DIR/config.yml:3:5: BUDGET_TAGKEYVALUE: expected a tag filter of the form \"user:key$value\", found \"Project=acme\""]
+        vec![
+            "DIR/config.yml:3:5: BUDGET_TAGKEYVALUE: expected a tag filter of the form \"user:key$value\", found \"Project=acme\""
+        ]
     );
 }
 
@@ -154,7 +189,11 @@ fn severities_out_of_range_are_rejected() {
 
 #[test]
 fn unknown_keys_warn_with_the_nearest_known_key() {
-    let (cfg, warnings) = config::load_str("c.yml", "WEBHOOK_URL: x\nTEAM_NOTES: hello\nBUDGET_LIMIT: 5\n").expect("valid");
+    let (cfg, warnings) = config::load_str(
+        "c.yml",
+        "WEBHOOK_URL: x\nTEAM_NOTES: hello\nBUDGET_LIMIT: 5\n",
+    )
+    .expect("valid");
     let shown: Vec<String> = warnings.iter().map(ToString::to_string).collect();
     assert_eq!(
         shown,
@@ -176,10 +215,16 @@ fn saving_changes_only_edited_keys_and_keeps_comments_unknown_keys_and_a_backup(
     let mut cfg = loaded.config.clone();
     cfg.budget_limit = Some(150.0);
     cfg.settings.guardduty.min_severity = 4.0;
-    cfg.settings.routes.default.push(awsmon_notifier::WebhookUrl::parse(FAKE_HOOK_B).expect("url"));
+    cfg.settings
+        .routes
+        .default
+        .push(awsmon_notifier::WebhookUrl::parse(FAKE_HOOK_B).expect("url"));
 
     let plan = SavePlan::new("config.yml", loaded.text.as_deref(), &cfg).expect("plan");
-    assert_eq!(plan.changed, vec!["WEBHOOK_URLS", "BUDGET_LIMIT", "GUARDDUTY_MIN_SEVERITY"]);
+    assert_eq!(
+        plan.changed,
+        vec!["WEBHOOK_URLS", "BUDGET_LIMIT", "GUARDDUTY_MIN_SEVERITY"]
+    );
     assert!(plan.lost_comment_lines.is_empty());
     plan.write(&path).expect("save");
 
@@ -193,7 +238,10 @@ fn saving_changes_only_edited_keys_and_keeps_comments_unknown_keys_and_a_backup(
     let reloaded = config::load_file(&path).expect("valid after save");
     assert_eq!(reloaded.config, cfg);
     assert_eq!(reloaded.warnings.len(), 1, "the unknown key is still there");
-    assert_eq!(std::fs::read_to_string(path.with_file_name("config.yml.bak")).expect("bak"), original);
+    assert_eq!(
+        std::fs::read_to_string(path.with_file_name("config.yml.bak")).expect("bak"),
+        original
+    );
     let mode = std::fs::metadata(&path).expect("meta").permissions().mode() & 0o777;
     assert_eq!(mode, 0o600);
 }
@@ -223,7 +271,11 @@ fn a_save_whose_temp_file_fails_to_write_leaves_the_original_intact() {
         .expect("ls")
         .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
         .collect();
-    assert_eq!(leftovers, vec!["config.yml"], "no temp file and no backup left behind");
+    assert_eq!(
+        leftovers,
+        vec!["config.yml"],
+        "no temp file and no backup left behind"
+    );
 }
 
 #[test]
@@ -232,19 +284,35 @@ fn the_sample_lists_every_key_and_is_valid() {
     let (cfg, warnings) = config::load_str("config.yml.sample", &sample).expect("sample is valid");
     assert!(warnings.is_empty());
     for key in config::KEYS {
-        assert!(sample.contains(&format!("\n{}:", key.name)), "{} missing from the sample", key.name);
+        assert!(
+            sample.contains(&format!("\n{}:", key.name)),
+            "{} missing from the sample",
+            key.name
+        );
     }
-    assert!(sample.find("PREFIX_SERVICE_NAME").expect("old key") < sample.find("HOME_REGION").expect("new key"));
+    assert!(
+        sample.find("PREFIX_SERVICE_NAME").expect("old key")
+            < sample.find("HOME_REGION").expect("new key")
+    );
     assert_eq!(cfg.budget_limit, Some(100.0));
-    let on_disk = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/config.yml.sample")).expect("config.yml.sample");
-    assert_eq!(on_disk, sample, "config.yml.sample is out of date: run `awsmon-tui config sample > config.yml.sample`");
+    let on_disk =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/config.yml.sample"))
+            .expect("config.yml.sample");
+    assert_eq!(
+        on_disk, sample,
+        "config.yml.sample is out of date: run `awsmon-tui config sample > config.yml.sample`"
+    );
 }
 
 #[test]
 fn show_masks_webhooks() {
-    let (cfg, _) = config::load_str("c.yml", &format!("WEBHOOK_URLS: {FAKE_HOOK_A}\n")).expect("valid");
+    let (cfg, _) =
+        config::load_str("c.yml", &format!("WEBHOOK_URLS: {FAKE_HOOK_A}\n")).expect("valid");
     let shown = config::show(&cfg);
-    let hooks = shown.iter().find(|(k, _)| *k == "WEBHOOK_URLS").expect("key");
+    let hooks = shown
+        .iter()
+        .find(|(k, _)| *k == "WEBHOOK_URLS")
+        .expect("key");
     assert_eq!(hooks.1, "https://hooks.slack.com/services/T…/B…/••••");
     assert!(!config::show_json(&cfg).to_string().contains("AAAA"));
 }

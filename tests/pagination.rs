@@ -31,7 +31,9 @@ async fn list_regions_is_read_to_the_last_page() {
     .await
     .expect("stub");
     let mut options = common::options(&moto.endpoint);
-    options.service_endpoints.insert("account", stub.endpoint.clone());
+    options
+        .service_endpoints
+        .insert("account", stub.endpoint.clone());
     let aws = Aws::load(options, "us-east-1").await;
 
     let cfg = Config::default();
@@ -48,9 +50,17 @@ async fn list_regions_is_read_to_the_last_page() {
     assert_eq!(requests.len(), 2, "one request per page");
     assert_eq!(requests[0].path, "/listRegions");
     assert!(!requests[0].body.contains("NextToken"));
-    assert!(requests[1].body.contains(r#""NextToken":"page-2-token""#), "{}", requests[1].body);
+    assert!(
+        requests[1].body.contains(r#""NextToken":"page-2-token""#),
+        "{}",
+        requests[1].body
+    );
 
-    let got: Vec<(&str, State)> = scan.cells.iter().map(|c| (c.region.as_str(), c.state)).collect();
+    let got: Vec<(&str, State)> = scan
+        .cells
+        .iter()
+        .map(|c| (c.region.as_str(), c.state))
+        .collect();
     assert_eq!(
         got,
         vec![
@@ -70,7 +80,9 @@ async fn without_list_regions_the_built_in_list_is_used_and_said() {
     let (regions, source) = awsmon::aws::regions::discover(&aws).await;
     assert_eq!(regions.len(), awsmon::regions::KNOWN_REGIONS.len());
     match source {
-        RegionSource::BuiltIn(reason) => assert!(reason.contains("account:ListRegions"), "{reason}"),
+        RegionSource::BuiltIn(reason) => {
+            assert!(reason.contains("account:ListRegions"), "{reason}")
+        }
         RegionSource::ListRegions => panic!("moto has no ListRegions; the fallback must be used"),
     }
 }

@@ -5,9 +5,6 @@ mod common;
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use aws_sdk_budgets::types::{Budget, BudgetType, Spend, TimeUnit};
-use aws_sdk_config::types::{ConfigurationRecorder, DeliveryChannel, RecordingGroup};
-use aws_sdk_inspector2::types::ResourceScanType;
 use awsmon::aws::{Aws, AwsOptions};
 use awsmon::config::Config;
 use awsmon::inventory::{self, Cell, Regions, ScanRequest, State};
@@ -17,7 +14,10 @@ use awsmon_notifier::Service;
 const ACCOUNT: &str = "123456789012";
 
 fn by_key(cells: &[Cell]) -> HashMap<(String, Service), Cell> {
-    cells.iter().map(|c| ((c.region.clone(), c.service), c.clone())).collect()
+    cells
+        .iter()
+        .map(|c| ((c.region.clone(), c.service), c.clone()))
+        .collect()
 }
 
 fn request(cfg: &Config, regions: &[&str]) -> ScanRequest<'static> {
@@ -30,76 +30,14 @@ fn request(cfg: &Config, regions: &[&str]) -> ScanRequest<'static> {
     }
 }
 
-async fn seed(aws: &Aws) {
-    // GuardDuty: enabled in us-east-1 and eu-central-1, suspended in eu-west-1.
-    let us = aws.guardduty("us-east-1").create_detector().enable(true).send().await.expect("detector");
-    assert!(us.detector_id().is_some());
-    aws.guardduty("eu-west-1").create_detector().enable(false).send().await.expect("detector");
-    aws.guardduty("eu-central-1").create_detector().enable(true).send().await.expect("detector");
-
-    // Config: recording in us-east-1; a recorder that is not recording in eu-west-1.
-    for region in ["us-east-1", "eu-west-1"] {
-        let client = aws.configservice(region);
-        client
-            .put_configuration_recorder()
-            .configuration_recorder(
-                ConfigurationRecorder::builder()
-                    .name("default")
-                    .role_arn(format!("arn:aws:iam::{ACCOUNT}:role/config"))
-                    .recording_group(RecordingGroup::builder().all_supported(true).build())
-                    .build(),
-            )
-            .send()
-            .await
-            .expect("recorder");
-        client
-            .put_delivery_channel()
-            .delivery_channel(DeliveryChannel::builder().name("default").s3_bucket_name("config-bucket").build())
-            .send()
-            .await
-            .expect("channel");
-    }
-    aws.configservice("us-east-1")
-        .start_configuration_recorder()
-        .configuration_recorder_name("default")
-        .send()
-        .await
-        .expect("start recorder");
-
-    // Inspector2: EC2 and ECR in us-east-1 only.
-    aws.inspector2("us-east-1")
-        .enable()
-        .account_ids(ACCOUNT)
-        .resource_types(ResourceScanType::Ec2)
-        .resource_types(ResourceScanType::Ecr)
-        .send()
-        .await
-        .expect("inspector enable");
-
-    // The budget awsmon would create.
-    aws.budgets("us-east-1")
-        .create_budget()
-        .account_id(ACCOUNT)
-        .budget(
-            Budget::builder()
-                .budget_name("awsmon-monthly")
-                .budget_type(BudgetType::Cost)
-                .time_unit(TimeUnit::Monthly)
-                .budget_limit(Spend::builder().amount("100").unit("USD").build().expect("spend"))
-                .build()
-                .expect("budget"),
-        )
-        .send()
-        .await
-        .expect("create budget");
-
-    // awsmon's stacks: the hub, a GuardDuty spoke in eu-central-1, the budget stack.
-    common::create_stack(aws, "us-east-1", "awsmon-hub").await;
-    common::create_stack(aws, "eu-central-1", "awsmon-guardduty").await;
-    common::create_stack(aws, "us-east-1", "awsmon-budget").await;
-}
-
-fn cell(region: &str, service: Service, state: State, managed: bool, notifying: bool, detail: &str) -> Cell {
+fn cell(
+    region: &str,
+    service: Service,
+    state: State,
+    managed: bool,
+    notifying: bool,
+    detail: &str,
+) -> Cell {
     Cell {
         region: region.into(),
         service,
@@ -114,32 +52,121 @@ fn cell(region: &str, service: Service, state: State, managed: bool, notifying: 
 async fn seeded_layout_gives_every_cell_exactly() {
     let moto = common::start_moto();
     let aws = common::aws(&moto.endpoint).await;
-    seed(&aws).await;
+    awsmon::testbench::seed::demo_account(&aws)
+        .await
+        .expect("seed");
 
     let regions = ["us-east-1", "eu-west-1", "eu-central-1"];
-    let (scan, _) = inventory::scan(&aws, request(&Config::default(), &regions)).await.expect("scan");
+    let (scan, _) = inventory::scan(&aws, request(&Config::default(), &regions))
+        .await
+        .expect("scan");
     assert_eq!(scan.account, ACCOUNT);
     assert_eq!(scan.home_region, "us-east-1");
     let cells = by_key(&scan.cells);
-    assert_eq!(scan.cells.len(), 3 * 3 + 2, "3 regions x 3 services + 2 global cells");
+    assert_eq!(
+        scan.cells.len(),
+        3 * 3 + 2,
+        "3 regions x 3 services + 2 global cells"
+    );
 
-    let detector_detail = |region: &str| cells[&(region.to_string(), Service::GuardDuty)].detail.clone();
+    let detector_detail = |region: &str| {
+        cells[&(region.to_string(), Service::GuardDuty)]
+            .detail
+            .clone()
+    };
     // Detector ids are random; check their shape, then compare the rest exactly.
-    for (region, status) in [("us-east-1", "ENABLED"), ("eu-west-1", "SUSPENDED"), ("eu-central-1", "ENABLED")] {
+    for (region, status) in [
+        ("us-east-1", "ENABLED"),
+        ("eu-west-1", "SUSPENDED"),
+        ("eu-central-1", "ENABLED"),
+    ] {
         let d = detector_detail(region);
-        assert!(d.starts_with("detector ") && d.ends_with(&format!("… {status}")), "{region}: {d}");
+        assert!(
+            d.starts_with("detector ") && d.ends_with(&format!("… {status}")),
+            "{region}: {d}"
+        );
     }
     let expected = [
-        cell("us-east-1", Service::GuardDuty, State::Enabled, false, true, &detector_detail("us-east-1")),
-        cell("us-east-1", Service::Config, State::Enabled, false, true, "recorder default, recording"),
-        cell("us-east-1", Service::Inspector, State::Partial, false, true, "EC2+ECR enabled, LAMBDA disabled"),
-        cell("eu-west-1", Service::GuardDuty, State::Disabled, false, false, &detector_detail("eu-west-1")),
-        cell("eu-west-1", Service::Config, State::Disabled, false, false, "recorder default, not recording"),
-        cell("eu-west-1", Service::Inspector, State::Disabled, false, false, "not enabled"),
-        cell("eu-central-1", Service::GuardDuty, State::Enabled, true, true, &detector_detail("eu-central-1")),
-        cell("eu-central-1", Service::Config, State::Disabled, false, false, "no recorder"),
-        cell("eu-central-1", Service::Inspector, State::Disabled, false, false, "not enabled"),
-        cell("global", Service::TrustedAdvisor, State::Enabled, false, false, &cells[&("global".to_string(), Service::TrustedAdvisor)].detail),
+        cell(
+            "us-east-1",
+            Service::GuardDuty,
+            State::Enabled,
+            false,
+            true,
+            &detector_detail("us-east-1"),
+        ),
+        cell(
+            "us-east-1",
+            Service::Config,
+            State::Enabled,
+            false,
+            true,
+            "recorder default, recording",
+        ),
+        cell(
+            "us-east-1",
+            Service::Inspector,
+            State::Partial,
+            false,
+            true,
+            "EC2+ECR enabled, LAMBDA disabled",
+        ),
+        cell(
+            "eu-west-1",
+            Service::GuardDuty,
+            State::Disabled,
+            false,
+            false,
+            &detector_detail("eu-west-1"),
+        ),
+        cell(
+            "eu-west-1",
+            Service::Config,
+            State::Disabled,
+            false,
+            false,
+            "recorder default, not recording",
+        ),
+        cell(
+            "eu-west-1",
+            Service::Inspector,
+            State::Disabled,
+            false,
+            false,
+            "not enabled",
+        ),
+        cell(
+            "eu-central-1",
+            Service::GuardDuty,
+            State::Enabled,
+            true,
+            true,
+            &detector_detail("eu-central-1"),
+        ),
+        cell(
+            "eu-central-1",
+            Service::Config,
+            State::Disabled,
+            false,
+            false,
+            "no recorder",
+        ),
+        cell(
+            "eu-central-1",
+            Service::Inspector,
+            State::Disabled,
+            false,
+            false,
+            "not enabled",
+        ),
+        cell(
+            "global",
+            Service::TrustedAdvisor,
+            State::Enabled,
+            false,
+            false,
+            &cells[&("global".to_string(), Service::TrustedAdvisor)].detail,
+        ),
         cell(
             "global",
             Service::Budget,
@@ -154,9 +181,16 @@ async fn seeded_layout_gives_every_cell_exactly() {
         assert_eq!(got, &want);
     }
     let ta = &cells[&("global".to_string(), Service::TrustedAdvisor)].detail;
-    assert!(ta.ends_with(" checks available") && !ta.starts_with("0 "), "{ta}");
+    assert!(
+        ta.ends_with(" checks available") && !ta.starts_with("0 "),
+        "{ta}"
+    );
     // Cells come sorted by region (as requested) then service.
-    let order: Vec<(&str, Service)> = scan.cells.iter().map(|c| (c.region.as_str(), c.service)).collect();
+    let order: Vec<(&str, Service)> = scan
+        .cells
+        .iter()
+        .map(|c| (c.region.as_str(), c.service))
+        .collect();
     assert_eq!(order[0], ("us-east-1", Service::GuardDuty));
     assert_eq!(order[3], ("eu-west-1", Service::GuardDuty));
     assert_eq!(order[10], ("global", Service::Budget));
@@ -177,16 +211,22 @@ async fn access_denied_names_the_action_and_spares_other_cells() {
         "us-east-1",
     )
     .await;
-    let (scan, _) = inventory::scan(&aws, request(&Config::default(), &["us-east-1", "eu-west-1"]))
-        .await
-        .expect("scan");
+    let (scan, _) = inventory::scan(
+        &aws,
+        request(&Config::default(), &["us-east-1", "eu-west-1"]),
+    )
+    .await
+    .expect("scan");
     let cells = by_key(&scan.cells);
     for region in ["us-east-1", "eu-west-1"] {
         let gd = &cells[&(region.to_string(), Service::GuardDuty)];
         assert_eq!(gd.state, State::Error);
         assert_eq!(gd.detail, "AccessDenied: guardduty:ListDetectors");
         let cfg = &cells[&(region.to_string(), Service::Config)];
-        assert_eq!((cfg.state, cfg.detail.as_str()), (State::Disabled, "no recorder"));
+        assert_eq!(
+            (cfg.state, cfg.detail.as_str()),
+            (State::Disabled, "no recorder")
+        );
     }
 }
 
@@ -198,16 +238,29 @@ mod aws_sdk_iam_like {
     /// Creates a user allowed everything except guardduty:ListDetectors; returns its keys.
     pub async fn user_with_policy(_admin: &Aws, endpoint: &str) -> Credentials {
         let policy = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},{"Effect":"Deny","Action":"guardduty:ListDetectors","Resource":"*"}]}"#;
-        let query = |action: &str, extra: &str| format!("Action={action}&Version=2010-05-08{extra}");
+        let query =
+            |action: &str, extra: &str| format!("Action={action}&Version=2010-05-08{extra}");
         let enc = |s: &str| {
             s.bytes()
-                .map(|b| if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+                .map(|b| {
+                    if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                        (b as char).to_string()
+                    } else {
+                        format!("%{b:02X}")
+                    }
+                })
                 .collect::<String>()
         };
         iam_call(endpoint, &query("CreateUser", "&UserName=scanner")).await;
         iam_call(
             endpoint,
-            &query("PutUserPolicy", &format!("&UserName=scanner&PolicyName=p&PolicyDocument={}", enc(policy))),
+            &query(
+                "PutUserPolicy",
+                &format!(
+                    "&UserName=scanner&PolicyName=p&PolicyDocument={}",
+                    enc(policy)
+                ),
+            ),
         )
         .await;
         let body = iam_call(endpoint, &query("CreateAccessKey", "&UserName=scanner")).await;
@@ -218,7 +271,13 @@ mod aws_sdk_iam_like {
                 .unwrap_or_default()
                 .to_string()
         };
-        Credentials::new(grab("AccessKeyId"), grab("SecretAccessKey"), None, None, "test-user")
+        Credentials::new(
+            grab("AccessKeyId"),
+            grab("SecretAccessKey"),
+            None,
+            None,
+            "test-user",
+        )
     }
 
     /// moto accepts unsigned IAM query calls while auth is off.
@@ -245,23 +304,39 @@ async fn a_region_that_never_answers_becomes_an_error_cell_within_the_timeout() 
     let timeout = Duration::from_millis(1500);
     let mut options = common::options(&moto.endpoint);
     options.operation_timeout = timeout;
-    options.region_endpoints.insert("eu-west-1".into(), hole.endpoint.clone());
+    options
+        .region_endpoints
+        .insert("eu-west-1".into(), hole.endpoint.clone());
     let aws = Aws::load(options, "us-east-1").await;
 
     // moto loads each service's code on its first request; warm it up so the timing below
     // measures the scan, not the emulator's start.
     let patient = common::aws(&moto.endpoint).await;
-    let warm = inventory::scan(&patient, request(&Config::default(), &["us-east-1"])).await.expect("warm-up scan");
+    let warm = inventory::scan(&patient, request(&Config::default(), &["us-east-1"]))
+        .await
+        .expect("warm-up scan");
     assert_eq!(warm.0.cells.len(), 5);
 
     let started = Instant::now();
-    let (scan, _) = inventory::scan(&aws, request(&Config::default(), &["us-east-1", "eu-west-1", "eu-central-1"]))
-        .await
-        .expect("scan");
+    let (scan, _) = inventory::scan(
+        &aws,
+        request(
+            &Config::default(),
+            &["us-east-1", "eu-west-1", "eu-central-1"],
+        ),
+    )
+    .await
+    .expect("scan");
     let took = started.elapsed();
     // One operation timeout plus a little; the hanging calls run concurrently, not in turn.
-    assert!(took < timeout + Duration::from_millis(700), "scan took {took:?}");
-    assert!(took >= timeout, "the hanging region was not waited for: {took:?}");
+    assert!(
+        took < timeout + Duration::from_millis(700),
+        "scan took {took:?}"
+    );
+    assert!(
+        took >= timeout,
+        "the hanging region was not waited for: {took:?}"
+    );
 
     let cells = by_key(&scan.cells);
     for service in [Service::GuardDuty, Service::Config, Service::Inspector] {
@@ -273,5 +348,8 @@ async fn a_region_that_never_answers_becomes_an_error_cell_within_the_timeout() 
             assert_eq!(ok.state, State::Disabled, "{ok:?}");
         }
     }
-    assert_eq!(cells[&("eu-west-1".to_string(), Service::GuardDuty)].detail, "timeout: guardduty:ListDetectors");
+    assert_eq!(
+        cells[&("eu-west-1".to_string(), Service::GuardDuty)].detail,
+        "timeout: guardduty:ListDetectors"
+    );
 }

@@ -106,18 +106,27 @@ impl Aws {
 
     /// The endpoint override in force, if not real AWS.
     pub fn endpoint(&self) -> Option<String> {
-        self.sdk
-            .endpoint_url()
-            .map(str::to_string)
-            .or_else(|| std::env::var("AWS_ENDPOINT_URL").ok().filter(|v| !v.is_empty()))
+        self.sdk.endpoint_url().map(str::to_string).or_else(|| {
+            std::env::var("AWS_ENDPOINT_URL")
+                .ok()
+                .filter(|v| !v.is_empty())
+        })
     }
 
     pub fn operation_timeout(&self) -> Duration {
         self.options.operation_timeout
     }
 
-    fn cached<C: Clone + Send + Sync + 'static>(&self, service: &'static str, region: &str, make: impl FnOnce() -> C) -> C {
-        let mut cache = self.clients.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    fn cached<C: Clone + Send + Sync + 'static>(
+        &self,
+        service: &'static str,
+        region: &str,
+        make: impl FnOnce() -> C,
+    ) -> C {
+        let mut cache = self
+            .clients
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let key = (service, region.to_string());
         if let Some(client) = cache.get(&key).and_then(|c| c.downcast_ref::<C>()) {
             return client.clone();

@@ -83,8 +83,17 @@ const THROTTLED: &[&str] = &[
     "SlowDown",
 ];
 /// What an opt-in region that is not enabled answers with.
-const REGION_DISABLED: &[&str] = &["UnrecognizedClientException", "InvalidClientTokenId", "OptInRequired"];
-const CREDENTIALS: &[&str] = &["ExpiredToken", "ExpiredTokenException", "InvalidAccessKeyId", "SignatureDoesNotMatch"];
+const REGION_DISABLED: &[&str] = &[
+    "UnrecognizedClientException",
+    "InvalidClientTokenId",
+    "OptInRequired",
+];
+const CREDENTIALS: &[&str] = &[
+    "ExpiredToken",
+    "ExpiredTokenException",
+    "InvalidAccessKeyId",
+    "SignatureDoesNotMatch",
+];
 
 impl AwsError {
     pub fn classify<E>(action: &str, err: &SdkError<E, HttpResponse>) -> AwsError
@@ -104,7 +113,10 @@ impl AwsError {
             SdkError::DispatchFailure(d) if d.is_io() => {
                 // A name that does not resolve means the service has no endpoint there.
                 let text = DisplayErrorContext(err).to_string().to_ascii_lowercase();
-                if text.contains("dns error") || text.contains("failed to lookup address") || text.contains("name or service not known") {
+                if text.contains("dns error")
+                    || text.contains("failed to lookup address")
+                    || text.contains("name or service not known")
+                {
                     AwsErrorKind::NotOffered
                 } else {
                     AwsErrorKind::Unreachable

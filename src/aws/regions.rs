@@ -25,14 +25,23 @@ pub enum RegionSource {
 /// Lists the account's regions, following every page.
 pub async fn list_regions(aws: &Aws) -> Result<Vec<RegionInfo>, AwsError> {
     let client = aws.account("us-east-1");
-    let mut pages = client.list_regions().max_results(50).into_paginator().send();
+    let mut pages = client
+        .list_regions()
+        .max_results(50)
+        .into_paginator()
+        .send();
     let mut out = Vec::new();
     while let Some(page) = pages.next().await {
         let page = page.map_err(|e| AwsError::classify("account:ListRegions", &e))?;
         for region in page.regions() {
-            let Some(name) = region.region_name() else { continue };
+            let Some(name) = region.region_name() else {
+                continue;
+            };
             let status = region.region_opt_status();
-            let enabled = matches!(status, Some(RegionOptStatus::Enabled | RegionOptStatus::EnabledByDefault));
+            let enabled = matches!(
+                status,
+                Some(RegionOptStatus::Enabled | RegionOptStatus::EnabledByDefault)
+            );
             out.push(RegionInfo {
                 name: name.to_string(),
                 enabled,
@@ -47,7 +56,10 @@ pub async fn list_regions(aws: &Aws) -> Result<Vec<RegionInfo>, AwsError> {
 pub async fn discover(aws: &Aws) -> (Vec<RegionInfo>, RegionSource) {
     match list_regions(aws).await {
         Ok(list) if !list.is_empty() => (list, RegionSource::ListRegions),
-        Ok(_) => (built_in(), RegionSource::BuiltIn("ListRegions returned no regions".into())),
+        Ok(_) => (
+            built_in(),
+            RegionSource::BuiltIn("ListRegions returned no regions".into()),
+        ),
         Err(e) => (built_in(), RegionSource::BuiltIn(e.to_string())),
     }
 }
@@ -72,11 +84,14 @@ pub fn narrow(all: Vec<RegionInfo>, wanted: Option<&[String]>) -> Vec<RegionInfo
     wanted
         .iter()
         .map(|name| {
-            all.iter().find(|r| &r.name == name).cloned().unwrap_or_else(|| RegionInfo {
-                name: name.clone(),
-                enabled: false,
-                opt_in: true,
-            })
+            all.iter()
+                .find(|r| &r.name == name)
+                .cloned()
+                .unwrap_or_else(|| RegionInfo {
+                    name: name.clone(),
+                    enabled: false,
+                    opt_in: true,
+                })
         })
         .collect()
 }

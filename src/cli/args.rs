@@ -6,7 +6,11 @@ use awsmon_notifier::Service;
 use clap::{Args, Parser, Subcommand};
 
 #[derive(Debug, Parser)]
-#[command(name = "awsmon-tui", version, about = "Switch AWS monitoring services on per region and route their findings to Slack")]
+#[command(
+    name = "awsmon-tui",
+    version,
+    about = "Switch AWS monitoring services on per region and route their findings to Slack"
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
@@ -49,7 +53,9 @@ fn parse_region(s: &str) -> Result<String, String> {
     if crate::regions::is_known(s) {
         Ok(s.to_string())
     } else {
-        let hint = crate::regions::nearest(s).map(|r| format!("; did you mean {r}?")).unwrap_or_default();
+        let hint = crate::regions::nearest(s)
+            .map(|r| format!("; did you mean {r}?"))
+            .unwrap_or_default();
         Err(format!("unknown region {s:?}{hint}"))
     }
 }
@@ -81,6 +87,9 @@ pub enum Command {
     /// Check or show config.yml
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Start a local AWS emulator, seed a believable account, and run against it
+    #[command(hide = true)]
+    Demo,
 }
 
 #[derive(Debug, Args)]

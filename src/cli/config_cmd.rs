@@ -16,7 +16,10 @@ pub fn run(global: &GlobalArgs, cmd: &ConfigCommand) -> Result<(), Failure> {
             if *json {
                 println!("{}", config::show_json(&loaded.config));
             } else {
-                let source = loaded.path.map_or_else(|| "(no config file; defaults)".to_string(), |p| p.display().to_string());
+                let source = loaded.path.map_or_else(
+                    || "(no config file; defaults)".to_string(),
+                    |p| p.display().to_string(),
+                );
                 println!("# {source}");
                 let rows: Vec<Vec<(String, Option<&str>)>> = config::show(&loaded.config)
                     .into_iter()
@@ -37,9 +40,11 @@ fn validate(global: &GlobalArgs, json: bool) -> Result<(), Failure> {
             Vec::new(),
             loaded.warnings.clone(),
         ),
-        Err(ConfigError::Invalid { errors, warnings }) => {
-            (errors.first().map(|i| i.file.clone()), errors.clone(), warnings.clone())
-        }
+        Err(ConfigError::Invalid { errors, warnings }) => (
+            errors.first().map(|i| i.file.clone()),
+            errors.clone(),
+            warnings.clone(),
+        ),
         Err(e @ ConfigError::Io { .. }) => return Err(Failure::usage(e.to_string())),
     };
     if json {
@@ -67,7 +72,11 @@ fn validate(global: &GlobalArgs, json: bool) -> Result<(), Failure> {
     if errors.is_empty() {
         Ok(())
     } else {
-        Err(Failure::usage(format!("{} error(s) in {}", errors.len(), file.unwrap_or_default())))
+        Err(Failure::usage(format!(
+            "{} error(s) in {}",
+            errors.len(),
+            file.unwrap_or_default()
+        )))
     }
 }
 

@@ -2,6 +2,7 @@
 
 mod args;
 mod config_cmd;
+mod demo;
 mod status;
 mod table;
 
@@ -22,13 +23,22 @@ pub struct Failure {
 
 impl Failure {
     pub fn usage(message: impl Into<String>) -> Self {
-        Failure { code: 2, message: message.into() }
+        Failure {
+            code: 2,
+            message: message.into(),
+        }
     }
     pub fn credentials(message: impl Into<String>) -> Self {
-        Failure { code: 3, message: message.into() }
+        Failure {
+            code: 3,
+            message: message.into(),
+        }
     }
     pub fn other(message: impl Into<String>) -> Self {
-        Failure { code: 1, message: message.into() }
+        Failure {
+            code: 1,
+            message: message.into(),
+        }
     }
 }
 
@@ -36,6 +46,7 @@ pub async fn run(cli: Cli) -> ExitCode {
     let result = match &cli.command {
         Some(Command::Status(args)) => status::run(&cli.global, args).await,
         Some(Command::Config(args)) => config_cmd::run(&cli.global, args),
+        Some(Command::Demo) => demo::run(&cli.global).await,
         None => Err(Failure::usage(
             "the interactive console is not built yet; try `awsmon-tui status` (see --help)",
         )),
@@ -52,7 +63,9 @@ pub async fn run(cli: Cli) -> ExitCode {
 /// Loads config.yml per the global flags; warnings go to stderr.
 pub fn load_config(global: &GlobalArgs) -> Result<Loaded, Failure> {
     let loaded = config::locate_and_load(global.config.as_deref()).map_err(|e| {
-        Failure::usage(format!("{e}\n(check the file, or run `awsmon-tui config validate`)"))
+        Failure::usage(format!(
+            "{e}\n(check the file, or run `awsmon-tui config validate`)"
+        ))
     })?;
     for w in &loaded.warnings {
         eprintln!("warning: {w}");

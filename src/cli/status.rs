@@ -6,27 +6,35 @@ use awsmon_notifier::Service;
 
 use super::args::{RegionArg, StatusArgs};
 use super::{Failure, GlobalArgs, table};
-use crate::aws::AwsErrorKind;
+use crate::aws::{Aws, AwsErrorKind};
+use crate::config::Config;
 use crate::aws::regions::RegionSource;
 use crate::config::RegionSelection;
 use crate::inventory::{self, Regions, ScanRequest, State};
 
 pub async fn run(global: &GlobalArgs, args: &StatusArgs) -> Result<(), Failure> {
     let loaded = super::load_config(global)?;
-    let cfg = &loaded.config;
-    let wanted = match (&global.regions, &cfg.regions) {
+    let aws = super::connect(global, loaded.config.home_region()).await;
+    report(&aws, &loaded.config, global.regions.as_ref(), args).await
+}
+
+/// Scans and prints, for `status` and the demo.
+pub async fn report(aws: &Aws, cfg: &Config, regions: Option<&RegionArg>, args: &StatusArgs) -> Result<(), Failure> {
+    let wanted = match (regions, &cfg.regions) {
         (Some(RegionArg::List(list)), _) => Some(list.clone()),
         (Some(RegionArg::All), _) | (None, RegionSelection::All) => None,
         (None, RegionSelection::List(list)) => Some(list.clone()),
     };
-    let aws = super::connect(global, cfg.home_region()).await;
     let request = ScanRequest {
         config: cfg,
         regions: Regions::Discover(wanted),
-        services: args.services.clone().unwrap_or_else(|| Service::ALL.to_vec()),
+        services: args
+            .services
+            .clone()
+            .unwrap_or_else(|| Service::ALL.to_vec()),
         concurrency: 16,
     };
-    let (scan, source) = inventory::scan(&aws, request).await.map_err(|e| match e.kind {
+    let (scan, source) = inventory::scan(aws, request).await.map_err(|e| match e.kind {
         AwsErrorKind::Credentials => Failure::credentials(format!(
             "{e}{}.\nSet AWS_PROFILE or --profile (run `aws sso login --profile NAME` for SSO profiles), \
              or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.",
@@ -45,7 +53,8 @@ pub async fn run(global: &GlobalArgs, args: &StatusArgs) -> Result<(), Failure> 
         println!("{doc}");
         return Ok(());
     }
-    let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let colour = std::io::stdout().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     println!("account {}  home region {}", scan.account, scan.home_region);
     let rows: Vec<Vec<(String, Option<&str>)>> = scan
         .cells
@@ -63,7 +72,18 @@ pub async fn run(global: &GlobalArgs, args: &StatusArgs) -> Result<(), Failure> 
         .collect();
     print!(
         "{}",
-        table::render(&["REGION", "SERVICE", "STATE", "MANAGED", "NOTIFYING", "DETAIL"], &rows, colour)
+        table::render(
+            &[
+                "REGION",
+                "SERVICE",
+                "STATE",
+                "MANAGED",
+                "NOTIFYING",
+                "DETAIL"
+            ],
+            &rows,
+            colour
+        )
     );
     Ok(())
 }

@@ -12,12 +12,24 @@ pub fn render(headers: &[&str], rows: &[Vec<(String, Option<&str>)>], colour: bo
     let last = headers.len() - 1;
     let mut out = String::new();
     for (i, h) in headers.iter().enumerate() {
-        push_cell(&mut out, h, None, if i == last { 0 } else { widths[i] }, colour);
+        push_cell(
+            &mut out,
+            h,
+            None,
+            if i == last { 0 } else { widths[i] },
+            colour,
+        );
     }
     out.push('\n');
     for row in rows {
         for (i, (text, sgr)) in row.iter().enumerate() {
-            push_cell(&mut out, text, *sgr, if i == last { 0 } else { widths[i] }, colour);
+            push_cell(
+                &mut out,
+                text,
+                *sgr,
+                if i == last { 0 } else { widths[i] },
+                colour,
+            );
         }
         out.push('\n');
     }
@@ -42,11 +54,22 @@ mod tests {
     #[test]
     fn columns_align_with_and_without_colour() {
         let rows = vec![
-            vec![("eu-west-1".to_string(), None), ("enabled".to_string(), Some("32")), ("x".to_string(), None)],
-            vec![("us-east-1".to_string(), None), ("error".to_string(), Some("31")), ("y".to_string(), None)],
+            vec![
+                ("eu-west-1".to_string(), None),
+                ("enabled".to_string(), Some("32")),
+                ("x".to_string(), None),
+            ],
+            vec![
+                ("us-east-1".to_string(), None),
+                ("error".to_string(), Some("31")),
+                ("y".to_string(), None),
+            ],
         ];
         let plain = render(&["REGION", "STATE", "DETAIL"], &rows, false);
-        assert_eq!(plain, "REGION     STATE    DETAIL\neu-west-1  enabled  x\nus-east-1  error    y\n");
+        assert_eq!(
+            plain,
+            "REGION     STATE    DETAIL\neu-west-1  enabled  x\nus-east-1  error    y\n"
+        );
         let coloured = render(&["REGION", "STATE", "DETAIL"], &rows, true);
         assert!(coloured.contains("\x1b[31merror\x1b[0m    y"));
     }

@@ -176,8 +176,8 @@ pub fn load_file(path: &Path) -> Result<Loaded, ConfigError> {
         file: file.clone(),
         message: format!("cannot read: {e}"),
     })?;
-    let (config, warnings) =
-        parse::parse_config(&file, &text).map_err(|(errors, warnings)| ConfigError::Invalid { errors, warnings })?;
+    let (config, warnings) = parse::parse_config(&file, &text)
+        .map_err(|(errors, warnings)| ConfigError::Invalid { errors, warnings })?;
     Ok(Loaded {
         config,
         path: Some(path.to_path_buf()),

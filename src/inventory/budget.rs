@@ -19,12 +19,18 @@ pub async fn status(aws: &Aws, account: &str, name: &str) -> Result<ServiceStatu
     let out = match result {
         Ok(out) => out,
         Err(e) if e.code() == Some("NotFoundException") => {
-            return Ok(ServiceStatus::new(State::Disabled, format!("no budget {name}")));
+            return Ok(ServiceStatus::new(
+                State::Disabled,
+                format!("no budget {name}"),
+            ));
         }
         Err(e) => return Err(AwsError::classify("budgets:DescribeBudget", &e)),
     };
     let Some(budget) = out.budget() else {
-        return Ok(ServiceStatus::new(State::Disabled, format!("no budget {name}")));
+        return Ok(ServiceStatus::new(
+            State::Disabled,
+            format!("no budget {name}"),
+        ));
     };
     let mut detail = format!("limit {}", money(budget.budget_limit()));
     if let Some(spend) = budget.calculated_spend() {

@@ -11,9 +11,12 @@ pub async fn status(aws: &Aws, region: &str) -> Result<ServiceStatus, AwsError> 
         client.describe_configuration_recorder_status().send(),
         client.describe_delivery_channels().send(),
     );
-    let recorders = recorders.map_err(|e| AwsError::classify("config:DescribeConfigurationRecorders", &e))?;
-    let statuses = statuses.map_err(|e| AwsError::classify("config:DescribeConfigurationRecorderStatus", &e))?;
-    let channels = channels.map_err(|e| AwsError::classify("config:DescribeDeliveryChannels", &e))?;
+    let recorders =
+        recorders.map_err(|e| AwsError::classify("config:DescribeConfigurationRecorders", &e))?;
+    let statuses = statuses
+        .map_err(|e| AwsError::classify("config:DescribeConfigurationRecorderStatus", &e))?;
+    let channels =
+        channels.map_err(|e| AwsError::classify("config:DescribeDeliveryChannels", &e))?;
 
     let Some(recorder) = recorders.configuration_recorders().first() else {
         return Ok(ServiceStatus::new(State::Disabled, "no recorder"));
@@ -27,7 +30,12 @@ pub async fn status(aws: &Aws, region: &str) -> Result<ServiceStatus, AwsError> 
     let has_channel = !channels.delivery_channels().is_empty();
     Ok(match (recording, has_channel) {
         (true, true) => ServiceStatus::new(State::Enabled, format!("recorder {name}, recording")),
-        (true, false) => ServiceStatus::new(State::Partial, format!("recorder {name} recording, no delivery channel")),
-        (false, _) => ServiceStatus::new(State::Disabled, format!("recorder {name}, not recording")),
+        (true, false) => ServiceStatus::new(
+            State::Partial,
+            format!("recorder {name} recording, no delivery channel"),
+        ),
+        (false, _) => {
+            ServiceStatus::new(State::Disabled, format!("recorder {name}, not recording"))
+        }
     })
 }

@@ -25,7 +25,11 @@ pub async fn status(aws: &Aws, region: &str) -> Result<ServiceStatus, AwsError> 
         "DISABLED" => "SUSPENDED",
         other => other,
     };
-    let state = if status == "ENABLED" { State::Enabled } else { State::Disabled };
+    let state = if status == "ENABLED" {
+        State::Enabled
+    } else {
+        State::Disabled
+    };
     let mut detail = format!("detector {} {status}", short_id(id));
     if ids.len() > 1 {
         detail.push_str(&format!(" (+{} more)", ids.len() - 1));

@@ -6,7 +6,12 @@ use aws_sdk_inspector2::types::ResourceState;
 use super::{ServiceStatus, State};
 use crate::aws::{Aws, AwsError};
 
-pub async fn status(aws: &Aws, region: &str, account: &str, wanted: &[String]) -> Result<ServiceStatus, AwsError> {
+pub async fn status(
+    aws: &Aws,
+    region: &str,
+    account: &str,
+    wanted: &[String],
+) -> Result<ServiceStatus, AwsError> {
     let out = aws
         .inspector2(region)
         .batch_get_account_status()
@@ -19,8 +24,15 @@ pub async fn status(aws: &Aws, region: &str, account: &str, wanted: &[String]) -
     };
     let account_status = acct.state().map_or("UNKNOWN", |s| s.status().as_str());
     if account_status != "ENABLED" {
-        let state = if matches!(account_status, "ENABLING" | "DISABLING") { State::Partial } else { State::Disabled };
-        return Ok(ServiceStatus::new(state, format!("account {account_status}")));
+        let state = if matches!(account_status, "ENABLING" | "DISABLING") {
+            State::Partial
+        } else {
+            State::Disabled
+        };
+        return Ok(ServiceStatus::new(
+            state,
+            format!("account {account_status}"),
+        ));
     }
     let (on, off): (Vec<&String>, Vec<&String>) = wanted
         .iter()
@@ -28,8 +40,14 @@ pub async fn status(aws: &Aws, region: &str, account: &str, wanted: &[String]) -
     let join = |v: &[&String]| v.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("+");
     Ok(match (on.is_empty(), off.is_empty()) {
         (_, true) => ServiceStatus::new(State::Enabled, format!("{} enabled", join(&on))),
-        (true, false) => ServiceStatus::new(State::Partial, format!("account enabled, {} disabled", join(&off))),
-        (false, false) => ServiceStatus::new(State::Partial, format!("{} enabled, {} disabled", join(&on), join(&off))),
+        (true, false) => ServiceStatus::new(
+            State::Partial,
+            format!("account enabled, {} disabled", join(&off)),
+        ),
+        (false, false) => ServiceStatus::new(
+            State::Partial,
+            format!("{} enabled, {} disabled", join(&on), join(&off)),
+        ),
     })
 }
 

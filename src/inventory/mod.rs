@@ -115,11 +115,19 @@ impl Shared {
     /// The region's stacks, fetched by whichever task asks first.
     async fn stacks(&self, region: &str) -> Result<Stacks, AwsError> {
         let slot = {
-            let mut map = self.stacks.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let mut map = self
+                .stacks
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
             map.entry(region.to_string()).or_default().clone()
         };
         slot.get_or_init(|| async {
-            bounded(self.cell_timeout, "cloudformation:ListStacks", stacks::list(&self.aws, region)).await
+            bounded(
+                self.cell_timeout,
+                "cloudformation:ListStacks",
+                stacks::list(&self.aws, region),
+            )
+            .await
         })
         .await
         .clone()
@@ -127,7 +135,11 @@ impl Shared {
 }
 
 /// Runs `fut` within `limit`, as a last guard behind the SDK's own operation timeout.
-async fn bounded<T>(limit: Duration, action: &str, fut: impl Future<Output = Result<T, AwsError>>) -> Result<T, AwsError> {
+async fn bounded<T>(
+    limit: Duration,
+    action: &str,
+    fut: impl Future<Output = Result<T, AwsError>>,
+) -> Result<T, AwsError> {
     tokio::time::timeout(limit, fut).await.unwrap_or_else(|_| {
         Err(AwsError {
             kind: AwsErrorKind::Timeout,
@@ -162,7 +174,11 @@ pub async fn scan(aws: &Aws, req: ScanRequest<'_>) -> Result<(Scan, RegionSource
     }
     let order = started.regions;
     let rank = |region: &str| order.iter().position(|r| r == region).unwrap_or(usize::MAX);
-    cells.sort_by(|a, b| rank(&a.region).cmp(&rank(&b.region)).then(a.service.cmp(&b.service)));
+    cells.sort_by(|a, b| {
+        rank(&a.region)
+            .cmp(&rank(&b.region))
+            .then(a.service.cmp(&b.service))
+    });
     Ok((
         Scan {
             account: started.account,
@@ -183,7 +199,11 @@ pub struct ScanSummary {
 
 /// Scans, sending each cell on `tx` as soon as it is known (the TUI fills in as regions
 /// answer). Returns once every cell has been sent.
-pub async fn scan_streaming(aws: &Aws, req: ScanRequest<'_>, tx: mpsc::UnboundedSender<Cell>) -> Result<ScanSummary, AwsError> {
+pub async fn scan_streaming(
+    aws: &Aws,
+    req: ScanRequest<'_>,
+    tx: mpsc::UnboundedSender<Cell>,
+) -> Result<ScanSummary, AwsError> {
     let cfg = req.config.clone();
     let home = cfg.home_region().to_string();
     let cell_timeout = aws.operation_timeout() + Duration::from_secs(1);
@@ -207,7 +227,11 @@ pub async fn scan_streaming(aws: &Aws, req: ScanRequest<'_>, tx: mpsc::Unbounded
         }
     };
     let (account, (region_list, source), _) = tokio::join!(
-        bounded(cell_timeout, "sts:GetCallerIdentity", account_id(aws, &home)),
+        bounded(
+            cell_timeout,
+            "sts:GetCallerIdentity",
+            account_id(aws, &home)
+        ),
         discover,
         shared.stacks(&home)
     );
@@ -221,13 +245,19 @@ pub async fn scan_streaming(aws: &Aws, req: ScanRequest<'_>, tx: mpsc::Unbounded
 
     // Level 2: every region, and the two account-wide services, at once (bounded).
     let limit = Arc::new(Semaphore::new(req.concurrency.max(1)));
-    let regional: Vec<Service> = req.services.iter().copied().filter(|s| !s.is_global()).collect();
+    let regional: Vec<Service> = req
+        .services
+        .iter()
+        .copied()
+        .filter(|s| !s.is_global())
+        .collect();
     let mut jobs = JoinSet::new();
     for region in region_list {
         if regional.is_empty() {
             break;
         }
-        let (shared, limit, tx, services) = (shared.clone(), limit.clone(), tx.clone(), regional.clone());
+        let (shared, limit, tx, services) =
+            (shared.clone(), limit.clone(), tx.clone(), regional.clone());
         jobs.spawn(async move {
             let _permit = limit.acquire_owned().await;
             scan_region(&shared, &region, &services, &tx).await;
@@ -250,7 +280,12 @@ pub async fn scan_streaming(aws: &Aws, req: ScanRequest<'_>, tx: mpsc::Unbounded
     Ok(summary)
 }
 
-async fn scan_region(shared: &Shared, region: &RegionInfo, services: &[Service], tx: &mpsc::UnboundedSender<Cell>) {
+async fn scan_region(
+    shared: &Shared,
+    region: &RegionInfo,
+    services: &[Service],
+    tx: &mpsc::UnboundedSender<Cell>,
+) {
     let name = region.name.as_str();
     if !region.enabled {
         for &service in services {
@@ -268,13 +303,34 @@ async fn scan_region(shared: &Shared, region: &RegionInfo, services: &[Service],
     let fetch = |service: Service| async move {
         let t = shared.cell_timeout;
         let status = match service {
-            Service::GuardDuty => bounded(t, "guardduty:ListDetectors", guardduty::status(&shared.aws, name)).await,
-            Service::Config => bounded(t, "config:DescribeConfigurationRecorders", configservice::status(&shared.aws, name)).await,
+            Service::GuardDuty => {
+                bounded(
+                    t,
+                    "guardduty:ListDetectors",
+                    guardduty::status(&shared.aws, name),
+                )
+                .await
+            }
+            Service::Config => {
+                bounded(
+                    t,
+                    "config:DescribeConfigurationRecorders",
+                    configservice::status(&shared.aws, name),
+                )
+                .await
+            }
             Service::Inspector => {
                 let types = &shared.cfg.settings.inspector.resource_types;
-                bounded(t, "inspector2:BatchGetAccountStatus", inspector::status(&shared.aws, name, &shared.account, types)).await
+                bounded(
+                    t,
+                    "inspector2:BatchGetAccountStatus",
+                    inspector::status(&shared.aws, name, &shared.account, types),
+                )
+                .await
             }
-            Service::TrustedAdvisor | Service::Budget => unreachable!("global services are scanned once"),
+            Service::TrustedAdvisor | Service::Budget => {
+                unreachable!("global services are scanned once")
+            }
         };
         (service, status)
     };
@@ -294,14 +350,23 @@ async fn scan_global(shared: &Shared, service: Service) -> Cell {
     match service {
         Service::TrustedAdvisor => {
             let (status, _) = tokio::join!(
-                bounded(t, "support:DescribeTrustedAdvisorChecks", trustedadvisor::status(&shared.aws)),
+                bounded(
+                    t,
+                    "support:DescribeTrustedAdvisorChecks",
+                    trustedadvisor::status(&shared.aws)
+                ),
                 shared.stacks(TRUSTED_ADVISOR_REGION)
             );
             finish(shared, GLOBAL, service, status, TRUSTED_ADVISOR_REGION).await
         }
         _ => {
             let name = naming::budget_name(&shared.cfg);
-            let status = bounded(t, "budgets:DescribeBudget", budget::status(&shared.aws, &shared.account, &name)).await;
+            let status = bounded(
+                t,
+                "budgets:DescribeBudget",
+                budget::status(&shared.aws, &shared.account, &name),
+            )
+            .await;
             finish(shared, GLOBAL, service, status, &home).await
         }
     }
@@ -310,7 +375,13 @@ async fn scan_global(shared: &Shared, service: Service) -> Cell {
 /// Combines a service's own status with awsmon's stacks: `managed` when awsmon's stack for it
 /// exists in `stack_region`; `notifying` when the service is on, the hub is complete, and
 /// (outside the home region, whose hub rules see events directly) the spoke is complete.
-async fn finish(shared: &Shared, region: &str, service: Service, status: Result<ServiceStatus, AwsError>, stack_region: &str) -> Cell {
+async fn finish(
+    shared: &Shared,
+    region: &str,
+    service: Service,
+    status: Result<ServiceStatus, AwsError>,
+    stack_region: &str,
+) -> Cell {
     let status = status.unwrap_or_else(|e| {
         let state = match e.kind {
             AwsErrorKind::RegionNotEnabled => State::NotOptedIn,
@@ -322,10 +393,15 @@ async fn finish(shared: &Shared, region: &str, service: Service, status: Result<
     let spoke = naming::service_stack(&shared.cfg, service);
     let home = shared.cfg.home_region().to_string();
     let (managed, spoke_ready, stack_note) = match &shared.stacks(stack_region).await {
-        Ok(stacks) => (stacks.exists(&spoke), stacks.is_ready(&spoke), stacks.problem(&spoke)),
+        Ok(stacks) => (
+            stacks.exists(&spoke),
+            stacks.is_ready(&spoke),
+            stacks.problem(&spoke),
+        ),
         Err(e) => (false, false, Some(format!("stacks unknown: {e}"))),
     };
-    let hub_ready = matches!(shared.stacks(&home).await, Ok(s) if s.is_ready(&naming::hub_stack(&shared.cfg)));
+    let hub_ready =
+        matches!(shared.stacks(&home).await, Ok(s) if s.is_ready(&naming::hub_stack(&shared.cfg)));
     // Trusted Advisor and the budget are explicit opt-ins: they always need their own stack.
     let needs_spoke = stack_region != home || service.is_global();
     let on = matches!(status.state, State::Enabled | State::Partial);
@@ -349,5 +425,9 @@ async fn finish(shared: &Shared, region: &str, service: Service, status: Result<
 /// The first characters of an id, for compact details ("detector 3eb8…").
 fn short_id(id: &str) -> String {
     let head: String = id.chars().take(4).collect();
-    if id.chars().count() > 4 { format!("{head}…") } else { head }
+    if id.chars().count() > 4 {
+        format!("{head}…")
+    } else {
+        head
+    }
 }

@@ -63,7 +63,10 @@ impl Stacks {
         self.by_name.get(name).is_some_and(|s| {
             matches!(
                 s.status.as_str(),
-                "CREATE_COMPLETE" | "UPDATE_COMPLETE" | "UPDATE_ROLLBACK_COMPLETE" | "IMPORT_COMPLETE"
+                "CREATE_COMPLETE"
+                    | "UPDATE_COMPLETE"
+                    | "UPDATE_ROLLBACK_COMPLETE"
+                    | "IMPORT_COMPLETE"
             )
         })
     }

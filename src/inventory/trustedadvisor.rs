@@ -14,11 +14,17 @@ pub async fn status(aws: &Aws) -> Result<ServiceStatus, AwsError> {
         .send()
         .await;
     match result {
-        Ok(out) => Ok(ServiceStatus::new(State::Enabled, format!("{} checks available", out.checks().len()))),
+        Ok(out) => Ok(ServiceStatus::new(
+            State::Enabled,
+            format!("{} checks available", out.checks().len()),
+        )),
         Err(e) if e.code() == Some("SubscriptionRequiredException") => Ok(ServiceStatus::new(
             State::Unsupported,
             "needs a Business, Enterprise On-Ramp or Enterprise support plan",
         )),
-        Err(e) => Err(AwsError::classify("support:DescribeTrustedAdvisorChecks", &e)),
+        Err(e) => Err(AwsError::classify(
+            "support:DescribeTrustedAdvisorChecks",
+            &e,
+        )),
     }
 }

@@ -4,6 +4,7 @@
 
 mod latency_proxy;
 mod moto;
+pub mod seed;
 mod stub;
 
 pub use latency_proxy::LatencyProxy;

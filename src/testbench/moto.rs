@@ -15,7 +15,13 @@ pub fn venv_dir() -> PathBuf {
 
 /// Credentials the emulator accepts. Never real ones.
 pub fn dummy_credentials() -> aws_credential_types::Credentials {
-    aws_credential_types::Credentials::new("AKIAEMULATOR00000000", "emulator-secret-key", None, None, "awsmon-emulator")
+    aws_credential_types::Credentials::new(
+        "AKIAEMULATOR00000000",
+        "emulator-secret-key",
+        None,
+        None,
+        "awsmon-emulator",
+    )
 }
 
 pub struct Moto {
@@ -25,7 +31,9 @@ pub struct Moto {
 
 impl std::fmt::Debug for Moto {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Moto").field("endpoint", &self.endpoint).finish_non_exhaustive()
+        f.debug_struct("Moto")
+            .field("endpoint", &self.endpoint)
+            .finish_non_exhaustive()
     }
 }
 
@@ -36,7 +44,10 @@ impl Moto {
         if !bin.exists() {
             return Err(std::io::Error::new(
                 std::io::ErrorKind::NotFound,
-                format!("{} not found: run `scripts/bench setup` first", bin.display()),
+                format!(
+                    "{} not found: run `scripts/bench setup` first",
+                    bin.display()
+                ),
             ));
         }
         // A shell holds moto and kills it when our end of its stdin closes, so the server dies
@@ -52,7 +63,10 @@ impl Moto {
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()?;
-        let stderr = child.stderr.take().ok_or_else(|| std::io::Error::other("no stderr pipe"))?;
+        let stderr = child
+            .stderr
+            .take()
+            .ok_or_else(|| std::io::Error::other("no stderr pipe"))?;
         let (tx, rx) = mpsc::channel();
         // Read until the "Running on" line, then keep draining so the pipe never fills.
         std::thread::spawn(move || {
@@ -70,25 +84,36 @@ impl Moto {
             Err(_) => {
                 let _ = child.kill();
                 let _ = child.wait();
-                Err(std::io::Error::new(std::io::ErrorKind::TimedOut, "moto_server did not start within 60 s"))
+                Err(std::io::Error::new(
+                    std::io::ErrorKind::TimedOut,
+                    "moto_server did not start within 60 s",
+                ))
             }
         }
     }
 
     /// The port, for proxies placed in front.
     pub fn port(&self) -> u16 {
-        self.endpoint.rsplit(':').next().and_then(|p| p.parse().ok()).unwrap_or_default()
+        self.endpoint
+            .rsplit(':')
+            .next()
+            .and_then(|p| p.parse().ok())
+            .unwrap_or_default()
     }
 
     /// `POST /moto-api/reset`: forget all state.
     pub async fn reset(&self) -> std::io::Result<()> {
-        super::stub::post(&self.endpoint, "/moto-api/reset", b"").await.map(|_| ())
+        super::stub::post(&self.endpoint, "/moto-api/reset", b"")
+            .await
+            .map(|_| ())
     }
 
     /// `POST /moto-api/reset-auth` with `0`: from now on IAM decides, so calls by a user
     /// without policies are denied.
     pub async fn enable_iam_checks(&self) -> std::io::Result<()> {
-        super::stub::post(&self.endpoint, "/moto-api/reset-auth", b"0").await.map(|_| ())
+        super::stub::post(&self.endpoint, "/moto-api/reset-auth", b"0")
+            .await
+            .map(|_| ())
     }
 }
 

@@ -18,12 +18,16 @@ pub struct StubRequest {
 
 impl StubRequest {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 
     /// `X-Amz-Target` (awsJson protocols), e.g. `Account.ListRegions`... or the path.
     pub fn operation(&self) -> String {
-        self.header("x-amz-target").map_or_else(|| self.path.clone(), str::to_string)
+        self.header("x-amz-target")
+            .map_or_else(|| self.path.clone(), str::to_string)
     }
 }
 
@@ -56,7 +60,9 @@ pub struct Stub {
 }
 
 impl Stub {
-    pub async fn start(handler: impl Fn(&StubRequest) -> StubResponse + Send + Sync + 'static) -> std::io::Result<Stub> {
+    pub async fn start(
+        handler: impl Fn(&StubRequest) -> StubResponse + Send + Sync + 'static,
+    ) -> std::io::Result<Stub> {
         let listener = TcpListener::bind("127.0.0.1:0").await?;
         let endpoint = format!("http://{}", listener.local_addr()?);
         let requests = Arc::new(Mutex::new(Vec::new()));
@@ -70,7 +76,11 @@ impl Stub {
                 });
             }
         });
-        Ok(Stub { endpoint, requests, task })
+        Ok(Stub {
+            endpoint,
+            requests,
+            task,
+        })
     }
 
     pub fn requests(&self) -> Vec<StubRequest> {
@@ -84,7 +94,11 @@ impl Drop for Stub {
     }
 }
 
-async fn serve(stream: TcpStream, handler: Handler, log: Arc<Mutex<Vec<StubRequest>>>) -> std::io::Result<()> {
+async fn serve(
+    stream: TcpStream,
+    handler: Handler,
+    log: Arc<Mutex<Vec<StubRequest>>>,
+) -> std::io::Result<()> {
     let mut reader = BufReader::new(stream);
     loop {
         let Some(request) = read_request(&mut reader).await? else {
@@ -113,7 +127,9 @@ async fn serve(stream: TcpStream, handler: Handler, log: Arc<Mutex<Vec<StubReque
 }
 
 /// Reads one request; `None` at a clean end of the connection.
-pub(crate) async fn read_request<R: tokio::io::AsyncBufRead + Unpin>(reader: &mut R) -> std::io::Result<Option<StubRequest>> {
+pub(crate) async fn read_request<R: tokio::io::AsyncBufRead + Unpin>(
+    reader: &mut R,
+) -> std::io::Result<Option<StubRequest>> {
     let mut line = String::new();
     if reader.read_line(&mut line).await? == 0 {
         return Ok(None);
@@ -171,7 +187,11 @@ pub(crate) async fn post(endpoint: &str, path: &str, body: &[u8]) -> std::io::Re
     stream.write_all(body).await?;
     let mut response = String::new();
     stream.read_to_string(&mut response).await?;
-    Ok(response.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0))
+    Ok(response
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0))
 }
 
 /// Accepts connections and never answers: a region whose endpoint hangs.

@@ -28,20 +28,9 @@ pub async fn aws(endpoint: &str) -> Aws {
 
 pub fn config_with_regions(regions: &[&str]) -> Config {
     Config {
-        regions: awsmon::config::RegionSelection::List(regions.iter().map(|r| (*r).to_string()).collect()),
+        regions: awsmon::config::RegionSelection::List(
+            regions.iter().map(|r| (*r).to_string()).collect(),
+        ),
         ..Config::default()
     }
-}
-
-/// A minimal template moto can create, for standing in awsmon's stacks.
-pub const TRIVIAL_TEMPLATE: &str = r#"{"Resources":{"Marker":{"Type":"AWS::SQS::Queue"}}}"#;
-
-pub async fn create_stack(aws: &Aws, region: &str, name: &str) {
-    aws.cloudformation(region)
-        .create_stack()
-        .stack_name(name)
-        .template_body(TRIVIAL_TEMPLATE)
-        .send()
-        .await
-        .expect("create stack in moto");
 }

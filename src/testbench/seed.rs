@@ -1,0 +1,141 @@
+//! Seeds the emulator with a believable account, for the demo and the scan tests (which assert
+//! every cell this layout produces).
+
+use aws_sdk_budgets::types::{Budget, BudgetType, Spend, TimeUnit};
+use aws_sdk_config::types::{ConfigurationRecorder, DeliveryChannel, RecordingGroup};
+use aws_sdk_inspector2::types::ResourceScanType;
+use aws_smithy_types::error::display::DisplayErrorContext;
+
+use crate::aws::Aws;
+
+/// moto's fixed account id.
+pub const ACCOUNT: &str = "123456789012";
+
+/// A seeding step failed; the emulator is missing something the demo relies on.
+#[derive(Debug)]
+pub struct SeedError(pub String);
+
+impl std::fmt::Display for SeedError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "seeding the emulator failed: {}", self.0)
+    }
+}
+
+impl std::error::Error for SeedError {}
+
+fn err<E: std::error::Error>(step: &'static str) -> impl Fn(E) -> SeedError {
+    move |e| SeedError(format!("{step}: {}", DisplayErrorContext(&e)))
+}
+
+/// A minimal template the emulator can create, standing in for awsmon's stacks until the
+/// real templates are deployed.
+pub const STAND_IN_TEMPLATE: &str = r#"{"Resources":{"Marker":{"Type":"AWS::SQS::Queue"}}}"#;
+
+pub async fn stand_in_stack(aws: &Aws, region: &str, name: &str) -> Result<(), SeedError> {
+    aws.cloudformation(region)
+        .create_stack()
+        .stack_name(name)
+        .template_body(STAND_IN_TEMPLATE)
+        .send()
+        .await
+        .map_err(err("create stack"))?;
+    Ok(())
+}
+
+/// GuardDuty enabled in us-east-1 and eu-central-1 and suspended in eu-west-1; Config
+/// recording in us-east-1 and stopped in eu-west-1; Inspector (EC2+ECR) in us-east-1; a
+/// 100 USD budget; awsmon's hub, a GuardDuty spoke in eu-central-1, and the budget stack.
+pub async fn demo_account(aws: &Aws) -> Result<(), SeedError> {
+    // GuardDuty: enabled in us-east-1 and eu-central-1, suspended in eu-west-1.
+    aws.guardduty("us-east-1")
+        .create_detector()
+        .enable(true)
+        .send()
+        .await
+        .map_err(err("create detector"))?;
+    aws.guardduty("eu-west-1")
+        .create_detector()
+        .enable(false)
+        .send()
+        .await
+        .map_err(err("create detector"))?;
+    aws.guardduty("eu-central-1")
+        .create_detector()
+        .enable(true)
+        .send()
+        .await
+        .map_err(err("create detector"))?;
+
+    // Config: recording in us-east-1; a recorder that is not recording in eu-west-1.
+    for region in ["us-east-1", "eu-west-1"] {
+        let client = aws.configservice(region);
+        client
+            .put_configuration_recorder()
+            .configuration_recorder(
+                ConfigurationRecorder::builder()
+                    .name("default")
+                    .role_arn(format!("arn:aws:iam::{ACCOUNT}:role/config"))
+                    .recording_group(RecordingGroup::builder().all_supported(true).build())
+                    .build(),
+            )
+            .send()
+            .await
+            .map_err(err("recorder"))?;
+        client
+            .put_delivery_channel()
+            .delivery_channel(
+                DeliveryChannel::builder()
+                    .name("default")
+                    .s3_bucket_name("config-bucket")
+                    .build(),
+            )
+            .send()
+            .await
+            .map_err(err("channel"))?;
+    }
+    aws.configservice("us-east-1")
+        .start_configuration_recorder()
+        .configuration_recorder_name("default")
+        .send()
+        .await
+        .map_err(err("start recorder"))?;
+
+    // Inspector2: EC2 and ECR in us-east-1 only.
+    aws.inspector2("us-east-1")
+        .enable()
+        .account_ids(ACCOUNT)
+        .resource_types(ResourceScanType::Ec2)
+        .resource_types(ResourceScanType::Ecr)
+        .send()
+        .await
+        .map_err(err("inspector enable"))?;
+
+    // The budget awsmon would create.
+    aws.budgets("us-east-1")
+        .create_budget()
+        .account_id(ACCOUNT)
+        .budget(
+            Budget::builder()
+                .budget_name("awsmon-monthly")
+                .budget_type(BudgetType::Cost)
+                .time_unit(TimeUnit::Monthly)
+                .budget_limit(
+                    Spend::builder()
+                        .amount("100")
+                        .unit("USD")
+                        .build()
+                        .map_err(err("spend"))?,
+                )
+                .build()
+                .map_err(err("budget"))?,
+        )
+        .send()
+        .await
+        .map_err(err("create budget"))?;
+
+    // awsmon's stacks: the hub, a GuardDuty spoke in eu-central-1, the budget stack.
+    stand_in_stack(aws, "us-east-1", "awsmon-hub").await?;
+    stand_in_stack(aws, "eu-central-1", "awsmon-guardduty").await?;
+    stand_in_stack(aws, "us-east-1", "awsmon-budget").await?;
+    Ok(())
+}
