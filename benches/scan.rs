@@ -21,7 +21,7 @@ async fn aws_via(endpoint: &str) -> Aws {
         endpoint_url: Some(endpoint.to_string()),
         credentials: Some(dummy_credentials()),
         max_attempts: 1,
-        operation_timeout: Duration::from_secs(120),
+        operation_timeout: Duration::from_mins(2),
         ..AwsOptions::default()
     };
     Aws::load(options, "us-east-1").await
@@ -67,21 +67,36 @@ async fn main() {
     let proxy = LatencyProxy::start(moto.port(), RTT).await.expect("proxy");
     let aws = aws_via(&proxy.endpoint).await;
     let mut times = Vec::new();
-    let mut calls = 0;
+    let mut api_calls = 0;
     for _ in 0..RUNS {
         proxy.reset_count();
         times.push(scan_once(&aws, &cfg, &regions).await.0);
-        calls = proxy.requests();
+        api_calls = proxy.requests();
     }
     let best = *times.iter().min().expect("runs");
     let med = median(times);
 
-    let serial = LatencyProxy::start_serial(moto.port(), RTT).await.expect("proxy");
+    let serial = LatencyProxy::start_serial(moto.port(), RTT)
+        .await
+        .expect("proxy");
     let aws_serial = aws_via(&serial.endpoint).await;
     let (sequential, _) = scan_once(&aws_serial, &cfg, &regions).await;
 
-    println!("scan: 16 regions x 5 services, {} ms added per request", RTT.as_millis());
-    println!("  concurrent wall time: median {:.3} s, best {:.3} s ({RUNS} runs; target <= 1.0 s)", med.as_secs_f64(), best.as_secs_f64());
-    println!("  same calls one after another: {:.3} s", sequential.as_secs_f64());
-    println!("  API calls per scan: {calls} (sequential run: {})", serial.requests());
+    println!(
+        "scan: 16 regions x 5 services, {} ms added per request",
+        RTT.as_millis()
+    );
+    println!(
+        "  concurrent wall time: median {:.3} s, best {:.3} s ({RUNS} runs; target <= 1.0 s)",
+        med.as_secs_f64(),
+        best.as_secs_f64()
+    );
+    println!(
+        "  same calls one after another: {:.3} s",
+        sequential.as_secs_f64()
+    );
+    println!(
+        "  API calls per scan: {api_calls} (sequential run: {})",
+        serial.requests()
+    );
 }

@@ -1,5 +1,7 @@
 //! config.yml: the old project's keys, precise errors for each kind of mistake, unknown keys,
 //! and atomic saves that keep comments and unknown keys.
+// Values parsed from literal text compare exactly.
+#![allow(clippy::float_cmp)]
 
 use std::io::Write;
 use std::os::unix::fs::PermissionsExt;

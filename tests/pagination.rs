@@ -81,7 +81,7 @@ async fn without_list_regions_the_built_in_list_is_used_and_said() {
     assert_eq!(regions.len(), awsmon::regions::KNOWN_REGIONS.len());
     match source {
         RegionSource::BuiltIn(reason) => {
-            assert!(reason.contains("account:ListRegions"), "{reason}")
+            assert!(reason.contains("account:ListRegions"), "{reason}");
         }
         RegionSource::ListRegions => panic!("moto has no ListRegions; the fallback must be used"),
     }

@@ -26,11 +26,12 @@ pub async fn run(global: &GlobalArgs) -> Result<(), Failure> {
         ..AwsOptions::default()
     };
     let aws = Aws::load(options, loaded.config.home_region()).await;
-    seed::demo_account(&aws).await.map_err(|e| Failure::other(e.to_string()))?;
-    let regions = global
-        .regions
-        .clone()
-        .unwrap_or_else(|| RegionArg::List(DEMO_REGIONS.iter().map(|r| (*r).to_string()).collect()));
+    seed::demo_account(&aws)
+        .await
+        .map_err(|e| Failure::other(e.to_string()))?;
+    let regions = global.regions.clone().unwrap_or_else(|| {
+        RegionArg::List(DEMO_REGIONS.iter().map(|r| (*r).to_string()).collect())
+    });
     let args = StatusArgs {
         services: None,
         json: false,

@@ -6,9 +6,9 @@ use awsmon_notifier::Service;
 
 use super::args::{RegionArg, StatusArgs};
 use super::{Failure, GlobalArgs, table};
+use crate::aws::regions::RegionSource;
 use crate::aws::{Aws, AwsErrorKind};
 use crate::config::Config;
-use crate::aws::regions::RegionSource;
 use crate::config::RegionSelection;
 use crate::inventory::{self, Regions, ScanRequest, State};
 
@@ -19,11 +19,17 @@ pub async fn run(global: &GlobalArgs, args: &StatusArgs) -> Result<(), Failure> 
 }
 
 /// Scans and prints, for `status` and the demo.
-pub async fn report(aws: &Aws, cfg: &Config, regions: Option<&RegionArg>, args: &StatusArgs) -> Result<(), Failure> {
+pub async fn report(
+    aws: &Aws,
+    cfg: &Config,
+    regions: Option<&RegionArg>,
+    args: &StatusArgs,
+) -> Result<(), Failure> {
     let wanted = match (regions, &cfg.regions) {
-        (Some(RegionArg::List(list)), _) => Some(list.clone()),
+        (Some(RegionArg::List(list)), _) | (None, RegionSelection::List(list)) => {
+            Some(list.clone())
+        }
         (Some(RegionArg::All), _) | (None, RegionSelection::All) => None,
-        (None, RegionSelection::List(list)) => Some(list.clone()),
     };
     let request = ScanRequest {
         config: cfg,

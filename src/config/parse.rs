@@ -44,11 +44,11 @@ fn mask_if_url(text: &str) -> String {
     }
 }
 
+/// Errors, then the warnings seen alongside them.
+pub type Failed = (Vec<ConfigIssue>, Vec<ConfigIssue>);
+
 /// Parses and validates; on failure returns the errors and the warnings seen so far.
-pub fn parse_config(
-    file: &str,
-    text: &str,
-) -> Result<(Config, Vec<ConfigIssue>), (Vec<ConfigIssue>, Vec<ConfigIssue>)> {
+pub fn parse_config(file: &str, text: &str) -> Result<(Config, Vec<ConfigIssue>), Failed> {
     let mut ctx = Ctx {
         file,
         errors: Vec::new(),
@@ -201,10 +201,10 @@ fn apply(ctx: &mut Ctx, cfg: &mut Config, key: &str, value: &Node) {
         }
         "GUARDDUTY_MIN_SEVERITY" => severity(ctx, key, value, &mut s.guardduty.min_severity),
         "GUARDDUTY_MENTION_HERE_SEVERITY" => {
-            severity(ctx, key, value, &mut s.guardduty.mention_here_severity)
+            severity(ctx, key, value, &mut s.guardduty.mention_here_severity);
         }
         "GUARDDUTY_MENTION_CHANNEL_SEVERITY" => {
-            severity(ctx, key, value, &mut s.guardduty.mention_channel_severity)
+            severity(ctx, key, value, &mut s.guardduty.mention_channel_severity);
         }
         "GUARDDUTY_GLOBAL_FINDINGS_REGION" => {
             if !value.is_null() {
@@ -213,7 +213,7 @@ fn apply(ctx: &mut Ctx, cfg: &mut Config, key: &str, value: &Node) {
         }
         "CONFIG_RESOURCE_TYPES" => s.config.resource_types = resource_types(ctx, key, value),
         "CONFIG_EXCLUDE_RESOURCE_TYPES" => {
-            s.config.exclude_resource_types = resource_types(ctx, key, value)
+            s.config.exclude_resource_types = resource_types(ctx, key, value);
         }
         "TRUSTEDADVISOR_STATUSES" => {
             let mut statuses = Vec::new();
@@ -299,14 +299,14 @@ fn cross_checks(ctx: &mut Ctx, cfg: &Config, entries: &[(Node, Node)]) {
             ),
         );
     }
-    if let RegionSelection::List(list) = &cfg.regions {
-        if list.is_empty() {
-            ctx.error(
-                pos_of("REGIONS"),
-                "REGIONS",
-                "expected `all` or at least one region, found an empty list",
-            );
-        }
+    if let RegionSelection::List(list) = &cfg.regions
+        && list.is_empty()
+    {
+        ctx.error(
+            pos_of("REGIONS"),
+            "REGIONS",
+            "expected `all` or at least one region, found an empty list",
+        );
     }
 }
 
@@ -335,9 +335,10 @@ fn list(ctx: &mut Ctx, key: &str, node: &Node) -> Vec<(String, Pos)> {
         Kind::Seq(items) => items
             .iter()
             .filter(|item| !item.is_null())
-            .filter_map(|item| match item.as_scalar() {
-                Some(text) => Some((text.trim().to_string(), item.pos)),
-                None => {
+            .filter_map(|item| {
+                if let Some(text) = item.as_scalar() {
+                    Some((text.trim().to_string(), item.pos))
+                } else {
                     ctx.type_error(item, key, "a string in the list");
                     None
                 }

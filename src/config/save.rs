@@ -2,7 +2,7 @@
 //! (comments, unknown keys) byte for byte, and replace the file atomically.
 
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 
 use awsmon_notifier::Service;
@@ -163,13 +163,10 @@ impl SavePlan {
             .map(|(c, _)| c)
             .unwrap_or_default();
         let lines: Vec<&str> = old_text.split_inclusive('\n').collect();
-        let spans = match top_level_spans(old_text, &lines) {
-            Some(spans) => spans,
-            None => {
-                return Err(format!(
-                    "{file}: the top level is not a block mapping of KEY: value, so it cannot be edited in place"
-                ));
-            }
+        let Some(spans) = top_level_spans(old_text, &lines) else {
+            return Err(format!(
+                "{file}: the top level is not a block mapping of KEY: value, so it cannot be edited in place"
+            ));
         };
         // Replacements, by old line range; appended keys go at the end.
         let mut replacements: Vec<(usize, usize, String)> = Vec::new();
@@ -195,24 +192,21 @@ impl SavePlan {
                 continue;
             }
             changed.push(spec.name);
-            match span {
-                Some(span) => {
-                    let comma = span.scalar_value;
-                    let rendered = new_value.render(spec.name, comma).unwrap_or_default();
-                    lost.extend(
-                        (span.start..span.end)
-                            .filter(|&i| {
-                                lines[i].trim_start().starts_with('#') || lines[i].contains(" #")
-                            })
-                            .map(|i| i + 1),
-                    );
-                    replacements.push((span.start, span.end, rendered));
-                }
-                None => {
-                    let comma = spec.name.starts_with("WEBHOOK_URLS");
-                    if let Some(rendered) = new_value.render(spec.name, comma) {
-                        appended.push_str(&rendered);
-                    }
+            if let Some(span) = span {
+                let comma = span.scalar_value;
+                let rendered = new_value.render(spec.name, comma).unwrap_or_default();
+                lost.extend(
+                    (span.start..span.end)
+                        .filter(|&i| {
+                            lines[i].trim_start().starts_with('#') || lines[i].contains(" #")
+                        })
+                        .map(|i| i + 1),
+                );
+                replacements.push((span.start, span.end, rendered));
+            } else {
+                let comma = spec.name.starts_with("WEBHOOK_URLS");
+                if let Some(rendered) = new_value.render(spec.name, comma) {
+                    appended.push_str(&rendered);
                 }
             }
         }
@@ -312,7 +306,7 @@ fn top_level_spans(text: &str, lines: &[&str]) -> Option<Vec<Span>> {
 
 /// Atomically replaces `path` with `bytes`: see [`write_atomic_with`].
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    write_atomic_with(path, bytes, |file, bytes| file.write_all(bytes))
+    write_atomic_with(path, bytes, std::io::Write::write_all)
 }
 
 /// Writes a temp file beside `path` with `write`, fsyncs it, keeps the current file as

@@ -26,7 +26,7 @@ pub async fn status(aws: &Aws, region: &str) -> Result<ServiceStatus, AwsError> 
         .configuration_recorders_status()
         .iter()
         .find(|s| s.name() == Some(name))
-        .is_some_and(|s| s.recording());
+        .is_some_and(aws_sdk_config::types::ConfigurationRecorderStatus::recording);
     let has_channel = !channels.delivery_channels().is_empty();
     Ok(match (recording, has_channel) {
         (true, true) => ServiceStatus::new(State::Enabled, format!("recorder {name}, recording")),

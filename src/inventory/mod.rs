@@ -102,12 +102,15 @@ pub enum Regions {
     Known(Vec<RegionInfo>),
 }
 
+/// One region's stack list, fetched by whichever task asks first.
+type StackSlot = Arc<OnceCell<Result<Stacks, AwsError>>>;
+
 /// Shared per-scan state: the account id and each region's stack list, fetched once.
 struct Shared {
     aws: Aws,
     cfg: Config,
     account: String,
-    stacks: Mutex<HashMap<String, Arc<OnceCell<Result<Stacks, AwsError>>>>>,
+    stacks: Mutex<HashMap<String, StackSlot>>,
     cell_timeout: Duration,
 }
 
@@ -315,7 +318,8 @@ async fn scan_region(
                 bounded(
                     t,
                     "config:DescribeConfigurationRecorders",
-                    configservice::status(&shared.aws, name),
+                    // Three SDK futures joined are large; keep them off the stack.
+                    Box::pin(configservice::status(&shared.aws, name)),
                 )
                 .await
             }
@@ -347,28 +351,25 @@ async fn scan_region(
 async fn scan_global(shared: &Shared, service: Service) -> Cell {
     let t = shared.cell_timeout;
     let home = shared.cfg.home_region().to_string();
-    match service {
-        Service::TrustedAdvisor => {
-            let (status, _) = tokio::join!(
-                bounded(
-                    t,
-                    "support:DescribeTrustedAdvisorChecks",
-                    trustedadvisor::status(&shared.aws)
-                ),
-                shared.stacks(TRUSTED_ADVISOR_REGION)
-            );
-            finish(shared, GLOBAL, service, status, TRUSTED_ADVISOR_REGION).await
-        }
-        _ => {
-            let name = naming::budget_name(&shared.cfg);
-            let status = bounded(
+    if service == Service::TrustedAdvisor {
+        let (status, _) = tokio::join!(
+            bounded(
                 t,
-                "budgets:DescribeBudget",
-                budget::status(&shared.aws, &shared.account, &name),
-            )
-            .await;
-            finish(shared, GLOBAL, service, status, &home).await
-        }
+                "support:DescribeTrustedAdvisorChecks",
+                trustedadvisor::status(&shared.aws)
+            ),
+            shared.stacks(TRUSTED_ADVISOR_REGION)
+        );
+        finish(shared, GLOBAL, service, status, TRUSTED_ADVISOR_REGION).await
+    } else {
+        let name = naming::budget_name(&shared.cfg);
+        let status = bounded(
+            t,
+            "budgets:DescribeBudget",
+            budget::status(&shared.aws, &shared.account, &name),
+        )
+        .await;
+        finish(shared, GLOBAL, service, status, &home).await
     }
 }
 

@@ -24,11 +24,18 @@ impl LatencyProxy {
 
     /// Like [`LatencyProxy::start`], but only one request is in flight at a time: the same
     /// calls, made one after another.
-    pub async fn start_serial(upstream_port: u16, delay: Duration) -> std::io::Result<LatencyProxy> {
+    pub async fn start_serial(
+        upstream_port: u16,
+        delay: Duration,
+    ) -> std::io::Result<LatencyProxy> {
         Self::start_with(upstream_port, delay, Some(Arc::new(Semaphore::new(1)))).await
     }
 
-    async fn start_with(upstream_port: u16, delay: Duration, serial: Option<Arc<Semaphore>>) -> std::io::Result<LatencyProxy> {
+    async fn start_with(
+        upstream_port: u16,
+        delay: Duration,
+        serial: Option<Arc<Semaphore>>,
+    ) -> std::io::Result<LatencyProxy> {
         let listener = TcpListener::bind("127.0.0.1:0").await?;
         let endpoint = format!("http://{}", listener.local_addr()?);
         let requests = Arc::new(AtomicUsize::new(0));
@@ -68,7 +75,13 @@ impl Drop for LatencyProxy {
 /// Client bytes that start a new request (the connection was idle, or the server had
 /// answered) wait `delay` once; the rest of that request and all replies pass straight on.
 /// With `serial`, a request holds the one permit from its first byte until its reply starts.
-async fn pipe(client: TcpStream, upstream: TcpStream, delay: Duration, counter: Arc<AtomicUsize>, serial: Option<Arc<Semaphore>>) {
+async fn pipe(
+    client: TcpStream,
+    upstream: TcpStream,
+    delay: Duration,
+    counter: Arc<AtomicUsize>,
+    serial: Option<Arc<Semaphore>>,
+) {
     let (mut cr, mut cw) = client.into_split();
     let (mut ur, mut uw) = upstream.into_split();
     let idle = Arc::new(Mutex::new(true));
@@ -85,10 +98,10 @@ async fn pipe(client: TcpStream, upstream: TcpStream, delay: Duration, counter: 
             let starts_request = std::mem::replace(&mut *idle_up.lock().await, false);
             if starts_request {
                 counter.fetch_add(1, Ordering::SeqCst);
-                if let Some(serial) = &serial {
-                    if let Ok(p) = serial.clone().acquire_owned().await {
-                        *permit.lock().await = Some(p);
-                    }
+                if let Some(serial) = &serial
+                    && let Ok(p) = serial.clone().acquire_owned().await
+                {
+                    *permit.lock().await = Some(p);
                 }
                 tokio::time::sleep(delay).await;
             }

@@ -8,9 +8,10 @@ use std::time::Duration;
 
 /// The project-local venv that `scripts/bench setup` creates (override with AWSMON_VENV).
 pub fn venv_dir() -> PathBuf {
-    std::env::var_os("AWSMON_VENV")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".venv"))
+    std::env::var_os("AWSMON_VENV").map_or_else(
+        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".venv"),
+        PathBuf::from,
+    )
 }
 
 /// Credentials the emulator accepts. Never real ones.
@@ -72,23 +73,22 @@ impl Moto {
         std::thread::spawn(move || {
             let mut tx = Some(tx);
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if let Some(url) = line.split("Running on ").nth(1) {
-                    if let Some(tx) = tx.take() {
-                        let _ = tx.send(url.trim().to_string());
-                    }
+                if let Some(url) = line.split("Running on ").nth(1)
+                    && let Some(tx) = tx.take()
+                {
+                    let _ = tx.send(url.trim().to_string());
                 }
             }
         });
-        match rx.recv_timeout(Duration::from_secs(60)) {
-            Ok(endpoint) => Ok(Moto { child, endpoint }),
-            Err(_) => {
-                let _ = child.kill();
-                let _ = child.wait();
-                Err(std::io::Error::new(
-                    std::io::ErrorKind::TimedOut,
-                    "moto_server did not start within 60 s",
-                ))
-            }
+        if let Ok(endpoint) = rx.recv_timeout(Duration::from_mins(1)) {
+            Ok(Moto { child, endpoint })
+        } else {
+            let _ = child.kill();
+            let _ = child.wait();
+            Err(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                "moto_server did not start within 60 s",
+            ))
         }
     }
 
