@@ -1,12 +1,32 @@
 //! awsmon-notifier: AWS security events → filtered, routed Slack messages.
 //!
-//! The pipeline is parse → decide → route → format → deliver. The TUI's preview calls the same
-//! functions, so what it shows is what the Lambda sends.
+//! The pipeline is parse ([`event`]) → decide ([`decide`]) → route → format ([`format`],
+//! [`slack`]) → deliver ([`deliver`]). [`pipeline::prepare`] runs all but delivery; the TUI's
+//! preview calls it too, so what it shows is what the Lambda sends.
 
+pub mod decide;
+pub mod deliver;
+pub mod event;
+pub mod format;
+mod json;
+pub mod pipeline;
 pub mod secret;
 pub mod service;
 pub mod settings;
+pub mod slack;
+pub mod time;
 
+pub use decide::{Decision, Mention};
+pub use pipeline::{Prepared, prepare};
 pub use secret::WebhookUrl;
 pub use service::Service;
 pub use settings::Settings;
+pub mod notify;
+
+#[cfg(feature = "lambda")]
+pub mod lambda_main;
+
+#[cfg(feature = "receiver")]
+pub mod receiver;
+#[cfg(feature = "receiver")]
+pub mod runtime_api;

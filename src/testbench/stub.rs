@@ -3,33 +3,12 @@
 
 use std::sync::{Arc, Mutex};
 
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinHandle;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StubRequest {
-    pub method: String,
-    pub path: String,
-    /// Header names lowercased.
-    pub headers: Vec<(String, String)>,
-    pub body: String,
-}
-
-impl StubRequest {
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    }
-
-    /// `X-Amz-Target` (awsJson protocols), e.g. `Account.ListRegions`... or the path.
-    pub fn operation(&self) -> String {
-        self.header("x-amz-target")
-            .map_or_else(|| self.path.clone(), str::to_string)
-    }
-}
+pub use awsmon_notifier::receiver::Request as StubRequest;
+use awsmon_notifier::receiver::{read_request, write_response};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StubResponse {
@@ -100,79 +79,24 @@ async fn serve(
     log: Arc<Mutex<Vec<StubRequest>>>,
 ) -> std::io::Result<()> {
     let mut reader = BufReader::new(stream);
-    loop {
-        let Some(request) = read_request(&mut reader).await? else {
-            return Ok(());
-        };
+    while let Some(request) = read_request(&mut reader).await? {
         let response = handler(&request);
         if let Ok(mut log) = log.lock() {
             log.push(request);
         }
-        let mut head = format!(
-            "HTTP/1.1 {} {}\r\ncontent-type: {}\r\ncontent-length: {}\r\nx-amzn-requestid: stub-0000\r\n",
-            response.status,
-            reason(response.status),
-            response.content_type,
-            response.body.len()
+        let mut headers = vec![
+            ("content-type", response.content_type.clone()),
+            ("x-amzn-requestid", "stub-0000".to_string()),
+        ];
+        headers.extend(
+            response
+                .headers
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.clone())),
         );
-        for (k, v) in &response.headers {
-            head.push_str(&format!("{k}: {v}\r\n"));
-        }
-        head.push_str("\r\n");
-        let stream = reader.get_mut();
-        stream.write_all(head.as_bytes()).await?;
-        stream.write_all(response.body.as_bytes()).await?;
-        stream.flush().await?;
+        write_response(reader.get_mut(), response.status, &headers, &response.body).await?;
     }
-}
-
-/// Reads one request; `None` at a clean end of the connection.
-pub(crate) async fn read_request<R: tokio::io::AsyncBufRead + Unpin>(
-    reader: &mut R,
-) -> std::io::Result<Option<StubRequest>> {
-    let mut line = String::new();
-    if reader.read_line(&mut line).await? == 0 {
-        return Ok(None);
-    }
-    let mut parts = line.split_whitespace();
-    let method = parts.next().unwrap_or_default().to_string();
-    let path = parts.next().unwrap_or_default().to_string();
-    let mut headers = Vec::new();
-    loop {
-        let mut h = String::new();
-        if reader.read_line(&mut h).await? == 0 || h.trim().is_empty() {
-            break;
-        }
-        if let Some((k, v)) = h.split_once(':') {
-            headers.push((k.trim().to_ascii_lowercase(), v.trim().to_string()));
-        }
-    }
-    let len: usize = headers
-        .iter()
-        .find(|(k, _)| k == "content-length")
-        .and_then(|(_, v)| v.parse().ok())
-        .unwrap_or(0);
-    let mut body = vec![0; len];
-    reader.read_exact(&mut body).await?;
-    Ok(Some(StubRequest {
-        method,
-        path,
-        headers,
-        body: String::from_utf8_lossy(&body).into_owned(),
-    }))
-}
-
-pub(crate) fn reason(status: u16) -> &'static str {
-    match status {
-        200 => "OK",
-        400 => "Bad Request",
-        403 => "Forbidden",
-        404 => "Not Found",
-        429 => "Too Many Requests",
-        500 => "Internal Server Error",
-        503 => "Service Unavailable",
-        _ => "Status",
-    }
+    Ok(())
 }
 
 /// A one-shot POST to a local endpoint (moto's control API).

@@ -1,1 +1,16 @@
-fn main() {}
+//! The Lambda entry point (provided.al2023): build the notifier once, then serve invocations.
+
+use awsmon_notifier::lambda_main::{Notifier, init_tracing};
+use lambda_runtime::{LambdaEvent, service_fn};
+use serde_json::Value;
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<(), lambda_runtime::Error> {
+    init_tracing();
+    let notifier = Notifier::from_env()?;
+    let notifier = &notifier;
+    lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
+        notifier.handle(event).await
+    }))
+    .await
+}

@@ -1,0 +1,149 @@
+//! AWS Budgets notifications arrive over SNS as plain text. The useful lines are
+//! `Key: value` pairs ("Budget Name: …", "Budgeted Amount: $100.00", "Alert Type: Forecasted",
+//! "Alert Threshold: > $80.00", "FORECASTED Amount: $95.42"); when they are missing, what can be
+//! read from the subject and sentences is kept, and the raw text is always available.
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BudgetAlert {
+    pub subject: String,
+    pub budget_name: Option<String>,
+    /// ACTUAL or FORECASTED.
+    pub alert_type: Option<String>,
+    pub threshold: Option<String>,
+    pub budgeted: Option<String>,
+    /// The actual or forecast amount that crossed the threshold.
+    pub amount: Option<String>,
+    pub account: Option<String>,
+    /// The whole message, for when the fields could not be read.
+    pub text: String,
+}
+
+impl BudgetAlert {
+    /// Whether the amounts were read (otherwise the raw text is shown).
+    pub fn is_parsed(&self) -> bool {
+        self.budget_name.is_some() && self.amount.is_some()
+    }
+}
+
+pub fn parse(subject: &str, message: &str) -> Option<BudgetAlert> {
+    let looks_like_budget = subject.contains("AWS Budget")
+        || message.contains("AWS Budget")
+        || message.contains("Budget Name:");
+    if !looks_like_budget {
+        return None;
+    }
+    let field = |names: &[&str]| -> Option<String> {
+        message.lines().find_map(|line| {
+            let (key, value) = line.split_once(':')?;
+            let key = key.trim();
+            names
+                .iter()
+                .any(|n| key.eq_ignore_ascii_case(n))
+                .then(|| value.trim().to_string())
+                .filter(|v| !v.is_empty())
+        })
+    };
+    let amount_line = message.lines().find_map(|line| {
+        let (key, value) = line.split_once(':')?;
+        let key = key.trim().to_ascii_uppercase();
+        let kind = key.strip_suffix(" AMOUNT")?;
+        matches!(kind, "ACTUAL" | "FORECASTED")
+            .then(|| (kind.to_string(), value.trim().to_string()))
+    });
+    let alert_type = field(&["Alert Type", "Notification Type"])
+        .map(|t| {
+            if t.to_ascii_uppercase().starts_with("FORECAST") {
+                "FORECASTED".into()
+            } else {
+                "ACTUAL".into()
+            }
+        })
+        .or_else(|| amount_line.as_ref().map(|(k, _)| k.clone()))
+        .or_else(|| {
+            let lower = message.to_ascii_lowercase();
+            if lower.contains("forecasted cost") || lower.contains("forecasted usage") {
+                Some("FORECASTED".into())
+            } else if lower.contains("actual cost") || lower.contains("actual usage") {
+                Some("ACTUAL".into())
+            } else {
+                None
+            }
+        });
+    let budget_name = field(&["Budget Name"]).or_else(|| {
+        let rest = subject.split("AWS Budgets:").nth(1)?;
+        Some(rest.split(" has ").next()?.trim().to_string()).filter(|s| !s.is_empty())
+    });
+    let amount = amount_line
+        .map(|(_, v)| v)
+        .or_else(|| sentence_amount(message));
+    Some(BudgetAlert {
+        subject: subject.trim().to_string(),
+        budget_name,
+        alert_type,
+        threshold: field(&["Alert Threshold", "Threshold"]),
+        budgeted: field(&["Budgeted Amount", "Budget Amount"]),
+        amount,
+        account: account_id(message),
+        text: message.trim().to_string(),
+    })
+}
+
+/// "The Forecasted Cost associated with this budget is $95.42."
+fn sentence_amount(message: &str) -> Option<String> {
+    let idx = message.find("associated with this budget is ")?;
+    let rest = &message[idx + "associated with this budget is ".len()..];
+    let amount: String = rest
+        .chars()
+        .take_while(|c| !c.is_whitespace())
+        .collect::<String>()
+        .trim_end_matches(['.', ','])
+        .to_string();
+    (!amount.is_empty()).then_some(amount)
+}
+
+fn account_id(message: &str) -> Option<String> {
+    message.split("AWS Account").skip(1).find_map(|rest| {
+        let digits: String = rest
+            .trim_start_matches([' ', ':', '#'])
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        (digits.len() == 12).then_some(digits)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_value_lines_are_read() {
+        let msg = "AWS Budget Notification November 23, 2026\nAWS Account 123456789012\n\nBudget Name: awsmon-monthly\n\
+                   Budget Type: Cost\nBudgeted Amount: $100.00\nAlert Type: Forecasted\nAlert Threshold: > $80.00\nFORECASTED Amount: $95.42\n";
+        let a = parse(
+            "AWS Budgets: awsmon-monthly has exceeded your alert threshold",
+            msg,
+        )
+        .expect("budget");
+        assert_eq!(a.budget_name.as_deref(), Some("awsmon-monthly"));
+        assert_eq!(a.alert_type.as_deref(), Some("FORECASTED"));
+        assert_eq!(a.threshold.as_deref(), Some("> $80.00"));
+        assert_eq!(a.budgeted.as_deref(), Some("$100.00"));
+        assert_eq!(a.amount.as_deref(), Some("$95.42"));
+        assert_eq!(a.account.as_deref(), Some("123456789012"));
+        assert!(a.is_parsed());
+    }
+
+    #[test]
+    fn unparseable_text_is_kept() {
+        let a = parse(
+            "AWS Budgets: team-x has exceeded your alert threshold",
+            "Something changed.",
+        )
+        .expect("budget");
+        assert_eq!(a.budget_name.as_deref(), Some("team-x"));
+        assert!(!a.is_parsed());
+        assert_eq!(a.text, "Something changed.");
+        assert_eq!(parse("Hello", "not a budget"), None);
+    }
+}

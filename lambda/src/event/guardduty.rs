@@ -1,0 +1,156 @@
+//! GuardDuty findings (`detail` is the finding).
+
+use serde_json::Value;
+
+use super::Envelope;
+use crate::json::{array_at, f64_at, str_at};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct GuardDutyFinding {
+    pub id: String,
+    pub finding_type: String,
+    pub title: String,
+    pub description: String,
+    pub severity: f64,
+    pub account: String,
+    pub region: String,
+    /// e.g. "Instance i-0abc (EC2)", "AccessKey ASIA… of user alice".
+    pub resource: Option<String>,
+    pub count: Option<u64>,
+    pub first_seen: Option<String>,
+    pub last_seen: Option<String>,
+    pub archived: bool,
+    /// `service.action.awsApiCallAction.serviceName`, e.g. `iam.amazonaws.com`.
+    pub api_service: Option<String>,
+    /// A one-line account of what happened (API call, connection, probe).
+    pub action: Option<String>,
+}
+
+pub fn parse(d: &Value, env: &Envelope) -> Option<GuardDutyFinding> {
+    let id = str_at(d, &["id"])?;
+    let finding_type = str_at(d, &["type"]).unwrap_or_else(|| "Unknown".to_string());
+    Some(GuardDutyFinding {
+        title: str_at(d, &["title"]).unwrap_or_else(|| finding_type.clone()),
+        description: str_at(d, &["description"]).unwrap_or_default(),
+        severity: f64_at(d, &["severity"]).unwrap_or(0.0),
+        account: str_at(d, &["accountId"]).unwrap_or_else(|| env.account.clone()),
+        region: str_at(d, &["region"]).unwrap_or_else(|| env.region.clone()),
+        resource: resource(d),
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        count: f64_at(d, &["service", "count"]).map(|c| c.max(0.0) as u64),
+        first_seen: str_at(d, &["service", "eventFirstSeen"])
+            .map(|t| crate::time::normalise(&t).unwrap_or(t)),
+        last_seen: str_at(d, &["service", "eventLastSeen"])
+            .map(|t| crate::time::normalise(&t).unwrap_or(t)),
+        archived: d
+            .pointer("/service/archived")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
+        api_service: str_at(d, &["service", "action", "awsApiCallAction", "serviceName"]),
+        action: action(d),
+        id,
+        finding_type,
+    })
+}
+
+fn resource(d: &Value) -> Option<String> {
+    let kind = str_at(d, &["resource", "resourceType"])?;
+    let r = &d["resource"];
+    let detail = match kind.as_str() {
+        "Instance" => {
+            str_at(r, &["instanceDetails", "instanceId"]).map(|id| format!("Instance {id}"))
+        }
+        "AccessKey" => {
+            let user = str_at(r, &["accessKeyDetails", "userName"]);
+            let key = str_at(r, &["accessKeyDetails", "accessKeyId"]);
+            match (user, key) {
+                (Some(u), Some(k)) => Some(format!("AccessKey {k} of {u}")),
+                (Some(u), None) => Some(format!("AccessKey of {u}")),
+                (None, Some(k)) => Some(format!("AccessKey {k}")),
+                (None, None) => None,
+            }
+        }
+        "S3Bucket" => {
+            let names: Vec<String> = array_at(r, &["s3BucketDetails"])
+                .iter()
+                .filter_map(|b| str_at(b, &["name"]))
+                .collect();
+            (!names.is_empty()).then(|| format!("S3 bucket {}", names.join(", ")))
+        }
+        "EKSCluster" => {
+            str_at(r, &["eksClusterDetails", "name"]).map(|n| format!("EKS cluster {n}"))
+        }
+        "ECSCluster" => {
+            str_at(r, &["ecsClusterDetails", "name"]).map(|n| format!("ECS cluster {n}"))
+        }
+        "Lambda" => {
+            str_at(r, &["lambdaDetails", "functionName"]).map(|n| format!("Lambda function {n}"))
+        }
+        "RDSDBInstance" => str_at(r, &["rdsDbInstanceDetails", "dbInstanceIdentifier"])
+            .map(|n| format!("RDS instance {n}")),
+        // Attack sequences name their resources in the sequence, not under `resource`.
+        "AttackSequence" => {
+            let items: Vec<String> =
+                array_at(d, &["service", "detection", "sequence", "resources"])
+                    .iter()
+                    .filter_map(|x| str_at(x, &["uid"]).or_else(|| str_at(x, &["name"])))
+                    .collect();
+            match items.len() {
+                0 => None,
+                1 => Some(format!("Attack sequence on {}", items[0])),
+                n => Some(format!("Attack sequence on {} (+{} more)", items[0], n - 1)),
+            }
+        }
+        _ => None,
+    };
+    Some(detail.unwrap_or(kind))
+}
+
+fn action(d: &Value) -> Option<String> {
+    let a = &d["service"]["action"];
+    let remote = |v: &Value| {
+        let ip = str_at(v, &["remoteIpDetails", "ipAddressV4"])
+            .or_else(|| str_at(v, &["remoteIpDetails", "ipAddressV6"]));
+        let country = str_at(v, &["remoteIpDetails", "country", "countryName"]);
+        match (ip, country) {
+            (Some(ip), Some(c)) => format!(" from {ip} ({c})"),
+            (Some(ip), None) => format!(" from {ip}"),
+            _ => String::new(),
+        }
+    };
+    match str_at(a, &["actionType"])?.as_str() {
+        "AWS_API_CALL" => {
+            let call = &a["awsApiCallAction"];
+            let api = str_at(call, &["api"]).unwrap_or_else(|| "?".into());
+            let service = str_at(call, &["serviceName"]).unwrap_or_default();
+            Some(format!("API {api} on {service}{}", remote(call)))
+        }
+        "NETWORK_CONNECTION" => {
+            let c = &a["networkConnectionAction"];
+            let dir = str_at(c, &["connectionDirection"])
+                .unwrap_or_default()
+                .to_lowercase();
+            let port = str_at(c, &["remotePortDetails", "port"])
+                .or_else(|| str_at(c, &["localPortDetails", "port"]));
+            let port = port.map(|p| format!(" port {p}")).unwrap_or_default();
+            Some(
+                format!("{dir} connection{port}{}", remote(c))
+                    .trim_start()
+                    .to_string(),
+            )
+        }
+        "PORT_PROBE" => {
+            let probes = array_at(a, &["portProbeAction", "portProbeDetails"]);
+            let ports: Vec<String> = probes
+                .iter()
+                .filter_map(|p| str_at(p, &["localPortDetails", "port"]))
+                .collect();
+            let from = probes.first().map(remote).unwrap_or_default();
+            Some(format!("port probe on {}{from}", ports.join(", ")))
+        }
+        "DNS_REQUEST" => {
+            str_at(a, &["dnsRequestAction", "domain"]).map(|dom| format!("DNS query for {dom}"))
+        }
+        other => Some(other.to_string()),
+    }
+}

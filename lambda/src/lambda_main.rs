@@ -1,0 +1,234 @@
+//! The Lambda side: where routing comes from (the SSM parameter, cached; or env vars for local
+//! runs), the handler, and the error type the runtime reports.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+
+use lambda_runtime::{Diagnostic, LambdaEvent};
+use serde_json::Value;
+use tokio::sync::Mutex;
+
+use crate::deliver::{Deliverer, RetryPolicy};
+use crate::notify::{self, Report};
+use crate::secret::WebhookUrl;
+use crate::service::Service;
+use crate::settings::Settings;
+
+pub const ROUTING_PARAMETER_ENV: &str = "AWSMON_ROUTING_PARAMETER";
+pub const ROUTING_TTL_ENV: &str = "AWSMON_ROUTING_TTL_SECONDS";
+
+/// Why an invocation failed. Lambda's retries and the on-failure queue then keep the event.
+#[derive(Debug)]
+pub enum NotifyError {
+    /// Some webhook could not be reached or refused the message.
+    Delivery { failed: usize, total: usize },
+    /// The routing parameter could not be read and nothing was cached.
+    Routing(String),
+}
+
+impl std::fmt::Display for NotifyError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NotifyError::Delivery { failed, total } => {
+                write!(f, "{failed} of {total} deliveries failed")
+            }
+            NotifyError::Routing(why) => write!(f, "routing unavailable: {why}"),
+        }
+    }
+}
+
+impl std::error::Error for NotifyError {}
+
+impl From<NotifyError> for Diagnostic {
+    fn from(e: NotifyError) -> Self {
+        let kind = match e {
+            NotifyError::Delivery { .. } => "awsmon.DeliveryFailed",
+            NotifyError::Routing(_) => "awsmon.RoutingUnavailable",
+        };
+        Diagnostic {
+            error_type: kind.to_string(),
+            error_message: e.to_string(),
+        }
+    }
+}
+
+/// Routing settings: the SSM SecureString named by `AWSMON_ROUTING_PARAMETER`, read on first
+/// use and then every `AWSMON_ROUTING_TTL_SECONDS` (60), so edits apply without a redeploy.
+/// Without the parameter, env vars: `AWSMON_SETTINGS` (the JSON), or `AWSMON_WEBHOOK_URLS`
+/// and `AWSMON_WEBHOOK_URLS_<SERVICE>` plus `AWSMON_HOME_REGION`.
+pub struct RoutingSource {
+    parameter: Option<String>,
+    ttl: Duration,
+    cache: Mutex<Option<(Instant, Arc<Settings>)>>,
+    ssm: tokio::sync::OnceCell<aws_sdk_ssm::Client>,
+}
+
+impl RoutingSource {
+    pub fn from_env() -> Self {
+        RoutingSource {
+            parameter: std::env::var(ROUTING_PARAMETER_ENV)
+                .ok()
+                .filter(|p| !p.is_empty()),
+            ttl: Duration::from_secs(
+                std::env::var(ROUTING_TTL_ENV)
+                    .ok()
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(60),
+            ),
+            cache: Mutex::new(None),
+            ssm: tokio::sync::OnceCell::new(),
+        }
+    }
+
+    pub async fn settings(&self) -> Result<Arc<Settings>, NotifyError> {
+        let Some(name) = &self.parameter else {
+            return Ok(Arc::new(settings_from_env()));
+        };
+        let mut cache = self.cache.lock().await;
+        if let Some((at, s)) = cache.as_ref() {
+            if at.elapsed() < self.ttl {
+                return Ok(s.clone());
+            }
+        }
+        match self.fetch(name).await {
+            Ok(settings) => {
+                let settings = Arc::new(settings);
+                *cache = Some((Instant::now(), settings.clone()));
+                Ok(settings)
+            }
+            // A stale copy beats failing every invocation while SSM is unreachable.
+            Err(why) => match cache.as_ref() {
+                Some((_, s)) => {
+                    tracing::warn!(error = %why, "routing refresh failed; using the cached copy");
+                    Ok(s.clone())
+                }
+                None => Err(NotifyError::Routing(why)),
+            },
+        }
+    }
+
+    async fn fetch(&self, name: &str) -> Result<Settings, String> {
+        let client = self
+            .ssm
+            .get_or_init(|| async {
+                let conf = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+                aws_sdk_ssm::Client::new(&conf)
+            })
+            .await;
+        let out = client
+            .get_parameter()
+            .name(name)
+            .with_decryption(true)
+            .send()
+            .await
+            .map_err(|e| {
+                format!(
+                    "ssm:GetParameter {name}: {}",
+                    aws_sdk_ssm::error::DisplayErrorContext(&e)
+                )
+            })?;
+        let value = out.parameter().and_then(|p| p.value()).unwrap_or_default();
+        // Never echo the value: it holds webhook URLs.
+        serde_json::from_str(value).map_err(|e| {
+            format!(
+                "parameter {name} is not valid routing JSON (line {}, column {})",
+                e.line(),
+                e.column()
+            )
+        })
+    }
+}
+
+/// Settings from env vars, for local runs and tests.
+pub fn settings_from_env() -> Settings {
+    if let Ok(json) = std::env::var("AWSMON_SETTINGS") {
+        match serde_json::from_str::<Settings>(&json) {
+            Ok(s) => return s,
+            Err(e) => tracing::error!(
+                line = e.line(),
+                column = e.column(),
+                "AWSMON_SETTINGS is not valid routing JSON; using the other AWSMON_* variables"
+            ),
+        }
+    }
+    let urls = |var: &str| -> Vec<WebhookUrl> {
+        std::env::var(var)
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|u| !u.is_empty())
+            .filter_map(|u| match WebhookUrl::parse(u) {
+                Ok(url) => Some(url),
+                Err(e) => {
+                    tracing::error!(var, url = %crate::secret::mask_url(u), error = %e, "ignoring a webhook URL");
+                    None
+                }
+            })
+            .collect()
+    };
+    let mut s = Settings::default();
+    s.routes.default = urls("AWSMON_WEBHOOK_URLS");
+    for svc in Service::ALL {
+        let list = urls(&format!("AWSMON_WEBHOOK_URLS_{}", svc.config_suffix()));
+        if !list.is_empty() {
+            s.routes.per_service.insert(svc, list);
+        }
+    }
+    if let Ok(home) = std::env::var("AWSMON_HOME_REGION") {
+        s.home_region = home;
+    }
+    s
+}
+
+pub struct Notifier {
+    pub routing: RoutingSource,
+    pub deliverer: Deliverer,
+}
+
+impl Notifier {
+    pub fn from_env() -> Result<Self, crate::deliver::ClientError> {
+        Ok(Notifier {
+            routing: RoutingSource::from_env(),
+            deliverer: Deliverer::new(RetryPolicy::default())?,
+        })
+    }
+
+    /// One invocation: fails only when a delivery failed (or routing is unavailable).
+    pub async fn handle(&self, event: LambdaEvent<Value>) -> Result<Value, NotifyError> {
+        let deadline = instant_from(event.context.deadline());
+        let settings = self.routing.settings().await?;
+        let prepared = crate::pipeline::prepare(&event.payload, &settings);
+        let report: Report = notify::deliver_all(&prepared, &self.deliverer, deadline).await;
+        let failed = report.failed_deliveries();
+        if failed > 0 {
+            return Err(NotifyError::Delivery {
+                failed,
+                total: report.deliveries(),
+            });
+        }
+        Ok(
+            serde_json::json!({"events": report.events.len(), "sent": report.sent(), "deliveries": report.deliveries()}),
+        )
+    }
+}
+
+/// The invocation's deadline, less a margin to report back in.
+fn instant_from(deadline: SystemTime) -> Option<Instant> {
+    let left = deadline.duration_since(SystemTime::now()).ok()?;
+    Some(Instant::now() + left.saturating_sub(Duration::from_millis(500)))
+}
+
+/// JSON logs on stderr... and CloudWatch: one line per event, no ANSI.
+pub fn init_tracing() {
+    let _ = tracing_subscriber::fmt()
+        .json()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("AWSMON_LOG")
+                .unwrap_or_else(|_| "info".into()),
+        )
+        .with_current_span(false)
+        .with_ansi(false)
+        .without_time()
+        .with_target(false)
+        .try_init();
+}

@@ -1,0 +1,227 @@
+//! Slack Block Kit messages within Slack's limits. Text from events is always escaped for
+//! mrkdwn (`&`, `<`, `>`), so an event can never ping a channel or forge a link; the only
+//! markup in a message is what this crate writes.
+
+use serde_json::{Value, json};
+
+use crate::decide::Mention;
+
+pub const HEADER_MAX: usize = 150;
+pub const SECTION_TEXT_MAX: usize = 3000;
+pub const FIELD_TEXT_MAX: usize = 2000;
+pub const FIELDS_PER_SECTION: usize = 10;
+pub const BLOCKS_MAX: usize = 50;
+pub const TEXT_MAX: usize = 40_000;
+
+/// Escapes text for mrkdwn and plain_text.
+pub fn escape(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    for c in raw.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Inline code, for ids and values: escaped, with backticks that would end the span replaced.
+pub fn code(raw: &str) -> String {
+    format!("`{}`", escape(&raw.replace('`', "'")))
+}
+
+pub fn bold(raw: &str) -> String {
+    format!("*{}*", escape(&raw.replace('*', "∗")))
+}
+
+/// A link; the URL is percent-encoded where it could break out of `<url|label>`.
+pub fn link(url: &str, label: &str) -> String {
+    let url: String = url
+        .chars()
+        .map(|c| match c {
+            '|' => "%7C".to_string(),
+            '<' => "%3C".to_string(),
+            '>' => "%3E".to_string(),
+            ' ' => "%20".to_string(),
+            c => c.to_string(),
+        })
+        .collect();
+    format!("<{url}|{}>", escape(label))
+}
+
+/// Shortens already-escaped text to at most `max` characters, ending in an ellipsis, without
+/// cutting an entity (`&amp;`) or a link (`<…>`) in half.
+pub fn truncate(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let keep = max.saturating_sub(1);
+    let mut cut = text.char_indices().nth(keep).map_or(text.len(), |(i, _)| i);
+    let head = &text[..cut];
+    if let Some(open) = head.rfind('<') {
+        if head[open..].find('>').is_none() {
+            cut = open;
+        }
+    }
+    let head = &text[..cut];
+    if let Some(amp) = head.rfind('&') {
+        if head[amp..].find(';').is_none() {
+            cut = amp;
+        }
+    }
+    format!("{}…", text[..cut].trim_end())
+}
+
+/// A message before it is laid out: every text is raw (escaped on output) except `body`,
+/// which is mrkdwn built with [`escape`], [`code`], [`bold`] and [`link`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Card {
+    /// Attachment colour bar, `#rrggbb`.
+    pub colour: &'static str,
+    pub mention: Option<Mention>,
+    /// The one-line notification text (raw).
+    pub summary: String,
+    pub header: String,
+    /// mrkdwn paragraphs, one section each.
+    pub body: Vec<String>,
+    /// (label, value), raw.
+    pub fields: Vec<(String, String)>,
+    /// (label, url).
+    pub links: Vec<(String, String)>,
+    /// Raw context items: account, region, time.
+    pub context: Vec<String>,
+}
+
+impl Card {
+    /// The Slack payload: top-level `text` (mention + summary, shown and used for
+    /// notifications) and one attachment with the colour bar and the blocks.
+    pub fn to_slack(&self) -> Value {
+        let mut text = String::new();
+        if let Some(m) = self.mention.and_then(Mention::markup) {
+            text.push_str(m);
+            text.push(' ');
+        }
+        text.push_str(&escape(&self.summary));
+        let text = truncate(&text, TEXT_MAX);
+
+        let mut blocks = vec![json!({
+            "type": "header",
+            "text": {"type": "plain_text", "text": truncate(&escape(&self.header), HEADER_MAX), "emoji": true}
+        })];
+        for para in self.body.iter().filter(|p| !p.trim().is_empty()) {
+            blocks.push(section(&truncate(para, SECTION_TEXT_MAX)));
+        }
+        for chunk in self.fields.chunks(FIELDS_PER_SECTION) {
+            let fields: Vec<Value> = chunk
+                .iter()
+                .map(|(label, value)| {
+                    let value = if value.trim().is_empty() { "—" } else { value };
+                    json!({"type": "mrkdwn", "text": truncate(&format!("{}\n{}", bold(label), escape(value)), FIELD_TEXT_MAX)})
+                })
+                .collect();
+            blocks.push(json!({"type": "section", "fields": fields}));
+        }
+        if !self.links.is_empty() {
+            let links: Vec<String> = self
+                .links
+                .iter()
+                .map(|(label, url)| link(url, label))
+                .collect();
+            blocks.push(section(&truncate(&links.join("  ·  "), SECTION_TEXT_MAX)));
+        }
+        let context = json!({
+            "type": "context",
+            "elements": [{"type": "mrkdwn", "text": truncate(&escape(&self.context.join("  ·  ")), SECTION_TEXT_MAX)}]
+        });
+        // Keep the context line even when a message has too many blocks.
+        blocks.truncate(BLOCKS_MAX - 1);
+        blocks.push(context);
+        json!({
+            "text": text,
+            "attachments": [{"color": self.colour, "blocks": blocks}]
+        })
+    }
+}
+
+fn section(mrkdwn: &str) -> Value {
+    json!({"type": "section", "text": {"type": "mrkdwn", "text": mrkdwn}})
+}
+
+/// Checks a payload against Slack's limits; returns what is wrong.
+pub fn limit_violations(payload: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    let len = |v: &Value| v.as_str().map_or(0, |s| s.chars().count());
+    if len(&payload["text"]) > TEXT_MAX {
+        out.push("text over 40000".to_string());
+    }
+    let mut all_blocks = Vec::new();
+    if let Some(b) = payload["blocks"].as_array() {
+        all_blocks.push(b);
+    }
+    for att in payload["attachments"].as_array().into_iter().flatten() {
+        if let Some(b) = att["blocks"].as_array() {
+            all_blocks.push(b);
+        }
+    }
+    for blocks in all_blocks {
+        if blocks.len() > BLOCKS_MAX {
+            out.push(format!("{} blocks", blocks.len()));
+        }
+        for b in blocks {
+            match b["type"].as_str() {
+                Some("header") if len(&b["text"]["text"]) > HEADER_MAX => {
+                    out.push("header too long".into())
+                }
+                Some("section") => {
+                    if len(&b["text"]["text"]) > SECTION_TEXT_MAX {
+                        out.push("section text too long".into());
+                    }
+                    let fields = b["fields"].as_array().map_or(&[][..], Vec::as_slice);
+                    if fields.len() > FIELDS_PER_SECTION {
+                        out.push(format!("{} fields", fields.len()));
+                    }
+                    if fields.iter().any(|f| len(&f["text"]) > FIELD_TEXT_MAX) {
+                        out.push("field text too long".into());
+                    }
+                }
+                Some("context")
+                    if b["elements"]
+                        .as_array()
+                        .is_some_and(|e| e.iter().any(|x| len(&x["text"]) > SECTION_TEXT_MAX)) =>
+                {
+                    out.push("context too long".into());
+                }
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping_neutralises_mentions_and_links() {
+        assert_eq!(
+            escape("<!channel> & <http://x|y>"),
+            "&lt;!channel&gt; &amp; &lt;http://x|y&gt;"
+        );
+        assert_eq!(
+            link("https://e.x/a|b>c", "x <y>"),
+            "<https://e.x/a%7Cb%3Ec|x &lt;y&gt;>"
+        );
+    }
+
+    #[test]
+    fn truncation_never_splits_entities_or_links() {
+        assert_eq!(truncate("abcdef", 4), "abc…");
+        assert_eq!(truncate("ab&amp;cd", 5), "ab…");
+        assert_eq!(truncate("see <https://example.com|here> now", 12), "see…");
+        assert_eq!(truncate("ééééé", 3), "éé…");
+        assert_eq!(truncate("short", 10), "short");
+    }
+}

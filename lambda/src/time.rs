@@ -1,0 +1,177 @@
+//! Timestamps as AWS sends them: RFC 3339, or Inspector's "Nov 23, 2026, 7:21:54 AM" and
+//! "Mon Nov 23 10:06:56.334 UTC 2026".
+//! Normalised to `YYYY-MM-DDTHH:MM:SSZ` (UTC) so they sort and read the same everywhere.
+
+/// Normalises a timestamp; `None` if it is in no known format.
+pub fn normalise(raw: &str) -> Option<String> {
+    let raw = raw.trim();
+    rfc3339(raw)
+        .or_else(|| human(raw))
+        .or_else(|| unix_date(raw))
+}
+
+/// "Mon Nov 23 10:06:56.334 UTC 2026" (the `date` command's layout).
+fn unix_date(s: &str) -> Option<String> {
+    let parts: Vec<&str> = s.split_whitespace().collect();
+    let [_weekday, mon, day, clock, "UTC", year] = parts.as_slice() else {
+        return None;
+    };
+    let clock = clock.split('.').next()?;
+    let (h, rest) = clock.split_once(':')?;
+    let h: i64 = h.parse().ok()?;
+    // Reuse the 12-hour parser's month and clock handling by writing it in that form.
+    let (h12, ampm) = match h {
+        0 => (12, "AM"),
+        1..=11 => (h, "AM"),
+        12 => (12, "PM"),
+        _ => (h - 12, "PM"),
+    };
+    human(&format!("{mon} {day}, {year}, {h12}:{rest} {ampm}"))
+}
+
+fn rfc3339(s: &str) -> Option<String> {
+    // 2026-11-23T07:21:54Z, 2026-11-23T07:21:54.123Z, 2026-11-23T07:21:54+02:00
+    let b = s.as_bytes();
+    if b.len() < 19
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || !matches!(b[10], b'T' | b't' | b' ')
+        || b[13] != b':'
+    {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| s.get(r)?.parse::<i64>().ok();
+    let (y, mo, d, h, mi, sec) = (
+        num(0..4)?,
+        num(5..7)?,
+        num(8..10)?,
+        num(11..13)?,
+        num(14..16)?,
+        num(17..19)?,
+    );
+    let mut rest = &s[19..];
+    if let Some(frac) = rest.strip_prefix('.') {
+        rest = frac.trim_start_matches(|c: char| c.is_ascii_digit());
+    }
+    let offset_min = match rest {
+        "" | "Z" | "z" => 0,
+        _ => {
+            let sign = match rest.as_bytes()[0] {
+                b'+' => 1,
+                b'-' => -1,
+                _ => return None,
+            };
+            let digits: String = rest[1..].chars().filter(char::is_ascii_digit).collect();
+            if digits.len() != 4 {
+                return None;
+            }
+            sign * (digits[0..2].parse::<i64>().ok()? * 60 + digits[2..4].parse::<i64>().ok()?)
+        }
+    };
+    format_utc(y, mo, d, h, mi, sec, offset_min)
+}
+
+fn human(s: &str) -> Option<String> {
+    // "Nov 23, 2026, 7:21:54 AM" (UTC)
+    const MONTHS: [&str; 12] = [
+        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+    ];
+    let parts: Vec<&str> = s.split([',', ' ']).filter(|p| !p.is_empty()).collect();
+    let [mon, day, year, clock, ampm] = parts.as_slice() else {
+        return None;
+    };
+    let mo = MONTHS
+        .iter()
+        .position(|m| mon.to_ascii_lowercase().starts_with(m))? as i64
+        + 1;
+    let mut hms = clock.split(':').map(|p| p.parse::<i64>().ok());
+    let (h, mi, sec) = (
+        hms.next()??,
+        hms.next()??,
+        hms.next().flatten().unwrap_or(0),
+    );
+    let h = match (ampm.to_ascii_uppercase().as_str(), h) {
+        ("AM", 12) => 0,
+        ("AM", h) => h,
+        ("PM", 12) => 12,
+        ("PM", h) => h + 12,
+        _ => return None,
+    };
+    format_utc(year.parse().ok()?, mo, day.parse().ok()?, h, mi, sec, 0)
+}
+
+fn format_utc(y: i64, mo: i64, d: i64, h: i64, mi: i64, s: i64, offset_min: i64) -> Option<String> {
+    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || s > 60 {
+        return None;
+    }
+    let total = days_from_civil(y, mo, d) * 86_400 + h * 3600 + mi * 60 + s - offset_min * 60;
+    let (days, secs) = (total.div_euclid(86_400), total.rem_euclid(86_400));
+    let (y, mo, d) = civil_from_days(days);
+    Some(format!(
+        "{y:04}-{mo:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        secs / 3600,
+        secs % 3600 / 60,
+        secs % 60
+    ))
+}
+
+// Howard Hinnant's days-from-civil algorithms.
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * (m + if m > 2 { -3 } else { 9 }) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalise;
+
+    #[test]
+    fn both_inspector_formats_normalise_to_utc() {
+        assert_eq!(
+            normalise("Nov 23, 2026, 7:21:54 AM").as_deref(),
+            Some("2026-11-23T07:21:54Z")
+        );
+        assert_eq!(
+            normalise("Nov 23, 2026, 12:05:00 PM").as_deref(),
+            Some("2026-11-23T12:05:00Z")
+        );
+        assert_eq!(
+            normalise("Dec 31, 2026, 12:00:01 AM").as_deref(),
+            Some("2026-12-31T00:00:01Z")
+        );
+        assert_eq!(
+            normalise("2026-11-23T07:21:54.123Z").as_deref(),
+            Some("2026-11-23T07:21:54Z")
+        );
+        assert_eq!(
+            normalise("2026-03-01T01:30:00+02:00").as_deref(),
+            Some("2026-02-28T23:30:00Z")
+        );
+        assert_eq!(
+            normalise("Mon Nov 23 10:06:56.334 UTC 2026").as_deref(),
+            Some("2026-11-23T10:06:56Z")
+        );
+        assert_eq!(
+            normalise("Mon Nov 23 00:06:56 UTC 2026").as_deref(),
+            Some("2026-11-23T00:06:56Z")
+        );
+        assert_eq!(normalise("yesterday"), None);
+        assert_eq!(normalise("2026-13-01T00:00:00Z"), None);
+    }
+}
