@@ -8,3 +8,4 @@ pub mod naming;
 pub mod regions;
 pub mod testbench;
 pub mod text;
+pub mod slack_view;

@@ -218,7 +218,7 @@ fn instant_from(deadline: SystemTime) -> Option<Instant> {
     Some(Instant::now() + left.saturating_sub(Duration::from_millis(500)))
 }
 
-/// JSON logs on stderr... and CloudWatch: one line per event, no ANSI.
+/// JSON logs on stdout, which Lambda sends to CloudWatch: one line per event, no ANSI.
 pub fn init_tracing() {
     let _ = tracing_subscriber::fmt()
         .json()

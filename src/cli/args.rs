@@ -87,6 +87,8 @@ pub enum Command {
     /// Check or show config.yml
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Show what the notifier would send for a Lambda payload (EventBridge, SNS, or an array)
+    Preview(PreviewArgs),
     /// Start a local AWS emulator, seed a believable account, and run against it
     #[command(hide = true)]
     Demo,
@@ -98,6 +100,16 @@ pub struct StatusArgs {
     #[arg(long, value_delimiter = ',', value_parser = parse_service)]
     pub services: Option<Vec<Service>>,
     /// Print one JSON document
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PreviewArgs {
+    /// The payload file, or - for standard input
+    #[arg(long, value_name = "FILE|-")]
+    pub event: PathBuf,
+    /// One JSON line per event: service, decision, reason, routes (masked), payload
     #[arg(long)]
     pub json: bool,
 }
