@@ -10,6 +10,10 @@
 //! | budget stack | `<prefix>-budget` | home region |
 //! | the budget itself | `<prefix>-monthly` | account-wide |
 //! | artifact bucket | `<prefix_s3>-artifacts-<account>-<home region>` | home region |
+//! | routing parameter (SSM SecureString) | `/monitoring/<prefix>/routing` | home region |
+//!
+//! SSM reserves parameter names that begin with `aws` or `ssm`, so the routing parameter
+//! cannot start with the default prefix `awsmon`.
 
 use awsmon_notifier::Service;
 
@@ -29,6 +33,10 @@ pub fn service_stack(cfg: &Config, service: Service) -> String {
 
 pub fn budget_name(cfg: &Config) -> String {
     format!("{}-monthly", cfg.prefix_service_name)
+}
+
+pub fn routing_parameter(cfg: &Config) -> String {
+    format!("/monitoring/{}/routing", cfg.prefix_service_name)
 }
 
 pub fn artifact_bucket(cfg: &Config, account: &str, home_region: &str) -> String {
@@ -52,6 +60,7 @@ mod tests {
             "acme-sec-trustedadvisor"
         );
         assert_eq!(budget_name(&cfg), "acme-sec-monthly");
+        assert_eq!(routing_parameter(&Config::default()), "/monitoring/awsmon/routing");
         assert_eq!(
             artifact_bucket(&cfg, "123456789012", "eu-west-1"),
             "acme-artifacts-123456789012-eu-west-1"

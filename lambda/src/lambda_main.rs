@@ -80,6 +80,16 @@ impl RoutingSource {
         }
     }
 
+    /// A source reading `parameter` through `client`, refreshed after `ttl`.
+    pub fn with_client(parameter: &str, ttl: Duration, client: aws_sdk_ssm::Client) -> Self {
+        RoutingSource {
+            parameter: Some(parameter.to_string()),
+            ttl,
+            cache: Mutex::new(None),
+            ssm: tokio::sync::OnceCell::new_with(Some(client)),
+        }
+    }
+
     pub async fn settings(&self) -> Result<Arc<Settings>, NotifyError> {
         let Some(name) = &self.parameter else {
             return Ok(Arc::new(settings_from_env()));

@@ -171,4 +171,5 @@ regional_clients! {
     support => aws_sdk_support,
     budgets => aws_sdk_budgets,
     cloudformation => aws_sdk_cloudformation,
+    ssm => aws_sdk_ssm,
 }

@@ -1,0 +1,128 @@
+//! Notifier benchmark. Prints:
+//! - µs per event for parse + decide + format over the fixture set (target ≤ 20 µs);
+//! - the bootstrap's cold start, exec → first request for an event, against a local runtime
+//!   API (target ≤ 5 ms; routing from env, so no SSM fetch);
+//! - the bootstrap's peak RSS after 200 invocations that post to a local Slack stand-in
+//!   (target ≤ 20 MB);
+//! - the size of bootstrap.zip if `scripts/build-notifier` has built it (target ≤ 4 MiB).
+//!
+//! Run: `cargo bench -p awsmon-notifier --bench notifier`.
+
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use awsmon_notifier::receiver::SlackReceiver;
+use awsmon_notifier::runtime_api::RuntimeApi;
+use awsmon_notifier::settings::Settings;
+use awsmon_notifier::{WebhookUrl, prepare};
+use serde_json::Value;
+
+fn fixtures() -> Vec<Value> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
+        .expect("fixtures")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    paths.sort();
+    paths
+        .iter()
+        .map(|p| serde_json::from_str(&std::fs::read_to_string(p).expect("read")).expect("json"))
+        .collect()
+}
+
+fn per_event_micros(fixtures: &[Value]) -> f64 {
+    let mut settings = Settings::default();
+    settings.routes.default = vec![WebhookUrl::new_unchecked("https://hooks.slack.com/services/T000/B000/XXXX")];
+    let events: usize = fixtures.iter().map(|f| prepare(f, &settings).len()).sum();
+    let rounds = 2000;
+    let mut best = f64::MAX;
+    for _ in 0..5 {
+        let started = Instant::now();
+        for _ in 0..rounds {
+            for f in fixtures {
+                std::hint::black_box(prepare(std::hint::black_box(f), &settings));
+            }
+        }
+        #[allow(clippy::cast_precision_loss)]
+        let per = started.elapsed().as_secs_f64() * 1e6 / (rounds * events) as f64;
+        best = best.min(per);
+    }
+    best
+}
+
+fn spawn(api: &RuntimeApi, slack: &SlackReceiver) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_bootstrap"))
+        .env_clear()
+        .env("AWS_LAMBDA_RUNTIME_API", &api.address)
+        .env("AWS_LAMBDA_FUNCTION_NAME", "awsmon-notifier")
+        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
+        .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+        .env("AWSMON_WEBHOOK_URLS", slack.url("bench").expose())
+        .env("AWSMON_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("bootstrap")
+}
+
+async fn cold_start() -> Duration {
+    let slack = SlackReceiver::start().await.expect("receiver");
+    let mut samples = Vec::new();
+    for _ in 0..15 {
+        let api = RuntimeApi::start().await.expect("api");
+        let started = Instant::now();
+        let mut child = spawn(&api, &slack);
+        while api.first_poll().is_none() {
+            tokio::time::sleep(Duration::from_micros(200)).await;
+        }
+        samples.push(api.first_poll().expect("polled") - started);
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    samples.sort();
+    samples[samples.len() / 2]
+}
+
+async fn peak_rss_kib(fixtures: &[Value]) -> Option<u64> {
+    let slack = SlackReceiver::start().await.expect("receiver");
+    let api = RuntimeApi::start().await.expect("api");
+    let mut child = spawn(&api, &slack);
+    for i in 0..200 {
+        let id = api.invoke(fixtures[i % fixtures.len()].clone());
+        api.outcome(&id, Duration::from_secs(10)).await.expect("invocation finished");
+    }
+    let status = std::fs::read_to_string(format!("/proc/{}/status", child.id())).ok();
+    let _ = child.kill();
+    let _ = child.wait();
+    status?
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|kb| kb.parse().ok())
+}
+
+#[tokio::main]
+async fn main() {
+    let fixtures = fixtures();
+    let micros = per_event_micros(&fixtures);
+    let cold = cold_start().await;
+    let rss = peak_rss_kib(&fixtures).await;
+    let target = std::env::var("CARGO_TARGET_DIR").map_or_else(|_| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target"), PathBuf::from);
+    let zip = target.join("lambda-arm64/bootstrap/bootstrap.zip");
+
+    println!("notifier benchmark ({} fixtures)", fixtures.len());
+    println!("  parse + decide + format: {micros:.2} µs per event (target <= 20)");
+    println!("  bootstrap cold start (exec to first /next, median of 15): {:.2} ms (target <= 5)", cold.as_secs_f64() * 1e3);
+    match rss {
+        #[allow(clippy::cast_precision_loss)]
+        Some(kib) => println!("  bootstrap peak RSS after 200 invocations: {:.1} MiB (target <= 20)", kib as f64 / 1024.0),
+        None => println!("  bootstrap peak RSS: unavailable (no /proc)"),
+    }
+    match std::fs::metadata(&zip) {
+        #[allow(clippy::cast_precision_loss)]
+        Ok(m) => println!("  bootstrap.zip (arm64): {:.2} MiB (target <= 4)", m.len() as f64 / (1024.0 * 1024.0)),
+        Err(_) => println!("  bootstrap.zip: not built; run scripts/build-notifier"),
+    }
+}

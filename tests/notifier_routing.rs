@@ -1,0 +1,68 @@
+//! The notifier's routing source against the emulator: the SSM SecureString is read, cached
+//! for the TTL, re-read after it, and a broken value fails loudly without echoing secrets.
+
+mod common;
+
+use std::time::Duration;
+
+use aws_sdk_ssm::types::ParameterType;
+use awsmon_notifier::lambda_main::{NotifyError, RoutingSource};
+use awsmon_notifier::settings::Settings;
+use awsmon_notifier::{Service, WebhookUrl};
+
+const NAME: &str = "/monitoring/awsmon/routing";
+
+async fn put(aws: &awsmon::aws::Aws, value: &str) {
+    aws.ssm("us-east-1")
+        .put_parameter()
+        .name(NAME)
+        .value(value)
+        .r#type(ParameterType::SecureString)
+        .overwrite(true)
+        .send()
+        .await
+        .expect("put parameter");
+}
+
+fn settings_with(url: &str) -> String {
+    let mut s = Settings::default();
+    s.routes.default = vec![WebhookUrl::parse(url).expect("url")];
+    s.routes.per_service.insert(Service::Budget, vec![WebhookUrl::parse("https://hooks.slack.com/services/T000FAKE/B000FAKE/BUDGETBUDGET").expect("url")]);
+    serde_json::to_string(&s).expect("json")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn routing_is_read_from_ssm_cached_and_refreshed() {
+    let moto = common::start_moto();
+    let aws = common::aws(&moto.endpoint).await;
+    assert_eq!(awsmon::naming::routing_parameter(&awsmon::config::Config::default()), NAME);
+    put(&aws, &settings_with("https://hooks.slack.com/services/T000FAKE/B000FAKE/FIRSTFIRST")).await;
+
+    let source = RoutingSource::with_client(NAME, Duration::from_millis(800), aws.ssm("us-east-1"));
+    let first = source.settings().await.expect("settings");
+    assert_eq!(first.routes.default[0].expose(), "https://hooks.slack.com/services/T000FAKE/B000FAKE/FIRSTFIRST");
+    assert_eq!(first.routes.for_service(Service::Budget)[0].expose(), "https://hooks.slack.com/services/T000FAKE/B000FAKE/BUDGETBUDGET");
+
+    put(&aws, &settings_with("https://hooks.slack.com/services/T000FAKE/B000FAKE/SECONDSECOND")).await;
+    let cached = source.settings().await.expect("settings");
+    assert_eq!(cached.routes.default[0].expose(), "https://hooks.slack.com/services/T000FAKE/B000FAKE/FIRSTFIRST", "within the TTL the cached copy is used");
+
+    tokio::time::sleep(Duration::from_millis(900)).await;
+    let fresh = source.settings().await.expect("settings");
+    assert_eq!(fresh.routes.default[0].expose(), "https://hooks.slack.com/services/T000FAKE/B000FAKE/SECONDSECOND");
+
+    // A broken value after a good one: the stale copy keeps the notifier working.
+    put(&aws, "{\"routes\": https://hooks.slack.com/services/T000FAKE/B000FAKE/LEAKLEAK").await;
+    tokio::time::sleep(Duration::from_millis(900)).await;
+    let stale = source.settings().await.expect("stale copy");
+    assert_eq!(stale.routes.default[0].expose(), "https://hooks.slack.com/services/T000FAKE/B000FAKE/SECONDSECOND");
+
+    // With nothing cached, the same broken value fails the invocation, without the secret.
+    let cold = RoutingSource::with_client(NAME, Duration::from_secs(60), aws.ssm("us-east-1"));
+    match cold.settings().await {
+        Err(NotifyError::Routing(why)) => {
+            assert_eq!(why, "parameter /monitoring/awsmon/routing is not valid routing JSON (line 1, column 12)");
+        }
+        other => panic!("expected a routing error, got {other:?}"),
+    }
+}
