@@ -6,6 +6,6 @@ pub mod config;
 pub mod inventory;
 pub mod naming;
 pub mod regions;
+pub mod slack_view;
 pub mod testbench;
 pub mod text;
-pub mod slack_view;

@@ -60,7 +60,10 @@ mod tests {
             "acme-sec-trustedadvisor"
         );
         assert_eq!(budget_name(&cfg), "acme-sec-monthly");
-        assert_eq!(routing_parameter(&Config::default()), "/monitoring/awsmon/routing");
+        assert_eq!(
+            routing_parameter(&Config::default()),
+            "/monitoring/awsmon/routing"
+        );
         assert_eq!(
             artifact_bucket(&cfg, "123456789012", "eu-west-1"),
             "acme-artifacts-123456789012-eu-west-1"

@@ -35,7 +35,9 @@ pub fn render(payload: &Value) -> Vec<Line> {
         .chain(payload["blocks"].as_array().into_iter().flatten());
     for b in blocks {
         match b["type"].as_str() {
-            Some("header") => out.push(Line::Header(unescape(b["text"]["text"].as_str().unwrap_or_default()))),
+            Some("header") => out.push(Line::Header(unescape(
+                b["text"]["text"].as_str().unwrap_or_default(),
+            ))),
             Some("section") => {
                 if let Some(t) = b["text"]["text"].as_str() {
                     let (links, rest) = split_links(t);
@@ -55,7 +57,9 @@ pub fn render(payload: &Value) -> Vec<Line> {
             }
             Some("context") => {
                 for e in b["elements"].as_array().into_iter().flatten() {
-                    out.push(Line::Context(mrkdwn_to_plain(e["text"].as_str().unwrap_or_default())));
+                    out.push(Line::Context(mrkdwn_to_plain(
+                        e["text"].as_str().unwrap_or_default(),
+                    )));
                 }
             }
             _ => {}
@@ -113,7 +117,9 @@ pub fn mrkdwn_to_plain(text: &str) -> String {
 }
 
 fn unescape(text: &str) -> String {
-    text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
 }
 
 #[cfg(test)]

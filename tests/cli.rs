@@ -217,7 +217,10 @@ fn a_missing_explicit_config_is_a_usage_error() {
 }
 
 fn fixture_path(name: &str) -> String {
-    format!("{}/lambda/tests/fixtures/{name}.json", env!("CARGO_MANIFEST_DIR"))
+    format!(
+        "{}/lambda/tests/fixtures/{name}.json",
+        env!("CARGO_MANIFEST_DIR")
+    )
 }
 
 #[test]
@@ -232,22 +235,46 @@ fn preview_json_applies_the_configs_routing_and_filters() {
     )
     .expect("write");
     let out = awsmon(
-        &["preview", "--json", "--config", &config.display().to_string(), "--event", &fixture_path("batch-array")],
+        &[
+            "preview",
+            "--json",
+            "--config",
+            &config.display().to_string(),
+            "--event",
+            &fixture_path("batch-array"),
+        ],
         &[],
     );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let text = stdout(&out);
-    assert!(!text.contains("DEFAULTDEFAULT") && !text.contains("TATATATA"), "a webhook leaked");
-    let lines: Vec<serde_json::Value> = text.lines().map(|l| serde_json::from_str(l).expect("one JSON object per line")).collect();
+    assert!(
+        !text.contains("DEFAULTDEFAULT") && !text.contains("TATATATA"),
+        "a webhook leaked"
+    );
+    let lines: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
+        .collect();
     assert_eq!(lines.len(), 2);
     assert_eq!(lines[0]["service"], "guardduty");
     assert_eq!(lines[0]["decision"], "drop");
-    assert_eq!(lines[0]["reason"], "severity 2.0 is below GUARDDUTY_MIN_SEVERITY 4.0");
-    assert_eq!(lines[0]["routes"], serde_json::json!(["https://hooks.slack.com/services/T…/B…/••••"]));
+    assert_eq!(
+        lines[0]["reason"],
+        "severity 2.0 is below GUARDDUTY_MIN_SEVERITY 4.0"
+    );
+    assert_eq!(
+        lines[0]["routes"],
+        serde_json::json!(["https://hooks.slack.com/services/T…/B…/••••"])
+    );
     assert_eq!(lines[1]["service"], "trustedadvisor");
     assert_eq!(lines[1]["decision"], "send");
     assert_eq!(lines[1]["reason"], "mention channel");
-    assert!(lines[1]["payload"]["text"].as_str().expect("text").starts_with("<!channel> Trusted Advisor ERROR: "));
+    assert!(
+        lines[1]["payload"]["text"]
+            .as_str()
+            .expect("text")
+            .starts_with("<!channel> Trusted Advisor ERROR: ")
+    );
 }
 
 #[test]
@@ -257,6 +284,10 @@ fn preview_rejects_input_that_is_not_json() {
     std::fs::write(&file, "source: aws.guardduty\n").expect("write");
     let out = awsmon(&["preview", "--event", &file.display().to_string()], &[]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("event.json: not JSON (line 1, column 1)"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("event.json: not JSON (line 1, column 1)"),
+        "{}",
+        stderr(&out)
+    );
     assert_eq!(stdout(&out), "");
 }

@@ -27,7 +27,13 @@ async fn put(aws: &awsmon::aws::Aws, value: &str) {
 fn settings_with(url: &str) -> String {
     let mut s = Settings::default();
     s.routes.default = vec![WebhookUrl::parse(url).expect("url")];
-    s.routes.per_service.insert(Service::Budget, vec![WebhookUrl::parse("https://hooks.slack.com/services/T000FAKE/B000FAKE/BUDGETBUDGET").expect("url")]);
+    s.routes.per_service.insert(
+        Service::Budget,
+        vec![
+            WebhookUrl::parse("https://hooks.slack.com/services/T000FAKE/B000FAKE/BUDGETBUDGET")
+                .expect("url"),
+        ],
+    );
     serde_json::to_string(&s).expect("json")
 }
 
@@ -35,33 +41,67 @@ fn settings_with(url: &str) -> String {
 async fn routing_is_read_from_ssm_cached_and_refreshed() {
     let moto = common::start_moto();
     let aws = common::aws(&moto.endpoint).await;
-    assert_eq!(awsmon::naming::routing_parameter(&awsmon::config::Config::default()), NAME);
-    put(&aws, &settings_with("https://hooks.slack.com/services/T000FAKE/B000FAKE/FIRSTFIRST")).await;
+    assert_eq!(
+        awsmon::naming::routing_parameter(&awsmon::config::Config::default()),
+        NAME
+    );
+    put(
+        &aws,
+        &settings_with("https://hooks.slack.com/services/T000FAKE/B000FAKE/FIRSTFIRST"),
+    )
+    .await;
 
     let source = RoutingSource::with_client(NAME, Duration::from_millis(800), aws.ssm("us-east-1"));
     let first = source.settings().await.expect("settings");
-    assert_eq!(first.routes.default[0].expose(), "https://hooks.slack.com/services/T000FAKE/B000FAKE/FIRSTFIRST");
-    assert_eq!(first.routes.for_service(Service::Budget)[0].expose(), "https://hooks.slack.com/services/T000FAKE/B000FAKE/BUDGETBUDGET");
+    assert_eq!(
+        first.routes.default[0].expose(),
+        "https://hooks.slack.com/services/T000FAKE/B000FAKE/FIRSTFIRST"
+    );
+    assert_eq!(
+        first.routes.for_service(Service::Budget)[0].expose(),
+        "https://hooks.slack.com/services/T000FAKE/B000FAKE/BUDGETBUDGET"
+    );
 
-    put(&aws, &settings_with("https://hooks.slack.com/services/T000FAKE/B000FAKE/SECONDSECOND")).await;
+    put(
+        &aws,
+        &settings_with("https://hooks.slack.com/services/T000FAKE/B000FAKE/SECONDSECOND"),
+    )
+    .await;
     let cached = source.settings().await.expect("settings");
-    assert_eq!(cached.routes.default[0].expose(), "https://hooks.slack.com/services/T000FAKE/B000FAKE/FIRSTFIRST", "within the TTL the cached copy is used");
+    assert_eq!(
+        cached.routes.default[0].expose(),
+        "https://hooks.slack.com/services/T000FAKE/B000FAKE/FIRSTFIRST",
+        "within the TTL the cached copy is used"
+    );
 
     tokio::time::sleep(Duration::from_millis(900)).await;
     let fresh = source.settings().await.expect("settings");
-    assert_eq!(fresh.routes.default[0].expose(), "https://hooks.slack.com/services/T000FAKE/B000FAKE/SECONDSECOND");
+    assert_eq!(
+        fresh.routes.default[0].expose(),
+        "https://hooks.slack.com/services/T000FAKE/B000FAKE/SECONDSECOND"
+    );
 
     // A broken value after a good one: the stale copy keeps the notifier working.
-    put(&aws, "{\"routes\": https://hooks.slack.com/services/T000FAKE/B000FAKE/LEAKLEAK").await;
+    put(
+        &aws,
+        "{\"routes\": https://hooks.slack.com/services/T000FAKE/B000FAKE/LEAKLEAK",
+    )
+    .await;
     tokio::time::sleep(Duration::from_millis(900)).await;
     let stale = source.settings().await.expect("stale copy");
-    assert_eq!(stale.routes.default[0].expose(), "https://hooks.slack.com/services/T000FAKE/B000FAKE/SECONDSECOND");
+    assert_eq!(
+        stale.routes.default[0].expose(),
+        "https://hooks.slack.com/services/T000FAKE/B000FAKE/SECONDSECOND"
+    );
 
     // With nothing cached, the same broken value fails the invocation, without the secret.
-    let cold = RoutingSource::with_client(NAME, Duration::from_secs(60), aws.ssm("us-east-1"));
+    let cold = RoutingSource::with_client(NAME, Duration::from_mins(1), aws.ssm("us-east-1"));
     match cold.settings().await {
         Err(NotifyError::Routing(why)) => {
-            assert_eq!(why, "parameter /monitoring/awsmon/routing is not valid routing JSON (line 1, column 12)");
+            assert_eq!(
+                why,
+                "parameter /monitoring/awsmon/routing is not valid routing JSON (line 1, column 12)"
+            );
         }
         other => panic!("expected a routing error, got {other:?}"),
     }

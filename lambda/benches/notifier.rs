@@ -18,7 +18,7 @@ use awsmon_notifier::settings::Settings;
 use awsmon_notifier::{WebhookUrl, prepare};
 use serde_json::Value;
 
-fn fixtures() -> Vec<Value> {
+fn fixtures() -> (Vec<String>, Vec<Value>) {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
     let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
         .expect("fixtures")
@@ -26,15 +26,49 @@ fn fixtures() -> Vec<Value> {
         .filter(|p| p.extension().is_some_and(|e| e == "json"))
         .collect();
     paths.sort();
-    paths
+    let names = paths
+        .iter()
+        .map(|p| {
+            p.file_stem()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    let values = paths
         .iter()
         .map(|p| serde_json::from_str(&std::fs::read_to_string(p).expect("read")).expect("json"))
-        .collect()
+        .collect();
+    (names, values)
+}
+
+/// The slowest fixtures, to show where time goes.
+fn slowest(names: &[String], fixtures: &[Value]) -> Vec<(String, f64)> {
+    let settings = Settings::default();
+    let mut out: Vec<(String, f64)> = names
+        .iter()
+        .zip(fixtures)
+        .map(|(n, f)| {
+            let events = prepare(f, &settings).len().max(1);
+            let started = Instant::now();
+            for _ in 0..2000 {
+                std::hint::black_box(prepare(std::hint::black_box(f), &settings));
+            }
+            #[allow(clippy::cast_precision_loss)]
+            let per = started.elapsed().as_secs_f64() * 1e6 / (2000 * events) as f64;
+            (n.clone(), per)
+        })
+        .collect();
+    out.sort_by(|a, b| b.1.total_cmp(&a.1));
+    out.truncate(3);
+    out
 }
 
 fn per_event_micros(fixtures: &[Value]) -> f64 {
     let mut settings = Settings::default();
-    settings.routes.default = vec![WebhookUrl::new_unchecked("https://hooks.slack.com/services/T000/B000/XXXX")];
+    settings.routes.default = vec![WebhookUrl::new_unchecked(
+        "https://hooks.slack.com/services/T000/B000/XXXX",
+    )];
     let events: usize = fixtures.iter().map(|f| prepare(f, &settings).len()).sum();
     let rounds = 2000;
     let mut best = f64::MAX;
@@ -91,7 +125,9 @@ async fn peak_rss_kib(fixtures: &[Value]) -> Option<u64> {
     let mut child = spawn(&api, &slack);
     for i in 0..200 {
         let id = api.invoke(fixtures[i % fixtures.len()].clone());
-        api.outcome(&id, Duration::from_secs(10)).await.expect("invocation finished");
+        api.outcome(&id, Duration::from_secs(10))
+            .await
+            .expect("invocation finished");
     }
     let status = std::fs::read_to_string(format!("/proc/{}/status", child.id())).ok();
     let _ = child.kill();
@@ -105,24 +141,46 @@ async fn peak_rss_kib(fixtures: &[Value]) -> Option<u64> {
 
 #[tokio::main]
 async fn main() {
-    let fixtures = fixtures();
+    let (names, fixtures) = fixtures();
     let micros = per_event_micros(&fixtures);
+    let slow = slowest(&names, &fixtures);
+    if std::env::args().any(|a| a == "events-only") {
+        println!("{micros:.2} µs per event");
+        return;
+    }
     let cold = cold_start().await;
     let rss = peak_rss_kib(&fixtures).await;
-    let target = std::env::var("CARGO_TARGET_DIR").map_or_else(|_| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target"), PathBuf::from);
+    let target = std::env::var("CARGO_TARGET_DIR").map_or_else(
+        |_| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target"),
+        PathBuf::from,
+    );
     let zip = target.join("lambda-arm64/bootstrap/bootstrap.zip");
 
     println!("notifier benchmark ({} fixtures)", fixtures.len());
     println!("  parse + decide + format: {micros:.2} µs per event (target <= 20)");
-    println!("  bootstrap cold start (exec to first /next, median of 15): {:.2} ms (target <= 5)", cold.as_secs_f64() * 1e3);
+    let slow: Vec<String> = slow
+        .iter()
+        .map(|(n, us)| format!("{n} {us:.1} µs"))
+        .collect();
+    println!("    slowest: {}", slow.join(", "));
+    println!(
+        "  bootstrap cold start (exec to first /next, median of 15): {:.2} ms (target <= 5)",
+        cold.as_secs_f64() * 1e3
+    );
     match rss {
         #[allow(clippy::cast_precision_loss)]
-        Some(kib) => println!("  bootstrap peak RSS after 200 invocations: {:.1} MiB (target <= 20)", kib as f64 / 1024.0),
+        Some(kib) => println!(
+            "  bootstrap peak RSS after 200 invocations: {:.1} MiB (target <= 20)",
+            kib as f64 / 1024.0
+        ),
         None => println!("  bootstrap peak RSS: unavailable (no /proc)"),
     }
     match std::fs::metadata(&zip) {
         #[allow(clippy::cast_precision_loss)]
-        Ok(m) => println!("  bootstrap.zip (arm64): {:.2} MiB (target <= 4)", m.len() as f64 / (1024.0 * 1024.0)),
+        Ok(m) => println!(
+            "  bootstrap.zip (arm64): {:.2} MiB (target <= 4)",
+            m.len() as f64 / (1024.0 * 1024.0)
+        ),
         Err(_) => println!("  bootstrap.zip: not built; run scripts/build-notifier"),
     }
 }

@@ -95,11 +95,10 @@ impl RoutingSource {
             return Ok(Arc::new(settings_from_env()));
         };
         let mut cache = self.cache.lock().await;
-        if let Some((at, s)) = cache.as_ref() {
-            if at.elapsed() < self.ttl {
+        if let Some((at, s)) = cache.as_ref()
+            && at.elapsed() < self.ttl {
                 return Ok(s.clone());
             }
-        }
         match self.fetch(name).await {
             Ok(settings) => {
                 let settings = Arc::new(settings);

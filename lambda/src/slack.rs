@@ -15,7 +15,13 @@ pub const TEXT_MAX: usize = 40_000;
 
 /// Escapes text for mrkdwn and plain_text.
 pub fn escape(raw: &str) -> String {
-    let mut out = String::with_capacity(raw.len());
+    let mut out = String::with_capacity(raw.len() + 8);
+    escape_into(&mut out, raw);
+    out
+}
+
+/// [`escape`], appending to `out` (messages are built from many small pieces).
+pub fn escape_into(out: &mut String, raw: &str) {
     for c in raw.chars() {
         match c {
             '&' => out.push_str("&amp;"),
@@ -24,7 +30,6 @@ pub fn escape(raw: &str) -> String {
             c => out.push(c),
         }
     }
-    out
 }
 
 /// Inline code, for ids and values: escaped, with backticks that would end the span replaced.
@@ -38,39 +43,53 @@ pub fn bold(raw: &str) -> String {
 
 /// A link; the URL is percent-encoded where it could break out of `<url|label>`.
 pub fn link(url: &str, label: &str) -> String {
-    let url: String = url
-        .chars()
-        .map(|c| match c {
-            '|' => "%7C".to_string(),
-            '<' => "%3C".to_string(),
-            '>' => "%3E".to_string(),
-            ' ' => "%20".to_string(),
-            c => c.to_string(),
-        })
-        .collect();
-    format!("<{url}|{}>", escape(label))
+    let mut out = String::with_capacity(url.len() + label.len() + 8);
+    out.push('<');
+    for c in url.chars() {
+        match c {
+            '|' => out.push_str("%7C"),
+            '<' => out.push_str("%3C"),
+            '>' => out.push_str("%3E"),
+            ' ' => out.push_str("%20"),
+            c => out.push(c),
+        }
+    }
+    out.push('|');
+    out.push_str(&escape(label));
+    out.push('>');
+    out
 }
 
 /// Shortens already-escaped text to at most `max` characters, ending in an ellipsis, without
 /// cutting an entity (`&amp;`) or a link (`<…>`) in half.
 pub fn truncate(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
+    if text.len() <= max || text.chars().count() <= max {
         return text.to_string();
     }
+    cut(text, max)
+}
+
+/// [`truncate`] for text already owned: no copy when it fits.
+pub fn truncate_owned(text: String, max: usize) -> String {
+    if text.len() <= max || text.chars().count() <= max {
+        return text;
+    }
+    cut(&text, max)
+}
+
+fn cut(text: &str, max: usize) -> String {
     let keep = max.saturating_sub(1);
     let mut cut = text.char_indices().nth(keep).map_or(text.len(), |(i, _)| i);
     let head = &text[..cut];
-    if let Some(open) = head.rfind('<') {
-        if head[open..].find('>').is_none() {
+    if let Some(open) = head.rfind('<')
+        && head[open..].find('>').is_none() {
             cut = open;
         }
-    }
     let head = &text[..cut];
-    if let Some(amp) = head.rfind('&') {
-        if head[amp..].find(';').is_none() {
+    if let Some(amp) = head.rfind('&')
+        && head[amp..].find(';').is_none() {
             cut = amp;
         }
-    }
     format!("{}…", text[..cut].trim_end())
 }
 
@@ -98,18 +117,20 @@ impl Card {
     /// The Slack payload: top-level `text` (mention + summary, shown and used for
     /// notifications) and one attachment with the colour bar and the blocks.
     pub fn to_slack(&self) -> Value {
-        let mut text = String::new();
+        let mut text = String::with_capacity(self.summary.len() + 12);
         if let Some(m) = self.mention.and_then(Mention::markup) {
             text.push_str(m);
             text.push(' ');
         }
-        text.push_str(&escape(&self.summary));
-        let text = truncate(&text, TEXT_MAX);
+        escape_into(&mut text, &self.summary);
+        let text = truncate_owned(text, TEXT_MAX);
 
-        let mut blocks = vec![json!({
+        let mut blocks =
+            Vec::with_capacity(4 + self.body.len() + self.fields.len() / FIELDS_PER_SECTION);
+        blocks.push(json!({
             "type": "header",
-            "text": {"type": "plain_text", "text": truncate(&escape(&self.header), HEADER_MAX), "emoji": true}
-        })];
+            "text": {"type": "plain_text", "text": truncate_owned(escape(&self.header), HEADER_MAX), "emoji": true}
+        }));
         for para in self.body.iter().filter(|p| !p.trim().is_empty()) {
             blocks.push(section(&truncate(para, SECTION_TEXT_MAX)));
         }
@@ -117,8 +138,17 @@ impl Card {
             let fields: Vec<Value> = chunk
                 .iter()
                 .map(|(label, value)| {
-                    let value = if value.trim().is_empty() { "—" } else { value };
-                    json!({"type": "mrkdwn", "text": truncate(&format!("{}\n{}", bold(label), escape(value)), FIELD_TEXT_MAX)})
+                    let value = if value.trim().is_empty() {
+                        "—"
+                    } else {
+                        value
+                    };
+                    let mut text = String::with_capacity(label.len() + value.len() + 4);
+                    text.push('*');
+                    escape_into(&mut text, &label.replace('*', "∗"));
+                    text.push_str("*\n");
+                    escape_into(&mut text, value);
+                    json!({"type": "mrkdwn", "text": truncate_owned(text, FIELD_TEXT_MAX)})
                 })
                 .collect();
             blocks.push(json!({"type": "section", "fields": fields}));
@@ -129,11 +159,14 @@ impl Card {
                 .iter()
                 .map(|(label, url)| link(url, label))
                 .collect();
-            blocks.push(section(&truncate(&links.join("  ·  "), SECTION_TEXT_MAX)));
+            blocks.push(section(&truncate_owned(
+                links.join("  ·  "),
+                SECTION_TEXT_MAX,
+            )));
         }
         let context = json!({
             "type": "context",
-            "elements": [{"type": "mrkdwn", "text": truncate(&escape(&self.context.join("  ·  ")), SECTION_TEXT_MAX)}]
+            "elements": [{"type": "mrkdwn", "text": truncate_owned(escape(&self.context.join("  ·  ")), SECTION_TEXT_MAX)}]
         });
         // Keep the context line even when a message has too many blocks.
         blocks.truncate(BLOCKS_MAX - 1);
@@ -172,7 +205,7 @@ pub fn limit_violations(payload: &Value) -> Vec<String> {
         for b in blocks {
             match b["type"].as_str() {
                 Some("header") if len(&b["text"]["text"]) > HEADER_MAX => {
-                    out.push("header too long".into())
+                    out.push("header too long".into());
                 }
                 Some("section") => {
                     if len(&b["text"]["text"]) > SECTION_TEXT_MAX {

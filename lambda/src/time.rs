@@ -29,6 +29,7 @@ fn unix_date(s: &str) -> Option<String> {
     human(&format!("{mon} {day}, {year}, {h12}:{rest} {ampm}"))
 }
 
+#[allow(clippy::many_single_char_names)] // y, d, h, s: the usual names for date parts
 fn rfc3339(s: &str) -> Option<String> {
     // 2026-11-23T07:21:54Z, 2026-11-23T07:21:54.123Z, 2026-11-23T07:21:54+02:00
     let b = s.as_bytes();
@@ -80,10 +81,8 @@ fn human(s: &str) -> Option<String> {
     let [mon, day, year, clock, ampm] = parts.as_slice() else {
         return None;
     };
-    let mo = MONTHS
-        .iter()
-        .position(|m| mon.to_ascii_lowercase().starts_with(m))? as i64
-        + 1;
+    let mon = mon.to_ascii_lowercase();
+    let mo = (1..=12i64).zip(MONTHS).find(|(_, m)| mon.starts_with(m))?.0;
     let mut hms = clock.split(':').map(|p| p.parse::<i64>().ok());
     let (h, mi, sec) = (
         hms.next()??,

@@ -28,7 +28,10 @@ fn start_bootstrap(api: &RuntimeApi, slack: &SlackReceiver) -> Bootstrap {
         .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
         .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
         .env("AWSMON_WEBHOOK_URLS", slack.url("default").expose())
-        .env("AWSMON_WEBHOOK_URLS_GUARDDUTY", slack.url("guardduty").expose())
+        .env(
+            "AWSMON_WEBHOOK_URLS_GUARDDUTY",
+            slack.url("guardduty").expose(),
+        )
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -46,7 +49,10 @@ async fn the_real_bootstrap_delivers_what_the_library_formats() {
     // The library's own view of the same events, routed to the receiver's hooks.
     let mut settings = common::settings();
     settings.routes.default = vec![slack.url("default")];
-    settings.routes.per_service.insert(awsmon_notifier::Service::GuardDuty, vec![slack.url("guardduty")]);
+    settings.routes.per_service.insert(
+        awsmon_notifier::Service::GuardDuty,
+        vec![slack.url("guardduty")],
+    );
     let expect = |name: &str| -> String {
         let p = awsmon_notifier::prepare(&common::fixture(name), &settings);
         p[0].payload.as_ref().expect("payload").to_string()
@@ -55,22 +61,34 @@ async fn the_real_bootstrap_delivers_what_the_library_formats() {
     let gd = api.invoke(common::fixture("guardduty-crypto-high"));
     assert_eq!(
         api.outcome(&gd, wait).await,
-        Some(Outcome::Response(json!({"events": 1, "sent": 1, "deliveries": 1})))
+        Some(Outcome::Response(
+            json!({"events": 1, "sent": 1, "deliveries": 1})
+        ))
     );
-    assert_eq!(slack.bodies("guardduty"), vec![expect("guardduty-crypto-high")]);
+    assert_eq!(
+        slack.bodies("guardduty"),
+        vec![expect("guardduty-crypto-high")]
+    );
 
     let budget = api.invoke(common::fixture("budget-forecasted-sns"));
     assert_eq!(
         api.outcome(&budget, wait).await,
-        Some(Outcome::Response(json!({"events": 1, "sent": 1, "deliveries": 1})))
+        Some(Outcome::Response(
+            json!({"events": 1, "sent": 1, "deliveries": 1})
+        ))
     );
-    assert_eq!(slack.bodies("default"), vec![expect("budget-forecasted-sns")]);
+    assert_eq!(
+        slack.bodies("default"),
+        vec![expect("budget-forecasted-sns")]
+    );
 
     // Unknown events are dropped, and the invocation still succeeds.
     let unknown = api.invoke(common::fixture("unknown-event"));
     assert_eq!(
         api.outcome(&unknown, wait).await,
-        Some(Outcome::Response(json!({"events": 1, "sent": 0, "deliveries": 0})))
+        Some(Outcome::Response(
+            json!({"events": 1, "sent": 0, "deliveries": 0})
+        ))
     );
 
     // A permanent Slack error fails the invocation, so Lambda retries and then keeps it.
@@ -90,8 +108,17 @@ async fn the_real_bootstrap_delivers_what_the_library_formats() {
         .wait_with_output()
         .expect("bootstrap output");
     let logs = String::from_utf8_lossy(&output.stdout);
-    let event_lines: Vec<&str> = logs.lines().filter(|l| l.contains(r#""message":"event""#)).collect();
+    let event_lines: Vec<&str> = logs
+        .lines()
+        .filter(|l| l.contains(r#""message":"event""#))
+        .collect();
     assert_eq!(event_lines.len(), 4, "one line per event:\n{logs}\n---");
-    assert!(!logs.contains("B000TEST") && !logs.contains("/guardduty\""), "a URL leaked:\n{logs}");
-    assert!(logs.contains(r#""decision":"drop""#) && logs.contains("not a monitored event type"), "{logs}");
+    assert!(
+        !logs.contains("B000TEST") && !logs.contains("/guardduty\""),
+        "a URL leaked:\n{logs}"
+    );
+    assert!(
+        logs.contains(r#""decision":"drop""#) && logs.contains("not a monitored event type"),
+        "{logs}"
+    );
 }

@@ -18,7 +18,7 @@ fn every_fixture_matches_its_snapshot() {
     for (name, payload) in fixtures {
         let lines: Vec<serde_json::Value> = prepare(&payload, &settings)
             .iter()
-            .map(|p| p.to_json())
+            .map(awsmon_notifier::Prepared::to_json)
             .collect();
         let text = serde_json::to_string_pretty(&lines).expect("json");
         assert!(

@@ -12,7 +12,7 @@ fn arb_json() -> impl Strategy<Value = Value> {
     let leaf = prop_oneof![
         Just(Value::Null),
         any::<bool>().prop_map(Value::Bool),
-        any::<i64>().prop_map(|n| Value::from(n)),
+        any::<i64>().prop_map(Value::from),
         any::<f64>()
             .prop_map(|f| serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)),
         hostile_string().prop_map(Value::String),
@@ -88,11 +88,10 @@ fn texts(v: &Value, out: &mut Vec<String>) {
     match v {
         Value::Object(map) => {
             for (k, x) in map {
-                if k == "text" {
-                    if let Value::String(s) = x {
+                if k == "text"
+                    && let Value::String(s) = x {
                         out.push(s.clone());
                     }
-                }
                 texts(x, out);
             }
         }
@@ -157,7 +156,7 @@ proptest! {
         let mut payload = fixtures[which % fixtures.len()].1.clone();
         for (index, replacement) in edits {
             let mut paths = Vec::new();
-            collect_paths(&payload, String::new(), &mut paths);
+            collect_paths(&payload, "", &mut paths);
             let path = index.get(&paths).clone();
             if let Some(slot) = payload.pointer_mut(&path) {
                 *slot = replacement;
@@ -168,21 +167,19 @@ proptest! {
 }
 
 /// JSON pointers to every node.
-fn collect_paths(v: &Value, here: String, out: &mut Vec<String>) {
-    out.push(here.clone());
+fn collect_paths(v: &Value, here: &str, out: &mut Vec<String>) {
+    out.push(here.to_string());
     match v {
         Value::Object(map) => {
             for (k, x) in map {
-                collect_paths(
-                    x,
-                    format!("{here}/{}", k.replace('~', "~0").replace('/', "~1")),
+                collect_paths(x, &format!("{here}/{}", k.replace('~', "~0").replace('/', "~1")),
                     out,
                 );
             }
         }
         Value::Array(items) => {
             for (i, x) in items.iter().enumerate() {
-                collect_paths(x, format!("{here}/{i}"), out);
+                collect_paths(x, &format!("{here}/{i}"), out);
             }
         }
         _ => {}

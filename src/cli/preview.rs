@@ -36,13 +36,28 @@ pub fn run(global: &GlobalArgs, args: &PreviewArgs) -> Result<(), Failure> {
             println!("{}", p.to_json());
             continue;
         }
-        let routes: Vec<String> = p.routes.iter().map(awsmon_notifier::WebhookUrl::masked).collect();
-        let routes = if routes.is_empty() { "(no webhook configured)".to_string() } else { routes.join(", ") };
+        let routes: Vec<String> = p
+            .routes
+            .iter()
+            .map(awsmon_notifier::WebhookUrl::masked)
+            .collect();
+        let routes = if routes.is_empty() {
+            "(no webhook configured)".to_string()
+        } else {
+            routes.join(", ")
+        };
         match &p.decision {
             Decision::Send { mention } => {
-                println!("── {} {}: SEND (mention {}) → {routes}", p.service_name(), p.id, mention.as_str());
+                println!(
+                    "── {} {}: SEND (mention {}) → {routes}",
+                    p.service_name(),
+                    p.id,
+                    mention.as_str()
+                );
             }
-            Decision::Drop { reason } => println!("── {} {}: DROP ({reason})", p.service_name(), p.id),
+            Decision::Drop { reason } => {
+                println!("── {} {}: DROP ({reason})", p.service_name(), p.id);
+            }
         }
         if let Some(payload) = &p.payload {
             print!("{}", slack_view::to_text(payload));
