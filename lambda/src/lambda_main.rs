@@ -96,9 +96,10 @@ impl RoutingSource {
         };
         let mut cache = self.cache.lock().await;
         if let Some((at, s)) = cache.as_ref()
-            && at.elapsed() < self.ttl {
-                return Ok(s.clone());
-            }
+            && at.elapsed() < self.ttl
+        {
+            return Ok(s.clone());
+        }
         match self.fetch(name).await {
             Ok(settings) => {
                 let settings = Arc::new(settings);

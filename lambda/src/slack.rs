@@ -82,14 +82,16 @@ fn cut(text: &str, max: usize) -> String {
     let mut cut = text.char_indices().nth(keep).map_or(text.len(), |(i, _)| i);
     let head = &text[..cut];
     if let Some(open) = head.rfind('<')
-        && head[open..].find('>').is_none() {
-            cut = open;
-        }
+        && head[open..].find('>').is_none()
+    {
+        cut = open;
+    }
     let head = &text[..cut];
     if let Some(amp) = head.rfind('&')
-        && head[amp..].find(';').is_none() {
-            cut = amp;
-        }
+        && head[amp..].find(';').is_none()
+    {
+        cut = amp;
+    }
     format!("{}…", text[..cut].trim_end())
 }
 

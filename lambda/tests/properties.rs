@@ -89,9 +89,10 @@ fn texts(v: &Value, out: &mut Vec<String>) {
         Value::Object(map) => {
             for (k, x) in map {
                 if k == "text"
-                    && let Value::String(s) = x {
-                        out.push(s.clone());
-                    }
+                    && let Value::String(s) = x
+                {
+                    out.push(s.clone());
+                }
                 texts(x, out);
             }
         }
@@ -172,7 +173,9 @@ fn collect_paths(v: &Value, here: &str, out: &mut Vec<String>) {
     match v {
         Value::Object(map) => {
             for (k, x) in map {
-                collect_paths(x, &format!("{here}/{}", k.replace('~', "~0").replace('/', "~1")),
+                collect_paths(
+                    x,
+                    &format!("{here}/{}", k.replace('~', "~0").replace('/', "~1")),
                     out,
                 );
             }

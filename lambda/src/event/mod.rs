@@ -208,12 +208,13 @@ fn parse_sns_record(record: &Value) -> Parsed {
     let topic = str_at(record, &["Sns", "TopicArn"]).unwrap_or_default();
     // An SNS-wrapped EventBridge event (a topic target) is handled like a direct one.
     if let Ok(inner @ Value::Object(_)) = serde_json::from_str::<Value>(&message)
-        && inner.get("detail-type").is_some() {
-            return parse_eventbridge(&inner)
-                .into_iter()
-                .next()
-                .unwrap_or_else(|| skip("SNS", id, "empty event"));
-        }
+        && inner.get("detail-type").is_some()
+    {
+        return parse_eventbridge(&inner)
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| skip("SNS", id, "empty event"));
+    }
     let Some(alert) = budget::parse(&subject, &message) else {
         return skip("SNS", id, "SNS message is not an AWS Budgets notification");
     };
