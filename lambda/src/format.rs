@@ -12,7 +12,6 @@ const RED: &str = "#E01E5A";
 const DARK_RED: &str = "#8B0000";
 const AMBER: &str = "#ECB22E";
 const BLUE: &str = "#439FE0";
-const GREY: &str = "#9E9E9E";
 const GREEN: &str = "#2EB67D";
 
 /// Longest inline value in a Config diff line.
@@ -33,6 +32,16 @@ pub fn card(envelope: &Envelope, event: &Event, decision: &Decision) -> Card {
         card.context = context(&envelope.account, &envelope.region, &envelope.time);
     }
     card
+}
+
+/// The colour bar for a severity label, the same for every service.
+fn severity_colour(label: &str) -> &'static str {
+    match label {
+        "CRITICAL" => DARK_RED,
+        "HIGH" => RED,
+        "MEDIUM" => AMBER,
+        _ => BLUE,
+    }
 }
 
 fn context(account: &str, region: &str, time: &str) -> Vec<String> {
@@ -101,12 +110,7 @@ fn guardduty(f: &GuardDutyFinding) -> Card {
         ),
     );
     Card {
-        colour: match band {
-            "Critical" => DARK_RED,
-            "High" => RED,
-            "Medium" => AMBER,
-            _ => BLUE,
-        },
+        colour: severity_colour(&band.to_ascii_uppercase()),
         summary: format!(
             "GuardDuty {band} ({:.1}): {} in {}",
             f.severity, f.title, f.region
@@ -268,12 +272,7 @@ fn inspector(f: &InspectorFinding) -> Card {
         links.push(("Advisory".into(), u.clone()));
     }
     Card {
-        colour: match f.severity.as_str() {
-            "CRITICAL" => DARK_RED,
-            "HIGH" => RED,
-            "MEDIUM" => AMBER,
-            _ => BLUE,
-        },
+        colour: severity_colour(&f.severity),
         summary: format!("Inspector {}: {} in {}", f.severity, f.title, f.region),
         header: f.title.clone(),
         body: vec![escape(&f.description)],
@@ -347,12 +346,7 @@ fn security_hub(f: &SecurityHubFinding) -> Card {
         links.push(("Remediation".into(), u.clone()));
     }
     Card {
-        colour: match f.severity.as_str() {
-            "CRITICAL" => DARK_RED,
-            "HIGH" => RED,
-            "MEDIUM" => AMBER,
-            _ => GREY,
-        },
+        colour: severity_colour(&f.severity),
         summary: format!("Security Hub {}: {} in {}", f.severity, f.title, f.region),
         header: f.title.clone(),
         body: vec![escape(&f.description)],
