@@ -3,6 +3,7 @@
 pub mod aws;
 pub mod cli;
 pub mod config;
+pub mod deploy;
 pub mod inventory;
 pub mod naming;
 pub mod regions;

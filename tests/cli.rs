@@ -291,3 +291,20 @@ fn preview_rejects_input_that_is_not_json() {
     );
     assert_eq!(stdout(&out), "");
 }
+
+#[test]
+fn version_says_whether_a_notifier_is_bundled() {
+    let out = awsmon(&["--version"], &[]);
+    assert_eq!(out.status.code(), Some(0));
+    let expected = match awsmon::deploy::artifact::BUNDLED_SHA256 {
+        Some(sha) => format!(
+            "awsmon-tui {} (notifier sha256 {sha})\n",
+            env!("CARGO_PKG_VERSION")
+        ),
+        None => format!(
+            "awsmon-tui {} (no notifier bundled)\n",
+            env!("CARGO_PKG_VERSION")
+        ),
+    };
+    assert_eq!(stdout(&out), expected);
+}

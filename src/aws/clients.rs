@@ -137,6 +137,24 @@ impl Aws {
     }
 }
 
+impl Aws {
+    /// S3 needs path-style addressing behind an endpoint override (an emulator has no
+    /// per-bucket host names).
+    pub fn s3(&self, region: &str) -> aws_sdk_s3::Client {
+        self.cached("s3", region, || {
+            let mut conf = aws_sdk_s3::config::Builder::from(&self.sdk)
+                .region(Region::new(region.to_string()));
+            if self.endpoint().is_some() || !self.options.region_endpoints.is_empty() {
+                conf = conf.force_path_style(true);
+            }
+            if let Some(url) = self.options.region_endpoints.get(region) {
+                conf = conf.endpoint_url(url);
+            }
+            aws_sdk_s3::Client::from_conf(conf.build())
+        })
+    }
+}
+
 /// One accessor per SDK client: the shared config with the region (and any per-region
 /// endpoint) applied, cached.
 macro_rules! regional_clients {
@@ -172,4 +190,5 @@ regional_clients! {
     budgets => aws_sdk_budgets,
     cloudformation => aws_sdk_cloudformation,
     ssm => aws_sdk_ssm,
+    eventbridge => aws_sdk_eventbridge,
 }

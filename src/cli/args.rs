@@ -8,7 +8,7 @@ use clap::{Args, Parser, Subcommand};
 #[derive(Debug, Parser)]
 #[command(
     name = "awsmon-tui",
-    version,
+    version = crate::deploy::artifact::VERSION_LINE,
     about = "Switch AWS monitoring services on per region and route their findings to Slack"
 )]
 pub struct Cli {

@@ -1,0 +1,5 @@
+//! Deployments: the embedded CloudFormation templates, and (being built) plan → stacks →
+//! artifact.
+
+pub mod artifact;
+pub mod templates;
