@@ -2,4 +2,5 @@
 //! artifact.
 
 pub mod artifact;
+pub mod stack_ops;
 pub mod templates;

@@ -1,0 +1,162 @@
+//! One stack's lifecycle against the emulator: create with tags and progress events, update,
+//! delete, and a stack that never finishes stops the wait with a clear error.
+
+mod common;
+
+use std::time::Duration;
+
+use awsmon::deploy::stack_ops::{self, Applied, Progress, StackSpec, Waiting};
+use awsmon::deploy::templates::{self, Template};
+
+fn quick(timeout_secs: u64) -> Waiting {
+    Waiting {
+        timeout: Duration::from_secs(timeout_secs),
+        poll: Duration::from_millis(100),
+    }
+}
+
+fn bootstrap_spec(bucket: &str) -> StackSpec {
+    StackSpec {
+        region: "us-east-1".into(),
+        name: "awsmon-bootstrap".into(),
+        template: templates::BOOTSTRAP,
+        parameters: vec![("BucketName".into(), bucket.into())],
+        tags: vec![
+            ("Owner".into(), "secops".into()),
+            ("CostCenter".into(), "1234".into()),
+        ],
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn create_update_delete_with_progress_and_tags() {
+    let moto = common::start_moto();
+    let aws = common::aws(&moto.endpoint).await;
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+
+    let spec = bootstrap_spec("awsmon-artifacts-123456789012-us-east-1");
+    assert_eq!(
+        stack_ops::apply(&aws, &spec, quick(30), &tx).await,
+        Ok(Applied::Created)
+    );
+    let mut events = Vec::new();
+    while let Ok(p) = rx.try_recv() {
+        if let Progress::Resource {
+            resource, status, ..
+        } = p
+        {
+            events.push(format!("{resource} {status}"));
+        }
+    }
+    // moto reports only the stack's own events (real CloudFormation adds one per resource);
+    // each arrives once, oldest first.
+    assert_eq!(
+        events,
+        vec![
+            "awsmon-bootstrap CREATE_IN_PROGRESS",
+            "awsmon-bootstrap CREATE_COMPLETE"
+        ]
+    );
+
+    let described = aws
+        .cloudformation("us-east-1")
+        .describe_stacks()
+        .stack_name("awsmon-bootstrap")
+        .send()
+        .await
+        .expect("describe");
+    let mut tags: Vec<(String, String)> = described.stacks()[0]
+        .tags()
+        .iter()
+        .map(|t| {
+            (
+                t.key().unwrap_or_default().to_string(),
+                t.value().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    tags.sort();
+    assert_eq!(
+        tags,
+        vec![
+            ("CostCenter".into(), "1234".into()),
+            ("Owner".into(), "secops".into())
+        ]
+    );
+
+    // The same stack again changes nothing; a changed parameter is an update.
+    assert_eq!(
+        stack_ops::apply(&aws, &spec, quick(30), &tx).await,
+        Ok(Applied::Unchanged)
+    );
+    let changed = bootstrap_spec("awsmon-artifacts-123456789012-us-east-1-v2");
+    assert_eq!(
+        stack_ops::apply(&aws, &changed, quick(30), &tx).await,
+        Ok(Applied::Updated)
+    );
+
+    assert_eq!(
+        stack_ops::delete(&aws, "us-east-1", "awsmon-bootstrap", quick(30), &tx).await,
+        Ok(Applied::Deleted)
+    );
+    assert_eq!(
+        stack_ops::delete(&aws, "us-east-1", "awsmon-bootstrap", quick(30), &tx).await,
+        Ok(Applied::Absent)
+    );
+}
+
+/// A custom resource backed by a function the emulator cannot run (no Docker), so the
+/// provider never answers.
+const HANGING_TEMPLATE: &str = r#"
+Resources:
+  Role:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Principal: {Service: lambda.amazonaws.com}
+            Action: sts:AssumeRole
+  Provider:
+    Type: AWS::Lambda::Function
+    Properties:
+      Runtime: python3.12
+      Handler: index.handler
+      Role: !GetAtt Role.Arn
+      Code:
+        ZipFile: "def handler(event, context): pass"
+  Hang:
+    Type: Custom::Hang
+    Properties:
+      ServiceToken: !GetAtt Provider.Arn
+"#;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_stack_that_never_finishes_stops_the_wait_with_a_clear_error() {
+    let moto = common::start_moto();
+    let aws = common::aws(&moto.endpoint).await;
+    let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+    // A custom resource whose provider never answers: moto leaves the stack in progress.
+    let spec = StackSpec {
+        region: "us-east-1".into(),
+        name: "awsmon-hub".into(),
+        template: Template {
+            file: "hang.yaml",
+            body: HANGING_TEMPLATE,
+        },
+        parameters: Vec::new(),
+        tags: Vec::new(),
+    };
+    let started = std::time::Instant::now();
+    let err = stack_ops::apply(&aws, &spec, quick(2), &tx)
+        .await
+        .expect_err("must not finish");
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert_eq!(err.stack, "awsmon-hub");
+    assert_eq!(err.region, "us-east-1");
+    assert_eq!(
+        err.message,
+        "still CREATE_IN_PROGRESS after 2 s; stopped waiting (CloudFormation carries on; `awsmon-tui status` shows where it got to)"
+    );
+}
