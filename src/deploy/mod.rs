@@ -2,5 +2,7 @@
 //! artifact.
 
 pub mod artifact;
+pub mod engine;
+pub mod plan;
 pub mod stack_ops;
 pub mod templates;

@@ -6,7 +6,7 @@ mod budget;
 mod configservice;
 mod guardduty;
 mod inspector;
-mod stacks;
+pub mod stacks;
 mod trustedadvisor;
 
 use std::collections::HashMap;

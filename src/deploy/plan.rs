@@ -1,0 +1,403 @@
+//! What a deploy will change, computed before anything changes: an ordered list of steps, each
+//! with its reason. Pure: the facts are gathered first (`gather`), then `plan` decides.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::str::FromStr;
+
+use awsmon_notifier::Service;
+
+use super::artifact::Artifact;
+use super::stack_ops::StackSpec;
+use super::templates;
+use crate::aws::{Aws, AwsError};
+use crate::config::Config;
+use crate::inventory::Stacks;
+use crate::naming;
+
+/// What `deploy` was asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    Notifier,
+    Service(Service),
+}
+
+impl FromStr for Target {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if s.eq_ignore_ascii_case("notifier") {
+            return Ok(Target::Notifier);
+        }
+        s.parse::<Service>()
+            .map(Target::Service)
+            .map_err(|e| format!("{e}, or notifier"))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StackAction {
+    Create,
+    /// CloudFormation decides whether anything changed; "no updates" is success.
+    Update,
+}
+
+#[derive(Debug, Clone)]
+pub enum Step {
+    Stack {
+        spec: StackSpec,
+        action: StackAction,
+        reason: String,
+    },
+    UploadArtifact {
+        region: String,
+        bucket: String,
+        key: String,
+    },
+    WriteRouting {
+        region: String,
+        parameter: String,
+    },
+}
+
+impl Step {
+    /// The hub's steps (bootstrap, artifact, routing, hub) run first and in order.
+    pub fn is_hub(&self) -> bool {
+        match self {
+            Step::Stack { spec, .. } => {
+                spec.template == templates::BOOTSTRAP || spec.template == templates::HUB
+            }
+            Step::UploadArtifact { .. } | Step::WriteRouting { .. } => true,
+        }
+    }
+
+    pub fn region(&self) -> &str {
+        match self {
+            Step::Stack { spec, .. } => &spec.region,
+            Step::UploadArtifact { region, .. } | Step::WriteRouting { region, .. } => region,
+        }
+    }
+}
+
+impl fmt::Display for Step {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Step::Stack {
+                spec,
+                action,
+                reason,
+            } => {
+                let verb = match action {
+                    StackAction::Create => "create",
+                    StackAction::Update => "update",
+                };
+                write!(f, "{verb} stack {} in {}: {reason}", spec.name, spec.region)
+            }
+            Step::UploadArtifact {
+                bucket,
+                key,
+                region,
+            } => write!(f, "upload the notifier to s3://{bucket}/{key} ({region})"),
+            Step::WriteRouting { parameter, region } => {
+                write!(
+                    f,
+                    "write the routing parameter {parameter} in {region} (SecureString; webhooks from config.yml)"
+                )
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Plan {
+    /// In order: the hub's steps first, then spokes (which run concurrently across regions).
+    pub steps: Vec<Step>,
+}
+
+impl Plan {
+    /// "create 3 stacks in eu-west-1, eu-central-1, us-east-1: …" and one line per step.
+    pub fn summary(&self) -> String {
+        let creates: Vec<&str> = self
+            .steps
+            .iter()
+            .filter(|s| {
+                matches!(
+                    s,
+                    Step::Stack {
+                        action: StackAction::Create,
+                        ..
+                    }
+                )
+            })
+            .map(Step::region)
+            .collect();
+        let updates = self
+            .steps
+            .iter()
+            .filter(|s| {
+                matches!(
+                    s,
+                    Step::Stack {
+                        action: StackAction::Update,
+                        ..
+                    }
+                )
+            })
+            .count();
+        let mut regions: Vec<&str> = creates.clone();
+        regions.dedup();
+        let mut out = format!(
+            "create {} stack(s) in {}, update {updates}",
+            creates.len(),
+            if regions.is_empty() {
+                "no region".to_string()
+            } else {
+                regions.join(", ")
+            }
+        );
+        for step in &self.steps {
+            out.push_str("\n  - ");
+            out.push_str(&step.to_string());
+        }
+        out
+    }
+}
+
+/// What exists now, as far as the plan needs to know.
+#[derive(Debug, Clone, Default)]
+pub struct Facts {
+    pub account: String,
+    pub stacks: HashMap<String, Stacks>,
+    /// Detector ids per region.
+    pub detectors: HashMap<String, Vec<String>>,
+    /// The artifact object already exists.
+    pub artifact_uploaded: bool,
+    /// Parameters of awsmon's existing GuardDuty spokes, by region.
+    pub spoke_params: HashMap<String, HashMap<String, String>>,
+}
+
+/// Reads what the plan depends on, for the home region and `regions`.
+pub async fn gather(
+    aws: &Aws,
+    cfg: &Config,
+    regions: &[String],
+    artifact: Option<&Artifact>,
+) -> Result<Facts, AwsError> {
+    let home = cfg.home_region().to_string();
+    let account = crate::inventory::account_id(aws, &home).await?;
+    let mut facts = Facts {
+        account: account.clone(),
+        ..Facts::default()
+    };
+    let mut all: Vec<String> = regions.to_vec();
+    if !all.contains(&home) {
+        all.push(home.clone());
+    }
+    let fetched = futures::future::join_all(all.iter().map(|r| async move {
+        let stacks = crate::inventory::stacks::list(aws, r).await;
+        let detectors = aws.guardduty(r).list_detectors().send().await;
+        (r.clone(), stacks, detectors)
+    }))
+    .await;
+    for (region, stacks, detectors) in fetched {
+        let stacks = stacks?;
+        let spoke = naming::service_stack(cfg, Service::GuardDuty);
+        if stacks.exists(&spoke) {
+            let out = aws
+                .cloudformation(&region)
+                .describe_stacks()
+                .stack_name(&spoke)
+                .send()
+                .await
+                .map_err(|e| AwsError::classify("cloudformation:DescribeStacks", &e))?;
+            let params = out
+                .stacks()
+                .first()
+                .map(|s| {
+                    s.parameters()
+                        .iter()
+                        .map(|p| {
+                            (
+                                p.parameter_key().unwrap_or_default().to_string(),
+                                p.parameter_value().unwrap_or_default().to_string(),
+                            )
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            facts.spoke_params.insert(region.clone(), params);
+        }
+        facts.stacks.insert(region.clone(), stacks);
+        let ids = detectors
+            .map_err(|e| AwsError::classify("guardduty:ListDetectors", &e))?
+            .detector_ids()
+            .to_vec();
+        facts.detectors.insert(region, ids);
+    }
+    if let Some(a) = artifact {
+        let bucket = naming::artifact_bucket(cfg, &account, &home);
+        facts.artifact_uploaded = aws
+            .s3(&home)
+            .head_object()
+            .bucket(bucket)
+            .key(a.key())
+            .send()
+            .await
+            .is_ok();
+    }
+    Ok(facts)
+}
+
+fn exists(facts: &Facts, region: &str, stack: &str) -> bool {
+    facts.stacks.get(region).is_some_and(|s| s.exists(stack))
+}
+
+fn action(facts: &Facts, region: &str, stack: &str) -> StackAction {
+    if exists(facts, region, stack) {
+        StackAction::Update
+    } else {
+        StackAction::Create
+    }
+}
+
+fn spec(
+    cfg: &Config,
+    region: &str,
+    name: String,
+    template: templates::Template,
+    parameters: Vec<(&str, String)>,
+) -> StackSpec {
+    StackSpec {
+        region: region.to_string(),
+        name,
+        template,
+        parameters: parameters
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect(),
+        tags: cfg.stack_tags.clone(),
+    }
+}
+
+/// The steps for `target` in `regions`. Deploying a service plans the bootstrap and hub first
+/// when they are missing; deploying the notifier always refreshes them.
+pub fn plan(
+    cfg: &Config,
+    facts: &Facts,
+    target: Target,
+    regions: &[String],
+    artifact: &Artifact,
+) -> Plan {
+    let home = cfg.home_region();
+    let mut steps = Vec::new();
+    let bootstrap = naming::bootstrap_stack(cfg);
+    let hub = naming::hub_stack(cfg);
+    let bucket = naming::artifact_bucket(cfg, &facts.account, home);
+    let hub_missing = !exists(facts, home, &hub);
+    if target == Target::Notifier || hub_missing {
+        let why = if target == Target::Notifier {
+            "the notifier's artifact bucket"
+        } else {
+            "missing; every service needs the hub"
+        };
+        steps.push(Step::Stack {
+            spec: spec(
+                cfg,
+                home,
+                bootstrap.clone(),
+                templates::BOOTSTRAP,
+                vec![("BucketName", bucket.clone())],
+            ),
+            action: action(facts, home, &bootstrap),
+            reason: why.to_string(),
+        });
+        if !facts.artifact_uploaded {
+            steps.push(Step::UploadArtifact {
+                region: home.to_string(),
+                bucket: bucket.clone(),
+                key: artifact.key(),
+            });
+        }
+        steps.push(Step::WriteRouting {
+            region: home.to_string(),
+            parameter: naming::routing_parameter(cfg),
+        });
+        steps.push(Step::Stack {
+            spec: spec(
+                cfg,
+                home,
+                hub.clone(),
+                templates::HUB,
+                vec![
+                    ("Prefix", cfg.prefix_service_name.clone()),
+                    ("ArtifactBucket", bucket.clone()),
+                    ("ArtifactKey", artifact.key()),
+                    ("RoutingParameterName", naming::routing_parameter(cfg)),
+                ],
+            ),
+            action: action(facts, home, &hub),
+            reason: format!("notifier build {}…", &artifact.sha256[..12]),
+        });
+    }
+    if let Target::Service(Service::GuardDuty) = target {
+        let bus = format!("arn:aws:events:{home}:{}:event-bus/default", facts.account);
+        for region in regions {
+            let name = naming::service_stack(cfg, Service::GuardDuty);
+            let existing = facts.detectors.get(region).cloned().unwrap_or_default();
+            // An existing spoke keeps its choice: flipping it would orphan or duplicate a detector.
+            let earlier = facts
+                .spoke_params
+                .get(region)
+                .and_then(|p| p.get("CreateDetector"))
+                .map(|v| v == "true");
+            let short = |id: &str| id.chars().take(4).collect::<String>();
+            let (create, reason) = match (earlier, existing.first()) {
+                (Some(true), _) => (
+                    true,
+                    "detector created by awsmon; refresh the wiring".to_string(),
+                ),
+                (Some(false), Some(id)) => (
+                    false,
+                    format!(
+                        "keep adopted detector {}…; refresh the forwarding",
+                        short(id)
+                    ),
+                ),
+                (_, Some(id)) => (
+                    false,
+                    format!(
+                        "adopt existing detector {}…; add forwarding only",
+                        short(id)
+                    ),
+                ),
+                (_, None) => (true, "create a detector".to_string()),
+            };
+            let forward = if region == home {
+                String::new()
+            } else {
+                bus.clone()
+            };
+            let reason = if region == home {
+                format!("{reason}; the hub's rules forward here")
+            } else {
+                reason
+            };
+            steps.push(Step::Stack {
+                spec: spec(
+                    cfg,
+                    region,
+                    name.clone(),
+                    templates::GUARDDUTY,
+                    vec![
+                        ("Prefix", cfg.prefix_service_name.clone()),
+                        ("CreateDetector", create.to_string()),
+                        ("HubEventBusArn", forward),
+                    ],
+                ),
+                action: action(facts, region, &name),
+                reason,
+            });
+        }
+    }
+    Plan { steps }
+}

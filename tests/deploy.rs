@@ -1,0 +1,264 @@
+//! Deploying against the emulator: the notifier (bootstrap, artifact, routing, hub), then
+//! GuardDuty in three regions with one detector adopted; then the same deploy again changes
+//! nothing.
+
+mod common;
+
+use std::time::Duration;
+
+use awsmon::config::Config;
+use awsmon::deploy::artifact::{self, Artifact};
+use awsmon::deploy::engine;
+use awsmon::deploy::plan::{self, Target};
+use awsmon::deploy::stack_ops::Waiting;
+use awsmon_notifier::{Service, WebhookUrl};
+
+const HOOK: &str = "https://hooks.slack.com/services/T000FAKE/B000FAKE/SECRETSECRETSECRET";
+
+fn fake_zip(dir: &std::path::Path) -> Artifact {
+    let path = dir.join("bootstrap.zip");
+    let mut bytes = b"PK\x03\x04".to_vec();
+    bytes.extend_from_slice(b"awsmon test build, not a real Lambda package");
+    std::fs::write(&path, bytes).expect("write zip");
+    artifact::from_file(path).expect("zip")
+}
+
+fn config() -> Config {
+    let mut cfg = Config {
+        stack_tags: vec![("Owner".into(), "secops".into())],
+        ..Config::default()
+    };
+    cfg.settings.routes.default = vec![WebhookUrl::parse(HOOK).expect("url")];
+    cfg
+}
+
+fn waiting() -> Waiting {
+    Waiting {
+        timeout: Duration::from_secs(30),
+        poll: Duration::from_millis(100),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn notifier_then_guardduty_in_three_regions_then_nothing_to_do() {
+    let moto = common::start_moto();
+    let aws = common::aws(&moto.endpoint).await;
+    let dir = tempfile::tempdir().expect("dir");
+    let zip = fake_zip(dir.path());
+    let cfg = config();
+    let regions: Vec<String> = ["us-east-1", "eu-west-1", "eu-central-1"]
+        .iter()
+        .map(|r| (*r).to_string())
+        .collect();
+
+    // An existing detector in eu-central-1, made outside awsmon.
+    let adopted = aws
+        .guardduty("eu-central-1")
+        .create_detector()
+        .enable(true)
+        .send()
+        .await
+        .expect("detector");
+    let adopted_id = adopted.detector_id().expect("id").to_string();
+
+    let facts = plan::gather(&aws, &cfg, &regions, Some(&zip))
+        .await
+        .expect("facts");
+    let the_plan = plan::plan(
+        &cfg,
+        &facts,
+        Target::Service(Service::GuardDuty),
+        &regions,
+        &zip,
+    );
+    let summary = the_plan.summary();
+    assert!(
+        summary.starts_with("create 5 stack(s) in us-east-1, eu-west-1, eu-central-1, update 0"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains(&format!(
+            "adopt existing detector {}…; add forwarding only",
+            &adopted_id[..4]
+        )),
+        "{summary}"
+    );
+    assert!(
+        summary.contains(
+            "upload the notifier to s3://awsmon-artifacts-123456789012-us-east-1/notifier/"
+        ),
+        "{summary}"
+    );
+
+    let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+    let report = engine::execute(&aws, &cfg, &the_plan, &zip, waiting(), 8, tx.clone()).await;
+    assert_eq!(report.failures(), Vec::<&engine::StepOutcome>::new());
+    let results: Vec<String> = report
+        .outcomes
+        .iter()
+        .map(|o| o.result.clone().unwrap_or_default())
+        .collect();
+    assert_eq!(
+        results,
+        vec![
+            "created",
+            &format!("uploaded {} bytes", zip.bytes.len()),
+            "written",
+            "created",
+            "created",
+            "created",
+            "created"
+        ]
+    );
+
+    // The Lambda runs the uploaded build.
+    let lambda = aws_sdk_lambda::Client::from_conf(
+        aws_sdk_lambda::config::Builder::from(aws.sdk_config())
+            .region(aws_sdk_lambda::config::Region::new("us-east-1"))
+            .build(),
+    );
+    let f = lambda
+        .get_function()
+        .function_name("awsmon-notifier")
+        .send()
+        .await
+        .expect("function");
+    assert_eq!(
+        f.configuration().map(|c| c.code_size()),
+        Some(i64::try_from(zip.bytes.len()).expect("size"))
+    );
+
+    // Routing: a SecureString holding the config's webhooks.
+    let param = aws
+        .ssm("us-east-1")
+        .get_parameter()
+        .name("/monitoring/awsmon/routing")
+        .with_decryption(true)
+        .send()
+        .await
+        .expect("param");
+    let p = param.parameter().expect("parameter");
+    assert_eq!(p.r#type().map(|t| t.as_str()), Some("SecureString"));
+    let settings: awsmon_notifier::Settings =
+        serde_json::from_str(p.value().expect("value")).expect("routing JSON");
+    assert_eq!(settings.routes.default[0].expose(), HOOK);
+
+    // Each spoke: tags, adopt/create choice, forwarding outside the home region.
+    for (region, create, forward) in [
+        ("us-east-1", "true", ""),
+        (
+            "eu-west-1",
+            "true",
+            "arn:aws:events:us-east-1:123456789012:event-bus/default",
+        ),
+        (
+            "eu-central-1",
+            "false",
+            "arn:aws:events:us-east-1:123456789012:event-bus/default",
+        ),
+    ] {
+        let out = aws
+            .cloudformation(region)
+            .describe_stacks()
+            .stack_name("awsmon-guardduty")
+            .send()
+            .await
+            .expect("spoke");
+        let stack = &out.stacks()[0];
+        assert_eq!(
+            stack.stack_status().map(|s| s.as_str()),
+            Some("CREATE_COMPLETE"),
+            "{region}"
+        );
+        let param = |k: &str| {
+            stack
+                .parameters()
+                .iter()
+                .find(|p| p.parameter_key() == Some(k))
+                .and_then(|p| p.parameter_value())
+                .unwrap_or_default()
+                .to_string()
+        };
+        assert_eq!(param("CreateDetector"), create, "{region}");
+        assert_eq!(param("HubEventBusArn"), forward, "{region}");
+        assert_eq!(
+            stack
+                .tags()
+                .iter()
+                .map(|t| (t.key().unwrap_or_default(), t.value().unwrap_or_default()))
+                .collect::<Vec<_>>(),
+            vec![("Owner", "secops")]
+        );
+    }
+    let rule = aws
+        .eventbridge("eu-west-1")
+        .describe_rule()
+        .name("awsmon-guardduty-forward")
+        .send()
+        .await
+        .expect("rule");
+    let pattern: serde_json::Value =
+        serde_json::from_str(rule.event_pattern().expect("pattern")).expect("json");
+    assert_eq!(
+        pattern,
+        serde_json::json!({"source": ["aws.guardduty"], "detail-type": ["GuardDuty Finding"]})
+    );
+
+    // No webhook URL in any template, parameter or output.
+    for (region, stack) in [
+        ("us-east-1", "awsmon-bootstrap"),
+        ("us-east-1", "awsmon-hub"),
+        ("us-east-1", "awsmon-guardduty"),
+        ("eu-west-1", "awsmon-guardduty"),
+        ("eu-central-1", "awsmon-guardduty"),
+    ] {
+        let cfn = aws.cloudformation(region);
+        let template = cfn
+            .get_template()
+            .stack_name(stack)
+            .send()
+            .await
+            .expect("template");
+        let described = cfn
+            .describe_stacks()
+            .stack_name(stack)
+            .send()
+            .await
+            .expect("describe");
+        let text = format!(
+            "{} {:?}",
+            template.template_body().unwrap_or_default(),
+            described.stacks()[0]
+        );
+        assert!(
+            !text.contains("SECRETSECRET") && !text.contains("hooks.slack.com"),
+            "{region} {stack}"
+        );
+    }
+
+    // The same deploy again: nothing to create, nothing changes.
+    let facts = plan::gather(&aws, &cfg, &regions, Some(&zip))
+        .await
+        .expect("facts");
+    let again = plan::plan(
+        &cfg,
+        &facts,
+        Target::Service(Service::GuardDuty),
+        &regions,
+        &zip,
+    );
+    assert!(
+        again
+            .summary()
+            .starts_with("create 0 stack(s) in no region, update 3"),
+        "{}",
+        again.summary()
+    );
+    let report = engine::execute(&aws, &cfg, &again, &zip, waiting(), 8, tx).await;
+    let results: Vec<String> = report
+        .outcomes
+        .iter()
+        .map(|o| o.result.clone().unwrap_or_else(|e| e))
+        .collect();
+    assert_eq!(results, vec!["unchanged", "unchanged", "unchanged"]);
+}
