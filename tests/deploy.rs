@@ -124,7 +124,8 @@ async fn notifier_then_guardduty_in_three_regions_then_nothing_to_do() {
         .await
         .expect("function");
     assert_eq!(
-        f.configuration().map(|c| c.code_size()),
+        f.configuration()
+            .map(aws_sdk_lambda::types::FunctionConfiguration::code_size),
         Some(i64::try_from(zip.bytes.len()).expect("size"))
     );
 
@@ -138,7 +139,10 @@ async fn notifier_then_guardduty_in_three_regions_then_nothing_to_do() {
         .await
         .expect("param");
     let p = param.parameter().expect("parameter");
-    assert_eq!(p.r#type().map(|t| t.as_str()), Some("SecureString"));
+    assert_eq!(
+        p.r#type().map(aws_sdk_ssm::types::ParameterType::as_str),
+        Some("SecureString")
+    );
     let settings: awsmon_notifier::Settings =
         serde_json::from_str(p.value().expect("value")).expect("routing JSON");
     assert_eq!(settings.routes.default[0].expose(), HOOK);
@@ -166,7 +170,9 @@ async fn notifier_then_guardduty_in_three_regions_then_nothing_to_do() {
             .expect("spoke");
         let stack = &out.stacks()[0];
         assert_eq!(
-            stack.stack_status().map(|s| s.as_str()),
+            stack
+                .stack_status()
+                .map(aws_sdk_cloudformation::types::StackStatus::as_str),
             Some("CREATE_COMPLETE"),
             "{region}"
         );
