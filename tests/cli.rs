@@ -308,3 +308,143 @@ fn version_says_whether_a_notifier_is_bundled() {
     };
     assert_eq!(stdout(&out), expected);
 }
+
+#[test]
+fn deploy_is_refused_under_read_only_before_any_aws_call() {
+    // The endpoint is closed: any AWS call would fail differently.
+    let out = awsmon(
+        &[
+            "deploy",
+            "guardduty",
+            "--read-only",
+            "--endpoint-url",
+            "http://127.0.0.1:9",
+        ],
+        &CREDS,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        "awsmon-tui: --read-only is set: deploy would change AWS, so nothing was done\n"
+    );
+}
+
+#[test]
+fn deploy_without_a_notifier_zip_says_how_to_get_one() {
+    if awsmon::deploy::artifact::BUNDLED_SHA256.is_some() {
+        return; // a bundled build always has one
+    }
+    let out = awsmon(
+        &[
+            "deploy",
+            "notifier",
+            "--dry-run",
+            "--endpoint-url",
+            "http://127.0.0.1:9",
+        ],
+        &CREDS,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("no notifier bundled. Build one with `scripts/build-notifier`"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn deploy_plans_refuses_without_yes_off_a_terminal_and_applies_with_yes() {
+    let moto = common::start_moto();
+    let dir = tempfile::tempdir().expect("dir");
+    let zip = dir.path().join("bootstrap.zip");
+    std::fs::write(
+        &zip,
+        b"PK\x03\x04 a fake build for the emulator, 40+ bytes long",
+    )
+    .expect("zip");
+    let zip = zip.display().to_string();
+    let envs = [
+        CREDS[0],
+        CREDS[1],
+        ("AWS_ENDPOINT_URL", moto.endpoint.as_str()),
+        ("AWSMON_NOTIFIER_ZIP", zip.as_str()),
+    ];
+
+    let out = awsmon(
+        &[
+            "deploy",
+            "notifier",
+            "--dry-run",
+            "--json",
+            "--regions",
+            "us-east-1",
+        ],
+        &envs,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let plan: serde_json::Value = serde_json::from_str(stdout(&out).trim()).expect("one JSON line");
+    let steps: Vec<&str> = plan["plan"]
+        .as_array()
+        .expect("steps")
+        .iter()
+        .filter_map(|s| s.as_str())
+        .collect();
+    assert_eq!(steps.len(), 4, "{steps:?}");
+    assert!(
+        steps[0].starts_with("create stack awsmon-bootstrap in us-east-1"),
+        "{steps:?}"
+    );
+    assert!(
+        steps[3].starts_with("create stack awsmon-hub in us-east-1"),
+        "{steps:?}"
+    );
+
+    let out = awsmon(&["deploy", "notifier", "--regions", "us-east-1"], &envs);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stdout(&out).starts_with("plan: create 2 stack(s) in us-east-1"),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(
+        stderr(&out),
+        "awsmon-tui: refusing to deploy without --yes: standard input is not a terminal\n"
+    );
+
+    let out = awsmon(
+        &["deploy", "notifier", "--yes", "--regions", "us-east-1"],
+        &envs,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let report = stdout(&out);
+    assert!(report.contains("ok      create stack awsmon-bootstrap in us-east-1: the notifier's artifact bucket — created"), "{report}");
+    assert!(
+        report.contains("ok      create stack awsmon-hub in us-east-1: notifier build"),
+        "{report}"
+    );
+
+    // Again: the stacks exist, the build is uploaded, nothing changes.
+    let out = awsmon(
+        &["deploy", "notifier", "--yes", "--regions", "us-east-1"],
+        &envs,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    let lines: Vec<&str> = text.lines().skip_while(|l| !l.starts_with("ok")).collect();
+    assert_eq!(lines.len(), 3, "{lines:?}");
+    assert!(
+        lines[0]
+            .ends_with("awsmon-bootstrap in us-east-1: the notifier's artifact bucket — unchanged"),
+        "{lines:?}"
+    );
+    assert!(
+        lines[1].ends_with("(SecureString; webhooks from config.yml) — unchanged"),
+        "{lines:?}"
+    );
+    // moto stores Number parameters as numbers and so sees a change in the hub's; real
+    // CloudFormation reports no updates. The outcome is still success.
+    assert!(
+        lines[2].starts_with("ok      update stack awsmon-hub in us-east-1"),
+        "{lines:?}"
+    );
+}

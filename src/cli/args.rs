@@ -87,6 +87,8 @@ pub enum Command {
     /// Check or show config.yml
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Turn a service on in regions (plan, confirm, deploy): notifier or guardduty for now
+    Deploy(DeployArgs),
     /// Show what the notifier would send for a Lambda payload (EventBridge, SNS, or an array)
     Preview(PreviewArgs),
     /// Start a local AWS emulator, seed a believable account, and run against it
@@ -102,6 +104,26 @@ pub struct StatusArgs {
     /// Print one JSON document
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DeployArgs {
+    /// notifier, guardduty, config, inspector, trustedadvisor or budget
+    #[arg(value_parser = parse_target)]
+    pub target: crate::deploy::plan::Target,
+    /// Print the plan and stop
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Apply without asking
+    #[arg(long)]
+    pub yes: bool,
+    /// The plan and progress as JSON lines, for scripts
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn parse_target(s: &str) -> Result<crate::deploy::plan::Target, String> {
+    s.parse()
 }
 
 #[derive(Debug, Args)]

@@ -3,6 +3,7 @@
 mod args;
 mod config_cmd;
 mod demo;
+mod deploy;
 mod preview;
 mod status;
 mod table;
@@ -47,6 +48,7 @@ pub async fn run(cli: Cli) -> ExitCode {
     let result = match &cli.command {
         Some(Command::Status(args)) => status::run(&cli.global, args).await,
         Some(Command::Config(args)) => config_cmd::run(&cli.global, args),
+        Some(Command::Deploy(args)) => deploy::run(&cli.global, args).await,
         Some(Command::Preview(args)) => preview::run(&cli.global, args),
         Some(Command::Demo) => demo::run(&cli.global).await,
         None => Err(Failure::usage(

@@ -333,6 +333,10 @@ pub fn plan(
                     ("ArtifactBucket", bucket.clone()),
                     ("ArtifactKey", artifact.key()),
                     ("RoutingParameterName", naming::routing_parameter(cfg)),
+                    // Explicit, so that an unchanged hub is recognised as unchanged.
+                    ("LogRetentionDays", "90".to_string()),
+                    ("MaximumRetryAttempts", "2".to_string()),
+                    ("MaximumEventAgeSeconds", "21600".to_string()),
                 ],
             ),
             action: action(facts, home, &hub),

@@ -1,0 +1,171 @@
+//! `awsmon-tui deploy <target>`: plan, confirm, execute, report. Refused under --read-only
+//! before any AWS call; without --yes it asks on a terminal and refuses otherwise.
+
+use std::io::{BufRead, IsTerminal, Write};
+
+use awsmon_notifier::Service;
+
+use super::args::{DeployArgs, RegionArg};
+use super::{Failure, GlobalArgs};
+use crate::aws::AwsErrorKind;
+use crate::config::RegionSelection;
+use crate::deploy::plan::{self, Target};
+use crate::deploy::stack_ops::{Progress, Waiting};
+use crate::deploy::{artifact, engine};
+
+pub async fn run(global: &GlobalArgs, args: &DeployArgs) -> Result<(), Failure> {
+    if global.read_only {
+        return Err(Failure::usage(
+            "--read-only is set: deploy would change AWS, so nothing was done",
+        ));
+    }
+    let target = args.target;
+    if !matches!(
+        target,
+        Target::Notifier | Target::Service(Service::GuardDuty)
+    ) {
+        return Err(Failure::usage(format!(
+            "deploying {} is not built yet; `notifier` and `guardduty` are",
+            match target {
+                Target::Service(s) => s.as_str(),
+                Target::Notifier => "notifier",
+            }
+        )));
+    }
+    let loaded = super::load_config(global)?;
+    let cfg = &loaded.config;
+    let zip = artifact::load().map_err(|e| Failure::usage(e.to_string()))?;
+    let aws = super::connect(global, cfg.home_region()).await;
+    let regions = match (&global.regions, &cfg.regions) {
+        (Some(RegionArg::List(list)), _) | (None, RegionSelection::List(list)) => list.clone(),
+        _ => {
+            let (all, _) = crate::aws::regions::discover(&aws).await;
+            all.into_iter()
+                .filter(|r| r.enabled)
+                .map(|r| r.name)
+                .collect()
+        }
+    };
+    let facts = plan::gather(&aws, cfg, &regions, Some(&zip))
+        .await
+        .map_err(|e| match e.kind {
+            AwsErrorKind::Credentials => Failure::credentials(format!(
+                "{e}. Set AWS_PROFILE or --profile, or export credentials."
+            )),
+            _ => Failure::other(format!("cannot read the current state: {e}")),
+        })?;
+    let the_plan = plan::plan(cfg, &facts, target, &regions, &zip);
+    if args.json {
+        let steps: Vec<String> = the_plan.steps.iter().map(ToString::to_string).collect();
+        println!("{}", serde_json::json!({"plan": steps}));
+    } else {
+        println!("plan: {}", the_plan.summary());
+    }
+    if args.dry_run {
+        return Ok(());
+    }
+    if !args.yes {
+        if !std::io::stdin().is_terminal() {
+            return Err(Failure::usage(
+                "refusing to deploy without --yes: standard input is not a terminal",
+            ));
+        }
+        print!("Apply this plan? [y/N] ");
+        let _ = std::io::stdout().flush();
+        let mut answer = String::new();
+        let _ = std::io::stdin().lock().read_line(&mut answer);
+        if !matches!(answer.trim(), "y" | "Y" | "yes") {
+            return Err(Failure::other("not applied"));
+        }
+    }
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let json = args.json;
+    let printer = tokio::spawn(async move {
+        while let Some(p) = rx.recv().await {
+            print_progress(&p, json);
+        }
+    });
+    let run = engine::execute(&aws, cfg, &the_plan, &zip, Waiting::default(), 8, tx);
+    let report = tokio::select! {
+        report = run => report,
+        _ = tokio::signal::ctrl_c() => {
+            return Err(Failure {
+                code: 130,
+                message: "stopped waiting; CloudFormation carries on. `awsmon-tui status` shows where it got to".into(),
+            });
+        }
+    };
+    let _ = printer.await;
+    for o in &report.outcomes {
+        match (&o.result, json) {
+            (r, true) => println!(
+                "{}",
+                serde_json::json!({"step": o.step, "region": o.region, "ok": r.is_ok(), "result": r.as_ref().unwrap_or_else(|e| e)})
+            ),
+            (Ok(what), false) => println!("ok      {} — {what}", o.step),
+            (Err(why), false) => println!("FAILED  {} — {why}", o.step),
+        }
+    }
+    let failed = report.failures().len();
+    if failed > 0 {
+        return Err(Failure::other(format!(
+            "{failed} step(s) failed; the other regions were deployed"
+        )));
+    }
+    Ok(())
+}
+
+fn print_progress(p: &Progress, json: bool) {
+    match (p, json) {
+        (
+            Progress::Resource {
+                region,
+                stack,
+                resource,
+                status,
+                reason,
+            },
+            true,
+        ) => {
+            println!(
+                "{}",
+                serde_json::json!({"region": region, "stack": stack, "resource": resource, "status": status, "reason": reason})
+            );
+        }
+        (
+            Progress::Note {
+                region,
+                stack,
+                text,
+            },
+            true,
+        ) => println!(
+            "{}",
+            serde_json::json!({"region": region, "stack": stack, "note": text})
+        ),
+        (
+            Progress::Resource {
+                region,
+                stack,
+                resource,
+                status,
+                reason,
+            },
+            false,
+        ) => {
+            let reason = reason
+                .as_deref()
+                .map(|r| format!(" ({r})"))
+                .unwrap_or_default();
+            eprintln!("{region} {stack}: {resource} {status}{reason}");
+        }
+        (
+            Progress::Note {
+                region,
+                stack,
+                text,
+            },
+            false,
+        ) => eprintln!("{region} {stack}: {text}"),
+    }
+}
