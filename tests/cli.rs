@@ -447,4 +447,27 @@ fn deploy_plans_refuses_without_yes_off_a_terminal_and_applies_with_yes() {
         lines[2].starts_with("ok      update stack awsmon-hub in us-east-1"),
         "{lines:?}"
     );
+
+    // Off again: the hub and the routing parameter go; without --yes off a terminal, refused.
+    let out = awsmon(&["destroy", "notifier", "--regions", "us-east-1"], &envs);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        "awsmon-tui: refusing to destroy without --yes: standard input is not a terminal\n"
+    );
+    let out = awsmon(
+        &["destroy", "notifier", "--yes", "--regions", "us-east-1"],
+        &envs,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out)
+            .lines()
+            .filter(|l| l.starts_with("ok"))
+            .collect::<Vec<_>>(),
+        vec![
+            "ok      delete stack awsmon-hub in us-east-1: remove the notifier, its rules and topic (spokes stop delivering) — deleted",
+            "ok      delete the routing parameter /monitoring/awsmon/routing in us-east-1 — deleted",
+        ]
+    );
 }

@@ -73,7 +73,9 @@ async fn notifier_then_guardduty_in_three_regions_then_nothing_to_do() {
     );
     let summary = the_plan.summary();
     assert!(
-        summary.starts_with("create 5 stack(s) in us-east-1, eu-west-1, eu-central-1, update 0"),
+        summary.starts_with(
+            "create 5 stack(s) in us-east-1, eu-west-1, eu-central-1, update 0, delete 0"
+        ),
         "{summary}"
     );
     assert!(
@@ -256,7 +258,7 @@ async fn notifier_then_guardduty_in_three_regions_then_nothing_to_do() {
     assert!(
         again
             .summary()
-            .starts_with("create 0 stack(s) in no region, update 3"),
+            .starts_with("create 0 stack(s) in no region, update 3, delete 0"),
         "{}",
         again.summary()
     );
@@ -267,4 +269,52 @@ async fn notifier_then_guardduty_in_three_regions_then_nothing_to_do() {
         .map(|o| o.result.clone().unwrap_or_else(|e| e))
         .collect();
     assert_eq!(results, vec!["unchanged", "unchanged", "unchanged"]);
+
+    // Turning GuardDuty off removes the wiring everywhere and keeps the adopted detector.
+    let facts = plan::gather(&aws, &cfg, &regions, None)
+        .await
+        .expect("facts");
+    let off = plan::plan_destroy(
+        &cfg,
+        &facts,
+        Target::Service(Service::GuardDuty),
+        &regions,
+        true,
+    );
+    assert!(
+        off.summary()
+            .starts_with("create 0 stack(s) in no region, update 0, delete 3"),
+        "{}",
+        off.summary()
+    );
+    let report = engine::execute(&aws, &cfg, &off, &zip, waiting(), 8, tx_off()).await;
+    let results: Vec<String> = report
+        .outcomes
+        .iter()
+        .map(|o| o.result.clone().unwrap_or_else(|e| e))
+        .collect();
+    assert_eq!(results, vec!["deleted", "deleted", "deleted"]);
+    let left = aws
+        .guardduty("eu-central-1")
+        .list_detectors()
+        .send()
+        .await
+        .expect("detectors");
+    assert_eq!(left.detector_ids(), std::slice::from_ref(&adopted_id));
+    for region in &regions {
+        let stacks = awsmon::inventory::stacks::list(&aws, region)
+            .await
+            .expect("stacks");
+        assert!(!stacks.exists("awsmon-guardduty"), "{region}");
+    }
+    assert!(
+        awsmon::inventory::stacks::list(&aws, "us-east-1")
+            .await
+            .expect("stacks")
+            .exists("awsmon-hub")
+    );
+}
+
+fn tx_off() -> tokio::sync::mpsc::UnboundedSender<awsmon::deploy::stack_ops::Progress> {
+    tokio::sync::mpsc::unbounded_channel().0
 }

@@ -89,6 +89,8 @@ pub enum Command {
     Config(ConfigCommand),
     /// Turn a service on in regions (plan, confirm, deploy): notifier or guardduty for now
     Deploy(DeployArgs),
+    /// Turn a service off: remove awsmon's wiring, keep service data unless asked
+    Destroy(DestroyArgs),
     /// Show what the notifier would send for a Lambda payload (EventBridge, SNS, or an array)
     Preview(PreviewArgs),
     /// Start a local AWS emulator, seed a believable account, and run against it
@@ -111,6 +113,25 @@ pub struct DeployArgs {
     /// notifier, guardduty, config, inspector, trustedadvisor or budget
     #[arg(value_parser = parse_target)]
     pub target: crate::deploy::plan::Target,
+    #[command(flatten)]
+    pub common: ApplyArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DestroyArgs {
+    /// notifier, guardduty, config, inspector, trustedadvisor or budget
+    #[arg(value_parser = parse_target)]
+    pub target: crate::deploy::plan::Target,
+    /// Also delete detectors awsmon created, with their findings history (never adopted ones);
+    /// asks a second time on a terminal
+    #[arg(long)]
+    pub delete_service_data: bool,
+    #[command(flatten)]
+    pub common: ApplyArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
     /// Print the plan and stop
     #[arg(long)]
     pub dry_run: bool,

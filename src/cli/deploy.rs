@@ -5,7 +5,7 @@ use std::io::{BufRead, IsTerminal, Write};
 
 use awsmon_notifier::Service;
 
-use super::args::{DeployArgs, RegionArg};
+use super::args::{ApplyArgs, DeployArgs, DestroyArgs, RegionArg};
 use super::{Failure, GlobalArgs};
 use crate::aws::AwsErrorKind;
 use crate::config::RegionSelection;
@@ -14,18 +14,43 @@ use crate::deploy::stack_ops::{Progress, Waiting};
 use crate::deploy::{artifact, engine};
 
 pub async fn run(global: &GlobalArgs, args: &DeployArgs) -> Result<(), Failure> {
+    apply(global, &args.common, args.target, None).await
+}
+
+pub async fn destroy(global: &GlobalArgs, args: &DestroyArgs) -> Result<(), Failure> {
+    apply(
+        global,
+        &args.common,
+        args.target,
+        Some(args.delete_service_data),
+    )
+    .await
+}
+
+/// Deploy (`destroy` = None) or destroy (`Some(delete_service_data)`): plan, show, confirm,
+/// execute, report.
+async fn apply(
+    global: &GlobalArgs,
+    args: &ApplyArgs,
+    target: Target,
+    destroy: Option<bool>,
+) -> Result<(), Failure> {
+    let verb = if destroy.is_some() {
+        "destroy"
+    } else {
+        "deploy"
+    };
     if global.read_only {
-        return Err(Failure::usage(
-            "--read-only is set: deploy would change AWS, so nothing was done",
-        ));
+        return Err(Failure::usage(format!(
+            "--read-only is set: {verb} would change AWS, so nothing was done"
+        )));
     }
-    let target = args.target;
     if !matches!(
         target,
         Target::Notifier | Target::Service(Service::GuardDuty)
     ) {
         return Err(Failure::usage(format!(
-            "deploying {} is not built yet; `notifier` and `guardduty` are",
+            "{verb} {} is not built yet; `notifier` and `guardduty` are",
             match target {
                 Target::Service(s) => s.as_str(),
                 Target::Notifier => "notifier",
@@ -34,7 +59,12 @@ pub async fn run(global: &GlobalArgs, args: &DeployArgs) -> Result<(), Failure> 
     }
     let loaded = super::load_config(global)?;
     let cfg = &loaded.config;
-    let zip = artifact::load().map_err(|e| Failure::usage(e.to_string()))?;
+    // Destroying needs no build; deploying refuses early without one.
+    let zip = match (destroy, artifact::load()) {
+        (_, Ok(zip)) => Some(zip),
+        (None, Err(e)) => return Err(Failure::usage(e.to_string())),
+        (Some(_), Err(_)) => None,
+    };
     let aws = super::connect(global, cfg.home_region()).await;
     let regions = match (&global.regions, &cfg.regions) {
         (Some(RegionArg::List(list)), _) | (None, RegionSelection::List(list)) => list.clone(),
@@ -46,7 +76,7 @@ pub async fn run(global: &GlobalArgs, args: &DeployArgs) -> Result<(), Failure> 
                 .collect()
         }
     };
-    let facts = plan::gather(&aws, cfg, &regions, Some(&zip))
+    let facts = plan::gather(&aws, cfg, &regions, zip.as_ref())
         .await
         .map_err(|e| match e.kind {
             AwsErrorKind::Credentials => Failure::credentials(format!(
@@ -54,7 +84,11 @@ pub async fn run(global: &GlobalArgs, args: &DeployArgs) -> Result<(), Failure> 
             )),
             _ => Failure::other(format!("cannot read the current state: {e}")),
         })?;
-    let the_plan = plan::plan(cfg, &facts, target, &regions, &zip);
+    let the_plan = match (destroy, &zip) {
+        (Some(delete_data), _) => plan::plan_destroy(cfg, &facts, target, &regions, delete_data),
+        (None, Some(zip)) => plan::plan(cfg, &facts, target, &regions, zip),
+        (None, None) => return Err(Failure::usage(artifact::ArtifactError::Missing.to_string())),
+    };
     if args.json {
         let steps: Vec<String> = the_plan.steps.iter().map(ToString::to_string).collect();
         println!("{}", serde_json::json!({"plan": steps}));
@@ -66,16 +100,20 @@ pub async fn run(global: &GlobalArgs, args: &DeployArgs) -> Result<(), Failure> 
     }
     if !args.yes {
         if !std::io::stdin().is_terminal() {
-            return Err(Failure::usage(
-                "refusing to deploy without --yes: standard input is not a terminal",
-            ));
+            return Err(Failure::usage(format!(
+                "refusing to {verb} without --yes: standard input is not a terminal"
+            )));
         }
-        print!("Apply this plan? [y/N] ");
-        let _ = std::io::stdout().flush();
-        let mut answer = String::new();
-        let _ = std::io::stdin().lock().read_line(&mut answer);
-        if !matches!(answer.trim(), "y" | "Y" | "yes") {
+        if !ask("Apply this plan? [y/N] ", &["y", "Y", "yes"]) {
             return Err(Failure::other("not applied"));
+        }
+        if the_plan.steps.iter().any(plan::Step::is_destructive)
+            && !ask(
+                "This deletes service data and its history for good. Type DELETE to confirm: ",
+                &["DELETE"],
+            )
+        {
+            return Err(Failure::other("not applied: service data kept"));
         }
     }
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
@@ -85,7 +123,21 @@ pub async fn run(global: &GlobalArgs, args: &DeployArgs) -> Result<(), Failure> 
             print_progress(&p, json);
         }
     });
-    let run = engine::execute(&aws, cfg, &the_plan, &zip, Waiting::default(), 8, tx);
+    // Destroy never uploads, so any artifact (or an empty stand-in) serves.
+    let stand_in = artifact::Artifact {
+        bytes: std::borrow::Cow::Borrowed(&[]),
+        sha256: String::new(),
+        origin: artifact::Origin::Bundled,
+    };
+    let run = engine::execute(
+        &aws,
+        cfg,
+        &the_plan,
+        zip.as_ref().unwrap_or(&stand_in),
+        Waiting::default(),
+        8,
+        tx,
+    );
     let report = tokio::select! {
         report = run => report,
         _ = tokio::signal::ctrl_c() => {
@@ -109,10 +161,18 @@ pub async fn run(global: &GlobalArgs, args: &DeployArgs) -> Result<(), Failure> 
     let failed = report.failures().len();
     if failed > 0 {
         return Err(Failure::other(format!(
-            "{failed} step(s) failed; the other regions were deployed"
+            "{failed} step(s) failed; the other regions were done"
         )));
     }
     Ok(())
+}
+
+fn ask(prompt: &str, yes: &[&str]) -> bool {
+    print!("{prompt}");
+    let _ = std::io::stdout().flush();
+    let mut answer = String::new();
+    let _ = std::io::stdin().lock().read_line(&mut answer);
+    yes.contains(&answer.trim())
 }
 
 fn print_progress(p: &Progress, json: bool) {

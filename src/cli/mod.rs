@@ -49,6 +49,7 @@ pub async fn run(cli: Cli) -> ExitCode {
         Some(Command::Status(args)) => status::run(&cli.global, args).await,
         Some(Command::Config(args)) => config_cmd::run(&cli.global, args),
         Some(Command::Deploy(args)) => deploy::run(&cli.global, args).await,
+        Some(Command::Destroy(args)) => deploy::destroy(&cli.global, args).await,
         Some(Command::Preview(args)) => preview::run(&cli.global, args),
         Some(Command::Demo) => demo::run(&cli.global).await,
         None => Err(Failure::usage(

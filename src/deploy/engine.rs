@@ -105,11 +105,48 @@ async fn run_step(
                 .map_err(|e| AwsError::classify("ssm:PutParameter", &e).to_string())?;
             Ok("written".into())
         }
+        Step::DeleteStack { region, name, .. } => {
+            stack_ops::delete(aws, region, name, waiting, progress)
+                .await
+                .map(applied)
+                .map_err(|e| e.message)
+        }
+        Step::DeleteRouting { region, parameter } => {
+            match aws
+                .ssm(region)
+                .delete_parameter()
+                .name(parameter)
+                .send()
+                .await
+            {
+                Ok(_) => Ok("deleted".into()),
+                Err(e)
+                    if e.as_service_error()
+                        .is_some_and(aws_sdk_ssm::operation::delete_parameter::DeleteParameterError::is_parameter_not_found) =>
+                {
+                    Ok("absent".into())
+                }
+                Err(e) => Err(AwsError::classify("ssm:DeleteParameter", &e).to_string()),
+            }
+        }
+        Step::DeleteDetector {
+            region,
+            detector_id,
+        } => {
+            aws.guardduty(region)
+                .delete_detector()
+                .detector_id(detector_id)
+                .send()
+                .await
+                .map_err(|e| AwsError::classify("guardduty:DeleteDetector", &e).to_string())?;
+            Ok("deleted".into())
+        }
     }
 }
 
-/// Runs the plan. Steps in the home region run first, in order, and stop at the first
-/// failure (spokes then report that the hub is missing); other regions run concurrently.
+/// Runs the plan. Deploying, the hub's steps run first, in order, stopping at the first
+/// failure (spokes then report that the hub is missing), and spokes follow concurrently.
+/// Destroying, spokes go first, then the hub. A failing region never stops the others.
 pub async fn execute(
     aws: &Aws,
     cfg: &Config,
@@ -122,39 +159,83 @@ pub async fn execute(
     let mut report = Report::default();
     let (hub_steps, spoke_steps): (Vec<&Step>, Vec<&Step>) =
         plan.steps.iter().partition(|s| s.is_hub());
-    let mut hub_ok = true;
-    for step in hub_steps {
-        let result = if hub_ok {
-            run_step(aws, cfg, step, artifact, waiting, &progress).await
+    let run = Runner {
+        aws,
+        cfg,
+        artifact,
+        waiting,
+        progress: &progress,
+    };
+    if plan.spokes_first {
+        report
+            .outcomes
+            .extend(run.concurrently(&spoke_steps, concurrency, true).await);
+        report.outcomes.extend(run.in_order(&hub_steps).await);
+    } else {
+        let hub = run.in_order(&hub_steps).await;
+        let hub_ok = hub.iter().all(|o| o.result.is_ok());
+        report.outcomes.extend(hub);
+        report
+            .outcomes
+            .extend(run.concurrently(&spoke_steps, concurrency, hub_ok).await);
+    }
+    report
+}
+
+struct Runner<'a> {
+    aws: &'a Aws,
+    cfg: &'a Config,
+    artifact: &'a Artifact,
+    waiting: Waiting,
+    progress: &'a UnboundedSender<Progress>,
+}
+
+impl Runner<'_> {
+    async fn one(&self, step: &Step, go: bool) -> StepOutcome {
+        let result = if go {
+            run_step(
+                self.aws,
+                self.cfg,
+                step,
+                self.artifact,
+                self.waiting,
+                self.progress,
+            )
+            .await
         } else {
-            Err("skipped: an earlier hub step failed".into())
+            Err("skipped: the hub could not be deployed".into())
         };
-        hub_ok &= result.is_ok();
-        report.outcomes.push(StepOutcome {
+        StepOutcome {
             step: step.to_string(),
             region: step.region().to_string(),
             result,
-        });
-    }
-    let limit = Arc::new(Semaphore::new(concurrency.max(1)));
-    let runs = spoke_steps.into_iter().map(|step| {
-        let (limit, progress) = (limit.clone(), progress.clone());
-        async move {
-            let _permit = limit.acquire().await;
-            let result = if hub_ok {
-                run_step(aws, cfg, step, artifact, waiting, &progress).await
-            } else {
-                Err("skipped: the hub could not be deployed".into())
-            };
-            StepOutcome {
-                step: step.to_string(),
-                region: step.region().to_string(),
-                result,
-            }
         }
-    });
-    report
-        .outcomes
-        .extend(futures::future::join_all(runs).await);
-    report
+    }
+
+    /// Stops at the first failure; the rest are reported as skipped.
+    async fn in_order(&self, steps: &[&Step]) -> Vec<StepOutcome> {
+        let mut out: Vec<StepOutcome> = Vec::new();
+        for step in steps {
+            let go = out.iter().all(|o| o.result.is_ok());
+            out.push(self.one(step, go).await);
+        }
+        out
+    }
+
+    async fn concurrently(
+        &self,
+        steps: &[&Step],
+        concurrency: usize,
+        go: bool,
+    ) -> Vec<StepOutcome> {
+        let limit = Arc::new(Semaphore::new(concurrency.max(1)));
+        let runs = steps.iter().map(|step| {
+            let limit = limit.clone();
+            async move {
+                let _permit = limit.acquire().await;
+                self.one(step, go).await
+            }
+        });
+        futures::future::join_all(runs).await
+    }
 }

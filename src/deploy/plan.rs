@@ -58,6 +58,20 @@ pub enum Step {
         region: String,
         parameter: String,
     },
+    DeleteStack {
+        region: String,
+        name: String,
+        reason: String,
+    },
+    DeleteRouting {
+        region: String,
+        parameter: String,
+    },
+    /// Destroys service data: only with `--delete-service-data`, only for what awsmon created.
+    DeleteDetector {
+        region: String,
+        detector_id: String,
+    },
 }
 
 impl Step {
@@ -67,14 +81,29 @@ impl Step {
             Step::Stack { spec, .. } => {
                 spec.template == templates::BOOTSTRAP || spec.template == templates::HUB
             }
-            Step::UploadArtifact { .. } | Step::WriteRouting { .. } => true,
+            Step::UploadArtifact { .. }
+            | Step::WriteRouting { .. }
+            | Step::DeleteRouting { .. } => true,
+            Step::DeleteStack { name, .. } => {
+                name.ends_with("-hub") || name.ends_with("-bootstrap")
+            }
+            Step::DeleteDetector { .. } => false,
         }
+    }
+
+    /// Loses data that cannot be recreated (drawn in red, confirmed twice).
+    pub fn is_destructive(&self) -> bool {
+        matches!(self, Step::DeleteDetector { .. })
     }
 
     pub fn region(&self) -> &str {
         match self {
             Step::Stack { spec, .. } => &spec.region,
-            Step::UploadArtifact { region, .. } | Step::WriteRouting { region, .. } => region,
+            Step::UploadArtifact { region, .. }
+            | Step::WriteRouting { region, .. }
+            | Step::DeleteStack { region, .. }
+            | Step::DeleteRouting { region, .. }
+            | Step::DeleteDetector { region, .. } => region,
         }
     }
 }
@@ -104,14 +133,33 @@ impl fmt::Display for Step {
                     "write the routing parameter {parameter} in {region} (SecureString; webhooks from config.yml)"
                 )
             }
+            Step::DeleteStack {
+                region,
+                name,
+                reason,
+            } => {
+                write!(f, "delete stack {name} in {region}: {reason}")
+            }
+            Step::DeleteRouting { region, parameter } => {
+                write!(f, "delete the routing parameter {parameter} in {region}")
+            }
+            Step::DeleteDetector {
+                region,
+                detector_id,
+            } => write!(
+                f,
+                "DESTRUCTIVE: delete detector {detector_id} in {region}, with its findings history"
+            ),
         }
     }
 }
 
 #[derive(Debug, Clone, Default)]
 pub struct Plan {
-    /// In order: the hub's steps first, then spokes (which run concurrently across regions).
+    /// In order. Spokes run concurrently across regions.
     pub steps: Vec<Step>,
+    /// Destroying: spokes go before the hub they send to.
+    pub spokes_first: bool,
 }
 
 impl Plan {
@@ -144,10 +192,15 @@ impl Plan {
                 )
             })
             .count();
+        let deletes = self
+            .steps
+            .iter()
+            .filter(|s| matches!(s, Step::DeleteStack { .. }))
+            .count();
         let mut regions: Vec<&str> = creates.clone();
         regions.dedup();
         let mut out = format!(
-            "create {} stack(s) in {}, update {updates}",
+            "create {} stack(s) in {}, update {updates}, delete {deletes}",
             creates.len(),
             if regions.is_empty() {
                 "no region".to_string()
@@ -174,6 +227,8 @@ pub struct Facts {
     pub artifact_uploaded: bool,
     /// Parameters of awsmon's existing GuardDuty spokes, by region.
     pub spoke_params: HashMap<String, HashMap<String, String>>,
+    /// The detector an awsmon spoke created, by region (its stack's `Detector` resource).
+    pub spoke_detectors: HashMap<String, String>,
 }
 
 /// Reads what the plan depends on, for the home region and `regions`.
@@ -226,6 +281,19 @@ pub async fn gather(
                 })
                 .unwrap_or_default();
             facts.spoke_params.insert(region.clone(), params);
+            if let Ok(res) = aws
+                .cloudformation(&region)
+                .describe_stack_resource()
+                .stack_name(&spoke)
+                .logical_resource_id("Detector")
+                .send()
+                .await
+                && let Some(id) = res
+                    .stack_resource_detail()
+                    .and_then(|d| d.physical_resource_id())
+            {
+                facts.spoke_detectors.insert(region.clone(), id.to_string());
+            }
         }
         facts.stacks.insert(region.clone(), stacks);
         let ids = detectors
@@ -403,5 +471,158 @@ pub fn plan(
             });
         }
     }
-    Plan { steps }
+    Plan {
+        steps,
+        spokes_first: false,
+    }
+}
+
+/// The steps that turn `target` off in `regions`: awsmon's wiring goes; detectors stay unless
+/// `delete_service_data`, and even then only the ones awsmon created (never adopted ones).
+pub fn plan_destroy(
+    cfg: &Config,
+    facts: &Facts,
+    target: Target,
+    regions: &[String],
+    delete_service_data: bool,
+) -> Plan {
+    let home = cfg.home_region();
+    let mut steps = Vec::new();
+    match target {
+        Target::Service(Service::GuardDuty) => {
+            let name = naming::service_stack(cfg, Service::GuardDuty);
+            for region in regions.iter().filter(|r| exists(facts, r, &name)) {
+                let created = facts
+                    .spoke_params
+                    .get(region)
+                    .and_then(|p| p.get("CreateDetector"))
+                    .is_some_and(|v| v == "true");
+                let reason = if created {
+                    "remove awsmon's wiring; the detector it created is kept (its findings history)"
+                } else {
+                    "remove awsmon's wiring; the adopted detector is not touched"
+                };
+                steps.push(Step::DeleteStack {
+                    region: region.clone(),
+                    name: name.clone(),
+                    reason: reason.to_string(),
+                });
+                if let (true, true, Some(id)) = (
+                    delete_service_data,
+                    created,
+                    facts.spoke_detectors.get(region),
+                ) {
+                    steps.push(Step::DeleteDetector {
+                        region: region.clone(),
+                        detector_id: id.clone(),
+                    });
+                }
+            }
+        }
+        Target::Notifier => {
+            let hub = naming::hub_stack(cfg);
+            if exists(facts, home, &hub) {
+                steps.push(Step::DeleteStack {
+                    region: home.to_string(),
+                    name: hub,
+                    reason: "remove the notifier, its rules and topic (spokes stop delivering)"
+                        .to_string(),
+                });
+            }
+            steps.push(Step::DeleteRouting {
+                region: home.to_string(),
+                parameter: naming::routing_parameter(cfg),
+            });
+        }
+        Target::Service(_) => {}
+    }
+    Plan {
+        steps,
+        spokes_first: true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::inventory::StackStatusSummary;
+
+    fn facts() -> Facts {
+        let spoke = || {
+            let mut s = Stacks::default();
+            s.by_name.insert(
+                "awsmon-guardduty".into(),
+                StackStatusSummary {
+                    status: "CREATE_COMPLETE".into(),
+                    reason: None,
+                },
+            );
+            s
+        };
+        let mut f = Facts {
+            account: "123456789012".into(),
+            ..Facts::default()
+        };
+        for (region, created) in [("eu-west-1", "true"), ("eu-central-1", "false")] {
+            f.stacks.insert(region.into(), spoke());
+            f.spoke_params.insert(
+                region.into(),
+                HashMap::from([("CreateDetector".to_string(), created.to_string())]),
+            );
+        }
+        f.stacks.insert("us-east-1".into(), Stacks::default());
+        f.spoke_detectors
+            .insert("eu-west-1".into(), "d0a1b2".into());
+        f
+    }
+
+    fn regions() -> Vec<String> {
+        vec![
+            "us-east-1".into(),
+            "eu-west-1".into(),
+            "eu-central-1".into(),
+        ]
+    }
+
+    #[test]
+    fn destroy_removes_wiring_and_keeps_detectors_by_default() {
+        let p = plan_destroy(
+            &Config::default(),
+            &facts(),
+            Target::Service(Service::GuardDuty),
+            &regions(),
+            false,
+        );
+        let lines: Vec<String> = p.steps.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            lines,
+            vec![
+                "delete stack awsmon-guardduty in eu-west-1: remove awsmon's wiring; the detector it created is kept (its findings history)",
+                "delete stack awsmon-guardduty in eu-central-1: remove awsmon's wiring; the adopted detector is not touched",
+            ]
+        );
+        assert!(p.spokes_first);
+        assert!(!p.steps.iter().any(Step::is_destructive));
+    }
+
+    #[test]
+    fn deleting_service_data_never_touches_adopted_detectors() {
+        let p = plan_destroy(
+            &Config::default(),
+            &facts(),
+            Target::Service(Service::GuardDuty),
+            &regions(),
+            true,
+        );
+        let destructive: Vec<String> = p
+            .steps
+            .iter()
+            .filter(|s| s.is_destructive())
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(
+            destructive,
+            vec!["DESTRUCTIVE: delete detector d0a1b2 in eu-west-1, with its findings history"]
+        );
+    }
 }
