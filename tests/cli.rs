@@ -183,7 +183,7 @@ fn config_is_found_in_the_old_projects_place_and_shown_masked() {
     std::fs::create_dir(dir.path().join("config")).expect("mkdir");
     std::fs::write(
         dir.path().join("config/config.yml"),
-        "PREFIX_SERVICE_NAME: acme\nWEBHOOK_URLS: https://hooks.slack.com/services/T000FAKE/B000FAKE/SECRETSECRETSECRET\n",
+        "PREFIX_SERVICE_NAME: acme\nWEBHOOK_URLS: https://hooks.slack.com/services/T0FAKE/B0FAKE/SECRETSECRETSECRET\n",
     )
     .expect("write");
     let out = Command::new(env!("CARGO_BIN_EXE_awsmon-tui"))
@@ -229,8 +229,8 @@ fn preview_json_applies_the_configs_routing_and_filters() {
     let config = dir.path().join("config.yml");
     std::fs::write(
         &config,
-        "WEBHOOK_URLS: https://hooks.slack.com/services/T000FAKE/B000FAKE/DEFAULTDEFAULTDEFAULT\n\
-         WEBHOOK_URLS_TRUSTEDADVISOR: https://hooks.slack.com/services/T000FAKE/B000FAKE/TATATATATATATATA\n\
+        "WEBHOOK_URLS: https://hooks.slack.com/services/T0FAKE/B0FAKE/DEFAULTDEFAULTDEFAULT\n\
+         WEBHOOK_URLS_TRUSTEDADVISOR: https://hooks.slack.com/services/T0FAKE/B0FAKE/TATATATATATATATA\n\
          GUARDDUTY_MIN_SEVERITY: 4\n",
     )
     .expect("write");

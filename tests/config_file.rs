@@ -11,10 +11,8 @@ use awsmon::config::{self, ConfigError, SavePlan};
 use awsmon_notifier::Service;
 use awsmon_notifier::settings::InspectorSeverity;
 
-const FAKE_HOOK_A: &str =
-    "https://hooks.slack.com/services/T000FAKE/B000FAKE/AAAAAAAAAAAAAAAAAAAAAAAA";
-const FAKE_HOOK_B: &str =
-    "https://hooks.slack.com/services/T000FAKE/B000FAKE/BBBBBBBBBBBBBBBBBBBBBBBB";
+const FAKE_HOOK_A: &str = "https://hooks.slack.com/services/T0FAKE/B0FAKE/AAAAAAAAAAAAAAAAAAAAAAAA";
+const FAKE_HOOK_B: &str = "https://hooks.slack.com/services/T0FAKE/B0FAKE/BBBBBBBBBBBBBBBBBBBBBBBB";
 
 fn write_config(text: &str) -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -146,7 +144,7 @@ fn a_negative_budget_is_rejected() {
 #[test]
 fn a_webhook_that_is_not_https_is_rejected_and_stays_masked() {
     let errs = errors(
-        "WEBHOOK_URLS:\n  - https://hooks.slack.com/services/T000FAKE/B000FAKE/AAAAAAAAAAAAAAAAAAAAAAAA\n  - http://hooks.slack.com/services/T000FAKE/B000FAKE/SECRETSECRETSECRETSECRET\n",
+        "WEBHOOK_URLS:\n  - https://hooks.slack.com/services/T0FAKE/B0FAKE/AAAAAAAAAAAAAAAAAAAAAAAA\n  - http://hooks.slack.com/services/T0FAKE/B0FAKE/SECRETSECRETSECRETSECRET\n",
     );
     assert_eq!(
         errs,

@@ -13,7 +13,7 @@ use awsmon::deploy::plan::{self, Target};
 use awsmon::deploy::stack_ops::Waiting;
 use awsmon_notifier::{Service, WebhookUrl};
 
-const HOOK: &str = "https://hooks.slack.com/services/T000FAKE/B000FAKE/SECRETSECRETSECRET";
+const HOOK: &str = "https://hooks.slack.com/services/T0FAKE/B0FAKE/SECRETSECRETSECRET";
 
 fn fake_zip(dir: &std::path::Path) -> Artifact {
     let path = dir.join("bootstrap.zip");

@@ -30,7 +30,7 @@ fn settings_with(url: &str) -> String {
     s.routes.per_service.insert(
         Service::Budget,
         vec![
-            WebhookUrl::parse("https://hooks.slack.com/services/T000FAKE/B000FAKE/BUDGETBUDGET")
+            WebhookUrl::parse("https://hooks.slack.com/services/T0FAKE/B0FAKE/BUDGETBUDGET")
                 .expect("url"),
         ],
     );
@@ -47,7 +47,7 @@ async fn routing_is_read_from_ssm_cached_and_refreshed() {
     );
     put(
         &aws,
-        &settings_with("https://hooks.slack.com/services/T000FAKE/B000FAKE/FIRSTFIRST"),
+        &settings_with("https://hooks.slack.com/services/T0FAKE/B0FAKE/FIRSTFIRST"),
     )
     .await;
 
@@ -55,22 +55,22 @@ async fn routing_is_read_from_ssm_cached_and_refreshed() {
     let first = source.settings().await.expect("settings");
     assert_eq!(
         first.routes.default[0].expose(),
-        "https://hooks.slack.com/services/T000FAKE/B000FAKE/FIRSTFIRST"
+        "https://hooks.slack.com/services/T0FAKE/B0FAKE/FIRSTFIRST"
     );
     assert_eq!(
         first.routes.for_service(Service::Budget)[0].expose(),
-        "https://hooks.slack.com/services/T000FAKE/B000FAKE/BUDGETBUDGET"
+        "https://hooks.slack.com/services/T0FAKE/B0FAKE/BUDGETBUDGET"
     );
 
     put(
         &aws,
-        &settings_with("https://hooks.slack.com/services/T000FAKE/B000FAKE/SECONDSECOND"),
+        &settings_with("https://hooks.slack.com/services/T0FAKE/B0FAKE/SECONDSECOND"),
     )
     .await;
     let cached = source.settings().await.expect("settings");
     assert_eq!(
         cached.routes.default[0].expose(),
-        "https://hooks.slack.com/services/T000FAKE/B000FAKE/FIRSTFIRST",
+        "https://hooks.slack.com/services/T0FAKE/B0FAKE/FIRSTFIRST",
         "within the TTL the cached copy is used"
     );
 
@@ -78,20 +78,20 @@ async fn routing_is_read_from_ssm_cached_and_refreshed() {
     let fresh = source.settings().await.expect("settings");
     assert_eq!(
         fresh.routes.default[0].expose(),
-        "https://hooks.slack.com/services/T000FAKE/B000FAKE/SECONDSECOND"
+        "https://hooks.slack.com/services/T0FAKE/B0FAKE/SECONDSECOND"
     );
 
     // A broken value after a good one: the stale copy keeps the notifier working.
     put(
         &aws,
-        "{\"routes\": https://hooks.slack.com/services/T000FAKE/B000FAKE/LEAKLEAK",
+        "{\"routes\": https://hooks.slack.com/services/T0FAKE/B0FAKE/LEAKLEAK",
     )
     .await;
     tokio::time::sleep(Duration::from_millis(900)).await;
     let stale = source.settings().await.expect("stale copy");
     assert_eq!(
         stale.routes.default[0].expose(),
-        "https://hooks.slack.com/services/T000FAKE/B000FAKE/SECONDSECOND"
+        "https://hooks.slack.com/services/T0FAKE/B0FAKE/SECONDSECOND"
     );
 
     // With nothing cached, the same broken value fails the invocation, without the secret.

@@ -176,16 +176,14 @@ impl SlackReceiver {
 
     /// A webhook URL on this receiver; `name` tells hooks apart.
     pub fn url(&self, name: &str) -> WebhookUrl {
-        WebhookUrl::new_unchecked(format!("{}/services/T000TEST/B000TEST/{name}", self.base))
+        WebhookUrl::new_unchecked(format!("{}/services/T0TEST/B0TEST/{name}", self.base))
     }
 
     /// Queues replies for one hook; once used up, it answers 200 `ok`.
     pub fn script(&self, name: &str, replies: Vec<Reply>) {
         if let Ok(mut s) = self.state.lock() {
-            s.scripts.insert(
-                format!("/services/T000TEST/B000TEST/{name}"),
-                replies.into(),
-            );
+            s.scripts
+                .insert(format!("/services/T0TEST/B0TEST/{name}"), replies.into());
         }
     }
 
@@ -199,7 +197,7 @@ impl SlackReceiver {
 
     /// The bodies received by one hook.
     pub fn bodies(&self, name: &str) -> Vec<String> {
-        let path = format!("/services/T000TEST/B000TEST/{name}");
+        let path = format!("/services/T0TEST/B0TEST/{name}");
         self.received()
             .into_iter()
             .filter(|r| r.path == path)

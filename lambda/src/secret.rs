@@ -140,8 +140,7 @@ impl<'de> Deserialize<'de> for WebhookUrl {
 mod tests {
     use super::*;
 
-    const FAKE: &str =
-        "https://hooks.slack.com/services/T000FAKE/B000FAKE/XXXXXXXXXXXXXXXXXXXXXXXX";
+    const FAKE: &str = "https://hooks.slack.com/services/T0FAKE/B0FAKE/XXXXXXXXXXXXXXXXXXXXXXXX";
 
     #[test]
     fn slack_urls_mask_to_the_documented_shape() {

@@ -8,9 +8,9 @@ use awsmon_notifier::{Service, WebhookUrl};
 use serde_json::Value;
 
 pub const DEFAULT_HOOK: &str =
-    "https://hooks.slack.com/services/T000DFLT/B000DFLT/XXXXXXXXXXXXXXXXXXXXXXXX";
+    "https://hooks.slack.com/services/T0DFLT/B0DFLT/XXXXXXXXXXXXXXXXXXXXXXXX";
 pub const GUARDDUTY_HOOK: &str =
-    "https://hooks.slack.com/services/T000GDTY/B000GDTY/YYYYYYYYYYYYYYYYYYYYYYYY";
+    "https://hooks.slack.com/services/T0GDTY/B0GDTY/YYYYYYYYYYYYYYYYYYYYYYYY";
 
 pub fn fixtures_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")

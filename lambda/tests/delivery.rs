@@ -201,7 +201,7 @@ async fn two_urls_where_one_fails_deliver_independently_and_logs_hold_no_url() {
     );
     assert!(text.contains("/services/T…/B…/••••"), "{text}");
     assert!(
-        !text.contains("B000TEST") && !text.contains("/good") && !text.contains("/bad"),
+        !text.contains("B0TEST") && !text.contains("/good") && !text.contains("/bad"),
         "a URL leaked:\n{text}"
     );
 }
