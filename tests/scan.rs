@@ -330,7 +330,7 @@ async fn a_region_that_never_answers_becomes_an_error_cell_within_the_timeout() 
     let took = started.elapsed();
     // One operation timeout plus a little; the hanging calls run concurrently, not in turn.
     assert!(
-        took < timeout + Duration::from_millis(1000),
+        took < timeout + Duration::from_secs(1),
         "scan took {took:?}"
     );
     assert!(
