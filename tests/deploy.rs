@@ -114,21 +114,10 @@ async fn notifier_then_guardduty_in_three_regions_then_nothing_to_do() {
     );
 
     // The Lambda runs the uploaded build.
-    let lambda = aws_sdk_lambda::Client::from_conf(
-        aws_sdk_lambda::config::Builder::from(aws.sdk_config())
-            .region(aws_sdk_lambda::config::Region::new("us-east-1"))
-            .build(),
-    );
-    let f = lambda
-        .get_function()
-        .function_name("awsmon-notifier")
-        .send()
-        .await
-        .expect("function");
+    let conf = common::notifier_function(&aws, "us-east-1").await;
     assert_eq!(
-        f.configuration()
-            .map(aws_sdk_lambda::types::FunctionConfiguration::code_size),
-        Some(i64::try_from(zip.bytes.len()).expect("size"))
+        conf.code_size(),
+        i64::try_from(zip.bytes.len()).expect("size")
     );
 
     // Routing: a SecureString holding the config's webhooks.

@@ -189,18 +189,7 @@ async fn bootstrap_hub_and_a_guardduty_spoke_create_their_resources() {
         "{hub:?}"
     );
 
-    let lambda = aws_sdk_lambda::Client::from_conf(
-        aws_sdk_lambda::config::Builder::from(aws.sdk_config())
-            .region(aws_sdk_lambda::config::Region::new(home))
-            .build(),
-    );
-    let f = lambda
-        .get_function()
-        .function_name("awsmon-notifier")
-        .send()
-        .await
-        .expect("function");
-    let conf = f.configuration().expect("configuration");
+    let conf = common::notifier_function(&aws, home).await;
     assert_eq!(
         conf.runtime().map(aws_sdk_lambda::types::Runtime::as_str),
         Some("provided.al2023")

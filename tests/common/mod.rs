@@ -34,3 +34,22 @@ pub fn config_with_regions(regions: &[&str]) -> Config {
         ..Config::default()
     }
 }
+
+/// The deployed notifier's configuration, read through the Lambda API.
+pub async fn notifier_function(
+    aws: &Aws,
+    region: &str,
+) -> aws_sdk_lambda::types::FunctionConfiguration {
+    let lambda = aws_sdk_lambda::Client::from_conf(
+        aws_sdk_lambda::config::Builder::from(aws.sdk_config())
+            .region(aws_sdk_lambda::config::Region::new(region.to_string()))
+            .build(),
+    );
+    let f = lambda
+        .get_function()
+        .function_name("awsmon-notifier")
+        .send()
+        .await
+        .expect("function");
+    f.configuration().expect("configuration").clone()
+}
