@@ -187,15 +187,7 @@ async fn notifier_then_guardduty_in_three_regions_then_nothing_to_do() {
             vec![("Owner", "secops")]
         );
     }
-    let rule = aws
-        .eventbridge("eu-west-1")
-        .describe_rule()
-        .name("awsmon-guardduty-forward")
-        .send()
-        .await
-        .expect("rule");
-    let pattern: serde_json::Value =
-        serde_json::from_str(rule.event_pattern().expect("pattern")).expect("json");
+    let pattern = common::rule_pattern(&aws, "eu-west-1", "awsmon-guardduty-forward").await;
     assert_eq!(
         pattern,
         serde_json::json!({"source": ["aws.guardduty"], "detail-type": ["GuardDuty Finding"]})

@@ -201,15 +201,7 @@ async fn bootstrap_hub_and_a_guardduty_spoke_create_their_resources() {
         Some("/monitoring/awsmon/routing")
     );
 
-    let rule = aws
-        .eventbridge(home)
-        .describe_rule()
-        .name("awsmon-monitored-events")
-        .send()
-        .await
-        .expect("rule");
-    let pattern: serde_json::Value =
-        serde_json::from_str(rule.event_pattern().expect("pattern")).expect("json");
+    let pattern = common::rule_pattern(&aws, home, "awsmon-monitored-events").await;
     assert_eq!(
         pattern["source"],
         serde_json::json!([

@@ -176,56 +176,24 @@ fn ask(prompt: &str, yes: &[&str]) -> bool {
 }
 
 fn print_progress(p: &Progress, json: bool) {
-    match (p, json) {
-        (
-            Progress::Resource {
-                region,
-                stack,
-                resource,
-                status,
-                reason,
-            },
-            true,
-        ) => {
-            println!(
-                "{}",
-                serde_json::json!({"region": region, "stack": stack, "resource": resource, "status": status, "reason": reason})
-            );
+    let line = match p {
+        Progress::Resource { region, stack, resource, status, reason } if json => {
+            serde_json::json!({"region": region, "stack": stack, "resource": resource, "status": status, "reason": reason})
+                .to_string()
         }
-        (
-            Progress::Note {
-                region,
-                stack,
-                text,
-            },
-            true,
-        ) => println!(
-            "{}",
-            serde_json::json!({"region": region, "stack": stack, "note": text})
-        ),
-        (
-            Progress::Resource {
-                region,
-                stack,
-                resource,
-                status,
-                reason,
-            },
-            false,
-        ) => {
-            let reason = reason
-                .as_deref()
-                .map(|r| format!(" ({r})"))
-                .unwrap_or_default();
-            eprintln!("{region} {stack}: {resource} {status}{reason}");
+        Progress::Note { region, stack, text } if json => {
+            serde_json::json!({"region": region, "stack": stack, "note": text}).to_string()
         }
-        (
-            Progress::Note {
-                region,
-                stack,
-                text,
-            },
-            false,
-        ) => eprintln!("{region} {stack}: {text}"),
+        Progress::Resource { region, stack, resource, status, reason } => {
+            let reason = reason.as_deref().map(|r| format!(" ({r})")).unwrap_or_default();
+            format!("{region} {stack}: {resource} {status}{reason}")
+        }
+        Progress::Note { region, stack, text } => format!("{region} {stack}: {text}"),
+    };
+    // JSON lines are the script-readable output; human progress goes to stderr.
+    if json {
+        println!("{line}");
+    } else {
+        eprintln!("{line}");
     }
 }

@@ -53,3 +53,15 @@ pub async fn notifier_function(
         .expect("function");
     f.configuration().expect("configuration").clone()
 }
+
+/// An EventBridge rule's pattern, parsed.
+pub async fn rule_pattern(aws: &Aws, region: &str, name: &str) -> serde_json::Value {
+    let rule = aws
+        .eventbridge(region)
+        .describe_rule()
+        .name(name)
+        .send()
+        .await
+        .expect("rule");
+    serde_json::from_str(rule.event_pattern().expect("pattern")).expect("json")
+}
