@@ -62,7 +62,7 @@ async fn run(concurrency: usize) -> (Duration, usize) {
 
     // The hub first, directly, untimed; it also warms moto's service modules up.
     let direct = aws_via(&moto.endpoint).await;
-    let facts = plan::gather(&direct, &cfg, &regions, Some(&zip))
+    let facts = plan::gather(&direct, &cfg, Target::Notifier, &regions, Some(&zip))
         .await
         .expect("facts");
     let hub = plan::plan(&cfg, &facts, Target::Notifier, &regions, &zip);
@@ -73,9 +73,15 @@ async fn run(concurrency: usize) -> (Duration, usize) {
         .await
         .expect("proxy");
     let aws = aws_via(&proxy.endpoint).await;
-    let facts = plan::gather(&aws, &cfg, &regions, Some(&zip))
-        .await
-        .expect("facts");
+    let facts = plan::gather(
+        &aws,
+        &cfg,
+        Target::Service(Service::GuardDuty),
+        &regions,
+        Some(&zip),
+    )
+    .await
+    .expect("facts");
     let spokes = plan::plan(
         &cfg,
         &facts,

@@ -10,6 +10,9 @@
 //! | budget stack | `<prefix>-budget` | home region |
 //! | the budget itself | `<prefix>-monthly` | account-wide |
 //! | artifact bucket | `<prefix_s3>-artifacts-<account>-<home region>` | home region |
+//! | Config delivery bucket (when awsmon creates the channel) | `<prefix_s3>-config-<account>-<region>` | each region |
+//! | notifier function | `<prefix>-notifier` | home region |
+//! | budget alert topic | `<prefix>-budget-alerts` | home region |
 //! | routing parameter (SSM SecureString) | `/monitoring/<prefix>/routing` | home region |
 //!
 //! SSM reserves parameter names that begin with `aws` or `ssm`, so the routing parameter
@@ -41,6 +44,36 @@ pub fn routing_parameter(cfg: &Config) -> String {
 
 pub fn artifact_bucket(cfg: &Config, account: &str, home_region: &str) -> String {
     format!("{}-artifacts-{account}-{home_region}", cfg.prefix_s3)
+}
+
+pub fn config_bucket(cfg: &Config, account: &str, region: &str) -> String {
+    format!("{}-config-{account}-{region}", cfg.prefix_s3)
+}
+
+/// The hub's Lambda, by ARN: its name is fixed by the hub template.
+pub fn notifier_arn(cfg: &Config, account: &str) -> String {
+    format!(
+        "arn:aws:lambda:{}:{account}:function:{}-notifier",
+        cfg.home_region(),
+        cfg.prefix_service_name
+    )
+}
+
+/// The hub's SNS topic for Budgets, by ARN: its name is fixed by the hub template.
+pub fn budget_topic_arn(cfg: &Config, account: &str) -> String {
+    format!(
+        "arn:aws:sns:{}:{account}:{}-budget-alerts",
+        cfg.home_region(),
+        cfg.prefix_service_name
+    )
+}
+
+/// The home region's default bus, where spokes forward.
+pub fn hub_bus_arn(cfg: &Config, account: &str) -> String {
+    format!(
+        "arn:aws:events:{}:{account}:event-bus/default",
+        cfg.home_region()
+    )
 }
 
 #[cfg(test)]

@@ -61,9 +61,15 @@ async fn notifier_then_guardduty_in_three_regions_then_nothing_to_do() {
         .expect("detector");
     let adopted_id = adopted.detector_id().expect("id").to_string();
 
-    let facts = plan::gather(&aws, &cfg, &regions, Some(&zip))
-        .await
-        .expect("facts");
+    let facts = plan::gather(
+        &aws,
+        &cfg,
+        Target::Service(Service::GuardDuty),
+        &regions,
+        Some(&zip),
+    )
+    .await
+    .expect("facts");
     let the_plan = plan::plan(
         &cfg,
         &facts,
@@ -226,9 +232,15 @@ async fn notifier_then_guardduty_in_three_regions_then_nothing_to_do() {
     }
 
     // The same deploy again: nothing to create, nothing changes.
-    let facts = plan::gather(&aws, &cfg, &regions, Some(&zip))
-        .await
-        .expect("facts");
+    let facts = plan::gather(
+        &aws,
+        &cfg,
+        Target::Service(Service::GuardDuty),
+        &regions,
+        Some(&zip),
+    )
+    .await
+    .expect("facts");
     let again = plan::plan(
         &cfg,
         &facts,
@@ -252,9 +264,15 @@ async fn notifier_then_guardduty_in_three_regions_then_nothing_to_do() {
     assert_eq!(results, vec!["unchanged", "unchanged", "unchanged"]);
 
     // Turning GuardDuty off removes the wiring everywhere and keeps the adopted detector.
-    let facts = plan::gather(&aws, &cfg, &regions, None)
-        .await
-        .expect("facts");
+    let facts = plan::gather(
+        &aws,
+        &cfg,
+        Target::Service(Service::GuardDuty),
+        &regions,
+        None,
+    )
+    .await
+    .expect("facts");
     let off = plan::plan_destroy(
         &cfg,
         &facts,

@@ -87,7 +87,7 @@ pub enum Command {
     /// Check or show config.yml
     #[command(subcommand)]
     Config(ConfigCommand),
-    /// Turn a service on in regions (plan, confirm, deploy): notifier or guardduty for now
+    /// Turn a service on in regions (plan, confirm, deploy)
     Deploy(DeployArgs),
     /// Turn a service off: remove awsmon's wiring, keep service data unless asked
     Destroy(DestroyArgs),
@@ -110,7 +110,7 @@ pub struct StatusArgs {
 
 #[derive(Debug, Args)]
 pub struct DeployArgs {
-    /// notifier, guardduty, config, inspector, trustedadvisor or budget
+    /// notifier, guardduty, config, inspector, trustedadvisor, budget or all
     #[arg(value_parser = parse_target)]
     pub target: crate::deploy::plan::Target,
     #[command(flatten)]
@@ -119,11 +119,11 @@ pub struct DeployArgs {
 
 #[derive(Debug, Args)]
 pub struct DestroyArgs {
-    /// notifier, guardduty, config, inspector, trustedadvisor or budget
+    /// notifier, guardduty, config, inspector, trustedadvisor, budget or all
     #[arg(value_parser = parse_target)]
     pub target: crate::deploy::plan::Target,
-    /// Also delete detectors awsmon created, with their findings history (never adopted ones);
-    /// asks a second time on a terminal
+    /// Also delete what awsmon created that holds history: detectors, Config recorders and
+    /// channels, Inspector scanning (never adopted ones); asks a second time on a terminal
     #[arg(long)]
     pub delete_service_data: bool,
     #[command(flatten)]

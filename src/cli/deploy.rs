@@ -3,15 +3,13 @@
 
 use std::io::{BufRead, IsTerminal, Write};
 
-use awsmon_notifier::Service;
-
 use super::args::{ApplyArgs, DeployArgs, DestroyArgs, RegionArg};
 use super::{Failure, GlobalArgs};
 use crate::aws::AwsErrorKind;
 use crate::config::RegionSelection;
 use crate::deploy::plan::{self, Target};
 use crate::deploy::stack_ops::{Progress, Waiting};
-use crate::deploy::{artifact, engine};
+use crate::deploy::{artifact, engine, verify};
 
 pub async fn run(global: &GlobalArgs, args: &DeployArgs) -> Result<(), Failure> {
     apply(global, &args.common, args.target, None).await
@@ -45,18 +43,6 @@ async fn apply(
             "--read-only is set: {verb} would change AWS, so nothing was done"
         )));
     }
-    if !matches!(
-        target,
-        Target::Notifier | Target::Service(Service::GuardDuty)
-    ) {
-        return Err(Failure::usage(format!(
-            "{verb} {} is not built yet; `notifier` and `guardduty` are",
-            match target {
-                Target::Service(s) => s.as_str(),
-                Target::Notifier => "notifier",
-            }
-        )));
-    }
     let loaded = super::load_config(global)?;
     let cfg = &loaded.config;
     // Destroying needs no build; deploying refuses early without one.
@@ -76,7 +62,7 @@ async fn apply(
                 .collect()
         }
     };
-    let facts = plan::gather(&aws, cfg, &regions, zip.as_ref())
+    let facts = plan::gather(&aws, cfg, target, &regions, zip.as_ref())
         .await
         .map_err(|e| match e.kind {
             AwsErrorKind::Credentials => Failure::credentials(format!(
@@ -91,9 +77,19 @@ async fn apply(
     };
     if args.json {
         let steps: Vec<String> = the_plan.steps.iter().map(ToString::to_string).collect();
-        println!("{}", serde_json::json!({"plan": steps}));
+        println!(
+            "{}",
+            serde_json::json!({"plan": steps, "notes": the_plan.notes, "blockers": the_plan.blockers})
+        );
     } else {
         println!("plan: {}", the_plan.summary());
+    }
+    if !the_plan.blockers.is_empty() {
+        return Err(Failure::usage(format!(
+            "cannot {verb} {}: {}",
+            target.as_str(),
+            the_plan.blockers.join("; ")
+        )));
     }
     if args.dry_run {
         return Ok(());
@@ -156,6 +152,16 @@ async fn apply(
             ),
             (Ok(what), false) => println!("ok      {} — {what}", o.step),
             (Err(why), false) => println!("FAILED  {} — {why}", o.step),
+        }
+    }
+    if destroy.is_none() {
+        let deployed = verify::deployed(cfg, &the_plan, &report);
+        for warning in verify::verify(&aws, cfg, &facts.account, &deployed).await {
+            if json {
+                println!("{}", serde_json::json!({"warning": warning}));
+            } else {
+                println!("warning {warning}");
+            }
         }
     }
     let failed = report.failures().len();

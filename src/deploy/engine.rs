@@ -76,34 +76,32 @@ async fn run_step(
             Ok(format!("uploaded {} bytes", artifact.bytes.len()))
         }
         Step::WriteRouting { region, parameter } => {
-            let value = serde_json::to_string(&cfg.settings).map_err(|e| e.to_string())?;
-            let ssm = aws.ssm(region);
-            // Unchanged routing is not rewritten (and never logged: it holds webhook URLs).
-            let current = ssm
-                .get_parameter()
-                .name(parameter)
-                .with_decryption(true)
+            write_routing(aws, cfg, region, parameter).await
+        }
+        Step::EnableInspector {
+            region,
+            account,
+            types,
+        } => {
+            aws.inspector2(region)
+                .enable()
+                .account_ids(account)
+                .set_resource_types(Some(scan_types(types)))
                 .send()
                 .await
-                .ok();
-            if current
-                .as_ref()
-                .and_then(|c| c.parameter())
-                .and_then(|p| p.value())
-                == Some(value.as_str())
-            {
-                return Ok("unchanged".into());
-            }
-            ssm.put_parameter()
-                .name(parameter)
-                .value(value)
-                .r#type(ParameterType::SecureString)
-                .overwrite(true)
-                .description("awsmon notifier routing (webhook URLs); written by awsmon-tui")
+                .map_err(|e| AwsError::classify("inspector2:Enable", &e).to_string())?;
+            Ok(format!("enabled for {}", types.join(", ")))
+        }
+        Step::StartRecorder { region, name } => {
+            aws.configservice(region)
+                .start_configuration_recorder()
+                .configuration_recorder_name(name)
                 .send()
                 .await
-                .map_err(|e| AwsError::classify("ssm:PutParameter", &e).to_string())?;
-            Ok("written".into())
+                .map_err(|e| {
+                    AwsError::classify("config:StartConfigurationRecorder", &e).to_string()
+                })?;
+            Ok("recording".into())
         }
         Step::DeleteStack { region, name, .. } => {
             stack_ops::delete(aws, region, name, waiting, progress)
@@ -129,6 +127,54 @@ async fn run_step(
                 Err(e) => Err(AwsError::classify("ssm:DeleteParameter", &e).to_string()),
             }
         }
+        Step::DeleteRecorder {
+            region,
+            recorder,
+            channel,
+        } => {
+            let config = aws.configservice(region);
+            if let Some(name) = recorder {
+                // A recording recorder cannot be deleted.
+                let _ = config
+                    .stop_configuration_recorder()
+                    .configuration_recorder_name(name)
+                    .send()
+                    .await;
+                config
+                    .delete_configuration_recorder()
+                    .configuration_recorder_name(name)
+                    .send()
+                    .await
+                    .map_err(|e| {
+                        AwsError::classify("config:DeleteConfigurationRecorder", &e).to_string()
+                    })?;
+            }
+            if let Some(name) = channel {
+                config
+                    .delete_delivery_channel()
+                    .delivery_channel_name(name)
+                    .send()
+                    .await
+                    .map_err(|e| {
+                        AwsError::classify("config:DeleteDeliveryChannel", &e).to_string()
+                    })?;
+            }
+            Ok("deleted".into())
+        }
+        Step::DisableInspector {
+            region,
+            account,
+            types,
+        } => {
+            aws.inspector2(region)
+                .disable()
+                .account_ids(account)
+                .set_resource_types(Some(scan_types(types)))
+                .send()
+                .await
+                .map_err(|e| AwsError::classify("inspector2:Disable", &e).to_string())?;
+            Ok(format!("disabled for {}", types.join(", ")))
+        }
         Step::DeleteDetector {
             region,
             detector_id,
@@ -142,6 +188,50 @@ async fn run_step(
             Ok("deleted".into())
         }
     }
+}
+
+fn scan_types(types: &[String]) -> Vec<aws_sdk_inspector2::types::ResourceScanType> {
+    types
+        .iter()
+        .map(|t| aws_sdk_inspector2::types::ResourceScanType::from(t.as_str()))
+        .collect()
+}
+
+/// Writes config.yml's routing to the SSM SecureString the notifier reads. Unchanged routing is
+/// not rewritten, and the value is never logged: it holds webhook URLs.
+pub async fn write_routing(
+    aws: &Aws,
+    cfg: &Config,
+    region: &str,
+    parameter: &str,
+) -> Result<String, String> {
+    let value = serde_json::to_string(&cfg.settings).map_err(|e| e.to_string())?;
+    let ssm = aws.ssm(region);
+    let current = ssm
+        .get_parameter()
+        .name(parameter)
+        .with_decryption(true)
+        .send()
+        .await
+        .ok();
+    if current
+        .as_ref()
+        .and_then(|c| c.parameter())
+        .and_then(|p| p.value())
+        == Some(value.as_str())
+    {
+        return Ok("unchanged".into());
+    }
+    ssm.put_parameter()
+        .name(parameter)
+        .value(value)
+        .r#type(ParameterType::SecureString)
+        .overwrite(true)
+        .description("awsmon notifier routing (webhook URLs); written by awsmon-tui")
+        .send()
+        .await
+        .map_err(|e| AwsError::classify("ssm:PutParameter", &e).to_string())?;
+    Ok("written".into())
 }
 
 /// Runs the plan. Deploying, the hub's steps run first, in order, stopping at the first
@@ -169,15 +259,16 @@ pub async fn execute(
     if plan.spokes_first {
         report
             .outcomes
-            .extend(run.concurrently(&spoke_steps, concurrency, true).await);
-        report.outcomes.extend(run.in_order(&hub_steps).await);
+            .extend(run.by_region(&spoke_steps, concurrency, None).await);
+        report.outcomes.extend(run.in_order(&hub_steps, None).await);
     } else {
-        let hub = run.in_order(&hub_steps).await;
+        let hub = run.in_order(&hub_steps, None).await;
         let hub_ok = hub.iter().all(|o| o.result.is_ok());
         report.outcomes.extend(hub);
+        let skip = (!hub_ok).then_some("the hub could not be deployed");
         report
             .outcomes
-            .extend(run.concurrently(&spoke_steps, concurrency, hub_ok).await);
+            .extend(run.by_region(&spoke_steps, concurrency, skip).await);
     }
     report
 }
@@ -191,19 +282,20 @@ struct Runner<'a> {
 }
 
 impl Runner<'_> {
-    async fn one(&self, step: &Step, go: bool) -> StepOutcome {
-        let result = if go {
-            run_step(
-                self.aws,
-                self.cfg,
-                step,
-                self.artifact,
-                self.waiting,
-                self.progress,
-            )
-            .await
-        } else {
-            Err("skipped: the hub could not be deployed".into())
+    async fn one(&self, step: &Step, skip: Option<&str>) -> StepOutcome {
+        let result = match skip {
+            None => {
+                run_step(
+                    self.aws,
+                    self.cfg,
+                    step,
+                    self.artifact,
+                    self.waiting,
+                    self.progress,
+                )
+                .await
+            }
+            Some(why) => Err(format!("skipped: {why}")),
         };
         StepOutcome {
             step: step.to_string(),
@@ -213,29 +305,42 @@ impl Runner<'_> {
     }
 
     /// Stops at the first failure; the rest are reported as skipped.
-    async fn in_order(&self, steps: &[&Step]) -> Vec<StepOutcome> {
+    async fn in_order(&self, steps: &[&Step], skip: Option<&str>) -> Vec<StepOutcome> {
         let mut out: Vec<StepOutcome> = Vec::new();
         for step in steps {
-            let go = out.iter().all(|o| o.result.is_ok());
-            out.push(self.one(step, go).await);
+            let failed = out.iter().any(|o| o.result.is_err());
+            let why = skip.or(failed.then_some("an earlier step in this region failed"));
+            out.push(self.one(step, why).await);
         }
         out
     }
 
-    async fn concurrently(
+    /// Each region's steps in order; regions at once, at most `concurrency` at a time.
+    async fn by_region(
         &self,
         steps: &[&Step],
         concurrency: usize,
-        go: bool,
+        skip: Option<&str>,
     ) -> Vec<StepOutcome> {
+        let mut groups: Vec<(&str, Vec<&Step>)> = Vec::new();
+        for &step in steps {
+            match groups.iter_mut().find(|(r, _)| *r == step.region()) {
+                Some((_, g)) => g.push(step),
+                None => groups.push((step.region(), vec![step])),
+            }
+        }
         let limit = Arc::new(Semaphore::new(concurrency.max(1)));
-        let runs = steps.iter().map(|step| {
+        let runs = groups.iter().map(|(_, group)| {
             let limit = limit.clone();
             async move {
                 let _permit = limit.acquire().await;
-                self.one(step, go).await
+                self.in_order(group, skip).await
             }
         });
-        futures::future::join_all(runs).await
+        futures::future::join_all(runs)
+            .await
+            .into_iter()
+            .flatten()
+            .collect()
     }
 }

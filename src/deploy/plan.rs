@@ -1,25 +1,56 @@
 //! What a deploy will change, computed before anything changes: an ordered list of steps, each
-//! with its reason. Pure: the facts are gathered first (`gather`), then `plan` decides.
+//! with its reason. Pure: the facts are gathered first (`gather`), then the planner decides.
 
-use std::collections::HashMap;
 use std::fmt;
 use std::str::FromStr;
 
 use awsmon_notifier::Service;
 
-use super::artifact::Artifact;
 use super::stack_ops::StackSpec;
 use super::templates;
-use crate::aws::{Aws, AwsError};
-use crate::config::Config;
-use crate::inventory::Stacks;
-use crate::naming;
 
-/// What `deploy` was asked for.
+pub use super::facts::{Facts, gather};
+pub use super::planner::{plan, plan_destroy};
+
+/// What `deploy` or `destroy` was asked for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Target {
     Notifier,
     Service(Service),
+    /// The notifier and every service.
+    All,
+}
+
+impl Target {
+    /// `All` as the notifier followed by every service; anything else as itself.
+    pub fn expand(self) -> Vec<Target> {
+        match self {
+            Target::All => std::iter::once(Target::Notifier)
+                .chain(Service::ALL.iter().map(|&s| Target::Service(s)))
+                .collect(),
+            other => vec![other],
+        }
+    }
+
+    /// The services among `targets` (expanded).
+    pub fn services(targets: &[Target]) -> Vec<Service> {
+        targets
+            .iter()
+            .flat_map(|t| t.expand())
+            .filter_map(|t| match t {
+                Target::Service(s) => Some(s),
+                _ => None,
+            })
+            .collect()
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Target::Notifier => "notifier",
+            Target::All => "all",
+            Target::Service(s) => s.as_str(),
+        }
+    }
 }
 
 impl FromStr for Target {
@@ -29,9 +60,12 @@ impl FromStr for Target {
         if s.eq_ignore_ascii_case("notifier") {
             return Ok(Target::Notifier);
         }
+        if s.eq_ignore_ascii_case("all") {
+            return Ok(Target::All);
+        }
         s.parse::<Service>()
             .map(Target::Service)
-            .map_err(|e| format!("{e}, or notifier"))
+            .map_err(|e| format!("{e}, notifier or all"))
     }
 }
 
@@ -58,6 +92,17 @@ pub enum Step {
         region: String,
         parameter: String,
     },
+    /// inspector2:Enable for the resource types that are not on yet.
+    EnableInspector {
+        region: String,
+        account: String,
+        types: Vec<String>,
+    },
+    /// An adopted recorder that exists but does not record.
+    StartRecorder {
+        region: String,
+        name: String,
+    },
     DeleteStack {
         region: String,
         name: String,
@@ -71,6 +116,18 @@ pub enum Step {
     DeleteDetector {
         region: String,
         detector_id: String,
+    },
+    /// Destroys service data (Config's history stops; the bucket with past files is kept).
+    DeleteRecorder {
+        region: String,
+        recorder: Option<String>,
+        channel: Option<String>,
+    },
+    /// Destroys service data: Inspector deletes its findings when deactivated.
+    DisableInspector {
+        region: String,
+        account: String,
+        types: Vec<String>,
     },
 }
 
@@ -87,13 +144,18 @@ impl Step {
             Step::DeleteStack { name, .. } => {
                 name.ends_with("-hub") || name.ends_with("-bootstrap")
             }
-            Step::DeleteDetector { .. } => false,
+            _ => false,
         }
     }
 
     /// Loses data that cannot be recreated (drawn in red, confirmed twice).
     pub fn is_destructive(&self) -> bool {
-        matches!(self, Step::DeleteDetector { .. })
+        matches!(
+            self,
+            Step::DeleteDetector { .. }
+                | Step::DeleteRecorder { .. }
+                | Step::DisableInspector { .. }
+        )
     }
 
     pub fn region(&self) -> &str {
@@ -101,9 +163,22 @@ impl Step {
             Step::Stack { spec, .. } => &spec.region,
             Step::UploadArtifact { region, .. }
             | Step::WriteRouting { region, .. }
+            | Step::EnableInspector { region, .. }
+            | Step::StartRecorder { region, .. }
             | Step::DeleteStack { region, .. }
             | Step::DeleteRouting { region, .. }
-            | Step::DeleteDetector { region, .. } => region,
+            | Step::DeleteDetector { region, .. }
+            | Step::DeleteRecorder { region, .. }
+            | Step::DisableInspector { region, .. } => region,
+        }
+    }
+
+    /// The stack this step creates, updates or deletes, if any.
+    pub fn stack_name(&self) -> Option<&str> {
+        match self {
+            Step::Stack { spec, .. } => Some(&spec.name),
+            Step::DeleteStack { name, .. } => Some(name),
+            _ => None,
         }
     }
 }
@@ -133,6 +208,13 @@ impl fmt::Display for Step {
                     "write the routing parameter {parameter} in {region} (SecureString; webhooks from config.yml)"
                 )
             }
+            Step::EnableInspector { region, types, .. } => {
+                write!(f, "enable Inspector in {region} for {}", types.join(", "))
+            }
+            Step::StartRecorder { region, name } => write!(
+                f,
+                "start the adopted recorder {name} in {region} (it exists but is not recording)"
+            ),
             Step::DeleteStack {
                 region,
                 name,
@@ -150,22 +232,54 @@ impl fmt::Display for Step {
                 f,
                 "DESTRUCTIVE: delete detector {detector_id} in {region}, with its findings history"
             ),
+            Step::DeleteRecorder {
+                region,
+                recorder,
+                channel,
+            } => {
+                let what: Vec<String> = [
+                    recorder.as_ref().map(|r| format!("recorder {r}")),
+                    channel.as_ref().map(|c| format!("delivery channel {c}")),
+                ]
+                .into_iter()
+                .flatten()
+                .collect();
+                write!(
+                    f,
+                    "DESTRUCTIVE: delete {} in {region}; Config stops recording (the bucket with past history files is kept)",
+                    what.join(" and ")
+                )
+            }
+            Step::DisableInspector { region, types, .. } => write!(
+                f,
+                "DESTRUCTIVE: disable Inspector in {region} for {}, which deletes its findings",
+                types.join(", ")
+            ),
         }
     }
 }
 
 #[derive(Debug, Clone, Default)]
 pub struct Plan {
-    /// In order. Spokes run concurrently across regions.
+    /// In order. Regions run concurrently; one region's steps run in order.
     pub steps: Vec<Step>,
     /// Destroying: spokes go before the hub they send to.
     pub spokes_first: bool,
+    /// Worth knowing, not stopping for ("budget skipped: BUDGET_LIMIT is not set").
+    pub notes: Vec<String>,
+    /// Reasons the plan cannot be applied as asked; nothing runs while there are any.
+    pub blockers: Vec<String>,
 }
 
 impl Plan {
-    /// "create 3 stacks in eu-west-1, eu-central-1, us-east-1: …" and one line per step.
+    fn count(&self, pick: impl Fn(&Step) -> bool) -> usize {
+        self.steps.iter().filter(|s| pick(s)).count()
+    }
+
+    /// "create 3 stack(s) in eu-west-1, eu-central-1, us-east-1, update 0, delete 0" and one
+    /// line per step, note and blocker.
     pub fn summary(&self) -> String {
-        let creates: Vec<&str> = self
+        let mut regions: Vec<&str> = self
             .steps
             .iter()
             .filter(|s| {
@@ -179,450 +293,41 @@ impl Plan {
             })
             .map(Step::region)
             .collect();
-        let updates = self
-            .steps
-            .iter()
-            .filter(|s| {
-                matches!(
-                    s,
-                    Step::Stack {
-                        action: StackAction::Update,
-                        ..
-                    }
-                )
-            })
-            .count();
-        let deletes = self
-            .steps
-            .iter()
-            .filter(|s| matches!(s, Step::DeleteStack { .. }))
-            .count();
-        let mut regions: Vec<&str> = creates.clone();
+        let creates = regions.len();
         regions.dedup();
+        let updates = self.count(|s| {
+            matches!(
+                s,
+                Step::Stack {
+                    action: StackAction::Update,
+                    ..
+                }
+            )
+        });
+        let deletes = self.count(|s| matches!(s, Step::DeleteStack { .. }));
         let mut out = format!(
-            "create {} stack(s) in {}, update {updates}, delete {deletes}",
-            creates.len(),
+            "create {creates} stack(s) in {}, update {updates}, delete {deletes}",
             if regions.is_empty() {
                 "no region".to_string()
             } else {
                 regions.join(", ")
             }
         );
+        if self.steps.is_empty() && self.blockers.is_empty() {
+            out.push_str("\n  nothing to do");
+        }
         for step in &self.steps {
             out.push_str("\n  - ");
             out.push_str(&step.to_string());
         }
+        for note in &self.notes {
+            out.push_str("\n  note: ");
+            out.push_str(note);
+        }
+        for blocker in &self.blockers {
+            out.push_str("\n  BLOCKED: ");
+            out.push_str(blocker);
+        }
         out
-    }
-}
-
-/// What exists now, as far as the plan needs to know.
-#[derive(Debug, Clone, Default)]
-pub struct Facts {
-    pub account: String,
-    pub stacks: HashMap<String, Stacks>,
-    /// Detector ids per region.
-    pub detectors: HashMap<String, Vec<String>>,
-    /// The artifact object already exists.
-    pub artifact_uploaded: bool,
-    /// Parameters of awsmon's existing GuardDuty spokes, by region.
-    pub spoke_params: HashMap<String, HashMap<String, String>>,
-    /// The detector an awsmon spoke created, by region (its stack's `Detector` resource).
-    pub spoke_detectors: HashMap<String, String>,
-}
-
-/// Reads what the plan depends on, for the home region and `regions`.
-pub async fn gather(
-    aws: &Aws,
-    cfg: &Config,
-    regions: &[String],
-    artifact: Option<&Artifact>,
-) -> Result<Facts, AwsError> {
-    let home = cfg.home_region().to_string();
-    let account = crate::inventory::account_id(aws, &home).await?;
-    let mut facts = Facts {
-        account: account.clone(),
-        ..Facts::default()
-    };
-    let mut all: Vec<String> = regions.to_vec();
-    if !all.contains(&home) {
-        all.push(home.clone());
-    }
-    let fetched = futures::future::join_all(all.iter().map(|r| async move {
-        let stacks = crate::inventory::stacks::list(aws, r).await;
-        let detectors = aws.guardduty(r).list_detectors().send().await;
-        (r.clone(), stacks, detectors)
-    }))
-    .await;
-    for (region, stacks, detectors) in fetched {
-        let stacks = stacks?;
-        let spoke = naming::service_stack(cfg, Service::GuardDuty);
-        if stacks.exists(&spoke) {
-            let out = aws
-                .cloudformation(&region)
-                .describe_stacks()
-                .stack_name(&spoke)
-                .send()
-                .await
-                .map_err(|e| AwsError::classify("cloudformation:DescribeStacks", &e))?;
-            let params = out
-                .stacks()
-                .first()
-                .map(|s| {
-                    s.parameters()
-                        .iter()
-                        .map(|p| {
-                            (
-                                p.parameter_key().unwrap_or_default().to_string(),
-                                p.parameter_value().unwrap_or_default().to_string(),
-                            )
-                        })
-                        .collect()
-                })
-                .unwrap_or_default();
-            facts.spoke_params.insert(region.clone(), params);
-            if let Ok(res) = aws
-                .cloudformation(&region)
-                .describe_stack_resource()
-                .stack_name(&spoke)
-                .logical_resource_id("Detector")
-                .send()
-                .await
-                && let Some(id) = res
-                    .stack_resource_detail()
-                    .and_then(|d| d.physical_resource_id())
-            {
-                facts.spoke_detectors.insert(region.clone(), id.to_string());
-            }
-        }
-        facts.stacks.insert(region.clone(), stacks);
-        let ids = detectors
-            .map_err(|e| AwsError::classify("guardduty:ListDetectors", &e))?
-            .detector_ids()
-            .to_vec();
-        facts.detectors.insert(region, ids);
-    }
-    if let Some(a) = artifact {
-        let bucket = naming::artifact_bucket(cfg, &account, &home);
-        facts.artifact_uploaded = aws
-            .s3(&home)
-            .head_object()
-            .bucket(bucket)
-            .key(a.key())
-            .send()
-            .await
-            .is_ok();
-    }
-    Ok(facts)
-}
-
-fn exists(facts: &Facts, region: &str, stack: &str) -> bool {
-    facts.stacks.get(region).is_some_and(|s| s.exists(stack))
-}
-
-fn action(facts: &Facts, region: &str, stack: &str) -> StackAction {
-    if exists(facts, region, stack) {
-        StackAction::Update
-    } else {
-        StackAction::Create
-    }
-}
-
-fn spec(
-    cfg: &Config,
-    region: &str,
-    name: String,
-    template: templates::Template,
-    parameters: Vec<(&str, String)>,
-) -> StackSpec {
-    StackSpec {
-        region: region.to_string(),
-        name,
-        template,
-        parameters: parameters
-            .into_iter()
-            .map(|(k, v)| (k.to_string(), v))
-            .collect(),
-        tags: cfg.stack_tags.clone(),
-    }
-}
-
-/// The steps for `target` in `regions`. Deploying a service plans the bootstrap and hub first
-/// when they are missing; deploying the notifier always refreshes them.
-pub fn plan(
-    cfg: &Config,
-    facts: &Facts,
-    target: Target,
-    regions: &[String],
-    artifact: &Artifact,
-) -> Plan {
-    let home = cfg.home_region();
-    let mut steps = Vec::new();
-    let bootstrap = naming::bootstrap_stack(cfg);
-    let hub = naming::hub_stack(cfg);
-    let bucket = naming::artifact_bucket(cfg, &facts.account, home);
-    let hub_missing = !exists(facts, home, &hub);
-    if target == Target::Notifier || hub_missing {
-        let why = if target == Target::Notifier {
-            "the notifier's artifact bucket"
-        } else {
-            "missing; every service needs the hub"
-        };
-        steps.push(Step::Stack {
-            spec: spec(
-                cfg,
-                home,
-                bootstrap.clone(),
-                templates::BOOTSTRAP,
-                vec![("BucketName", bucket.clone())],
-            ),
-            action: action(facts, home, &bootstrap),
-            reason: why.to_string(),
-        });
-        if !facts.artifact_uploaded {
-            steps.push(Step::UploadArtifact {
-                region: home.to_string(),
-                bucket: bucket.clone(),
-                key: artifact.key(),
-            });
-        }
-        steps.push(Step::WriteRouting {
-            region: home.to_string(),
-            parameter: naming::routing_parameter(cfg),
-        });
-        steps.push(Step::Stack {
-            spec: spec(
-                cfg,
-                home,
-                hub.clone(),
-                templates::HUB,
-                vec![
-                    ("Prefix", cfg.prefix_service_name.clone()),
-                    ("ArtifactBucket", bucket.clone()),
-                    ("ArtifactKey", artifact.key()),
-                    ("RoutingParameterName", naming::routing_parameter(cfg)),
-                    // Explicit, so that an unchanged hub is recognised as unchanged.
-                    ("LogRetentionDays", "90".to_string()),
-                    ("MaximumRetryAttempts", "2".to_string()),
-                    ("MaximumEventAgeSeconds", "21600".to_string()),
-                ],
-            ),
-            action: action(facts, home, &hub),
-            reason: format!("notifier build {}…", &artifact.sha256[..12]),
-        });
-    }
-    if let Target::Service(Service::GuardDuty) = target {
-        let bus = format!("arn:aws:events:{home}:{}:event-bus/default", facts.account);
-        for region in regions {
-            let name = naming::service_stack(cfg, Service::GuardDuty);
-            let existing = facts.detectors.get(region).cloned().unwrap_or_default();
-            // An existing spoke keeps its choice: flipping it would orphan or duplicate a detector.
-            let earlier = facts
-                .spoke_params
-                .get(region)
-                .and_then(|p| p.get("CreateDetector"))
-                .map(|v| v == "true");
-            let short = |id: &str| id.chars().take(4).collect::<String>();
-            let (create, reason) = match (earlier, existing.first()) {
-                (Some(true), _) => (
-                    true,
-                    "detector created by awsmon; refresh the wiring".to_string(),
-                ),
-                (Some(false), Some(id)) => (
-                    false,
-                    format!(
-                        "keep adopted detector {}…; refresh the forwarding",
-                        short(id)
-                    ),
-                ),
-                (_, Some(id)) => (
-                    false,
-                    format!(
-                        "adopt existing detector {}…; add forwarding only",
-                        short(id)
-                    ),
-                ),
-                (_, None) => (true, "create a detector".to_string()),
-            };
-            let forward = if region == home {
-                String::new()
-            } else {
-                bus.clone()
-            };
-            let reason = if region == home {
-                format!("{reason}; the hub's rules forward here")
-            } else {
-                reason
-            };
-            steps.push(Step::Stack {
-                spec: spec(
-                    cfg,
-                    region,
-                    name.clone(),
-                    templates::GUARDDUTY,
-                    vec![
-                        ("Prefix", cfg.prefix_service_name.clone()),
-                        ("CreateDetector", create.to_string()),
-                        ("HubEventBusArn", forward),
-                    ],
-                ),
-                action: action(facts, region, &name),
-                reason,
-            });
-        }
-    }
-    Plan {
-        steps,
-        spokes_first: false,
-    }
-}
-
-/// The steps that turn `target` off in `regions`: awsmon's wiring goes; detectors stay unless
-/// `delete_service_data`, and even then only the ones awsmon created (never adopted ones).
-pub fn plan_destroy(
-    cfg: &Config,
-    facts: &Facts,
-    target: Target,
-    regions: &[String],
-    delete_service_data: bool,
-) -> Plan {
-    let home = cfg.home_region();
-    let mut steps = Vec::new();
-    match target {
-        Target::Service(Service::GuardDuty) => {
-            let name = naming::service_stack(cfg, Service::GuardDuty);
-            for region in regions.iter().filter(|r| exists(facts, r, &name)) {
-                let created = facts
-                    .spoke_params
-                    .get(region)
-                    .and_then(|p| p.get("CreateDetector"))
-                    .is_some_and(|v| v == "true");
-                let reason = if created {
-                    "remove awsmon's wiring; the detector it created is kept (its findings history)"
-                } else {
-                    "remove awsmon's wiring; the adopted detector is not touched"
-                };
-                steps.push(Step::DeleteStack {
-                    region: region.clone(),
-                    name: name.clone(),
-                    reason: reason.to_string(),
-                });
-                if let (true, true, Some(id)) = (
-                    delete_service_data,
-                    created,
-                    facts.spoke_detectors.get(region),
-                ) {
-                    steps.push(Step::DeleteDetector {
-                        region: region.clone(),
-                        detector_id: id.clone(),
-                    });
-                }
-            }
-        }
-        Target::Notifier => {
-            let hub = naming::hub_stack(cfg);
-            if exists(facts, home, &hub) {
-                steps.push(Step::DeleteStack {
-                    region: home.to_string(),
-                    name: hub,
-                    reason: "remove the notifier, its rules and topic (spokes stop delivering)"
-                        .to_string(),
-                });
-            }
-            steps.push(Step::DeleteRouting {
-                region: home.to_string(),
-                parameter: naming::routing_parameter(cfg),
-            });
-        }
-        Target::Service(_) => {}
-    }
-    Plan {
-        steps,
-        spokes_first: true,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::inventory::StackStatusSummary;
-
-    fn facts() -> Facts {
-        let spoke = || {
-            let mut s = Stacks::default();
-            s.by_name.insert(
-                "awsmon-guardduty".into(),
-                StackStatusSummary {
-                    status: "CREATE_COMPLETE".into(),
-                    reason: None,
-                },
-            );
-            s
-        };
-        let mut f = Facts {
-            account: "123456789012".into(),
-            ..Facts::default()
-        };
-        for (region, created) in [("eu-west-1", "true"), ("eu-central-1", "false")] {
-            f.stacks.insert(region.into(), spoke());
-            f.spoke_params.insert(
-                region.into(),
-                HashMap::from([("CreateDetector".to_string(), created.to_string())]),
-            );
-        }
-        f.stacks.insert("us-east-1".into(), Stacks::default());
-        f.spoke_detectors
-            .insert("eu-west-1".into(), "d0a1b2".into());
-        f
-    }
-
-    fn regions() -> Vec<String> {
-        vec![
-            "us-east-1".into(),
-            "eu-west-1".into(),
-            "eu-central-1".into(),
-        ]
-    }
-
-    #[test]
-    fn destroy_removes_wiring_and_keeps_detectors_by_default() {
-        let p = plan_destroy(
-            &Config::default(),
-            &facts(),
-            Target::Service(Service::GuardDuty),
-            &regions(),
-            false,
-        );
-        let lines: Vec<String> = p.steps.iter().map(ToString::to_string).collect();
-        assert_eq!(
-            lines,
-            vec![
-                "delete stack awsmon-guardduty in eu-west-1: remove awsmon's wiring; the detector it created is kept (its findings history)",
-                "delete stack awsmon-guardduty in eu-central-1: remove awsmon's wiring; the adopted detector is not touched",
-            ]
-        );
-        assert!(p.spokes_first);
-        assert!(!p.steps.iter().any(Step::is_destructive));
-    }
-
-    #[test]
-    fn deleting_service_data_never_touches_adopted_detectors() {
-        let p = plan_destroy(
-            &Config::default(),
-            &facts(),
-            Target::Service(Service::GuardDuty),
-            &regions(),
-            true,
-        );
-        let destructive: Vec<String> = p
-            .steps
-            .iter()
-            .filter(|s| s.is_destructive())
-            .map(ToString::to_string)
-            .collect();
-        assert_eq!(
-            destructive,
-            vec!["DESTRUCTIVE: delete detector d0a1b2 in eu-west-1, with its findings history"]
-        );
     }
 }

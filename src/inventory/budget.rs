@@ -7,26 +7,29 @@ use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use super::{ServiceStatus, State};
 use crate::aws::{Aws, AwsError};
 
-pub async fn status(aws: &Aws, account: &str, name: &str) -> Result<ServiceStatus, AwsError> {
+/// awsmon's budget, if it exists.
+pub async fn describe(
+    aws: &Aws,
+    account: &str,
+    name: &str,
+) -> Result<Option<aws_sdk_budgets::types::Budget>, AwsError> {
     // Budgets is a global service served from us-east-1.
-    let result = aws
+    match aws
         .budgets("us-east-1")
         .describe_budget()
         .account_id(account)
         .budget_name(name)
         .send()
-        .await;
-    let out = match result {
-        Ok(out) => out,
-        Err(e) if e.code() == Some("NotFoundException") => {
-            return Ok(ServiceStatus::new(
-                State::Disabled,
-                format!("no budget {name}"),
-            ));
-        }
-        Err(e) => return Err(AwsError::classify("budgets:DescribeBudget", &e)),
-    };
-    let Some(budget) = out.budget() else {
+        .await
+    {
+        Ok(out) => Ok(out.budget),
+        Err(e) if e.code() == Some("NotFoundException") => Ok(None),
+        Err(e) => Err(AwsError::classify("budgets:DescribeBudget", &e)),
+    }
+}
+
+pub async fn status(aws: &Aws, account: &str, name: &str) -> Result<ServiceStatus, AwsError> {
+    let Some(budget) = describe(aws, account, name).await? else {
         return Ok(ServiceStatus::new(
             State::Disabled,
             format!("no budget {name}"),

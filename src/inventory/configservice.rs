@@ -4,7 +4,15 @@
 use super::{ServiceStatus, State};
 use crate::aws::{Aws, AwsError};
 
-pub async fn status(aws: &Aws, region: &str) -> Result<ServiceStatus, AwsError> {
+/// AWS Config in one region as awsmon's plan needs it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ConfigFacts {
+    pub recorder: Option<String>,
+    pub recording: bool,
+    pub channel: Option<String>,
+}
+
+pub async fn facts(aws: &Aws, region: &str) -> Result<ConfigFacts, AwsError> {
     let client = aws.configservice(region);
     let (recorders, statuses, channels) = tokio::join!(
         client.describe_configuration_recorders().send(),
@@ -17,18 +25,32 @@ pub async fn status(aws: &Aws, region: &str) -> Result<ServiceStatus, AwsError> 
         .map_err(|e| AwsError::classify("config:DescribeConfigurationRecorderStatus", &e))?;
     let channels =
         channels.map_err(|e| AwsError::classify("config:DescribeDeliveryChannels", &e))?;
-
-    let Some(recorder) = recorders.configuration_recorders().first() else {
-        return Ok(ServiceStatus::new(State::Disabled, "no recorder"));
-    };
-    let name = recorder.name().unwrap_or("?");
+    let recorder = recorders
+        .configuration_recorders()
+        .first()
+        .and_then(|r| r.name())
+        .map(str::to_string);
     let recording = statuses
         .configuration_recorders_status()
         .iter()
-        .find(|s| s.name() == Some(name))
-        .is_some_and(aws_sdk_config::types::ConfigurationRecorderStatus::recording);
-    let has_channel = !channels.delivery_channels().is_empty();
-    Ok(match (recording, has_channel) {
+        .any(|s| s.name() == recorder.as_deref() && s.recording());
+    Ok(ConfigFacts {
+        recorder,
+        recording,
+        channel: channels
+            .delivery_channels()
+            .first()
+            .and_then(|c| c.name())
+            .map(str::to_string),
+    })
+}
+
+pub async fn status(aws: &Aws, region: &str) -> Result<ServiceStatus, AwsError> {
+    let f = facts(aws, region).await?;
+    let Some(name) = f.recorder else {
+        return Ok(ServiceStatus::new(State::Disabled, "no recorder"));
+    };
+    Ok(match (f.recording, f.channel.is_some()) {
         (true, true) => ServiceStatus::new(State::Enabled, format!("recorder {name}, recording")),
         (true, false) => ServiceStatus::new(
             State::Partial,

@@ -5,12 +5,7 @@ use crate::aws::{Aws, AwsError};
 
 pub async fn status(aws: &Aws, region: &str) -> Result<ServiceStatus, AwsError> {
     let client = aws.guardduty(region);
-    let mut ids = Vec::new();
-    let mut pages = client.list_detectors().into_paginator().send();
-    while let Some(page) = pages.next().await {
-        let page = page.map_err(|e| AwsError::classify("guardduty:ListDetectors", &e))?;
-        ids.extend(page.detector_ids().iter().cloned());
-    }
+    let ids = detector_ids(aws, region).await?;
     let Some(id) = ids.first() else {
         return Ok(ServiceStatus::new(State::Disabled, "no detector"));
     };
@@ -35,4 +30,19 @@ pub async fn status(aws: &Aws, region: &str) -> Result<ServiceStatus, AwsError> 
         detail.push_str(&format!(" (+{} more)", ids.len() - 1));
     }
     Ok(ServiceStatus::new(state, detail))
+}
+
+/// Every detector id in the region (there is at most one per account, but pages are read).
+pub async fn detector_ids(aws: &Aws, region: &str) -> Result<Vec<String>, AwsError> {
+    let mut ids = Vec::new();
+    let mut pages = aws
+        .guardduty(region)
+        .list_detectors()
+        .into_paginator()
+        .send();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|e| AwsError::classify("guardduty:ListDetectors", &e))?;
+        ids.extend(page.detector_ids().iter().cloned());
+    }
+    Ok(ids)
 }

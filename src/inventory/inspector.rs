@@ -12,13 +12,7 @@ pub async fn status(
     account: &str,
     wanted: &[String],
 ) -> Result<ServiceStatus, AwsError> {
-    let out = aws
-        .inspector2(region)
-        .batch_get_account_status()
-        .account_ids(account)
-        .send()
-        .await
-        .map_err(|e| AwsError::classify("inspector2:BatchGetAccountStatus", &e))?;
+    let out = account_status(aws, region, account).await?;
     let Some(acct) = out.accounts().first() else {
         return Ok(ServiceStatus::new(State::Disabled, "not enabled"));
     };
@@ -62,4 +56,35 @@ fn resource_status<'a>(state: Option<&'a ResourceState>, kind: &str) -> Option<&
         _ => None,
     }?;
     Some(s.status().as_str())
+}
+
+async fn account_status(
+    aws: &Aws,
+    region: &str,
+    account: &str,
+) -> Result<
+    aws_sdk_inspector2::operation::batch_get_account_status::BatchGetAccountStatusOutput,
+    AwsError,
+> {
+    aws.inspector2(region)
+        .batch_get_account_status()
+        .account_ids(account)
+        .send()
+        .await
+        .map_err(|e| AwsError::classify("inspector2:BatchGetAccountStatus", &e))
+}
+
+/// The resource types (of INSPECTOR_RESOURCE_TYPES) that are ENABLED for this account.
+pub async fn enabled_types(
+    aws: &Aws,
+    region: &str,
+    account: &str,
+) -> Result<Vec<String>, AwsError> {
+    let out = account_status(aws, region, account).await?;
+    let state = out.accounts().first().and_then(|a| a.resource_state());
+    Ok(awsmon_notifier::settings::INSPECTOR_RESOURCE_TYPES
+        .iter()
+        .filter(|t| resource_status(state, t) == Some("ENABLED"))
+        .map(|t| (*t).to_string())
+        .collect())
 }

@@ -2,10 +2,10 @@
 //! its notifications are wired. Regions run concurrently (bounded); one cell's failure never
 //! stops the others, and every call is bounded in time.
 
-mod budget;
-mod configservice;
-mod guardduty;
-mod inspector;
+pub mod budget;
+pub mod configservice;
+pub mod guardduty;
+pub mod inspector;
 pub mod stacks;
 mod trustedadvisor;
 
@@ -24,6 +24,7 @@ use crate::config::Config;
 use crate::naming;
 use crate::regions::TRUSTED_ADVISOR_REGION;
 
+pub use configservice::ConfigFacts;
 pub use stacks::{StackStatusSummary, Stacks};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

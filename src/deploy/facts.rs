@@ -1,0 +1,207 @@
+//! What exists now, read before planning: stacks, the services' own resources (detectors,
+//! recorders, Inspector's state, the budget), the parameters awsmon's spokes were deployed with,
+//! and whether this notifier build is already uploaded.
+
+use std::collections::HashMap;
+
+use awsmon_notifier::Service;
+
+use super::artifact::Artifact;
+use super::plan::Target;
+use crate::aws::{Aws, AwsError};
+use crate::config::Config;
+use crate::inventory::{ConfigFacts, Stacks, budget, configservice, guardduty, inspector};
+use crate::naming;
+
+/// Trusted Advisor's events exist only here, so its spoke lives here.
+pub const TRUSTED_ADVISOR_REGION: &str = "us-east-1";
+
+#[derive(Debug, Clone, Default)]
+pub struct Facts {
+    pub account: String,
+    pub stacks: HashMap<String, Stacks>,
+    /// GuardDuty detector ids per region.
+    pub detectors: HashMap<String, Vec<String>>,
+    pub config: HashMap<String, ConfigFacts>,
+    /// Inspector resource types (EC2, ECR…) that are ENABLED, per region.
+    pub inspector: HashMap<String, Vec<String>>,
+    /// A budget with awsmon's name exists (with or without awsmon's stack).
+    pub budget_exists: bool,
+    /// The artifact object already exists.
+    pub artifact_uploaded: bool,
+    /// Parameters of awsmon's existing spokes.
+    pub spoke_params: HashMap<(String, Service), HashMap<String, String>>,
+    /// The detector an awsmon spoke created, by region (its stack's `Detector` resource).
+    pub spoke_detectors: HashMap<String, String>,
+}
+
+impl Facts {
+    pub fn spoke_param(&self, region: &str, service: Service, key: &str) -> Option<&str> {
+        self.spoke_params
+            .get(&(region.to_string(), service))
+            .and_then(|p| p.get(key))
+            .map(String::as_str)
+    }
+}
+
+/// The regions a plan for `services` touches: the requested ones, the home region, and
+/// us-east-1 when Trusted Advisor is involved.
+pub fn regions_touched(cfg: &Config, services: &[Service], regions: &[String]) -> Vec<String> {
+    let mut all: Vec<String> = regions.to_vec();
+    let mut add = |r: &str| {
+        if !all.iter().any(|x| x == r) {
+            all.push(r.to_string());
+        }
+    };
+    add(cfg.home_region());
+    if services.contains(&Service::TrustedAdvisor) {
+        add(TRUSTED_ADVISOR_REGION);
+    }
+    all
+}
+
+/// Reads what the plan for `target` depends on.
+pub async fn gather(
+    aws: &Aws,
+    cfg: &Config,
+    target: Target,
+    regions: &[String],
+    artifact: Option<&Artifact>,
+) -> Result<Facts, AwsError> {
+    let home = cfg.home_region().to_string();
+    let account = crate::inventory::account_id(aws, &home).await?;
+    let services = Target::services(&[target]);
+    let mut facts = Facts {
+        account: account.clone(),
+        ..Facts::default()
+    };
+    let all = regions_touched(cfg, &services, regions);
+    let fetched = futures::future::join_all(
+        all.iter()
+            .map(|r| Box::pin(region_facts(aws, cfg, &account, r, &services))),
+    )
+    .await;
+    for (region, result) in all.iter().zip(fetched) {
+        let one = result?;
+        facts.stacks.insert(region.clone(), one.stacks);
+        if let Some(d) = one.detectors {
+            facts.detectors.insert(region.clone(), d);
+        }
+        if let Some(c) = one.config {
+            facts.config.insert(region.clone(), c);
+        }
+        if let Some(i) = one.inspector {
+            facts.inspector.insert(region.clone(), i);
+        }
+        for (service, params) in one.spoke_params {
+            facts.spoke_params.insert((region.clone(), service), params);
+        }
+        if let Some(d) = one.spoke_detector {
+            facts.spoke_detectors.insert(region.clone(), d);
+        }
+    }
+    if services.contains(&Service::Budget) {
+        facts.budget_exists = budget::describe(aws, &account, &naming::budget_name(cfg))
+            .await?
+            .is_some();
+    }
+    if let Some(a) = artifact {
+        let bucket = naming::artifact_bucket(cfg, &account, &home);
+        facts.artifact_uploaded = aws
+            .s3(&home)
+            .head_object()
+            .bucket(bucket)
+            .key(a.key())
+            .send()
+            .await
+            .is_ok();
+    }
+    Ok(facts)
+}
+
+#[derive(Default)]
+struct RegionFacts {
+    stacks: Stacks,
+    detectors: Option<Vec<String>>,
+    config: Option<ConfigFacts>,
+    inspector: Option<Vec<String>>,
+    spoke_params: Vec<(Service, HashMap<String, String>)>,
+    spoke_detector: Option<String>,
+}
+
+async fn region_facts(
+    aws: &Aws,
+    cfg: &Config,
+    account: &str,
+    region: &str,
+    services: &[Service],
+) -> Result<RegionFacts, AwsError> {
+    let mut out = RegionFacts {
+        stacks: crate::inventory::stacks::list(aws, region).await?,
+        ..RegionFacts::default()
+    };
+    for &service in services {
+        let spoke = naming::service_stack(cfg, service);
+        if out.stacks.exists(&spoke) {
+            out.spoke_params
+                .push((service, stack_parameters(aws, region, &spoke).await?));
+        }
+        match service {
+            Service::GuardDuty => {
+                out.detectors = Some(guardduty::detector_ids(aws, region).await?);
+                if out.stacks.exists(&spoke) {
+                    out.spoke_detector = stack_resource(aws, region, &spoke, "Detector").await;
+                }
+            }
+            Service::Config => out.config = Some(configservice::facts(aws, region).await?),
+            Service::Inspector => {
+                out.inspector = Some(inspector::enabled_types(aws, region, account).await?)
+            }
+            Service::TrustedAdvisor | Service::Budget => {}
+        }
+    }
+    Ok(out)
+}
+
+async fn stack_parameters(
+    aws: &Aws,
+    region: &str,
+    stack: &str,
+) -> Result<HashMap<String, String>, AwsError> {
+    let out = aws
+        .cloudformation(region)
+        .describe_stacks()
+        .stack_name(stack)
+        .send()
+        .await
+        .map_err(|e| AwsError::classify("cloudformation:DescribeStacks", &e))?;
+    Ok(out
+        .stacks()
+        .first()
+        .map(|s| {
+            s.parameters()
+                .iter()
+                .map(|p| {
+                    (
+                        p.parameter_key().unwrap_or_default().to_string(),
+                        p.parameter_value().unwrap_or_default().to_string(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default())
+}
+
+async fn stack_resource(aws: &Aws, region: &str, stack: &str, logical: &str) -> Option<String> {
+    let res = aws
+        .cloudformation(region)
+        .describe_stack_resource()
+        .stack_name(stack)
+        .logical_resource_id(logical)
+        .send()
+        .await
+        .ok()?;
+    res.stack_resource_detail()
+        .and_then(|d| d.physical_resource_id())
+        .map(str::to_string)
+}
