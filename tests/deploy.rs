@@ -7,21 +7,12 @@ mod common;
 use std::time::Duration;
 
 use awsmon::config::Config;
-use awsmon::deploy::artifact::{self, Artifact};
 use awsmon::deploy::engine;
 use awsmon::deploy::plan::{self, Target};
 use awsmon::deploy::stack_ops::Waiting;
 use awsmon_notifier::{Service, WebhookUrl};
 
 const HOOK: &str = "https://hooks.slack.com/services/T0FAKE/B0FAKE/SECRETSECRETSECRET";
-
-fn fake_zip(dir: &std::path::Path) -> Artifact {
-    let path = dir.join("bootstrap.zip");
-    let mut bytes = b"PK\x03\x04".to_vec();
-    bytes.extend_from_slice(b"awsmon test build, not a real Lambda package");
-    std::fs::write(&path, bytes).expect("write zip");
-    artifact::from_file(path).expect("zip")
-}
 
 fn config() -> Config {
     let mut cfg = Config {
@@ -44,7 +35,7 @@ async fn notifier_then_guardduty_in_three_regions_then_nothing_to_do() {
     let moto = common::start_moto();
     let aws = common::aws(&moto.endpoint).await;
     let dir = tempfile::tempdir().expect("dir");
-    let zip = fake_zip(dir.path());
+    let zip = common::fake_zip(dir.path());
     let cfg = config();
     let regions: Vec<String> = ["us-east-1", "eu-west-1", "eu-central-1"]
         .iter()

@@ -107,31 +107,6 @@ async fn create_update_delete_with_progress_and_tags() {
 
 /// A custom resource backed by a function the emulator cannot run (no Docker), so the
 /// provider never answers.
-const HANGING_TEMPLATE: &str = r#"
-Resources:
-  Role:
-    Type: AWS::IAM::Role
-    Properties:
-      AssumeRolePolicyDocument:
-        Version: "2012-10-17"
-        Statement:
-          - Effect: Allow
-            Principal: {Service: lambda.amazonaws.com}
-            Action: sts:AssumeRole
-  Provider:
-    Type: AWS::Lambda::Function
-    Properties:
-      Runtime: python3.12
-      Handler: index.handler
-      Role: !GetAtt Role.Arn
-      Code:
-        ZipFile: "def handler(event, context): pass"
-  Hang:
-    Type: Custom::Hang
-    Properties:
-      ServiceToken: !GetAtt Provider.Arn
-"#;
-
 #[tokio::test(flavor = "multi_thread")]
 async fn a_stack_that_never_finishes_stops_the_wait_with_a_clear_error() {
     let moto = common::start_moto();
@@ -143,7 +118,7 @@ async fn a_stack_that_never_finishes_stops_the_wait_with_a_clear_error() {
         name: "awsmon-hub".into(),
         template: Template {
             file: "hang.yaml",
-            body: HANGING_TEMPLATE,
+            body: awsmon::testbench::seed::HANGING_TEMPLATE,
         },
         parameters: Vec::new(),
         tags: Vec::new(),

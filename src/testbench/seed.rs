@@ -111,17 +111,28 @@ pub async fn demo_account(aws: &Aws) -> Result<(), SeedError> {
         .map_err(err("inspector enable"))?;
 
     // The budget awsmon would create.
+    budget(aws, "awsmon-monthly", "100").await?;
+
+    // awsmon's stacks: the hub, a GuardDuty spoke in eu-central-1, the budget stack.
+    stand_in_stack(aws, "us-east-1", "awsmon-hub").await?;
+    stand_in_stack(aws, "eu-central-1", "awsmon-guardduty").await?;
+    stand_in_stack(aws, "us-east-1", "awsmon-budget").await?;
+    Ok(())
+}
+
+/// A monthly COST budget made outside awsmon's stacks.
+pub async fn budget(aws: &Aws, name: &str, limit_usd: &str) -> Result<(), SeedError> {
     aws.budgets("us-east-1")
         .create_budget()
         .account_id(ACCOUNT)
         .budget(
             Budget::builder()
-                .budget_name("awsmon-monthly")
+                .budget_name(name)
                 .budget_type(BudgetType::Cost)
                 .time_unit(TimeUnit::Monthly)
                 .budget_limit(
                     Spend::builder()
-                        .amount("100")
+                        .amount(limit_usd)
                         .unit("USD")
                         .build()
                         .map_err(err("spend"))?,
@@ -132,10 +143,43 @@ pub async fn demo_account(aws: &Aws) -> Result<(), SeedError> {
         .send()
         .await
         .map_err(err("create budget"))?;
+    Ok(())
+}
 
-    // awsmon's stacks: the hub, a GuardDuty spoke in eu-central-1, the budget stack.
-    stand_in_stack(aws, "us-east-1", "awsmon-hub").await?;
-    stand_in_stack(aws, "eu-central-1", "awsmon-guardduty").await?;
-    stand_in_stack(aws, "us-east-1", "awsmon-budget").await?;
+/// A template moto never finishes: a custom resource whose provider never answers.
+pub const HANGING_TEMPLATE: &str = r#"
+Resources:
+  Role:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Principal: {Service: lambda.amazonaws.com}
+            Action: sts:AssumeRole
+  Provider:
+    Type: AWS::Lambda::Function
+    Properties:
+      Runtime: python3.12
+      Handler: index.handler
+      Role: !GetAtt Role.Arn
+      Code:
+        ZipFile: "def handler(event, context): pass"
+  Hang:
+    Type: Custom::Hang
+    Properties:
+      ServiceToken: !GetAtt Provider.Arn
+"#;
+
+/// A stack left in CREATE_IN_PROGRESS, as if another deploy were still running.
+pub async fn hanging_stack(aws: &Aws, region: &str, name: &str) -> Result<(), SeedError> {
+    aws.cloudformation(region)
+        .create_stack()
+        .stack_name(name)
+        .template_body(HANGING_TEMPLATE)
+        .send()
+        .await
+        .map_err(err("create stack"))?;
     Ok(())
 }

@@ -65,3 +65,56 @@ pub async fn rule_pattern(aws: &Aws, region: &str, name: &str) -> serde_json::Va
         .expect("rule");
     serde_json::from_str(rule.event_pattern().expect("pattern")).expect("json")
 }
+
+/// A stack's status and parameters.
+pub async fn stack_params(
+    aws: &Aws,
+    region: &str,
+    name: &str,
+) -> (String, std::collections::BTreeMap<String, String>) {
+    let out = aws
+        .cloudformation(region)
+        .describe_stacks()
+        .stack_name(name)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{region} {name}: {e}"));
+    let stack = &out.stacks()[0];
+    (
+        stack
+            .stack_status()
+            .map(|s| s.as_str().to_string())
+            .unwrap_or_default(),
+        stack
+            .parameters()
+            .iter()
+            .map(|p| {
+                (
+                    p.parameter_key().unwrap_or_default().to_string(),
+                    comma_list(p.parameter_value().unwrap_or_default()),
+                )
+            })
+            .collect(),
+    )
+}
+
+/// moto shows a CommaDelimitedList parameter as a Python list (`['a', 'b']`); AWS as `a,b`.
+fn comma_list(value: &str) -> String {
+    match value.strip_prefix('[').and_then(|v| v.strip_suffix(']')) {
+        Some(inner) => inner
+            .split(", ")
+            .map(|v| v.trim_matches('\''))
+            .collect::<Vec<_>>()
+            .join(","),
+        None => value.to_string(),
+    }
+}
+
+/// A zip that is not a real Lambda package: enough for the emulator.
+pub fn fake_zip(dir: &std::path::Path) -> awsmon::deploy::artifact::Artifact {
+    let path = dir.join("bootstrap.zip");
+    let mut bytes = b"PK\x03\x04".to_vec();
+    bytes.extend_from_slice(b"awsmon test build, not a real Lambda package");
+    std::fs::write(&path, bytes).expect("write zip");
+    awsmon::deploy::artifact::from_file(path).expect("zip")
+}

@@ -1,0 +1,361 @@
+//! Deploying every service against the emulator: Config and Inspector adopted where they
+//! already exist, Trusted Advisor in us-east-1 only, the budget; the check afterwards; destroy
+//! with service data removed only where awsmon created it; one failing region among others.
+
+mod common;
+
+use std::time::Duration;
+
+use aws_sdk_config::types::{ConfigurationRecorder, DeliveryChannel, RecordingGroup};
+use aws_sdk_inspector2::types::ResourceScanType;
+use awsmon::aws::Aws;
+use awsmon::config::Config;
+use awsmon::deploy::plan::{self, Target};
+use awsmon::deploy::stack_ops::Waiting;
+use awsmon::deploy::{engine, verify};
+use awsmon::inventory::{configservice, inspector};
+use awsmon_notifier::Service;
+
+const ACCOUNT: &str = "123456789012";
+
+fn waiting(secs: u64) -> Waiting {
+    Waiting {
+        timeout: Duration::from_secs(secs),
+        poll: Duration::from_millis(100),
+    }
+}
+
+fn regions(list: &[&str]) -> Vec<String> {
+    list.iter().map(|r| (*r).to_string()).collect()
+}
+
+fn results(report: &engine::Report) -> Vec<String> {
+    report
+        .outcomes
+        .iter()
+        .map(|o| match &o.result {
+            Ok(r) => format!("{} {}: {r}", o.region, short(&o.step)),
+            Err(e) => format!("{} {}: FAILED {e}", o.region, short(&o.step)),
+        })
+        .collect()
+}
+
+/// "create stack awsmon-config in eu-west-1: …" → "create stack awsmon-config".
+fn short(step: &str) -> String {
+    step.split(" in ").next().unwrap_or(step).to_string()
+}
+
+/// A recorder and channel made outside awsmon, the recorder stopped; Inspector on for EC2.
+async fn existing_services(aws: &Aws, region: &str) {
+    let config = aws.configservice(region);
+    config
+        .put_configuration_recorder()
+        .configuration_recorder(
+            ConfigurationRecorder::builder()
+                .name("org-recorder")
+                .role_arn(format!("arn:aws:iam::{ACCOUNT}:role/config"))
+                .recording_group(RecordingGroup::builder().all_supported(true).build())
+                .build(),
+        )
+        .send()
+        .await
+        .expect("recorder");
+    config
+        .put_delivery_channel()
+        .delivery_channel(
+            DeliveryChannel::builder()
+                .name("org-channel")
+                .s3_bucket_name("org-config-bucket")
+                .build(),
+        )
+        .send()
+        .await
+        .expect("channel");
+    aws.inspector2(region)
+        .enable()
+        .account_ids(ACCOUNT)
+        .resource_types(ResourceScanType::Ec2)
+        .send()
+        .await
+        .expect("inspector");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_service_adopts_what_exists_and_destroy_keeps_adopted_data() {
+    let moto = common::start_moto();
+    let aws = common::aws(&moto.endpoint).await;
+    let dir = tempfile::tempdir().expect("dir");
+    let zip = common::fake_zip(dir.path());
+    let cfg = Config {
+        budget_limit: Some(250.0),
+        budget_tag_filters: vec!["user:Project$awsmon".into()],
+        budget_threshold_percentage: 80.0,
+        ..Config::default()
+    };
+    let regions = regions(&["us-east-1", "eu-west-1"]);
+    existing_services(&aws, "eu-west-1").await;
+
+    let facts = plan::gather(&aws, &cfg, Target::All, &regions, Some(&zip))
+        .await
+        .expect("facts");
+    let the_plan = plan::plan(&cfg, &facts, Target::All, &regions, &zip);
+    let lines: Vec<String> = the_plan.steps.iter().map(ToString::to_string).collect();
+    let hub_build = format!("notifier build {}…", &zip.sha256[..12]);
+    assert_eq!(
+        lines[4..],
+        [
+            "create stack awsmon-guardduty in us-east-1: create a detector; the hub's rules forward here",
+            "create stack awsmon-guardduty in eu-west-1: create a detector; forward to the hub",
+            "create stack awsmon-config in us-east-1: recorder by awsmon, delivery channel and bucket awsmon-config-123456789012-us-east-1 by awsmon, global resource types recorded here; the hub's rules forward here",
+            "create stack awsmon-config in eu-west-1: adopt existing recorder org-recorder, adopt existing delivery channel org-channel; forward to the hub",
+            "start the adopted recorder org-recorder in eu-west-1 (it exists but is not recording)",
+            "enable Inspector in us-east-1 for EC2, ECR, LAMBDA",
+            "create stack awsmon-inspector in us-east-1: enabled by awsmon for EC2, ECR, LAMBDA; the hub's rules forward here",
+            "enable Inspector in eu-west-1 for ECR, LAMBDA",
+            "create stack awsmon-inspector in eu-west-1: adopt Inspector already on for EC2; enabled by awsmon for ECR, LAMBDA; forward to the hub",
+            "create stack awsmon-trustedadvisor in us-east-1: check items in ERROR straight to the notifier",
+            "create stack awsmon-budget in us-east-1: monthly COST budget awsmon-monthly of 250 USD for user:Project$awsmon; alerts: forecast above 80 %, actual above 100 %",
+        ],
+        "{}",
+        the_plan.summary()
+    );
+    assert!(lines[3].ends_with(&hub_build), "{}", lines[3]);
+    assert!(the_plan.blockers.is_empty() && the_plan.notes.is_empty());
+
+    let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+    let report = engine::execute(&aws, &cfg, &the_plan, &zip, waiting(30), 8, tx.clone()).await;
+    assert_eq!(report.failures(), Vec::<&engine::StepOutcome>::new());
+
+    // What each stack was given.
+    let (status, p) = common::stack_params(&aws, "eu-west-1", "awsmon-config").await;
+    assert_eq!(status, "CREATE_COMPLETE");
+    assert_eq!(
+        (
+            p["CreateRecorder"].as_str(),
+            p["CreateDeliveryChannel"].as_str(),
+            p["BucketName"].as_str(),
+            p["RecordGlobalResources"].as_str()
+        ),
+        ("false", "false", "", "false")
+    );
+    let (_, p) = common::stack_params(&aws, "us-east-1", "awsmon-config").await;
+    assert_eq!(
+        (
+            p["CreateRecorder"].as_str(),
+            p["RecordGlobalResources"].as_str()
+        ),
+        ("true", "true")
+    );
+    let (_, p) = common::stack_params(&aws, "eu-west-1", "awsmon-inspector").await;
+    assert_eq!(p["EnabledTypes"], "ECR,LAMBDA");
+    let (_, p) = common::stack_params(&aws, "us-east-1", "awsmon-trustedadvisor").await;
+    assert_eq!(
+        (
+            p["Statuses"].as_str(),
+            p["HubInThisRegion"].as_str(),
+            p["NotifierArn"].as_str()
+        ),
+        (
+            "ERROR",
+            "true",
+            "arn:aws:lambda:us-east-1:123456789012:function:awsmon-notifier"
+        )
+    );
+    let (_, p) = common::stack_params(&aws, "us-east-1", "awsmon-budget").await;
+    assert_eq!(
+        (
+            p["LimitUsd"].as_str(),
+            p["ThresholdPercentage"].as_str(),
+            p["TagFilters"].as_str(),
+            p["TopicArn"].as_str()
+        ),
+        (
+            "250",
+            "80",
+            "user:Project$awsmon",
+            "arn:aws:sns:us-east-1:123456789012:awsmon-budget-alerts"
+        )
+    );
+    // The hub's topic really has the name the budget points at.
+    let topics = hub_outputs(&aws).await;
+    assert!(
+        topics.contains(&"arn:aws:sns:us-east-1:123456789012:awsmon-budget-alerts".to_string()),
+        "{topics:?}"
+    );
+    // The pattern Trusted Advisor's rule matches on.
+    let pattern = common::rule_pattern(&aws, "us-east-1", "awsmon-trustedadvisor").await;
+    assert_eq!(pattern["detail"]["status"], serde_json::json!(["ERROR"]));
+
+    // The adopted recorder was started; Inspector is on for every wanted type.
+    let eu = configservice::facts(&aws, "eu-west-1")
+        .await
+        .expect("config");
+    assert!(eu.recording, "{eu:?}");
+    assert_eq!(
+        inspector::enabled_types(&aws, "eu-west-1", ACCOUNT)
+            .await
+            .expect("inspector"),
+        vec!["EC2", "ECR", "LAMBDA"]
+    );
+
+    // The check afterwards: moto's CloudFormation does not create detectors, recorders or
+    // budgets, so exactly those are reported as not on; adopted Config and Inspector pass.
+    let deployed = verify::deployed(&cfg, &the_plan, &report);
+    assert_eq!(deployed.len(), 8, "{deployed:?}");
+    let mut warnings = verify::verify(&aws, &cfg, ACCOUNT, &deployed).await;
+    warnings.sort();
+    assert_eq!(
+        warnings,
+        vec![
+            "eu-west-1: GuardDuty is not fully on after the deploy: no detector",
+            "us-east-1: AWS Config is not fully on after the deploy: no recorder",
+            "us-east-1: Budget is not fully on after the deploy: no budget awsmon-monthly",
+            "us-east-1: GuardDuty is not fully on after the deploy: no detector",
+        ]
+    );
+
+    // Off, with service data: only what awsmon switched on goes; adopted data stays.
+    let facts = plan::gather(&aws, &cfg, Target::All, &regions, None)
+        .await
+        .expect("facts");
+    let off = plan::plan_destroy(&cfg, &facts, Target::All, &regions, true);
+    let destructive: Vec<String> = off
+        .steps
+        .iter()
+        .filter(|s| s.is_destructive())
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(
+        destructive,
+        vec![
+            "DESTRUCTIVE: disable Inspector in us-east-1 for EC2, ECR, LAMBDA, which deletes its findings",
+            "DESTRUCTIVE: disable Inspector in eu-west-1 for ECR, LAMBDA, which deletes its findings",
+        ]
+    );
+    let report = engine::execute(&aws, &cfg, &off, &zip, waiting(30), 8, tx).await;
+    assert_eq!(report.failures(), Vec::<&engine::StepOutcome>::new());
+    let stacks = awsmon::inventory::stacks::list(&aws, "us-east-1")
+        .await
+        .expect("stacks");
+    assert_eq!(
+        stacks.by_name.keys().cloned().collect::<Vec<_>>(),
+        vec!["awsmon-bootstrap".to_string()],
+        "only the artifact bucket's stack stays"
+    );
+    let eu = configservice::facts(&aws, "eu-west-1")
+        .await
+        .expect("config");
+    assert_eq!(
+        (eu.recorder.as_deref(), eu.channel.as_deref()),
+        (Some("org-recorder"), Some("org-channel"))
+    );
+    assert_eq!(
+        inspector::enabled_types(&aws, "eu-west-1", ACCOUNT)
+            .await
+            .expect("inspector"),
+        vec!["EC2"]
+    );
+}
+
+async fn hub_outputs(aws: &Aws) -> Vec<String> {
+    // The hub's outputs name the topic; no SNS client is needed.
+    let out = aws
+        .cloudformation("us-east-1")
+        .describe_stacks()
+        .stack_name("awsmon-hub")
+        .send()
+        .await
+        .expect("hub");
+    out.stacks()[0]
+        .outputs()
+        .iter()
+        .filter_map(|o| o.output_value().map(str::to_string))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_budget_needs_a_limit_and_its_own_name() {
+    let moto = common::start_moto();
+    let aws = common::aws(&moto.endpoint).await;
+    let cfg = Config::default();
+    let facts = plan::gather(&aws, &cfg, Target::Service(Service::Budget), &[], None)
+        .await
+        .expect("facts");
+    let dir = tempfile::tempdir().expect("dir");
+    let zip = common::fake_zip(dir.path());
+    let p = plan::plan(&cfg, &facts, Target::Service(Service::Budget), &[], &zip);
+    assert_eq!(
+        p.blockers,
+        vec!["BUDGET_LIMIT is not set in config.yml (the monthly limit in USD)"]
+    );
+    // `all` skips the budget with a note instead.
+    let p = plan::plan(&cfg, &facts, Target::All, &[], &zip);
+    assert_eq!(
+        p.notes,
+        vec![
+            "Trusted Advisor's rule goes to us-east-1, the only region with its events",
+            "budget skipped: BUDGET_LIMIT is not set in config.yml (the monthly limit in USD)"
+        ]
+    );
+    assert!(p.blockers.is_empty());
+
+    // A budget of the same name made by hand is never taken over.
+    awsmon::testbench::seed::budget(&aws, "awsmon-monthly", "100")
+        .await
+        .expect("budget");
+    let cfg = Config {
+        budget_limit: Some(100.0),
+        ..Config::default()
+    };
+    let facts = plan::gather(&aws, &cfg, Target::Service(Service::Budget), &[], None)
+        .await
+        .expect("facts");
+    let p = plan::plan(&cfg, &facts, Target::Service(Service::Budget), &[], &zip);
+    assert_eq!(
+        p.blockers,
+        vec![
+            "a budget named awsmon-monthly already exists outside awsmon; delete or rename it, or change PREFIX_SERVICE_NAME"
+        ]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn one_region_stuck_in_progress_fails_and_the_others_finish() {
+    let moto = common::start_moto();
+    let aws = common::aws(&moto.endpoint).await;
+    let dir = tempfile::tempdir().expect("dir");
+    let zip = common::fake_zip(dir.path());
+    let cfg = Config::default();
+    let regions = regions(&["us-east-1", "eu-west-1", "ap-southeast-2"]);
+    // Someone's deploy of the eu-west-1 spoke is still running (moto never finishes it).
+    awsmon::testbench::seed::hanging_stack(&aws, "eu-west-1", "awsmon-guardduty")
+        .await
+        .expect("hanging stack");
+
+    let target = Target::Service(Service::GuardDuty);
+    let facts = plan::gather(&aws, &cfg, target, &regions, Some(&zip))
+        .await
+        .expect("facts");
+    let the_plan = plan::plan(&cfg, &facts, target, &regions, &zip);
+    let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+    let started = std::time::Instant::now();
+    let report = engine::execute(&aws, &cfg, &the_plan, &zip, waiting(3), 8, tx).await;
+    let results = results(&report);
+    assert_eq!(
+        results[4..],
+        [
+            "us-east-1 create stack awsmon-guardduty: created",
+            "eu-west-1 update stack awsmon-guardduty: FAILED still CREATE_IN_PROGRESS after 3 s; stopped waiting (CloudFormation carries on; `awsmon-tui status` shows where it got to)",
+            "ap-southeast-2 create stack awsmon-guardduty: created",
+        ],
+        "{results:#?}"
+    );
+    // Waited for, not clobbered: the regions ran side by side, bounded by the one timeout.
+    assert!(
+        started.elapsed() < Duration::from_secs(12),
+        "{:?}",
+        started.elapsed()
+    );
+    let (status, _) = common::stack_params(&aws, "ap-southeast-2", "awsmon-guardduty").await;
+    assert_eq!(status, "CREATE_COMPLETE");
+}
