@@ -8,5 +8,6 @@ pub mod inventory;
 pub mod naming;
 pub mod regions;
 pub mod slack_view;
+pub mod test_message;
 pub mod testbench;
 pub mod text;

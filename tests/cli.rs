@@ -330,6 +330,161 @@ fn deploy_is_refused_under_read_only_before_any_aws_call() {
 }
 
 #[test]
+fn every_mutating_command_is_refused_under_read_only() {
+    for args in [
+        &["destroy", "guardduty", "--yes"][..],
+        &["routing", "push"],
+        &["test-message", "--route", "guardduty"],
+        &["test-message", "--via", "pipeline"],
+    ] {
+        let mut all = args.to_vec();
+        all.extend(["--read-only", "--endpoint-url", "http://127.0.0.1:9"]);
+        let out = awsmon(&all, &CREDS);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let what = match args[0] {
+            "routing" => "routing push",
+            other => other,
+        };
+        assert_eq!(
+            stderr(&out),
+            format!(
+                "awsmon-tui: --read-only is set: {what} would change AWS, so nothing was done\n"
+            )
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn test_message_pipeline_puts_an_event_on_the_home_bus() {
+    let moto = common::start_moto();
+    let aws = common::aws(&moto.endpoint).await;
+    // A hub stand-in without rules: moto would try to run the real notifier in Docker.
+    awsmon::testbench::seed::stand_in_stack(&aws, "us-east-1", "awsmon-hub")
+        .await
+        .expect("hub");
+    let endpoint = moto.endpoint.clone();
+    let out = tokio::task::spawn_blocking(move || {
+        let envs = [CREDS[0], CREDS[1], ("AWS_ENDPOINT_URL", endpoint.as_str())];
+        awsmon(
+            &[
+                "test-message",
+                "--via",
+                "pipeline",
+                "--route",
+                "guardduty",
+                "--json",
+            ],
+            &envs,
+        )
+    })
+    .await
+    .expect("run");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let sent: serde_json::Value = serde_json::from_str(stdout(&out).trim()).expect("one line");
+    assert_eq!(
+        (sent["route"].as_str(), sent["region"].as_str()),
+        (Some("guardduty"), Some("us-east-1"))
+    );
+    assert!(!sent["event_id"].as_str().unwrap_or_default().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn test_message_direct_reports_each_webhook_masked() {
+    use awsmon_notifier::receiver::{Reply, SlackReceiver};
+    let slack = SlackReceiver::start().await.expect("receiver");
+    slack.script("busy", vec![Reply::rate_limited(1)]);
+    slack.script("broken", vec![Reply::invalid_payload()]);
+    let dir = tempfile::tempdir().expect("dir");
+    let config = dir.path().join("config.yml");
+    std::fs::write(
+        &config,
+        format!(
+            "WEBHOOK_URLS:\n  - {}\n  - {}\nWEBHOOK_URLS_GUARDDUTY: {}\n",
+            slack.url("fine").expose(),
+            slack.url("busy").expose(),
+            slack.url("broken").expose()
+        ),
+    )
+    .expect("config");
+    let config = config.display().to_string();
+    let run = |args: Vec<String>| {
+        tokio::task::spawn_blocking(move || {
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            awsmon(&args, &[])
+        })
+    };
+    let out = run(vec![
+        "test-message".into(),
+        "--config".into(),
+        config.clone(),
+    ])
+    .await
+    .expect("run");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines[0],
+        "test message on the default route, direct to 2 webhook(s):"
+    );
+    let masked = slack.url("x").masked();
+    assert!(
+        lines[1].starts_with(&format!("  ok      {masked}  200  ")),
+        "{text}"
+    );
+    assert!(!lines[1].contains("after"), "{text}");
+    assert!(
+        lines[2].starts_with(&format!("  ok      {masked}  200  ")),
+        "{text}"
+    );
+    assert!(lines[2].ends_with(" ms after 2 attempts"), "{text}");
+    assert!(!text.contains("B0TEST/fine"), "URLs are masked: {text}");
+    assert!(
+        slack.bodies("fine")[0].contains("awsmon test message for the default route"),
+        "{:?}",
+        slack.bodies("fine")
+    );
+    assert_eq!(slack.bodies("busy").len(), 2);
+
+    // The guardduty route: Slack refuses the message; its error is shown and the exit is 1.
+    let out = run(vec![
+        "test-message".into(),
+        "--route".into(),
+        "guardduty".into(),
+        "--json".into(),
+        "--config".into(),
+        config,
+    ])
+    .await
+    .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let line: serde_json::Value = serde_json::from_str(stdout(&out).trim()).expect("json line");
+    assert_eq!(
+        (
+            line["ok"].as_bool(),
+            line["status"].as_u64(),
+            line["error"].as_str(),
+            line["attempts"].as_u64(),
+            line["url"].as_str()
+        ),
+        (
+            Some(false),
+            Some(400),
+            Some("invalid_payload"),
+            Some(1),
+            Some(masked.as_str())
+        )
+    );
+    // The notifier library's own log line (masked) may come first.
+    assert!(
+        stderr(&out).ends_with("awsmon-tui: 1 of 1 webhook(s) did not accept the message\n"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!stderr(&out).contains("B0TEST/broken"), "{}", stderr(&out));
+}
+
+#[test]
 fn deploy_without_a_notifier_zip_says_how_to_get_one() {
     if awsmon::deploy::artifact::BUNDLED_SHA256.is_some() {
         return; // a bundled build always has one
@@ -397,6 +552,25 @@ fn deploy_plans_refuses_without_yes_off_a_terminal_and_applies_with_yes() {
     assert!(
         steps[3].starts_with("create stack awsmon-hub in us-east-1"),
         "{steps:?}"
+    );
+
+    // Before a notifier exists, a pipeline test message has nowhere to go; routing can be pushed.
+    let out = awsmon(&["test-message", "--via", "pipeline"], &envs);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stderr(&out),
+        "awsmon-tui: the notifier is not deployed (awsmon-hub not found): run `awsmon-tui deploy notifier`, or use --via direct\n"
+    );
+    let out = awsmon(&["routing", "push"], &envs);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        "routing written: /monitoring/awsmon/routing in us-east-1\nnote: awsmon-hub is not deployed; `awsmon-tui deploy notifier` puts a notifier behind it\n"
+    );
+    let out = awsmon(&["routing", "push"], &envs);
+    assert_eq!(
+        stdout(&out).lines().next(),
+        Some("routing unchanged: /monitoring/awsmon/routing in us-east-1")
     );
 
     let out = awsmon(&["deploy", "notifier", "--regions", "us-east-1"], &envs);

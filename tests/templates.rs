@@ -211,6 +211,52 @@ async fn bootstrap_hub_and_a_guardduty_spoke_create_their_resources() {
             "awsmon.test"
         ])
     );
+    // The event `test-message --via pipeline` puts on the bus is one this rule matches. moto
+    // lacks TestEventPattern, so an archive with the same pattern on a bus of its own counts.
+    let events = aws.eventbridge(home);
+    let bus = events
+        .create_event_bus()
+        .name("pattern-check")
+        .send()
+        .await
+        .expect("bus");
+    events
+        .create_archive()
+        .archive_name("pattern-check")
+        .event_source_arn(bus.event_bus_arn().expect("arn"))
+        .event_pattern(pattern.to_string())
+        .send()
+        .await
+        .expect("archive");
+    for (source, detail_type) in [
+        (
+            awsmon_notifier::event::TEST_SOURCE,
+            awsmon_notifier::event::TEST_DETAIL_TYPE,
+        ),
+        ("aws.s3", "Object Created"),
+    ] {
+        let detail = awsmon_notifier::event::test_detail("guardduty", None, Some("tests"));
+        events
+            .put_events()
+            .entries(
+                aws_sdk_eventbridge::types::PutEventsRequestEntry::builder()
+                    .event_bus_name("pattern-check")
+                    .source(source)
+                    .detail_type(detail_type)
+                    .detail(detail.to_string())
+                    .build(),
+            )
+            .send()
+            .await
+            .expect("put");
+    }
+    let archive = events
+        .describe_archive()
+        .archive_name("pattern-check")
+        .send()
+        .await
+        .expect("archive");
+    assert_eq!(archive.event_count(), 1, "only the test event matches");
     let targets = aws
         .eventbridge(home)
         .list_targets_by_rule()

@@ -91,6 +91,11 @@ pub enum Command {
     Deploy(DeployArgs),
     /// Turn a service off: remove awsmon's wiring, keep service data unless asked
     Destroy(DestroyArgs),
+    /// Webhook routing in the deployed notifier
+    #[command(subcommand)]
+    Routing(RoutingCommand),
+    /// Send a test message to a route's webhooks, directly or through the deployed notifier
+    TestMessage(TestMessageArgs),
     /// Show what the notifier would send for a Lambda payload (EventBridge, SNS, or an array)
     Preview(PreviewArgs),
     /// Start a local AWS emulator, seed a believable account, and run against it
@@ -171,4 +176,32 @@ pub enum ConfigCommand {
     },
     /// Print a sample config.yml listing every key
     Sample,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RoutingCommand {
+    /// Write config.yml's webhooks and filters to the notifier's SSM parameter (nothing else)
+    Push,
+}
+
+#[derive(Debug, Args)]
+pub struct TestMessageArgs {
+    /// default, guardduty, config, inspector, trustedadvisor or budget
+    #[arg(long, default_value = "default", value_parser = parse_route)]
+    pub route: crate::test_message::Route,
+    /// direct: post from here and report each webhook's answer; pipeline: put an awsmon.test
+    /// event on the home bus (EventBridge → Lambda → Slack)
+    #[arg(long, default_value = "direct", value_parser = parse_via)]
+    pub via: crate::test_message::Via,
+    /// One JSON line per webhook
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn parse_route(s: &str) -> Result<crate::test_message::Route, String> {
+    s.parse()
+}
+
+fn parse_via(s: &str) -> Result<crate::test_message::Via, String> {
+    s.parse()
 }

@@ -38,11 +38,7 @@ async fn apply(
     } else {
         "deploy"
     };
-    if global.read_only {
-        return Err(Failure::usage(format!(
-            "--read-only is set: {verb} would change AWS, so nothing was done"
-        )));
-    }
+    super::refuse_if_read_only(global, verb)?;
     let loaded = super::load_config(global)?;
     let cfg = &loaded.config;
     // Destroying needs no build; deploying refuses early without one.

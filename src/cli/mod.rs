@@ -5,8 +5,10 @@ mod config_cmd;
 mod demo;
 mod deploy;
 mod preview;
+mod routing;
 mod status;
 mod table;
+mod test_message;
 
 use std::process::ExitCode;
 
@@ -51,6 +53,8 @@ pub async fn run(cli: Cli) -> ExitCode {
         Some(Command::Deploy(args)) => deploy::run(&cli.global, args).await,
         Some(Command::Destroy(args)) => deploy::destroy(&cli.global, args).await,
         Some(Command::Preview(args)) => preview::run(&cli.global, args),
+        Some(Command::Routing(args)) => routing::run(&cli.global, args).await,
+        Some(Command::TestMessage(args)) => test_message::run(&cli.global, args).await,
         Some(Command::Demo) => demo::run(&cli.global).await,
         None => Err(Failure::usage(
             "the interactive console is not built yet; try `awsmon-tui status` (see --help)",
@@ -80,6 +84,16 @@ pub fn load_config(global: &GlobalArgs) -> Result<Loaded, Failure> {
         loaded.config.settings.home_region.clone_from(region);
     }
     Ok(loaded)
+}
+
+/// Mutating commands stop here under --read-only, before any AWS call or message.
+pub fn refuse_if_read_only(global: &GlobalArgs, what: &str) -> Result<(), Failure> {
+    if global.read_only {
+        return Err(Failure::usage(format!(
+            "--read-only is set: {what} would change AWS, so nothing was done"
+        )));
+    }
+    Ok(())
 }
 
 pub async fn connect(global: &GlobalArgs, home_region: &str) -> Aws {

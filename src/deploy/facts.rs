@@ -155,7 +155,7 @@ async fn region_facts(
             }
             Service::Config => out.config = Some(configservice::facts(aws, region).await?),
             Service::Inspector => {
-                out.inspector = Some(inspector::enabled_types(aws, region, account).await?)
+                out.inspector = Some(inspector::enabled_types(aws, region, account).await?);
             }
             Service::TrustedAdvisor | Service::Budget => {}
         }

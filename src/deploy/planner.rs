@@ -159,7 +159,7 @@ fn forward_to(cfg: &Config, facts: &Facts, region: &str) -> String {
     }
 }
 
-fn with_forwarding(cfg: &Config, region: &str, reason: String) -> String {
+fn with_forwarding(cfg: &Config, region: &str, reason: &str) -> String {
     if region == cfg.home_region() {
         format!("{reason}; the hub's rules forward here")
     } else {
@@ -201,7 +201,7 @@ fn guardduty_spoke(cfg: &Config, facts: &Facts, region: &str) -> Step {
             ("CreateDetector", create.to_string()),
             ("HubEventBusArn", forward_to(cfg, facts, region)),
         ],
-        with_forwarding(cfg, region, reason),
+        with_forwarding(cfg, region, &reason),
     )
 }
 
@@ -256,7 +256,7 @@ fn config_spoke(cfg: &Config, facts: &Facts, region: &str, p: &mut Plan) {
             ("RecordGlobalResources", global.to_string()),
             ("HubEventBusArn", forward_to(cfg, facts, region)),
         ],
-        with_forwarding(cfg, region, parts.join(", ")),
+        with_forwarding(cfg, region, &parts.join(", ")),
     ));
     // Turning Config on means recording; an adopted recorder that is stopped is started (after
     // the stack, which may have created the delivery channel it needs).
@@ -331,7 +331,7 @@ fn inspector_spoke(cfg: &Config, facts: &Facts, region: &str, p: &mut Plan) {
             ("HubEventBusArn", forward_to(cfg, facts, region)),
             ("EnabledTypes", ours.join(",")),
         ],
-        with_forwarding(cfg, region, reason.join("; ")),
+        with_forwarding(cfg, region, &reason.join("; ")),
     ));
 }
 

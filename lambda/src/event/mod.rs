@@ -77,6 +77,33 @@ pub enum Parsed {
 pub const TEST_SOURCE: &str = "awsmon.test";
 pub const TEST_DETAIL_TYPE: &str = "awsmon Test Message";
 
+/// The `detail` of an `awsmon.test` event: what `test-message --via pipeline` puts on the bus.
+pub fn test_detail(route: &str, note: Option<&str>, requested_by: Option<&str>) -> Value {
+    let mut detail = serde_json::json!({ "route": route });
+    if let Some(n) = note {
+        detail["note"] = Value::from(n);
+    }
+    if let Some(by) = requested_by {
+        detail["requestedBy"] = Value::from(by);
+    }
+    detail
+}
+
+/// A whole `awsmon.test` EventBridge event, as the notifier receives it from the bus.
+pub fn test_event(detail: &Value, region: &str, account: &str, time: &str) -> Value {
+    serde_json::json!({
+        "version": "0",
+        "id": format!("awsmon-test-{time}"),
+        "detail-type": TEST_DETAIL_TYPE,
+        "source": TEST_SOURCE,
+        "account": account,
+        "time": time,
+        "region": region,
+        "resources": [],
+        "detail": detail,
+    })
+}
+
 /// Splits a payload (one EventBridge event, an SNS Lambda event, or a JSON array of either)
 /// into events.
 pub fn parse_payload(payload: &Value) -> Vec<Parsed> {

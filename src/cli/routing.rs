@@ -1,0 +1,36 @@
+//! `awsmon-tui routing push`: only the routing parameter changes, so new webhooks or filters
+//! take effect without a deploy (the notifier re-reads it within its cache TTL).
+
+use super::args::RoutingCommand;
+use super::{Failure, GlobalArgs};
+use crate::deploy::engine;
+use crate::naming;
+
+pub async fn run(global: &GlobalArgs, cmd: &RoutingCommand) -> Result<(), Failure> {
+    match cmd {
+        RoutingCommand::Push => push(global).await,
+    }
+}
+
+async fn push(global: &GlobalArgs) -> Result<(), Failure> {
+    super::refuse_if_read_only(global, "routing push")?;
+    let loaded = super::load_config(global)?;
+    let cfg = &loaded.config;
+    let home = cfg.home_region();
+    let aws = super::connect(global, home).await;
+    let parameter = naming::routing_parameter(cfg);
+    let result = engine::write_routing(&aws, cfg, home, &parameter)
+        .await
+        .map_err(|e| Failure::other(format!("routing not pushed: {e}")))?;
+    let hub = naming::hub_stack(cfg);
+    let deployed = crate::inventory::stacks::list(&aws, home)
+        .await
+        .is_ok_and(|s| s.exists(&hub));
+    println!("routing {result}: {parameter} in {home}");
+    if !deployed {
+        println!(
+            "note: {hub} is not deployed; `awsmon-tui deploy notifier` puts a notifier behind it"
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,182 @@
+//! Test messages: `direct` formats an `awsmon.test` event with the notifier's own pipeline and
+//! posts it to the route's webhooks from here; `pipeline` puts the same event on the home bus,
+//! so it travels the deployed path (EventBridge → Lambda → Slack).
+
+use std::str::FromStr;
+use std::time::{Duration, Instant, SystemTime};
+
+use aws_sdk_eventbridge::types::PutEventsRequestEntry;
+use awsmon_notifier::deliver::{Deliverer, Delivery, RetryPolicy};
+use awsmon_notifier::event::{TEST_DETAIL_TYPE, TEST_SOURCE, test_detail, test_event};
+use awsmon_notifier::{Service, Settings, WebhookUrl};
+
+use crate::aws::{Aws, AwsError};
+use crate::config::Config;
+use crate::naming;
+
+/// A route: the default webhooks, or one service's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Route(pub Option<Service>);
+
+impl Route {
+    pub fn as_str(self) -> &'static str {
+        self.0.map_or("default", Service::as_str)
+    }
+
+    /// The webhooks this route posts to (a service without its own uses the default ones).
+    pub fn webhooks(self, settings: &Settings) -> &[WebhookUrl] {
+        match self.0 {
+            Some(s) => settings.routes.for_service(s),
+            None => &settings.routes.default,
+        }
+    }
+}
+
+impl FromStr for Route {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if s.eq_ignore_ascii_case("default") {
+            return Ok(Route(None));
+        }
+        s.parse::<Service>()
+            .map(|s| Route(Some(s)))
+            .map_err(|e| format!("{e}, or default"))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Via {
+    Direct,
+    Pipeline,
+}
+
+impl FromStr for Via {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.to_ascii_lowercase().as_str() {
+            "direct" => Ok(Via::Direct),
+            "pipeline" => Ok(Via::Pipeline),
+            _ => Err(format!(
+                "unknown delivery {s:?}: expected direct or pipeline"
+            )),
+        }
+    }
+}
+
+/// Who asked, for the message's "Requested by" field.
+pub fn requested_by() -> String {
+    match std::env::var("USER") {
+        Ok(user) if !user.is_empty() => format!("{user} via awsmon-tui"),
+        _ => "awsmon-tui".to_string(),
+    }
+}
+
+fn now() -> String {
+    aws_smithy_types::DateTime::from(SystemTime::now())
+        .fmt(aws_smithy_types::date_time::Format::DateTime)
+        .unwrap_or_default()
+}
+
+#[derive(Debug)]
+pub enum TestError {
+    /// The route has no webhook: nothing to post to.
+    NoWebhook(Route),
+    Client(String),
+    Aws(AwsError),
+    /// The hub is not deployed, so nothing on the bus would reach Slack.
+    NoHub(String),
+    Rejected(String),
+}
+
+impl std::fmt::Display for TestError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            TestError::NoWebhook(r) => write!(
+                f,
+                "no webhook for the {} route: set WEBHOOK_URLS (or WEBHOOK_URLS_{}) in config.yml",
+                r.as_str(),
+                r.0.map_or("<SERVICE>", Service::config_suffix)
+            ),
+            TestError::Client(e) => write!(f, "{e}"),
+            TestError::Aws(e) => write!(f, "{e}"),
+            TestError::NoHub(stack) => write!(
+                f,
+                "the notifier is not deployed ({stack} not found): run `awsmon-tui deploy notifier`, or use --via direct"
+            ),
+            TestError::Rejected(why) => write!(f, "EventBridge did not accept the event: {why}"),
+        }
+    }
+}
+
+impl std::error::Error for TestError {}
+
+/// Formats the test message with the notifier's pipeline and posts it to every webhook of
+/// `route`; one delivery (status, Slack's error, latency, masked URL) per webhook.
+pub async fn direct(
+    settings: &Settings,
+    route: Route,
+    policy: RetryPolicy,
+    deadline: Duration,
+) -> Result<Vec<Delivery>, TestError> {
+    if route.webhooks(settings).is_empty() {
+        return Err(TestError::NoWebhook(route));
+    }
+    let event = test_event(
+        &test_detail(route.as_str(), None, Some(&requested_by())),
+        &settings.home_region,
+        "000000000000",
+        &now(),
+    );
+    let prepared = awsmon_notifier::prepare(&event, settings);
+    let deliverer = Deliverer::new(policy).map_err(|e| TestError::Client(e.to_string()))?;
+    let report = awsmon_notifier::notify::deliver_all(
+        &prepared,
+        &deliverer,
+        Some(Instant::now() + deadline),
+    )
+    .await;
+    Ok(report
+        .events
+        .into_iter()
+        .flat_map(|e| e.deliveries)
+        .collect())
+}
+
+/// Puts an `awsmon.test` event on the home region's default bus; returns its event id.
+pub async fn pipeline(aws: &Aws, cfg: &Config, route: Route) -> Result<String, TestError> {
+    let home = cfg.home_region();
+    let hub = naming::hub_stack(cfg);
+    let stacks = crate::inventory::stacks::list(aws, home)
+        .await
+        .map_err(TestError::Aws)?;
+    if !stacks.exists(&hub) {
+        return Err(TestError::NoHub(hub));
+    }
+    let detail = test_detail(route.as_str(), None, Some(&requested_by()));
+    let out = aws
+        .eventbridge(home)
+        .put_events()
+        .entries(
+            PutEventsRequestEntry::builder()
+                .source(TEST_SOURCE)
+                .detail_type(TEST_DETAIL_TYPE)
+                .detail(detail.to_string())
+                .event_bus_name("default")
+                .build(),
+        )
+        .send()
+        .await
+        .map_err(|e| TestError::Aws(AwsError::classify("events:PutEvents", &e)))?;
+    let entry = out.entries().first();
+    match entry.and_then(|e| e.event_id()) {
+        Some(id) if out.failed_entry_count() == 0 => Ok(id.to_string()),
+        _ => Err(TestError::Rejected(
+            entry
+                .and_then(|e| e.error_message())
+                .unwrap_or("no event id returned")
+                .to_string(),
+        )),
+    }
+}
