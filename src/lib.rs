@@ -4,6 +4,7 @@ pub mod aws;
 pub mod cli;
 pub mod config;
 pub mod deploy;
+pub mod findings;
 pub mod inventory;
 pub mod naming;
 pub mod regions;

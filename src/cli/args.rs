@@ -91,6 +91,8 @@ pub enum Command {
     Deploy(DeployArgs),
     /// Turn a service off: remove awsmon's wiring, keep service data unless asked
     Destroy(DestroyArgs),
+    /// Recent findings from every region, with what the notifier would do with each
+    Findings(FindingsArgs),
     /// Webhook routing in the deployed notifier
     #[command(subcommand)]
     Routing(RoutingCommand),
@@ -204,4 +206,17 @@ fn parse_route(s: &str) -> Result<crate::test_message::Route, String> {
 
 fn parse_via(s: &str) -> Result<crate::test_message::Via, String> {
     s.parse()
+}
+
+#[derive(Debug, Args)]
+pub struct FindingsArgs {
+    /// How far back: 24h, 90m, 7d
+    #[arg(long, default_value = "24h", value_parser = crate::findings::parse_since)]
+    pub since: std::time::Duration,
+    /// Only these services: guardduty,inspector,trustedadvisor,budget
+    #[arg(long, value_delimiter = ',', value_parser = parse_service)]
+    pub services: Option<Vec<Service>>,
+    /// One JSON line per finding
+    #[arg(long)]
+    pub json: bool,
 }

@@ -3,10 +3,9 @@
 
 use std::io::{BufRead, IsTerminal, Write};
 
-use super::args::{ApplyArgs, DeployArgs, DestroyArgs, RegionArg};
+use super::args::{ApplyArgs, DeployArgs, DestroyArgs};
 use super::{Failure, GlobalArgs};
 use crate::aws::AwsErrorKind;
-use crate::config::RegionSelection;
 use crate::deploy::plan::{self, Target};
 use crate::deploy::stack_ops::{Progress, Waiting};
 use crate::deploy::{artifact, engine, verify};
@@ -48,16 +47,7 @@ async fn apply(
         (Some(_), Err(_)) => None,
     };
     let aws = super::connect(global, cfg.home_region()).await;
-    let regions = match (&global.regions, &cfg.regions) {
-        (Some(RegionArg::List(list)), _) | (None, RegionSelection::List(list)) => list.clone(),
-        _ => {
-            let (all, _) = crate::aws::regions::discover(&aws).await;
-            all.into_iter()
-                .filter(|r| r.enabled)
-                .map(|r| r.name)
-                .collect()
-        }
-    };
+    let regions = super::chosen_regions(global, cfg, &aws).await;
     let facts = plan::gather(&aws, cfg, target, &regions, zip.as_ref())
         .await
         .map_err(|e| match e.kind {

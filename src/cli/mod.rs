@@ -4,6 +4,7 @@ mod args;
 mod config_cmd;
 mod demo;
 mod deploy;
+mod findings;
 mod preview;
 mod routing;
 mod status;
@@ -53,6 +54,7 @@ pub async fn run(cli: Cli) -> ExitCode {
         Some(Command::Deploy(args)) => deploy::run(&cli.global, args).await,
         Some(Command::Destroy(args)) => deploy::destroy(&cli.global, args).await,
         Some(Command::Preview(args)) => preview::run(&cli.global, args),
+        Some(Command::Findings(args)) => findings::run(&cli.global, args).await,
         Some(Command::Routing(args)) => routing::run(&cli.global, args).await,
         Some(Command::TestMessage(args)) => test_message::run(&cli.global, args).await,
         Some(Command::Demo) => demo::run(&cli.global).await,
@@ -106,4 +108,25 @@ pub async fn connect(global: &GlobalArgs, home_region: &str) -> Aws {
         options.operation_timeout = std::time::Duration::from_secs_f64(secs);
     }
     Aws::load(options, home_region).await
+}
+
+/// The regions a command works on: --regions, else REGIONS from config.yml, else every enabled
+/// region of the account.
+pub async fn chosen_regions(
+    global: &GlobalArgs,
+    cfg: &crate::config::Config,
+    aws: &Aws,
+) -> Vec<String> {
+    match (&global.regions, &cfg.regions) {
+        (Some(args::RegionArg::List(list)), _) | (None, config::RegionSelection::List(list)) => {
+            list.clone()
+        }
+        _ => {
+            let (all, _) = crate::aws::regions::discover(aws).await;
+            all.into_iter()
+                .filter(|r| r.enabled)
+                .map(|r| r.name)
+                .collect()
+        }
+    }
 }

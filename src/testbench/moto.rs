@@ -101,6 +101,11 @@ impl Moto {
             .unwrap_or_default()
     }
 
+    /// A POST to moto's own API (`/moto-api/...`), e.g. to seed Inspector findings.
+    pub async fn post(&self, path: &str, body: &str) -> std::io::Result<u16> {
+        super::stub::post(&self.endpoint, path, body.as_bytes()).await
+    }
+
     /// `POST /moto-api/reset`: forget all state.
     pub async fn reset(&self) -> std::io::Result<()> {
         super::stub::post(&self.endpoint, "/moto-api/reset", b"")

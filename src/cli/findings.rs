@@ -1,0 +1,59 @@
+//! `awsmon-tui findings`: recent findings from every region (every page, regions at once), one
+//! JSON line or table row each, with the notifier's decision. Unreadable services are warnings.
+
+use awsmon_notifier::Service;
+
+use super::args::FindingsArgs;
+use super::{Failure, GlobalArgs};
+use crate::findings::{self, Request};
+
+pub async fn run(global: &GlobalArgs, args: &FindingsArgs) -> Result<(), Failure> {
+    let loaded = super::load_config(global)?;
+    let cfg = &loaded.config;
+    let aws = super::connect(global, cfg.home_region()).await;
+    let account = crate::inventory::account_id(&aws, cfg.home_region())
+        .await
+        .map_err(|e| Failure::credentials(format!("{e}. Set AWS_PROFILE or --profile.")))?;
+    let regions = super::chosen_regions(global, cfg, &aws).await;
+    let services = args
+        .services
+        .clone()
+        .unwrap_or_else(|| Service::ALL.to_vec());
+    let req = Request {
+        regions,
+        services,
+        since: args.since,
+        concurrency: 16,
+    };
+    let fetched = findings::fetch(&aws, cfg, &account, &req).await;
+    for e in &fetched.errors {
+        eprintln!("warning: {e}");
+    }
+    if args.json {
+        for f in &fetched.findings {
+            println!("{}", f.to_json());
+        }
+        return Ok(());
+    }
+    let rows: Vec<Vec<(String, Option<&str>)>> = fetched
+        .findings
+        .iter()
+        .map(|f| {
+            let j = f.to_json();
+            ["time", "severity", "service", "region", "decision", "title"]
+                .iter()
+                .map(|k| (j[*k].as_str().unwrap_or("-").to_string(), None))
+                .collect()
+        })
+        .collect();
+    print!(
+        "{}",
+        super::table::render(
+            &["TIME", "SEVERITY", "SERVICE", "REGION", "DECISION", "TITLE"],
+            &rows,
+            false
+        )
+    );
+    println!("{} finding(s)", fetched.findings.len());
+    Ok(())
+}

@@ -1,0 +1,88 @@
+//! The notifier's sample events (its test fixtures), built into the binary so the console can
+//! show every kind of message without an account that has findings.
+
+use awsmon_notifier::Settings;
+
+use super::{Finding, Origin};
+
+pub const SAMPLES: [(&str, &str); 15] = [
+    (
+        "guardduty-ssh-bruteforce",
+        include_str!("../../lambda/tests/fixtures/guardduty-ssh-bruteforce.json"),
+    ),
+    (
+        "guardduty-crypto-high",
+        include_str!("../../lambda/tests/fixtures/guardduty-crypto-high.json"),
+    ),
+    (
+        "guardduty-s3-critical",
+        include_str!("../../lambda/tests/fixtures/guardduty-s3-critical.json"),
+    ),
+    (
+        "guardduty-iam-api-call",
+        include_str!("../../lambda/tests/fixtures/guardduty-iam-api-call.json"),
+    ),
+    (
+        "config-change-with-diff",
+        include_str!("../../lambda/tests/fixtures/config-change-with-diff.json"),
+    ),
+    (
+        "config-oversized",
+        include_str!("../../lambda/tests/fixtures/config-oversized.json"),
+    ),
+    (
+        "inspector2-ec2-package",
+        include_str!("../../lambda/tests/fixtures/inspector2-ec2-package.json"),
+    ),
+    (
+        "inspector2-ecr-critical",
+        include_str!("../../lambda/tests/fixtures/inspector2-ecr-critical.json"),
+    ),
+    (
+        "inspector2-network-reachability",
+        include_str!("../../lambda/tests/fixtures/inspector2-network-reachability.json"),
+    ),
+    (
+        "trustedadvisor-error",
+        include_str!("../../lambda/tests/fixtures/trustedadvisor-error.json"),
+    ),
+    (
+        "trustedadvisor-warn-nulls",
+        include_str!("../../lambda/tests/fixtures/trustedadvisor-warn-nulls.json"),
+    ),
+    (
+        "securityhub-imported",
+        include_str!("../../lambda/tests/fixtures/securityhub-imported.json"),
+    ),
+    (
+        "budget-forecasted-sns",
+        include_str!("../../lambda/tests/fixtures/budget-forecasted-sns.json"),
+    ),
+    (
+        "budget-actual-sns",
+        include_str!("../../lambda/tests/fixtures/budget-actual-sns.json"),
+    ),
+    (
+        "awsmon-test",
+        include_str!("../../lambda/tests/fixtures/awsmon-test.json"),
+    ),
+];
+
+/// Every sample, through the pipeline with these settings.
+pub fn findings(settings: &Settings) -> Vec<Finding> {
+    SAMPLES
+        .iter()
+        .filter_map(|(_, text)| serde_json::from_str(text).ok())
+        .filter_map(|event| Finding::from_event(Origin::Sample, event, settings))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_sample_yields_a_finding() {
+        assert_eq!(findings(&Settings::default()).len(), SAMPLES.len());
+    }
+}

@@ -1,0 +1,213 @@
+//! Recent findings: GuardDuty and Trusted Advisor from local stubs serving recorded AWS JSON
+//! (moto has neither), Inspector and the budget from moto; every page read; each finding run
+//! through the notifier's pipeline.
+
+mod common;
+
+use std::time::Duration;
+
+use awsmon::aws::Aws;
+use awsmon::config::Config;
+use awsmon::findings::{self, Request, samples::SAMPLES};
+use awsmon::testbench::{Stub, StubResponse};
+use awsmon_notifier::Service;
+use serde_json::{Value, json};
+
+/// A sample event's `detail`: the finding exactly as the service's API returns it.
+fn sample_detail(name: &str) -> Value {
+    let text = SAMPLES
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, t)| *t)
+        .expect("sample");
+    let event: Value = serde_json::from_str(text).expect("json");
+    event["detail"].clone()
+}
+
+fn guardduty_stub_reply(path: &str, body: &str) -> StubResponse {
+    let finding = |id: &str| {
+        let mut f = sample_detail("guardduty-ssh-bruteforce");
+        f["id"] = Value::from(id);
+        f
+    };
+    match path {
+        "/detector" => StubResponse::json(200, r#"{"detectorIds":["4ec6a1b2c3d4"]}"#),
+        "/detector/4ec6a1b2c3d4/findings" if body.contains("page-2") => {
+            StubResponse::json(200, r#"{"findingIds":["finding-b"]}"#)
+        }
+        "/detector/4ec6a1b2c3d4/findings" => {
+            StubResponse::json(200, r#"{"findingIds":["finding-a"],"nextToken":"page-2"}"#)
+        }
+        "/detector/4ec6a1b2c3d4/findings/get" => StubResponse::json(
+            200,
+            json!({"findings": [finding("finding-a"), finding("finding-b")]}).to_string(),
+        ),
+        _ => StubResponse::json(404, r#"{"message":"not recorded"}"#),
+    }
+}
+
+fn trusted_advisor_stub_reply(target: &str) -> StubResponse {
+    match target {
+        "AWSSupport_20130415.DescribeTrustedAdvisorChecks" => StubResponse::json(
+            200,
+            json!({"checks": [{
+                "id": "HCP4007jGY",
+                "name": "Security Groups - Specific Ports Unrestricted",
+                "description": "Checks security groups for rules that allow unrestricted access to specific ports.",
+                "category": "security",
+                "metadata": ["Region", "Security Group Name", "Security Group ID", "Protocol", "Status", "Ports"]
+            }]})
+            .to_string(),
+        ),
+        "AWSSupport_20130415.DescribeTrustedAdvisorCheckResult" => StubResponse::json(
+            200,
+            json!({"result": {
+                "checkId": "HCP4007jGY",
+                "timestamp": "2026-11-27T06:00:00Z",
+                "status": "warning",
+                "resourcesSummary": {"resourcesProcessed": 12, "resourcesFlagged": 2, "resourcesIgnored": 0, "resourcesSuppressed": 1},
+                "categorySpecificSummary": {"costOptimizing": {"estimatedMonthlySavings": 0.0, "estimatedPercentMonthlySavings": 0.0}},
+                "flaggedResources": [
+                    {"status": "warning", "region": "eu-west-1", "resourceId": "b1c2d3e4f5", "isSuppressed": false,
+                     "metadata": ["eu-west-1", "web", "sg-0a1b2c3d", "tcp", "Yellow", "22"]},
+                    {"status": "warning", "region": "eu-west-1", "resourceId": "c2d3e4f5a6", "isSuppressed": true,
+                     "metadata": ["eu-west-1", "old", "sg-9f8e7d6c", "tcp", "Yellow", "3389"]}
+                ]
+            }})
+            .to_string(),
+        ),
+        _ => StubResponse::json(400, r#"{"__type":"UnknownOperationException"}"#),
+    }
+}
+
+/// Every `…At` timestamp as epoch seconds (2026-11-23T08:44:18Z).
+fn epoch_times(v: &mut Value) {
+    match v {
+        Value::Object(map) => {
+            for (k, v) in map.iter_mut() {
+                if k.ends_with("At") && v.is_string() {
+                    *v = json!(1_795_423_458.0);
+                } else {
+                    epoch_times(v);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(epoch_times),
+        _ => {}
+    }
+}
+
+async fn seed_inspector(moto: &awsmon::testbench::Moto) {
+    let mut finding = sample_detail("inspector2-ecr-critical");
+    // The API returns epoch seconds where the event carries ISO strings.
+    epoch_times(&mut finding);
+    finding["resources"][0]["region"] = Value::from("eu-west-1");
+    let body = json!({"region": "eu-west-1", "results": [[finding]]}).to_string();
+    let status = moto
+        .post("/moto-api/static/inspector2/findings-results", &body)
+        .await
+        .expect("seed inspector");
+    assert_eq!(status, 201);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn findings_from_every_service_through_the_notifier() {
+    let moto = common::start_moto();
+    let guardduty = Stub::start(|req| guardduty_stub_reply(&req.path, &req.body))
+        .await
+        .expect("stub");
+    let support = Stub::start(|req| {
+        trusted_advisor_stub_reply(req.header("x-amz-target").unwrap_or_default())
+    })
+    .await
+    .expect("stub");
+    let mut options = common::options(&moto.endpoint);
+    options
+        .service_endpoints
+        .insert("guardduty", guardduty.endpoint.clone());
+    options
+        .service_endpoints
+        .insert("support", support.endpoint.clone());
+    let aws = Aws::load(options, "us-east-1").await;
+    seed_inspector(&moto).await;
+    let cfg = Config {
+        budget_limit: Some(100.0),
+        budget_threshold_percentage: 80.0,
+        ..Config::default()
+    };
+    seed_budget_with_spend(&aws).await;
+
+    let req = Request {
+        regions: vec!["eu-west-1".into()],
+        services: Service::ALL.to_vec(),
+        since: Duration::from_secs(86_400),
+        concurrency: 8,
+    };
+    let fetched = findings::fetch(&aws, &cfg, "123456789012", &req).await;
+    assert_eq!(fetched.errors, Vec::<String>::new());
+    let mut lines: Vec<String> = fetched
+        .findings
+        .iter()
+        .map(|f| {
+            let j = f.to_json();
+            format!(
+                "{} {} {} {} | {} | {}",
+                j["service"].as_str().unwrap_or_default(),
+                j["region"].as_str().unwrap_or_default(),
+                j["id"].as_str().unwrap_or_default(),
+                j["severity"].as_str().unwrap_or("-"),
+                j["title"].as_str().unwrap_or_default(),
+                j["decision"].as_str().unwrap_or_default(),
+            )
+        })
+        .collect();
+    lines.sort();
+    insta::assert_snapshot!(lines.join("\n"));
+
+    // ListFindings was read to its last page: the second request carried the token.
+    let list_calls: Vec<String> = guardduty
+        .requests()
+        .into_iter()
+        .filter(|r| r.path == "/detector/4ec6a1b2c3d4/findings")
+        .map(|r| r.body)
+        .collect();
+    assert_eq!(list_calls.len(), 2);
+    assert!(
+        list_calls[1].contains(r#""nextToken":"page-2""#),
+        "{}",
+        list_calls[1]
+    );
+    assert!(list_calls[0].contains("updatedAt"), "{}", list_calls[0]);
+}
+
+async fn seed_budget_with_spend(aws: &Aws) {
+    use aws_sdk_budgets::types::{Budget, BudgetType, CalculatedSpend, Spend, TimeUnit};
+    let spend = |a: &str| {
+        Spend::builder()
+            .amount(a)
+            .unit("USD")
+            .build()
+            .expect("spend")
+    };
+    aws.budgets("us-east-1")
+        .create_budget()
+        .account_id("123456789012")
+        .budget(
+            Budget::builder()
+                .budget_name("awsmon-monthly")
+                .budget_type(BudgetType::Cost)
+                .time_unit(TimeUnit::Monthly)
+                .budget_limit(spend("100"))
+                .calculated_spend(
+                    CalculatedSpend::builder()
+                        .actual_spend(spend("64.10"))
+                        .forecasted_spend(spend("91.75"))
+                        .build(),
+                )
+                .build()
+                .expect("budget"),
+        )
+        .send()
+        .await
+        .expect("create budget");
+}
