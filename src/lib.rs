@@ -12,3 +12,4 @@ pub mod slack_view;
 pub mod test_message;
 pub mod testbench;
 pub mod text;
+pub mod tui;

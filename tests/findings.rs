@@ -80,36 +80,6 @@ fn trusted_advisor_stub_reply(target: &str) -> StubResponse {
     }
 }
 
-/// Every `…At` timestamp as epoch seconds (2026-11-23T08:44:18Z).
-fn epoch_times(v: &mut Value) {
-    match v {
-        Value::Object(map) => {
-            for (k, v) in map.iter_mut() {
-                if k.ends_with("At") && v.is_string() {
-                    *v = json!(1_795_423_458.0);
-                } else {
-                    epoch_times(v);
-                }
-            }
-        }
-        Value::Array(items) => items.iter_mut().for_each(epoch_times),
-        _ => {}
-    }
-}
-
-async fn seed_inspector(moto: &awsmon::testbench::Moto) {
-    let mut finding = sample_detail("inspector2-ecr-critical");
-    // The API returns epoch seconds where the event carries ISO strings.
-    epoch_times(&mut finding);
-    finding["resources"][0]["region"] = Value::from("eu-west-1");
-    let body = json!({"region": "eu-west-1", "results": [[finding]]}).to_string();
-    let status = moto
-        .post("/moto-api/static/inspector2/findings-results", &body)
-        .await
-        .expect("seed inspector");
-    assert_eq!(status, 201);
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn findings_from_every_service_through_the_notifier() {
     let moto = common::start_moto();
@@ -129,13 +99,17 @@ async fn findings_from_every_service_through_the_notifier() {
         .service_endpoints
         .insert("support", support.endpoint.clone());
     let aws = Aws::load(options, "us-east-1").await;
-    seed_inspector(&moto).await;
+    awsmon::testbench::seed::inspector_findings(&moto, "eu-west-1")
+        .await
+        .expect("seed inspector");
     let cfg = Config {
         budget_limit: Some(100.0),
         budget_threshold_percentage: 80.0,
         ..Config::default()
     };
-    seed_budget_with_spend(&aws).await;
+    awsmon::testbench::seed::budget_spend(&aws, "awsmon-monthly", "100", "64.10", "91.75")
+        .await
+        .expect("budget");
 
     let req = Request {
         regions: vec!["eu-west-1".into()],
@@ -178,36 +152,4 @@ async fn findings_from_every_service_through_the_notifier() {
         list_calls[1]
     );
     assert!(list_calls[0].contains("updatedAt"), "{}", list_calls[0]);
-}
-
-async fn seed_budget_with_spend(aws: &Aws) {
-    use aws_sdk_budgets::types::{Budget, BudgetType, CalculatedSpend, Spend, TimeUnit};
-    let spend = |a: &str| {
-        Spend::builder()
-            .amount(a)
-            .unit("USD")
-            .build()
-            .expect("spend")
-    };
-    aws.budgets("us-east-1")
-        .create_budget()
-        .account_id("123456789012")
-        .budget(
-            Budget::builder()
-                .budget_name("awsmon-monthly")
-                .budget_type(BudgetType::Cost)
-                .time_unit(TimeUnit::Monthly)
-                .budget_limit(spend("100"))
-                .calculated_spend(
-                    CalculatedSpend::builder()
-                        .actual_spend(spend("64.10"))
-                        .forecasted_spend(spend("91.75"))
-                        .build(),
-                )
-                .build()
-                .expect("budget"),
-        )
-        .send()
-        .await
-        .expect("create budget");
 }

@@ -1,42 +1,182 @@
-//! `awsmon-tui demo`: everything against a local emulator, no AWS account needed. Starts
-//! moto from the project venv, seeds a believable account, runs, and stops what it started.
+//! `awsmon-tui demo`: the console against a local emulator, no AWS account needed. Starts moto
+//! from the project venv and a local Slack receiver, seeds a believable account (detectors, one
+//! adopted; Config; Inspector with findings; a budget; the hub deployed), opens the console,
+//! and stops everything it started when the console quits. Off a terminal it prints the status
+//! table instead.
+
+use std::io::{IsTerminal, Write};
+use std::time::Duration;
+
+use awsmon_notifier::Service;
+use awsmon_notifier::receiver::SlackReceiver;
 
 use super::args::{RegionArg, StatusArgs};
 use super::{Failure, GlobalArgs, status};
 use crate::aws::{Aws, AwsOptions};
+use crate::config::Config;
+use crate::deploy::artifact::{self, Artifact};
+use crate::deploy::engine;
+use crate::deploy::plan::{self, Target};
+use crate::deploy::stack_ops::Waiting;
 use crate::testbench::{Moto, dummy_credentials, seed};
+use crate::tui::Env;
 
 const DEMO_REGIONS: [&str; 4] = ["us-east-1", "eu-west-1", "eu-central-1", "ap-southeast-2"];
 
+fn fail(what: &str) -> impl Fn(String) -> Failure + '_ {
+    move |e| Failure::other(format!("demo: {what}: {e}"))
+}
+
 pub async fn run(global: &GlobalArgs) -> Result<(), Failure> {
-    let loaded = super::load_config(global)?;
+    let dir = std::env::temp_dir().join(format!("awsmon-demo-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|e| fail("temp dir")(e.to_string()))?;
     let moto = tokio::task::spawn_blocking(Moto::start)
         .await
-        .map_err(|e| Failure::other(e.to_string()))?
-        .map_err(|e| Failure::other(format!("cannot start the emulator: {e}")))?;
-    eprintln!(
-        "EMULATOR: moto at {} (account {}), not a real AWS account. It stops when the demo ends.",
-        moto.endpoint,
-        seed::ACCOUNT
+        .map_err(|e| fail("emulator")(e.to_string()))?
+        .map_err(|e| {
+            fail("cannot start the emulator (run `scripts/bench setup`)")(e.to_string())
+        })?;
+    let slack = std::sync::Arc::new(
+        SlackReceiver::start()
+            .await
+            .map_err(|e| fail("Slack receiver")(e.to_string()))?,
     );
+    eprintln!(
+        "EMULATOR: moto at {} (account {}), not a real AWS account. Slack receiver at {}. Both stop when the demo ends.",
+        moto.endpoint,
+        seed::ACCOUNT,
+        slack.url("x").masked()
+    );
+    // The demo's own config.yml: the receiver's webhooks, a budget, four regions.
+    let config_path = dir.join("config.yml");
+    let text = format!(
+        "# awsmon demo configuration (written by `awsmon-tui demo`; deleted when it ends)\nPREFIX_SERVICE_NAME: awsmon\nWEBHOOK_URLS: {}\nWEBHOOK_URLS_GUARDDUTY: {}\nBUDGET_LIMIT: 100\nBUDGET_THRESHOLD_PERCENTAGE: 80\nREGIONS: {}\n",
+        slack.url("security-alerts").expose(),
+        slack.url("guardduty-alerts").expose(),
+        DEMO_REGIONS.join(",")
+    );
+    std::fs::write(&config_path, &text).map_err(|e| fail("config")(e.to_string()))?;
+    let loaded =
+        crate::config::load_file(&config_path).map_err(|e| fail("config")(e.to_string()))?;
+    let cfg = loaded.config;
     let options = AwsOptions {
         endpoint_url: Some(moto.endpoint.clone()),
         credentials: Some(dummy_credentials()),
         max_attempts: 1,
         ..AwsOptions::default()
     };
-    let aws = Aws::load(options, loaded.config.home_region()).await;
-    seed::demo_account(&aws)
-        .await
-        .map_err(|e| Failure::other(e.to_string()))?;
-    let regions = global.regions.clone().unwrap_or_else(|| {
-        RegionArg::List(DEMO_REGIONS.iter().map(|r| (*r).to_string()).collect())
-    });
-    let args = StatusArgs {
-        services: None,
-        json: false,
+    let aws = Aws::load(options, cfg.home_region()).await;
+    let zip = demo_artifact(&dir)?;
+    seed_account(&aws, &moto, &cfg, &zip).await?;
+
+    let result = if std::io::stdout().is_terminal() {
+        let log = dir.join("slack-received.log");
+        let logger = tokio::spawn(log_slack(slack.clone(), log.clone()));
+        let env = Env {
+            profile: Some("demo".into()),
+            endpoint: Some(moto.endpoint.clone()),
+            emulator: true,
+            read_only: global.read_only,
+            notifier: format!("notifier {} (demo build)", &zip.sha256[..12]),
+            config_path: config_path.clone(),
+            config_text: Some(text),
+            slack_note: Some(format!("Slack: local receiver, log {}", log.display())),
+        };
+        let wanted = Some(DEMO_REGIONS.iter().map(|r| (*r).to_string()).collect());
+        let r = super::console::open(aws, cfg, env, wanted, Some(zip)).await;
+        logger.abort();
+        eprintln!(
+            "demo stopped; the Slack receiver got {} message(s) (logged in {})",
+            slack.received().len(),
+            log.display()
+        );
+        r
+    } else {
+        let regions = global.regions.clone().unwrap_or_else(|| {
+            RegionArg::List(DEMO_REGIONS.iter().map(|r| (*r).to_string()).collect())
+        });
+        let args = StatusArgs {
+            services: None,
+            json: false,
+        };
+        status::report(&aws, &cfg, Some(&regions), &args).await
     };
-    let result = status::report(&aws, &loaded.config, Some(&regions), &args).await;
     drop(moto);
+    drop(slack);
+    let _ = std::fs::remove_file(&config_path);
     result
+}
+
+/// A stand-in build: moto stores the code and never runs it.
+fn demo_artifact(dir: &std::path::Path) -> Result<Artifact, Failure> {
+    if let Ok(a) = artifact::load() {
+        return Ok(a);
+    }
+    let path = dir.join("bootstrap.zip");
+    let mut bytes = b"PK\x03\x04".to_vec();
+    bytes.extend_from_slice(b"awsmon demo stand-in build; the emulator never runs it");
+    std::fs::write(&path, bytes).map_err(|e| fail("zip")(e.to_string()))?;
+    artifact::from_file(path).map_err(|e| fail("zip")(e.to_string()))
+}
+
+/// The seeded account, then awsmon's hub and the GuardDuty spoke that adopts eu-central-1's
+/// detector deployed for real, and Inspector findings and this month's spend to look at.
+async fn seed_account(aws: &Aws, moto: &Moto, cfg: &Config, zip: &Artifact) -> Result<(), Failure> {
+    seed::demo_account(aws)
+        .await
+        .map_err(|e| fail("seed")(e.to_string()))?;
+    seed::budget_spend(aws, "awsmon-monthly", "100", "64.10", "91.75")
+        .await
+        .map_err(|e| fail("seed")(e.to_string()))?;
+    seed::inspector_findings(moto, "us-east-1")
+        .await
+        .map_err(|e| fail("seed")(e))?;
+    let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+    let waiting = Waiting {
+        timeout: Duration::from_secs(60),
+        poll: Duration::from_millis(200),
+    };
+    // The seed's stand-in spoke makes way for a real one (moto cannot change a resource's type).
+    crate::deploy::stack_ops::delete(aws, "eu-central-1", "awsmon-guardduty", waiting, &tx)
+        .await
+        .map_err(|e| fail("seed")(e.message))?;
+    for (target, regions) in [
+        (Target::Notifier, vec![]),
+        (
+            Target::Service(Service::GuardDuty),
+            vec!["eu-central-1".to_string()],
+        ),
+    ] {
+        let facts = plan::gather(aws, cfg, target, &regions, Some(zip))
+            .await
+            .map_err(|e| fail("plan")(e.to_string()))?;
+        let p = plan::plan(cfg, &facts, target, &regions, zip);
+        let report = engine::execute(aws, cfg, &p, zip, waiting, 8, tx.clone()).await;
+        if let Some(f) = report.failures().first() {
+            return Err(fail("deploy")(format!("{} — {:?}", f.step, f.result)));
+        }
+    }
+    Ok(())
+}
+
+/// Appends what the receiver gets to a log file, so the demo's messages can be read.
+async fn log_slack(slack: std::sync::Arc<SlackReceiver>, path: std::path::PathBuf) {
+    let mut seen = 0;
+    loop {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let got = slack.received();
+        if got.len() > seen {
+            if let Ok(mut f) = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&path)
+            {
+                for r in &got[seen..] {
+                    let url = format!("http://127.0.0.1{}", r.path);
+                    let _ = writeln!(f, "{} {}", awsmon_notifier::secret::mask_url(&url), r.body);
+                }
+            }
+            seen = got.len();
+        }
+    }
 }

@@ -181,6 +181,8 @@ fn print_progress(p: &Progress, json: bool) {
             format!("{region} {stack}: {resource} {status}{reason}")
         }
         Progress::Note { region, stack, text } => format!("{region} {stack}: {text}"),
+        // The outcomes are printed together at the end.
+        Progress::Step { .. } => return,
     };
     // JSON lines are the script-readable output; human progress goes to stderr.
     if json {

@@ -2,6 +2,7 @@
 
 mod args;
 mod config_cmd;
+mod console;
 mod demo;
 mod deploy;
 mod findings;
@@ -58,9 +59,7 @@ pub async fn run(cli: Cli) -> ExitCode {
         Some(Command::Routing(args)) => routing::run(&cli.global, args).await,
         Some(Command::TestMessage(args)) => test_message::run(&cli.global, args).await,
         Some(Command::Demo) => demo::run(&cli.global).await,
-        None => Err(Failure::usage(
-            "the interactive console is not built yet; try `awsmon-tui status` (see --help)",
-        )),
+        None => console::run(&cli.global).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -297,6 +297,11 @@ impl Runner<'_> {
             }
             Some(why) => Err(format!("skipped: {why}")),
         };
+        let _ = self.progress.send(Progress::Step {
+            region: step.region().to_string(),
+            step: step.to_string(),
+            result: result.clone(),
+        });
         StepOutcome {
             step: step.to_string(),
             region: step.region().to_string(),

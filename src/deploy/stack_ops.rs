@@ -39,6 +39,12 @@ pub enum Progress {
         stack: String,
         text: String,
     },
+    /// A plan step finished (the engine's, not CloudFormation's).
+    Step {
+        region: String,
+        step: String,
+        result: Result<String, String>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -2,7 +2,7 @@
 //! through the notifier's own pipeline so the console shows exactly what Slack would get.
 //! The same fetch backs `awsmon-tui findings` and the console's findings screen.
 
-mod budget;
+pub mod budget;
 mod guardduty;
 mod inspector;
 pub mod samples;

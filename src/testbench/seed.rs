@@ -183,3 +183,90 @@ pub async fn hanging_stack(aws: &Aws, region: &str, name: &str) -> Result<(), Se
         .map_err(err("create stack"))?;
     Ok(())
 }
+
+/// awsmon's budget with this month's spend, replacing one without (moto cannot update).
+pub async fn budget_spend(
+    aws: &Aws,
+    name: &str,
+    limit: &str,
+    actual: &str,
+    forecast: &str,
+) -> Result<(), SeedError> {
+    let spend = |a: &str| {
+        Spend::builder()
+            .amount(a)
+            .unit("USD")
+            .build()
+            .map_err(err("spend"))
+    };
+    let _ = aws
+        .budgets("us-east-1")
+        .delete_budget()
+        .account_id(ACCOUNT)
+        .budget_name(name)
+        .send()
+        .await;
+    aws.budgets("us-east-1")
+        .create_budget()
+        .account_id(ACCOUNT)
+        .budget(
+            Budget::builder()
+                .budget_name(name)
+                .budget_type(BudgetType::Cost)
+                .time_unit(TimeUnit::Monthly)
+                .budget_limit(spend(limit)?)
+                .calculated_spend(
+                    aws_sdk_budgets::types::CalculatedSpend::builder()
+                        .actual_spend(spend(actual)?)
+                        .forecasted_spend(spend(forecast)?)
+                        .build(),
+                )
+                .build()
+                .map_err(err("budget"))?,
+        )
+        .send()
+        .await
+        .map_err(err("create budget"))?;
+    Ok(())
+}
+
+/// Every `…At` timestamp as epoch seconds (2026-11-23T08:44:18Z): the API's form, where
+/// events carry ISO strings.
+fn epoch_times(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::Object(map) => {
+            for (k, v) in map.iter_mut() {
+                if k.ends_with("At") && v.is_string() {
+                    *v = serde_json::json!(1_795_423_458.0);
+                } else {
+                    epoch_times(v);
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(epoch_times),
+        _ => {}
+    }
+}
+
+/// Inspector findings for `region`: the notifier's ECR sample as ListFindings returns it
+/// (moto serves queued results through its own API).
+pub async fn inspector_findings(moto: &super::Moto, region: &str) -> Result<(), String> {
+    let sample = crate::findings::samples::SAMPLES
+        .iter()
+        .find(|(n, _)| *n == "inspector2-ecr-critical")
+        .map(|(_, t)| *t)
+        .ok_or("sample missing")?;
+    let event: serde_json::Value = serde_json::from_str(sample).map_err(|e| e.to_string())?;
+    let mut finding = event["detail"].clone();
+    epoch_times(&mut finding);
+    finding["resources"][0]["region"] = serde_json::Value::from(region);
+    let body = serde_json::json!({"region": region, "results": [[finding]]}).to_string();
+    match moto
+        .post("/moto-api/static/inspector2/findings-results", &body)
+        .await
+    {
+        Ok(201) => Ok(()),
+        Ok(status) => Err(format!("moto answered {status} to the findings seed")),
+        Err(e) => Err(e.to_string()),
+    }
+}

@@ -1,0 +1,575 @@
+//! The event loop and the effects. Keys, results and a tick go through `App::update`; effects
+//! run as tokio tasks that report back over a channel, so the UI never waits on the network.
+//! A frame is drawn only when something changed.
+
+use std::io::{self, Stdout};
+use std::path::PathBuf;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use awsmon_notifier::deliver::{Deliverer, RetryPolicy};
+use crossterm::event::{Event, EventStream, KeyEventKind};
+use crossterm::execute;
+use crossterm::terminal::{
+    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+};
+use futures::StreamExt;
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+use tokio::sync::mpsc::{self, UnboundedSender};
+
+use super::app::{Action, App, Effect, Level, PlanRequest};
+use super::theme::Theme;
+use super::view;
+use crate::aws::Aws;
+use crate::aws::regions::{self, RegionInfo};
+use crate::config::{Config, SavePlan};
+use crate::deploy::artifact::{self, Artifact};
+use crate::deploy::plan::{self, Plan};
+use crate::deploy::stack_ops::{Progress, Waiting};
+use crate::deploy::{engine, verify};
+use crate::findings::{self, Finding};
+use crate::inventory::{self, Regions, ScanRequest};
+use crate::naming;
+use crate::test_message::{self, Via};
+
+/// What the effects share: AWS, the config in force, where it is saved.
+pub struct Shared {
+    pub aws: Aws,
+    pub cfg: RwLock<Config>,
+    pub config_path: PathBuf,
+    pub config_text: RwLock<Option<String>>,
+    /// REGIONS from --regions or config.yml, else every enabled region.
+    pub wanted: Option<Vec<String>>,
+    /// The demo's stand-in notifier build; otherwise the bundled one (or AWSMON_NOTIFIER_ZIP).
+    pub artifact: Option<Artifact>,
+}
+
+impl Shared {
+    fn cfg(&self) -> Config {
+        self.cfg
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+}
+
+type Term = Terminal<CrosstermBackend<Stdout>>;
+
+fn enter() -> io::Result<Term> {
+    enable_raw_mode()?;
+    execute!(io::stdout(), EnterAlternateScreen, crossterm::cursor::Hide)?;
+    Terminal::new(CrosstermBackend::new(io::stdout()))
+}
+
+/// Puts the terminal back as it was; safe to call more than once.
+pub fn restore() {
+    let _ = disable_raw_mode();
+    let _ = execute!(io::stdout(), LeaveAlternateScreen, crossterm::cursor::Show);
+}
+
+/// A panic restores the terminal before the message is printed.
+fn restore_on_panic() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore();
+        previous(info);
+    }));
+}
+
+/// Runs the console until it quits.
+pub async fn run(mut app: App, shared: Arc<Shared>) -> io::Result<()> {
+    restore_on_panic();
+    let mut terminal = enter()?;
+    let result = event_loop(&mut terminal, &mut app, shared).await;
+    restore();
+    result
+}
+
+async fn event_loop(terminal: &mut Term, app: &mut App, shared: Arc<Shared>) -> io::Result<()> {
+    let theme = Theme::from_env();
+    let (tx, mut rx) = mpsc::unbounded_channel::<Action>();
+    // The first frame comes before any AWS call is made.
+    terminal.draw(|f| view::draw(f, app, theme))?;
+    for effect in app.start() {
+        spawn(effect, &shared, &tx);
+    }
+    let mut events = EventStream::new();
+    let mut tick = tokio::time::interval(Duration::from_millis(250));
+    loop {
+        let action = tokio::select! {
+            ev = events.next() => match ev {
+                Some(Ok(Event::Key(k))) if k.kind != KeyEventKind::Release => Action::Key(k),
+                Some(Ok(Event::Resize(..))) => Action::Resize,
+                Some(Ok(_)) => continue,
+                Some(Err(e)) => return Err(e),
+                None => break,
+            },
+            Some(a) = rx.recv() => a,
+            _ = tick.tick() => Action::Tick,
+        };
+        handle(app, action, &shared, &tx, terminal)?;
+        // Everything already waiting goes in before one frame.
+        while let Ok(a) = rx.try_recv() {
+            handle(app, a, &shared, &tx, terminal)?;
+        }
+        if app.quit {
+            break;
+        }
+        if app.redraw {
+            terminal.draw(|f| view::draw(f, app, theme))?;
+            app.redraw = false;
+        }
+    }
+    Ok(())
+}
+
+fn handle(
+    app: &mut App,
+    action: Action,
+    shared: &Arc<Shared>,
+    tx: &UnboundedSender<Action>,
+    terminal: &mut Term,
+) -> io::Result<()> {
+    for effect in app.update(action) {
+        if let Effect::Suspend = effect {
+            suspend(terminal)?;
+            app.redraw = true;
+        } else {
+            spawn(effect, shared, tx);
+        }
+    }
+    Ok(())
+}
+
+/// ctrl-z: give the terminal back, stop, and take it again on `fg`.
+fn suspend(terminal: &mut Term) -> io::Result<()> {
+    restore();
+    // SIGTSTP to ourselves, without a libc dependency; `kill` returns once we are continued.
+    let _ = std::process::Command::new("kill")
+        .args(["-TSTP", &std::process::id().to_string()])
+        .status();
+    enable_raw_mode()?;
+    execute!(io::stdout(), EnterAlternateScreen, crossterm::cursor::Hide)?;
+    terminal.clear()
+}
+
+pub fn spawn(effect: Effect, shared: &Arc<Shared>, tx: &UnboundedSender<Action>) {
+    let (shared, tx) = (shared.clone(), tx.clone());
+    tokio::spawn(async move {
+        let actions = run_effect(effect, &shared, &tx).await;
+        for a in actions {
+            let _ = tx.send(a);
+        }
+    });
+}
+
+async fn regions(shared: &Shared) -> Vec<RegionInfo> {
+    let (all, _) = regions::discover(&shared.aws).await;
+    regions::narrow(all, shared.wanted.as_deref())
+}
+
+fn enabled(list: &[RegionInfo]) -> Vec<String> {
+    list.iter()
+        .filter(|r| r.enabled)
+        .map(|r| r.name.clone())
+        .collect()
+}
+
+/// Carries out one effect; the returned actions go back to `update`.
+pub async fn run_effect(
+    effect: Effect,
+    shared: &Shared,
+    tx: &UnboundedSender<Action>,
+) -> Vec<Action> {
+    let cfg = shared.cfg();
+    let aws = &shared.aws;
+    match effect {
+        Effect::Scan => vec![scan(shared, &cfg, tx).await],
+        Effect::Plan(req) => {
+            let result = make_plan(shared, &req).await;
+            vec![Action::PlanReady { id: req.id, result }]
+        }
+        Effect::Execute { request, plan } => vec![execute(shared, request, plan, tx).await],
+        Effect::LoadFindings => {
+            let account = match inventory::account_id(aws, cfg.home_region()).await {
+                Ok(a) => a,
+                Err(e) => {
+                    return vec![Action::Findings {
+                        items: Vec::new(),
+                        errors: vec![e.to_string()],
+                    }];
+                }
+            };
+            let req = findings::Request {
+                regions: enabled(&regions(shared).await),
+                services: awsmon_notifier::Service::ALL.to_vec(),
+                since: Duration::from_secs(86_400),
+                concurrency: 16,
+            };
+            let fetched = findings::fetch(aws, &cfg, &account, &req).await;
+            vec![Action::Findings {
+                items: fetched.findings,
+                errors: fetched.errors,
+            }]
+        }
+        Effect::LoadBudget => {
+            let spend = match inventory::account_id(aws, cfg.home_region()).await {
+                Ok(account) => findings::budget::spend(aws, &cfg, &account)
+                    .await
+                    .map_err(|e| e.to_string()),
+                Err(e) => Err(e.to_string()),
+            };
+            vec![Action::BudgetSpend(spend)]
+        }
+        Effect::SaveConfig {
+            config,
+            push_routing,
+        } => vec![save(shared, *config, push_routing).await],
+        Effect::TestMessage { route, via } => {
+            let result = match via {
+                Via::Direct => test_message::direct(
+                    &cfg.settings,
+                    route,
+                    RetryPolicy::default(),
+                    Duration::from_secs(30),
+                )
+                .await
+                .map(|ds| ds.iter().map(delivery_line).collect())
+                .map_err(|e| e.to_string()),
+                Via::Pipeline => test_message::pipeline(aws, &cfg, route)
+                    .await
+                    .map(|id| {
+                        vec![format!(
+                            "ok  event {id} on the default bus in {}: EventBridge → {}-notifier → Slack",
+                            cfg.home_region(),
+                            cfg.prefix_service_name
+                        )]
+                    })
+                    .map_err(|e| e.to_string()),
+            };
+            vec![Action::TestResult(result)]
+        }
+        Effect::SendFinding(prepared) => {
+            let deliverer = match Deliverer::new(RetryPolicy::default()) {
+                Ok(d) => d,
+                Err(e) => return vec![Action::Notice(Level::Error, e.to_string())],
+            };
+            let deadline = std::time::Instant::now() + Duration::from_secs(30);
+            let report =
+                awsmon_notifier::notify::deliver_all(&[*prepared], &deliverer, Some(deadline))
+                    .await;
+            report
+                .events
+                .iter()
+                .flat_map(|e| &e.deliveries)
+                .map(|d| {
+                    let level = if d.ok { Level::Info } else { Level::Error };
+                    Action::Notice(level, delivery_line(d))
+                })
+                .collect()
+        }
+        Effect::WriteFile { path, contents } => {
+            let result = crate::config::write_atomic(&path, contents.as_bytes());
+            vec![match result {
+                Ok(()) => Action::Notice(Level::Info, format!("wrote {}", path.display())),
+                Err(e) => Action::Notice(Level::Error, format!("{}: {e}", path.display())),
+            }]
+        }
+        Effect::Suspend => Vec::new(),
+    }
+}
+
+fn delivery_line(d: &awsmon_notifier::deliver::Delivery) -> String {
+    let status = d.last_status().map_or("-".to_string(), |s| s.to_string());
+    let error = d
+        .failure
+        .clone()
+        .or_else(|| d.slack_error().filter(|_| !d.ok).map(str::to_string))
+        .map(|e| format!("  {e}"))
+        .unwrap_or_default();
+    format!(
+        "{:<6} {}  {status}  {} ms  {} attempt(s){error}",
+        if d.ok { "ok" } else { "FAILED" },
+        d.url,
+        d.total_ms,
+        d.attempts.len()
+    )
+}
+
+async fn scan(shared: &Shared, cfg: &Config, tx: &UnboundedSender<Action>) -> Action {
+    let aws = &shared.aws;
+    let home = cfg.home_region().to_string();
+    let (account, list) = tokio::join!(inventory::account_id(aws, &home), regions(shared));
+    let account = match account {
+        Ok(a) => a,
+        Err(e) => return Action::ScanFinished(Err(e.to_string())),
+    };
+    let _ = tx.send(Action::ScanStarted {
+        account,
+        regions: list.clone(),
+    });
+    let hub = async {
+        let name = naming::hub_stack(cfg);
+        let status = match inventory::stacks::list(aws, &home).await {
+            Ok(s) if s.is_ready(&name) => "ready".to_string(),
+            Ok(s) => s
+                .problem(&name)
+                .unwrap_or_else(|| "not deployed".to_string()),
+            Err(e) => format!("unknown ({e})"),
+        };
+        let _ = tx.send(Action::Hub(status));
+    };
+    let (cell_tx, mut cell_rx) = mpsc::unbounded_channel();
+    let forward = async {
+        while let Some(cell) = cell_rx.recv().await {
+            let _ = tx.send(Action::ScanCell(cell));
+        }
+    };
+    let req = ScanRequest {
+        config: cfg,
+        regions: Regions::Known(list),
+        services: awsmon_notifier::Service::ALL.to_vec(),
+        concurrency: 16,
+    };
+    let scanning = async {
+        let r = inventory::scan_streaming(aws, req, cell_tx).await;
+        r.map(|_| ()).map_err(|e| e.to_string())
+    };
+    let ((), (), result) = tokio::join!(hub, forward, scanning);
+    Action::ScanFinished(result)
+}
+
+fn artifact_for(shared: &Shared) -> Result<Artifact, String> {
+    match &shared.artifact {
+        Some(a) => Ok(a.clone()),
+        None => artifact::load().map_err(|e| e.to_string()),
+    }
+}
+
+/// One plan for every group of the request (steps shared by groups, like the hub, once).
+async fn make_plan(shared: &Shared, req: &PlanRequest) -> Result<Plan, String> {
+    let cfg = req
+        .config
+        .as_deref()
+        .cloned()
+        .unwrap_or_else(|| shared.cfg());
+    let zip = if req.destroy {
+        None
+    } else {
+        Some(artifact_for(shared)?)
+    };
+    let mut merged = Plan {
+        spokes_first: req.destroy,
+        ..Plan::default()
+    };
+    for (target, regions) in &req.groups {
+        let facts = plan::gather(&shared.aws, &cfg, *target, regions, zip.as_ref())
+            .await
+            .map_err(|e| format!("cannot read the current state: {e}"))?;
+        let p = match &zip {
+            Some(zip) => plan::plan(&cfg, &facts, *target, regions, zip),
+            None => plan::plan_destroy(&cfg, &facts, *target, regions, req.delete_data),
+        };
+        for step in p.steps {
+            if !merged
+                .steps
+                .iter()
+                .any(|s| s.to_string() == step.to_string())
+            {
+                merged.steps.push(step);
+            }
+        }
+        merged.notes.extend(p.notes);
+        merged.blockers.extend(p.blockers);
+    }
+    Ok(merged)
+}
+
+async fn execute(
+    shared: &Shared,
+    request: PlanRequest,
+    the_plan: Plan,
+    tx: &UnboundedSender<Action>,
+) -> Action {
+    let id = request.id;
+    let fail = |reason: String| Action::JobFinished {
+        id,
+        result: Err(reason),
+        warnings: Vec::new(),
+    };
+    // The budget editor's draft is saved first, so config.yml says what is deployed.
+    if let Some(draft) = &request.config {
+        if let Action::Saved { result: Err(e), .. } = save(shared, (**draft).clone(), false).await {
+            return fail(e);
+        }
+        let _ = tx.send(Action::Notice(Level::Info, "config.yml saved".into()));
+    }
+    let cfg = shared.cfg();
+    let zip = if request.destroy {
+        Artifact {
+            bytes: std::borrow::Cow::Borrowed(&[]),
+            sha256: String::new(),
+            origin: artifact::Origin::Bundled,
+        }
+    } else {
+        match artifact_for(shared) {
+            Ok(z) => z,
+            Err(e) => return fail(e),
+        }
+    };
+    let (ptx, mut prx) = mpsc::unbounded_channel();
+    let forward = async {
+        while let Some(p) = prx.recv().await {
+            let (line, step_done) = match p {
+                Progress::Resource {
+                    region,
+                    stack,
+                    resource,
+                    status,
+                    reason,
+                } => (
+                    format!(
+                        "{region} {stack}: {resource} {status}{}",
+                        reason.map(|r| format!(" ({r})")).unwrap_or_default()
+                    ),
+                    false,
+                ),
+                Progress::Note {
+                    region,
+                    stack,
+                    text,
+                } => (format!("{region} {stack}: {text}"), false),
+                Progress::Step { step, result, .. } => match result {
+                    Ok(r) => (format!("ok      {step} — {r}"), true),
+                    Err(e) => (format!("FAILED  {step} — {e}"), true),
+                },
+            };
+            let _ = tx.send(Action::JobLog {
+                id,
+                line,
+                step_done,
+            });
+        }
+    };
+    let run = async {
+        let report = engine::execute(
+            &shared.aws,
+            &cfg,
+            &the_plan,
+            &zip,
+            Waiting::default(),
+            8,
+            ptx,
+        )
+        .await;
+        let warnings = if request.destroy {
+            Vec::new()
+        } else {
+            let account = inventory::account_id(&shared.aws, cfg.home_region())
+                .await
+                .unwrap_or_default();
+            let deployed = verify::deployed(&cfg, &the_plan, &report);
+            verify::verify(&shared.aws, &cfg, &account, &deployed).await
+        };
+        (report, warnings)
+    };
+    let ((), (report, warnings)) = tokio::join!(forward, run);
+    let failures = report.failures();
+    let result = if failures.is_empty() {
+        Ok(format!("{} step(s) done", report.outcomes.len()))
+    } else {
+        Err(failures
+            .iter()
+            .map(|o| {
+                format!(
+                    "{} — {}",
+                    o.step,
+                    o.result.clone().err().unwrap_or_default()
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n"))
+    };
+    Action::JobFinished {
+        id,
+        result,
+        warnings,
+    }
+}
+
+/// Saves atomically (comments and unknown keys kept), then pushes the routing if the hub is
+/// deployed.
+async fn save(shared: &Shared, config: Config, push_routing: bool) -> Action {
+    let path = shared.config_path.clone();
+    let old = shared
+        .config_text
+        .read()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .clone();
+    let planned = SavePlan::new(&path.display().to_string(), old.as_deref(), &config);
+    let plan = match planned {
+        Ok(p) => p,
+        Err(e) => {
+            return Action::Saved {
+                config: Box::new(config),
+                text: String::new(),
+                result: Err(e),
+            };
+        }
+    };
+    if let Err(e) = plan.write(&path) {
+        return Action::Saved {
+            config: Box::new(config),
+            text: String::new(),
+            result: Err(format!("{}: {e}", path.display())),
+        };
+    }
+    *shared
+        .cfg
+        .write()
+        .unwrap_or_else(std::sync::PoisonError::into_inner) = config.clone();
+    *shared
+        .config_text
+        .write()
+        .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(plan.text.clone());
+    let mut msg = format!("saved {}", path.display());
+    if push_routing {
+        let home = config.home_region();
+        let hub = naming::hub_stack(&config);
+        let deployed = inventory::stacks::list(&shared.aws, home)
+            .await
+            .is_ok_and(|s| s.exists(&hub));
+        if deployed {
+            match engine::write_routing(
+                &shared.aws,
+                &config,
+                home,
+                &naming::routing_parameter(&config),
+            )
+            .await
+            {
+                Ok(r) => msg.push_str(&format!("; routing pushed to the hub ({r})")),
+                Err(e) => {
+                    return Action::Saved {
+                        config: Box::new(config),
+                        text: plan.text,
+                        result: Err(format!("{msg}, but the routing push failed: {e}")),
+                    };
+                }
+            }
+        } else {
+            msg.push_str("; the hub is not deployed, so nothing was pushed");
+        }
+    }
+    Action::Saved {
+        config: Box::new(config),
+        text: plan.text,
+        result: Ok(msg),
+    }
+}
+
+/// The sample findings, for `App::new`.
+pub fn samples(cfg: &Config) -> Vec<Finding> {
+    findings::samples::findings(&cfg.settings)
+}

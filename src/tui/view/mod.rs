@@ -1,0 +1,176 @@
+//! Drawing: reads the state, never changes it, never does I/O. The header, the screen, the
+//! footer (from the key table), then toasts, the text field and popups on top.
+
+mod findings;
+mod forms;
+mod matrix;
+mod popups;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph};
+
+use super::app::{App, Level, Screen};
+use super::keys;
+use super::theme::Theme;
+
+pub fn draw(frame: &mut Frame, app: &App, theme: Theme) {
+    let area = frame.area();
+    let banner = u16::from(app.env.emulator || app.env.read_only);
+    let [header, body, footer] = Layout::vertical([
+        Constraint::Length(1 + banner),
+        Constraint::Min(3),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    draw_header(frame, app, theme, header);
+    match app.screen {
+        Screen::Matrix => matrix::draw(frame, app, theme, body),
+        Screen::Findings => findings::draw(frame, app, theme, body),
+        Screen::Routing => forms::routing(frame, app, theme, body),
+        Screen::Budget => forms::budget(frame, app, theme, body),
+        Screen::TestMessage => forms::test_message(frame, app, theme, body),
+    }
+    draw_footer(frame, app, theme, footer);
+    draw_toasts(frame, app, theme, body);
+    if app.input.is_some() {
+        draw_input(frame, app, theme, footer, body);
+    }
+    if let Some(p) = &app.popup {
+        popups::draw(frame, app, p, theme, body);
+    }
+}
+
+const SPINNER: [&str; 4] = ["◐", "◓", "◑", "◒"];
+
+pub fn spinner(app: &App) -> &'static str {
+    SPINNER[app.spinner % SPINNER.len()]
+}
+
+fn draw_header(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
+    let mut spans = vec![Span::styled(" awsmon-tui ", theme.title())];
+    // Compact enough for 80 columns: "secops@123456789012  home us-east-1  hub ready".
+    spans.push(Span::raw(format!(
+        "{}@{}  ",
+        app.env.profile.as_deref().unwrap_or("default"),
+        app.account.as_deref().unwrap_or("…")
+    )));
+    let mut part = |label: &str, value: String| {
+        spans.push(Span::styled(format!("{label} "), theme.dim()));
+        spans.push(Span::raw(format!("{value}  ")));
+    };
+    part("home", app.cfg.home_region().to_string());
+    part("hub", app.hub.clone().unwrap_or_else(|| "…".into()));
+    if let Some(e) = &app.env.endpoint {
+        part("endpoint", e.clone());
+    }
+    spans.push(Span::styled(app.env.notifier.clone(), theme.dim()));
+    if app.scanning {
+        spans.push(Span::styled(
+            format!("  {} scanning", spinner(app)),
+            theme.busy(),
+        ));
+    }
+    let mut lines = vec![Line::from(spans)];
+    if app.env.emulator || app.env.read_only {
+        let mut b = Vec::new();
+        if app.env.read_only {
+            b.push(Span::styled(
+                " READ-ONLY: nothing will be changed ",
+                theme.danger_banner(),
+            ));
+            b.push(Span::raw(" "));
+        }
+        if app.env.emulator {
+            let note = app.env.slack_note.clone().unwrap_or_default();
+            b.push(Span::styled(
+                " EMULATOR: a local moto, not a real AWS account ",
+                theme.banner(),
+            ));
+            b.push(Span::styled(format!(" {note}"), theme.dim()));
+        }
+        lines.push(Line::from(b));
+    }
+    frame.render_widget(Paragraph::new(lines), area);
+}
+
+fn draw_footer(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
+    let mut spans = Vec::new();
+    for h in keys::footer(app.screen, app.env.read_only) {
+        spans.push(Span::styled(h.keys.to_string(), theme.bold()));
+        spans.push(Span::styled(format!(" {}  ", h.label), theme.dim()));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn draw_toasts(frame: &mut Frame, app: &App, theme: Theme, body: Rect) {
+    for (i, t) in app.toasts.iter().rev().take(3).enumerate() {
+        let (mark, style) = match t.level {
+            Level::Info => ("✔", theme.ok()),
+            Level::Warn => ("!", theme.warn()),
+            Level::Error => ("✖", theme.err()),
+        };
+        let text = format!(" {mark} {} ", t.text);
+        let width = u16::try_from(text.chars().count())
+            .unwrap_or(u16::MAX)
+            .min(body.width);
+        let y = body.y + u16::try_from(i).unwrap_or(0);
+        if y >= body.bottom() {
+            break;
+        }
+        let area = Rect::new(body.right() - width, y, width, 1);
+        frame.render_widget(Clear, area);
+        frame.render_widget(
+            Paragraph::new(Line::styled(
+                text,
+                style.add_modifier(ratatui::style::Modifier::REVERSED),
+            )),
+            area,
+        );
+    }
+}
+
+fn draw_input(frame: &mut Frame, app: &App, theme: Theme, footer: Rect, body: Rect) {
+    let Some(input) = &app.input else { return };
+    let error = input.error.as_deref();
+    let line = Line::from(vec![
+        Span::styled(format!("{} ", input.label), theme.bold()),
+        Span::raw(input.value.clone()),
+        Span::styled("▏", theme.busy()),
+    ]);
+    frame.render_widget(Clear, footer);
+    frame.render_widget(Paragraph::new(line), footer);
+    if let Some(e) = error
+        && body.height > 0
+    {
+        let area = Rect::new(body.x, body.bottom() - 1, body.width, 1);
+        frame.render_widget(Clear, area);
+        frame.render_widget(
+            Paragraph::new(Line::styled(format!("  {e}"), theme.err())),
+            area,
+        );
+    }
+}
+
+/// A centred rectangle of at most `w`×`h` inside `area`.
+pub fn centred(area: Rect, w: u16, h: u16) -> Rect {
+    let w = w.min(area.width);
+    let h = h.min(area.height);
+    Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    )
+}
+
+/// Cuts `s` to `width` characters, ending in "…" when cut.
+pub fn fit(s: &str, width: usize) -> String {
+    if s.chars().count() <= width {
+        return s.to_string();
+    }
+    let mut out: String = s.chars().take(width.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
