@@ -82,9 +82,21 @@ pub fn draw(frame: &mut Frame, app: &App, popup: &Popup, theme: Theme, body: Rec
     let height = u16::try_from(rows + 2).unwrap_or(u16::MAX).max(5);
     let area = centred(body, width, height);
     frame.render_widget(Clear, area);
+    // What to press is always visible, however long the plan.
+    let mut block = Block::bordered().title(title).border_style(border);
+    if let Popup::Plan(p) | Popup::ConfirmData(p) = popup
+        && let Some(Ok(_)) = &p.plan
+    {
+        let keys = if matches!(popup, Popup::ConfirmData(_)) {
+            " y deletes · any other key keeps the data "
+        } else {
+            " Enter/y applies · n/Esc cancels · ↑↓ scroll "
+        };
+        block = block.title_bottom(Line::styled(keys, theme.bold()));
+    }
     frame.render_widget(
         Paragraph::new(lines)
-            .block(Block::bordered().title(title).border_style(border))
+            .block(block)
             .wrap(Wrap { trim: false })
             .scroll((scroll, 0)),
         area,
