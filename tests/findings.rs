@@ -114,7 +114,7 @@ async fn findings_from_every_service_through_the_notifier() {
     let req = Request {
         regions: vec!["eu-west-1".into()],
         services: Service::ALL.to_vec(),
-        since: Duration::from_secs(86_400),
+        since: Duration::from_hours(24),
         concurrency: 8,
     };
     let fetched = findings::fetch(&aws, &cfg, "123456789012", &req).await;

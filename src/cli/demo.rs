@@ -133,7 +133,7 @@ async fn seed_account(aws: &Aws, moto: &Moto, cfg: &Config, zip: &Artifact) -> R
         .map_err(|e| fail("seed")(e))?;
     let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
     let waiting = Waiting {
-        timeout: Duration::from_secs(60),
+        timeout: Duration::from_mins(1),
         poll: Duration::from_millis(200),
     };
     // The seed's stand-in spoke makes way for a real one (moto cannot change a resource's type).

@@ -59,7 +59,7 @@ pub async fn events(aws: &Aws, region: &str, since_ms: i64) -> Result<Vec<Value>
                     f.region().unwrap_or(region),
                     f.account_id().unwrap_or_default(),
                     time,
-                    detail(f),
+                    &detail(f),
                 )
             }));
         }
@@ -148,7 +148,7 @@ fn detail(f: &Finding) -> Value {
                 let probes: Vec<Value> = p
                     .port_probe_details()
                     .iter()
-                    .map(|d| json!({ "localPortDetails": { "port": d.local_port_details().and_then(|l| l.port()) } }))
+                    .map(|d| json!({ "localPortDetails": { "port": d.local_port_details().and_then(aws_sdk_guardduty::types::LocalPortDetails::port) } }))
                     .collect();
                 action["portProbeAction"] = json!({ "portProbeDetails": probes });
             }

@@ -33,7 +33,7 @@ pub async fn events(aws: &Aws, region: &str, since_ms: i64) -> Result<Vec<Value>
                 region,
                 f.aws_account_id(),
                 &time,
-                detail(f, region),
+                &detail(f, region),
             ));
         }
     }
@@ -83,8 +83,8 @@ fn detail(f: &Finding, region: &str) -> Value {
         "firstObservedAt": datetime(Some(f.first_observed_at())),
         "lastObservedAt": datetime(Some(f.last_observed_at())),
         "updatedAt": datetime(f.updated_at()),
-        "fixAvailable": f.fix_available().map(|x| x.as_str()),
-        "exploitAvailable": f.exploit_available().map(|x| x.as_str()),
+        "fixAvailable": f.fix_available().map(aws_sdk_inspector2::types::FixAvailable::as_str),
+        "exploitAvailable": f.exploit_available().map(aws_sdk_inspector2::types::ExploitAvailable::as_str),
         "resources": resources,
         "packageVulnerabilityDetails": packages,
         "remediation": { "recommendation": { "Url": f.remediation().and_then(|r| r.recommendation()).and_then(|r| r.url()) } },

@@ -182,7 +182,7 @@ fn envelope(
     region: &str,
     account: &str,
     time: &str,
-    detail: Value,
+    detail: &Value,
 ) -> Value {
     serde_json::json!({
         "version": "0",
@@ -238,9 +238,9 @@ mod tests {
 
     #[test]
     fn durations_read_like_people_write_them() {
-        assert_eq!(parse_since("24h"), Ok(Duration::from_secs(86_400)));
-        assert_eq!(parse_since("90m"), Ok(Duration::from_secs(5_400)));
-        assert_eq!(parse_since("7d"), Ok(Duration::from_secs(604_800)));
+        assert_eq!(parse_since("24h"), Ok(Duration::from_hours(24)));
+        assert_eq!(parse_since("90m"), Ok(Duration::from_mins(90)));
+        assert_eq!(parse_since("7d"), Ok(Duration::from_hours(168)));
         assert_eq!(
             parse_since("1w"),
             Err("\"1w\": the unit must be s, m, h or d".to_string())

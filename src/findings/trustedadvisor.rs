@@ -63,7 +63,7 @@ pub async fn events(aws: &Aws, account: &str) -> Result<Vec<Value>, AwsError> {
                 "us-east-1",
                 account,
                 time,
-                detail,
+                &detail,
             ));
         }
     }

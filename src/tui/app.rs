@@ -196,6 +196,8 @@ pub struct TestState {
 }
 
 /// Everything the console shows.
+// Independent flags, each read by the views; a state machine would not make them clearer.
+#[allow(clippy::struct_excessive_bools)]
 pub struct App {
     pub env: Env,
     /// The config in force (last loaded or saved).
@@ -1042,13 +1044,13 @@ impl App {
 
     fn routing_key(&mut self, key: KeyEvent) -> Vec<Effect> {
         let rows = self.routing_rows();
-        let row = rows.get(self.routing_row).cloned();
+        let row = rows.get(self.routing_row).copied();
         match key.code {
             KeyCode::Down | KeyCode::Char('j') => {
                 self.routing_row = (self.routing_row + 1).min(rows.len().saturating_sub(1));
             }
             KeyCode::Up | KeyCode::Char('k') => {
-                self.routing_row = self.routing_row.saturating_sub(1)
+                self.routing_row = self.routing_row.saturating_sub(1);
             }
             KeyCode::Char('v') => self.reveal = !self.reveal,
             KeyCode::Char('a') => {

@@ -204,7 +204,7 @@ pub async fn run_effect(
             let req = findings::Request {
                 regions: enabled(&regions(shared).await),
                 services: awsmon_notifier::Service::ALL.to_vec(),
-                since: Duration::from_secs(86_400),
+                since: Duration::from_hours(24),
                 concurrency: 16,
             };
             let fetched = findings::fetch(aws, &cfg, &account, &req).await;
