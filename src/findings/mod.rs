@@ -27,53 +27,91 @@ pub enum Origin {
     Sample,
 }
 
+/// What the list needs about a finding: the notifier's reading of it, without the message.
+#[derive(Debug, Clone)]
+pub struct Summary {
+    /// A service name, `default`, or `unknown`.
+    pub service: &'static str,
+    pub region: String,
+    pub id: String,
+    pub time: String,
+    pub severity: Option<String>,
+    pub title: String,
+    pub send: bool,
+    /// The mention when sent, the reason when dropped.
+    pub reason: String,
+}
+
+/// One finding. Thousands may be loaded, so only compact JSON and a summary are kept; the
+/// Slack message is made again (the notifier's pipeline, ~20 µs) when one is shown.
 #[derive(Debug, Clone)]
 pub struct Finding {
     pub origin: Origin,
-    /// The event as the notifier would receive it.
-    pub event: Value,
-    /// What the notifier makes of it: decision, routes, the Slack message.
-    pub prepared: Prepared,
+    /// The event as the notifier would receive it, as compact JSON.
+    pub event: Box<str>,
+    pub summary: Summary,
     /// For sorting: higher is more severe.
     pub rank: f64,
 }
 
 impl Finding {
     /// Runs `event` through the notifier's pipeline; `None` when it yields nothing.
-    pub fn from_event(origin: Origin, event: Value, settings: &Settings) -> Option<Finding> {
-        let prepared = awsmon_notifier::prepare(&event, settings)
+    pub fn from_event(origin: Origin, event: &Value, settings: &Settings) -> Option<Finding> {
+        let prepared = awsmon_notifier::prepare(event, settings)
             .into_iter()
             .next()?;
         let rank = rank(prepared.severity.as_deref());
+        let (send, reason) = match &prepared.decision {
+            awsmon_notifier::Decision::Send { mention } => {
+                (true, format!("mention {}", mention.as_str()))
+            }
+            awsmon_notifier::Decision::Drop { reason } => (false, reason.clone()),
+        };
         Some(Finding {
             origin,
-            event,
-            prepared,
+            event: event.to_string().into_boxed_str(),
+            summary: Summary {
+                service: prepared.service_name(),
+                region: prepared.region,
+                id: prepared.id,
+                time: prepared.time,
+                severity: prepared.severity,
+                title: prepared.title,
+                send,
+                reason,
+            },
             rank,
         })
     }
 
+    /// The event, parsed again.
+    pub fn event(&self) -> Value {
+        serde_json::from_str(&self.event).unwrap_or(Value::Null)
+    }
+
+    /// What the notifier makes of it under `settings`: decision, routes, the Slack message.
+    pub fn prepare(&self, settings: &Settings) -> Option<Prepared> {
+        awsmon_notifier::prepare(&self.event(), settings)
+            .into_iter()
+            .next()
+    }
+
     pub fn service(&self) -> &'static str {
-        self.prepared.service_name()
+        self.summary.service
     }
 
     /// The `findings` CLI's JSON line.
     pub fn to_json(&self) -> Value {
-        let (decision, reason) = match &self.prepared.decision {
-            awsmon_notifier::Decision::Send { mention } => {
-                ("send", format!("mention {}", mention.as_str()))
-            }
-            awsmon_notifier::Decision::Drop { reason } => ("drop", reason.clone()),
-        };
+        let s = &self.summary;
         serde_json::json!({
-            "service": self.service(),
-            "region": self.prepared.region,
-            "id": self.prepared.id,
-            "time": self.prepared.time,
-            "severity": self.prepared.severity,
-            "title": self.prepared.title,
-            "decision": decision,
-            "reason": reason,
+            "service": s.service,
+            "region": s.region,
+            "id": s.id,
+            "time": s.time,
+            "severity": s.severity,
+            "title": s.title,
+            "decision": if s.send { "send" } else { "drop" },
+            "reason": s.reason,
             "sample": self.origin == Origin::Sample,
         })
     }
@@ -163,7 +201,7 @@ pub async fn fetch(aws: &Aws, cfg: &Config, account: &str, req: &Request) -> Fet
             Ok(events) => out.findings.extend(
                 events
                     .into_iter()
-                    .filter_map(|e| Finding::from_event(Origin::Live, e, &cfg.settings)),
+                    .filter_map(|e| Finding::from_event(Origin::Live, &e, &cfg.settings)),
             ),
             Err(e) => out
                 .errors
@@ -171,7 +209,7 @@ pub async fn fetch(aws: &Aws, cfg: &Config, account: &str, req: &Request) -> Fet
         }
     }
     out.findings
-        .sort_by(|a, b| b.prepared.time.cmp(&a.prepared.time));
+        .sort_by(|a, b| b.summary.time.cmp(&a.summary.time));
     out
 }
 

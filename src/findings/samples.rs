@@ -73,7 +73,7 @@ pub fn findings(settings: &Settings) -> Vec<Finding> {
     SAMPLES
         .iter()
         .filter_map(|(_, text)| serde_json::from_str(text).ok())
-        .filter_map(|event| Finding::from_event(Origin::Sample, event, settings))
+        .filter_map(|event| Finding::from_event(Origin::Sample, &event, settings))
         .collect()
 }
 

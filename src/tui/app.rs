@@ -185,6 +185,9 @@ pub struct FindingsState {
     pub loading: bool,
     pub loaded: bool,
     pub errors: Vec<String>,
+    /// The selected finding through the notifier's pipeline (item index, result), made when
+    /// the selection changes so that drawing stays pure and cheap.
+    pub current: Option<(usize, Option<awsmon_notifier::Prepared>)>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -411,6 +414,28 @@ impl App {
     }
 
     pub fn update(&mut self, action: Action) -> Vec<Effect> {
+        let effects = self.apply(action);
+        self.refresh_current();
+        effects
+    }
+
+    /// Keeps `findings.current` in step with the selection (and the settings in force).
+    fn refresh_current(&mut self) {
+        if self.screen != Screen::Findings {
+            return;
+        }
+        let selected = self.findings.view.get(self.findings.selected).copied();
+        match (selected, &self.findings.current) {
+            (Some(i), Some((j, _))) if i == *j => {}
+            (Some(i), _) => {
+                let prepared = self.findings.items[i].prepare(&self.cfg.settings);
+                self.findings.current = Some((i, prepared));
+            }
+            (None, _) => self.findings.current = None,
+        }
+    }
+
+    fn apply(&mut self, action: Action) -> Vec<Effect> {
         self.redraw = true;
         match action {
             Action::Key(key) => self.key(key),
@@ -516,6 +541,8 @@ impl App {
                 match result {
                     Ok(msg) => {
                         self.cfg = (*config).clone();
+                        // Decisions and routes may have changed.
+                        self.findings.current = None;
                         self.env.config_text = Some(text);
                         self.dirty = false;
                         self.toast(Level::Info, msg);
@@ -653,6 +680,13 @@ impl App {
     }
 
     fn rescan(&mut self) -> Vec<Effect> {
+        if self.screen == Screen::Findings {
+            if self.findings.loading {
+                return Vec::new();
+            }
+            self.findings.loading = true;
+            return vec![Effect::LoadFindings];
+        }
         if self.scanning {
             self.toast(Level::Info, "a scan is already running");
             return Vec::new();
@@ -934,12 +968,12 @@ impl App {
                 if needle.is_empty() {
                     return true;
                 }
-                let p = &f.items[i].prepared;
+                let p = &f.items[i].summary;
                 [
                     p.title.as_str(),
                     p.region.as_str(),
                     p.id.as_str(),
-                    f.items[i].service(),
+                    p.service,
                     p.severity.as_deref().unwrap_or_default(),
                 ]
                 .iter()
@@ -950,7 +984,7 @@ impl App {
             Some(SortBy::Time) => {
                 let items = &f.items;
                 f.view
-                    .sort_by(|&a, &b| items[b].prepared.time.cmp(&items[a].prepared.time));
+                    .sort_by(|&a, &b| items[b].summary.time.cmp(&items[a].summary.time));
             }
             Some(SortBy::Severity) => {
                 let items = &f.items;
@@ -992,24 +1026,24 @@ impl App {
             }
             KeyCode::Char('x') if self.env.read_only => return self.refuse("sending a message"),
             KeyCode::Char('x') => {
-                if let Some(f) = self.selected_finding() {
-                    if f.prepared.routes.is_empty() {
+                match self.findings.current.as_ref().and_then(|(_, p)| p.as_ref()) {
+                    Some(p) if p.routes.is_empty() => {
                         self.toast(
                             Level::Warn,
                             "no webhook on this route: add one in routing (w)",
                         );
-                    } else if f.prepared.payload.is_none() || !f.prepared.decision.is_send() {
-                        self.toast(Level::Warn, "the notifier would not send this one");
-                    } else {
-                        let p = Box::new(f.prepared.clone());
-                        return vec![Effect::SendFinding(p)];
                     }
+                    Some(p) if p.payload.is_none() || !p.decision.is_send() => {
+                        self.toast(Level::Warn, "the notifier would not send this one");
+                    }
+                    Some(p) => return vec![Effect::SendFinding(Box::new(p.clone()))],
+                    None => {}
                 }
             }
             KeyCode::Char('e') => {
                 if let Some(f) = self.selected_finding() {
                     let name: String = f
-                        .prepared
+                        .summary
                         .id
                         .chars()
                         .map(|c| {
@@ -1026,7 +1060,7 @@ impl App {
                         .rev()
                         .collect();
                     let contents =
-                        serde_json::to_string_pretty(&f.event).unwrap_or_default() + "\n";
+                        serde_json::to_string_pretty(&f.event()).unwrap_or_default() + "\n";
                     return vec![Effect::WriteFile {
                         path: PathBuf::from(format!("awsmon-finding-{name}.json")),
                         contents,

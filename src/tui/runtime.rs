@@ -400,10 +400,12 @@ async fn execute(
     };
     // The budget editor's draft is saved first, so config.yml says what is deployed.
     if let Some(draft) = &request.config {
-        if let Action::Saved { result: Err(e), .. } = save(shared, (**draft).clone(), false).await {
-            return fail(e);
+        match save(shared, (**draft).clone(), false).await {
+            Action::Saved { result: Err(e), .. } => return fail(e),
+            saved => {
+                let _ = tx.send(saved);
+            }
         }
-        let _ = tx.send(Action::Notice(Level::Info, "config.yml saved".into()));
     }
     let cfg = shared.cfg();
     let zip = if request.destroy {

@@ -50,7 +50,7 @@ fn draw_list(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
     let mut lines = Vec::with_capacity(rows);
     for (pos, &i) in f.view.iter().enumerate().skip(offset).take(rows) {
         let item = &f.items[i];
-        let p = &item.prepared;
+        let p = &item.summary;
         let sev = p.severity.as_deref().unwrap_or("-");
         let sev = sev.split_whitespace().next().unwrap_or("-");
         let tag = if item.origin == Origin::Sample {
@@ -58,7 +58,7 @@ fn draw_list(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
         } else {
             p.region.as_str()
         };
-        let send = if p.decision.is_send() { "send" } else { "drop" };
+        let send = if p.send { "send" } else { "drop" };
         let head = format!(
             "{:<9}{:<15}{:<15}{:<5}",
             fit(sev, 8),
@@ -69,7 +69,7 @@ fn draw_list(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
         let title = fit(&p.title, width.saturating_sub(head.chars().count()));
         let style = if pos == f.selected {
             theme.selected()
-        } else if p.decision.is_send() {
+        } else if p.send {
             ratatui::style::Style::default()
         } else {
             theme.dim()
@@ -86,11 +86,10 @@ fn draw_detail(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
     let block = Block::bordered()
         .title(" as Slack will show it ")
         .border_style(theme.dim());
-    let Some(item) = app.selected_finding() else {
+    let Some((_, Some(p))) = &app.findings.current else {
         frame.render_widget(block, area);
         return;
     };
-    let p = &item.prepared;
     let mut lines = Vec::new();
     match &p.decision {
         awsmon_notifier::Decision::Send { mention } => lines.push(Line::styled(

@@ -169,7 +169,8 @@ pub fn test_message(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
     ])];
     lines.push(Line::raw(""));
     for (i, route) in ROUTES.iter().enumerate() {
-        let hooks = route.webhooks(&app.draft.settings).len();
+        // What a test sends with: the settings in force, not unsaved edits.
+        let hooks = route.webhooks(&app.cfg.settings).len();
         let style = if i == app.test.route {
             theme.selected()
         } else {
