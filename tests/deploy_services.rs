@@ -219,12 +219,7 @@ async fn every_service_adopts_what_exists_and_destroy_keeps_adopted_data() {
         .await
         .expect("facts");
     let off = plan::plan_destroy(&cfg, &facts, Target::All, &regions, true);
-    let destructive: Vec<String> = off
-        .steps
-        .iter()
-        .filter(|s| s.is_destructive())
-        .map(ToString::to_string)
-        .collect();
+    let destructive = off.destructive();
     assert_eq!(
         destructive,
         vec![

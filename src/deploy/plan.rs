@@ -276,6 +276,15 @@ impl Plan {
         self.steps.iter().filter(|s| pick(s)).count()
     }
 
+    /// The steps that delete service data, as text.
+    pub fn destructive(&self) -> Vec<String> {
+        self.steps
+            .iter()
+            .filter(|s| s.is_destructive())
+            .map(ToString::to_string)
+            .collect()
+    }
+
     /// "create 3 stack(s) in eu-west-1, eu-central-1, us-east-1, update 0, delete 0" and one
     /// line per step, note and blocker.
     pub fn summary(&self) -> String {

@@ -601,12 +601,7 @@ mod tests {
             &regions(),
             true,
         );
-        let destructive: Vec<String> = p
-            .steps
-            .iter()
-            .filter(|s| s.is_destructive())
-            .map(ToString::to_string)
-            .collect();
+        let destructive = p.destructive();
         assert_eq!(
             destructive,
             vec!["DESTRUCTIVE: delete detector d0a1b2 in eu-west-1, with its findings history"]

@@ -122,24 +122,39 @@ pub async fn demo_account(aws: &Aws) -> Result<(), SeedError> {
 
 /// A monthly COST budget made outside awsmon's stacks.
 pub async fn budget(aws: &Aws, name: &str, limit_usd: &str) -> Result<(), SeedError> {
+    create_budget(aws, name, limit_usd, None).await
+}
+
+async fn create_budget(
+    aws: &Aws,
+    name: &str,
+    limit: &str,
+    spend_so_far: Option<(&str, &str)>,
+) -> Result<(), SeedError> {
+    let spend = |a: &str| {
+        Spend::builder()
+            .amount(a)
+            .unit("USD")
+            .build()
+            .map_err(err("spend"))
+    };
+    let mut budget = Budget::builder()
+        .budget_name(name)
+        .budget_type(BudgetType::Cost)
+        .time_unit(TimeUnit::Monthly)
+        .budget_limit(spend(limit)?);
+    if let Some((actual, forecast)) = spend_so_far {
+        budget = budget.calculated_spend(
+            aws_sdk_budgets::types::CalculatedSpend::builder()
+                .actual_spend(spend(actual)?)
+                .forecasted_spend(spend(forecast)?)
+                .build(),
+        );
+    }
     aws.budgets("us-east-1")
         .create_budget()
         .account_id(ACCOUNT)
-        .budget(
-            Budget::builder()
-                .budget_name(name)
-                .budget_type(BudgetType::Cost)
-                .time_unit(TimeUnit::Monthly)
-                .budget_limit(
-                    Spend::builder()
-                        .amount(limit_usd)
-                        .unit("USD")
-                        .build()
-                        .map_err(err("spend"))?,
-                )
-                .build()
-                .map_err(err("budget"))?,
-        )
+        .budget(budget.build().map_err(err("budget"))?)
         .send()
         .await
         .map_err(err("create budget"))?;
@@ -192,13 +207,6 @@ pub async fn budget_spend(
     actual: &str,
     forecast: &str,
 ) -> Result<(), SeedError> {
-    let spend = |a: &str| {
-        Spend::builder()
-            .amount(a)
-            .unit("USD")
-            .build()
-            .map_err(err("spend"))
-    };
     let _ = aws
         .budgets("us-east-1")
         .delete_budget()
@@ -206,28 +214,7 @@ pub async fn budget_spend(
         .budget_name(name)
         .send()
         .await;
-    aws.budgets("us-east-1")
-        .create_budget()
-        .account_id(ACCOUNT)
-        .budget(
-            Budget::builder()
-                .budget_name(name)
-                .budget_type(BudgetType::Cost)
-                .time_unit(TimeUnit::Monthly)
-                .budget_limit(spend(limit)?)
-                .calculated_spend(
-                    aws_sdk_budgets::types::CalculatedSpend::builder()
-                        .actual_spend(spend(actual)?)
-                        .forecasted_spend(spend(forecast)?)
-                        .build(),
-                )
-                .build()
-                .map_err(err("budget"))?,
-        )
-        .send()
-        .await
-        .map_err(err("create budget"))?;
-    Ok(())
+    create_budget(aws, name, limit, Some((actual, forecast))).await
 }
 
 /// Every `…At` timestamp as epoch seconds (2026-11-23T08:44:18Z): the API's form, where
