@@ -80,6 +80,36 @@ fn trusted_advisor_stub_reply(target: &str) -> StubResponse {
     }
 }
 
+/// Advanced-query rows as SelectResourceConfig returns them (JSON text), over two pages; one
+/// row is malformed and must be skipped.
+fn config_stub_reply(body: &str) -> StubResponse {
+    let row = |id: &str, name: &str, status: &str, time: &str| {
+        json!({
+            "resourceId": id, "resourceName": name, "resourceType": "AWS::EC2::SecurityGroup",
+            "awsRegion": "eu-west-1", "accountId": "123456789012",
+            "arn": format!("arn:aws:ec2:eu-west-1:123456789012:security-group/{id}"),
+            "configurationItemCaptureTime": time, "configurationItemStatus": status,
+        })
+        .to_string()
+    };
+    if body.contains("config-page-2") {
+        StubResponse::json(
+            200,
+            json!({"Results": [row("sg-0f1e2d3c", "db", "ResourceDiscovered", "2026-11-27T09:40:02.118Z"), "{not json"],
+                   "QueryInfo": {"SelectFields": [{"Name": "resourceId"}]}})
+            .to_string(),
+        )
+    } else {
+        StubResponse::json(
+            200,
+            json!({"Results": [row("sg-0a1b2c3d", "web", "OK", "2026-11-27T09:12:44.512Z")],
+                   "QueryInfo": {"SelectFields": [{"Name": "resourceId"}]},
+                   "NextToken": "config-page-2"})
+            .to_string(),
+        )
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn findings_from_every_service_through_the_notifier() {
     let moto = common::start_moto();
@@ -91,7 +121,13 @@ async fn findings_from_every_service_through_the_notifier() {
     })
     .await
     .expect("stub");
+    let config = Stub::start(|req| config_stub_reply(&req.body))
+        .await
+        .expect("stub");
     let mut options = common::options(&moto.endpoint);
+    options
+        .service_endpoints
+        .insert("configservice", config.endpoint.clone());
     options
         .service_endpoints
         .insert("guardduty", guardduty.endpoint.clone());
@@ -152,4 +188,11 @@ async fn findings_from_every_service_through_the_notifier() {
         list_calls[1]
     );
     assert!(list_calls[0].contains("updatedAt"), "{}", list_calls[0]);
+    let selects = config.requests();
+    assert_eq!(selects.len(), 2, "both pages of the Config query");
+    assert!(
+        selects[0].body.contains("configurationItemCaptureTime >"),
+        "{}",
+        selects[0].body
+    );
 }

@@ -3,6 +3,7 @@
 //! The same fetch backs `awsmon-tui findings` and the console's findings screen.
 
 pub mod budget;
+mod config;
 mod guardduty;
 mod inspector;
 pub mod samples;
@@ -172,13 +173,11 @@ pub async fn fetch(aws: &Aws, cfg: &Config, account: &str, req: &Request) -> Fet
     let mut jobs: Vec<(Service, String)> = Vec::new();
     for &service in &req.services {
         match service {
-            Service::GuardDuty | Service::Inspector => {
+            Service::GuardDuty | Service::Inspector | Service::Config => {
                 jobs.extend(req.regions.iter().map(|r| (service, r.clone())));
             }
             Service::TrustedAdvisor => jobs.push((service, "us-east-1".to_string())),
             Service::Budget => jobs.push((service, cfg.home_region().to_string())),
-            // Config changes are not kept as a list by AWS Config; the samples show the format.
-            Service::Config => {}
         }
     }
     let runs = jobs.into_iter().map(|(service, region)| {
@@ -190,7 +189,7 @@ pub async fn fetch(aws: &Aws, cfg: &Config, account: &str, req: &Request) -> Fet
                 Service::Inspector => Box::pin(inspector::events(aws, &region, since)).await,
                 Service::TrustedAdvisor => Box::pin(trustedadvisor::events(aws, account)).await,
                 Service::Budget => Box::pin(budget::events(aws, cfg, account)).await,
-                Service::Config => Ok(Vec::new()),
+                Service::Config => Box::pin(config::events(aws, &region, since)).await,
             };
             (service, region, events)
         }
