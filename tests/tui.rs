@@ -514,3 +514,64 @@ fn commands_and_quitting() {
     keys(&mut app, "q");
     assert!(app.quit);
 }
+
+#[test]
+fn budget_editor_validates_and_shows_the_alerts_the_numbers_would_send() {
+    let mut app = app(false);
+    scanned(&mut app);
+    let effects = keys(&mut app, "b");
+    assert!(matches!(effects.as_slice(), [Effect::LoadBudget]));
+    app.update(Action::BudgetSpend(Ok(Some(
+        awsmon::findings::budget::Spend {
+            limit: 100.0,
+            actual: 64.1,
+            forecast: 91.75,
+        },
+    ))));
+    // Threshold 95 %: the forecast no longer crosses it; 200 % is refused as typed.
+    key(&mut app, KeyCode::Down);
+    key(&mut app, KeyCode::Enter);
+    for _ in 0..4 {
+        key(&mut app, KeyCode::Backspace);
+    }
+    keys(&mut app, "200");
+    assert_eq!(
+        app.input.as_ref().and_then(|i| i.error.clone()),
+        Some("\"200\": expected a percentage from 1 to 100".to_string())
+    );
+    for _ in 0..3 {
+        key(&mut app, KeyCode::Backspace);
+    }
+    keys(&mut app, "95");
+    key(&mut app, KeyCode::Enter);
+    assert!((app.draft.budget_threshold_percentage - 95.0).abs() < f64::EPSILON);
+    snapshots("budget", &app);
+    let effects = keys(&mut app, "a");
+    let [Effect::Plan(req)] = effects.as_slice() else {
+        panic!("{effects:?}");
+    };
+    assert_eq!(
+        req.config.as_ref().map(|c| c.budget_threshold_percentage),
+        Some(95.0)
+    );
+}
+
+#[test]
+fn test_message_shows_each_webhook_result() {
+    let mut app = app(false);
+    scanned(&mut app);
+    keys(&mut app, "t");
+    key(&mut app, KeyCode::Down);
+    let effects = key(&mut app, KeyCode::Enter);
+    let [Effect::TestMessage { route, via }] = effects.as_slice() else {
+        panic!("{effects:?}");
+    };
+    assert_eq!(route.as_str(), "guardduty");
+    assert_eq!(*via, awsmon::test_message::Via::Direct);
+    app.update(Action::TestResult(Ok(vec![
+        "ok     https://hooks.slack.com/services/T…/B…/••••  200  143 ms  1 attempt(s)".into(),
+        "FAILED https://hooks.slack.com/services/T…/B…/••••  400  12 ms  1 attempt(s)  Slack refused the message: HTTP 400 invalid_payload".into(),
+    ])));
+    snapshots("test_message", &app);
+    assert_eq!(app.toasts.last().map(|t| t.level), Some(Level::Error));
+}

@@ -125,6 +125,13 @@ async fn seed_account(aws: &Aws, moto: &Moto, cfg: &Config, zip: &Artifact) -> R
     seed::demo_account(aws)
         .await
         .map_err(|e| fail("seed")(e.to_string()))?;
+    // Config records in both seeded regions.
+    aws.configservice("eu-west-1")
+        .start_configuration_recorder()
+        .configuration_recorder_name("default")
+        .send()
+        .await
+        .map_err(|e| fail("seed")(e.to_string()))?;
     seed::budget_spend(aws, "awsmon-monthly", "100", "64.10", "91.75")
         .await
         .map_err(|e| fail("seed")(e.to_string()))?;

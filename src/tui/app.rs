@@ -1275,6 +1275,19 @@ impl App {
                 Vec::new()
             }
             ("rescan", _) => self.rescan(),
+            ("errors", _) => {
+                let text = if self.findings.errors.is_empty() {
+                    "every source of findings answered".to_string()
+                } else {
+                    self.findings.errors.join("\n")
+                };
+                self.popup = Some(Popup::Message {
+                    title: "unreadable sources of findings".into(),
+                    text,
+                    scroll: 0,
+                });
+                Vec::new()
+            }
             ("q" | "quit", _) => {
                 self.quit = true;
                 Vec::new()

@@ -85,7 +85,8 @@ pub const COMMANDS: &[(&str, &str)] = &[
     (":budget", "budget limit, threshold and spend"),
     (":test", "send a test message"),
     (":region NAME", "jump to a region"),
-    (":rescan", "scan again"),
+    (":rescan", "scan again (findings: fetch again)"),
+    (":errors", "why some findings could not be read"),
     (":q", "quit"),
 ];
 

@@ -38,6 +38,12 @@ fn draw_list(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
     if !f.filter.is_empty() {
         title.push_str(&format!("· /{} ", f.filter));
     }
+    if !f.errors.is_empty() {
+        title.push_str(&format!(
+            "· {} source(s) unreadable (:errors) ",
+            f.errors.len()
+        ));
+    }
     if f.loading {
         title.push_str(&format!("· {} loading ", spinner(app)));
     }

@@ -167,11 +167,15 @@ fn draw_detail(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
                 theme.dim(),
             ));
             if !app.env.read_only {
-                let verb = if c.managed { "off" } else { "on" };
-                lines.push(Line::styled(
-                    format!("Enter turns it {verb} (the plan comes first)"),
-                    theme.dim(),
-                ));
+                let what = match (c.managed, c.state) {
+                    (true, _) => "Enter removes awsmon's wiring (the plan comes first)",
+                    (
+                        false,
+                        crate::inventory::State::Enabled | crate::inventory::State::Partial,
+                    ) => "Enter adopts it into awsmon (the plan comes first)",
+                    (false, _) => "Enter turns it on (the plan comes first)",
+                };
+                lines.push(Line::styled(what, theme.dim()));
             }
         }
     }
