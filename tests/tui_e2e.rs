@@ -43,6 +43,15 @@ impl Tmux {
         }
     }
 
+    fn resize(&self, width: u16, height: u16) {
+        let (w, h) = (width.to_string(), height.to_string());
+        let ok = Command::new("tmux")
+            .args(["-L", &self.socket, "resize-window", "-x", &w, "-y", &h])
+            .status()
+            .expect("resize-window");
+        assert!(ok.success());
+    }
+
     fn screen(&self) -> String {
         let out = Command::new("tmux")
             .args(["-L", &self.socket, "capture-pane", "-p"])
@@ -161,7 +170,15 @@ async fn read_only_shows_no_mutating_key_and_changes_nothing() {
         &["read-only: sending a test message would change AWS"],
         long,
     );
-    tmux.keys(&["Escape", "q"]);
+    // Resized to 80×24, the detail pane moves under the matrix.
+    tmux.resize(80, 24);
+    tmux.keys(&["Escape"]);
+    let narrow = tmux.wait_for(&["┌ detail"], long);
+    assert!(
+        narrow.lines().any(|l| l.starts_with("┌ detail")),
+        "{narrow}"
+    );
+    tmux.keys(&["q"]);
     tmux.wait_for(&["AWSMON-EXITED 0"], long);
 
     for region in ["us-east-1", "eu-west-1"] {
