@@ -4,10 +4,31 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let cli = awsmon::cli::Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::from_env("AWSMON_LOG"))
-        .with_writer(std::io::stderr)
-        .init();
+    let filter = tracing_subscriber::EnvFilter::from_env("AWSMON_LOG");
+    let console = matches!(cli.command, None | Some(awsmon::cli::Command::Demo));
+    if console {
+        // Anything written to stderr would land on the console's screen: log to a file, and
+        // only when asked for.
+        if std::env::var_os("AWSMON_LOG").is_some() {
+            let path = std::env::temp_dir().join("awsmon-tui-console.log");
+            if let Ok(file) = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&path)
+            {
+                tracing_subscriber::fmt()
+                    .with_env_filter(filter)
+                    .with_ansi(false)
+                    .with_writer(std::sync::Mutex::new(file))
+                    .init();
+            }
+        }
+    } else {
+        tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_writer(std::io::stderr)
+            .init();
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -85,10 +85,12 @@ impl Drop for Tmux {
     }
 }
 
-fn launch(name: &str, moto: &str, dir: &std::path::Path, extra: &str) -> Tmux {
+const FAKE_HOOK: &str = "https://hooks.slack.com/services/T0FAKE/B0FAKE/SECRETSECRETSECRET";
+
+fn launch(name: &str, moto: &str, dir: &std::path::Path, hook: &str, extra: &str) -> Tmux {
     std::fs::write(
         dir.join("config.yml"),
-        "WEBHOOK_URLS: https://hooks.slack.com/services/T0FAKE/B0FAKE/SECRETSECRETSECRET\nREGIONS: us-east-1,eu-west-1\n",
+        format!("WEBHOOK_URLS: {hook}\nREGIONS: us-east-1,eu-west-1\n"),
     )
     .expect("config");
     let zip = dir.join("bootstrap.zip");
@@ -113,7 +115,17 @@ async fn toggle_guardduty_then_findings_help_and_quit() {
     let moto = common::start_moto();
     let aws = common::aws(&moto.endpoint).await;
     let dir = tempfile::tempdir().expect("dir");
-    let tmux = launch("toggle", &moto.endpoint, dir.path(), "");
+    // The webhook refuses messages, so the notifier library logs an error: it must not reach
+    // the screen.
+    let slack = awsmon_notifier::receiver::SlackReceiver::start()
+        .await
+        .expect("receiver");
+    slack.script(
+        "hook",
+        vec![awsmon_notifier::receiver::Reply::invalid_payload()],
+    );
+    let hook = slack.url("hook");
+    let tmux = launch("toggle", &moto.endpoint, dir.path(), hook.expose(), "");
     let long = Duration::from_secs(30);
     tmux.wait_for(&["eu-west-1", "○ off"], long);
     tmux.wait_for(&["global"], long);
@@ -145,7 +157,15 @@ async fn toggle_guardduty_then_findings_help_and_quit() {
     tmux.wait_for(&["as Slack will show it"], long);
     tmux.keys(&["?"]);
     tmux.wait_for(&["help (Esc closes)"], long);
-    tmux.keys(&["Escape", "Escape", "q"]);
+    tmux.keys(&["Escape", "Escape", "t", "Enter"]);
+    let screen = tmux.wait_for(&["FAILED", "400"], long);
+    assert!(screen.contains("invalid_payload"), "{screen}");
+    assert!(
+        !screen.contains("ERROR"),
+        "a log line reached the screen:\n{screen}"
+    );
+    assert!(!screen.contains("B0TEST/hook"), "{screen}");
+    tmux.keys(&["Escape", "q"]);
     let screen = tmux.wait_for(&["AWSMON-EXITED 0"], long);
     // The alternate screen is gone: nothing of the console is left on the terminal.
     assert!(!screen.contains("REGION"), "{screen}");
@@ -157,7 +177,13 @@ async fn read_only_shows_no_mutating_key_and_changes_nothing() {
     let moto = common::start_moto();
     let aws = common::aws(&moto.endpoint).await;
     let dir = tempfile::tempdir().expect("dir");
-    let tmux = launch("readonly", &moto.endpoint, dir.path(), "--read-only");
+    let tmux = launch(
+        "readonly",
+        &moto.endpoint,
+        dir.path(),
+        FAKE_HOOK,
+        "--read-only",
+    );
     let long = Duration::from_secs(30);
     let screen = tmux.wait_for(&["eu-west-1", "○ off"], long);
     assert!(screen.contains("READ-ONLY"), "{screen}");
