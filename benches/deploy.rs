@@ -10,7 +10,7 @@ use awsmon::aws::{Aws, AwsOptions};
 use awsmon::config::Config;
 use awsmon::deploy::artifact;
 use awsmon::deploy::engine;
-use awsmon::deploy::plan::{self, Target};
+use awsmon::deploy::plan::{self, Intent, Target};
 use awsmon::deploy::stack_ops::Waiting;
 use awsmon::testbench::{LatencyProxy, Moto, dummy_credentials};
 use awsmon_notifier::Service;
@@ -62,36 +62,34 @@ async fn run(concurrency: usize) -> (Duration, usize) {
 
     // The hub first, directly, untimed; it also warms moto's service modules up.
     let direct = aws_via(&moto.endpoint).await;
-    let facts = plan::gather(&direct, &cfg, Target::Notifier, &regions, Some(&zip))
-        .await
-        .expect("facts");
-    let hub = plan::plan(&cfg, &facts, Target::Notifier, &regions, &zip);
-    let report = engine::execute(&direct, &cfg, &hub, &zip, waiting, 8, tx.clone()).await;
+    let (_, hub) = plan::draw_up(
+        &direct,
+        &cfg,
+        Target::Notifier,
+        &regions,
+        Intent::Deploy(&zip),
+    )
+    .await
+    .expect("plan");
+    let report = engine::execute(&direct, &cfg, &hub, Some(&zip), waiting, 8, tx.clone()).await;
     assert!(report.failures().is_empty(), "{:?}", report.failures());
 
     let proxy = LatencyProxy::start(moto.port(), Duration::from_millis(100))
         .await
         .expect("proxy");
     let aws = aws_via(&proxy.endpoint).await;
-    let facts = plan::gather(
+    let (_, spokes) = plan::draw_up(
         &aws,
         &cfg,
         Target::Service(Service::GuardDuty),
         &regions,
-        Some(&zip),
+        Intent::Deploy(&zip),
     )
     .await
-    .expect("facts");
-    let spokes = plan::plan(
-        &cfg,
-        &facts,
-        Target::Service(Service::GuardDuty),
-        &regions,
-        &zip,
-    );
+    .expect("plan");
     proxy.reset_count();
     let started = Instant::now();
-    let report = engine::execute(&aws, &cfg, &spokes, &zip, waiting, concurrency, tx).await;
+    let report = engine::execute(&aws, &cfg, &spokes, Some(&zip), waiting, concurrency, tx).await;
     let took = started.elapsed();
     assert!(report.failures().is_empty(), "{:?}", report.failures());
     assert_eq!(report.outcomes.len(), REGIONS.len());

@@ -3,7 +3,7 @@
 //! so it travels the deployed path (EventBridge → Lambda → Slack).
 
 use std::str::FromStr;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 use aws_sdk_eventbridge::types::PutEventsRequestEntry;
 use awsmon_notifier::deliver::{Deliverer, Delivery, RetryPolicy};
@@ -73,12 +73,6 @@ pub fn requested_by() -> String {
     }
 }
 
-fn now() -> String {
-    aws_smithy_types::DateTime::from(SystemTime::now())
-        .fmt(aws_smithy_types::date_time::Format::DateTime)
-        .unwrap_or_default()
-}
-
 #[derive(Debug)]
 pub enum TestError {
     /// The route has no webhook: nothing to post to.
@@ -127,7 +121,7 @@ pub async fn direct(
         &test_detail(route.as_str(), None, Some(&requested_by())),
         &settings.home_region,
         "000000000000",
-        &now(),
+        &crate::text::iso_now(),
     );
     let prepared = awsmon_notifier::prepare(&event, settings);
     let deliverer = Deliverer::new(policy).map_err(|e| TestError::Client(e.to_string()))?;
@@ -144,15 +138,37 @@ pub async fn direct(
         .collect())
 }
 
+/// One webhook's answer for people: `ok      <masked url>  200  143 ms after 2 attempts`, or
+/// `FAILED  …  400  12 ms  <Slack's error>`.
+pub fn delivery_line(d: &Delivery) -> String {
+    let status = d.last_status().map_or("-".to_string(), |s| s.to_string());
+    let error = d
+        .failure
+        .as_deref()
+        .or(d.slack_error().filter(|_| !d.ok))
+        .map(|e| format!("  {e}"))
+        .unwrap_or_default();
+    let retries = if d.attempts.len() > 1 {
+        format!(" after {} attempts", d.attempts.len())
+    } else {
+        String::new()
+    };
+    format!(
+        "{:<7} {}  {status}  {} ms{retries}{error}",
+        if d.ok { "ok" } else { "FAILED" },
+        d.url,
+        d.total_ms
+    )
+}
+
 /// Puts an `awsmon.test` event on the home region's default bus; returns its event id.
 pub async fn pipeline(aws: &Aws, cfg: &Config, route: Route) -> Result<String, TestError> {
     let home = cfg.home_region();
-    let hub = naming::hub_stack(cfg);
-    let stacks = crate::inventory::stacks::list(aws, home)
+    if !crate::inventory::stacks::hub_exists(aws, cfg)
         .await
-        .map_err(TestError::Aws)?;
-    if !stacks.exists(&hub) {
-        return Err(TestError::NoHub(hub));
+        .map_err(TestError::Aws)?
+    {
+        return Err(TestError::NoHub(naming::hub_stack(cfg)));
     }
     let detail = test_detail(route.as_str(), None, Some(&requested_by()));
     let out = aws

@@ -1,4 +1,4 @@
-//! Small text helpers shared by config validation and the CLI.
+//! Small text helpers shared by config validation, the CLI and the findings.
 
 /// Levenshtein distance, for "did you mean" hints.
 pub fn edit_distance(a: &str, b: &str) -> usize {
@@ -24,6 +24,19 @@ pub fn nearest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         .filter(|(d, c)| *d > 0 && *d <= (c.len() / 3).clamp(1, 4))
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
+}
+
+/// A time as AWS events write it (RFC 3339, UTC), e.g. `2026-11-27T09:12:44.512Z`.
+pub fn iso_time(t: &aws_smithy_types::DateTime) -> String {
+    t.fmt(aws_smithy_types::date_time::Format::DateTime)
+        .unwrap_or_default()
+}
+
+/// Now, as AWS events write times.
+pub fn iso_now() -> String {
+    iso_time(&aws_smithy_types::DateTime::from(
+        std::time::SystemTime::now(),
+    ))
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use awsmon::config::Config;
 use awsmon::deploy::engine;
-use awsmon::deploy::plan::{self, Target};
+use awsmon::deploy::plan::{self, Intent, Target};
 use awsmon::deploy::stack_ops::Waiting;
 use awsmon_notifier::{Service, WebhookUrl};
 
@@ -52,22 +52,15 @@ async fn notifier_then_guardduty_in_three_regions_then_nothing_to_do() {
         .expect("detector");
     let adopted_id = adopted.detector_id().expect("id").to_string();
 
-    let facts = plan::gather(
+    let (_, the_plan) = plan::draw_up(
         &aws,
         &cfg,
         Target::Service(Service::GuardDuty),
         &regions,
-        Some(&zip),
+        Intent::Deploy(&zip),
     )
     .await
-    .expect("facts");
-    let the_plan = plan::plan(
-        &cfg,
-        &facts,
-        Target::Service(Service::GuardDuty),
-        &regions,
-        &zip,
-    );
+    .expect("plan");
     let summary = the_plan.summary();
     assert!(
         summary.starts_with(
@@ -90,7 +83,7 @@ async fn notifier_then_guardduty_in_three_regions_then_nothing_to_do() {
     );
 
     let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
-    let report = engine::execute(&aws, &cfg, &the_plan, &zip, waiting(), 8, tx.clone()).await;
+    let report = engine::execute(&aws, &cfg, &the_plan, Some(&zip), waiting(), 8, tx.clone()).await;
     assert_eq!(report.failures(), Vec::<&engine::StepOutcome>::new());
     let results: Vec<String> = report
         .outcomes
@@ -118,15 +111,8 @@ async fn notifier_then_guardduty_in_three_regions_then_nothing_to_do() {
     );
 
     // Routing: a SecureString holding the config's webhooks.
-    let param = aws
-        .ssm("us-east-1")
-        .get_parameter()
-        .name("/monitoring/awsmon/routing")
-        .with_decryption(true)
-        .send()
-        .await
-        .expect("param");
-    let p = param.parameter().expect("parameter");
+    let param = common::routing_parameter(&aws).await;
+    let p = param.as_ref().expect("parameter");
     assert_eq!(
         p.r#type().map(aws_sdk_ssm::types::ParameterType::as_str),
         Some("SecureString")
@@ -223,22 +209,15 @@ async fn notifier_then_guardduty_in_three_regions_then_nothing_to_do() {
     }
 
     // The same deploy again: nothing to create, nothing changes.
-    let facts = plan::gather(
+    let (_, again) = plan::draw_up(
         &aws,
         &cfg,
         Target::Service(Service::GuardDuty),
         &regions,
-        Some(&zip),
+        Intent::Deploy(&zip),
     )
     .await
-    .expect("facts");
-    let again = plan::plan(
-        &cfg,
-        &facts,
-        Target::Service(Service::GuardDuty),
-        &regions,
-        &zip,
-    );
+    .expect("plan");
     assert!(
         again
             .summary()
@@ -246,7 +225,7 @@ async fn notifier_then_guardduty_in_three_regions_then_nothing_to_do() {
         "{}",
         again.summary()
     );
-    let report = engine::execute(&aws, &cfg, &again, &zip, waiting(), 8, tx).await;
+    let report = engine::execute(&aws, &cfg, &again, Some(&zip), waiting(), 8, tx).await;
     let results: Vec<String> = report
         .outcomes
         .iter()
@@ -255,29 +234,24 @@ async fn notifier_then_guardduty_in_three_regions_then_nothing_to_do() {
     assert_eq!(results, vec!["unchanged", "unchanged", "unchanged"]);
 
     // Turning GuardDuty off removes the wiring everywhere and keeps the adopted detector.
-    let facts = plan::gather(
+    let (_, off) = plan::draw_up(
         &aws,
         &cfg,
         Target::Service(Service::GuardDuty),
         &regions,
-        None,
+        Intent::Destroy {
+            delete_service_data: true,
+        },
     )
     .await
-    .expect("facts");
-    let off = plan::plan_destroy(
-        &cfg,
-        &facts,
-        Target::Service(Service::GuardDuty),
-        &regions,
-        true,
-    );
+    .expect("plan");
     assert!(
         off.summary()
             .starts_with("create 0 stack(s) in no region, update 0, delete 3"),
         "{}",
         off.summary()
     );
-    let report = engine::execute(&aws, &cfg, &off, &zip, waiting(), 8, tx_off()).await;
+    let report = engine::execute(&aws, &cfg, &off, Some(&zip), waiting(), 8, tx_off()).await;
     let results: Vec<String> = report
         .outcomes
         .iter()

@@ -10,7 +10,7 @@ use aws_sdk_config::types::{ConfigurationRecorder, DeliveryChannel, RecordingGro
 use aws_sdk_inspector2::types::ResourceScanType;
 use awsmon::aws::Aws;
 use awsmon::config::Config;
-use awsmon::deploy::plan::{self, Target};
+use awsmon::deploy::plan::{self, Intent, Target};
 use awsmon::deploy::stack_ops::Waiting;
 use awsmon::deploy::{engine, verify};
 use awsmon::inventory::{configservice, inspector};
@@ -95,10 +95,9 @@ async fn every_service_adopts_what_exists_and_destroy_keeps_adopted_data() {
     let regions = regions(&["us-east-1", "eu-west-1"]);
     existing_services(&aws, "eu-west-1").await;
 
-    let facts = plan::gather(&aws, &cfg, Target::All, &regions, Some(&zip))
+    let (_, the_plan) = plan::draw_up(&aws, &cfg, Target::All, &regions, Intent::Deploy(&zip))
         .await
-        .expect("facts");
-    let the_plan = plan::plan(&cfg, &facts, Target::All, &regions, &zip);
+        .expect("plan");
     let lines: Vec<String> = the_plan.steps.iter().map(ToString::to_string).collect();
     let hub_build = format!("notifier build {}…", &zip.sha256[..12]);
     assert_eq!(
@@ -123,7 +122,16 @@ async fn every_service_adopts_what_exists_and_destroy_keeps_adopted_data() {
     assert!(the_plan.blockers.is_empty() && the_plan.notes.is_empty());
 
     let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
-    let report = engine::execute(&aws, &cfg, &the_plan, &zip, waiting(30), 8, tx.clone()).await;
+    let report = engine::execute(
+        &aws,
+        &cfg,
+        &the_plan,
+        Some(&zip),
+        waiting(30),
+        8,
+        tx.clone(),
+    )
+    .await;
     assert_eq!(report.failures(), Vec::<&engine::StepOutcome>::new());
 
     // What each stack was given.
@@ -215,10 +223,17 @@ async fn every_service_adopts_what_exists_and_destroy_keeps_adopted_data() {
     );
 
     // Off, with service data: only what awsmon switched on goes; adopted data stays.
-    let facts = plan::gather(&aws, &cfg, Target::All, &regions, None)
-        .await
-        .expect("facts");
-    let off = plan::plan_destroy(&cfg, &facts, Target::All, &regions, true);
+    let (_, off) = plan::draw_up(
+        &aws,
+        &cfg,
+        Target::All,
+        &regions,
+        Intent::Destroy {
+            delete_service_data: true,
+        },
+    )
+    .await
+    .expect("plan");
     let destructive = off.destructive();
     assert_eq!(
         destructive,
@@ -227,7 +242,7 @@ async fn every_service_adopts_what_exists_and_destroy_keeps_adopted_data() {
             "DESTRUCTIVE: disable Inspector in eu-west-1 for ECR, LAMBDA, which deletes its findings",
         ]
     );
-    let report = engine::execute(&aws, &cfg, &off, &zip, waiting(30), 8, tx).await;
+    let report = engine::execute(&aws, &cfg, &off, Some(&zip), waiting(30), 8, tx).await;
     assert_eq!(report.failures(), Vec::<&engine::StepOutcome>::new());
     let stacks = awsmon::inventory::stacks::list(&aws, "us-east-1")
         .await
@@ -328,13 +343,12 @@ async fn one_region_stuck_in_progress_fails_and_the_others_finish() {
         .expect("hanging stack");
 
     let target = Target::Service(Service::GuardDuty);
-    let facts = plan::gather(&aws, &cfg, target, &regions, Some(&zip))
+    let (_, the_plan) = plan::draw_up(&aws, &cfg, target, &regions, Intent::Deploy(&zip))
         .await
-        .expect("facts");
-    let the_plan = plan::plan(&cfg, &facts, target, &regions, &zip);
+        .expect("plan");
     let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
     let started = std::time::Instant::now();
-    let report = engine::execute(&aws, &cfg, &the_plan, &zip, waiting(3), 8, tx).await;
+    let report = engine::execute(&aws, &cfg, &the_plan, Some(&zip), waiting(3), 8, tx).await;
     let results = results(&report);
     assert_eq!(
         results[4..],

@@ -129,17 +129,7 @@ async fn saving_keeps_the_file_and_pushes_routing_only_to_a_deployed_hub() {
             .is_ok_and(|r| r.ends_with("; routing pushed to the hub (written)")),
         "{result:?}"
     );
-    let param = aws
-        .ssm("us-east-1")
-        .get_parameter()
-        .name("/monitoring/awsmon/routing")
-        .with_decryption(true)
-        .send()
-        .await
-        .expect("routing");
-    let value = param
-        .parameter()
-        .and_then(|p| p.value())
-        .unwrap_or_default();
+    let param = common::routing_parameter(&aws).await;
+    let value = param.as_ref().and_then(|p| p.value()).unwrap_or_default();
     assert!(value.contains("NEWSECRET") && value.contains("OLDSECRET"));
 }

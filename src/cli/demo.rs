@@ -16,7 +16,7 @@ use crate::aws::{Aws, AwsOptions};
 use crate::config::Config;
 use crate::deploy::artifact::{self, Artifact};
 use crate::deploy::engine;
-use crate::deploy::plan::{self, Target};
+use crate::deploy::plan::{self, Intent, Target};
 use crate::deploy::stack_ops::Waiting;
 use crate::testbench::{Moto, dummy_credentials, seed};
 use crate::tui::Env;
@@ -122,7 +122,7 @@ fn demo_artifact(dir: &std::path::Path) -> Result<Artifact, Failure> {
 /// The seeded account, then awsmon's hub and the GuardDuty spoke that adopts eu-central-1's
 /// detector deployed for real, and Inspector findings and this month's spend to look at.
 async fn seed_account(aws: &Aws, moto: &Moto, cfg: &Config, zip: &Artifact) -> Result<(), Failure> {
-    seed::demo_account(aws)
+    seed::services(aws)
         .await
         .map_err(|e| fail("seed")(e.to_string()))?;
     // Config records in both seeded regions.
@@ -130,9 +130,6 @@ async fn seed_account(aws: &Aws, moto: &Moto, cfg: &Config, zip: &Artifact) -> R
         .start_configuration_recorder()
         .configuration_recorder_name("default")
         .send()
-        .await
-        .map_err(|e| fail("seed")(e.to_string()))?;
-    seed::budget_spend(aws, "awsmon-monthly", "100", "64.10", "91.75")
         .await
         .map_err(|e| fail("seed")(e.to_string()))?;
     seed::inspector_findings(moto, "us-east-1")
@@ -143,26 +140,29 @@ async fn seed_account(aws: &Aws, moto: &Moto, cfg: &Config, zip: &Artifact) -> R
         timeout: Duration::from_mins(1),
         poll: Duration::from_millis(200),
     };
-    // The seed's stand-in spoke makes way for a real one (moto cannot change a resource's type).
-    crate::deploy::stack_ops::delete(aws, "eu-central-1", "awsmon-guardduty", waiting, &tx)
-        .await
-        .map_err(|e| fail("seed")(e.message))?;
+    // awsmon's own parts, deployed for real: the hub, a spoke adopting eu-central-1's detector,
+    // and the budget stack.
     for (target, regions) in [
         (Target::Notifier, vec![]),
         (
             Target::Service(Service::GuardDuty),
             vec!["eu-central-1".to_string()],
         ),
+        (Target::Service(Service::Budget), vec![]),
     ] {
-        let facts = plan::gather(aws, cfg, target, &regions, Some(zip))
+        let (_, p) = plan::draw_up(aws, cfg, target, &regions, Intent::Deploy(zip))
             .await
             .map_err(|e| fail("plan")(e.to_string()))?;
-        let p = plan::plan(cfg, &facts, target, &regions, zip);
-        let report = engine::execute(aws, cfg, &p, zip, waiting, 8, tx.clone()).await;
+        let report = engine::execute(aws, cfg, &p, Some(zip), waiting, 8, tx.clone()).await;
         if let Some(f) = report.failures().first() {
             return Err(fail("deploy")(format!("{} — {:?}", f.step, f.result)));
         }
     }
+    // moto's CloudFormation makes no budget, so the budget the stack stands for is seeded, with
+    // this month's spend.
+    seed::budget_spend(aws, "awsmon-monthly", "100", "64.10", "91.75")
+        .await
+        .map_err(|e| fail("seed")(e.to_string()))?;
     Ok(())
 }
 

@@ -6,8 +6,8 @@ use std::io::{BufRead, IsTerminal, Write};
 use super::args::{ApplyArgs, DeployArgs, DestroyArgs};
 use super::{Failure, GlobalArgs};
 use crate::aws::AwsErrorKind;
-use crate::deploy::plan::{self, Target};
-use crate::deploy::stack_ops::{Progress, Waiting};
+use crate::deploy::plan::{self, Intent, Target};
+use crate::deploy::stack_ops::{self, Progress, Waiting};
 use crate::deploy::{artifact, engine, verify};
 
 pub async fn run(global: &GlobalArgs, args: &DeployArgs) -> Result<(), Failure> {
@@ -48,7 +48,14 @@ async fn apply(
     };
     let aws = super::connect(global, cfg.home_region()).await;
     let regions = super::chosen_regions(global, cfg, &aws).await;
-    let facts = plan::gather(&aws, cfg, target, &regions, zip.as_ref())
+    let intent = match (destroy, &zip) {
+        (Some(delete_service_data), _) => Intent::Destroy {
+            delete_service_data,
+        },
+        (None, Some(zip)) => Intent::Deploy(zip),
+        (None, None) => return Err(Failure::usage(artifact::ArtifactError::Missing.to_string())),
+    };
+    let (facts, the_plan) = plan::draw_up(&aws, cfg, target, &regions, intent)
         .await
         .map_err(|e| match e.kind {
             AwsErrorKind::Credentials => Failure::credentials(format!(
@@ -56,11 +63,6 @@ async fn apply(
             )),
             _ => Failure::other(format!("cannot read the current state: {e}")),
         })?;
-    let the_plan = match (destroy, &zip) {
-        (Some(delete_data), _) => plan::plan_destroy(cfg, &facts, target, &regions, delete_data),
-        (None, Some(zip)) => plan::plan(cfg, &facts, target, &regions, zip),
-        (None, None) => return Err(Failure::usage(artifact::ArtifactError::Missing.to_string())),
-    };
     if args.json {
         let steps: Vec<String> = the_plan.steps.iter().map(ToString::to_string).collect();
         println!(
@@ -105,17 +107,11 @@ async fn apply(
             print_progress(&p, json);
         }
     });
-    // Destroy never uploads, so any artifact (or an empty stand-in) serves.
-    let stand_in = artifact::Artifact {
-        bytes: std::borrow::Cow::Borrowed(&[]),
-        sha256: String::new(),
-        origin: artifact::Origin::Bundled,
-    };
     let run = engine::execute(
         &aws,
         cfg,
         &the_plan,
-        zip.as_ref().unwrap_or(&stand_in),
+        zip.as_ref(),
         Waiting::default(),
         8,
         tx,
@@ -136,8 +132,7 @@ async fn apply(
                 "{}",
                 serde_json::json!({"step": o.step, "region": o.region, "ok": r.is_ok(), "result": r.as_ref().unwrap_or_else(|e| e)})
             ),
-            (Ok(what), false) => println!("ok      {} — {what}", o.step),
-            (Err(why), false) => println!("FAILED  {} — {why}", o.step),
+            (r, false) => println!("{}", stack_ops::outcome_line(&o.step, r)),
         }
     }
     if destroy.is_none() {
@@ -176,13 +171,9 @@ fn print_progress(p: &Progress, json: bool) {
         Progress::Note { region, stack, text } if json => {
             serde_json::json!({"region": region, "stack": stack, "note": text}).to_string()
         }
-        Progress::Resource { region, stack, resource, status, reason } => {
-            let reason = reason.as_deref().map(|r| format!(" ({r})")).unwrap_or_default();
-            format!("{region} {stack}: {resource} {status}{reason}")
-        }
-        Progress::Note { region, stack, text } => format!("{region} {stack}: {text}"),
         // The outcomes are printed together at the end.
         Progress::Step { .. } => return,
+        other => other.to_string(),
     };
     // JSON lines are the script-readable output; human progress goes to stderr.
     if json {

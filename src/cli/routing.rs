@@ -23,9 +23,9 @@ async fn push(global: &GlobalArgs) -> Result<(), Failure> {
         .await
         .map_err(|e| Failure::other(format!("routing not pushed: {e}")))?;
     let hub = naming::hub_stack(cfg);
-    let deployed = crate::inventory::stacks::list(&aws, home)
+    let deployed = crate::inventory::stacks::hub_exists(&aws, cfg)
         .await
-        .is_ok_and(|s| s.exists(&hub));
+        .unwrap_or(false);
     println!("routing {result}: {parameter} in {home}");
     if !deployed {
         println!(

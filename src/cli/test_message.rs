@@ -32,7 +32,6 @@ pub async fn run(global: &GlobalArgs, args: &TestMessageArgs) -> Result<(), Fail
                 );
             }
             for d in &deliveries {
-                let status = d.last_status().map_or("-".to_string(), |s| s.to_string());
                 if args.json {
                     println!(
                         "{}",
@@ -43,23 +42,7 @@ pub async fn run(global: &GlobalArgs, args: &TestMessageArgs) -> Result<(), Fail
                         })
                     );
                 } else {
-                    let error = d
-                        .failure
-                        .as_deref()
-                        .or(d.slack_error().filter(|_| !d.ok))
-                        .map(|e| format!("  {e}"))
-                        .unwrap_or_default();
-                    let retries = if d.attempts.len() > 1 {
-                        format!(" after {} attempts", d.attempts.len())
-                    } else {
-                        String::new()
-                    };
-                    println!(
-                        "  {:<7} {}  {status}  {} ms{retries}{error}",
-                        if d.ok { "ok" } else { "FAILED" },
-                        d.url,
-                        d.total_ms
-                    );
+                    println!("  {}", test_message::delivery_line(d));
                 }
             }
             let failed = deliveries.iter().filter(|d| !d.ok).count();

@@ -48,7 +48,7 @@ async fn run_step(
     aws: &Aws,
     cfg: &Config,
     step: &Step,
-    artifact: &Artifact,
+    artifact: Option<&Artifact>,
     waiting: Waiting,
     progress: &UnboundedSender<Progress>,
 ) -> Result<String, String> {
@@ -62,6 +62,9 @@ async fn run_step(
             bucket,
             key,
         } => {
+            // Never an empty function: without a build there is nothing to upload.
+            let artifact =
+                artifact.ok_or_else(|| super::artifact::ArtifactError::Missing.to_string())?;
             aws.s3(region)
                 .put_object()
                 .bucket(bucket)
@@ -241,7 +244,7 @@ pub async fn execute(
     aws: &Aws,
     cfg: &Config,
     plan: &Plan,
-    artifact: &Artifact,
+    artifact: Option<&Artifact>,
     waiting: Waiting,
     concurrency: usize,
     progress: UnboundedSender<Progress>,
@@ -276,7 +279,7 @@ pub async fn execute(
 struct Runner<'a> {
     aws: &'a Aws,
     cfg: &'a Config,
-    artifact: &'a Artifact,
+    artifact: Option<&'a Artifact>,
     waiting: Waiting,
     progress: &'a UnboundedSender<Progress>,
 }

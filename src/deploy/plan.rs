@@ -1,16 +1,49 @@
 //! What a deploy will change, computed before anything changes: an ordered list of steps, each
-//! with its reason. Pure: the facts are gathered first (`gather`), then the planner decides.
+//! with its reason. The facts are gathered first (`gather`), then the planner decides (pure);
+//! `draw_up` does both.
 
 use std::fmt;
 use std::str::FromStr;
 
 use awsmon_notifier::Service;
 
+use super::artifact::Artifact;
 use super::stack_ops::StackSpec;
 use super::templates;
+use crate::aws::{Aws, AwsError};
+use crate::config::Config;
 
 pub use super::facts::{Facts, gather};
 pub use super::planner::{plan, plan_destroy};
+
+/// What is asked for: deploy with this notifier build, or turn off.
+#[derive(Debug, Clone, Copy)]
+pub enum Intent<'a> {
+    Deploy(&'a Artifact),
+    Destroy { delete_service_data: bool },
+}
+
+/// Reads what exists, then decides: the facts and the plan for `target` in `regions`.
+pub async fn draw_up(
+    aws: &Aws,
+    cfg: &Config,
+    target: Target,
+    regions: &[String],
+    intent: Intent<'_>,
+) -> Result<(Facts, Plan), AwsError> {
+    let zip = match intent {
+        Intent::Deploy(zip) => Some(zip),
+        Intent::Destroy { .. } => None,
+    };
+    let facts = gather(aws, cfg, target, regions, zip).await?;
+    let plan = match intent {
+        Intent::Deploy(zip) => plan(cfg, &facts, target, regions, zip),
+        Intent::Destroy {
+            delete_service_data,
+        } => plan_destroy(cfg, &facts, target, regions, delete_service_data),
+    };
+    Ok((facts, plan))
+}
 
 /// What `deploy` or `destroy` was asked for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

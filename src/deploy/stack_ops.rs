@@ -47,6 +47,40 @@ pub enum Progress {
     },
 }
 
+/// One step's outcome as people read it: `ok      <step> — <result>` or `FAILED  <step> — <why>`.
+pub fn outcome_line(step: &str, result: &Result<String, String>) -> String {
+    match result {
+        Ok(what) => format!("ok      {step} — {what}"),
+        Err(why) => format!("FAILED  {step} — {why}"),
+    }
+}
+
+impl std::fmt::Display for Progress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Progress::Resource {
+                region,
+                stack,
+                resource,
+                status,
+                reason,
+            } => {
+                write!(f, "{region} {stack}: {resource} {status}")?;
+                match reason {
+                    Some(r) => write!(f, " ({r})"),
+                    None => Ok(()),
+                }
+            }
+            Progress::Note {
+                region,
+                stack,
+                text,
+            } => write!(f, "{region} {stack}: {text}"),
+            Progress::Step { step, result, .. } => f.write_str(&outcome_line(step, result)),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Applied {
     Created,

@@ -81,9 +81,7 @@ pub fn sns_alert(
             "TopicArn": topic,
             "Subject": format!("AWS Budgets: {name} has exceeded your alert threshold"),
             "Message": message,
-            "Timestamp": aws_smithy_types::DateTime::from(std::time::SystemTime::now())
-                .fmt(aws_smithy_types::date_time::Format::DateTime)
-                .unwrap_or_default(),
+            "Timestamp": crate::text::iso_now(),
         }
     }]})
 }

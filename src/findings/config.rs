@@ -8,26 +8,22 @@ use super::envelope;
 use crate::aws::{Aws, AwsError};
 
 pub async fn events(aws: &Aws, region: &str, since_ms: i64) -> Result<Vec<Value>, AwsError> {
-    let since = aws_smithy_types::DateTime::from_millis(since_ms)
-        .fmt(aws_smithy_types::date_time::Format::DateTime)
-        .unwrap_or_default();
+    let since = crate::text::iso_time(&aws_smithy_types::DateTime::from_millis(since_ms));
     let expression = format!(
         "SELECT resourceId, resourceName, resourceType, awsRegion, accountId, arn, \
          configurationItemCaptureTime, configurationItemStatus \
          WHERE configurationItemCaptureTime > '{since}'"
     );
-    let client = aws.configservice(region);
+    let mut pages = aws
+        .configservice(region)
+        .select_resource_config()
+        .expression(&expression)
+        .limit(100)
+        .into_paginator()
+        .send();
     let mut out = Vec::new();
-    let mut token: Option<String> = None;
-    loop {
-        let page = client
-            .select_resource_config()
-            .expression(&expression)
-            .limit(100)
-            .set_next_token(token.clone())
-            .send()
-            .await
-            .map_err(|e| AwsError::classify("config:SelectResourceConfig", &e))?;
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|e| AwsError::classify("config:SelectResourceConfig", &e))?;
         for row in page.results() {
             // Each result is one JSON object; a malformed one is skipped, not fatal.
             let Ok(item) = serde_json::from_str::<Value>(row) else {
@@ -35,13 +31,6 @@ pub async fn events(aws: &Aws, region: &str, since_ms: i64) -> Result<Vec<Value>
                 continue;
             };
             out.push(event(&item, region));
-        }
-        token = page
-            .next_token()
-            .filter(|t| !t.is_empty())
-            .map(str::to_string);
-        if token.is_none() {
-            break;
         }
     }
     Ok(out)

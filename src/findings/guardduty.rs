@@ -23,25 +23,16 @@ pub async fn events(aws: &Aws, region: &str, since_ms: i64) -> Result<Vec<Value>
             )
             .build();
         let mut ids: Vec<String> = Vec::new();
-        let mut token: Option<String> = None;
-        loop {
-            let page = client
-                .list_findings()
-                .detector_id(&detector)
-                .finding_criteria(criteria.clone())
-                .max_results(50)
-                .set_next_token(token.clone())
-                .send()
-                .await
-                .map_err(|e| AwsError::classify("guardduty:ListFindings", &e))?;
+        let mut pages = client
+            .list_findings()
+            .detector_id(&detector)
+            .finding_criteria(criteria)
+            .max_results(50)
+            .into_paginator()
+            .send();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|e| AwsError::classify("guardduty:ListFindings", &e))?;
             ids.extend(page.finding_ids().iter().cloned());
-            token = page
-                .next_token()
-                .filter(|t| !t.is_empty())
-                .map(str::to_string);
-            if token.is_none() {
-                break;
-            }
         }
         for chunk in ids.chunks(50) {
             let got = client

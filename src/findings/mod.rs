@@ -235,7 +235,7 @@ fn envelope(
 }
 
 fn datetime(t: Option<&aws_smithy_types::DateTime>) -> Option<String> {
-    t.and_then(|t| t.fmt(aws_smithy_types::date_time::Format::DateTime).ok())
+    t.map(crate::text::iso_time)
 }
 
 /// Parses "24h", "90m", "7d" or seconds.

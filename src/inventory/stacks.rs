@@ -5,6 +5,8 @@ use std::collections::HashMap;
 use aws_sdk_cloudformation::types::StackStatus;
 
 use crate::aws::{Aws, AwsError};
+use crate::config::Config;
+use crate::naming;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Stacks {
@@ -80,4 +82,11 @@ impl Stacks {
             Some(format!("stack {name} {}", s.status))
         }
     }
+}
+
+/// Whether awsmon's hub stack exists in the home region (whatever its state).
+pub async fn hub_exists(aws: &Aws, cfg: &Config) -> Result<bool, AwsError> {
+    Ok(list(aws, cfg.home_region())
+        .await?
+        .exists(&naming::hub_stack(cfg)))
 }

@@ -42,10 +42,22 @@ pub async fn stand_in_stack(aws: &Aws, region: &str, name: &str) -> Result<(), S
     Ok(())
 }
 
-/// GuardDuty enabled in us-east-1 and eu-central-1 and suspended in eu-west-1; Config
-/// recording in us-east-1 and stopped in eu-west-1; Inspector (EC2+ECR) in us-east-1; a
-/// 100 USD budget; awsmon's hub, a GuardDuty spoke in eu-central-1, and the budget stack.
+/// [`services`], a 100 USD budget, and stand-ins for awsmon's stacks: the hub, a GuardDuty
+/// spoke in eu-central-1 and the budget stack.
 pub async fn demo_account(aws: &Aws) -> Result<(), SeedError> {
+    services(aws).await?;
+    // The budget awsmon would create.
+    budget(aws, "awsmon-monthly", "100").await?;
+    stand_in_stack(aws, "us-east-1", "awsmon-hub").await?;
+    stand_in_stack(aws, "eu-central-1", "awsmon-guardduty").await?;
+    stand_in_stack(aws, "us-east-1", "awsmon-budget").await?;
+    Ok(())
+}
+
+/// The services as an account might have them before awsmon: GuardDuty enabled in us-east-1
+/// and eu-central-1 and suspended in eu-west-1; Config recording in us-east-1 and stopped in
+/// eu-west-1; Inspector (EC2+ECR) in us-east-1.
+pub async fn services(aws: &Aws) -> Result<(), SeedError> {
     // GuardDuty: enabled in us-east-1 and eu-central-1, suspended in eu-west-1.
     aws.guardduty("us-east-1")
         .create_detector()
@@ -109,14 +121,6 @@ pub async fn demo_account(aws: &Aws) -> Result<(), SeedError> {
         .send()
         .await
         .map_err(err("inspector enable"))?;
-
-    // The budget awsmon would create.
-    budget(aws, "awsmon-monthly", "100").await?;
-
-    // awsmon's stacks: the hub, a GuardDuty spoke in eu-central-1, the budget stack.
-    stand_in_stack(aws, "us-east-1", "awsmon-hub").await?;
-    stand_in_stack(aws, "eu-central-1", "awsmon-guardduty").await?;
-    stand_in_stack(aws, "us-east-1", "awsmon-budget").await?;
     Ok(())
 }
 

@@ -833,54 +833,33 @@ impl App {
         let Some(popup) = self.popup.take() else {
             return Vec::new();
         };
-        let scroll_key = |scroll: &mut u16| match key.code {
-            KeyCode::Down | KeyCode::Char('j') => *scroll = scroll.saturating_add(1),
-            KeyCode::Up | KeyCode::Char('k') => *scroll = scroll.saturating_sub(1),
-            KeyCode::PageDown => *scroll = scroll.saturating_add(10),
-            KeyCode::PageUp => *scroll = scroll.saturating_sub(10),
-            _ => {}
-        };
+        let closes = matches!(
+            key.code,
+            KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q' | '?' | 'o')
+        );
         match popup {
-            Popup::Help { mut scroll } | Popup::Message { mut scroll, .. }
-                if matches!(
-                    key.code,
-                    KeyCode::Esc | KeyCode::Char('q' | '?') | KeyCode::Enter
-                ) =>
-            {
-                let _ = &mut scroll;
-            }
-            Popup::Help { mut scroll } => {
-                scroll_key(&mut scroll);
-                self.popup = Some(Popup::Help { scroll });
-            }
-            Popup::Message {
-                title,
-                text,
-                mut scroll,
-            } => {
-                scroll_key(&mut scroll);
-                self.popup = Some(Popup::Message {
-                    title,
-                    text,
-                    scroll,
-                });
-            }
-            Popup::JobLog { .. }
-                if matches!(
-                    key.code,
-                    KeyCode::Esc | KeyCode::Char('q' | 'o') | KeyCode::Enter
-                ) => {}
-            Popup::JobLog { job, mut scroll } => {
-                scroll_key(&mut scroll);
-                self.popup = Some(Popup::JobLog { job, scroll });
-            }
             Popup::Plan(p) => return self.plan_key(p, key),
             Popup::ConfirmData(p) => match key.code {
                 KeyCode::Char('y' | 'Y') => return self.execute(p),
-                _ => {
-                    self.toast(Level::Info, "not applied: service data kept");
-                }
+                _ => self.toast(Level::Info, "not applied: service data kept"),
             },
+            // Help, a job's log and error text are for reading: keys scroll or close them.
+            _ if closes => {}
+            mut reading => {
+                if let Popup::Help { scroll }
+                | Popup::Message { scroll, .. }
+                | Popup::JobLog { scroll, .. } = &mut reading
+                {
+                    match key.code {
+                        KeyCode::Down | KeyCode::Char('j') => *scroll = scroll.saturating_add(1),
+                        KeyCode::Up | KeyCode::Char('k') => *scroll = scroll.saturating_sub(1),
+                        KeyCode::PageDown => *scroll = scroll.saturating_add(10),
+                        KeyCode::PageUp => *scroll = scroll.saturating_sub(10),
+                        _ => {}
+                    }
+                }
+                self.popup = Some(reading);
+            }
         }
         Vec::new()
     }

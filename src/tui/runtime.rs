@@ -25,7 +25,7 @@ use crate::aws::Aws;
 use crate::aws::regions::{self, RegionInfo};
 use crate::config::{Config, SavePlan};
 use crate::deploy::artifact::{self, Artifact};
-use crate::deploy::plan::{self, Plan};
+use crate::deploy::plan::{self, Intent, Plan};
 use crate::deploy::stack_ops::{Progress, Waiting};
 use crate::deploy::{engine, verify};
 use crate::findings::{self, Finding};
@@ -235,7 +235,7 @@ pub async fn run_effect(
                     Duration::from_secs(30),
                 )
                 .await
-                .map(|ds| ds.iter().map(delivery_line).collect())
+                .map(|ds| ds.iter().map(test_message::delivery_line).collect())
                 .map_err(|e| e.to_string()),
                 Via::Pipeline => test_message::pipeline(aws, &cfg, route)
                     .await
@@ -265,7 +265,7 @@ pub async fn run_effect(
                 .flat_map(|e| &e.deliveries)
                 .map(|d| {
                     let level = if d.ok { Level::Info } else { Level::Error };
-                    Action::Notice(level, delivery_line(d))
+                    Action::Notice(level, test_message::delivery_line(d))
                 })
                 .collect()
         }
@@ -278,23 +278,6 @@ pub async fn run_effect(
         }
         Effect::Suspend => Vec::new(),
     }
-}
-
-fn delivery_line(d: &awsmon_notifier::deliver::Delivery) -> String {
-    let status = d.last_status().map_or("-".to_string(), |s| s.to_string());
-    let error = d
-        .failure
-        .clone()
-        .or_else(|| d.slack_error().filter(|_| !d.ok).map(str::to_string))
-        .map(|e| format!("  {e}"))
-        .unwrap_or_default();
-    format!(
-        "{:<6} {}  {status}  {} ms  {} attempt(s){error}",
-        if d.ok { "ok" } else { "FAILED" },
-        d.url,
-        d.total_ms,
-        d.attempts.len()
-    )
 }
 
 async fn scan(shared: &Shared, cfg: &Config, tx: &UnboundedSender<Action>) -> Action {
@@ -364,13 +347,15 @@ async fn make_plan(shared: &Shared, req: &PlanRequest) -> Result<Plan, String> {
         ..Plan::default()
     };
     for (target, regions) in &req.groups {
-        let facts = plan::gather(&shared.aws, &cfg, *target, regions, zip.as_ref())
+        let intent = match &zip {
+            Some(zip) => Intent::Deploy(zip),
+            None => Intent::Destroy {
+                delete_service_data: req.delete_data,
+            },
+        };
+        let (_, p) = plan::draw_up(&shared.aws, &cfg, *target, regions, intent)
             .await
             .map_err(|e| format!("cannot read the current state: {e}"))?;
-        let p = match &zip {
-            Some(zip) => plan::plan(&cfg, &facts, *target, regions, zip),
-            None => plan::plan_destroy(&cfg, &facts, *target, regions, req.delete_data),
-        };
         for step in p.steps {
             if !merged
                 .steps
@@ -408,48 +393,22 @@ async fn execute(
         }
     }
     let cfg = shared.cfg();
+    // Destroying uploads nothing, so it needs no build.
     let zip = if request.destroy {
-        Artifact {
-            bytes: std::borrow::Cow::Borrowed(&[]),
-            sha256: String::new(),
-            origin: artifact::Origin::Bundled,
-        }
+        None
     } else {
         match artifact_for(shared) {
-            Ok(z) => z,
+            Ok(z) => Some(z),
             Err(e) => return fail(e),
         }
     };
     let (ptx, mut prx) = mpsc::unbounded_channel();
     let forward = async {
         while let Some(p) = prx.recv().await {
-            let (line, step_done) = match p {
-                Progress::Resource {
-                    region,
-                    stack,
-                    resource,
-                    status,
-                    reason,
-                } => (
-                    format!(
-                        "{region} {stack}: {resource} {status}{}",
-                        reason.map(|r| format!(" ({r})")).unwrap_or_default()
-                    ),
-                    false,
-                ),
-                Progress::Note {
-                    region,
-                    stack,
-                    text,
-                } => (format!("{region} {stack}: {text}"), false),
-                Progress::Step { step, result, .. } => match result {
-                    Ok(r) => (format!("ok      {step} — {r}"), true),
-                    Err(e) => (format!("FAILED  {step} — {e}"), true),
-                },
-            };
+            let step_done = matches!(p, Progress::Step { .. });
             let _ = tx.send(Action::JobLog {
                 id,
-                line,
+                line: p.to_string(),
                 step_done,
             });
         }
@@ -459,7 +418,7 @@ async fn execute(
             &shared.aws,
             &cfg,
             &the_plan,
-            &zip,
+            zip.as_ref(),
             Waiting::default(),
             8,
             ptx,
@@ -538,10 +497,9 @@ async fn save(shared: &Shared, config: Config, push_routing: bool) -> Action {
     let mut msg = format!("saved {}", path.display());
     if push_routing {
         let home = config.home_region();
-        let hub = naming::hub_stack(&config);
-        let deployed = inventory::stacks::list(&shared.aws, home)
+        let deployed = inventory::stacks::hub_exists(&shared.aws, &config)
             .await
-            .is_ok_and(|s| s.exists(&hub));
+            .unwrap_or(false);
         if deployed {
             match engine::write_routing(
                 &shared.aws,

@@ -118,3 +118,15 @@ pub fn fake_zip(dir: &std::path::Path) -> awsmon::deploy::artifact::Artifact {
     std::fs::write(&path, bytes).expect("write zip");
     awsmon::deploy::artifact::from_file(path).expect("zip")
 }
+
+/// The routing parameter as the notifier reads it (decrypted), if it exists.
+pub async fn routing_parameter(aws: &Aws) -> Option<aws_sdk_ssm::types::Parameter> {
+    aws.ssm("us-east-1")
+        .get_parameter()
+        .name("/monitoring/awsmon/routing")
+        .with_decryption(true)
+        .send()
+        .await
+        .ok()?
+        .parameter
+}
