@@ -7,6 +7,7 @@ pub mod deploy;
 pub mod findings;
 pub mod inventory;
 pub mod naming;
+pub mod notifier;
 pub mod regions;
 pub mod slack_view;
 pub mod test_message;

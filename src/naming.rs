@@ -12,6 +12,8 @@
 //! | artifact bucket | `<prefix_s3>-artifacts-<account>-<home region>` | home region |
 //! | Config delivery bucket (when awsmon creates the channel) | `<prefix_s3>-config-<account>-<region>` | each region |
 //! | notifier function | `<prefix>-notifier` | home region |
+//! | its failure queue / log group | `<prefix>-notifier-failures` / `/aws/lambda/<prefix>-notifier` | home region |
+//! | its alarm topic | `<prefix>-notifier-alerts` | home region |
 //! | budget alert topic | `<prefix>-budget-alerts` | home region |
 //! | routing parameter (SSM SecureString) | `/monitoring/<prefix>/routing` | home region |
 //!
@@ -50,13 +52,28 @@ pub fn config_bucket(cfg: &Config, account: &str, region: &str) -> String {
     format!("{}-config-{account}-{region}", cfg.prefix_s3)
 }
 
-/// The hub's Lambda, by ARN: its name is fixed by the hub template.
+/// The hub's Lambda: its name is fixed by the hub template.
+pub fn notifier_function(cfg: &Config) -> String {
+    format!("{}-notifier", cfg.prefix_service_name)
+}
+
+/// The hub's Lambda, by ARN.
 pub fn notifier_arn(cfg: &Config, account: &str) -> String {
     format!(
-        "arn:aws:lambda:{}:{account}:function:{}-notifier",
+        "arn:aws:lambda:{}:{account}:function:{}",
         cfg.home_region(),
-        cfg.prefix_service_name
+        notifier_function(cfg)
     )
+}
+
+/// Where Lambda keeps the events the notifier could not deliver (the hub's on-failure queue).
+pub fn failure_queue(cfg: &Config) -> String {
+    format!("{}-notifier-failures", cfg.prefix_service_name)
+}
+
+/// The notifier's log group, created by the hub with its retention.
+pub fn notifier_log_group(cfg: &Config) -> String {
+    format!("/aws/lambda/{}", notifier_function(cfg))
 }
 
 /// The hub's SNS topic for Budgets, by ARN: its name is fixed by the hub template.

@@ -373,19 +373,44 @@ async fn test_message_pipeline_puts_an_event_on_the_home_bus() {
                 "--route",
                 "guardduty",
                 "--json",
+                "--wait",
+                "2",
             ],
             &envs,
         )
     })
     .await
     .expect("run");
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // The event went onto the bus, but no notifier logged it (the stand-in has no log group):
+    // unconfirmed, said so, exit 1.
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let sent: serde_json::Value = serde_json::from_str(stdout(&out).trim()).expect("one line");
     assert_eq!(
-        (sent["route"].as_str(), sent["region"].as_str()),
-        (Some("guardduty"), Some("us-east-1"))
+        (
+            sent["route"].as_str(),
+            sent["region"].as_str(),
+            sent["confirmed"].as_bool(),
+            sent["delivered"].as_bool()
+        ),
+        (
+            Some("guardduty"),
+            Some("us-east-1"),
+            Some(false),
+            Some(false)
+        )
     );
     assert!(!sent["event_id"].as_str().unwrap_or_default().is_empty());
+    assert_eq!(
+        sent["detail"][0].as_str(),
+        Some(
+            "could not confirm delivery within 2 s: the log group /aws/lambda/awsmon-notifier does not exist: is the notifier deployed?"
+        ),
+        "{sent}"
+    );
+    assert_eq!(
+        stderr(&out).trim(),
+        "awsmon-tui: delivery through the pipeline is unconfirmed"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

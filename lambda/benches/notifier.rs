@@ -86,9 +86,24 @@ fn per_event_micros(fixtures: &[Value]) -> f64 {
     best
 }
 
-fn spawn(api: &RuntimeApi, slack: &SlackReceiver) -> std::process::Child {
-    Command::new(env!("CARGO_BIN_EXE_bootstrap"))
-        .env_clear()
+/// Which bootstrap runs: this build's native binary, or the release zip's arm64 binary under
+/// qemu-user (what ships; qemu's slowdown is part of that number, not Lambda's).
+#[derive(Clone)]
+enum Launch {
+    Native,
+    Qemu(PathBuf),
+}
+
+fn spawn_with(launch: &Launch, api: &RuntimeApi, slack: &SlackReceiver) -> std::process::Child {
+    let mut cmd = match launch {
+        Launch::Native => Command::new(env!("CARGO_BIN_EXE_bootstrap")),
+        Launch::Qemu(bin) => {
+            let mut c = Command::new("qemu-aarch64-static");
+            c.arg(bin);
+            c
+        }
+    };
+    cmd.env_clear()
         .env("AWS_LAMBDA_RUNTIME_API", &api.address)
         .env("AWS_LAMBDA_FUNCTION_NAME", "awsmon-notifier")
         .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
@@ -101,13 +116,65 @@ fn spawn(api: &RuntimeApi, slack: &SlackReceiver) -> std::process::Child {
         .expect("bootstrap")
 }
 
+fn spawn(api: &RuntimeApi, slack: &SlackReceiver) -> std::process::Child {
+    spawn_with(&Launch::Native, api, slack)
+}
+
+/// The release zip's bootstrap, unpacked (Python's zipfile; no zip crate for a benchmark).
+fn unpack(zip: &std::path::Path) -> Option<PathBuf> {
+    let dir = std::env::temp_dir().join(format!("awsmon-bench-{}", std::process::id()));
+    let ok = Command::new("python3")
+        .args(["-m", "zipfile", "-e"])
+        .arg(zip)
+        .arg(&dir)
+        .status()
+        .ok()?
+        .success();
+    let bin = dir.join("bootstrap");
+    if !ok || !bin.exists() {
+        return None;
+    }
+    let mut perms = std::fs::metadata(&bin).ok()?.permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o755);
+    std::fs::set_permissions(&bin, perms).ok()?;
+    Some(bin)
+}
+
+/// Median time per warm invocation (invoke → the runtime API has the response), GuardDuty
+/// events delivered to the local receiver.
+async fn per_invocation(launch: &Launch, event: &Value) -> Duration {
+    let slack = SlackReceiver::start().await.expect("receiver");
+    let api = RuntimeApi::start().await.expect("api");
+    let mut child = spawn_with(launch, &api, &slack);
+    let mut samples = Vec::new();
+    for i in 0..60 {
+        let started = Instant::now();
+        let id = api.invoke(event.clone());
+        api.outcome(&id, Duration::from_secs(30))
+            .await
+            .expect("invocation finished");
+        // The first few warm the process (lazy statics, the HTTP connection).
+        if i >= 10 {
+            samples.push(started.elapsed());
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    samples.sort();
+    samples[samples.len() / 2]
+}
+
 async fn cold_start() -> Duration {
+    cold_start_of(&Launch::Native).await
+}
+
+async fn cold_start_of(launch: &Launch) -> Duration {
     let slack = SlackReceiver::start().await.expect("receiver");
     let mut samples = Vec::new();
     for _ in 0..15 {
         let api = RuntimeApi::start().await.expect("api");
         let started = Instant::now();
-        let mut child = spawn(&api, &slack);
+        let mut child = spawn_with(launch, &api, &slack);
         while api.first_poll().is_none() {
             tokio::time::sleep(Duration::from_micros(200)).await;
         }
@@ -182,5 +249,43 @@ async fn main() {
             m.len() as f64 / (1024.0 * 1024.0)
         ),
         Err(_) => println!("  bootstrap.zip: not built; run scripts/build-notifier"),
+    }
+
+    // The shipped binary (arm64, under qemu-user) next to the native build of the same code.
+    let event = fixtures
+        .iter()
+        .find(|f| f["source"] == "aws.guardduty")
+        .cloned()
+        .unwrap_or_else(|| fixtures[0].clone());
+    let native_warm = per_invocation(&Launch::Native, &event).await;
+    println!(
+        "  native bootstrap: cold start {:.2} ms, warm invocation {:.2} ms (median)",
+        cold.as_secs_f64() * 1e3,
+        native_warm.as_secs_f64() * 1e3
+    );
+    let qemu = Command::new("qemu-aarch64-static")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    match (qemu, zip.exists().then(|| unpack(&zip)).flatten()) {
+        (true, Some(bin)) => {
+            let launch = Launch::Qemu(bin.clone());
+            let cold_q = cold_start_of(&launch).await;
+            let warm_q = per_invocation(&launch, &event).await;
+            println!(
+                "  shipped arm64 bootstrap under qemu-user: cold start {:.2} ms ({:.1}x native), warm invocation {:.2} ms ({:.1}x native)",
+                cold_q.as_secs_f64() * 1e3,
+                cold_q.as_secs_f64() / cold.as_secs_f64(),
+                warm_q.as_secs_f64() * 1e3,
+                warm_q.as_secs_f64() / native_warm.as_secs_f64()
+            );
+            if let Some(dir) = bin.parent() {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+        }
+        (false, _) => println!("  shipped bootstrap under qemu: skipped (no qemu-aarch64-static)"),
+        (true, None) => {
+            println!("  shipped bootstrap under qemu: skipped (no zip; run scripts/build-notifier)")
+        }
     }
 }

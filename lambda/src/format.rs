@@ -17,6 +17,9 @@ const GREEN: &str = "#2EB67D";
 /// Longest inline value in a Config diff line.
 const DIFF_VALUE_MAX: usize = 300;
 
+/// Each part of a card adds something: the notification text is who is pinged, the severity,
+/// the title and the region; the header is the title; the body is what the title does not say
+/// already; the fields are the details the header does not carry.
 pub fn card(envelope: &Envelope, event: &Event, decision: &Decision) -> Card {
     let mut card = match event {
         Event::GuardDuty(f) => guardduty(f),
@@ -55,8 +58,48 @@ fn context(account: &str, region: &str, time: &str) -> Vec<String> {
     .collect()
 }
 
+/// A console URL in `region`, or the region-less console when `region` is not a region name
+/// (empty, `global`, or anything odd from an event): never `global.console.aws.amazon.com`.
 fn console(region: &str, path: &str) -> String {
-    format!("https://{region}.console.aws.amazon.com/{path}")
+    if is_region(region) {
+        format!("https://{region}.console.aws.amazon.com/{path}")
+    } else {
+        format!("https://console.aws.amazon.com/{path}")
+    }
+}
+
+/// `eu-west-1`, `us-gov-west-1`: letters, a hyphen, words, and a number.
+fn is_region(region: &str) -> bool {
+    let parts: Vec<&str> = region.split('-').collect();
+    parts.len() >= 3
+        && parts[0].len() == 2
+        && parts[..parts.len() - 1]
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase()))
+        && parts[parts.len() - 1].bytes().all(|b| b.is_ascii_digit())
+        && !parts[parts.len() - 1].is_empty()
+}
+
+/// The description as the body, less what the header says already: nothing when it is the
+/// title, the rest when its first sentence is the title (GuardDuty's often is).
+fn description_body(title: &str, description: &str) -> Vec<String> {
+    let t = title.trim().trim_end_matches(['.', '!', '?']);
+    let after_title = description
+        .trim()
+        .strip_prefix(t)
+        .filter(|_| !t.is_empty())
+        .and_then(|r| match r.strip_prefix(['.', '!', '?']) {
+            _ if r.is_empty() => Some(""),
+            // The title's sentence ends here; otherwise the title only starts a longer one.
+            Some(after) if after.is_empty() || after.starts_with(char::is_whitespace) => {
+                Some(after.trim())
+            }
+            _ => None,
+        });
+    match after_title.unwrap_or(description) {
+        "" => Vec::new(),
+        rest => vec![escape(rest)],
+    }
 }
 
 /// Percent-encodes a query value.
@@ -105,7 +148,7 @@ fn guardduty(f: &GuardDutyFinding) -> Card {
         &f.region,
         &format!(
             "guardduty/home?region={}#/findings?macros=current&fId={}",
-            f.region,
+            enc(&f.region),
             enc(&f.id)
         ),
     );
@@ -116,7 +159,7 @@ fn guardduty(f: &GuardDutyFinding) -> Card {
             f.severity, f.title, f.region
         ),
         header: f.title.clone(),
-        body: vec![escape(&f.description)],
+        body: description_body(&f.title, &f.description),
         fields,
         links: vec![("Open in GuardDuty".into(), url)],
         context: context(
@@ -169,26 +212,17 @@ fn config(c: &ConfigChange) -> Card {
         used += line.len() + 1;
         lines.push(line);
     }
-    if lines.is_empty() {
-        lines.push(format!(
-            "Resource {}",
-            escape(&c.change_type.to_lowercase())
-        ));
-    }
-    let mut fields = vec![
-        ("Change".to_string(), c.change_type.clone()),
-        ("Resource type".to_string(), c.resource_type.clone()),
-        ("Resource id".to_string(), c.resource_id.clone()),
-    ];
-    if let Some(n) = &c.resource_name {
-        fields.push(("Name".into(), n.clone()));
+    // The header names the type, the resource and the change; the fields add the rest.
+    let mut fields = Vec::new();
+    if c.resource_id != name {
+        fields.push(("Resource id".to_string(), c.resource_id.clone()));
     }
     fields.push(("Changed properties".into(), c.changes.len().to_string()));
     let url = console(
         &c.region,
         &format!(
             "config/home?region={}#/resources/details?resourceId={}&resourceType={}",
-            c.region,
+            enc(&c.region),
             enc(&c.resource_id),
             enc(&c.resource_type)
         ),
@@ -231,9 +265,11 @@ fn inspector(f: &InspectorFinding) -> Card {
             None => f.severity.clone(),
         },
     )];
-    match (&f.vulnerability_id, &f.package) {
-        (Some(v), _) => fields.push(("Vulnerability".into(), v.clone())),
-        (None, _) => fields.push(("Finding type".into(), f.finding_type.clone())),
+    match &f.vulnerability_id {
+        // Package findings are titled "CVE-… - package": the header says it already.
+        Some(v) if f.title.contains(v.as_str()) => {}
+        Some(v) => fields.push(("Vulnerability".into(), v.clone())),
+        None => fields.push(("Finding type".into(), f.finding_type.clone())),
     }
     if let Some(p) = &f.package {
         let more = if f.more_packages > 0 {
@@ -263,7 +299,7 @@ fn inspector(f: &InspectorFinding) -> Card {
             &f.region,
             &format!(
                 "inspector/v2/home?region={}#/findings/all?findingArn={}",
-                f.region,
+                enc(&f.region),
                 enc(&f.arn)
             ),
         ),
@@ -275,7 +311,7 @@ fn inspector(f: &InspectorFinding) -> Card {
         colour: severity_colour(&f.severity),
         summary: format!("Inspector {}: {} in {}", f.severity, f.title, f.region),
         header: f.title.clone(),
-        body: vec![escape(&f.description)],
+        body: description_body(&f.title, &f.description),
         fields,
         links,
         context: context(
@@ -299,7 +335,15 @@ fn trusted_advisor(c: &TrustedAdvisorCheck) -> Card {
         if fields.len() >= 20 {
             break;
         }
-        fields.push((k.clone(), v.clone().unwrap_or_else(|| "—".to_string())));
+        let v = v.clone().unwrap_or_else(|| "—".to_string());
+        // The item's Region is already the Region field.
+        if fields
+            .iter()
+            .any(|(label, value)| label.eq_ignore_ascii_case(k) && *value == v)
+        {
+            continue;
+        }
+        fields.push((k.clone(), v));
     }
     Card {
         colour: match c.status.as_str() {
@@ -339,7 +383,7 @@ fn security_hub(f: &SecurityHubFinding) -> Card {
         "Open in Security Hub".to_string(),
         console(
             &f.region,
-            &format!("securityhub/home?region={}#/findings", f.region),
+            &format!("securityhub/home?region={}#/findings", enc(&f.region)),
         ),
     )];
     if let Some(u) = &f.remediation_url {
@@ -349,7 +393,7 @@ fn security_hub(f: &SecurityHubFinding) -> Card {
         colour: severity_colour(&f.severity),
         summary: format!("Security Hub {}: {} in {}", f.severity, f.title, f.region),
         header: f.title.clone(),
-        body: vec![escape(&f.description)],
+        body: description_body(&f.title, &f.description),
         fields,
         links,
         context: context(
@@ -367,10 +411,8 @@ fn budget(b: &BudgetAlert) -> Card {
         .clone()
         .unwrap_or_else(|| "budget".to_string());
     let kind = b.alert_type.clone().unwrap_or_else(|| "ALERT".into());
-    let mut fields = vec![
-        ("Budget".to_string(), name.clone()),
-        ("Alert type".to_string(), kind.clone()),
-    ];
+    // The header names the budget and the alert type; the fields add the amounts.
+    let mut fields = Vec::new();
     for (label, value) in [
         ("Threshold", &b.threshold),
         ("Budgeted", &b.budgeted),
@@ -432,5 +474,63 @@ fn test(t: &TestMessage) -> Card {
         )],
         fields,
         ..Card::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn console_links_need_a_region_name() {
+        assert_eq!(
+            console("eu-west-1", "config/home"),
+            "https://eu-west-1.console.aws.amazon.com/config/home"
+        );
+        assert_eq!(
+            console("us-gov-west-1", "x"),
+            "https://us-gov-west-1.console.aws.amazon.com/x"
+        );
+        for odd in [
+            "global",
+            "",
+            "GLOBAL",
+            "eu-west",
+            "eu-west-1.evil.example/",
+            "e-west-1",
+        ] {
+            assert_eq!(
+                console(odd, "x"),
+                "https://console.aws.amazon.com/x",
+                "{odd:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_body_leaves_out_the_title() {
+        let title = "198.51.100.23 is performing SSH brute force attacks against i-0a1.";
+        assert_eq!(
+            description_body(
+                title,
+                "198.51.100.23 is performing SSH brute force attacks against i-0a1. Brute force attacks are used."
+            ),
+            vec!["Brute force attacks are used.".to_string()]
+        );
+        assert_eq!(description_body(title, title), Vec::<String>::new());
+        assert_eq!(
+            description_body("Port 22 is reachable", "Port 22 is reachable"),
+            Vec::<String>::new()
+        );
+        // A title that only starts a longer sentence, or differs: the whole description.
+        assert_eq!(
+            description_body("Port 22", "Port 22222 is open. More."),
+            vec!["Port 22222 is open. More.".to_string()]
+        );
+        assert_eq!(
+            description_body("Port 22", "Port 22 is open <here>."),
+            vec!["Port 22 is open &lt;here&gt;.".to_string()]
+        );
+        assert_eq!(description_body("Title", ""), Vec::<String>::new());
     }
 }

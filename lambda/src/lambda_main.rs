@@ -120,10 +120,7 @@ impl RoutingSource {
     async fn fetch(&self, name: &str) -> Result<Settings, String> {
         let client = self
             .ssm
-            .get_or_init(|| async {
-                let conf = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
-                aws_sdk_ssm::Client::new(&conf)
-            })
+            .get_or_init(|| async { aws_sdk_ssm::Client::new(&sdk_config().await) })
             .await;
         let out = client
             .get_parameter()
@@ -147,6 +144,27 @@ impl RoutingSource {
             )
         })
     }
+}
+
+/// The SDK's configuration as Lambda provides it (credentials, region and `AWS_ENDPOINT_URL`
+/// from the environment), with an HTTPS client of our own: the SDK crates are built without
+/// their default client, and without one every call fails with "No HTTP client was available".
+pub async fn sdk_config() -> aws_config::SdkConfig {
+    use aws_config::timeout::TimeoutConfig;
+    use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode};
+    let http = aws_smithy_http_client::Builder::new()
+        .tls_provider(tls::Provider::Rustls(CryptoMode::Ring))
+        .build_https();
+    aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .http_client(http)
+        .timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(Duration::from_secs(3))
+                .operation_timeout(Duration::from_secs(10))
+                .build(),
+        )
+        .load()
+        .await
 }
 
 /// Settings from env vars, for local runs and tests.
@@ -209,6 +227,7 @@ impl Notifier {
         let settings = self.routing.settings().await?;
         let prepared = crate::pipeline::prepare(&event.payload, &settings);
         let report: Report = notify::deliver_all(&prepared, &self.deliverer, deadline).await;
+        write_metrics(&report);
         let failed = report.failed_deliveries();
         if failed > 0 {
             return Err(NotifyError::Delivery {
@@ -219,6 +238,19 @@ impl Notifier {
         Ok(
             serde_json::json!({"events": report.events.len(), "sent": report.sent(), "deliveries": report.deliveries()}),
         )
+    }
+}
+
+/// One EMF line per document on stdout, where Lambda's log agent picks them up.
+fn write_metrics(report: &Report) {
+    use std::io::Write as _;
+    let function = std::env::var("AWS_LAMBDA_FUNCTION_NAME").unwrap_or_default();
+    let now = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
+    let mut out = std::io::stdout().lock();
+    for doc in crate::metrics::documents(report, &function, now) {
+        let _ = writeln!(out, "{doc}");
     }
 }
 

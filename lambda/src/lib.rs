@@ -9,6 +9,7 @@ pub mod deliver;
 pub mod event;
 pub mod format;
 mod json;
+pub mod metrics;
 pub mod pipeline;
 pub mod secret;
 pub mod service;

@@ -3,10 +3,11 @@
 
 use std::time::Instant;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::decide::Decision;
 use crate::deliver::{Deliverer, Delivery};
+use crate::metrics::DropReason;
 use crate::pipeline::Prepared;
 
 #[derive(Debug, Clone, Serialize)]
@@ -15,7 +16,71 @@ pub struct EventReport {
     pub service: &'static str,
     pub decision: &'static str,
     pub reason: Option<String>,
+    #[serde(skip)]
+    pub drop_reason: Option<DropReason>,
     pub deliveries: Vec<Delivery>,
+}
+
+/// One webhook's result as the event log line records it: what `test-message --via pipeline`
+/// reads back from CloudWatch Logs to confirm delivery.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoggedDelivery {
+    /// The masked URL.
+    pub webhook: String,
+    pub ok: bool,
+    pub status: Option<u16>,
+    pub attempts: usize,
+    pub ms: u64,
+    pub error: Option<String>,
+}
+
+impl From<&Delivery> for LoggedDelivery {
+    fn from(d: &Delivery) -> Self {
+        LoggedDelivery {
+            webhook: d.url.clone(),
+            ok: d.ok,
+            status: d.last_status(),
+            attempts: d.attempts.len(),
+            ms: d.total_ms,
+            error: d.failure.clone(),
+        }
+    }
+}
+
+/// The notifier's per-event log line, read back: `{"fields": {"message": "event", "id": …,
+/// "deliveries": "[…]"}}` as the JSON log format writes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoggedEvent {
+    pub id: String,
+    pub service: String,
+    pub decision: String,
+    pub reason: String,
+    pub deliveries: Vec<LoggedDelivery>,
+}
+
+impl LoggedEvent {
+    /// `None` for any line that is not an event line.
+    pub fn parse(line: &str) -> Option<LoggedEvent> {
+        let v: serde_json::Value = serde_json::from_str(line.trim()).ok()?;
+        let f = v.get("fields")?;
+        if f.get("message")?.as_str()? != "event" {
+            return None;
+        }
+        let text = |k: &str| {
+            f.get(k)
+                .and_then(|x| x.as_str())
+                .unwrap_or_default()
+                .to_string()
+        };
+        let deliveries = serde_json::from_str(&text("deliveries")).unwrap_or_default();
+        Some(LoggedEvent {
+            id: text("id"),
+            service: text("service"),
+            decision: text("decision"),
+            reason: text("reason"),
+            deliveries,
+        })
+    }
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -54,6 +119,11 @@ pub async fn deliver_all(
             Decision::Send { .. } => ("send", None),
             Decision::Drop { reason } => ("drop", Some(reason.clone())),
         };
+        let drop_reason = match (&p.decision, &p.payload) {
+            (Decision::Send { .. }, _) => None,
+            (Decision::Drop { .. }, None) => Some(DropReason::Unrecognised),
+            (Decision::Drop { .. }, Some(_)) => Some(DropReason::Filtered),
+        };
         let mut deliveries = Vec::new();
         if let (true, Some(payload)) = (p.decision.is_send(), &p.payload) {
             if p.routes.is_empty() {
@@ -62,20 +132,7 @@ pub async fn deliver_all(
             deliveries = futures_join(p, payload, deliverer, deadline).await;
         }
         let routes: Vec<String> = p.routes.iter().map(crate::WebhookUrl::masked).collect();
-        let results: Vec<String> = deliveries
-            .iter()
-            .map(|d| {
-                format!(
-                    "{} {} status={} attempts={} {}ms",
-                    d.url,
-                    if d.ok { "ok" } else { "failed" },
-                    d.last_status()
-                        .map_or_else(|| "-".to_string(), |s| s.to_string()),
-                    d.attempts.len(),
-                    d.total_ms
-                )
-            })
-            .collect();
+        let logged: Vec<LoggedDelivery> = deliveries.iter().map(LoggedDelivery::from).collect();
         tracing::info!(
             id = %p.id,
             kind = %p.kind,
@@ -83,7 +140,7 @@ pub async fn deliver_all(
             decision,
             reason = reason.as_deref().unwrap_or(""),
             routes = ?routes,
-            results = ?results,
+            deliveries = %serde_json::to_string(&logged).unwrap_or_default(),
             "event"
         );
         for d in deliveries.iter().filter(|d| !d.ok) {
@@ -94,6 +151,7 @@ pub async fn deliver_all(
             service: p.service_name(),
             decision,
             reason,
+            drop_reason,
             deliveries,
         });
     }

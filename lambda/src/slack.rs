@@ -41,23 +41,30 @@ pub fn bold(raw: &str) -> String {
     format!("*{}*", escape(&raw.replace('*', "∗")))
 }
 
-/// A link; the URL is percent-encoded where it could break out of `<url|label>`.
+/// Whether `target` may be a link target: an `https://` URL with a host, in printable ASCII,
+/// without anything that would end or split `<url|label>` (`|`, `<`, `>`, spaces).
+pub fn is_link_target(target: &str) -> bool {
+    target.strip_prefix("https://").is_some_and(|rest| {
+        !rest.is_empty()
+            && !rest.starts_with(['/', '?', '#'])
+            && target
+                .chars()
+                .all(|c| c.is_ascii_graphic() && !matches!(c, '|' | '<' | '>'))
+    })
+}
+
+/// A link, the only way this crate writes one. The target must pass [`is_link_target`];
+/// anything else (`false`, a number, `javascript:…`, `http://…`, text with spaces or `|<>`)
+/// is shown as the label followed by the value as escaped inline code, and an empty target
+/// leaves the label alone.
 pub fn link(url: &str, label: &str) -> String {
-    let mut out = String::with_capacity(url.len() + label.len() + 8);
-    out.push('<');
-    for c in url.chars() {
-        match c {
-            '|' => out.push_str("%7C"),
-            '<' => out.push_str("%3C"),
-            '>' => out.push_str("%3E"),
-            ' ' => out.push_str("%20"),
-            c => out.push(c),
-        }
+    if is_link_target(url) {
+        format!("<{url}|{}>", escape(label))
+    } else if url.trim().is_empty() {
+        escape(label)
+    } else {
+        format!("{}: {}", escape(label), code(url))
     }
-    out.push('|');
-    out.push_str(&escape(label));
-    out.push('>');
-    out
 }
 
 /// Shortens already-escaped text to at most `max` characters, ending in an ellipsis, without
@@ -109,7 +116,7 @@ pub struct Card {
     pub body: Vec<String>,
     /// (label, value), raw.
     pub fields: Vec<(String, String)>,
-    /// (label, url).
+    /// (label, url), each made with [`link`]: a url that is not `https://` shows as text.
     pub links: Vec<(String, String)>,
     /// Raw context items: account, region, time.
     pub context: Vec<String>,
@@ -245,10 +252,90 @@ mod tests {
             escape("<!channel> & <http://x|y>"),
             "&lt;!channel&gt; &amp; &lt;http://x|y&gt;"
         );
+    }
+
+    /// What a link to a target that is not an `https://` URL must look like: the label, then
+    /// the target as an escaped inline value; never `<target|label>`.
+    fn assert_plain(target: &str, expected: &str) {
+        let got = link(target, "Remediation");
+        assert_eq!(got, expected, "link({target:?})");
+        assert!(!got.contains('<') && !got.contains('>'), "{got}");
+    }
+
+    #[test]
+    fn an_https_url_is_a_link() {
         assert_eq!(
-            link("https://e.x/a|b>c", "x <y>"),
-            "<https://e.x/a%7Cb%3Ec|x &lt;y&gt;>"
+            link("https://docs.aws.amazon.com/x?a=1&b=2#c", "Docs"),
+            "<https://docs.aws.amazon.com/x?a=1&b=2#c|Docs>"
         );
+        assert_eq!(
+            link("https://e.x/a", "x <y> & z"),
+            "<https://e.x/a|x &lt;y&gt; &amp; z>"
+        );
+    }
+
+    #[test]
+    fn a_json_boolean_is_not_a_link_target() {
+        assert_plain("false", "Remediation: `false`");
+        assert_plain("true", "Remediation: `true`");
+    }
+
+    #[test]
+    fn a_number_is_not_a_link_target() {
+        assert_plain("42", "Remediation: `42`");
+        assert_plain("-1.5e3", "Remediation: `-1.5e3`");
+    }
+
+    #[test]
+    fn a_javascript_url_is_not_a_link_target() {
+        assert_plain("javascript:alert(1)", "Remediation: `javascript:alert(1)`");
+    }
+
+    #[test]
+    fn an_http_url_is_not_a_link_target() {
+        assert_plain(
+            "http://example.com/fix",
+            "Remediation: `http://example.com/fix`",
+        );
+        assert_plain(
+            "HTTPS://example.com/fix",
+            "Remediation: `HTTPS://example.com/fix`",
+        );
+    }
+
+    #[test]
+    fn an_empty_target_leaves_the_label_alone() {
+        assert_plain("", "Remediation");
+        assert_plain("   ", "Remediation");
+    }
+
+    #[test]
+    fn a_url_without_a_host_is_not_a_link_target() {
+        assert_plain("https://", "Remediation: `https://`");
+        assert_plain("https:///etc/passwd", "Remediation: `https:///etc/passwd`");
+    }
+
+    #[test]
+    fn a_url_with_spaces_is_not_a_link_target() {
+        assert_plain("https://e.x/a b", "Remediation: `https://e.x/a b`");
+        assert_plain("https://e.x/a\nb", "Remediation: `https://e.x/a\nb`");
+    }
+
+    #[test]
+    fn a_url_with_a_pipe_is_not_a_link_target() {
+        assert_plain(
+            "https://e.x/a|click me",
+            "Remediation: `https://e.x/a|click me`",
+        );
+    }
+
+    #[test]
+    fn a_url_with_angle_brackets_is_not_a_link_target() {
+        assert_plain(
+            "https://e.x/<!channel>",
+            "Remediation: `https://e.x/&lt;!channel&gt;`",
+        );
+        assert_plain("https://e.x/a>b", "Remediation: `https://e.x/a&gt;b`");
     }
 
     #[test]

@@ -11,8 +11,8 @@ fn every_fixture_matches_its_snapshot() {
     let fixtures = common::fixtures();
     assert_eq!(
         fixtures.len(),
-        17,
-        "tests/fixtures/README.md lists 17 fixtures"
+        18,
+        "tests/fixtures/README.md lists 18 fixtures"
     );
     let settings = common::settings();
     for (name, payload) in fixtures {
@@ -58,4 +58,156 @@ fn decisions_per_fixture() {
         }
     }
     insta::assert_snapshot!("decisions", got.join("\n"));
+}
+
+/// A Config item for a global resource (IAM) says `"awsRegion": "global"`; the message shows
+/// and links the region of the event (where the recorder is) instead.
+#[test]
+fn a_global_config_item_shows_and_links_the_event_region() {
+    let event = common::fixture("config-global-iam-role");
+    assert_eq!(
+        event["detail"]["configurationItem"]["awsRegion"], "global",
+        "the fixture is about a global resource"
+    );
+    let p = &prepare(&event, &common::settings())[0];
+    assert_eq!(p.region, "eu-west-1");
+    let slack = p.payload.as_ref().expect("payload");
+    let text = serde_json::to_string(slack).expect("json");
+    assert!(!text.contains("global.console"), "{text}");
+    assert!(!text.contains("region=global"), "{text}");
+    assert!(
+        text.contains(
+            "<https://eu-west-1.console.aws.amazon.com/config/home?region=eu-west-1#/resources/details?resourceId=AROAEXAMPLEROLEID0001&resourceType=AWS%3A%3AIAM%3A%3ARole|Open in AWS Config>"
+        ),
+        "{text}"
+    );
+    let blocks = slack["attachments"][0]["blocks"]
+        .as_array()
+        .expect("blocks");
+    let context = blocks.last().expect("context")["elements"][0]["text"]
+        .as_str()
+        .expect("context text");
+    assert_eq!(
+        context,
+        "account 123456789012  ·  eu-west-1  ·  2026-11-23T14:21:52Z"
+    );
+    let top = slack["text"].as_str().expect("text");
+    assert!(
+        top.contains("eu-west-1") && !top.contains("global"),
+        "{top}"
+    );
+}
+
+/// Sentences of a Slack text: split at sentence ends and line breaks, trimmed, without a
+/// final full stop, whitespace collapsed.
+fn sentences(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        let end = c == '\n'
+            || (matches!(c, '.' | '!' | '?') && chars.peek().is_none_or(|n| n.is_whitespace()));
+        if !end {
+            current.push(c);
+        }
+        if end || chars.peek().is_none() {
+            let s = current.split_whitespace().collect::<Vec<_>>().join(" ");
+            if !s.is_empty() {
+                out.push(s);
+            }
+            current.clear();
+        }
+    }
+    out
+}
+
+/// mrkdwn as read: each `<url|label>` is its label (a URL repeats nothing a reader sees).
+fn link_labels(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find('<') {
+        out.push_str(&rest[..open]);
+        let Some(close) = rest[open..].find('>') else {
+            out.push_str(&rest[open..]);
+            return out;
+        };
+        let inner = &rest[open + 1..open + close];
+        out.push_str(inner.split_once('|').map_or(inner, |(_, label)| label));
+        rest = &rest[open + close + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// What a message shows: the header, then every section's text and field values, each as
+/// (where, text).
+fn shown(slack: &serde_json::Value) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let blocks = slack["attachments"][0]["blocks"]
+        .as_array()
+        .expect("blocks");
+    for (i, b) in blocks.iter().enumerate() {
+        match b["type"].as_str() {
+            Some("header") => out.push((
+                format!("header {i}"),
+                b["text"]["text"].as_str().unwrap_or_default().to_string(),
+            )),
+            Some("section") => {
+                if let Some(t) = b["text"]["text"].as_str() {
+                    out.push((format!("section {i}"), link_labels(t)));
+                }
+                for (j, f) in b["fields"].as_array().into_iter().flatten().enumerate() {
+                    let t = f["text"].as_str().unwrap_or_default();
+                    // `*Label*\nvalue`: the value is what is said.
+                    let value = t.split_once('\n').map_or(t, |(_, v)| v);
+                    out.push((format!("section {i} field {j}"), value.to_string()));
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Each message says each thing once: no sentence of 20 or more characters appears twice
+/// across the header and the sections (the notification text, shown only in notifications,
+/// may repeat the title), and no field repeats what the header or a paragraph says.
+#[test]
+fn no_message_repeats_a_sentence() {
+    let settings = common::settings();
+    let mut problems = Vec::new();
+    for (name, payload) in common::fixtures() {
+        for p in prepare(&payload, &settings) {
+            let Some(slack) = &p.payload else { continue };
+            let parts = shown(slack);
+            let mut seen: Vec<(String, String)> = Vec::new();
+            for (place, text) in &parts {
+                for s in sentences(text) {
+                    if s.chars().count() < 20 {
+                        continue;
+                    }
+                    let key = s.to_lowercase();
+                    if let Some((first, _)) = seen.iter().find(|(_, k)| *k == key) {
+                        problems.push(format!("{name} {}: {s:?} in {first} and {place}", p.id));
+                    } else {
+                        seen.push((place.clone(), key));
+                    }
+                }
+            }
+            for (place, value) in parts.iter().filter(|(w, _)| w.contains("field")) {
+                if value.chars().count() < 20 {
+                    continue;
+                }
+                for (other, text) in parts.iter().filter(|(w, _)| !w.contains("field")) {
+                    if text.contains(value.as_str()) {
+                        problems.push(format!(
+                            "{name} {}: {place} {value:?} repeats {other}",
+                            p.id
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }

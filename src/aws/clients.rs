@@ -191,4 +191,8 @@ regional_clients! {
     cloudformation => aws_sdk_cloudformation,
     ssm => aws_sdk_ssm,
     eventbridge => aws_sdk_eventbridge,
+    cloudwatch => aws_sdk_cloudwatch,
+    logs => aws_sdk_cloudwatchlogs,
+    sqs => aws_sdk_sqs,
+    lambda => aws_sdk_lambda,
 }

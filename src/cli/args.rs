@@ -98,6 +98,9 @@ pub enum Command {
     Routing(RoutingCommand),
     /// Send a test message to a route's webhooks, directly or through the deployed notifier
     TestMessage(TestMessageArgs),
+    /// The deployed notifier: its health, and replaying what it could not deliver
+    #[command(subcommand)]
+    Notifier(NotifierCommand),
     /// Show what the notifier would send for a Lambda payload (EventBridge, SNS, or an array)
     Preview(PreviewArgs),
     /// Start a local AWS emulator, seed a believable account, and run against it
@@ -186,6 +189,30 @@ pub enum RoutingCommand {
     Push,
 }
 
+#[derive(Debug, Subcommand)]
+pub enum NotifierCommand {
+    /// Errors and throttles in the last 24 h, undelivered events, the last delivery, and the
+    /// deployed build against this binary's; exit 1 when anything needs attention
+    Status {
+        /// One JSON document
+        #[arg(long)]
+        json: bool,
+    },
+    /// Replay the failure queue through the notifier once the cause is fixed: shows what is
+    /// waiting first, and removes a message only after its replay succeeded
+    Redrive {
+        /// Show what is waiting and stop
+        #[arg(long)]
+        dry_run: bool,
+        /// Replay without asking
+        #[arg(long)]
+        yes: bool,
+        /// One JSON line per message
+        #[arg(long)]
+        json: bool,
+    },
+}
+
 #[derive(Debug, Args)]
 pub struct TestMessageArgs {
     /// default, guardduty, config, inspector, trustedadvisor or budget
@@ -195,6 +222,10 @@ pub struct TestMessageArgs {
     /// event on the home bus (EventBridge → Lambda → Slack)
     #[arg(long, default_value = "direct", value_parser = parse_via)]
     pub via: crate::test_message::Via,
+    /// With --via pipeline: seconds to wait for the notifier's log line for the event (0: do
+    /// not wait)
+    #[arg(long, default_value_t = 90, value_name = "SECONDS")]
+    pub wait: u64,
     /// One JSON line per webhook
     #[arg(long)]
     pub json: bool,

@@ -18,7 +18,7 @@ use crate::deploy::artifact::{self, Artifact};
 use crate::deploy::engine;
 use crate::deploy::plan::{self, Intent, Target};
 use crate::deploy::stack_ops::Waiting;
-use crate::testbench::{Moto, dummy_credentials, seed};
+use crate::testbench::{CborBridge, Moto, dummy_credentials, seed};
 use crate::tui::Env;
 
 const DEMO_REGIONS: [&str; 4] = ["us-east-1", "eu-west-1", "eu-central-1", "ap-southeast-2"];
@@ -59,12 +59,19 @@ pub async fn run(global: &GlobalArgs) -> Result<(), Failure> {
     let loaded =
         crate::config::load_file(&config_path).map_err(|e| fail("config")(e.to_string()))?;
     let cfg = loaded.config;
-    let options = AwsOptions {
+    // CloudWatch through the bridge: moto lacks the SDK's CBOR protocol for it.
+    let bridge = CborBridge::start(&moto.endpoint)
+        .await
+        .map_err(|e| fail("CloudWatch bridge")(e.to_string()))?;
+    let mut options = AwsOptions {
         endpoint_url: Some(moto.endpoint.clone()),
         credentials: Some(dummy_credentials()),
         max_attempts: 1,
         ..AwsOptions::default()
     };
+    options
+        .service_endpoints
+        .insert("cloudwatch", bridge.endpoint.clone());
     let aws = Aws::load(options, cfg.home_region()).await;
     let zip = demo_artifact(&dir)?;
     seed_account(&aws, &moto, &cfg, &zip).await?;

@@ -154,7 +154,7 @@ async fn apply(
     Ok(())
 }
 
-fn ask(prompt: &str, yes: &[&str]) -> bool {
+pub(super) fn ask(prompt: &str, yes: &[&str]) -> bool {
     print!("{prompt}");
     let _ = std::io::stdout().flush();
     let mut answer = String::new();

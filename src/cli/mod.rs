@@ -6,6 +6,7 @@ mod console;
 mod demo;
 mod deploy;
 mod findings;
+mod notifier;
 mod preview;
 mod routing;
 mod status;
@@ -58,6 +59,7 @@ pub async fn run(cli: Cli) -> ExitCode {
         Some(Command::Findings(args)) => findings::run(&cli.global, args).await,
         Some(Command::Routing(args)) => routing::run(&cli.global, args).await,
         Some(Command::TestMessage(args)) => test_message::run(&cli.global, args).await,
+        Some(Command::Notifier(args)) => notifier::run(&cli.global, args).await,
         Some(Command::Demo) => demo::run(&cli.global).await,
         None => console::run(&cli.global).await,
     };

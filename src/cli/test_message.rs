@@ -7,6 +7,7 @@ use awsmon_notifier::deliver::RetryPolicy;
 
 use super::args::TestMessageArgs;
 use super::{Failure, GlobalArgs};
+use crate::notifier::confirm::Confirmation;
 use crate::test_message::{self, Via};
 
 pub async fn run(global: &GlobalArgs, args: &TestMessageArgs) -> Result<(), Failure> {
@@ -55,21 +56,72 @@ pub async fn run(global: &GlobalArgs, args: &TestMessageArgs) -> Result<(), Fail
         }
         Via::Pipeline => {
             let aws = super::connect(global, cfg.home_region()).await;
+            let sent_at = std::time::SystemTime::now();
             let id = test_message::pipeline(&aws, cfg, route)
                 .await
                 .map_err(|e| Failure::other(e.to_string()))?;
-            if args.json {
-                println!(
-                    "{}",
-                    serde_json::json!({"route": route.as_str(), "event_id": id, "region": cfg.home_region()})
-                );
-            } else {
+            if !args.json {
                 println!(
                     "test event {id} on the default bus in {}: EventBridge → {}-notifier → the {} route's webhooks",
                     cfg.home_region(),
                     cfg.prefix_service_name,
                     route.as_str()
                 );
+            }
+            if args.wait == 0 {
+                if args.json {
+                    println!(
+                        "{}",
+                        serde_json::json!({"route": route.as_str(), "event_id": id, "region": cfg.home_region(), "confirmed": null})
+                    );
+                }
+                return Ok(());
+            }
+            if !args.json {
+                println!("waiting up to {} s for the notifier's log line…", args.wait);
+            }
+            let seen = crate::notifier::confirm::await_event(
+                &aws,
+                cfg,
+                &id,
+                sent_at,
+                Duration::from_secs(args.wait),
+                Duration::from_secs(2),
+            )
+            .await;
+            if args.json {
+                let deliveries = match &seen {
+                    Confirmation::Seen(e) => {
+                        serde_json::to_value(&e.deliveries).unwrap_or_default()
+                    }
+                    Confirmation::NotSeen { .. } => serde_json::Value::Null,
+                };
+                println!(
+                    "{}",
+                    serde_json::json!({
+                        "route": route.as_str(), "event_id": id, "region": cfg.home_region(),
+                        "confirmed": matches!(seen, Confirmation::Seen(_)),
+                        "delivered": seen.delivered(), "deliveries": deliveries,
+                        "detail": seen.lines(),
+                    })
+                );
+            } else {
+                for line in seen.lines() {
+                    println!("  {line}");
+                }
+            }
+            match seen {
+                _ if seen.delivered() => {}
+                Confirmation::Seen(_) => {
+                    return Err(Failure::other(
+                        "the notifier ran but did not deliver the test message",
+                    ));
+                }
+                Confirmation::NotSeen { .. } => {
+                    return Err(Failure::other(
+                        "delivery through the pipeline is unconfirmed",
+                    ));
+                }
             }
         }
     }

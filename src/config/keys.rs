@@ -129,6 +129,11 @@ pub const KEYS: &[KeySpec] = &[
         help: "what Inspector scans when awsmon enables it",
         example: "INSPECTOR_RESOURCE_TYPES: [EC2, ECR, LAMBDA]",
     },
+    KeySpec {
+        name: "ALERT_EMAIL",
+        help: "email told when the notifier itself fails (alarms on its errors, throttles and failure queue; not through Slack)",
+        example: "ALERT_EMAIL: security-oncall@example.com",
+    },
 ];
 
 pub fn is_known(name: &str) -> bool {

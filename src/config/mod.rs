@@ -30,6 +30,8 @@ pub struct Config {
     pub regions: RegionSelection,
     /// Routing and filters, exactly as the notifier receives them.
     pub settings: Settings,
+    /// Where the hub's alarms (notifier errors, throttles, failure queue) send email.
+    pub alert_email: Option<String>,
 }
 
 pub const DEFAULT_PREFIX: &str = "awsmon";
@@ -46,6 +48,7 @@ impl Default for Config {
             budget_threshold_percentage: DEFAULT_BUDGET_THRESHOLD,
             regions: RegionSelection::All,
             settings: Settings::default(),
+            alert_email: None,
         }
     }
 }

@@ -177,6 +177,21 @@ fn apply(ctx: &mut Ctx, cfg: &mut Config, key: &str, value: &Node) {
                 cfg.budget_threshold_percentage = v;
             }
         }
+        "ALERT_EMAIL" => {
+            if !value.is_null()
+                && let Some(v) = string(ctx, key, value)
+            {
+                if is_email(&v) {
+                    cfg.alert_email = Some(v);
+                } else if !v.is_empty() {
+                    ctx.error(
+                        value.pos,
+                        key,
+                        format!("expected an email address, found {:?}", mask_if_url(&v)),
+                    );
+                }
+            }
+        }
         "HOME_REGION" => {
             if let Some(r) = region(ctx, key, value) {
                 s.home_region = r;
@@ -308,6 +323,22 @@ fn cross_checks(ctx: &mut Ctx, cfg: &Config, entries: &[(Node, Node)]) {
             "expected `all` or at least one region, found an empty list",
         );
     }
+}
+
+/// One address, `local@domain.tld`, as SNS email subscriptions take it.
+fn is_email(v: &str) -> bool {
+    let Some((local, domain)) = v.split_once('@') else {
+        return false;
+    };
+    v.len() <= 254
+        && !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !v
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == ',')
+        && !domain.contains('@')
 }
 
 fn string(ctx: &mut Ctx, key: &str, node: &Node) -> Option<String> {

@@ -109,6 +109,7 @@ pub fn value_of(cfg: &Config, key: &str) -> Value {
         "BUDGET_TAGKEYVALUE" => strings(&cfg.budget_tag_filters),
         "BUDGET_THRESHOLD_PERCENTAGE" => Value::Num(cfg.budget_threshold_percentage),
         "HOME_REGION" => Value::Str(s.home_region.clone()),
+        "ALERT_EMAIL" => cfg.alert_email.clone().map_or(Value::Absent, Value::Str),
         "REGIONS" => match &cfg.regions {
             RegionSelection::All => Value::Str("all".to_string()),
             RegionSelection::List(list) => strings(list),

@@ -142,6 +142,7 @@ fn hub_steps(cfg: &Config, facts: &Facts, artifact: &Artifact, asked: bool, p: &
             ("LogRetentionDays", "90".to_string()),
             ("MaximumRetryAttempts", "2".to_string()),
             ("MaximumEventAgeSeconds", "21600".to_string()),
+            ("AlertEmail", cfg.alert_email.clone().unwrap_or_default()),
         ],
         format!(
             "notifier build {}…",

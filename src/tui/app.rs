@@ -105,6 +105,11 @@ pub enum Popup {
         text: String,
         scroll: u16,
     },
+    /// What waits in the notifier's failure queue; `y` replays it.
+    Redrive {
+        lines: Vec<String>,
+        scroll: u16,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -213,6 +218,8 @@ pub struct App {
     pub input: Option<Input>,
     pub account: Option<String>,
     pub hub: Option<String>,
+    /// The deployed notifier's health, read with each scan.
+    pub notifier: Option<Box<crate::notifier::health::Health>>,
     pub regions: Vec<RegionInfo>,
     pub cells: HashMap<CellKey, Cell>,
     pub scanning: bool,
@@ -249,6 +256,11 @@ pub enum Action {
     ScanCell(Cell),
     ScanFinished(Result<(), String>),
     Hub(String),
+    NotifierHealth(Box<crate::notifier::health::Health>),
+    /// The failure queue's summary, to confirm a redrive; `Err` when it cannot be read.
+    RedriveReady(Result<Vec<String>, String>),
+    /// One line per replayed message.
+    RedriveDone(Result<Vec<String>, String>),
     PlanReady {
         id: u64,
         result: Result<Plan, String>,
@@ -297,6 +309,10 @@ pub enum Effect {
         via: Via,
     },
     SendFinding(Box<awsmon_notifier::Prepared>),
+    /// Read the failure queue (and release it) to show what a redrive would replay.
+    RedrivePreview,
+    /// Replay the failure queue through the notifier's pipeline.
+    Redrive,
     WriteFile {
         path: PathBuf,
         contents: String,
@@ -327,6 +343,7 @@ impl App {
             input: None,
             account: None,
             hub: None,
+            notifier: None,
             regions: Vec::new(),
             cells: HashMap::new(),
             scanning: false,
@@ -476,6 +493,42 @@ impl App {
             Action::Hub(status) => {
                 self.hub = Some(status);
                 Vec::new()
+            }
+            Action::NotifierHealth(health) => {
+                self.notifier = Some(health);
+                Vec::new()
+            }
+            Action::RedriveReady(Ok(lines)) => {
+                self.popup = Some(Popup::Redrive { lines, scroll: 0 });
+                Vec::new()
+            }
+            Action::RedriveReady(Err(e)) | Action::RedriveDone(Err(e)) => {
+                self.toast(Level::Error, format!("redrive: {e}"));
+                Vec::new()
+            }
+            Action::RedriveDone(Ok(lines)) => {
+                let failed = lines
+                    .iter()
+                    .filter(|l| !l.starts_with("delivered") && !l.starts_with("dropped"))
+                    .count();
+                if failed == 0 {
+                    self.toast(Level::Info, format!("replayed {} message(s)", lines.len()));
+                } else {
+                    self.toast(
+                        Level::Error,
+                        format!(
+                            "{failed} of {} message(s) stay in the failure queue",
+                            lines.len()
+                        ),
+                    );
+                }
+                self.popup = Some(Popup::Message {
+                    title: "redrive".into(),
+                    text: lines.join("\n"),
+                    scroll: 0,
+                });
+                // The queue's depth changed: read the health again.
+                self.rescan()
             }
             Action::PlanReady { id, result } => {
                 if let Some(Popup::Plan(p)) = &mut self.popup
@@ -842,6 +895,28 @@ impl App {
             Popup::ConfirmData(p) => match key.code {
                 KeyCode::Char('y' | 'Y') => return self.execute(p),
                 _ => self.toast(Level::Info, "not applied: service data kept"),
+            },
+            Popup::Redrive { lines, scroll } => match key.code {
+                KeyCode::Char('y' | 'Y') if self.env.read_only => {
+                    return self.refuse("replaying the failure queue");
+                }
+                KeyCode::Char('y' | 'Y') => {
+                    self.toast(Level::Info, "replaying the failure queue…");
+                    return vec![Effect::Redrive];
+                }
+                KeyCode::Down | KeyCode::Char('j') => {
+                    self.popup = Some(Popup::Redrive {
+                        lines,
+                        scroll: scroll.saturating_add(1),
+                    });
+                }
+                KeyCode::Up | KeyCode::Char('k') => {
+                    self.popup = Some(Popup::Redrive {
+                        lines,
+                        scroll: scroll.saturating_sub(1),
+                    });
+                }
+                _ => self.toast(Level::Info, "not replayed; the queue is unchanged"),
             },
             // Help, a job's log and error text are for reading: keys scroll or close them.
             _ if closes => {}
@@ -1254,6 +1329,31 @@ impl App {
                 Vec::new()
             }
             ("rescan", _) => self.rescan(),
+            ("redrive", _) if self.env.read_only => self.refuse("replaying the failure queue"),
+            ("redrive", _) => {
+                self.toast(Level::Info, "reading the failure queue…");
+                vec![Effect::RedrivePreview]
+            }
+            ("notifier", _) => {
+                let text = match &self.notifier {
+                    None => "not read yet (ctrl-r scans again)".to_string(),
+                    Some(h) => {
+                        let mut lines = vec![h.summary()];
+                        let problems = h.problems();
+                        if problems.is_empty() {
+                            lines.push("✔ healthy".into());
+                        }
+                        lines.extend(problems.into_iter().map(|p| format!("✖ {p}")));
+                        lines.join("\n")
+                    }
+                };
+                self.popup = Some(Popup::Message {
+                    title: "notifier health".into(),
+                    text,
+                    scroll: 0,
+                });
+                Vec::new()
+            }
             ("errors", _) => {
                 let text = if self.findings.errors.is_empty() {
                     "every source of findings answered".to_string()

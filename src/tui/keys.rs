@@ -87,6 +87,14 @@ pub const COMMANDS: &[(&str, &str)] = &[
     (":region NAME", "jump to a region"),
     (":rescan", "scan again (findings: fetch again)"),
     (":errors", "why some findings could not be read"),
+    (
+        ":notifier",
+        "the notifier's health: errors, undelivered events, build",
+    ),
+    (
+        ":redrive",
+        "replay the notifier's failure queue (asks first)",
+    ),
     (":q", "quit"),
 ];
 

@@ -157,7 +157,7 @@ fn suspend(terminal: &mut Term) -> io::Result<()> {
 pub fn spawn(effect: Effect, shared: &Arc<Shared>, tx: &UnboundedSender<Action>) {
     let (shared, tx) = (shared.clone(), tx.clone());
     tokio::spawn(async move {
-        let actions = run_effect(effect, &shared, &tx).await;
+        let actions = Box::pin(run_effect(effect, &shared, &tx)).await;
         for a in actions {
             let _ = tx.send(a);
         }
@@ -185,7 +185,7 @@ pub async fn run_effect(
     let cfg = shared.cfg();
     let aws = &shared.aws;
     match effect {
-        Effect::Scan => vec![scan(shared, &cfg, tx).await],
+        Effect::Scan => vec![Box::pin(scan(shared, &cfg, tx)).await],
         Effect::Plan(req) => {
             let result = make_plan(shared, &req).await;
             vec![Action::PlanReady { id: req.id, result }]
@@ -276,8 +276,63 @@ pub async fn run_effect(
                 Err(e) => Action::Notice(Level::Error, format!("{}: {e}", path.display())),
             }]
         }
+        Effect::RedrivePreview => vec![Action::RedriveReady(redrive_preview(aws, &cfg).await)],
+        Effect::Redrive => vec![Action::RedriveDone(redrive(aws, &cfg).await)],
         Effect::Suspend => Vec::new(),
     }
+}
+
+/// What a redrive would replay: read and held briefly, then released untouched.
+async fn redrive_preview(aws: &crate::aws::Aws, cfg: &Config) -> Result<Vec<String>, String> {
+    use crate::notifier::{self, redrive};
+    let settings = notifier::deployed_routing(aws, cfg).await?;
+    let held = redrive::hold(aws, cfg, REDRIVE_MAX, std::time::Duration::from_secs(30))
+        .await
+        .map_err(|e| e.to_string())?;
+    let all: Vec<&redrive::FailedMessage> = held.messages.iter().collect();
+    redrive::release(aws, cfg, &held.queue_url, &all).await;
+    if held.messages.is_empty() {
+        return Err("the failure queue is empty: nothing to replay".into());
+    }
+    let mut lines = vec![format!(
+        "{} undelivered message(s) in {}:",
+        held.messages.len(),
+        naming::failure_queue(cfg)
+    )];
+    lines.extend(
+        held.summary(&settings)
+            .into_iter()
+            .map(|(kind, n)| format!("{n:>5}  {kind}")),
+    );
+    lines.push(String::new());
+    lines.push(
+        "y replays them with the deployed routing; each is removed only once delivered. Esc cancels."
+            .into(),
+    );
+    Ok(lines)
+}
+
+const REDRIVE_MAX: usize = 1000;
+
+async fn redrive(aws: &crate::aws::Aws, cfg: &Config) -> Result<Vec<String>, String> {
+    use crate::notifier::{self, redrive};
+    let settings = notifier::deployed_routing(aws, cfg).await?;
+    let held = redrive::hold(aws, cfg, REDRIVE_MAX, std::time::Duration::from_mins(5))
+        .await
+        .map_err(|e| e.to_string())?;
+    let deliverer =
+        awsmon_notifier::deliver::Deliverer::new(awsmon_notifier::deliver::RetryPolicy::default())
+            .map_err(|e| e.to_string())?;
+    let results = redrive::replay(
+        aws,
+        cfg,
+        &held,
+        &settings,
+        &deliverer,
+        std::time::Duration::from_mins(1),
+    )
+    .await;
+    Ok(results.iter().map(redrive::replayed_line).collect())
 }
 
 async fn scan(shared: &Shared, cfg: &Config, tx: &UnboundedSender<Action>) -> Action {
@@ -302,6 +357,9 @@ async fn scan(shared: &Shared, cfg: &Config, tx: &UnboundedSender<Action>) -> Ac
             Err(e) => format!("unknown ({e})"),
         };
         let _ = tx.send(Action::Hub(status));
+        let bundled = crate::deploy::artifact::load().ok().map(|a| a.sha256);
+        let health = crate::notifier::health::fetch(aws, cfg, bundled).await;
+        let _ = tx.send(Action::NotifierHealth(Box::new(health)));
     };
     let (cell_tx, mut cell_rx) = mpsc::unbounded_channel();
     let forward = async {

@@ -26,6 +26,18 @@ pub async fn aws(endpoint: &str) -> Aws {
     Aws::load(options(endpoint), "us-east-1").await
 }
 
+/// Access to the emulator with CloudWatch through the CBOR bridge (moto lacks the SDK's
+/// RPC v2 CBOR protocol for CloudWatch); keep the bridge alive as long as the client.
+pub async fn aws_with_cloudwatch(endpoint: &str) -> (Aws, awsmon::testbench::CborBridge) {
+    let bridge = awsmon::testbench::CborBridge::start(endpoint)
+        .await
+        .expect("cbor bridge");
+    let mut opts = options(endpoint);
+    opts.service_endpoints
+        .insert("cloudwatch", bridge.endpoint.clone());
+    (Aws::load(opts, "us-east-1").await, bridge)
+}
+
 pub fn config_with_regions(regions: &[&str]) -> Config {
     Config {
         regions: awsmon::config::RegionSelection::List(

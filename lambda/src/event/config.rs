@@ -15,6 +15,8 @@ pub struct ConfigChange {
     pub resource_name: Option<String>,
     pub arn: Option<String>,
     pub account: String,
+    /// Where the recorder is: the event's region. Never `global`, which is what the item of
+    /// a global resource (IAM) says.
     pub region: String,
     pub capture_time: Option<String>,
     pub changes: Vec<PropertyChange>,
@@ -56,10 +58,54 @@ pub fn parse(d: &Value, env: &Envelope) -> Option<ConfigChange> {
         resource_name: field("resourceName"),
         arn: field("ARN").or_else(|| field("arn")),
         account: field("awsAccountId").unwrap_or_else(|| env.account.clone()),
-        region: field("awsRegion").unwrap_or_else(|| env.region.clone()),
+        region: Some(env.region.clone())
+            .filter(|r| !r.trim().is_empty())
+            .or_else(|| field("awsRegion").filter(|r| !r.trim().eq_ignore_ascii_case("global")))
+            .unwrap_or_default(),
         capture_time: field("configurationItemCaptureTime")
             .map(|t| crate::time::normalise(&t).unwrap_or(t)),
         message_type,
         changes,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn envelope(region: &str) -> Envelope {
+        Envelope {
+            id: "e1".into(),
+            source: "aws.config".into(),
+            detail_type: "Config Configuration Item Change".into(),
+            account: "123456789012".into(),
+            region: region.into(),
+            time: String::new(),
+        }
+    }
+
+    fn item(aws_region: &str) -> Value {
+        json!({
+            "messageType": "ConfigurationItemChangeNotification",
+            "configurationItem": {
+                "resourceType": "AWS::IAM::Role",
+                "resourceId": "AROAEXAMPLE",
+                "awsRegion": aws_region
+            }
+        })
+    }
+
+    #[test]
+    fn a_global_resource_is_in_the_region_of_its_recorder() {
+        let c = parse(&item("global"), &envelope("eu-west-1")).expect("change");
+        assert_eq!(c.region, "eu-west-1");
+        let c = parse(&item("eu-west-1"), &envelope("eu-west-1")).expect("change");
+        assert_eq!(c.region, "eu-west-1");
+        // Without an event region: the item's, but never "global".
+        let c = parse(&item("eu-west-1"), &envelope("")).expect("change");
+        assert_eq!(c.region, "eu-west-1");
+        let c = parse(&item("global"), &envelope("")).expect("change");
+        assert_eq!(c.region, "");
+    }
 }

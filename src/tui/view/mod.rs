@@ -18,8 +18,9 @@ use super::theme::Theme;
 pub fn draw(frame: &mut Frame, app: &App, theme: Theme) {
     let area = frame.area();
     let banner = u16::from(app.env.emulator || app.env.read_only);
+    let health = u16::from(app.notifier.is_some());
     let [header, body, footer] = Layout::vertical([
-        Constraint::Length(1 + banner),
+        Constraint::Length(1 + banner + health),
         Constraint::Min(3),
         Constraint::Length(1),
     ])
@@ -73,6 +74,20 @@ fn draw_header(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
         ));
     }
     let mut lines = vec![Line::from(spans)];
+    // The notifier's own health: red when anything needs a person (`:notifier` has detail).
+    if let Some(h) = &app.notifier {
+        let problems = h.problems();
+        let (mark, style) = if problems.is_empty() {
+            ("✔", theme.ok())
+        } else {
+            ("✖", theme.err())
+        };
+        let mut text = format!(" {mark} {}", h.summary());
+        if let Some(first) = problems.first() {
+            text.push_str(&format!("  — {first}"));
+        }
+        lines.push(Line::styled(text, style));
+    }
     if app.env.emulator || app.env.read_only {
         let mut b = Vec::new();
         if app.env.read_only {

@@ -61,6 +61,12 @@ pub fn draw(frame: &mut Frame, app: &App, popup: &Popup, theme: Theme, body: Rec
                 theme.dim(),
             )
         }
+        Popup::Redrive { lines, scroll } => (
+            " replay the failure queue? (y replays, Esc cancels) ".to_string(),
+            lines.iter().map(|l| Line::raw(l.clone())).collect(),
+            *scroll,
+            theme.warn(),
+        ),
         Popup::Message {
             title,
             text,

@@ -1,0 +1,144 @@
+//! `awsmon-tui notifier status|redrive`: the deployed notifier's health, read from outside it,
+//! and replaying its failure queue.
+
+use std::io::IsTerminal;
+use std::time::Duration;
+
+use awsmon_notifier::deliver::{Deliverer, RetryPolicy};
+
+use super::args::NotifierCommand;
+use super::{Failure, GlobalArgs};
+use crate::deploy::artifact;
+use crate::notifier::{self, health, redrive};
+
+pub async fn run(global: &GlobalArgs, cmd: &NotifierCommand) -> Result<(), Failure> {
+    match cmd {
+        NotifierCommand::Status { json } => status(global, *json).await,
+        NotifierCommand::Redrive { dry_run, yes, json } => {
+            redrive(global, *dry_run, *yes, *json).await
+        }
+    }
+}
+
+async fn status(global: &GlobalArgs, json: bool) -> Result<(), Failure> {
+    let loaded = super::load_config(global)?;
+    let cfg = &loaded.config;
+    let aws = super::connect(global, cfg.home_region()).await;
+    let bundled = artifact::load().ok().map(|a| a.sha256);
+    let h = health::fetch(&aws, cfg, bundled).await;
+    let problems = h.problems();
+    if json {
+        let mut doc = serde_json::to_value(&h).unwrap_or_default();
+        doc["healthy"] = serde_json::json!(problems.is_empty());
+        doc["problems"] = serde_json::json!(problems);
+        println!("{doc}");
+    } else {
+        println!("{} in {}", h.function, h.region);
+        println!("  {}", h.summary());
+        for p in &problems {
+            println!("  ✖ {p}");
+        }
+        if problems.is_empty() {
+            println!("  ✔ healthy");
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Failure::other(format!(
+            "the notifier needs attention ({} problem(s))",
+            problems.len()
+        )))
+    }
+}
+
+/// The most messages one run replays; run again for more.
+const MAX_MESSAGES: usize = 1000;
+
+async fn redrive(global: &GlobalArgs, dry_run: bool, yes: bool, json: bool) -> Result<(), Failure> {
+    if !dry_run {
+        super::refuse_if_read_only(global, "notifier redrive")?;
+    }
+    let loaded = super::load_config(global)?;
+    let cfg = &loaded.config;
+    let aws = super::connect(global, cfg.home_region()).await;
+    // What the deployed notifier would do: its routing, not this machine's config.yml.
+    let settings = notifier::deployed_routing(&aws, cfg)
+        .await
+        .map_err(|e| Failure::other(redrive::RedriveError::Routing(e).to_string()))?;
+    let held = redrive::hold(&aws, cfg, MAX_MESSAGES, Duration::from_mins(5))
+        .await
+        .map_err(|e| Failure::other(e.to_string()))?;
+    let summary = held.summary(&settings);
+    if json {
+        println!(
+            "{}",
+            serde_json::json!({"queue": crate::naming::failure_queue(cfg), "messages": held.messages.len(), "kinds": summary})
+        );
+    } else {
+        println!(
+            "{} undelivered message(s) in {}",
+            held.messages.len(),
+            crate::naming::failure_queue(cfg)
+        );
+        for (kind, n) in &summary {
+            println!("  {n:>4}  {kind}");
+        }
+        for m in &held.messages {
+            if let Some(why) = &m.why {
+                println!("  {}: {why}", m.message_id);
+            }
+        }
+    }
+    let all: Vec<&redrive::FailedMessage> = held.messages.iter().collect();
+    if held.messages.is_empty() {
+        return Ok(());
+    }
+    if dry_run {
+        redrive::release(&aws, cfg, &held.queue_url, &all).await;
+        return Ok(());
+    }
+    if !yes {
+        let confirmed = std::io::stdin().is_terminal()
+            && super::deploy::ask("Replay them now? [y/N] ", &["y", "Y", "yes"]);
+        if !confirmed {
+            redrive::release(&aws, cfg, &held.queue_url, &all).await;
+            return Err(if std::io::stdin().is_terminal() {
+                Failure::other("not replayed; the queue is unchanged")
+            } else {
+                Failure::usage(
+                    "refusing to replay without --yes: standard input is not a terminal; the queue is unchanged",
+                )
+            });
+        }
+    }
+    let deliverer =
+        Deliverer::new(RetryPolicy::default()).map_err(|e| Failure::other(e.to_string()))?;
+    let results = redrive::replay(
+        &aws,
+        cfg,
+        &held,
+        &settings,
+        &deliverer,
+        Duration::from_mins(1),
+    )
+    .await;
+    let failed = results.iter().filter(|r| !r.result.succeeded()).count();
+    for r in &results {
+        if json {
+            println!(
+                "{}",
+                serde_json::json!({"message_id": r.message_id, "kinds": r.kinds, "replayed": r.result.succeeded(), "result": redrive::replayed_line(r)})
+            );
+        } else {
+            println!("  {}", redrive::replayed_line(r));
+        }
+    }
+    if failed > 0 {
+        return Err(Failure::other(format!(
+            "{failed} of {} message(s) could not be replayed and stay in the queue",
+            results.len()
+        )));
+    }
+    Ok(())
+}
