@@ -285,7 +285,9 @@ async fn main() {
         }
         (false, _) => println!("  shipped bootstrap under qemu: skipped (no qemu-aarch64-static)"),
         (true, None) => {
-            println!("  shipped bootstrap under qemu: skipped (no zip; run scripts/build-notifier)")
+            println!(
+                "  shipped bootstrap under qemu: skipped (no zip; run scripts/build-notifier)"
+            );
         }
     }
 }
