@@ -93,8 +93,10 @@ pub async fn write_response<W: AsyncWriteExt + Unpin>(
         head.push_str(&format!("{k}: {v}\r\n"));
     }
     head.push_str("\r\n");
+    // One write: a separate small body segment waits on Nagle and the peer's delayed ACK
+    // (about 40 ms per response on Linux).
+    head.push_str(body);
     w.write_all(head.as_bytes()).await?;
-    w.write_all(body.as_bytes()).await?;
     w.flush().await
 }
 
@@ -168,6 +170,7 @@ impl SlackReceiver {
         let shared = state.clone();
         let task = tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
+                let _ = stream.set_nodelay(true);
                 tokio::spawn(serve(stream, shared.clone()));
             }
         });

@@ -49,6 +49,7 @@ impl RuntimeApi {
         let (s, w, d) = (state.clone(), wake.clone(), done.clone());
         let task = tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
+                let _ = stream.set_nodelay(true);
                 tokio::spawn(serve(stream, s.clone(), w.clone(), d.clone()));
             }
         });
@@ -81,12 +82,16 @@ impl RuntimeApi {
     pub async fn outcome(&self, id: &str, timeout: Duration) -> Option<Outcome> {
         let until = Instant::now() + timeout;
         loop {
+            // Registered before the check, so a result that lands in between still wakes us
+            // (otherwise each wait could add up to the poll slice to every invocation).
+            let notified = self.done.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
             if let Some(o) = self.find(id) {
                 return Some(o);
             }
             let left = until.checked_duration_since(Instant::now())?;
-            let _ = tokio::time::timeout(left.min(Duration::from_millis(50)), self.done.notified())
-                .await;
+            let _ = tokio::time::timeout(left.min(Duration::from_millis(50)), notified).await;
         }
     }
 
@@ -124,11 +129,14 @@ async fn serve(stream: TcpStream, state: Arc<Mutex<State>>, wake: Arc<Notify>, d
                 s.first_poll.get_or_insert_with(Instant::now);
             }
             let next = loop {
+                let notified = wake.notified();
+                tokio::pin!(notified);
+                notified.as_mut().enable();
                 let popped = state.lock().ok().and_then(|mut s| s.queue.pop_front());
                 if let Some(item) = popped {
                     break item;
                 }
-                let _ = tokio::time::timeout(Duration::from_millis(50), wake.notified()).await;
+                let _ = tokio::time::timeout(Duration::from_millis(50), notified).await;
             };
             let deadline = SystemTime::now()
                 .duration_since(UNIX_EPOCH)

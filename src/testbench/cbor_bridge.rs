@@ -32,6 +32,7 @@ impl CborBridge {
             .to_string();
         let task = tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
+                let _ = stream.set_nodelay(true);
                 let upstream = upstream.clone();
                 tokio::spawn(async move {
                     let _ = serve(stream, &upstream).await;
@@ -124,9 +125,10 @@ async fn serve(stream: TcpStream, upstream: &str) -> std::io::Result<()> {
             "HTTP/1.1 {status} Bridged\r\ncontent-type: application/cbor\r\nsmithy-protocol: rpc-v2-cbor\r\ncontent-length: {}\r\n\r\n",
             body.len()
         );
+        let mut out = head.into_bytes();
+        out.extend_from_slice(&body);
         let w = reader.get_mut();
-        w.write_all(head.as_bytes()).await?;
-        w.write_all(&body).await?;
+        w.write_all(&out).await?;
         w.flush().await?;
     }
     Ok(())
