@@ -665,7 +665,8 @@ fn deploy_plans_refuses_without_yes_off_a_terminal_and_applies_with_yes() {
             .filter(|l| l.starts_with("ok"))
             .collect::<Vec<_>>(),
         vec![
-            "ok      delete stack awsmon-hub in us-east-1: remove the notifier, its rules and topic (spokes stop delivering) — deleted",
+            "ok      check that awsmon-notifier-failures in us-east-1 holds no undelivered alert before it is deleted — empty",
+            "ok      delete stack awsmon-hub in us-east-1: remove the notifier, its rules and topic (spokes stop delivering), its failure queue, and its log group /aws/lambda/awsmon-notifier with the notifier's logs — deleted",
             "ok      delete the routing parameter /monitoring/awsmon/routing in us-east-1 — deleted",
         ]
     );

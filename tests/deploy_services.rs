@@ -368,3 +368,80 @@ async fn one_region_stuck_in_progress_fails_and_the_others_finish() {
     let (status, _) = common::stack_params(&aws, "ap-southeast-2", "awsmon-guardduty").await;
     assert_eq!(status, "CREATE_COMPLETE");
 }
+
+/// The security review's finding: awsmon's Config spoke was deployed (creating a recorder, which
+/// moto's CloudFormation skips), then someone else's recorder and channel appeared in the
+/// region. `destroy --delete-service-data` must leave them alone: only what the stack recorded
+/// as created by awsmon is deleted.
+#[tokio::test(flavor = "multi_thread")]
+async fn deleting_config_data_never_deletes_someone_elses_recorder() {
+    let moto = common::start_moto();
+    let aws = common::aws(&moto.endpoint).await;
+    let cfg = Config::default();
+    let dir = tempfile::tempdir().expect("dir");
+    let zip = common::fake_zip(dir.path());
+    let regions = regions(&["us-east-1"]);
+    let target = Target::Service(Service::Config);
+    let (_, on) = plan::draw_up(&aws, &cfg, target, &regions, Intent::Deploy(&zip))
+        .await
+        .expect("plan");
+    let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+    let report = engine::execute(&aws, &cfg, &on, Some(&zip), waiting(30), 8, tx.clone()).await;
+    assert_eq!(report.failures(), Vec::<&engine::StepOutcome>::new());
+    let (_, params) = common::stack_params(&aws, "us-east-1", "awsmon-config").await;
+    assert_eq!(
+        params["CreateRecorder"], "true",
+        "awsmon created the recorder"
+    );
+
+    // Someone else's recorder and channel, made afterwards.
+    let config = aws.configservice("us-east-1");
+    config
+        .put_configuration_recorder()
+        .configuration_recorder(
+            ConfigurationRecorder::builder()
+                .name("team-security-recorder")
+                .role_arn(format!("arn:aws:iam::{ACCOUNT}:role/config"))
+                .recording_group(RecordingGroup::builder().all_supported(true).build())
+                .build(),
+        )
+        .send()
+        .await
+        .expect("recorder");
+    config
+        .put_delivery_channel()
+        .delivery_channel(
+            DeliveryChannel::builder()
+                .name("team-security-channel")
+                .s3_bucket_name("team-config-bucket")
+                .build(),
+        )
+        .send()
+        .await
+        .expect("channel");
+
+    let (_, off) = plan::draw_up(
+        &aws,
+        &cfg,
+        target,
+        &regions,
+        Intent::Destroy {
+            delete_service_data: true,
+        },
+    )
+    .await
+    .expect("plan");
+    assert_eq!(off.destructive(), Vec::<String>::new(), "{}", off.summary());
+    let report = engine::execute(&aws, &cfg, &off, None, waiting(30), 8, tx).await;
+    assert_eq!(report.failures(), Vec::<&engine::StepOutcome>::new());
+    let now = configservice::facts(&aws, "us-east-1")
+        .await
+        .expect("config");
+    assert_eq!(
+        (now.recorder.as_deref(), now.channel.as_deref()),
+        (
+            Some("team-security-recorder"),
+            Some("team-security-channel")
+        )
+    );
+}

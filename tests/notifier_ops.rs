@@ -667,3 +667,204 @@ async fn a_pipeline_test_message_is_confirmed_from_the_notifiers_log_line() {
         none.lines()
     );
 }
+
+/// The security review's finding: `destroy notifier` deleted the failure queue with an
+/// undelivered alert in it, and the log group, without a word. Now the plan says so, a waiting
+/// alert blocks it until it is replayed, exported or discarded (service data, asked twice).
+#[tokio::test(flavor = "multi_thread")]
+async fn destroying_the_notifier_never_loses_undelivered_alerts_silently() {
+    let moto = common::start_moto();
+    let (aws, _bridge) = common::aws_with_cloudwatch(&moto.endpoint).await;
+    let slack = SlackReceiver::start().await.expect("receiver");
+    let cfg = cfg_routed_to(&slack);
+    deploy_hub(&aws, &cfg).await;
+    seed_queue(
+        &aws,
+        &cfg,
+        &[failure_record(&fixture("guardduty-crypto-high"))],
+    )
+    .await;
+    let regions = vec!["us-east-1".to_string()];
+    let destroy = |delete_service_data| {
+        plan::draw_up(
+            &aws,
+            &cfg,
+            Target::Notifier,
+            &regions,
+            Intent::Destroy {
+                delete_service_data,
+            },
+        )
+    };
+
+    let (_, blocked) = destroy(false).await.expect("plan");
+    assert_eq!(
+        blocked.blockers,
+        vec![
+            "1 undelivered alert(s) wait in awsmon-notifier-failures, and deleting the notifier deletes them: replay them (`awsmon-tui notifier redrive`), export them (`awsmon-tui notifier export FILE`), or discard them with --delete-service-data (asks again)"
+        ]
+    );
+    let lines: Vec<String> = blocked.steps.iter().map(ToString::to_string).collect();
+    assert!(
+        lines.contains(&"delete stack awsmon-hub in us-east-1: remove the notifier, its rules and topic (spokes stop delivering), its failure queue, and its log group /aws/lambda/awsmon-notifier with the notifier's logs".to_string()),
+        "{lines:#?}"
+    );
+
+    // Discarding is service data: destructive, so confirmed twice by the CLI and the console.
+    let (_, discard) = destroy(true).await.expect("plan");
+    assert!(discard.blockers.is_empty());
+    assert_eq!(
+        discard.destructive(),
+        vec![
+            "DESTRUCTIVE: discard 1 undelivered alert(s) in awsmon-notifier-failures (us-east-1); nobody has seen them"
+        ]
+    );
+
+    // An alert that arrives after an empty-queue plan stops the hub's removal.
+    let dir = tempfile::tempdir().expect("dir");
+    let file = dir.path().join("undelivered.json");
+    let held = redrive::hold(&aws, &cfg, 10, Duration::from_secs(30))
+        .await
+        .expect("hold");
+    let doc = redrive::export_document(&held, "awsmon-notifier-failures");
+    std::fs::write(&file, doc.to_string()).expect("write");
+    redrive::delete(&aws, &cfg, &held.queue_url, &held.messages)
+        .await
+        .expect("delete");
+    let (_, clean) = destroy(false).await.expect("plan");
+    assert!(clean.blockers.is_empty(), "{:?}", clean.blockers);
+    seed_queue(
+        &aws,
+        &cfg,
+        &[failure_record(&fixture("budget-forecasted-sns"))],
+    )
+    .await;
+    let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+    let waiting = Waiting {
+        timeout: Duration::from_secs(30),
+        poll: Duration::from_millis(100),
+    };
+    let report = engine::execute(&aws, &cfg, &clean, None, waiting, 4, tx.clone()).await;
+    let failures: Vec<String> = report
+        .failures()
+        .iter()
+        .map(|o| o.result.clone().err().unwrap_or_default())
+        .collect();
+    assert_eq!(
+        failures,
+        vec![
+            "1 undelivered alert(s) arrived in awsmon-notifier-failures: replay them (`awsmon-tui notifier redrive`) or export them first; the notifier was not removed",
+            "skipped: an earlier step in this region failed",
+            "skipped: an earlier step in this region failed",
+        ],
+        "the hub and the routing parameter stay"
+    );
+    assert!(
+        awsmon::inventory::stacks::hub_exists(&aws, &cfg)
+            .await
+            .expect("stacks"),
+        "the hub stays"
+    );
+    assert_eq!(queue_depth(&aws, &cfg).await, 1);
+
+    // With the second confirmation given: discarded, then removed.
+    let (_, discard) = destroy(true).await.expect("plan");
+    let report = engine::execute(&aws, &cfg, &discard, None, waiting, 4, tx).await;
+    assert_eq!(report.failures().len(), 0, "{:?}", report.failures());
+    assert!(
+        !awsmon::inventory::stacks::hub_exists(&aws, &cfg)
+            .await
+            .expect("stacks")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn export_writes_the_file_first_then_removes_exactly_those_messages() {
+    let moto = common::start_moto();
+    let aws = common::aws(&moto.endpoint).await;
+    let slack = SlackReceiver::start().await.expect("receiver");
+    let cfg = cfg_routed_to(&slack);
+    deploy_hub(&aws, &cfg).await;
+    seed_queue(
+        &aws,
+        &cfg,
+        &[
+            failure_record(&fixture("guardduty-crypto-high")),
+            "not an event".to_string(),
+        ],
+    )
+    .await;
+    let dir = tempfile::tempdir().expect("dir");
+    let config = dir.path().join("config.yml");
+    std::fs::write(
+        &config,
+        format!("WEBHOOK_URLS: {}\n", slack.url("default").expose()),
+    )
+    .expect("config");
+    let file = dir.path().join("undelivered.json");
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_awsmon-tui"))
+            .args(args)
+            .args(["--config", &config.display().to_string()])
+            .env_clear()
+            .env("HOME", dir.path())
+            .env("AWS_ENDPOINT_URL", &moto.endpoint)
+            .env("AWS_ACCESS_KEY_ID", "AKIAEMULATOR00000000")
+            .env("AWS_SECRET_ACCESS_KEY", "emulator")
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("run");
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let path = file.display().to_string();
+    let (code, _, err) =
+        tokio::task::block_in_place(|| run(&["--read-only", "notifier", "export", &path]));
+    assert_eq!(code, Some(2), "{err}");
+    let (code, out, err) = tokio::task::block_in_place(|| run(&["destroy", "notifier", "--yes"]));
+    assert_eq!(code, Some(2), "{out}{err}");
+    assert!(
+        err.contains("2 undelivered alert(s) wait in awsmon-notifier-failures"),
+        "{err}"
+    );
+
+    let (code, out, err) = tokio::task::block_in_place(|| run(&["notifier", "export", &path]));
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert_eq!(
+        out.trim(),
+        format!(
+            "exported 2 undelivered message(s) from awsmon-notifier-failures to {path} and removed them from the queue"
+        )
+    );
+    let doc: Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).expect("file")).expect("json");
+    let messages = doc["messages"].as_array().expect("messages");
+    assert_eq!(messages.len(), 2);
+    assert!(
+        messages
+            .iter()
+            .any(|m| m["event"]["detail-type"] == "GuardDuty Finding")
+    );
+    assert!(
+        messages
+            .iter()
+            .any(|m| m["event"].is_null() && m["body"] == "not an event"),
+        "an unreadable body is kept as it was"
+    );
+    let mode = std::os::unix::fs::PermissionsExt::mode(
+        &std::fs::metadata(&file).expect("meta").permissions(),
+    );
+    assert_eq!(mode & 0o777, 0o600);
+    assert_eq!(queue_depth(&aws, &cfg).await, 0);
+    // Never over an existing file.
+    let (code, _, err) = tokio::task::block_in_place(|| run(&["notifier", "export", &path]));
+    assert_eq!(code, Some(2));
+    assert!(err.contains("exists; name a new file"), "{err}");
+
+    let (code, out, err) = tokio::task::block_in_place(|| run(&["destroy", "notifier", "--yes"]));
+    assert_eq!(code, Some(0), "{out}{err}");
+}

@@ -575,3 +575,112 @@ fn test_message_shows_each_webhook_result() {
     snapshots("test_message", &app);
     assert_eq!(app.toasts.last().map(|t| t.level), Some(Level::Error));
 }
+
+fn unhealthy() -> awsmon::notifier::health::Health {
+    awsmon::notifier::health::Health {
+        function: "awsmon-notifier".into(),
+        region: "us-east-1".into(),
+        deployed: true,
+        deployed_build: Some("a".repeat(64)),
+        bundled_build: Some("a".repeat(64)),
+        errors_24h: Some(3.0),
+        throttles_24h: Some(0.0),
+        queue_depth: Some(2),
+        last_delivery: Some("2026-12-03T09:15:00Z".into()),
+        unreadable: Vec::new(),
+    }
+}
+
+#[test]
+fn the_header_shows_the_notifiers_health_red_when_something_needs_a_person() {
+    let mut app = app(false);
+    scanned(&mut app);
+    app.update(Action::NotifierHealth(Box::new(unhealthy())));
+    let frame = draw(&app, 120, 40);
+    let line = frame.lines().nth(1).expect("health line");
+    assert!(
+        line.starts_with(
+            " ✖ notifier: 3 errors, 0 throttles /24h · queue 2 · last delivery 2026-12-03T09:15:00Z · current build  — 2 undelivered"
+        ),
+        "{frame}"
+    );
+    // Healthy: a green tick and no problem text.
+    let mut fine = unhealthy();
+    fine.errors_24h = Some(0.0);
+    fine.queue_depth = Some(0);
+    app.update(Action::NotifierHealth(Box::new(fine)));
+    let frame = draw(&app, 120, 40);
+    assert_eq!(
+        frame.lines().nth(1).expect("health line").trim_end(),
+        " ✔ notifier: 0 errors, 0 throttles /24h · queue 0 · last delivery 2026-12-03T09:15:00Z · current build"
+    );
+    app.update(Action::NotifierHealth(Box::new(unhealthy())));
+    // `:notifier` shows every problem.
+    keys(&mut app, ":notifier");
+    key(&mut app, KeyCode::Enter);
+    let Some(Popup::Message { title, text, .. }) = &app.popup else {
+        panic!("no popup: {:?}", app.popup);
+    };
+    assert_eq!(title, "notifier health");
+    assert_eq!(
+        text.lines().skip(1).collect::<Vec<_>>(),
+        vec![
+            "✖ 2 undelivered event(s) in the failure queue: fix the cause, then `awsmon-tui notifier redrive`",
+            "✖ 3 failed invocation(s) in the last 24 h",
+        ]
+    );
+}
+
+#[test]
+fn redrive_shows_what_waits_then_replays_only_on_y_and_never_read_only() {
+    let mut app = app(false);
+    scanned(&mut app);
+    keys(&mut app, ":redrive");
+    let effects = key(&mut app, KeyCode::Enter);
+    assert!(
+        matches!(effects.as_slice(), [Effect::RedrivePreview]),
+        "{effects:?}"
+    );
+    app.update(Action::RedriveReady(Ok(vec![
+        "2 undelivered message(s) in awsmon-notifier-failures:".into(),
+        "    2  guardduty · GuardDuty Finding".into(),
+    ])));
+    assert!(matches!(app.popup, Some(Popup::Redrive { .. })));
+    // Esc: nothing replayed.
+    assert!(key(&mut app, KeyCode::Esc).is_empty());
+    assert!(app.popup.is_none());
+    assert!(
+        app.toasts
+            .iter()
+            .any(|t| t.text == "not replayed; the queue is unchanged")
+    );
+    // y: replay.
+    app.update(Action::RedriveReady(Ok(vec![
+        "1 undelivered message(s)".into(),
+    ])));
+    let effects = key(&mut app, KeyCode::Char('y'));
+    assert!(
+        matches!(effects.as_slice(), [Effect::Redrive]),
+        "{effects:?}"
+    );
+    // One stays: an error toast, the lines in a popup, and a rescan for the new queue depth.
+    let effects = app.update(Action::RedriveDone(Ok(vec![
+        "delivered  budget · AWS Budgets Notification  to 1 webhook(s); removed from the queue"
+            .into(),
+        "FAILED     guardduty · GuardDuty Finding  kept in the queue: FAILED …".into(),
+    ])));
+    assert!(matches!(effects.as_slice(), [Effect::Scan]), "{effects:?}");
+    assert!(app.toasts.iter().any(
+        |t| t.level == Level::Error && t.text == "1 of 2 message(s) stay in the failure queue"
+    ));
+
+    // Read-only: refused before anything is read.
+    let mut ro = crate::app(true);
+    scanned(&mut ro);
+    keys(&mut ro, ":redrive");
+    assert!(key(&mut ro, KeyCode::Enter).is_empty());
+    assert!(ro.toasts.iter().any(|t| {
+        t.text
+            .starts_with("read-only: replaying the failure queue would change AWS")
+    }));
+}

@@ -211,6 +211,12 @@ pub enum NotifierCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Move the failure queue's messages into a local JSON file (written first, mode 0600,
+    /// never over an existing file), then remove exactly those from the queue
+    Export {
+        /// The file to create
+        file: PathBuf,
+    },
 }
 
 #[derive(Debug, Args)]

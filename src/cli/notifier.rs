@@ -17,7 +17,56 @@ pub async fn run(global: &GlobalArgs, cmd: &NotifierCommand) -> Result<(), Failu
         NotifierCommand::Redrive { dry_run, yes, json } => {
             redrive(global, *dry_run, *yes, *json).await
         }
+        NotifierCommand::Export { file } => export(global, file).await,
     }
+}
+
+async fn export(global: &GlobalArgs, file: &std::path::Path) -> Result<(), Failure> {
+    super::refuse_if_read_only(
+        global,
+        "notifier export (it removes what it exports from the queue)",
+    )?;
+    if file.exists() {
+        return Err(Failure::usage(format!(
+            "{} exists; name a new file (nothing was exported)",
+            file.display()
+        )));
+    }
+    let loaded = super::load_config(global)?;
+    let cfg = &loaded.config;
+    let aws = super::connect(global, cfg.home_region()).await;
+    let held = redrive::hold(&aws, cfg, MAX_MESSAGES, Duration::from_mins(5))
+        .await
+        .map_err(|e| Failure::other(e.to_string()))?;
+    let queue = crate::naming::failure_queue(cfg);
+    if held.messages.is_empty() {
+        println!("{queue} is empty: nothing to export");
+        return Ok(());
+    }
+    let doc = redrive::export_document(&held, &queue);
+    let text = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    let all: Vec<&redrive::FailedMessage> = held.messages.iter().collect();
+    // Written (and synced) before anything leaves the queue.
+    if let Err(e) = crate::config::write_atomic(file, text.as_bytes()) {
+        redrive::release(&aws, cfg, &held.queue_url, &all).await;
+        return Err(Failure::other(format!(
+            "{}: {e}; the queue is unchanged",
+            file.display()
+        )));
+    }
+    let removed = redrive::delete(&aws, cfg, &held.queue_url, &held.messages)
+        .await
+        .map_err(|e| {
+            Failure::other(format!(
+                "exported to {}, but removing them from the queue failed: {e}; they may be replayed twice",
+                file.display()
+            ))
+        })?;
+    println!(
+        "exported {removed} undelivered message(s) from {queue} to {} and removed them from the queue",
+        file.display()
+    );
+    Ok(())
 }
 
 async fn status(global: &GlobalArgs, json: bool) -> Result<(), Failure> {

@@ -190,7 +190,46 @@ async fn run_step(
                 .map_err(|e| AwsError::classify("guardduty:DeleteDetector", &e).to_string())?;
             Ok("deleted".into())
         }
+        Step::FailureQueue {
+            region, discard, ..
+        } => failure_queue(aws, cfg, region, *discard).await,
     }
+}
+
+/// The last look before the hub's stack deletes the failure queue: empty, or discarded with
+/// the user's second confirmation. Alerts that arrived since the plan stop the hub's removal.
+async fn failure_queue(
+    aws: &Aws,
+    cfg: &Config,
+    region: &str,
+    discard: bool,
+) -> Result<String, String> {
+    let Some(url) = crate::notifier::failure_queue_url(aws, cfg)
+        .await
+        .map_err(|e| e.to_string())?
+    else {
+        return Ok("absent".into());
+    };
+    let now = crate::notifier::health::failure_queue_depth(aws, cfg)
+        .await
+        .map_err(|e| e.to_string())?
+        .unwrap_or(0);
+    if now == 0 {
+        return Ok("empty".into());
+    }
+    if !discard {
+        return Err(format!(
+            "{now} undelivered alert(s) arrived in {}: replay them (`awsmon-tui notifier redrive`) or export them first; the notifier was not removed",
+            crate::naming::failure_queue(cfg)
+        ));
+    }
+    aws.sqs(region)
+        .purge_queue()
+        .queue_url(url)
+        .send()
+        .await
+        .map_err(|e| AwsError::classify("sqs:PurgeQueue", &e).to_string())?;
+    Ok(format!("discarded {now} undelivered alert(s)"))
 }
 
 fn scan_types(types: &[String]) -> Vec<aws_sdk_inspector2::types::ResourceScanType> {

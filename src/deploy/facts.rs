@@ -33,6 +33,12 @@ pub struct Facts {
     pub spoke_params: HashMap<(String, Service), HashMap<String, String>>,
     /// The detector an awsmon spoke created, by region (its stack's `Detector` resource).
     pub spoke_detectors: HashMap<String, String>,
+    /// The Config recorder and delivery channel an awsmon spoke created, by region: the names
+    /// CloudFormation recorded for its `Recorder` and `DeliveryChannel` resources.
+    pub spoke_config: HashMap<String, (Option<String>, Option<String>)>,
+    /// Undelivered alerts in the notifier's failure queue (read when the notifier is a target
+    /// and its queue exists).
+    pub undelivered: Option<u64>,
 }
 
 impl Facts {
@@ -99,6 +105,13 @@ pub async fn gather(
         if let Some(d) = one.spoke_detector {
             facts.spoke_detectors.insert(region.clone(), d);
         }
+        if let Some(c) = one.spoke_config {
+            facts.spoke_config.insert(region.clone(), c);
+        }
+    }
+    // Destroying (no build given) the notifier deletes its failure queue: count what waits.
+    if artifact.is_none() && target.expand().contains(&Target::Notifier) {
+        facts.undelivered = crate::notifier::health::failure_queue_depth(aws, cfg).await?;
     }
     if services.contains(&Service::Budget) {
         facts.budget_exists = budget::describe(aws, &account, &naming::budget_name(cfg))
@@ -127,6 +140,7 @@ struct RegionFacts {
     inspector: Option<Vec<String>>,
     spoke_params: Vec<(Service, HashMap<String, String>)>,
     spoke_detector: Option<String>,
+    spoke_config: Option<(Option<String>, Option<String>)>,
 }
 
 async fn region_facts(
@@ -153,7 +167,15 @@ async fn region_facts(
                     out.spoke_detector = stack_resource(aws, region, &spoke, "Detector").await;
                 }
             }
-            Service::Config => out.config = Some(configservice::facts(aws, region).await?),
+            Service::Config => {
+                out.config = Some(configservice::facts(aws, region).await?);
+                if out.stacks.exists(&spoke) {
+                    out.spoke_config = Some((
+                        stack_resource(aws, region, &spoke, "Recorder").await,
+                        stack_resource(aws, region, &spoke, "DeliveryChannel").await,
+                    ));
+                }
+            }
             Service::Inspector => {
                 out.inspector = Some(inspector::enabled_types(aws, region, account).await?);
             }

@@ -162,6 +162,16 @@ pub enum Step {
         account: String,
         types: Vec<String>,
     },
+    /// Before the hub (and its failure queue) goes: the queue must be empty, or, with
+    /// `--delete-service-data`, its undelivered alerts are discarded. Checked again when it
+    /// runs, since alerts may arrive after the plan was shown.
+    FailureQueue {
+        region: String,
+        queue: String,
+        /// Undelivered messages when the plan was made.
+        waiting: u64,
+        discard: bool,
+    },
 }
 
 impl Step {
@@ -173,7 +183,8 @@ impl Step {
             }
             Step::UploadArtifact { .. }
             | Step::WriteRouting { .. }
-            | Step::DeleteRouting { .. } => true,
+            | Step::DeleteRouting { .. }
+            | Step::FailureQueue { .. } => true,
             Step::DeleteStack { name, .. } => {
                 name.ends_with("-hub") || name.ends_with("-bootstrap")
             }
@@ -188,6 +199,7 @@ impl Step {
             Step::DeleteDetector { .. }
                 | Step::DeleteRecorder { .. }
                 | Step::DisableInspector { .. }
+                | Step::FailureQueue { discard: true, .. }
         )
     }
 
@@ -202,7 +214,8 @@ impl Step {
             | Step::DeleteRouting { region, .. }
             | Step::DeleteDetector { region, .. }
             | Step::DeleteRecorder { region, .. }
-            | Step::DisableInspector { region, .. } => region,
+            | Step::DisableInspector { region, .. }
+            | Step::FailureQueue { region, .. } => region,
         }
     }
 
@@ -287,6 +300,19 @@ impl fmt::Display for Step {
                 f,
                 "DESTRUCTIVE: disable Inspector in {region} for {}, which deletes its findings",
                 types.join(", ")
+            ),
+            Step::FailureQueue {
+                region,
+                queue,
+                waiting,
+                discard: true,
+            } => write!(
+                f,
+                "DESTRUCTIVE: discard {waiting} undelivered alert(s) in {queue} ({region}); nobody has seen them"
+            ),
+            Step::FailureQueue { region, queue, .. } => write!(
+                f,
+                "check that {queue} in {region} holds no undelivered alert before it is deleted"
             ),
         }
     }

@@ -457,12 +457,27 @@ pub fn plan_destroy(
                         .get(region.as_str())
                         .cloned()
                         .unwrap_or_default();
-                    let recorder = now
-                        .recorder
-                        .filter(|_| param("CreateRecorder") == Some("true"));
-                    let channel = now
-                        .channel
-                        .filter(|_| param("CreateDeliveryChannel") == Some("true"));
+                    // Only what CloudFormation recorded as created by awsmon's stack, and only
+                    // while the region's recorder still is that one: never whatever recorder
+                    // happens to be in the region now.
+                    let (made_recorder, made_channel) = facts
+                        .spoke_config
+                        .get(region.as_str())
+                        .cloned()
+                        .unwrap_or_default();
+                    let same = |now: Option<String>, made: Option<String>, created: bool| {
+                        now.filter(|n| created && made.as_deref() == Some(n.as_str()))
+                    };
+                    let recorder = same(
+                        now.recorder,
+                        made_recorder,
+                        param("CreateRecorder") == Some("true"),
+                    );
+                    let channel = same(
+                        now.channel,
+                        made_channel,
+                        param("CreateDeliveryChannel") == Some("true"),
+                    );
                     let ours = recorder.is_some() || channel.is_some();
                     (
                         if ours {
@@ -514,11 +529,26 @@ pub fn plan_destroy(
         let home = cfg.home_region();
         let hub = naming::hub_stack(cfg);
         if exists(facts, home, &hub) {
+            let queue = naming::failure_queue(cfg);
+            let waiting = facts.undelivered.unwrap_or(0);
+            if waiting > 0 && !delete_service_data {
+                p.blockers.push(format!(
+                    "{waiting} undelivered alert(s) wait in {queue}, and deleting the notifier deletes them: replay them (`awsmon-tui notifier redrive`), export them (`awsmon-tui notifier export FILE`), or discard them with --delete-service-data (asks again)"
+                ));
+            }
+            p.steps.push(Step::FailureQueue {
+                region: home.to_string(),
+                queue,
+                waiting,
+                discard: delete_service_data && waiting > 0,
+            });
             p.steps.push(Step::DeleteStack {
                 region: home.to_string(),
                 name: hub,
-                reason: "remove the notifier, its rules and topic (spokes stop delivering)"
-                    .to_string(),
+                reason: format!(
+                    "remove the notifier, its rules and topic (spokes stop delivering), its failure queue, and its log group {} with the notifier's logs",
+                    naming::notifier_log_group(cfg)
+                ),
             });
         }
         p.steps.push(Step::DeleteRouting {
@@ -606,6 +636,76 @@ mod tests {
         assert_eq!(
             destructive,
             vec!["DESTRUCTIVE: delete detector d0a1b2 in eu-west-1, with its findings history"]
+        );
+    }
+
+    /// awsmon's Config spoke in eu-west-1 created a recorder and channel; the region now holds
+    /// `now_recorder` / `now_channel`.
+    fn config_facts(now_recorder: &str, now_channel: &str) -> Facts {
+        let mut f = Facts {
+            account: "123456789012".into(),
+            ..Facts::default()
+        };
+        let mut s = Stacks::default();
+        s.by_name.insert(
+            "awsmon-config".into(),
+            StackStatusSummary {
+                status: "CREATE_COMPLETE".into(),
+                reason: None,
+            },
+        );
+        f.stacks.insert("eu-west-1".into(), s);
+        f.stacks.insert("us-east-1".into(), Stacks::default());
+        f.spoke_params.insert(
+            ("eu-west-1".into(), Service::Config),
+            HashMap::from([
+                ("CreateRecorder".to_string(), "true".to_string()),
+                ("CreateDeliveryChannel".to_string(), "true".to_string()),
+            ]),
+        );
+        f.spoke_config.insert(
+            "eu-west-1".into(),
+            (
+                Some("awsmon-recorder".into()),
+                Some("awsmon-channel".into()),
+            ),
+        );
+        f.config.insert(
+            "eu-west-1".into(),
+            crate::inventory::configservice::ConfigFacts {
+                recorder: Some(now_recorder.into()),
+                recording: true,
+                channel: Some(now_channel.into()),
+            },
+        );
+        f
+    }
+
+    #[test]
+    fn deleting_config_data_touches_only_what_awsmons_stack_recorded() {
+        let destroy = |f: &Facts| {
+            plan_destroy(
+                &Config::default(),
+                f,
+                Target::Service(Service::Config),
+                &["eu-west-1".to_string()],
+                true,
+            )
+            .destructive()
+        };
+        assert_eq!(
+            destroy(&config_facts("awsmon-recorder", "awsmon-channel")).len(),
+            1,
+            "awsmon's own recorder and channel"
+        );
+        // Someone else's recorder and channel now (awsmon's were removed out of band): the
+        // stack's record does not name them, so nothing is deleted.
+        assert_eq!(
+            destroy(&config_facts(
+                "team-security-recorder",
+                "team-security-channel"
+            )),
+            Vec::<String>::new()
         );
     }
 }

@@ -130,7 +130,7 @@ pub async fn fetch_at(aws: &Aws, cfg: &Config, bundled: Option<String>, now: Sys
     };
     let (code, queue, metrics) = tokio::join!(
         deployed_build(aws, &home, &function),
-        queue_depth(aws, cfg),
+        failure_queue_depth(aws, cfg),
         read_metrics(aws, &home, &function, now),
     );
     match code {
@@ -198,7 +198,8 @@ fn hex(bytes: &[u8]) -> String {
     })
 }
 
-async fn queue_depth(aws: &Aws, cfg: &Config) -> Result<Option<u64>, AwsError> {
+/// Undelivered events in the failure queue (visible and in flight); `None` without a queue.
+pub async fn failure_queue_depth(aws: &Aws, cfg: &Config) -> Result<Option<u64>, AwsError> {
     let Some(url) = super::failure_queue_url(aws, cfg).await? else {
         return Ok(None);
     };

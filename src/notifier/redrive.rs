@@ -51,6 +51,8 @@ pub struct FailedMessage {
     pub payload: Option<Value>,
     /// Why Lambda gave up, when the record says (`RetriesExhausted: 1 of 1 deliveries failed`).
     pub why: Option<String>,
+    /// The body as it was, when it is not an event (kept so an export loses nothing).
+    pub raw: Option<String>,
 }
 
 impl FailedMessage {
@@ -74,6 +76,7 @@ impl FailedMessage {
             _ => (None, None),
         };
         FailedMessage {
+            raw: payload.is_none().then(|| body.to_string()),
             message_id,
             receipt,
             payload,
@@ -279,6 +282,43 @@ pub async fn replay(
     }
     release(aws, cfg, &held.queue_url, &keep).await;
     out
+}
+
+/// The held messages as a JSON document for people and tools: the event, why Lambda gave up,
+/// and the raw body where it is not an event.
+pub fn export_document(held: &Held, queue: &str) -> Value {
+    let messages: Vec<Value> = held
+        .messages
+        .iter()
+        .map(|m| {
+            serde_json::json!({
+                "message_id": m.message_id,
+                "why": m.why,
+                "event": m.payload,
+                "body": m.raw,
+            })
+        })
+        .collect();
+    serde_json::json!({"queue": queue, "exported_at": crate::text::iso_now(), "messages": messages})
+}
+
+/// Deletes exactly these held messages (after they were exported); returns how many went.
+pub async fn delete(
+    aws: &Aws,
+    cfg: &Config,
+    queue_url: &str,
+    messages: &[FailedMessage],
+) -> Result<usize, AwsError> {
+    let sqs = aws.sqs(cfg.home_region());
+    for m in messages {
+        sqs.delete_message()
+            .queue_url(queue_url)
+            .receipt_handle(&m.receipt)
+            .send()
+            .await
+            .map_err(|e| AwsError::classify("sqs:DeleteMessage", &e))?;
+    }
+    Ok(messages.len())
 }
 
 /// One line per replayed message, for the CLI and the console's job log.
