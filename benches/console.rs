@@ -204,6 +204,7 @@ async fn main() {
         config_text: RwLock::new(None),
         wanted: Some(regions),
         artifact: None,
+        routing_version: std::sync::RwLock::new(None),
     });
     let mut app = App::new(env(), cfg.clone(), many_findings(15));
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Action>();

@@ -226,7 +226,7 @@ fn saving_changes_only_edited_keys_and_keeps_comments_unknown_keys_and_a_backup(
         vec!["WEBHOOK_URLS", "BUDGET_LIMIT", "GUARDDUTY_MIN_SEVERITY"]
     );
     assert!(plan.lost_comment_lines.is_empty());
-    plan.write(&path).expect("save");
+    config::save_if_unchanged(&path, loaded.text.as_deref(), &plan.text).expect("save");
 
     let saved = std::fs::read_to_string(&path).expect("read");
     assert_eq!(

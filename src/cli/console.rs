@@ -74,6 +74,7 @@ pub async fn open(
         config_text: RwLock::new(env.config_text.clone()),
         wanted,
         artifact,
+        routing_version: RwLock::new(None),
     });
     let app = App::new(env, cfg.clone(), runtime::samples(&cfg));
     runtime::run(app, shared)

@@ -19,7 +19,7 @@ async fn push(global: &GlobalArgs) -> Result<(), Failure> {
     let home = cfg.home_region();
     let aws = super::connect(global, home).await;
     let parameter = naming::routing_parameter(cfg);
-    let result = engine::write_routing(&aws, cfg, home, &parameter)
+    let (result, _) = engine::write_routing(&aws, cfg, home, &parameter, engine::Expect::Any)
         .await
         .map_err(|e| Failure::other(format!("routing not pushed: {e}")))?;
     let hub = naming::hub_stack(cfg);

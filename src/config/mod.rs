@@ -14,7 +14,9 @@ use std::path::{Path, PathBuf};
 use awsmon_notifier::{Service, Settings, WebhookUrl};
 
 pub use keys::{KEYS, KeySpec, sample};
-pub use save::{SavePlan, write_atomic, write_atomic_with};
+pub use save::{
+    SaveError, SavePlan, save_if_unchanged, save_target, write_atomic, write_atomic_with,
+};
 pub use yaml::Pos;
 
 #[derive(Debug, Clone, PartialEq)]

@@ -250,11 +250,6 @@ impl SavePlan {
             lost_comment_lines: lost,
         })
     }
-
-    /// Writes the plan over `path` atomically, keeping the old file as `<name>.bak`.
-    pub fn write(&self, path: &Path) -> io::Result<()> {
-        write_atomic(path, self.text.as_bytes())
-    }
 }
 
 struct Span {
@@ -303,6 +298,88 @@ fn top_level_spans(text: &str, lines: &[&str]) -> Option<Vec<Span>> {
         });
     }
     Some(spans)
+}
+
+/// Why a save did not happen.
+#[derive(Debug)]
+pub enum SaveError {
+    /// The file is not what was read: someone else saved it meanwhile. Nothing was written.
+    Changed {
+        path: PathBuf,
+    },
+    /// `path` is a symbolic link whose target is missing.
+    DanglingLink {
+        path: PathBuf,
+    },
+    Io {
+        path: PathBuf,
+        error: io::Error,
+    },
+}
+
+impl std::fmt::Display for SaveError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SaveError::Changed { path } => write!(
+                f,
+                "{} changed on disk since it was read (another console or an editor saved it); nothing was written: reload it and make the change again",
+                path.display()
+            ),
+            SaveError::DanglingLink { path } => write!(
+                f,
+                "{} is a symbolic link to a file that does not exist; nothing was written",
+                path.display()
+            ),
+            SaveError::Io { path, error } => write!(f, "{}: {error}", path.display()),
+        }
+    }
+}
+
+impl std::error::Error for SaveError {}
+
+/// Where a save really writes: a symbolic link's target (so the link stays a link), else the
+/// path itself.
+pub fn save_target(path: &Path) -> Result<PathBuf, SaveError> {
+    match fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_symlink() => {
+            fs::canonicalize(path).map_err(|_| SaveError::DanglingLink {
+                path: path.to_path_buf(),
+            })
+        }
+        _ => Ok(path.to_path_buf()),
+    }
+}
+
+/// Writes `text` over `path` atomically only if the file still holds `read` (`None`: there was
+/// no file), so two saves from the same starting point never lose one of them. A symbolic link
+/// is written through to its target, atomically in the target's directory. Returns the file
+/// written.
+pub fn save_if_unchanged(
+    path: &Path,
+    read: Option<&str>,
+    text: &str,
+) -> Result<PathBuf, SaveError> {
+    let target = save_target(path)?;
+    let now = match fs::read(&target) {
+        Ok(bytes) => Some(bytes),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => None,
+        Err(error) => {
+            return Err(SaveError::Io {
+                path: target,
+                error,
+            });
+        }
+    };
+    if now.as_deref() != read.map(str::as_bytes) {
+        return Err(SaveError::Changed {
+            path: path.to_path_buf(),
+        });
+    }
+    write_atomic(&target, text.as_bytes()).map_err(|error| SaveError::Io {
+        path: target.clone(),
+        error,
+    })?;
+    Ok(target)
 }
 
 /// Atomically replaces `path` with `bytes`: see [`write_atomic_with`].

@@ -79,7 +79,10 @@ async fn run_step(
             Ok(format!("uploaded {} bytes", artifact.bytes.len()))
         }
         Step::WriteRouting { region, parameter } => {
-            write_routing(aws, cfg, region, parameter).await
+            write_routing(aws, cfg, region, parameter, Expect::Any)
+                .await
+                .map(|(done, _)| done)
+                .map_err(|e| e.to_string())
         }
         Step::EnableInspector {
             region,
@@ -239,32 +242,127 @@ fn scan_types(types: &[String]) -> Vec<aws_sdk_inspector2::types::ResourceScanTy
         .collect()
 }
 
+/// What a routing push expects to find: anything (a deploy, `routing push`, which read it just
+/// now), or the version the console read (`None`: there was no parameter).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expect {
+    Any,
+    Version(Option<i64>),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RoutingError {
+    /// Someone else wrote the parameter since it was read; nothing was written.
+    Changed {
+        read: Option<i64>,
+        now: Option<i64>,
+        by: Option<String>,
+    },
+    Aws(String),
+}
+
+impl std::fmt::Display for RoutingError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let v = |x: &Option<i64>| x.map_or("none".to_string(), |n| format!("version {n}"));
+        match self {
+            RoutingError::Changed { read, now, by } => write!(
+                f,
+                "the routing parameter changed since it was read ({} then, {} now{}): nothing was pushed; rescan (ctrl-r) to read it again, then save to push",
+                v(read),
+                v(now),
+                by.as_deref()
+                    .map(|b| format!(", written by {b}"))
+                    .unwrap_or_default()
+            ),
+            RoutingError::Aws(e) => f.write_str(e),
+        }
+    }
+}
+
+impl std::error::Error for RoutingError {}
+
+/// The routing parameter's current version (`None` when it does not exist).
+pub async fn routing_version(
+    aws: &Aws,
+    region: &str,
+    parameter: &str,
+) -> Result<Option<i64>, String> {
+    match aws.ssm(region).get_parameter().name(parameter).send().await {
+        Ok(out) => Ok(out.parameter().map(aws_sdk_ssm::types::Parameter::version)),
+        Err(e)
+            if e.as_service_error().is_some_and(
+                aws_sdk_ssm::operation::get_parameter::GetParameterError::is_parameter_not_found,
+            ) =>
+        {
+            Ok(None)
+        }
+        Err(e) => Err(AwsError::classify("ssm:GetParameter", &e).to_string()),
+    }
+}
+
 /// Writes config.yml's routing to the SSM SecureString the notifier reads. Unchanged routing is
-/// not rewritten, and the value is never logged: it holds webhook URLs.
+/// not rewritten, and the value is never logged: it holds webhook URLs. With
+/// `Expect::Version`, a parameter someone else wrote since is left alone. Returns what was done
+/// and the version now in place.
 pub async fn write_routing(
     aws: &Aws,
     cfg: &Config,
     region: &str,
     parameter: &str,
-) -> Result<String, String> {
-    let value = serde_json::to_string(&cfg.settings).map_err(|e| e.to_string())?;
+    expect: Expect,
+) -> Result<(String, Option<i64>), RoutingError> {
+    let value =
+        serde_json::to_string(&cfg.settings).map_err(|e| RoutingError::Aws(e.to_string()))?;
     let ssm = aws.ssm(region);
-    let current = ssm
+    let current = match ssm
         .get_parameter()
         .name(parameter)
         .with_decryption(true)
         .send()
         .await
-        .ok();
-    if current
-        .as_ref()
-        .and_then(|c| c.parameter())
-        .and_then(|p| p.value())
-        == Some(value.as_str())
     {
-        return Ok("unchanged".into());
+        Ok(out) => out.parameter,
+        Err(e)
+            if e.as_service_error().is_some_and(
+                aws_sdk_ssm::operation::get_parameter::GetParameterError::is_parameter_not_found,
+            ) =>
+        {
+            None
+        }
+        Err(e) => {
+            return Err(RoutingError::Aws(
+                AwsError::classify("ssm:GetParameter", &e).to_string(),
+            ));
+        }
+    };
+    let now = current.as_ref().map(aws_sdk_ssm::types::Parameter::version);
+    if let Expect::Version(read) = expect
+        && read != now
+    {
+        let by = ssm
+            .describe_parameters()
+            .parameter_filters(
+                aws_sdk_ssm::types::ParameterStringFilter::builder()
+                    .key("Name")
+                    .values(parameter)
+                    .build()
+                    .map_err(|e| RoutingError::Aws(e.to_string()))?,
+            )
+            .send()
+            .await
+            .ok()
+            .and_then(|d| {
+                d.parameters()
+                    .first()
+                    .and_then(|p| p.last_modified_user().map(str::to_string))
+            });
+        return Err(RoutingError::Changed { read, now, by });
     }
-    ssm.put_parameter()
+    if current.as_ref().and_then(|c| c.value()) == Some(value.as_str()) {
+        return Ok(("unchanged".into(), now));
+    }
+    let out = ssm
+        .put_parameter()
         .name(parameter)
         .value(value)
         .r#type(ParameterType::SecureString)
@@ -272,8 +370,8 @@ pub async fn write_routing(
         .description("awsmon notifier routing (webhook URLs); written by awsmon-tui")
         .send()
         .await
-        .map_err(|e| AwsError::classify("ssm:PutParameter", &e).to_string())?;
-    Ok("written".into())
+        .map_err(|e| RoutingError::Aws(AwsError::classify("ssm:PutParameter", &e).to_string()))?;
+    Ok(("written".into(), Some(out.version())))
 }
 
 /// Runs the plan. Deploying, the hub's steps run first, in order, stopping at the first

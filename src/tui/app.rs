@@ -285,6 +285,12 @@ pub enum Action {
         text: String,
         result: Result<String, String>,
     },
+    /// A save found config.yml changed by someone else; this is the file as it is now.
+    ConfigReloaded {
+        config: Box<Config>,
+        text: Option<String>,
+        why: String,
+    },
     TestResult(Result<Vec<String>, String>),
     Notice(Level, String),
 }
@@ -602,6 +608,15 @@ impl App {
                     }
                     Err(e) => self.error_popup("Save failed", e),
                 }
+                Vec::new()
+            }
+            Action::ConfigReloaded { config, text, why } => {
+                self.cfg = (*config).clone();
+                self.draft = *config;
+                self.env.config_text = text;
+                self.dirty = false;
+                self.findings.current = None;
+                self.error_popup("Not saved", why);
                 Vec::new()
             }
             Action::TestResult(result) => {

@@ -43,6 +43,9 @@ pub struct Shared {
     pub wanted: Option<Vec<String>>,
     /// The demo's stand-in notifier build; otherwise the bundled one (or AWSMON_NOTIFIER_ZIP).
     pub artifact: Option<Artifact>,
+    /// The routing parameter's version when this console last read or wrote it (each scan):
+    /// a push refuses to overwrite one that someone else changed since. `None`: not read yet.
+    pub routing_version: RwLock<Option<Option<i64>>>,
 }
 
 impl Shared {
@@ -357,6 +360,12 @@ async fn scan(shared: &Shared, cfg: &Config, tx: &UnboundedSender<Action>) -> Ac
             Err(e) => format!("unknown ({e})"),
         };
         let _ = tx.send(Action::Hub(status));
+        if let Ok(v) = engine::routing_version(aws, &home, &naming::routing_parameter(cfg)).await {
+            *shared
+                .routing_version
+                .write()
+                .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(v);
+        }
         let bundled = crate::deploy::artifact::load().ok().map(|a| a.sha256);
         let health = crate::notifier::health::fetch(aws, cfg, bundled).await;
         let _ = tx.send(Action::NotifierHealth(Box::new(health)));
@@ -537,12 +546,41 @@ async fn save(shared: &Shared, config: Config, push_routing: bool) -> Action {
             };
         }
     };
-    if let Err(e) = plan.write(&path) {
-        return Action::Saved {
-            config: Box::new(config),
-            text: String::new(),
-            result: Err(format!("{}: {e}", path.display())),
-        };
+    match crate::config::save_if_unchanged(&path, old.as_deref(), &plan.text) {
+        Ok(_) => {}
+        Err(e @ crate::config::SaveError::Changed { .. }) => {
+            // Someone else saved: take their file as it is now, so the next edit starts there.
+            return match crate::config::load_file(&path) {
+                Ok(loaded) => {
+                    *shared
+                        .cfg
+                        .write()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner) = loaded.config.clone();
+                    shared
+                        .config_text
+                        .write()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner)
+                        .clone_from(&loaded.text);
+                    Action::ConfigReloaded {
+                        config: Box::new(loaded.config),
+                        text: loaded.text,
+                        why: format!("{e}; reloaded it: your unsaved edits were set aside"),
+                    }
+                }
+                Err(load) => Action::Saved {
+                    config: Box::new(config),
+                    text: String::new(),
+                    result: Err(format!("{e}\n\nIt cannot be reloaded: {load}")),
+                },
+            };
+        }
+        Err(e) => {
+            return Action::Saved {
+                config: Box::new(config),
+                text: String::new(),
+                result: Err(e.to_string()),
+            };
+        }
     }
     *shared
         .cfg
@@ -559,15 +597,27 @@ async fn save(shared: &Shared, config: Config, push_routing: bool) -> Action {
             .await
             .unwrap_or(false);
         if deployed {
+            let read = *shared
+                .routing_version
+                .read()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let expect = read.map_or(engine::Expect::Any, engine::Expect::Version);
             match engine::write_routing(
                 &shared.aws,
                 &config,
                 home,
                 &naming::routing_parameter(&config),
+                expect,
             )
             .await
             {
-                Ok(r) => msg.push_str(&format!("; routing pushed to the hub ({r})")),
+                Ok((r, version)) => {
+                    *shared
+                        .routing_version
+                        .write()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(version);
+                    msg.push_str(&format!("; routing pushed to the hub ({r})"));
+                }
                 Err(e) => {
                     return Action::Saved {
                         config: Box::new(config),
