@@ -546,7 +546,7 @@ async fn a_pipeline_test_message_is_confirmed_from_the_notifiers_log_line() {
     // so the hub rule's target is removed; the notifier's side is its seeded log line below.
     aws.eventbridge("us-east-1")
         .remove_targets()
-        .rule("awsmon-monitored-events")
+        .rule("awsmon-test-events")
         .ids("notifier")
         .send()
         .await

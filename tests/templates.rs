@@ -204,12 +204,17 @@ async fn bootstrap_hub_and_a_guardduty_spoke_create_their_resources() {
     let pattern = common::rule_pattern(&aws, home, "awsmon-monitored-events").await;
     assert_eq!(
         pattern["source"],
-        serde_json::json!([
-            "aws.guardduty",
-            "aws.config",
-            "aws.inspector2",
-            "awsmon.test"
-        ])
+        serde_json::json!(["aws.guardduty", "aws.config", "aws.inspector2"])
+    );
+    // Test events have a rule of their own, open to this account only.
+    let pattern = common::rule_pattern(&aws, home, "awsmon-test-events").await;
+    assert_eq!(
+        pattern,
+        serde_json::json!({
+            "source": ["awsmon.test"],
+            "detail-type": ["awsmon Test Message"],
+            "account": ["123456789012"],
+        })
     );
     // The event `test-message --via pipeline` puts on the bus is one this rule matches. moto
     // lacks TestEventPattern, so an archive with the same pattern on a bus of its own counts.
@@ -260,7 +265,7 @@ async fn bootstrap_hub_and_a_guardduty_spoke_create_their_resources() {
     let targets = aws
         .eventbridge(home)
         .list_targets_by_rule()
-        .rule("awsmon-monitored-events")
+        .rule("awsmon-test-events")
         .send()
         .await
         .expect("targets");

@@ -59,17 +59,36 @@ impl Prepared {
 }
 
 pub fn prepare(payload: &Value, settings: &Settings) -> Vec<Prepared> {
+    prepare_with(payload, settings, false)
+}
+
+/// A built-in sample as it would be sent on request: `SAMPLE` in the header and no mention, so
+/// nobody mistakes it for a real finding or gets paged by it.
+pub fn prepare_sample(payload: &Value, settings: &Settings) -> Vec<Prepared> {
+    prepare_with(payload, settings, true)
+}
+
+fn prepare_with(payload: &Value, settings: &Settings, sample: bool) -> Vec<Prepared> {
     event::parse_payload(payload)
         .into_iter()
         .map(|parsed| match parsed {
             Parsed::Event(incoming) => {
-                let decision = decide::decide(&incoming, settings);
+                let mut decision = decide::decide(&incoming, settings);
+                if sample && decision.is_send() {
+                    decision = Decision::Send {
+                        mention: crate::decide::Mention::None,
+                    };
+                }
                 let service = decide::route_of(&incoming.event);
                 let routes = match service {
                     Some(s) => settings.routes.for_service(s).to_vec(),
                     None => settings.routes.default.clone(),
                 };
-                let card = format::card(&incoming.envelope, &incoming.event, &decision);
+                let mut card = format::card(&incoming.envelope, &incoming.event, &decision);
+                if sample {
+                    card.header = format!("SAMPLE · {}", card.header);
+                    card.summary = format!("SAMPLE · {}", card.summary);
+                }
                 Prepared {
                     id: event_id(&incoming.event).unwrap_or_else(|| incoming.envelope.id.clone()),
                     kind: incoming.envelope.detail_type.clone(),

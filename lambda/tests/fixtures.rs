@@ -211,3 +211,33 @@ fn no_message_repeats_a_sentence() {
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// The security review's finding: anyone in the account can put an `awsmon.test` event on the
+/// bus. Whatever it carries, the notifier's test message mentions nobody.
+#[test]
+fn a_forged_test_event_never_mentions_anyone() {
+    let detail = serde_json::json!({
+        "route": "default",
+        "note": "<!channel> <!here> <@U123> urgent",
+        "mention": "channel",
+        "requestedBy": "<!everyone>",
+    });
+    let event = awsmon_notifier::event::test_event(
+        &detail,
+        "us-east-1",
+        "123456789012",
+        "2026-12-01T00:00:00Z",
+    );
+    let prepared = awsmon_notifier::prepare(&event, &common::settings());
+    assert_eq!(prepared.len(), 1);
+    assert_eq!(
+        prepared[0].decision,
+        awsmon_notifier::Decision::Send {
+            mention: awsmon_notifier::Mention::None
+        }
+    );
+    let text = prepared[0].payload.as_ref().expect("payload").to_string();
+    for ping in ["<!channel>", "<!here>", "<@U123>", "<!everyone>"] {
+        assert!(!text.contains(ping), "{ping} in {text}");
+    }
+}

@@ -55,12 +55,19 @@ pub struct Finding {
     pub rank: f64,
 }
 
+/// Samples are marked as samples and never mention anyone; live findings go as they are.
+fn prepare_as(origin: Origin, event: &Value, settings: &Settings) -> Vec<Prepared> {
+    if origin == Origin::Sample {
+        awsmon_notifier::prepare_sample(event, settings)
+    } else {
+        awsmon_notifier::prepare(event, settings)
+    }
+}
+
 impl Finding {
     /// Runs `event` through the notifier's pipeline; `None` when it yields nothing.
     pub fn from_event(origin: Origin, event: &Value, settings: &Settings) -> Option<Finding> {
-        let prepared = awsmon_notifier::prepare(event, settings)
-            .into_iter()
-            .next()?;
+        let prepared = prepare_as(origin, event, settings).into_iter().next()?;
         let rank = rank(prepared.severity.as_deref());
         let (send, reason) = match &prepared.decision {
             awsmon_notifier::Decision::Send { mention } => {
@@ -92,7 +99,7 @@ impl Finding {
 
     /// What the notifier makes of it under `settings`: decision, routes, the Slack message.
     pub fn prepare(&self, settings: &Settings) -> Option<Prepared> {
-        awsmon_notifier::prepare(&self.event(), settings)
+        prepare_as(self.origin, &self.event(), settings)
             .into_iter()
             .next()
     }

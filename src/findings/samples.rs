@@ -85,4 +85,31 @@ mod tests {
     fn every_sample_yields_a_finding() {
         assert_eq!(findings(&Settings::default()).len(), SAMPLES.len());
     }
+
+    /// The security review's finding: a sample sent from the console looked like a real
+    /// finding in Slack, with its `@channel`.
+    #[test]
+    fn a_sent_sample_says_sample_and_mentions_nobody() {
+        let mut settings = Settings::default();
+        settings.routes.default = vec![
+            awsmon_notifier::WebhookUrl::parse("https://hooks.slack.com/services/T0/B0/X")
+                .expect("url"),
+        ];
+        let mut sent = 0;
+        for f in findings(&settings) {
+            let p = f.prepare(&settings).expect("prepared");
+            let Some(payload) = &p.payload else { continue };
+            let text = payload.to_string();
+            assert!(
+                !text.contains("<!channel>") && !text.contains("<!here>"),
+                "{text}"
+            );
+            if p.decision.is_send() {
+                sent += 1;
+                assert!(p.title.starts_with("SAMPLE · "), "{}", p.title);
+                assert!(text.contains("SAMPLE · "), "{text}");
+            }
+        }
+        assert!(sent >= 10, "{sent}");
+    }
 }
