@@ -543,6 +543,13 @@ fn deploy_plans_refuses_without_yes_off_a_terminal_and_applies_with_yes() {
     )
     .expect("zip");
     let zip = zip.display().to_string();
+    let config = dir.path().join("config.yml");
+    std::fs::write(
+        &config,
+        "WEBHOOK_URLS: https://hooks.slack.com/services/T0FAKE/B0FAKE/XXXXXXXX\n",
+    )
+    .expect("config");
+    let config = config.display().to_string();
     let envs = [
         CREDS[0],
         CREDS[1],
@@ -554,6 +561,8 @@ fn deploy_plans_refuses_without_yes_off_a_terminal_and_applies_with_yes() {
         &[
             "deploy",
             "notifier",
+            "--config",
+            &config,
             "--dry-run",
             "--json",
             "--regions",
@@ -586,19 +595,29 @@ fn deploy_plans_refuses_without_yes_off_a_terminal_and_applies_with_yes() {
         stderr(&out),
         "awsmon-tui: the notifier is not deployed (awsmon-hub not found): run `awsmon-tui deploy notifier`, or use --via direct\n"
     );
-    let out = awsmon(&["routing", "push"], &envs);
+    let out = awsmon(&["routing", "push", "--config", &config], &envs);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(
         stdout(&out),
         "routing written: /monitoring/awsmon/routing in us-east-1\nnote: awsmon-hub is not deployed; `awsmon-tui deploy notifier` puts a notifier behind it\n"
     );
-    let out = awsmon(&["routing", "push"], &envs);
+    let out = awsmon(&["routing", "push", "--config", &config], &envs);
     assert_eq!(
         stdout(&out).lines().next(),
         Some("routing unchanged: /monitoring/awsmon/routing in us-east-1")
     );
 
-    let out = awsmon(&["deploy", "notifier", "--regions", "us-east-1"], &envs);
+    let out = awsmon(
+        &[
+            "deploy",
+            "notifier",
+            "--config",
+            &config,
+            "--regions",
+            "us-east-1",
+        ],
+        &envs,
+    );
     assert_eq!(out.status.code(), Some(2));
     assert!(
         stdout(&out).starts_with("plan: create 2 stack(s) in us-east-1"),
@@ -611,7 +630,15 @@ fn deploy_plans_refuses_without_yes_off_a_terminal_and_applies_with_yes() {
     );
 
     let out = awsmon(
-        &["deploy", "notifier", "--yes", "--regions", "us-east-1"],
+        &[
+            "deploy",
+            "notifier",
+            "--config",
+            &config,
+            "--yes",
+            "--regions",
+            "us-east-1",
+        ],
         &envs,
     );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
@@ -624,7 +651,15 @@ fn deploy_plans_refuses_without_yes_off_a_terminal_and_applies_with_yes() {
 
     // Again: the stacks exist, the build is uploaded, nothing changes.
     let out = awsmon(
-        &["deploy", "notifier", "--yes", "--regions", "us-east-1"],
+        &[
+            "deploy",
+            "notifier",
+            "--config",
+            &config,
+            "--yes",
+            "--regions",
+            "us-east-1",
+        ],
         &envs,
     );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
@@ -648,14 +683,32 @@ fn deploy_plans_refuses_without_yes_off_a_terminal_and_applies_with_yes() {
     );
 
     // Off again: the hub and the routing parameter go; without --yes off a terminal, refused.
-    let out = awsmon(&["destroy", "notifier", "--regions", "us-east-1"], &envs);
+    let out = awsmon(
+        &[
+            "destroy",
+            "notifier",
+            "--config",
+            &config,
+            "--regions",
+            "us-east-1",
+        ],
+        &envs,
+    );
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(
         stderr(&out),
         "awsmon-tui: refusing to destroy without --yes: standard input is not a terminal\n"
     );
     let out = awsmon(
-        &["destroy", "notifier", "--yes", "--regions", "us-east-1"],
+        &[
+            "destroy",
+            "notifier",
+            "--config",
+            &config,
+            "--yes",
+            "--regions",
+            "us-east-1",
+        ],
         &envs,
     );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
@@ -669,5 +722,55 @@ fn deploy_plans_refuses_without_yes_off_a_terminal_and_applies_with_yes() {
             "ok      delete stack awsmon-hub in us-east-1: remove the notifier, its rules and topic (spokes stop delivering), its failure queue, and its log group /aws/lambda/awsmon-notifier with the notifier's logs — deleted",
             "ok      delete the routing parameter /monitoring/awsmon/routing in us-east-1 — deleted",
         ]
+    );
+}
+
+/// The security review's finding: a config with no WEBHOOK_URLS deployed, and every alert was
+/// then silently lost. Deploying or pushing routing with a route that has no webhook is refused.
+#[test]
+fn routing_without_a_webhook_is_neither_deployed_nor_pushed() {
+    let moto = common::start_moto();
+    let dir = tempfile::tempdir().expect("dir");
+    let config = dir.path().join("config.yml");
+    std::fs::write(
+        &config,
+        "WEBHOOK_URLS_GUARDDUTY: https://hooks.slack.com/services/T0FAKE/B0FAKE/GDONLY\n",
+    )
+    .expect("config");
+    let config = config.display().to_string();
+    let zip = common::fake_zip(dir.path());
+    let zip_path = match &zip.origin {
+        awsmon::deploy::artifact::Origin::File(p) => p.display().to_string(),
+        awsmon::deploy::artifact::Origin::Bundled => unreachable!(),
+    };
+    let envs = [
+        CREDS[0],
+        CREDS[1],
+        ("AWS_ENDPOINT_URL", moto.endpoint.as_str()),
+        ("AWSMON_NOTIFIER_ZIP", zip_path.as_str()),
+    ];
+    let gap = "no webhook for the default, config, inspector, trustedadvisor, budget route(s): set WEBHOOK_URLS in config.yml (every route falls back to it), or each route's own WEBHOOK_URLS_<SERVICE>";
+    let out = awsmon(
+        &[
+            "deploy",
+            "notifier",
+            "--yes",
+            "--regions",
+            "us-east-1",
+            "--config",
+            &config,
+        ],
+        &envs,
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+    assert_eq!(
+        stderr(&out).trim(),
+        format!("awsmon-tui: cannot deploy notifier: {gap}")
+    );
+    let out = awsmon(&["routing", "push", "--config", &config], &envs);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out).trim(),
+        format!("awsmon-tui: routing not pushed: {gap}")
     );
 }

@@ -18,6 +18,18 @@ use awsmon_notifier::Service;
 
 const ACCOUNT: &str = "123456789012";
 
+/// Routing with a default webhook: routing without one is never deployed.
+fn routed() -> awsmon_notifier::Settings {
+    let mut s = awsmon_notifier::Settings::default();
+    s.routes.default = vec![
+        awsmon_notifier::WebhookUrl::parse(
+            "https://hooks.slack.com/services/T0FAKE/B0FAKE/XXXXXXXX",
+        )
+        .expect("url"),
+    ];
+    s
+}
+
 fn waiting(secs: u64) -> Waiting {
     Waiting {
         timeout: Duration::from_secs(secs),
@@ -90,6 +102,7 @@ async fn every_service_adopts_what_exists_and_destroy_keeps_adopted_data() {
         budget_limit: Some(250.0),
         budget_tag_filters: vec!["user:Project$awsmon".into()],
         budget_threshold_percentage: 80.0,
+        settings: routed(),
         ..Config::default()
     };
     let regions = regions(&["us-east-1", "eu-west-1"]);
@@ -287,7 +300,10 @@ async fn hub_outputs(aws: &Aws) -> Vec<String> {
 async fn a_budget_needs_a_limit_and_its_own_name() {
     let moto = common::start_moto();
     let aws = common::aws(&moto.endpoint).await;
-    let cfg = Config::default();
+    let cfg = Config {
+        settings: routed(),
+        ..Config::default()
+    };
     let facts = plan::gather(&aws, &cfg, Target::Service(Service::Budget), &[], None)
         .await
         .expect("facts");
@@ -315,6 +331,7 @@ async fn a_budget_needs_a_limit_and_its_own_name() {
         .expect("budget");
     let cfg = Config {
         budget_limit: Some(100.0),
+        settings: routed(),
         ..Config::default()
     };
     let facts = plan::gather(&aws, &cfg, Target::Service(Service::Budget), &[], None)
@@ -335,7 +352,10 @@ async fn one_region_stuck_in_progress_fails_and_the_others_finish() {
     let aws = common::aws(&moto.endpoint).await;
     let dir = tempfile::tempdir().expect("dir");
     let zip = common::fake_zip(dir.path());
-    let cfg = Config::default();
+    let cfg = Config {
+        settings: routed(),
+        ..Config::default()
+    };
     let regions = regions(&["us-east-1", "eu-west-1", "ap-southeast-2"]);
     // Someone's deploy of the eu-west-1 spoke is still running (moto never finishes it).
     awsmon::testbench::seed::hanging_stack(&aws, "eu-west-1", "awsmon-guardduty")
@@ -377,7 +397,10 @@ async fn one_region_stuck_in_progress_fails_and_the_others_finish() {
 async fn deleting_config_data_never_deletes_someone_elses_recorder() {
     let moto = common::start_moto();
     let aws = common::aws(&moto.endpoint).await;
-    let cfg = Config::default();
+    let cfg = Config {
+        settings: routed(),
+        ..Config::default()
+    };
     let dir = tempfile::tempdir().expect("dir");
     let zip = common::fake_zip(dir.path());
     let regions = regions(&["us-east-1"]);

@@ -156,18 +156,22 @@ async fn the_shipped_zip_delivers_every_event_kind_with_routing_from_ssm() {
     let slack = SlackReceiver::start().await.expect("receiver");
     let dir = tempfile::tempdir().expect("dir");
     let config = dir.path().join("config.yml");
-    let write_config = |gd_hook: &str| {
+    let write_config = |default_hooks: &[&str], gd_hook: &str| {
+        let defaults: Vec<String> = default_hooks
+            .iter()
+            .map(|h| slack.url(h).expose().to_string())
+            .collect();
         std::fs::write(
             &config,
             format!(
                 "HOME_REGION: us-east-1\nREGIONS: [us-east-1]\nWEBHOOK_URLS: {}\nWEBHOOK_URLS_GUARDDUTY: {}\n",
-                slack.url("default").expose(),
+                defaults.join(","),
                 slack.url(gd_hook).expose()
             ),
         )
         .expect("config");
     };
-    write_config("guardduty");
+    write_config(&["default"], "guardduty");
     let config_arg = config.display().to_string();
     let zip_env = zip.display().to_string();
 
@@ -348,7 +352,7 @@ async fn the_shipped_zip_delivers_every_event_kind_with_routing_from_ssm() {
     assert!(expected["guardduty"].len() >= 3 && expected["default"].len() >= 5);
 
     // 4. Routing comes from SSM: push a new GuardDuty webhook, wait out the TTL, see it used.
-    write_config("guardduty-rotated");
+    write_config(&["default"], "guardduty-rotated");
     let out = tokio::task::block_in_place(|| {
         cli(
             &["routing", "push", "--config", &config_arg],
@@ -396,10 +400,110 @@ async fn the_shipped_zip_delivers_every_event_kind_with_routing_from_ssm() {
         "a failed invocation does not end the process"
     );
 
+    // 7. Two webhooks on the route, one refusing: the healthy one gets exactly one copy, the
+    //    invocation succeeds (no Lambda retry, so no second copy), and the failed delivery
+    //    waits in the failure queue by the webhook's fingerprint. A redrive later posts it to
+    //    that webhook only.
+    slack.script("default", Vec::new());
+    write_config(&["default", "backup"], "guardduty-rotated");
+    let out = tokio::task::block_in_place(|| {
+        cli(
+            &["routing", "push", "--config", &config_arg],
+            &moto.endpoint,
+            dir.path(),
+            &[],
+        )
+    });
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    slack.script("backup", vec![Reply::invalid_payload(); 10]);
+    let default_before = slack.bodies("default").len();
+    let id = api.invoke(common_fixture(&events, "budget-forecasted-sns"));
+    let Some(Outcome::Response(done)) = api.outcome(&id, wait).await else {
+        panic!("a partial failure is not a failed invocation");
+    };
+    assert_eq!(done["queued"], 1, "{done}");
+    assert_eq!(slack.bodies("default").len(), default_before + 1);
+    assert_eq!(
+        slack.bodies("backup").len(),
+        1,
+        "refused once (400 is permanent)"
+    );
+    let settings_now = awsmon::notifier::deployed_routing(&aws, &cfg)
+        .await
+        .expect("routing");
+    let held = awsmon::notifier::redrive::hold(&aws, &cfg, 10, Duration::from_secs(30))
+        .await
+        .expect("hold");
+    assert_eq!(held.messages.len(), 1);
+    let backup = slack.url("backup");
+    assert_eq!(
+        held.messages[0].only.as_deref().map(|o| o[0].1.clone()),
+        Some(backup.fingerprint()),
+        "kept by the failed webhook's fingerprint"
+    );
+    slack.script("backup", Vec::new());
+    let deliverer =
+        awsmon_notifier::deliver::Deliverer::new(awsmon_notifier::deliver::RetryPolicy::default())
+            .expect("client");
+    let replayed = awsmon::notifier::redrive::replay(
+        &aws,
+        &cfg,
+        &held,
+        &settings_now,
+        &deliverer,
+        Duration::from_secs(20),
+    )
+    .await;
+    assert!(replayed[0].result.succeeded(), "{replayed:?}");
+    assert_eq!(
+        slack.bodies("backup").len(),
+        2,
+        "the failed webhook gets it now"
+    );
+    assert_eq!(
+        slack.bodies("default").len(),
+        default_before + 1,
+        "the healthy webhook got exactly one copy"
+    );
+    assert_eq!(
+        awsmon::notifier::health::failure_queue_depth(&aws, &cfg)
+            .await
+            .expect("depth"),
+        Some(0)
+    );
+
+    // 8. Routing with no webhook for a route (as an older awsmon could write it): the event
+    //    fails the invocation as awsmon.NoWebhook, so it is kept rather than quietly lost.
+    aws.ssm("us-east-1")
+        .put_parameter()
+        .name(naming::routing_parameter(&cfg))
+        .value(serde_json::to_string(&Settings::default()).expect("json"))
+        .r#type(aws_sdk_ssm::types::ParameterType::SecureString)
+        .overwrite(true)
+        .send()
+        .await
+        .expect("put");
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let posts = slack.received().len();
+    let id = api.invoke(common_fixture(&events, "awsmon-test"));
+    let Some(Outcome::Error(err)) = api.outcome(&id, wait).await else {
+        panic!("expected /error");
+    };
+    assert_eq!(err["errorType"], "awsmon.NoWebhook");
+    assert_eq!(slack.received().len(), posts, "nothing posted");
+
     // 7. The log stream: no webhook URL, one event line per event that the console can read
     //    back, and EMF metrics per invocation.
     let deadline = Instant::now() + Duration::from_secs(5);
-    let invocations = events.len() + 3;
+    // Every invocation but the one without a webhook (it stops before delivering) writes its
+    // metrics and event lines.
+    let invocations = events.len() + 4;
     let logs = loop {
         let logs = boot.logs();
         let emf = logs.iter().filter(|l| l.contains("\"_aws\"")).count();
@@ -409,7 +513,7 @@ async fn the_shipped_zip_delivers_every_event_kind_with_routing_from_ssm() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     };
     let text = logs.join("\n");
-    for secret in ["B0TEST/", "/default", "/guardduty"] {
+    for secret in ["B0TEST/", "/default", "/guardduty", "/backup"] {
         assert!(
             !text.contains(secret),
             "{secret} leaked into the logs:\n{text}"
@@ -418,7 +522,7 @@ async fn the_shipped_zip_delivers_every_event_kind_with_routing_from_ssm() {
     let logged: Vec<LoggedEvent> = logs.iter().filter_map(|l| LoggedEvent::parse(l)).collect();
     assert_eq!(
         logged.len(),
-        expected_events + 3,
+        expected_events + 4,
         "one event line per event"
     );
     assert!(logged.iter().any(
@@ -434,12 +538,12 @@ async fn the_shipped_zip_delivers_every_event_kind_with_routing_from_ssm() {
         .iter()
         .map(|d| d["EventsReceived"].as_u64().expect("count"))
         .sum();
-    assert_eq!(received, u64::try_from(expected_events + 3).expect("n"));
+    assert_eq!(received, u64::try_from(expected_events + 4).expect("n"));
     let failures: u64 = emf
         .iter()
         .map(|d| d["DeliveryFailures"].as_u64().expect("count"))
         .sum();
-    assert_eq!(failures, 1, "the 400");
+    assert_eq!(failures, 2, "the 400, and the backup webhook's 400");
     assert!(emf.iter().all(
         |d| d["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "awsmon"
             && d["Function"] == function.as_str()

@@ -50,6 +50,8 @@ pub struct Attempt {
 pub struct Delivery {
     /// The masked URL.
     pub url: String,
+    /// The webhook's fingerprint ([`WebhookUrl::fingerprint`]), to retry exactly this one.
+    pub webhook: String,
     pub ok: bool,
     pub attempts: Vec<Attempt>,
     /// Why it failed, for people.
@@ -216,6 +218,7 @@ impl Deliverer {
         }
         Delivery {
             url: url.masked(),
+            webhook: url.fingerprint(),
             ok,
             attempts,
             failure,

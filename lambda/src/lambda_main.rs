@@ -15,13 +15,19 @@ use crate::service::Service;
 use crate::settings::Settings;
 
 pub const ROUTING_PARAMETER_ENV: &str = "AWSMON_ROUTING_PARAMETER";
+/// The hub's failure queue, where failed deliveries go when other webhooks took the message.
+pub const FAILURE_QUEUE_ENV: &str = "AWSMON_FAILURE_QUEUE_URL";
 pub const ROUTING_TTL_ENV: &str = "AWSMON_ROUTING_TTL_SECONDS";
 
 /// Why an invocation failed. Lambda's retries and the on-failure queue then keep the event.
 #[derive(Debug)]
 pub enum NotifyError {
-    /// Some webhook could not be reached or refused the message.
+    /// Some webhook could not be reached or refused the message, and the failure could not be
+    /// kept apart (none of the webhooks took it, or the failure queue did not).
     Delivery { failed: usize, total: usize },
+    /// An event to send has no webhook on its route: nothing was posted, and failing keeps the
+    /// event (Lambda's retries, then the failure queue) instead of losing it quietly.
+    NoWebhook { routes: Vec<String> },
     /// The routing parameter could not be read and nothing was cached.
     Routing(String),
 }
@@ -33,6 +39,11 @@ impl std::fmt::Display for NotifyError {
                 write!(f, "{failed} of {total} deliveries failed")
             }
             NotifyError::Routing(why) => write!(f, "routing unavailable: {why}"),
+            NotifyError::NoWebhook { routes } => write!(
+                f,
+                "no webhook configured for the {} route(s): set WEBHOOK_URLS (or the service's own) and run `awsmon-tui routing push`",
+                routes.join(", ")
+            ),
         }
     }
 }
@@ -44,6 +55,7 @@ impl From<NotifyError> for Diagnostic {
         let kind = match e {
             NotifyError::Delivery { .. } => "awsmon.DeliveryFailed",
             NotifyError::Routing(_) => "awsmon.RoutingUnavailable",
+            NotifyError::NoWebhook { .. } => "awsmon.NoWebhook",
         };
         Diagnostic {
             error_type: kind.to_string(),
@@ -211,6 +223,9 @@ pub fn settings_from_env() -> Settings {
 pub struct Notifier {
     pub routing: RoutingSource,
     pub deliverer: Deliverer,
+    /// `AWSMON_FAILURE_QUEUE_URL`; without it, any failed delivery fails the invocation.
+    pub failure_queue: Option<String>,
+    sqs: tokio::sync::OnceCell<aws_sdk_sqs::Client>,
 }
 
 impl Notifier {
@@ -218,26 +233,91 @@ impl Notifier {
         Ok(Notifier {
             routing: RoutingSource::from_env(),
             deliverer: Deliverer::new(RetryPolicy::default())?,
+            failure_queue: std::env::var(FAILURE_QUEUE_ENV)
+                .ok()
+                .filter(|q| !q.is_empty()),
+            sqs: tokio::sync::OnceCell::new(),
         })
     }
 
-    /// One invocation: fails only when a delivery failed (or routing is unavailable).
+    /// One invocation. Each webhook is delivered to on its own: when some took the message and
+    /// others did not, the failed ones go to the failure queue (for a redrive to those webhooks
+    /// only) and the invocation succeeds, so Lambda's retry never posts a second copy to the
+    /// healthy channels. It fails when nothing could be delivered (Lambda retries it all), when
+    /// the failures cannot be queued, when an event has no webhook, or without routing.
     pub async fn handle(&self, event: LambdaEvent<Value>) -> Result<Value, NotifyError> {
         let deadline = instant_from(event.context.deadline());
         let settings = self.routing.settings().await?;
         let prepared = crate::pipeline::prepare(&event.payload, &settings);
+        // Checked before anything is posted, so a retry sends nothing twice.
+        let mut routes: Vec<String> = prepared
+            .iter()
+            .filter(|p| p.decision.is_send() && p.routes.is_empty())
+            .map(|p| p.service_name().to_string())
+            .collect();
+        if !routes.is_empty() {
+            routes.sort();
+            routes.dedup();
+            return Err(NotifyError::NoWebhook { routes });
+        }
         let report: Report = notify::deliver_all(&prepared, &self.deliverer, deadline).await;
         write_metrics(&report);
         let failed = report.failed_deliveries();
+        let total = report.deliveries();
+        let mut queued = 0;
         if failed > 0 {
-            return Err(NotifyError::Delivery {
-                failed,
-                total: report.deliveries(),
-            });
+            match (&self.failure_queue, failed < total) {
+                (Some(queue), true) => {
+                    match self.keep_undelivered(queue, &event.payload, &report).await {
+                        Ok(()) => queued = failed,
+                        Err(why) => {
+                            tracing::error!(error = %why, "could not queue the failed deliveries");
+                            return Err(NotifyError::Delivery { failed, total });
+                        }
+                    }
+                }
+                _ => return Err(NotifyError::Delivery { failed, total }),
+            }
         }
-        Ok(
-            serde_json::json!({"events": report.events.len(), "sent": report.sent(), "deliveries": report.deliveries()}),
-        )
+        let mut out = serde_json::json!({"events": report.events.len(), "sent": report.sent(), "deliveries": total});
+        if queued > 0 {
+            out["queued"] = Value::from(queued);
+        }
+        Ok(out)
+    }
+
+    async fn keep_undelivered(
+        &self,
+        queue: &str,
+        payload: &Value,
+        report: &Report,
+    ) -> Result<(), String> {
+        let Some(record) = notify::Undelivered::from_report(payload, report) else {
+            return Ok(());
+        };
+        let body = serde_json::to_string(&record).map_err(|e| e.to_string())?;
+        let client = self
+            .sqs
+            .get_or_init(|| async { aws_sdk_sqs::Client::new(&sdk_config().await) })
+            .await;
+        client
+            .send_message()
+            .queue_url(queue)
+            .message_body(body)
+            .send()
+            .await
+            .map_err(|e| {
+                format!(
+                    "sqs:SendMessage: {}",
+                    aws_sdk_sqs::error::DisplayErrorContext(&e)
+                )
+            })?;
+        tracing::warn!(
+            failed = record.failed.len(),
+            webhooks = ?record.failed.iter().map(|f| f.masked.as_str()).collect::<Vec<_>>(),
+            "kept the failed deliveries in the failure queue for a redrive"
+        );
+        Ok(())
     }
 }
 

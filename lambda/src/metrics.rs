@@ -130,6 +130,7 @@ mod tests {
     fn delivery(ok: bool, attempts: usize, ms: u64) -> Delivery {
         Delivery {
             url: "https://hooks.slack.com/services/T…/B…/••••".into(),
+            webhook: "0123456789ab".into(),
             ok,
             attempts: vec![
                 Attempt {

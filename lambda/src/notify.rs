@@ -171,3 +171,61 @@ async fn futures_join(
     )
     .await
 }
+
+/// What the notifier keeps in its failure queue when some webhooks took a message and others
+/// did not: the invocation's payload and, per failed delivery, the event and the webhook (by
+/// fingerprint, never the URL). A redrive replays each event to its failed webhooks only, so
+/// healthy channels get exactly one copy.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Undelivered {
+    /// Always [`Undelivered::MARKER`]: tells this record from Lambda's own failure records.
+    pub awsmon: String,
+    pub payload: serde_json::Value,
+    pub failed: Vec<FailedDelivery>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FailedDelivery {
+    /// The event's id (as in the log line).
+    pub id: String,
+    /// The webhook's fingerprint.
+    pub webhook: String,
+    /// The masked URL, for people.
+    pub masked: String,
+    pub error: Option<String>,
+}
+
+impl Undelivered {
+    pub const MARKER: &'static str = "undelivered";
+
+    /// The record for `report`'s failed deliveries; `None` when none failed.
+    pub fn from_report(payload: &serde_json::Value, report: &Report) -> Option<Undelivered> {
+        let failed: Vec<FailedDelivery> = report
+            .events
+            .iter()
+            .flat_map(|e| {
+                e.deliveries
+                    .iter()
+                    .filter(|d| !d.ok)
+                    .map(|d| FailedDelivery {
+                        id: e.id.clone(),
+                        webhook: d.webhook.clone(),
+                        masked: d.url.clone(),
+                        error: d.failure.clone(),
+                    })
+            })
+            .collect();
+        (!failed.is_empty()).then(|| Undelivered {
+            awsmon: Self::MARKER.to_string(),
+            payload: payload.clone(),
+            failed,
+        })
+    }
+
+    /// `None` for anything that is not such a record.
+    pub fn parse(body: &str) -> Option<Undelivered> {
+        serde_json::from_str::<Undelivered>(body)
+            .ok()
+            .filter(|u| u.awsmon == Self::MARKER)
+    }
+}

@@ -40,6 +40,20 @@ impl WebhookUrl {
         &self.0
     }
 
+    /// A short, stable name for this webhook that reveals nothing of it: the first 12 hex
+    /// digits of its SHA-256. Failed deliveries are recorded by it, never by the URL.
+    pub fn fingerprint(&self) -> String {
+        use sha2::Digest as _;
+        use std::fmt::Write as _;
+        sha2::Sha256::digest(self.0.as_bytes())[..6].iter().fold(
+            String::with_capacity(12),
+            |mut s, b| {
+                let _ = write!(s, "{b:02x}");
+                s
+            },
+        )
+    }
+
     /// `https://hooks.slack.com/services/T…/B…/••••` for Slack URLs; scheme and host plus the
     /// mask for anything else.
     pub fn masked(&self) -> String {

@@ -27,9 +27,49 @@ pub fn escape_into(out: &mut String, raw: &str) {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
+            c if is_invisible(c) => {}
             c => out.push(c),
         }
     }
+}
+
+/// Zero-width and bidirectional-control characters: invisible in Slack, and able to make event
+/// text read differently from what it is (a reversed file name, a hidden word).
+pub fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}' | '\u{061C}'
+    )
+}
+
+/// Hosts a link may point at: the AWS console and documentation (any region's), and the
+/// vulnerability databases and vendor advisories that AWS findings cite. A finding's own URL
+/// field is event data; a forged event must not turn it into a button to anywhere.
+const LINK_HOSTS: &[&str] = &[
+    "aws.amazon.com",
+    "amazonaws.com",
+    "amazonaws.cn",
+    "nvd.nist.gov",
+    "cve.mitre.org",
+    "cve.org",
+    "ubuntu.com",
+    "security-tracker.debian.org",
+    "access.redhat.com",
+    "github.com",
+    "cwe.mitre.org",
+];
+
+/// The host of an `https://` URL when it is one a link may point at.
+fn allowed_host(rest: &str) -> bool {
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    // Userinfo (`user@host`) and ports have no business in an advisory link.
+    if authority.contains(['@', ':', '\\']) {
+        return false;
+    }
+    let host = authority.to_ascii_lowercase();
+    LINK_HOSTS
+        .iter()
+        .any(|h| host == *h || host.strip_suffix(h).is_some_and(|p| p.ends_with('.')))
 }
 
 /// Inline code, for ids and values: escaped, with backticks that would end the span replaced.
@@ -41,8 +81,9 @@ pub fn bold(raw: &str) -> String {
     format!("*{}*", escape(&raw.replace('*', "∗")))
 }
 
-/// Whether `target` may be a link target: an `https://` URL with a host, in printable ASCII,
-/// without anything that would end or split `<url|label>` (`|`, `<`, `>`, spaces).
+/// Whether `target` may be a link target: an `https://` URL with an expected host (see
+/// [`LINK_HOSTS`]), in printable ASCII, without anything that would end or split `<url|label>`
+/// (`|`, `<`, `>`, spaces).
 pub fn is_link_target(target: &str) -> bool {
     target.strip_prefix("https://").is_some_and(|rest| {
         !rest.is_empty()
@@ -50,6 +91,7 @@ pub fn is_link_target(target: &str) -> bool {
             && target
                 .chars()
                 .all(|c| c.is_ascii_graphic() && !matches!(c, '|' | '<' | '>'))
+            && allowed_host(rest)
     })
 }
 
@@ -269,8 +311,8 @@ mod tests {
             "<https://docs.aws.amazon.com/x?a=1&b=2#c|Docs>"
         );
         assert_eq!(
-            link("https://e.x/a", "x <y> & z"),
-            "<https://e.x/a|x &lt;y&gt; &amp; z>"
+            link("https://nvd.nist.gov/a", "x <y> & z"),
+            "<https://nvd.nist.gov/a|x &lt;y&gt; &amp; z>"
         );
     }
 
@@ -345,5 +387,37 @@ mod tests {
         assert_eq!(truncate("see <https://example.com|here> now", 12), "see…");
         assert_eq!(truncate("ééééé", 3), "éé…");
         assert_eq!(truncate("short", 10), "short");
+    }
+
+    /// The security review's finding: a forged event's URL field became a button to any host.
+    #[test]
+    fn links_go_only_to_expected_hosts() {
+        for ok in [
+            "https://nvd.nist.gov/vuln/detail/CVE-2023-1234",
+            "https://docs.aws.amazon.com/securityhub/latest/userguide/x.html",
+            "https://eu-west-1.console.aws.amazon.com/guardduty/home",
+            "https://alas.aws.amazon.com/AL2/ALAS-2023-1.html",
+            "https://ubuntu.com/security/CVE-2023-1234",
+        ] {
+            assert!(link(ok, "x").starts_with(&format!("<{ok}|")), "{ok}");
+        }
+        for bad in [
+            "https://evil.example/aws-login",
+            "https://console.aws.amazon.com.evil.example/x",
+            "https://evilaws.amazon.com/x",
+            "https://user:pass@docs.aws.amazon.com/x",
+            "https://docs.aws.amazon.com:8443/x",
+            "https://nvd.nist.gov\\@evil.example/",
+        ] {
+            assert!(!link(bad, "x").contains('<'), "{bad} became a link");
+        }
+    }
+
+    #[test]
+    fn zero_width_and_bidi_controls_are_dropped() {
+        assert_eq!(
+            escape("in\u{200b}voice\u{202e}fdp.exe\u{2066}x\u{feff}"),
+            "invoicefdp.exex"
+        );
     }
 }

@@ -122,3 +122,36 @@ async fn the_real_bootstrap_delivers_what_the_library_formats() {
         "{logs}"
     );
 }
+
+/// The security review's finding: with no webhook configured the notifier reported
+/// `{"deliveries":0,"sent":1}` as success, and the alert was lost. Now it fails the invocation.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_event_without_a_webhook_fails_the_invocation() {
+    let api = RuntimeApi::start().await.expect("runtime api");
+    let child = Command::new(env!("CARGO_BIN_EXE_bootstrap"))
+        .env_clear()
+        .env("AWS_LAMBDA_RUNTIME_API", &api.address)
+        .env("AWS_LAMBDA_FUNCTION_NAME", "awsmon-notifier")
+        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
+        .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start bootstrap");
+    let _boot = Bootstrap(child);
+    let id = api.invoke(common::fixture("guardduty-crypto-high"));
+    let Some(Outcome::Error(err)) = api.outcome(&id, Duration::from_secs(20)).await else {
+        panic!("expected an invocation error");
+    };
+    assert_eq!(err["errorType"], "awsmon.NoWebhook");
+    assert_eq!(
+        err["errorMessage"],
+        "no webhook configured for the guardduty route(s): set WEBHOOK_URLS (or the service's own) and run `awsmon-tui routing push`"
+    );
+    // A dropped event needs no webhook.
+    let id = api.invoke(common::fixture("unknown-event"));
+    assert!(matches!(
+        api.outcome(&id, Duration::from_secs(20)).await,
+        Some(Outcome::Response(_))
+    ));
+}

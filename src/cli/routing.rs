@@ -16,6 +16,9 @@ async fn push(global: &GlobalArgs) -> Result<(), Failure> {
     super::refuse_if_read_only(global, "routing push")?;
     let loaded = super::load_config(global)?;
     let cfg = &loaded.config;
+    if let Some(gap) = cfg.routing_gap() {
+        return Err(Failure::usage(format!("routing not pushed: {gap}")));
+    }
     let home = cfg.home_region();
     let aws = super::connect(global, home).await;
     let parameter = naming::routing_parameter(cfg);

@@ -60,6 +60,34 @@ impl Config {
         &self.settings.home_region
     }
 
+    /// Routes that would resolve to no webhook: a service with none of its own while
+    /// WEBHOOK_URLS is empty, and `default` itself (Security Hub and test messages use it).
+    pub fn routes_without_webhook(&self) -> Vec<&'static str> {
+        if !self.settings.routes.default.is_empty() {
+            return Vec::new();
+        }
+        let mut out = vec!["default"];
+        out.extend(
+            Service::ALL
+                .iter()
+                .filter(|s| self.settings.routes.for_service(**s).is_empty())
+                .map(|s| s.as_str()),
+        );
+        out
+    }
+
+    /// Why routing with gaps must not be deployed or pushed, or `None` when every route has a
+    /// webhook: an event on a route without one could only fail.
+    pub fn routing_gap(&self) -> Option<String> {
+        let missing = self.routes_without_webhook();
+        (!missing.is_empty()).then(|| {
+            format!(
+                "no webhook for the {} route(s): set WEBHOOK_URLS in config.yml (every route falls back to it), or each route's own WEBHOOK_URLS_<SERVICE>",
+                missing.join(", ")
+            )
+        })
+    }
+
     pub fn webhooks(&self, service: Option<Service>) -> &[WebhookUrl] {
         match service {
             Some(svc) => self.settings.routes.for_service(svc),

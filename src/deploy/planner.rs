@@ -123,6 +123,9 @@ fn hub_steps(cfg: &Config, facts: &Facts, artifact: &Artifact, asked: bool, p: &
             key: artifact.key(),
         });
     }
+    if let Some(gap) = cfg.routing_gap() {
+        p.blockers.push(gap);
+    }
     p.steps.push(Step::WriteRouting {
         region: home.to_string(),
         parameter: naming::routing_parameter(cfg),

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use awsmon_notifier::deliver::{Deliverer, Delivery};
-use awsmon_notifier::notify;
+use awsmon_notifier::notify::{self, Undelivered};
 use awsmon_notifier::{Decision, Settings};
 use serde_json::Value;
 
@@ -53,10 +53,29 @@ pub struct FailedMessage {
     pub why: Option<String>,
     /// The body as it was, when it is not an event (kept so an export loses nothing).
     pub raw: Option<String>,
+    /// The notifier's own record of a partial failure: only these (event id, webhook
+    /// fingerprint) pairs are replayed, so channels that got the message get no second copy.
+    pub only: Option<Vec<(String, String)>>,
 }
 
 impl FailedMessage {
     fn from_body(message_id: String, receipt: String, body: &str) -> FailedMessage {
+        if let Some(u) = Undelivered::parse(body) {
+            let why = u
+                .failed
+                .iter()
+                .map(|f| format!("{} {}", f.masked, f.error.as_deref().unwrap_or("failed")))
+                .collect::<Vec<_>>()
+                .join("; ");
+            return FailedMessage {
+                message_id,
+                receipt,
+                payload: Some(u.payload),
+                why: Some(format!("not delivered to {why}")),
+                raw: None,
+                only: Some(u.failed.into_iter().map(|f| (f.id, f.webhook)).collect()),
+            };
+        }
         let parsed: Option<Value> = serde_json::from_str(body).ok();
         let (payload, why) = match parsed {
             Some(record) if record.get("requestPayload").is_some() => {
@@ -77,6 +96,7 @@ impl FailedMessage {
         };
         FailedMessage {
             raw: payload.is_none().then(|| body.to_string()),
+            only: None,
             message_id,
             receipt,
             payload,
@@ -232,7 +252,26 @@ pub async fn replay(
         let result = match &m.payload {
             None => Replay::Unreadable,
             Some(payload) => {
-                let prepared = awsmon_notifier::prepare(payload, settings);
+                let mut prepared = awsmon_notifier::prepare(payload, settings);
+                if let Some(only) = &m.only {
+                    // Each event to the webhooks that did not take it, and nowhere else.
+                    for p in &mut prepared {
+                        let id = p.id.clone();
+                        p.routes.retain(|w| {
+                            only.iter().any(|(i, f)| *i == id && *f == w.fingerprint())
+                        });
+                    }
+                    prepared.retain(|p| !p.routes.is_empty());
+                }
+                if m.only.as_ref().is_some_and(|o| !o.is_empty()) && prepared.is_empty() {
+                    out.push(Replayed {
+                        message_id: m.message_id.clone(),
+                        kinds,
+                        result: Replay::Failed(Vec::new()),
+                    });
+                    keep.push(m);
+                    continue;
+                }
                 let report =
                     notify::deliver_all(&prepared, deliverer, Some(Instant::now() + per_message))
                         .await;
@@ -330,6 +369,9 @@ pub fn replayed_line(r: &Replayed) -> String {
             d.len()
         ),
         Replay::Dropped(why) => format!("dropped    {kinds}  ({why}); removed from the queue"),
+        Replay::Failed(d) if d.is_empty() => format!(
+            "FAILED     {kinds}  kept in the queue: the webhook it failed on is no longer in the routing"
+        ),
         Replay::Failed(d) => {
             let failed: Vec<String> = d
                 .iter()

@@ -596,6 +596,13 @@ async fn save(shared: &Shared, config: Config, push_routing: bool) -> Action {
         let deployed = inventory::stacks::hub_exists(&shared.aws, &config)
             .await
             .unwrap_or(false);
+        if let (true, Some(gap)) = (deployed, config.routing_gap()) {
+            return Action::Saved {
+                config: Box::new(config),
+                text: plan.text,
+                result: Err(format!("{msg}, but the routing was not pushed: {gap}")),
+            };
+        }
         if deployed {
             let read = *shared
                 .routing_version
