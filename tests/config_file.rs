@@ -316,3 +316,69 @@ fn show_masks_webhooks() {
     assert_eq!(hooks.1, "https://hooks.slack.com/services/T…/B…/••••");
     assert!(!config::show_json(&cfg).to_string().contains("AAAA"));
 }
+
+/// The security review's finding: a webhook URL under the wrong key was printed in full in the
+/// error, for ten of twelve keys tried. Every key, every message, masked.
+#[test]
+fn a_webhook_url_under_any_key_is_masked_in_every_message() {
+    let secret = "https://hooks.slack.com/services/T0FAKE/B0FAKE/SECRETSECRETSECRET";
+    let mut keys: Vec<&str> = awsmon::config::KEYS.iter().map(|k| k.name).collect();
+    keys.push("WEBHOOK_URL"); // a typo: an unknown key
+    for key in keys {
+        for text in [
+            format!("{key}: \"{secret}\"\n"),
+            format!("{key}:\n  - \"{secret}\"\n"),
+            format!("{key}:\n  {secret}: x\n"),
+            format!("\"{secret}\": 1\n"),
+        ] {
+            let (_dir, path) = write_config(&text);
+            let shown = match config::load_file(&path) {
+                Ok(l) => l
+                    .warnings
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>(),
+                Err(ConfigError::Invalid { errors, warnings }) => errors
+                    .iter()
+                    .chain(&warnings)
+                    .map(ToString::to_string)
+                    .collect(),
+                Err(e) => vec![e.to_string()],
+            };
+            for line in shown {
+                assert!(!line.contains("SECRET"), "{key}: {line}");
+            }
+        }
+    }
+}
+
+#[test]
+fn private_webhooks_need_allow_private_webhooks() {
+    let errs = errors("WEBHOOK_URLS: https://169.254.169.254/latest/meta-data\n");
+    assert_eq!(
+        errs,
+        vec![
+            "DIR/config.yml:1:1: WEBHOOK_URLS: https://169.254.169.254/•••• is a private, link-local or metadata address; set ALLOW_PRIVATE_WEBHOOKS: true if that is really where Slack messages should go"
+        ]
+    );
+    let (_dir, path) =
+        write_config("WEBHOOK_URLS: https://10.1.2.3/hook\nALLOW_PRIVATE_WEBHOOKS: true\n");
+    let loaded = config::load_file(&path).expect("allowed");
+    assert!(loaded.config.settings.allow_private_webhooks);
+    // The notifier drops them unless allowed, too.
+    let mut s = loaded.config.settings.clone();
+    s.allow_private_webhooks = false;
+    let (s, dropped) = s.without_private_webhooks();
+    assert!(s.routes.default.is_empty());
+    assert_eq!(dropped, vec!["https://10.1.2.3/••••"]);
+}
+
+/// The security review's finding: duplicate STACK_TAGS keys were accepted, and `config show`
+/// and `config show --json` disagreed on which one won.
+#[test]
+fn duplicate_stack_tags_are_rejected() {
+    assert_eq!(
+        errors("STACK_TAGS:\n  Owner: a\n  Owner: b\n"),
+        vec!["DIR/config.yml:3:3: STACK_TAGS: tag \"Owner\" appears twice"]
+    );
+}

@@ -95,6 +95,8 @@ impl Deliverer {
     pub fn new(policy: RetryPolicy) -> Result<Self, ClientError> {
         let client = reqwest::Client::builder()
             .connect_timeout(policy.connect_timeout)
+            // A webhook that redirects would have the message re-posted to another host.
+            .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("awsmon-notifier/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| ClientError(e.without_url().to_string()))?;

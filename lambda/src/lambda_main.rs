@@ -104,7 +104,7 @@ impl RoutingSource {
 
     pub async fn settings(&self) -> Result<Arc<Settings>, NotifyError> {
         let Some(name) = &self.parameter else {
-            return Ok(Arc::new(settings_from_env()));
+            return Ok(Arc::new(enforce(settings_from_env())));
         };
         let mut cache = self.cache.lock().await;
         if let Some((at, s)) = cache.as_ref()
@@ -114,7 +114,7 @@ impl RoutingSource {
         }
         match self.fetch(name).await {
             Ok(settings) => {
-                let settings = Arc::new(settings);
+                let settings = Arc::new(enforce(settings));
                 *cache = Some((Instant::now(), settings.clone()));
                 Ok(settings)
             }
@@ -156,6 +156,16 @@ impl RoutingSource {
             )
         })
     }
+}
+
+/// Routing as the notifier will use it: webhooks on private addresses dropped (logged, masked)
+/// unless ALLOW_PRIVATE_WEBHOOKS.
+fn enforce(settings: Settings) -> Settings {
+    let (settings, dropped) = settings.without_private_webhooks();
+    if !dropped.is_empty() {
+        tracing::error!(webhooks = ?dropped, "webhooks on private or link-local addresses ignored (set ALLOW_PRIVATE_WEBHOOKS: true to allow them)");
+    }
+    settings
 }
 
 /// The SDK's configuration as Lambda provides it (credentials, region and `AWS_ENDPOINT_URL`

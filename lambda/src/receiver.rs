@@ -113,6 +113,8 @@ pub enum Reply {
     },
     /// Keep the connection open and never answer.
     Hang,
+    /// A redirect (307, which keeps the method and body) to another URL.
+    Redirect(String),
 }
 
 impl Reply {
@@ -246,6 +248,7 @@ async fn serve(stream: TcpStream, state: Arc<Mutex<State>>) {
                 }
                 write_response(w, status, &headers, body).await
             }
+            Reply::Redirect(to) => write_response(w, 307, &[("location", to.clone())], "").await,
             Reply::Hang => {
                 std::future::pending::<()>().await;
                 Ok(())

@@ -18,21 +18,47 @@ impl WebhookUrl {
     }
 
     /// Accepts `https://` URLs, and plain `http://` only to a loopback host (local receivers in
-    /// tests and the demo).
+    /// tests and the demo). The URL is read by the same parser the HTTP client uses, so the
+    /// host checked here is the host posted to; userinfo and backslashes (which parsers read
+    /// differently) are refused outright.
     pub fn parse(url: &str) -> Result<Self, WebhookUrlError> {
         let url = url.trim();
-        let Some((scheme, rest)) = url.split_once("://") else {
+        if url.contains('\\') || url.chars().any(char::is_whitespace) {
+            return Err(WebhookUrlError::NotAUrl);
+        }
+        let parsed = reqwest::Url::parse(url).map_err(|_| WebhookUrlError::NotAUrl)?;
+        if !parsed.username().is_empty() || parsed.password().is_some() {
+            return Err(WebhookUrlError::Userinfo);
+        }
+        let Some(host) = parsed.host() else {
             return Err(WebhookUrlError::NotAUrl);
         };
-        let host = authority_host(rest);
-        if host.is_empty() {
-            return Err(WebhookUrlError::NotAUrl);
-        }
-        match scheme {
+        let loopback = match host {
+            url::Host::Domain(d) => d.eq_ignore_ascii_case("localhost"),
+            url::Host::Ipv4(ip) => ip.is_loopback(),
+            url::Host::Ipv6(ip) => ip.is_loopback(),
+        };
+        match parsed.scheme() {
             "https" => Ok(WebhookUrl(url.to_string())),
-            "http" if is_loopback(host) => Ok(WebhookUrl(url.to_string())),
+            "http" if loopback => Ok(WebhookUrl(url.to_string())),
             _ => Err(WebhookUrlError::NotHttps),
         }
+    }
+
+    /// The host's address when the URL names one by IP, for the private-address rule.
+    pub fn ip(&self) -> Option<std::net::IpAddr> {
+        match reqwest::Url::parse(&self.0).ok()?.host()? {
+            url::Host::Ipv4(ip) => Some(ip.into()),
+            url::Host::Ipv6(ip) => Some(ip.into()),
+            url::Host::Domain(_) => None,
+        }
+    }
+
+    /// A link-local, private or metadata address (169.254.0.0/16, 10/8, 172.16/12,
+    /// 192.168/16, fc00::/7, fe80::/10), where a webhook has no business unless
+    /// ALLOW_PRIVATE_WEBHOOKS says so. Loopback is not in it (local receivers).
+    pub fn is_private(&self) -> bool {
+        self.ip().is_some_and(is_private_ip)
     }
 
     /// The real URL, for the one place that sends to it.
@@ -61,12 +87,70 @@ impl WebhookUrl {
     }
 }
 
-/// Masks any string that may be a webhook URL.
+/// Private, link-local and unique-local addresses (see [`WebhookUrl::is_private`]).
+pub fn is_private_ip(ip: std::net::IpAddr) -> bool {
+    match ip {
+        std::net::IpAddr::V4(v4) => v4.is_private() || v4.is_link_local(),
+        std::net::IpAddr::V6(v6) => {
+            let first = v6.segments()[0];
+            (first & 0xfe00) == 0xfc00
+                || (first & 0xffc0) == 0xfe80
+                || v6
+                    .to_ipv4_mapped()
+                    .is_some_and(|v4| v4.is_private() || v4.is_link_local())
+        }
+    }
+}
+
+/// Every URL-looking token in `text` (`scheme://…` up to a space or quote) masked: for error
+/// messages that quote what a user typed under any key.
+pub fn mask_urls_in(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("://") {
+        let start = rest[..at]
+            .rfind(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')))
+            .map_or(0, |i| i + 1);
+        let end = rest[at..]
+            .find(|c: char| {
+                c.is_whitespace() || matches!(c, '"' | '\'' | '`' | ',' | ')' | ']' | '}')
+            })
+            .map_or(rest.len(), |i| at + i);
+        out.push_str(&rest[..start]);
+        // A bare `https://` (in prose) names no host; anything after it is masked.
+        if end == at + 3 {
+            out.push_str(&rest[start..end]);
+        } else {
+            out.push_str(&mask_url(&rest[start..end]));
+        }
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Masks any string that may be a webhook URL: scheme, host and port stay (and a Slack URL's
+/// team and bot id initials); userinfo, path, query and fragment never do.
 pub fn mask_url(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
         return MASK.to_string();
     };
-    let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
+    // Only what the URL parser the client uses calls the host; nothing before an `@`.
+    let Some(authority) = reqwest::Url::parse(url).ok().and_then(|u| {
+        u.host_str().map(|h| match u.port() {
+            Some(p) => format!("{h}:{p}"),
+            None => h.to_string(),
+        })
+    }) else {
+        return MASK.to_string();
+    };
+    let scheme = if scheme.chars().all(|c| c.is_ascii_alphanumeric()) {
+        scheme
+    } else {
+        "?"
+    };
+    let path = rest.split_once('/').map_or("", |(_, p)| p);
+    let path = path.split(['?', '#']).next().unwrap_or_default();
     if let Some(ids) = path.strip_prefix("services/") {
         let mut parts = ids.split('/');
         let team = parts.next().unwrap_or_default();
@@ -86,26 +170,12 @@ pub fn mask_url(url: &str) -> String {
     format!("{scheme}://{authority}/{MASK}")
 }
 
-fn authority_host(rest: &str) -> &str {
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    let authority = authority.rsplit('@').next().unwrap_or_default();
-    if let Some(v6) = authority.strip_prefix('[') {
-        return v6.split(']').next().unwrap_or_default();
-    }
-    authority.split(':').next().unwrap_or_default()
-}
-
-fn is_loopback(host: &str) -> bool {
-    host == "localhost"
-        || host
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WebhookUrlError {
     NotAUrl,
     NotHttps,
+    /// `user:password@host`: never in a webhook, and a way to disguise the real host.
+    Userinfo,
 }
 
 impl fmt::Display for WebhookUrlError {
@@ -116,6 +186,9 @@ impl fmt::Display for WebhookUrlError {
             }
             WebhookUrlError::NotHttps => {
                 f.write_str("webhook must use https:// (plain http is allowed only to localhost)")
+            }
+            WebhookUrlError::Userinfo => {
+                f.write_str("a webhook URL must not carry a user name or password (user@host)")
             }
         }
     }
@@ -195,5 +268,72 @@ mod tests {
             WebhookUrl::parse("http://127.evil.example/x"),
             Err(WebhookUrlError::NotHttps)
         );
+    }
+
+    /// The security review's findings: masking kept userinfo, query and fragment.
+    #[test]
+    fn masking_drops_userinfo_query_and_fragment() {
+        assert_eq!(
+            mask_url("https://user:PASS@hooks.example.com:8443/x/y?token=abc#frag"),
+            "https://hooks.example.com:8443/••••"
+        );
+        assert_eq!(
+            mask_url("https://hooks.slack.com/services/T0/B0/SECRET?x=1"),
+            "https://hooks.slack.com/services/T…/B…/••••"
+        );
+        let text = mask_urls_in(
+            r#"unknown region "https://hooks.slack.com/services/T0FAKE/B0FAKE/SECRETSECRET", see https:// docs"#,
+        );
+        assert_eq!(
+            text,
+            r#"unknown region "https://hooks.slack.com/services/T…/B…/••••", see https:// docs"#
+        );
+    }
+
+    /// The security review's finding: `http://192.0.2.2:18090\@localhost/…` passed the
+    /// https-only rule (the validator saw localhost, the client posted to 192.0.2.2).
+    #[test]
+    fn the_host_checked_is_the_host_posted_to() {
+        for bad in [
+            "http://192.0.2.2:18090\\@localhost/hook",
+            "http://192.0.2.2:18090\\@127.0.0.1/hook",
+            "https://user@hooks.slack.com/services/T/B/X",
+            "https://u:p@hooks.slack.com/services/T/B/X",
+            "http://localhost@192.0.2.2/x",
+            "http://127.0.0.1.evil.example/x",
+        ] {
+            assert!(WebhookUrl::parse(bad).is_err(), "{bad}");
+        }
+        assert_eq!(
+            WebhookUrl::parse("https://a@hooks.slack.com/x"),
+            Err(WebhookUrlError::Userinfo)
+        );
+    }
+
+    #[test]
+    fn private_and_metadata_addresses_are_marked() {
+        for private in [
+            "https://169.254.169.254/latest",
+            "https://10.0.0.5/hook",
+            "https://172.16.3.4/hook",
+            "https://192.168.1.1/hook",
+            "https://[fd00::1]/hook",
+            "https://[fe80::1]/hook",
+        ] {
+            assert!(
+                WebhookUrl::parse(private).expect("url").is_private(),
+                "{private}"
+            );
+        }
+        for public in [
+            "https://hooks.slack.com/services/T/B/X",
+            "http://127.0.0.1:9/x",
+            "https://8.8.8.8/x",
+        ] {
+            assert!(
+                !WebhookUrl::parse(public).expect("url").is_private(),
+                "{public}"
+            );
+        }
     }
 }

@@ -23,6 +23,33 @@ pub struct Settings {
     pub config: ConfigSettings,
     pub trusted_advisor: TrustedAdvisorSettings,
     pub inspector: InspectorSettings,
+    /// ALLOW_PRIVATE_WEBHOOKS: webhooks on private, link-local or metadata addresses.
+    pub allow_private_webhooks: bool,
+}
+
+impl Settings {
+    /// Drops webhooks on private, link-local or metadata addresses unless allowed, and says
+    /// which (masked). A route left empty then fails loudly instead of posting inside the VPC.
+    pub fn without_private_webhooks(mut self) -> (Settings, Vec<String>) {
+        if self.allow_private_webhooks {
+            return (self, Vec::new());
+        }
+        let mut dropped = Vec::new();
+        let mut keep = |list: &mut Vec<WebhookUrl>| {
+            list.retain(|u| {
+                let private = u.is_private();
+                if private {
+                    dropped.push(u.masked());
+                }
+                !private
+            });
+        };
+        keep(&mut self.routes.default);
+        for list in self.routes.per_service.values_mut() {
+            keep(list);
+        }
+        (self, dropped)
+    }
 }
 
 impl Default for Settings {
@@ -35,6 +62,7 @@ impl Default for Settings {
             config: ConfigSettings::default(),
             trusted_advisor: TrustedAdvisorSettings::default(),
             inspector: InspectorSettings::default(),
+            allow_private_webhooks: false,
         }
     }
 }

@@ -232,3 +232,26 @@ fn the_same_iam_finding_from_four_regions_is_sent_once() {
     }
     assert_eq!(sends, vec!["us-east-1"]);
 }
+
+/// The security review's finding: a webhook that redirected had the message re-posted to
+/// another host. Redirects are never followed.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_redirect_is_not_followed() {
+    let slack = SlackReceiver::start().await.expect("receiver");
+    let elsewhere = slack.url("elsewhere");
+    slack.script(
+        "moved",
+        vec![Reply::Redirect(elsewhere.expose().to_string())],
+    );
+    let d = deliverer()
+        .post(
+            &slack.url("moved"),
+            &serde_json::json!({"text": "hi"}),
+            None,
+        )
+        .await;
+    assert!(!d.ok);
+    assert_eq!(d.attempts.len(), 1);
+    assert_eq!(d.last_status(), Some(307));
+    assert!(slack.bodies("elsewhere").is_empty(), "nothing re-posted");
+}

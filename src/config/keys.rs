@@ -130,6 +130,11 @@ pub const KEYS: &[KeySpec] = &[
         example: "INSPECTOR_RESOURCE_TYPES: [EC2, ECR, LAMBDA]",
     },
     KeySpec {
+        name: "ALLOW_PRIVATE_WEBHOOKS",
+        help: "allow webhooks on private, link-local or metadata addresses (a proxy inside your network)",
+        example: "ALLOW_PRIVATE_WEBHOOKS: false",
+    },
+    KeySpec {
         name: "ALERT_EMAIL",
         help: "email told when the notifier itself fails (alarms on its errors, throttles and failure queue; not through Slack)",
         example: "ALERT_EMAIL: security-oncall@example.com",

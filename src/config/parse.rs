@@ -1,6 +1,6 @@
 //! From the positioned YAML tree to a validated [`Config`], collecting every issue.
 
-use awsmon_notifier::secret::mask_url;
+use awsmon_notifier::secret::{mask_url, mask_urls_in};
 use awsmon_notifier::settings::{
     INSPECTOR_RESOURCE_TYPES, InspectorSeverity, TRUSTED_ADVISOR_STATUSES,
 };
@@ -17,12 +17,14 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
+    /// Every message is masked here, whatever key it is about: a webhook URL typed under the
+    /// wrong key must not be echoed back whole.
     fn error(&mut self, pos: Pos, key: &str, message: impl Into<String>) {
         self.errors.push(ConfigIssue {
             file: self.file.to_string(),
             pos,
-            key: key.to_string(),
-            message: message.into(),
+            key: mask_urls_in(key),
+            message: mask_urls_in(&message.into()),
         });
     }
 
@@ -87,7 +89,7 @@ pub fn parse_config(file: &str, text: &str) -> Result<(Config, Vec<ConfigIssue>)
             ctx.warnings.push(ConfigIssue {
                 file: file.to_string(),
                 pos: key_node.pos,
-                key: key.to_string(),
+                key: mask_urls_in(key),
                 message: format!("unknown key, ignored (kept when saving){hint}"),
             });
             continue;
@@ -175,6 +177,11 @@ fn apply(ctx: &mut Ctx, cfg: &mut Config, key: &str, value: &Node) {
                 false,
             ) {
                 cfg.budget_threshold_percentage = v;
+            }
+        }
+        "ALLOW_PRIVATE_WEBHOOKS" => {
+            if let Some(b) = boolean(ctx, key, value) {
+                s.allow_private_webhooks = b;
             }
         }
         "ALERT_EMAIL" => {
@@ -303,6 +310,28 @@ fn cross_checks(ctx: &mut Ctx, cfg: &Config, entries: &[(Node, Node)]) {
             .map(|(k, _)| k.pos)
             .unwrap_or_default()
     };
+    if !cfg.settings.allow_private_webhooks {
+        let routes = std::iter::once(("WEBHOOK_URLS".to_string(), &cfg.settings.routes.default))
+            .chain(
+                cfg.settings
+                    .routes
+                    .per_service
+                    .iter()
+                    .map(|(svc, list)| (format!("WEBHOOK_URLS_{}", svc.config_suffix()), list)),
+            );
+        for (key, list) in routes {
+            for url in list.iter().filter(|u| u.is_private()) {
+                ctx.error(
+                    pos_of(&key),
+                    &key,
+                    format!(
+                        "{} is a private, link-local or metadata address; set ALLOW_PRIVATE_WEBHOOKS: true if that is really where Slack messages should go",
+                        url.masked()
+                    ),
+                );
+            }
+        }
+    }
     let gd = &cfg.settings.guardduty;
     if gd.mention_here_severity > gd.mention_channel_severity {
         ctx.error(
@@ -339,6 +368,18 @@ fn is_email(v: &str) -> bool {
             .chars()
             .any(|c| c.is_whitespace() || c.is_control() || c == ',')
         && !domain.contains('@')
+}
+
+fn boolean(ctx: &mut Ctx, key: &str, node: &Node) -> Option<bool> {
+    match node.as_scalar().map(|t| t.trim().to_ascii_lowercase()) {
+        _ if node.is_null() => Some(false),
+        Some(t) if t == "true" => Some(true),
+        Some(t) if t == "false" => Some(false),
+        _ => {
+            ctx.type_error(node, key, "true or false");
+            None
+        }
+    }
 }
 
 fn string(ctx: &mut Ctx, key: &str, node: &Node) -> Option<String> {
@@ -408,7 +449,10 @@ fn tags(ctx: &mut Ctx, key: &str, node: &Node) -> Vec<(String, String)> {
         match (k.as_scalar(), v.as_scalar()) {
             (Some(name), Some(value)) if !name.is_empty() => {
                 let value = if v.is_null() { "" } else { value };
-                if name.len() > 128 || value.len() > 256 || name.starts_with("aws:") {
+                if out.iter().any(|(n, _)| n == name) {
+                    // CloudFormation would keep one of the two; which one is not the user's choice.
+                    ctx.error(k.pos, key, format!("tag {name:?} appears twice"));
+                } else if name.len() > 128 || value.len() > 256 || name.starts_with("aws:") {
                     ctx.error(k.pos, key, format!("tag {name:?}: keys are at most 128 characters and may not start with aws:, values at most 256"));
                 } else {
                     out.push((name.to_string(), value.to_string()));
