@@ -382,3 +382,54 @@ fn duplicate_stack_tags_are_rejected() {
         vec!["DIR/config.yml:3:3: STACK_TAGS: tag \"Owner\" appears twice"]
     );
 }
+
+/// The security review's finding: a ~400-byte alias bomb took 1.9 GB and was reported valid.
+#[test]
+fn an_alias_bomb_is_refused_before_it_expands() {
+    let mut text = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+    for (i, prev) in ["a", "b", "c", "d", "e", "f", "g", "h"].iter().enumerate() {
+        let name = ["b", "c", "d", "e", "f", "g", "h", "i"][i];
+        text.push_str(&format!(
+            "{name}: &{name} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"
+        ));
+    }
+    text.push_str("REGIONS: *i\n");
+    assert!(text.len() < 1000, "{}", text.len());
+    let errs = errors(&text);
+    assert_eq!(errs.len(), 1, "{errs:?}");
+    assert!(
+        errs[0].ends_with(
+            "invalid YAML: the document expands to more than 100000 values (too many aliases?)"
+        ),
+        "{errs:?}"
+    );
+}
+
+/// The security review's finding: 10,000 nested block sequences overflowed the stack.
+#[test]
+fn deep_nesting_is_refused_not_a_crash() {
+    // ~20 KB: ten thousand block sequences, each the first item of the one before.
+    let text = format!("REGIONS:\n  {}x\n", "- ".repeat(10_000));
+    assert!(text.len() < 25_000);
+    let flow = format!("REGIONS: {}{}\n", "[".repeat(10_000), "]".repeat(10_000));
+    for t in [text, flow] {
+        let errs = errors(&t);
+        assert_eq!(errs.len(), 1, "{errs:?}");
+        assert!(
+            errs[0].contains("nested more than 32 levels deep") || errs[0].contains("invalid YAML"),
+            "{errs:?}"
+        );
+    }
+}
+
+#[test]
+fn a_file_over_a_mebibyte_is_refused_unread() {
+    let (_dir, path) = write_config(&format!("# {}\n", "x".repeat(2 << 20)));
+    let Err(ConfigError::Io { message, .. }) = config::load_file(&path) else {
+        panic!("expected a refusal");
+    };
+    assert_eq!(
+        message,
+        "2097155 bytes; a config file may be at most 1048576 (is this the right file?)"
+    );
+}

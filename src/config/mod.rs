@@ -205,6 +205,19 @@ pub fn locate_and_load(explicit: Option<&Path>) -> Result<Loaded, ConfigError> {
 
 pub fn load_file(path: &Path) -> Result<Loaded, ConfigError> {
     let file = path.display().to_string();
+    // Looked at before it is read: a huge file is refused without filling memory.
+    if let Ok(meta) = std::fs::metadata(path)
+        && meta.len() > yaml::MAX_BYTES as u64
+    {
+        return Err(ConfigError::Io {
+            file,
+            message: format!(
+                "{} bytes; a config file may be at most {} (is this the right file?)",
+                meta.len(),
+                yaml::MAX_BYTES
+            ),
+        });
+    }
     let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Io {
         file: file.clone(),
         message: format!("cannot read: {e}"),

@@ -76,14 +76,43 @@ pub struct ParseError {
     pub message: String,
 }
 
-/// Parses one YAML document. An empty document gives `None`.
+/// The most a config file may hold: it is a page of keys, not a data set.
+pub const MAX_BYTES: usize = 1 << 20;
+/// Deeper nesting than any config needs (and recursion over it could exhaust the stack).
+pub const MAX_DEPTH: usize = 32;
+/// Nodes after alias expansion: a few hundred bytes of aliases can otherwise expand to
+/// gigabytes (a "billion laughs" document).
+pub const MAX_NODES: usize = 100_000;
+pub const MAX_ALIASES: usize = 1_000;
+
+/// Parses one YAML document. An empty document gives `None`. Size, nesting and alias
+/// expansion are bounded; past a bound it is an error, never a crash.
 pub fn parse(text: &str) -> Result<Option<Node>, ParseError> {
+    if text.len() > MAX_BYTES {
+        return Err(ParseError {
+            pos: Pos::default(),
+            message: format!(
+                "the file is {} bytes; a config file may be at most {MAX_BYTES}",
+                text.len()
+            ),
+        });
+    }
     let mut builder = Builder::default();
     let mut parser = Parser::new_from_str(text);
-    parser.load(&mut builder, false).map_err(|e| ParseError {
-        pos: Pos::from(*e.marker()),
-        message: e.info().to_string(),
-    })?;
+    // Events one by one rather than `Parser::load`, which recurses once per nesting level and
+    // so overflows the stack on a deeply nested file. The first document only; stop at the
+    // first bound crossed.
+    loop {
+        let (ev, mark) = parser.next_token().map_err(|e| ParseError {
+            pos: Pos::from(*e.marker()),
+            message: e.info().to_string(),
+        })?;
+        let end = matches!(ev, Event::DocumentEnd | Event::StreamEnd);
+        builder.on_event(ev, mark);
+        if end || builder.error.is_some() {
+            break;
+        }
+    }
     if let Some(message) = builder.error {
         return Err(ParseError {
             pos: builder.error_pos,
@@ -102,15 +131,43 @@ enum Frame {
 struct Builder {
     stack: Vec<Frame>,
     root: Option<Node>,
-    anchors: HashMap<usize, Node>,
+    /// Each anchor's node and how many nodes it holds.
+    anchors: HashMap<usize, (Node, usize)>,
+    /// Nodes built so far, alias expansions included; and the size of each open frame.
+    nodes: usize,
+    sizes: Vec<usize>,
+    aliases: usize,
     error: Option<String>,
     error_pos: Pos,
 }
 
 impl Builder {
-    fn push_node(&mut self, node: Node, anchor: usize) {
+    fn fail(&mut self, pos: Pos, message: String) {
+        if self.error.is_none() {
+            self.error = Some(message);
+            self.error_pos = pos;
+        }
+    }
+
+    /// Counts `size` more nodes; false (with the error set) past the bound.
+    fn count(&mut self, size: usize, pos: Pos) -> bool {
+        self.nodes = self.nodes.saturating_add(size);
+        if let Some(open) = self.sizes.last_mut() {
+            *open = open.saturating_add(size);
+        }
+        if self.nodes > MAX_NODES {
+            self.fail(
+                pos,
+                format!("the document expands to more than {MAX_NODES} values (too many aliases?)"),
+            );
+            return false;
+        }
+        true
+    }
+
+    fn push_node(&mut self, node: Node, anchor: usize, size: usize) {
         if anchor > 0 {
-            self.anchors.insert(anchor, node.clone());
+            self.anchors.insert(anchor, (node.clone(), size));
         }
         match self.stack.last_mut() {
             None => self.root = Some(node),
@@ -126,8 +183,15 @@ impl Builder {
 impl MarkedEventReceiver for Builder {
     fn on_event(&mut self, ev: Event, mark: Marker) {
         let pos = Pos::from(mark);
+        // After an error nothing more is built: the parse fails with it.
+        if self.error.is_some() {
+            return;
+        }
         match ev {
             Event::Scalar(text, style, anchor, _tag) => {
+                if !self.count(1, pos) {
+                    return;
+                }
                 let quoted = !matches!(style, TScalarStyle::Plain);
                 self.push_node(
                     Node {
@@ -135,11 +199,22 @@ impl MarkedEventReceiver for Builder {
                         pos,
                     },
                     anchor,
+                    1,
                 );
             }
-            Event::SequenceStart(anchor, _) => self.stack.push(Frame::Seq(Vec::new(), pos, anchor)),
+            Event::SequenceStart(..) | Event::MappingStart(..) if self.stack.len() >= MAX_DEPTH => {
+                self.fail(
+                    pos,
+                    format!("nested more than {MAX_DEPTH} levels deep; a config file needs a few"),
+                );
+            }
+            Event::SequenceStart(anchor, _) => {
+                self.stack.push(Frame::Seq(Vec::new(), pos, anchor));
+                self.sizes.push(1);
+            }
             Event::MappingStart(anchor, _) => {
                 self.stack.push(Frame::Map(Vec::new(), None, pos, anchor));
+                self.sizes.push(1);
             }
             Event::SequenceEnd | Event::MappingEnd => {
                 let (node, anchor) = match self.stack.pop() {
@@ -159,14 +234,28 @@ impl MarkedEventReceiver for Builder {
                     ),
                     None => return,
                 };
-                self.push_node(node, anchor);
+                let size = self.sizes.pop().unwrap_or(1);
+                if let Some(open) = self.sizes.last_mut() {
+                    *open = open.saturating_add(size);
+                }
+                self.push_node(node, anchor, size);
             }
             Event::Alias(id) => {
-                if let Some(node) = self.anchors.get(&id).cloned() {
-                    self.push_node(Node { pos, ..node }, 0);
-                } else if self.error.is_none() {
-                    self.error = Some("alias to an unknown anchor".to_string());
-                    self.error_pos = pos;
+                self.aliases += 1;
+                if self.aliases > MAX_ALIASES {
+                    self.fail(pos, format!("more than {MAX_ALIASES} aliases"));
+                    return;
+                }
+                let Some(size) = self.anchors.get(&id).map(|(_, n)| *n) else {
+                    self.fail(pos, "alias to an unknown anchor".to_string());
+                    return;
+                };
+                // Counted before the copy is made, so a bomb never gets built.
+                if !self.count(size, pos) {
+                    return;
+                }
+                if let Some((node, _)) = self.anchors.get(&id).cloned() {
+                    self.push_node(Node { pos, ..node }, 0, size);
                 }
             }
             _ => {}
