@@ -52,3 +52,34 @@ mod tests {
         assert_eq!(edit_distance("kitten", "sitting"), 3);
     }
 }
+
+/// Text from events or AWS made safe for a terminal: control characters (ESC and so every
+/// escape sequence, window titles, clipboard writes) and invisible bidi/zero-width characters
+/// are dropped; newlines and tabs stay. For every text output that is not JSON.
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    let bad = |c: char| {
+        (c.is_control() && c != '\n' && c != '\t') || awsmon_notifier::slack::is_invisible(c)
+    };
+    if text.chars().any(bad) {
+        std::borrow::Cow::Owned(text.chars().filter(|c| !bad(*c)).collect())
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
+#[cfg(test)]
+mod printable_tests {
+    #[test]
+    fn escapes_and_invisible_characters_are_dropped() {
+        assert_eq!(
+            super::printable(
+                "a\u{1b}]0;pwned\u{7}b\u{1b}]52;c;ZXZpbA==\u{7}\n\tc\u{202e}d\u{9b}31m"
+            ),
+            "a]0;pwnedb]52;c;ZXZpbA==\n\tcd31m"
+        );
+        assert!(matches!(
+            super::printable("plain"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+    }
+}

@@ -774,3 +774,52 @@ fn routing_without_a_webhook_is_neither_deployed_nor_pushed() {
         format!("awsmon-tui: routing not pushed: {gap}")
     );
 }
+
+/// The security review's finding: `preview` printed terminal escape sequences from event text
+/// (a window title, a clipboard write) to stdout. Text output is stripped of control characters.
+#[test]
+fn preview_never_prints_control_sequences_from_events() {
+    let dir = tempfile::tempdir().expect("dir");
+    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("lambda/tests/fixtures/guardduty-crypto-high.json");
+    let mut event: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture).expect("fixture")).expect("json");
+    event["detail"]["title"] =
+        serde_json::json!("owned\u{1b}]0;pwned\u{7}\u{1b}]52;c;ZXZpbA==\u{7}\u{1b}[2J title");
+    event["detail"]["description"] = serde_json::json!("bidi \u{202e}txt.exe\u{9b}31m");
+    let path = dir.path().join("event.json");
+    std::fs::write(&path, event.to_string()).expect("event");
+    let out = awsmon(&["preview", "--event", &path.display().to_string()], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("owned]0;pwned]52;c;ZXZpbA==[2J title"),
+        "{text}"
+    );
+    for c in ['\u{1b}', '\u{7}', '\u{9b}', '\u{202e}'] {
+        assert!(!text.contains(c), "{c:?} reached the terminal: {text:?}");
+    }
+    // JSON output keeps the text as data, escaped by JSON itself.
+    let out = awsmon(
+        &["preview", "--json", "--event", &path.display().to_string()],
+        &[],
+    );
+    let line: serde_json::Value = serde_json::from_str(stdout(&out).trim()).expect("json");
+    assert!(line["payload"].to_string().contains("\\u001b"));
+}
+
+/// The security review's finding: the hidden `--timeout` panicked on -1, NaN and inf.
+#[test]
+fn a_bad_timeout_is_a_usage_error_not_a_panic() {
+    for bad in ["-1", "NaN", "inf", "0", "1e10", "soon"] {
+        let flag = format!("--timeout={bad}");
+        let out = awsmon(&[&flag, "config", "show"], &[]);
+        assert_eq!(out.status.code(), Some(2), "{bad}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("expected a number of seconds above 0 and at most 3600"),
+            "{bad}: {}",
+            stderr(&out)
+        );
+        assert!(!stderr(&out).contains("panicked"), "{bad}");
+    }
+}

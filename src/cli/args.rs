@@ -39,7 +39,7 @@ pub struct GlobalArgs {
     #[arg(long, global = true)]
     pub read_only: bool,
     /// Seconds one AWS operation may take, retries included (default 15)
-    #[arg(long, global = true, value_name = "SECONDS", hide = true)]
+    #[arg(long, global = true, value_name = "SECONDS", hide = true, value_parser = parse_timeout)]
     pub timeout: Option<f64>,
 }
 
@@ -47,6 +47,16 @@ pub struct GlobalArgs {
 pub enum RegionArg {
     All,
     List(Vec<String>),
+}
+
+/// Seconds for one AWS operation: a finite number above 0 and at most an hour.
+fn parse_timeout(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(v) if v.is_finite() && v > 0.0 && v <= 3600.0 => Ok(v),
+        _ => Err(format!(
+            "expected a number of seconds above 0 and at most 3600, found {s:?}"
+        )),
+    }
 }
 
 fn parse_region(s: &str) -> Result<String, String> {

@@ -46,23 +46,22 @@ pub fn run(global: &GlobalArgs, args: &PreviewArgs) -> Result<(), Failure> {
         } else {
             routes.join(", ")
         };
-        match &p.decision {
-            Decision::Send { mention } => {
-                println!(
-                    "── {} {}: SEND (mention {}) → {routes}",
-                    p.service_name(),
-                    p.id,
-                    mention.as_str()
-                );
-            }
+        let mut out = match &p.decision {
+            Decision::Send { mention } => format!(
+                "── {} {}: SEND (mention {}) → {routes}\n",
+                p.service_name(),
+                p.id,
+                mention.as_str()
+            ),
             Decision::Drop { reason } => {
-                println!("── {} {}: DROP ({reason})", p.service_name(), p.id);
+                format!("── {} {}: DROP ({reason})\n", p.service_name(), p.id)
             }
-        }
+        };
         if let Some(payload) = &p.payload {
-            print!("{}", slack_view::to_text(payload));
+            out.push_str(&slack_view::to_text(payload));
         }
-        println!();
+        // Event text is the sender's: no escape sequence of theirs reaches the terminal.
+        println!("{}", crate::text::printable(&out));
     }
     Ok(())
 }

@@ -3,6 +3,16 @@
 /// Each cell is its text and an optional ANSI SGR colour. Widths count characters, so the
 /// colour codes never shift the columns.
 pub fn render(headers: &[&str], rows: &[Vec<(String, Option<&str>)>], colour: bool) -> String {
+    // Cells hold event and AWS text: nothing in them may reach the terminal as a control.
+    let rows: Vec<Vec<(String, Option<&str>)>> = rows
+        .iter()
+        .map(|r| {
+            r.iter()
+                .map(|(t, c)| (crate::text::printable(t).into_owned(), *c))
+                .collect()
+        })
+        .collect();
+    let rows = &rows;
     let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
     for row in rows {
         for (i, (text, _)) in row.iter().enumerate() {
