@@ -6,6 +6,7 @@ pub mod config;
 pub mod deploy;
 pub mod findings;
 pub mod inventory;
+pub mod logfile;
 pub mod naming;
 pub mod notifier;
 pub mod regions;

@@ -10,17 +10,13 @@ fn main() -> ExitCode {
         // Anything written to stderr would land on the console's screen: log to a file, and
         // only when asked for.
         if std::env::var_os("AWSMON_LOG").is_some() {
-            let path = std::env::temp_dir().join("awsmon-tui-console.log");
-            if let Ok(file) = std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(&path)
-            {
-                tracing_subscriber::fmt()
+            match awsmon::logfile::open() {
+                Ok(file) => tracing_subscriber::fmt()
                     .with_env_filter(filter)
                     .with_ansi(false)
                     .with_writer(std::sync::Mutex::new(file))
-                    .init();
+                    .init(),
+                Err(e) => eprintln!("awsmon-tui: no log file: {e}"),
             }
         }
     } else {

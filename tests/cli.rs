@@ -2,6 +2,7 @@
 
 mod common;
 
+use std::os::unix::fs::PermissionsExt;
 use std::process::{Command, Output};
 
 fn awsmon(args: &[&str], envs: &[(&str, &str)]) -> Output {
@@ -822,4 +823,41 @@ fn a_bad_timeout_is_a_usage_error_not_a_panic() {
         );
         assert!(!stderr(&out).contains("panicked"), "{bad}");
     }
+}
+
+/// The security review's finding: the console's log had a fixed name in the temp directory,
+/// mode 0644, and followed symlinks. Now: the user's state directory, 0600, links refused.
+#[test]
+fn the_console_log_is_private_and_never_written_through_a_link() {
+    let state = tempfile::tempdir().expect("state");
+    let state_dir = state.path().display().to_string();
+    let envs = [
+        ("AWSMON_LOG", "info"),
+        ("XDG_STATE_HOME", state_dir.as_str()),
+    ];
+    // No terminal: the console cannot start, but the log is opened first.
+    let _ = awsmon(&["--endpoint-url", "http://127.0.0.1:9"], &envs);
+    let log = state.path().join("awsmon/console.log");
+    let mode = std::fs::metadata(&log)
+        .expect("log file")
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600);
+    let dir_mode = std::fs::metadata(state.path().join("awsmon"))
+        .expect("dir")
+        .permissions()
+        .mode();
+    assert_eq!(dir_mode & 0o077, 0, "the directory is the user's only");
+
+    // A link planted where the log goes is not followed.
+    std::fs::remove_file(&log).expect("rm");
+    let victim = state.path().join("victim.txt");
+    std::fs::write(&victim, "untouched").expect("victim");
+    std::os::unix::fs::symlink(&victim, &log).expect("link");
+    let out = awsmon(&["--endpoint-url", "http://127.0.0.1:9"], &envs);
+    assert_eq!(
+        std::fs::read_to_string(&victim).expect("victim"),
+        "untouched"
+    );
+    assert!(stderr(&out).contains("no log file"), "{}", stderr(&out));
 }
