@@ -433,3 +433,27 @@ fn a_file_over_a_mebibyte_is_refused_unread() {
         "2097155 bytes; a config file may be at most 1048576 (is this the right file?)"
     );
 }
+
+#[test]
+fn reserved_concurrency_is_a_whole_number_from_1_to_1000() {
+    assert_eq!(
+        errors("NOTIFIER_RESERVED_CONCURRENCY: 2.5\n"),
+        vec![
+            "DIR/config.yml:1:32: NOTIFIER_RESERVED_CONCURRENCY: expected a whole number from 1 to 1000, found 2.5"
+        ]
+    );
+    assert_eq!(
+        errors("NOTIFIER_RESERVED_CONCURRENCY: 0\n"),
+        vec![
+            "DIR/config.yml:1:32: NOTIFIER_RESERVED_CONCURRENCY: out of range: expected a whole number from 1 to 1000, found 0"
+        ]
+    );
+    let (_dir, path) = write_config("NOTIFIER_RESERVED_CONCURRENCY: 20\n");
+    assert_eq!(
+        config::load_file(&path)
+            .expect("valid")
+            .config
+            .notifier_reserved_concurrency,
+        20
+    );
+}

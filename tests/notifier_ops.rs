@@ -153,6 +153,13 @@ async fn the_hub_alarms_on_errors_throttles_and_undelivered_events_by_email_only
     assert!(!doc["Conditions"]["HasAlertEmail"].is_badvalue());
     let (_, params) = common::stack_params(&aws, "us-east-1", &naming::hub_stack(&cfg)).await;
     assert_eq!(params["AlertEmail"], "", "no email without ALERT_EMAIL");
+    // A flood of findings cannot take the account's whole Lambda pool.
+    assert_eq!(params["ReservedConcurrency"], "5");
+    let notifier = &doc["Resources"]["Notifier"]["Properties"];
+    assert_eq!(
+        notifier["ReservedConcurrentExecutions"].as_str(),
+        Some("ReservedConcurrency")
+    );
 
     // With ALERT_EMAIL, the hub gains the email subscription.
     cfg.alert_email = Some("oncall@example.com".into());

@@ -135,6 +135,11 @@ pub const KEYS: &[KeySpec] = &[
         example: "ALLOW_PRIVATE_WEBHOOKS: false",
     },
     KeySpec {
+        name: "NOTIFIER_RESERVED_CONCURRENCY",
+        help: "the most notifier invocations at once (1-1000), so a flood cannot take the account's Lambda pool",
+        example: "NOTIFIER_RESERVED_CONCURRENCY: 5",
+    },
+    KeySpec {
         name: "ALERT_EMAIL",
         help: "email told when the notifier itself fails (alarms on its errors, throttles and failure queue; not through Slack)",
         example: "ALERT_EMAIL: security-oncall@example.com",

@@ -34,7 +34,11 @@ pub struct Config {
     pub settings: Settings,
     /// Where the hub's alarms (notifier errors, throttles, failure queue) send email.
     pub alert_email: Option<String>,
+    /// The notifier's reserved concurrency.
+    pub notifier_reserved_concurrency: u32,
 }
+
+pub const DEFAULT_RESERVED_CONCURRENCY: u32 = 5;
 
 pub const DEFAULT_PREFIX: &str = "awsmon";
 pub const DEFAULT_BUDGET_THRESHOLD: f64 = 80.0;
@@ -51,6 +55,7 @@ impl Default for Config {
             regions: RegionSelection::All,
             settings: Settings::default(),
             alert_email: None,
+            notifier_reserved_concurrency: DEFAULT_RESERVED_CONCURRENCY,
         }
     }
 }

@@ -179,6 +179,29 @@ fn apply(ctx: &mut Ctx, cfg: &mut Config, key: &str, value: &Node) {
                 cfg.budget_threshold_percentage = v;
             }
         }
+        "NOTIFIER_RESERVED_CONCURRENCY" => {
+            match number(
+                ctx,
+                key,
+                value,
+                1.0,
+                1000.0,
+                "a whole number from 1 to 1000",
+                true,
+            ) {
+                Some(v) if v.fract() == 0.0 => {
+                    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                    let n = v as u32;
+                    cfg.notifier_reserved_concurrency = n;
+                }
+                Some(v) => ctx.error(
+                    value.pos,
+                    key,
+                    format!("expected a whole number from 1 to 1000, found {v}"),
+                ),
+                None => {}
+            }
+        }
         "ALLOW_PRIVATE_WEBHOOKS" => {
             if let Some(b) = boolean(ctx, key, value) {
                 s.allow_private_webhooks = b;

@@ -110,6 +110,7 @@ pub fn value_of(cfg: &Config, key: &str) -> Value {
         "BUDGET_THRESHOLD_PERCENTAGE" => Value::Num(cfg.budget_threshold_percentage),
         "HOME_REGION" => Value::Str(s.home_region.clone()),
         "ALERT_EMAIL" => cfg.alert_email.clone().map_or(Value::Absent, Value::Str),
+        "NOTIFIER_RESERVED_CONCURRENCY" => Value::Num(f64::from(cfg.notifier_reserved_concurrency)),
         "ALLOW_PRIVATE_WEBHOOKS" => Value::Str(s.allow_private_webhooks.to_string()),
         "REGIONS" => match &cfg.regions {
             RegionSelection::All => Value::Str("all".to_string()),

@@ -61,6 +61,7 @@ async fn run_step(
             region,
             bucket,
             key,
+            owner,
         } => {
             // Never an empty function: without a build there is nothing to upload.
             let artifact =
@@ -68,6 +69,7 @@ async fn run_step(
             aws.s3(region)
                 .put_object()
                 .bucket(bucket)
+                .expected_bucket_owner(owner)
                 .key(key)
                 .content_type("application/zip")
                 .body(aws_sdk_s3::primitives::ByteStream::from(

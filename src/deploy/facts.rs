@@ -124,6 +124,7 @@ pub async fn gather(
             .s3(&home)
             .head_object()
             .bucket(bucket)
+            .expected_bucket_owner(&account)
             .key(a.key())
             .send()
             .await

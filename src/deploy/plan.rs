@@ -120,6 +120,9 @@ pub enum Step {
         region: String,
         bucket: String,
         key: String,
+        /// The account that must own the bucket: its name is predictable, so someone else
+        /// could have made one by that name first.
+        owner: String,
     },
     WriteRouting {
         region: String,
@@ -247,6 +250,7 @@ impl fmt::Display for Step {
                 bucket,
                 key,
                 region,
+                ..
             } => write!(f, "upload the notifier to s3://{bucket}/{key} ({region})"),
             Step::WriteRouting { parameter, region } => {
                 write!(

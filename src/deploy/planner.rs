@@ -121,6 +121,7 @@ fn hub_steps(cfg: &Config, facts: &Facts, artifact: &Artifact, asked: bool, p: &
             region: home.to_string(),
             bucket: bucket.clone(),
             key: artifact.key(),
+            owner: facts.account.clone(),
         });
     }
     if let Some(gap) = cfg.routing_gap() {
@@ -146,6 +147,10 @@ fn hub_steps(cfg: &Config, facts: &Facts, artifact: &Artifact, asked: bool, p: &
             ("MaximumRetryAttempts", "2".to_string()),
             ("MaximumEventAgeSeconds", "21600".to_string()),
             ("AlertEmail", cfg.alert_email.clone().unwrap_or_default()),
+            (
+                "ReservedConcurrency",
+                cfg.notifier_reserved_concurrency.to_string(),
+            ),
         ],
         format!(
             "notifier build {}…",
