@@ -861,3 +861,127 @@ fn the_console_log_is_private_and_never_written_through_a_link() {
     );
     assert!(stderr(&out).contains("no log file"), "{}", stderr(&out));
 }
+
+/// The security review's finding: Ctrl-C during a deploy said "CloudFormation carries on"
+/// although the step cut off was the S3 upload and three steps never started. Now it says what
+/// finished, what was cut off, what never ran, and what to run next.
+#[tokio::test(flavor = "multi_thread")]
+async fn ctrl_c_during_a_deploy_says_what_finished_was_cut_off_and_never_ran() {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let moto = common::start_moto();
+    // S3 that answers HEAD (not uploaded yet) and holds every PUT open: the upload is in
+    // flight when the user presses Ctrl-C.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let s3 = format!("http://{}", listener.local_addr().expect("addr"));
+    let (put_tx, mut put_rx) = tokio::sync::mpsc::unbounded_channel::<()>();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let put_tx = put_tx.clone();
+            tokio::spawn(async move {
+                let mut r = BufReader::new(stream);
+                let mut line = String::new();
+                while r.read_line(&mut line).await.is_ok_and(|n| n > 0) {
+                    if line.starts_with("PUT ") {
+                        let _ = put_tx.send(());
+                        tokio::time::sleep(std::time::Duration::from_mins(1)).await;
+                        return;
+                    }
+                    if line.starts_with("HEAD ") {
+                        // Skip the headers, then answer 404.
+                        let mut h = String::new();
+                        while r.read_line(&mut h).await.is_ok_and(|n| n > 2) {
+                            h.clear();
+                        }
+                        let _ = r
+                            .get_mut()
+                            .write_all(b"HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n")
+                            .await;
+                    }
+                    line.clear();
+                }
+            });
+        }
+    });
+    let dir = tempfile::tempdir().expect("dir");
+    let config = dir.path().join("config.yml");
+    std::fs::write(
+        &config,
+        "WEBHOOK_URLS: https://hooks.slack.com/services/T0FAKE/B0FAKE/XXXXXXXX\n",
+    )
+    .expect("config");
+    let zip = common::fake_zip(dir.path());
+    let awsmon::deploy::artifact::Origin::File(zip_path) = &zip.origin else {
+        unreachable!()
+    };
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_awsmon-tui"))
+        .args([
+            "deploy",
+            "notifier",
+            "--yes",
+            "--regions",
+            "us-east-1",
+            "--timeout=30",
+        ])
+        .arg("--config")
+        .arg(&config)
+        .env_clear()
+        .env("HOME", dir.path())
+        .env("AWS_ACCESS_KEY_ID", "AKIAEMULATOR00000000")
+        .env("AWS_SECRET_ACCESS_KEY", "emulator")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_ENDPOINT_URL", &moto.endpoint)
+        .env("AWS_ENDPOINT_URL_S3", &s3)
+        .env("AWSMON_NOTIFIER_ZIP", zip_path)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    tokio::time::timeout(std::time::Duration::from_secs(30), put_rx.recv())
+        .await
+        .expect("the upload started")
+        .expect("put");
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output())
+        .await
+        .expect("join")
+        .expect("output");
+    assert_eq!(out.status.code(), Some(130));
+    let err = String::from_utf8_lossy(&out.stderr);
+    let summary: Vec<&str> = err
+        .lines()
+        .skip_while(|l| !l.starts_with("awsmon-tui: interrupted"))
+        .collect();
+    assert_eq!(
+        summary.first().copied(),
+        Some("awsmon-tui: interrupted: 1 step(s) finished, 1 cut off, 2 never started"),
+        "{err}"
+    );
+    assert!(
+        summary[1].starts_with("  ok      create stack awsmon-bootstrap in us-east-1"),
+        "{err}"
+    );
+    assert!(
+        summary[2].starts_with("  CUT OFF upload the notifier to s3://")
+            && summary[2].ends_with(" — the call may or may not have taken effect"),
+        "{err}"
+    );
+    assert!(
+        summary[3].starts_with("  NOT RUN write the routing parameter"),
+        "{err}"
+    );
+    assert!(
+        summary[4].starts_with("  NOT RUN create stack awsmon-hub"),
+        "{err}"
+    );
+    assert!(
+        summary[5].starts_with("run `awsmon-tui deploy notifier` again to finish"),
+        "{err}"
+    );
+}

@@ -135,3 +135,81 @@ async fn a_stack_that_never_finishes_stops_the_wait_with_a_clear_error() {
         "still CREATE_IN_PROGRESS after 2 s; stopped waiting (CloudFormation carries on; `awsmon-tui status` shows where it got to)"
     );
 }
+
+/// The security review's finding: after the emulator died mid-deploy, stacks that had completed
+/// were reported FAILED. A failed stack step is looked at again: what CloudFormation says when
+/// it can be asked, "unknown" when it cannot.
+#[tokio::test(flavor = "multi_thread")]
+async fn failed_stack_steps_are_reported_as_aws_sees_them_afterwards() {
+    use awsmon::deploy::engine::{self, Report, StepOutcome};
+    let moto = common::start_moto();
+    let aws = common::aws(&moto.endpoint).await;
+    let cfg = awsmon::config::Config {
+        settings: {
+            let mut s = awsmon_notifier::Settings::default();
+            s.routes.default = vec![
+                awsmon_notifier::WebhookUrl::parse("https://hooks.slack.com/services/T0/B0/X")
+                    .expect("url"),
+            ];
+            s
+        },
+        ..awsmon::config::Config::default()
+    };
+    let dir = tempfile::tempdir().expect("dir");
+    let zip = common::fake_zip(dir.path());
+    let regions = vec!["us-east-1".to_string()];
+    let (_, plan) = awsmon::deploy::plan::draw_up(
+        &aws,
+        &cfg,
+        awsmon::deploy::plan::Target::Notifier,
+        &regions,
+        awsmon::deploy::plan::Intent::Deploy(&zip),
+    )
+    .await
+    .expect("plan");
+    let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+    let real = engine::execute(&aws, &cfg, &plan, Some(&zip), quick(30), 4, tx).await;
+    assert!(real.failures().is_empty());
+    // What a run whose connection died while waiting reports: every stack step failed.
+    let lost = |r: &Report| Report {
+        outcomes: r
+            .outcomes
+            .iter()
+            .map(|o| StepOutcome {
+                step: o.step.clone(),
+                region: o.region.clone(),
+                result: if o.step.contains(" stack ") {
+                    Err("unreachable: cloudformation:DescribeStacks".into())
+                } else {
+                    o.result.clone()
+                },
+            })
+            .collect(),
+    };
+    let mut report = lost(&real);
+    engine::reconcile(&aws, &plan, &mut report).await;
+    assert!(report.failures().is_empty(), "{:?}", report.failures());
+    assert!(
+        report
+            .outcomes
+            .iter()
+            .any(|o| o.result.as_deref().is_ok_and(|r| r.starts_with(
+                "CREATE_COMPLETE (CloudFormation says so; the wait failed: unreachable"
+            )))
+    );
+
+    // AWS still unreachable: unknown, not failed.
+    let dead = awsmon::aws::Aws::load(common::options("http://127.0.0.1:9"), "us-east-1").await;
+    let mut report = lost(&real);
+    engine::reconcile(&dead, &plan, &mut report).await;
+    let stack_results: Vec<String> = report
+        .failures()
+        .iter()
+        .map(|o| o.result.clone().err().unwrap_or_default())
+        .collect();
+    assert_eq!(stack_results.len(), 2, "{stack_results:?}");
+    assert!(
+        stack_results.iter().all(|r| r.starts_with(engine::UNKNOWN)),
+        "{stack_results:?}"
+    );
+}

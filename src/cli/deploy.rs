@@ -102,8 +102,20 @@ async fn apply(
     }
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let json = args.json;
+    // What began and what ended, for an honest account if the user interrupts.
+    let tally = std::sync::Arc::new(std::sync::Mutex::new(Tally::default()));
+    let seen = tally.clone();
     let printer = tokio::spawn(async move {
         while let Some(p) = rx.recv().await {
+            if let Ok(mut t) = seen.lock() {
+                match &p {
+                    Progress::Started { step, .. } => t.started.push(step.clone()),
+                    Progress::Step { step, result, .. } => {
+                        t.done.push((step.clone(), result.clone()));
+                    }
+                    _ => {}
+                }
+            }
             print_progress(&p, json);
         }
     });
@@ -116,16 +128,16 @@ async fn apply(
         8,
         tx,
     );
-    let report = tokio::select! {
+    let mut report = tokio::select! {
         report = run => report,
         _ = tokio::signal::ctrl_c() => {
-            return Err(Failure {
-                code: 130,
-                message: "stopped waiting; CloudFormation carries on. `awsmon-tui status` shows where it got to".into(),
-            });
+            let t = tally.lock().map(|t| t.clone()).unwrap_or_default();
+            return Err(interrupted(&t, &the_plan, verb, target));
         }
     };
     let _ = printer.await;
+    // A failure to reach AWS while waiting is not a failed stack: ask again what it is.
+    engine::reconcile(&aws, &the_plan, &mut report).await;
     for o in &report.outcomes {
         match (&o.result, json) {
             (r, true) => println!(
@@ -147,11 +159,72 @@ async fn apply(
     }
     let failed = report.failures().len();
     if failed > 0 {
+        let unknown = report
+            .failures()
+            .iter()
+            .filter(|o| {
+                o.result
+                    .as_ref()
+                    .is_err_and(|e| e.starts_with(engine::UNKNOWN))
+            })
+            .count();
+        let ok = report.outcomes.len() - failed;
+        let unknown = if unknown > 0 {
+            format!(" ({unknown} of them unknown: AWS could not be asked afterwards)")
+        } else {
+            String::new()
+        };
         return Err(Failure::other(format!(
-            "{failed} step(s) failed; the other regions were done"
+            "{failed} step(s) did not succeed{unknown}, {ok} did; run it again to finish: it plans from what exists"
         )));
     }
     Ok(())
+}
+
+#[derive(Debug, Clone, Default)]
+struct Tally {
+    started: Vec<String>,
+    done: Vec<(String, Result<String, String>)>,
+}
+
+/// Ctrl-C: what finished, what was cut off in flight, what never started, and what to run.
+fn interrupted(t: &Tally, plan: &plan::Plan, verb: &str, target: Target) -> Failure {
+    let finished = |s: &str| t.done.iter().any(|(d, _)| d == s);
+    let cut: Vec<&String> = t.started.iter().filter(|s| !finished(s)).collect();
+    let never: Vec<String> = plan
+        .steps
+        .iter()
+        .map(ToString::to_string)
+        .filter(|s| !finished(s) && !t.started.contains(s))
+        .collect();
+    let mut lines = vec![format!(
+        "interrupted: {} step(s) finished, {} cut off, {} never started",
+        t.done.len(),
+        cut.len(),
+        never.len()
+    )];
+    for (step, result) in &t.done {
+        lines.push(format!("  {}", stack_ops::outcome_line(step, result)));
+    }
+    for step in &cut {
+        let what = if step.contains(" stack ") {
+            "CloudFormation carries on with it in AWS"
+        } else {
+            "the call may or may not have taken effect"
+        };
+        lines.push(format!("  CUT OFF {step} — {what}"));
+    }
+    for step in &never {
+        lines.push(format!("  NOT RUN {step}"));
+    }
+    lines.push(format!(
+        "run `awsmon-tui {verb} {}` again to finish (it plans from what exists now); `awsmon-tui status` shows where things stand",
+        target.as_str()
+    ));
+    Failure {
+        code: 130,
+        message: lines.join("\n"),
+    }
 }
 
 pub(super) fn ask(prompt: &str, yes: &[&str]) -> bool {
@@ -172,7 +245,7 @@ fn print_progress(p: &Progress, json: bool) {
             serde_json::json!({"region": region, "stack": stack, "note": text}).to_string()
         }
         // The outcomes are printed together at the end.
-        Progress::Step { .. } => return,
+        Progress::Step { .. } | Progress::Started { .. } => return,
         other => other.to_string(),
     };
     // JSON lines are the script-readable output; human progress goes to stderr.

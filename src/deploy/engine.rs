@@ -33,6 +33,46 @@ impl Report {
     }
 }
 
+/// How a step's outcome begins when nobody can tell: AWS could not be asked afterwards.
+pub const UNKNOWN: &str = "unknown: ";
+
+/// After a run, each stack step that failed (not skipped) is looked at again: when AWS can be
+/// read, the outcome is what it says (a stack that completed while the wait failed is a
+/// success); when it cannot, the outcome says "unknown" rather than "failed".
+pub async fn reconcile(aws: &Aws, plan: &Plan, report: &mut Report) {
+    for outcome in &mut report.outcomes {
+        let Err(why) = &outcome.result else { continue };
+        if why.starts_with("skipped") {
+            continue;
+        }
+        let Some(step) = plan.steps.iter().find(|s| s.to_string() == outcome.step) else {
+            continue;
+        };
+        let (Some(name), deleting) = (step.stack_name(), matches!(step, Step::DeleteStack { .. }))
+        else {
+            continue;
+        };
+        outcome.result = match crate::inventory::stacks::list(aws, step.region()).await {
+            Err(read) => Err(format!(
+                "{UNKNOWN}{why}; the stack could not be read afterwards either ({read})"
+            )),
+            Ok(stacks) => match (
+                stacks.by_name.get(name).map(|s| s.status.as_str()),
+                deleting,
+            ) {
+                (None, true) => Ok(format!(
+                    "deleted (CloudFormation says so; the wait failed: {why})"
+                )),
+                (Some(s @ ("CREATE_COMPLETE" | "UPDATE_COMPLETE")), false) => Ok(format!(
+                    "{s} (CloudFormation says so; the wait failed: {why})"
+                )),
+                (Some(s), _) => Err(format!("{why}; the stack is now {s}")),
+                (None, false) => Err(format!("{why}; the stack does not exist")),
+            },
+        };
+    }
+}
+
 fn applied(a: Applied) -> String {
     match a {
         Applied::Created => "created",
@@ -427,6 +467,10 @@ impl Runner<'_> {
     async fn one(&self, step: &Step, skip: Option<&str>) -> StepOutcome {
         let result = match skip {
             None => {
+                let _ = self.progress.send(Progress::Started {
+                    region: step.region().to_string(),
+                    step: step.to_string(),
+                });
                 run_step(
                     self.aws,
                     self.cfg,

@@ -39,6 +39,8 @@ pub enum Progress {
         stack: String,
         text: String,
     },
+    /// A plan step began (so an interruption can say what was cut off).
+    Started { region: String, step: String },
     /// A plan step finished (the engine's, not CloudFormation's).
     Step {
         region: String,
@@ -77,6 +79,7 @@ impl std::fmt::Display for Progress {
                 text,
             } => write!(f, "{region} {stack}: {text}"),
             Progress::Step { step, result, .. } => f.write_str(&outcome_line(step, result)),
+            Progress::Started { step, .. } => write!(f, "started {step}"),
         }
     }
 }

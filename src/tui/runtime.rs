@@ -472,6 +472,9 @@ async fn execute(
     let (ptx, mut prx) = mpsc::unbounded_channel();
     let forward = async {
         while let Some(p) = prx.recv().await {
+            if matches!(p, Progress::Started { .. }) {
+                continue;
+            }
             let step_done = matches!(p, Progress::Step { .. });
             let _ = tx.send(Action::JobLog {
                 id,
@@ -481,7 +484,7 @@ async fn execute(
         }
     };
     let run = async {
-        let report = engine::execute(
+        let mut report = engine::execute(
             &shared.aws,
             &cfg,
             &the_plan,
@@ -491,6 +494,7 @@ async fn execute(
             ptx,
         )
         .await;
+        engine::reconcile(&shared.aws, &the_plan, &mut report).await;
         let warnings = if request.destroy {
             Vec::new()
         } else {
