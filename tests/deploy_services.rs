@@ -57,14 +57,14 @@ fn short(step: &str) -> String {
     step.split(" in ").next().unwrap_or(step).to_string()
 }
 
-/// A recorder and channel made outside awsmon, the recorder stopped; Inspector on for EC2.
-async fn existing_services(aws: &Aws, region: &str) {
+/// A Config recorder (not recording) and delivery channel made outside awsmon.
+async fn someone_elses_config(aws: &Aws, region: &str, recorder: &str, channel: &str) {
     let config = aws.configservice(region);
     config
         .put_configuration_recorder()
         .configuration_recorder(
             ConfigurationRecorder::builder()
-                .name("org-recorder")
+                .name(recorder)
                 .role_arn(format!("arn:aws:iam::{ACCOUNT}:role/config"))
                 .recording_group(RecordingGroup::builder().all_supported(true).build())
                 .build(),
@@ -76,13 +76,18 @@ async fn existing_services(aws: &Aws, region: &str) {
         .put_delivery_channel()
         .delivery_channel(
             DeliveryChannel::builder()
-                .name("org-channel")
-                .s3_bucket_name("org-config-bucket")
+                .name(channel)
+                .s3_bucket_name(format!("{channel}-bucket"))
                 .build(),
         )
         .send()
         .await
         .expect("channel");
+}
+
+/// A recorder and channel made outside awsmon, the recorder stopped; Inspector on for EC2.
+async fn existing_services(aws: &Aws, region: &str) {
+    someone_elses_config(aws, region, "org-recorder", "org-channel").await;
     aws.inspector2(region)
         .enable()
         .account_ids(ACCOUNT)
@@ -418,30 +423,13 @@ async fn deleting_config_data_never_deletes_someone_elses_recorder() {
     );
 
     // Someone else's recorder and channel, made afterwards.
-    let config = aws.configservice("us-east-1");
-    config
-        .put_configuration_recorder()
-        .configuration_recorder(
-            ConfigurationRecorder::builder()
-                .name("team-security-recorder")
-                .role_arn(format!("arn:aws:iam::{ACCOUNT}:role/config"))
-                .recording_group(RecordingGroup::builder().all_supported(true).build())
-                .build(),
-        )
-        .send()
-        .await
-        .expect("recorder");
-    config
-        .put_delivery_channel()
-        .delivery_channel(
-            DeliveryChannel::builder()
-                .name("team-security-channel")
-                .s3_bucket_name("team-config-bucket")
-                .build(),
-        )
-        .send()
-        .await
-        .expect("channel");
+    someone_elses_config(
+        &aws,
+        "us-east-1",
+        "team-security-recorder",
+        "team-security-channel",
+    )
+    .await;
 
     let (_, off) = plan::draw_up(
         &aws,

@@ -45,6 +45,33 @@ async fn deploy_hub(aws: &Aws, cfg: &Config) -> awsmon::deploy::artifact::Artifa
     zip
 }
 
+/// The emulator with the hub deployed, routed to a local Slack receiver, and CloudWatch through
+/// the bridge.
+struct Hub {
+    moto: awsmon::testbench::Moto,
+    aws: Aws,
+    bridge: awsmon::testbench::CborBridge,
+    slack: SlackReceiver,
+    cfg: Config,
+}
+
+impl Hub {
+    async fn start() -> Hub {
+        let moto = common::start_moto();
+        let (aws, bridge) = common::aws_with_cloudwatch(&moto.endpoint).await;
+        let slack = SlackReceiver::start().await.expect("receiver");
+        let cfg = cfg_routed_to(&slack);
+        deploy_hub(&aws, &cfg).await;
+        Hub {
+            moto,
+            aws,
+            bridge,
+            slack,
+            cfg,
+        }
+    }
+}
+
 fn cfg_routed_to(slack: &SlackReceiver) -> Config {
     let mut cfg = Config::default();
     cfg.settings.routes.default = vec![slack.url("default")];
@@ -305,16 +332,13 @@ async fn status_reads_errors_throttles_queue_last_delivery_and_build() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn redrive_replays_through_the_pipeline_and_deletes_exactly_what_succeeded() {
-    let moto = common::start_moto();
-    let (aws, _bridge) = common::aws_with_cloudwatch(&moto.endpoint).await;
-    let slack = SlackReceiver::start().await.expect("receiver");
-    let cfg = cfg_routed_to(&slack);
-    deploy_hub(&aws, &cfg).await;
+    let hub = Hub::start().await;
+    let (aws, slack, cfg) = (&hub.aws, &hub.slack, &hub.cfg);
     // GuardDuty's webhook is still broken; the default one is fixed.
     slack.script("guardduty", vec![Reply::invalid_payload(); 5]);
     seed_queue(
-        &aws,
-        &cfg,
+        aws,
+        cfg,
         &[
             failure_record(&fixture("guardduty-crypto-high")),
             failure_record(&fixture("budget-forecasted-sns")),
@@ -324,12 +348,12 @@ async fn redrive_replays_through_the_pipeline_and_deletes_exactly_what_succeeded
         ],
     )
     .await;
-    let settings = awsmon::notifier::deployed_routing(&aws, &cfg)
+    let settings = awsmon::notifier::deployed_routing(aws, cfg)
         .await
         .expect("deployed routing");
 
     // Look first: held, summarised, released untouched.
-    let held = redrive::hold(&aws, &cfg, 100, Duration::from_mins(1))
+    let held = redrive::hold(aws, cfg, 100, Duration::from_mins(1))
         .await
         .expect("hold");
     assert_eq!(held.messages.len(), 4);
@@ -349,22 +373,18 @@ async fn redrive_replays_through_the_pipeline_and_deletes_exactly_what_succeeded
             .any(|m| m.why.as_deref() == Some("RetriesExhausted: 1 of 1 deliveries failed"))
     );
     let all: Vec<&redrive::FailedMessage> = held.messages.iter().collect();
-    redrive::release(&aws, &cfg, &held.queue_url, &all).await;
-    assert_eq!(
-        queue_depth(&aws, &cfg).await,
-        4,
-        "a dry run changes nothing"
-    );
+    redrive::release(aws, cfg, &held.queue_url, &all).await;
+    assert_eq!(queue_depth(aws, cfg).await, 4, "a dry run changes nothing");
     assert!(slack.received().is_empty());
 
     // Replay: two delivered and deleted, GuardDuty refused again and kept, unreadable kept.
-    let held = redrive::hold(&aws, &cfg, 100, Duration::from_mins(1))
+    let held = redrive::hold(aws, cfg, 100, Duration::from_mins(1))
         .await
         .expect("hold");
     let deliverer = Deliverer::new(RetryPolicy::default()).expect("client");
     let results = redrive::replay(
-        &aws,
-        &cfg,
+        aws,
+        cfg,
         &held,
         &settings,
         &deliverer,
@@ -395,7 +415,7 @@ async fn redrive_replays_through_the_pipeline_and_deletes_exactly_what_succeeded
         1,
         "refused once, not retried (400)"
     );
-    assert_eq!(queue_depth(&aws, &cfg).await, 2, "the two failures stay");
+    assert_eq!(queue_depth(aws, cfg).await, 2, "the two failures stay");
     let lines: Vec<String> = results.iter().map(redrive::replayed_line).collect();
     assert!(
         lines.iter().any(|l| l
@@ -408,14 +428,12 @@ async fn redrive_replays_through_the_pipeline_and_deletes_exactly_what_succeeded
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_cli_redrive_shows_first_and_is_refused_read_only_or_without_a_terminal() {
-    let moto = common::start_moto();
-    let (aws, bridge) = common::aws_with_cloudwatch(&moto.endpoint).await;
-    let slack = SlackReceiver::start().await.expect("receiver");
-    let cfg = cfg_routed_to(&slack);
-    deploy_hub(&aws, &cfg).await;
+    let hub = Hub::start().await;
+    let (moto, aws, slack, cfg) = (&hub.moto, &hub.aws, &hub.slack, &hub.cfg);
+    let bridge = &hub.bridge;
     seed_queue(
-        &aws,
-        &cfg,
+        aws,
+        cfg,
         &[failure_record(&fixture("budget-forecasted-sns"))],
     )
     .await;
@@ -426,28 +444,7 @@ async fn the_cli_redrive_shows_first_and_is_refused_read_only_or_without_a_termi
         format!("WEBHOOK_URLS: {}\n", slack.url("default").expose()),
     )
     .expect("config");
-    let run = |args: &[&str]| {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_awsmon-tui"))
-            .args(args)
-            .args(["--config", &config.display().to_string()])
-            .env_clear()
-            // The environment, not --endpoint-url, so CloudWatch's own endpoint (the bridge)
-            // takes precedence for that one service, as the SDK documents.
-            .env("AWS_ENDPOINT_URL", &moto.endpoint)
-            .env("HOME", dir.path())
-            .env("AWS_ACCESS_KEY_ID", "AKIAEMULATOR00000000")
-            .env("AWS_SECRET_ACCESS_KEY", "emulator")
-            .env("AWS_EC2_METADATA_DISABLED", "true")
-            .env("AWS_ENDPOINT_URL_CLOUDWATCH", &bridge.endpoint)
-            .stdin(std::process::Stdio::null())
-            .output()
-            .expect("run");
-        (
-            out.status.code(),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
-    };
+    let run = |args: &[&str]| cli(args, &config, &moto.endpoint, Some(&bridge.endpoint));
     let (code, _, err) =
         tokio::task::block_in_place(|| run(&["--read-only", "notifier", "redrive"]));
     assert_eq!(code, Some(2));
@@ -462,12 +459,12 @@ async fn the_cli_redrive_shows_first_and_is_refused_read_only_or_without_a_termi
         out,
         "1 undelivered message(s) in awsmon-notifier-failures\n     1  budget · AWS Budgets Notification\n  \
          e4b46cbf-b738-xmpl-8880-a18cdf61200e: RetriesExhausted: 1 of 1 deliveries failed\n"
-            .replace("e4b46cbf-b738-xmpl-8880-a18cdf61200e", &held_id(&aws, &cfg).await)
+            .replace("e4b46cbf-b738-xmpl-8880-a18cdf61200e", &held_id(aws, cfg).await)
     );
     let (code, _, err) = tokio::task::block_in_place(|| run(&["notifier", "redrive"]));
     assert_eq!(code, Some(2), "{err}");
     assert!(err.contains("refusing to replay without --yes"), "{err}");
-    assert_eq!(queue_depth(&aws, &cfg).await, 1);
+    assert_eq!(queue_depth(aws, cfg).await, 1);
     assert!(slack.received().is_empty());
 
     let (code, out, err) = tokio::task::block_in_place(|| run(&["notifier", "redrive", "--yes"]));
@@ -478,7 +475,7 @@ async fn the_cli_redrive_shows_first_and_is_refused_read_only_or_without_a_termi
         ),
         "{out}"
     );
-    assert_eq!(queue_depth(&aws, &cfg).await, 0);
+    assert_eq!(queue_depth(aws, cfg).await, 0);
     assert_eq!(slack.bodies("default").len(), 1);
 
     // Status: healthy now except the build (no bundled notifier in a test binary).
@@ -491,6 +488,38 @@ async fn the_cli_redrive_shows_first_and_is_refused_read_only_or_without_a_termi
         (Some(0), Some(true)),
         "{doc}"
     );
+}
+
+/// The real CLI against the emulator (and CloudWatch through the bridge): exit code, stdout,
+/// stderr. The endpoint comes from the environment, not --endpoint-url, so CloudWatch's own
+/// endpoint takes precedence for that one service, as the SDK documents.
+fn cli(
+    args: &[&str],
+    config: &std::path::Path,
+    moto: &str,
+    cloudwatch: Option<&str>,
+) -> (Option<i32>, String, String) {
+    let home = config.parent().expect("config dir");
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_awsmon-tui"));
+    cmd.args(args)
+        .arg("--config")
+        .arg(config)
+        .env_clear()
+        .env("HOME", home)
+        .env("AWS_ENDPOINT_URL", moto)
+        .env("AWS_ACCESS_KEY_ID", "AKIAEMULATOR00000000")
+        .env("AWS_SECRET_ACCESS_KEY", "emulator")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .stdin(std::process::Stdio::null());
+    if let Some(cw) = cloudwatch {
+        cmd.env("AWS_ENDPOINT_URL_CLOUDWATCH", cw);
+    }
+    let out = cmd.output().expect("run");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 /// The SQS message id of the one seeded message (ids are the emulator's).
@@ -544,11 +573,8 @@ async fn notifier_log_line(event: &Value, slack: &SlackReceiver) -> String {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_pipeline_test_message_is_confirmed_from_the_notifiers_log_line() {
-    let moto = common::start_moto();
-    let (aws, _bridge) = common::aws_with_cloudwatch(&moto.endpoint).await;
-    let slack = SlackReceiver::start().await.expect("receiver");
-    let cfg = cfg_routed_to(&slack);
-    deploy_hub(&aws, &cfg).await;
+    let hub = Hub::start().await;
+    let (aws, slack, cfg) = (&hub.aws, &hub.slack, &hub.cfg);
     // moto cannot run a Lambda (it needs Docker) and fails PutEvents when a rule targets one,
     // so the hub rule's target is removed; the notifier's side is its seeded log line below.
     aws.eventbridge("us-east-1")
@@ -559,7 +585,7 @@ async fn a_pipeline_test_message_is_confirmed_from_the_notifiers_log_line() {
         .await
         .expect("remove target");
     let sent_at = SystemTime::now();
-    let id = awsmon::test_message::pipeline(&aws, &cfg, awsmon::test_message::Route(None))
+    let id = awsmon::test_message::pipeline(aws, cfg, awsmon::test_message::Route(None))
         .await
         .expect("event on the bus");
 
@@ -572,8 +598,8 @@ async fn a_pipeline_test_message_is_confirmed_from_the_notifiers_log_line() {
         "2026-12-01T10:00:00Z",
     );
     event["id"] = json!(id);
-    let line = notifier_log_line(&event, &slack).await;
-    let group = naming::notifier_log_group(&cfg);
+    let line = notifier_log_line(&event, slack).await;
+    let group = naming::notifier_log_group(cfg);
     let logs = aws.logs("us-east-1");
     logs.create_log_stream()
         .log_group_name(&group)
@@ -610,8 +636,8 @@ async fn a_pipeline_test_message_is_confirmed_from_the_notifiers_log_line() {
         .expect("put");
 
     let seen = confirm::await_event(
-        &aws,
-        &cfg,
+        aws,
+        cfg,
         &id,
         sent_at,
         Duration::from_secs(5),
@@ -641,8 +667,8 @@ async fn a_pipeline_test_message_is_confirmed_from_the_notifiers_log_line() {
     // An event the notifier never logged: a bounded wait, then a clear reason.
     let started = std::time::Instant::now();
     let missing = confirm::await_event(
-        &aws,
-        &cfg,
+        aws,
+        cfg,
         "0000-not-sent",
         sent_at,
         Duration::from_millis(1200),
@@ -660,7 +686,7 @@ async fn a_pipeline_test_message_is_confirmed_from_the_notifiers_log_line() {
         ..Config::default()
     };
     let none = confirm::await_event(
-        &aws,
+        aws,
         &other,
         &id,
         sent_at,
@@ -680,22 +706,19 @@ async fn a_pipeline_test_message_is_confirmed_from_the_notifiers_log_line() {
 /// alert blocks it until it is replayed, exported or discarded (service data, asked twice).
 #[tokio::test(flavor = "multi_thread")]
 async fn destroying_the_notifier_never_loses_undelivered_alerts_silently() {
-    let moto = common::start_moto();
-    let (aws, _bridge) = common::aws_with_cloudwatch(&moto.endpoint).await;
-    let slack = SlackReceiver::start().await.expect("receiver");
-    let cfg = cfg_routed_to(&slack);
-    deploy_hub(&aws, &cfg).await;
+    let hub = Hub::start().await;
+    let (aws, cfg) = (&hub.aws, &hub.cfg);
     seed_queue(
-        &aws,
-        &cfg,
+        aws,
+        cfg,
         &[failure_record(&fixture("guardduty-crypto-high"))],
     )
     .await;
     let regions = vec!["us-east-1".to_string()];
     let destroy = |delete_service_data| {
         plan::draw_up(
-            &aws,
-            &cfg,
+            aws,
+            cfg,
             Target::Notifier,
             &regions,
             Intent::Destroy {
@@ -730,19 +753,19 @@ async fn destroying_the_notifier_never_loses_undelivered_alerts_silently() {
     // An alert that arrives after an empty-queue plan stops the hub's removal.
     let dir = tempfile::tempdir().expect("dir");
     let file = dir.path().join("undelivered.json");
-    let held = redrive::hold(&aws, &cfg, 10, Duration::from_secs(30))
+    let held = redrive::hold(aws, cfg, 10, Duration::from_secs(30))
         .await
         .expect("hold");
     let doc = redrive::export_document(&held, "awsmon-notifier-failures");
     std::fs::write(&file, doc.to_string()).expect("write");
-    redrive::delete(&aws, &cfg, &held.queue_url, &held.messages)
+    redrive::delete(aws, cfg, &held.queue_url, &held.messages)
         .await
         .expect("delete");
     let (_, clean) = destroy(false).await.expect("plan");
     assert!(clean.blockers.is_empty(), "{:?}", clean.blockers);
     seed_queue(
-        &aws,
-        &cfg,
+        aws,
+        cfg,
         &[failure_record(&fixture("budget-forecasted-sns"))],
     )
     .await;
@@ -751,7 +774,7 @@ async fn destroying_the_notifier_never_loses_undelivered_alerts_silently() {
         timeout: Duration::from_secs(30),
         poll: Duration::from_millis(100),
     };
-    let report = engine::execute(&aws, &cfg, &clean, None, waiting, 4, tx.clone()).await;
+    let report = engine::execute(aws, cfg, &clean, None, waiting, 4, tx.clone()).await;
     let failures: Vec<String> = report
         .failures()
         .iter()
@@ -767,19 +790,19 @@ async fn destroying_the_notifier_never_loses_undelivered_alerts_silently() {
         "the hub and the routing parameter stay"
     );
     assert!(
-        awsmon::inventory::stacks::hub_exists(&aws, &cfg)
+        awsmon::inventory::stacks::hub_exists(aws, cfg)
             .await
             .expect("stacks"),
         "the hub stays"
     );
-    assert_eq!(queue_depth(&aws, &cfg).await, 1);
+    assert_eq!(queue_depth(aws, cfg).await, 1);
 
     // With the second confirmation given: discarded, then removed.
     let (_, discard) = destroy(true).await.expect("plan");
-    let report = engine::execute(&aws, &cfg, &discard, None, waiting, 4, tx).await;
+    let report = engine::execute(aws, cfg, &discard, None, waiting, 4, tx).await;
     assert_eq!(report.failures().len(), 0, "{:?}", report.failures());
     assert!(
-        !awsmon::inventory::stacks::hub_exists(&aws, &cfg)
+        !awsmon::inventory::stacks::hub_exists(aws, cfg)
             .await
             .expect("stacks")
     );
@@ -809,25 +832,7 @@ async fn export_writes_the_file_first_then_removes_exactly_those_messages() {
     )
     .expect("config");
     let file = dir.path().join("undelivered.json");
-    let run = |args: &[&str]| {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_awsmon-tui"))
-            .args(args)
-            .args(["--config", &config.display().to_string()])
-            .env_clear()
-            .env("HOME", dir.path())
-            .env("AWS_ENDPOINT_URL", &moto.endpoint)
-            .env("AWS_ACCESS_KEY_ID", "AKIAEMULATOR00000000")
-            .env("AWS_SECRET_ACCESS_KEY", "emulator")
-            .env("AWS_EC2_METADATA_DISABLED", "true")
-            .stdin(std::process::Stdio::null())
-            .output()
-            .expect("run");
-        (
-            out.status.code(),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
-    };
+    let run = |args: &[&str]| cli(args, &config, &moto.endpoint, None);
     let path = file.display().to_string();
     let (code, _, err) =
         tokio::task::block_in_place(|| run(&["--read-only", "notifier", "export", &path]));

@@ -353,21 +353,7 @@ async fn the_shipped_zip_delivers_every_event_kind_with_routing_from_ssm() {
 
     // 4. Routing comes from SSM: push a new GuardDuty webhook, wait out the TTL, see it used.
     write_config(&["default"], "guardduty-rotated");
-    let out = tokio::task::block_in_place(|| {
-        cli(
-            &["routing", "push", "--config", &config_arg],
-            &moto.endpoint,
-            dir.path(),
-            &[],
-        )
-    });
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    push_routing_and_wait_out_the_ttl(&config_arg, &moto.endpoint, dir.path()).await;
     let id = api.invoke(common_fixture(&events, "guardduty-crypto-high"));
     assert!(matches!(
         api.outcome(&id, wait).await,
@@ -406,21 +392,7 @@ async fn the_shipped_zip_delivers_every_event_kind_with_routing_from_ssm() {
     //    that webhook only.
     slack.script("default", Vec::new());
     write_config(&["default", "backup"], "guardduty-rotated");
-    let out = tokio::task::block_in_place(|| {
-        cli(
-            &["routing", "push", "--config", &config_arg],
-            &moto.endpoint,
-            dir.path(),
-            &[],
-        )
-    });
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    push_routing_and_wait_out_the_ttl(&config_arg, &moto.endpoint, dir.path()).await;
     slack.script("backup", vec![Reply::invalid_payload(); 10]);
     let default_before = slack.bodies("default").len();
     let id = api.invoke(common_fixture(&events, "budget-forecasted-sns"));
@@ -548,6 +520,20 @@ async fn the_shipped_zip_delivers_every_event_kind_with_routing_from_ssm() {
         |d| d["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "awsmon"
             && d["Function"] == function.as_str()
     ));
+}
+
+/// `routing push` with the real CLI, then past the notifier's (test) cache time.
+async fn push_routing_and_wait_out_the_ttl(config: &str, moto: &str, home: &Path) {
+    let out = tokio::task::block_in_place(|| {
+        cli(&["routing", "push", "--config", config], moto, home, &[])
+    });
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    tokio::time::sleep(Duration::from_millis(1500)).await;
 }
 
 fn common_fixture(events: &[(String, Value)], name: &str) -> Value {

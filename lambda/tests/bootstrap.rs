@@ -20,30 +20,32 @@ impl Drop for Bootstrap {
     }
 }
 
-fn start_bootstrap(api: &RuntimeApi, slack: &SlackReceiver) -> Bootstrap {
-    let child = Command::new(env!("CARGO_BIN_EXE_bootstrap"))
-        .env_clear()
+/// The bootstrap with routing from env: the receiver's `default` and `guardduty` hooks, or
+/// no webhook at all.
+fn start_bootstrap(api: &RuntimeApi, slack: Option<&SlackReceiver>) -> Bootstrap {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_bootstrap"));
+    cmd.env_clear()
         .env("AWS_LAMBDA_RUNTIME_API", &api.address)
         .env("AWS_LAMBDA_FUNCTION_NAME", "awsmon-notifier")
         .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
         .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
-        .env("AWSMON_WEBHOOK_URLS", slack.url("default").expose())
-        .env(
-            "AWSMON_WEBHOOK_URLS_GUARDDUTY",
-            slack.url("guardduty").expose(),
-        )
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start bootstrap");
-    Bootstrap(child)
+        .stderr(Stdio::null());
+    if let Some(slack) = slack {
+        cmd.env("AWSMON_WEBHOOK_URLS", slack.url("default").expose())
+            .env(
+                "AWSMON_WEBHOOK_URLS_GUARDDUTY",
+                slack.url("guardduty").expose(),
+            );
+    }
+    Bootstrap(cmd.spawn().expect("start bootstrap"))
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_real_bootstrap_delivers_what_the_library_formats() {
     let slack = SlackReceiver::start().await.expect("receiver");
     let api = RuntimeApi::start().await.expect("runtime api");
-    let mut boot = start_bootstrap(&api, &slack);
+    let mut boot = start_bootstrap(&api, Some(&slack));
     let wait = Duration::from_secs(20);
 
     // The library's own view of the same events, routed to the receiver's hooks.
@@ -128,17 +130,7 @@ async fn the_real_bootstrap_delivers_what_the_library_formats() {
 #[tokio::test(flavor = "multi_thread")]
 async fn an_event_without_a_webhook_fails_the_invocation() {
     let api = RuntimeApi::start().await.expect("runtime api");
-    let child = Command::new(env!("CARGO_BIN_EXE_bootstrap"))
-        .env_clear()
-        .env("AWS_LAMBDA_RUNTIME_API", &api.address)
-        .env("AWS_LAMBDA_FUNCTION_NAME", "awsmon-notifier")
-        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
-        .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start bootstrap");
-    let _boot = Bootstrap(child);
+    let _boot = start_bootstrap(&api, None);
     let id = api.invoke(common::fixture("guardduty-crypto-high"));
     let Some(Outcome::Error(err)) = api.outcome(&id, Duration::from_secs(20)).await else {
         panic!("expected an invocation error");
