@@ -12,8 +12,8 @@ use awsmon::deploy::artifact;
 use awsmon::deploy::engine;
 use awsmon::deploy::plan::{self, Intent, Target};
 use awsmon::deploy::stack_ops::Waiting;
-use awsmon::testbench::{LatencyProxy, Moto, dummy_credentials};
 use awsmon_notifier::Service;
+use awsmon_testbench::{LatencyProxy, Moto, dummy_credentials};
 
 const REGIONS: [&str; 8] = [
     "us-east-1",

@@ -10,8 +10,8 @@ use awsmon::aws::{Aws, AwsOptions};
 use awsmon::config::Config;
 use awsmon::inventory::{self, Regions, ScanRequest};
 use awsmon::regions::KNOWN_REGIONS;
-use awsmon::testbench::{LatencyProxy, Moto, dummy_credentials, seed};
 use awsmon_notifier::Service;
+use awsmon_testbench::{LatencyProxy, Moto, dummy_credentials, seed};
 
 const RTT: Duration = Duration::from_millis(100);
 const RUNS: usize = 5;

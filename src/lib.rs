@@ -12,6 +12,5 @@ pub mod notifier;
 pub mod regions;
 pub mod slack_view;
 pub mod test_message;
-pub mod testbench;
 pub mod text;
 pub mod tui;

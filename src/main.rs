@@ -5,7 +5,7 @@ use clap::Parser;
 fn main() -> ExitCode {
     let cli = awsmon::cli::Cli::parse();
     let filter = tracing_subscriber::EnvFilter::from_env("AWSMON_LOG");
-    let console = matches!(cli.command, None | Some(awsmon::cli::Command::Demo));
+    let console = cli.command.is_none();
     if console {
         // Anything written to stderr would land on the console's screen: log to a file, and
         // only when asked for.

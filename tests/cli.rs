@@ -360,7 +360,7 @@ async fn test_message_pipeline_puts_an_event_on_the_home_bus() {
     let moto = common::start_moto();
     let aws = common::aws(&moto.endpoint).await;
     // A hub stand-in without rules: moto would try to run the real notifier in Docker.
-    awsmon::testbench::seed::stand_in_stack(&aws, "us-east-1", "awsmon-hub")
+    awsmon_testbench::seed::stand_in_stack(&aws, "us-east-1", "awsmon-hub")
         .await
         .expect("hub");
     let endpoint = moto.endpoint.clone();
@@ -416,7 +416,7 @@ async fn test_message_pipeline_puts_an_event_on_the_home_bus() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn test_message_direct_reports_each_webhook_masked() {
-    use awsmon_notifier::receiver::{Reply, SlackReceiver};
+    use awsmon_testbench::receiver::{Reply, SlackReceiver};
     let slack = SlackReceiver::start().await.expect("receiver");
     slack.script("busy", vec![Reply::rate_limited(1)]);
     slack.script("broken", vec![Reply::invalid_payload()]);

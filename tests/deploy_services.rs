@@ -331,7 +331,7 @@ async fn a_budget_needs_a_limit_and_its_own_name() {
     assert!(p.blockers.is_empty());
 
     // A budget of the same name made by hand is never taken over.
-    awsmon::testbench::seed::budget(&aws, "awsmon-monthly", "100")
+    awsmon_testbench::seed::budget(&aws, "awsmon-monthly", "100")
         .await
         .expect("budget");
     let cfg = Config {
@@ -363,7 +363,7 @@ async fn one_region_stuck_in_progress_fails_and_the_others_finish() {
     };
     let regions = regions(&["us-east-1", "eu-west-1", "ap-southeast-2"]);
     // Someone's deploy of the eu-west-1 spoke is still running (moto never finishes it).
-    awsmon::testbench::seed::hanging_stack(&aws, "eu-west-1", "awsmon-guardduty")
+    awsmon_testbench::seed::hanging_stack(&aws, "eu-west-1", "awsmon-guardduty")
         .await
         .expect("hanging stack");
 

@@ -9,8 +9,8 @@ use std::time::Duration;
 use awsmon::aws::Aws;
 use awsmon::config::Config;
 use awsmon::findings::{self, Request, samples::SAMPLES};
-use awsmon::testbench::{Stub, StubResponse};
 use awsmon_notifier::Service;
+use awsmon_testbench::{Stub, StubResponse};
 use serde_json::{Value, json};
 
 /// A sample event's `detail`: the finding exactly as the service's API returns it.
@@ -135,7 +135,7 @@ async fn findings_from_every_service_through_the_notifier() {
         .service_endpoints
         .insert("support", support.endpoint.clone());
     let aws = Aws::load(options, "us-east-1").await;
-    awsmon::testbench::seed::inspector_findings(&moto, "eu-west-1")
+    awsmon_testbench::seed::inspector_findings(&moto, "eu-west-1")
         .await
         .expect("seed inspector");
     let cfg = Config {
@@ -143,7 +143,7 @@ async fn findings_from_every_service_through_the_notifier() {
         budget_threshold_percentage: 80.0,
         ..Config::default()
     };
-    awsmon::testbench::seed::budget_spend(&aws, "awsmon-monthly", "100", "64.10", "91.75")
+    awsmon_testbench::seed::budget_spend(&aws, "awsmon-monthly", "100", "64.10", "91.75")
         .await
         .expect("budget");
 

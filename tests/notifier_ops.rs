@@ -17,8 +17,8 @@ use awsmon::naming;
 use awsmon::notifier::confirm::{self, Confirmation};
 use awsmon::notifier::{health, redrive};
 use awsmon_notifier::deliver::{Deliverer, RetryPolicy};
-use awsmon_notifier::receiver::{Reply, SlackReceiver};
 use awsmon_notifier::{Service, WebhookUrl};
+use awsmon_testbench::receiver::{Reply, SlackReceiver};
 use serde_json::{Value, json};
 
 fn fixture(name: &str) -> Value {
@@ -48,9 +48,9 @@ async fn deploy_hub(aws: &Aws, cfg: &Config) -> awsmon::deploy::artifact::Artifa
 /// The emulator with the hub deployed, routed to a local Slack receiver, and CloudWatch through
 /// the bridge.
 struct Hub {
-    moto: awsmon::testbench::Moto,
+    moto: awsmon_testbench::Moto,
     aws: Aws,
-    bridge: awsmon::testbench::CborBridge,
+    bridge: awsmon_testbench::CborBridge,
     slack: SlackReceiver,
     cfg: Config,
 }

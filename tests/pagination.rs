@@ -7,8 +7,8 @@ use awsmon::aws::Aws;
 use awsmon::aws::regions::RegionSource;
 use awsmon::config::Config;
 use awsmon::inventory::{self, Regions, ScanRequest, State};
-use awsmon::testbench::{Stub, StubResponse};
 use awsmon_notifier::Service;
+use awsmon_testbench::{Stub, StubResponse};
 
 const PAGE_1: &str = r#"{"NextToken":"page-2-token","Regions":[
   {"RegionName":"us-east-1","RegionOptStatus":"ENABLED_BY_DEFAULT"},

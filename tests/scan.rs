@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 use awsmon::aws::{Aws, AwsOptions};
 use awsmon::config::Config;
 use awsmon::inventory::{self, Cell, Regions, ScanRequest, State};
-use awsmon::testbench::Blackhole;
 use awsmon_notifier::Service;
+use awsmon_testbench::Blackhole;
 
 const ACCOUNT: &str = "123456789012";
 
@@ -52,7 +52,7 @@ fn cell(
 async fn seeded_layout_gives_every_cell_exactly() {
     let moto = common::start_moto();
     let aws = common::aws(&moto.endpoint).await;
-    awsmon::testbench::seed::demo_account(&aws)
+    awsmon_testbench::seed::demo_account(&aws)
         .await
         .expect("seed");
 

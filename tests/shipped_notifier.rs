@@ -20,8 +20,8 @@ use std::time::{Duration, Instant};
 use awsmon::naming;
 use awsmon_notifier::Settings;
 use awsmon_notifier::notify::LoggedEvent;
-use awsmon_notifier::receiver::{Reply, SlackReceiver};
-use awsmon_notifier::runtime_api::{Outcome, RuntimeApi};
+use awsmon_testbench::receiver::{Reply, SlackReceiver};
+use awsmon_testbench::runtime_api::{Outcome, RuntimeApi};
 use serde_json::{Value, json};
 
 const CREDS: [(&str, &str); 2] = [

@@ -118,7 +118,7 @@ async fn a_stack_that_never_finishes_stops_the_wait_with_a_clear_error() {
         name: "awsmon-hub".into(),
         template: Template {
             file: "hang.yaml",
-            body: awsmon::testbench::seed::HANGING_TEMPLATE,
+            body: awsmon_testbench::seed::HANGING_TEMPLATE,
         },
         parameters: Vec::new(),
         tags: Vec::new(),

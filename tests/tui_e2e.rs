@@ -117,12 +117,12 @@ async fn toggle_guardduty_then_findings_help_and_quit() {
     let dir = tempfile::tempdir().expect("dir");
     // The webhook refuses messages, so the notifier library logs an error: it must not reach
     // the screen.
-    let slack = awsmon_notifier::receiver::SlackReceiver::start()
+    let slack = awsmon_testbench::receiver::SlackReceiver::start()
         .await
         .expect("receiver");
     slack.script(
         "hook",
-        vec![awsmon_notifier::receiver::Reply::invalid_payload()],
+        vec![awsmon_testbench::receiver::Reply::invalid_payload()],
     );
     let hook = slack.url("hook");
     let tmux = launch("toggle", &moto.endpoint, dir.path(), hook.expose(), "");

@@ -117,7 +117,7 @@ async fn saving_keeps_the_file_and_pushes_routing_only_to_a_deployed_hub() {
     assert!(written.contains("NEWSECRET"), "{written}");
 
     // With a hub, the same save pushes the routing parameter.
-    awsmon::testbench::seed::stand_in_stack(&aws, "us-east-1", "awsmon-hub")
+    awsmon_testbench::seed::stand_in_stack(&aws, "us-east-1", "awsmon-hub")
         .await
         .expect("hub");
     let actions = run_effect(save(cfg), &shared, &tx).await;
@@ -261,7 +261,7 @@ async fn a_symlinked_config_is_written_through_to_its_target() {
 async fn a_push_over_routing_someone_else_changed_is_refused() {
     let moto = common::start_moto();
     let aws = common::aws(&moto.endpoint).await;
-    awsmon::testbench::seed::stand_in_stack(&aws, "us-east-1", "awsmon-hub")
+    awsmon_testbench::seed::stand_in_stack(&aws, "us-east-1", "awsmon-hub")
         .await
         .expect("hub");
     let (dir_a, dir_b) = (

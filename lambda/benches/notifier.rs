@@ -12,10 +12,10 @@ use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use awsmon_notifier::receiver::SlackReceiver;
-use awsmon_notifier::runtime_api::RuntimeApi;
 use awsmon_notifier::settings::Settings;
 use awsmon_notifier::{WebhookUrl, prepare};
+use awsmon_testbench::receiver::SlackReceiver;
+use awsmon_testbench::runtime_api::RuntimeApi;
 use serde_json::Value;
 
 fn fixtures() -> (Vec<String>, Vec<Value>) {

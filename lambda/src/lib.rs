@@ -26,8 +26,3 @@ pub mod notify;
 
 #[cfg(feature = "lambda")]
 pub mod lambda_main;
-
-#[cfg(feature = "receiver")]
-pub mod receiver;
-#[cfg(feature = "receiver")]
-pub mod runtime_api;

@@ -7,8 +7,8 @@ mod common;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use awsmon_notifier::receiver::{Reply, SlackReceiver};
-use awsmon_notifier::runtime_api::{Outcome, RuntimeApi};
+use awsmon_testbench::receiver::{Reply, SlackReceiver};
+use awsmon_testbench::runtime_api::{Outcome, RuntimeApi};
 use serde_json::json;
 
 struct Bootstrap(Child);

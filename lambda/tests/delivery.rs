@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 
 use awsmon_notifier::deliver::{Deliverer, RetryPolicy};
 use awsmon_notifier::notify::deliver_all;
-use awsmon_notifier::receiver::{Reply, SlackReceiver};
 use awsmon_notifier::{Decision, Mention, Prepared, Service};
+use awsmon_testbench::receiver::{Reply, SlackReceiver};
 use serde_json::json;
 
 fn policy() -> RetryPolicy {

@@ -113,9 +113,6 @@ pub enum Command {
     Notifier(NotifierCommand),
     /// Show what the notifier would send for a Lambda payload (EventBridge, SNS, or an array)
     Preview(PreviewArgs),
-    /// Start a local AWS emulator, seed a believable account, and run against it
-    #[command(hide = true)]
-    Demo,
 }
 
 #[derive(Debug, Args)]

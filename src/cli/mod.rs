@@ -2,20 +2,19 @@
 
 mod args;
 mod config_cmd;
-mod console;
-mod demo;
+pub mod console;
 mod deploy;
 mod findings;
 mod notifier;
 mod preview;
 mod routing;
-mod status;
+pub mod status;
 mod table;
 mod test_message;
 
 use std::process::ExitCode;
 
-pub use args::{Cli, Command, GlobalArgs};
+pub use args::{Cli, Command, GlobalArgs, RegionArg, StatusArgs};
 
 use crate::aws::{Aws, AwsOptions};
 use crate::config::{self, Loaded};
@@ -60,7 +59,6 @@ pub async fn run(cli: Cli) -> ExitCode {
         Some(Command::Routing(args)) => routing::run(&cli.global, args).await,
         Some(Command::TestMessage(args)) => test_message::run(&cli.global, args).await,
         Some(Command::Notifier(args)) => notifier::run(&cli.global, args).await,
-        Some(Command::Demo) => demo::run(&cli.global).await,
         None => console::run(&cli.global).await,
     };
     match result {

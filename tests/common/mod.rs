@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use awsmon::aws::{Aws, AwsOptions};
 use awsmon::config::Config;
-use awsmon::testbench::{Moto, dummy_credentials};
+use awsmon_testbench::{Moto, dummy_credentials};
 
 pub fn start_moto() -> Moto {
     Moto::start().unwrap_or_else(|e| panic!("cannot start moto ({e}); run `scripts/bench setup`"))
@@ -28,8 +28,8 @@ pub async fn aws(endpoint: &str) -> Aws {
 
 /// Access to the emulator with CloudWatch through the CBOR bridge (moto lacks the SDK's
 /// RPC v2 CBOR protocol for CloudWatch); keep the bridge alive as long as the client.
-pub async fn aws_with_cloudwatch(endpoint: &str) -> (Aws, awsmon::testbench::CborBridge) {
-    let bridge = awsmon::testbench::CborBridge::start(endpoint)
+pub async fn aws_with_cloudwatch(endpoint: &str) -> (Aws, awsmon_testbench::CborBridge) {
+    let bridge = awsmon_testbench::CborBridge::start(endpoint)
         .await
         .expect("cbor bridge");
     let mut opts = options(endpoint);

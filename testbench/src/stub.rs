@@ -7,8 +7,8 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinHandle;
 
-pub use awsmon_notifier::receiver::Request as StubRequest;
-use awsmon_notifier::receiver::{read_request, write_response};
+pub use crate::receiver::Request as StubRequest;
+use crate::receiver::{read_request, write_response};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StubResponse {

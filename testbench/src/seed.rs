@@ -6,7 +6,7 @@ use aws_sdk_config::types::{ConfigurationRecorder, DeliveryChannel, RecordingGro
 use aws_sdk_inspector2::types::ResourceScanType;
 use aws_smithy_types::error::display::DisplayErrorContext;
 
-use crate::aws::Aws;
+use awsmon::aws::Aws;
 
 /// moto's fixed account id.
 pub const ACCOUNT: &str = "123456789012";
@@ -242,7 +242,7 @@ fn epoch_times(v: &mut serde_json::Value) {
 /// Inspector findings for `region`: the notifier's ECR sample as ListFindings returns it
 /// (moto serves queued results through its own API).
 pub async fn inspector_findings(moto: &super::Moto, region: &str) -> Result<(), String> {
-    let sample = crate::findings::samples::SAMPLES
+    let sample = awsmon::findings::samples::SAMPLES
         .iter()
         .find(|(n, _)| *n == "inspector2-ecr-critical")
         .map(|(_, t)| *t)

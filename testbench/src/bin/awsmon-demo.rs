@@ -1,25 +1,55 @@
-//! `awsmon-tui demo`: the console against a local emulator, no AWS account needed. Starts moto
-//! from the project venv and a local Slack receiver, seeds a believable account (detectors, one
-//! adopted; Config; Inspector with findings; a budget; the hub deployed), opens the console,
-//! and stops everything it started when the console quits. Off a terminal it prints the status
-//! table instead.
+//! `awsmon-demo` (what `scripts/demo` runs): the console against a local emulator, no AWS
+//! account needed. Starts moto from the project venv and a local Slack receiver, seeds a
+//! believable account (detectors, one adopted; Config; Inspector with findings; a budget; the
+//! hub deployed), opens the console, and stops everything it started when the console quits.
+//! Off a terminal it prints the status table instead. A development tool: it lives in the test
+//! bench crate, so no release binary carries it.
 
 use std::io::{IsTerminal, Write};
 use std::time::Duration;
 
 use awsmon_notifier::Service;
-use awsmon_notifier::receiver::SlackReceiver;
+use awsmon_testbench::receiver::SlackReceiver;
 
-use super::args::{RegionArg, StatusArgs};
-use super::{Failure, GlobalArgs, status};
-use crate::aws::{Aws, AwsOptions};
-use crate::config::Config;
-use crate::deploy::artifact::{self, Artifact};
-use crate::deploy::engine;
-use crate::deploy::plan::{self, Intent, Target};
-use crate::deploy::stack_ops::Waiting;
-use crate::testbench::{CborBridge, Moto, dummy_credentials, seed};
-use crate::tui::Env;
+use awsmon::aws::{Aws, AwsOptions};
+use awsmon::cli::{Failure, GlobalArgs, RegionArg, StatusArgs, status};
+use awsmon::config::Config;
+use awsmon::deploy::artifact::{self, Artifact};
+use awsmon::deploy::engine;
+use awsmon::deploy::plan::{self, Intent, Target};
+use awsmon::deploy::stack_ops::Waiting;
+use awsmon::tui::Env;
+use awsmon_testbench::{CborBridge, Moto, dummy_credentials, seed};
+use clap::Parser;
+
+/// The console against a local emulator (moto) and a local Slack receiver, seeded.
+#[derive(Debug, Parser)]
+#[command(name = "awsmon-demo")]
+struct DemoCli {
+    #[command(flatten)]
+    global: GlobalArgs,
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = DemoCli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("awsmon-demo: cannot start the async runtime: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(&cli.global)) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(f) => {
+            eprintln!("awsmon-demo: {}", f.message);
+            std::process::ExitCode::from(f.code)
+        }
+    }
+}
 
 const DEMO_REGIONS: [&str; 4] = ["us-east-1", "eu-west-1", "eu-central-1", "ap-southeast-2"];
 
@@ -27,7 +57,7 @@ fn fail(what: &str) -> impl Fn(String) -> Failure + '_ {
     move |e| Failure::other(format!("demo: {what}: {e}"))
 }
 
-pub async fn run(global: &GlobalArgs) -> Result<(), Failure> {
+async fn run(global: &GlobalArgs) -> Result<(), Failure> {
     let dir = std::env::temp_dir().join(format!("awsmon-demo-{}", std::process::id()));
     std::fs::create_dir_all(&dir).map_err(|e| fail("temp dir")(e.to_string()))?;
     let moto = tokio::task::spawn_blocking(Moto::start)
@@ -57,7 +87,7 @@ pub async fn run(global: &GlobalArgs) -> Result<(), Failure> {
     );
     std::fs::write(&config_path, &text).map_err(|e| fail("config")(e.to_string()))?;
     let loaded =
-        crate::config::load_file(&config_path).map_err(|e| fail("config")(e.to_string()))?;
+        awsmon::config::load_file(&config_path).map_err(|e| fail("config")(e.to_string()))?;
     let cfg = loaded.config;
     // CloudWatch through the bridge: moto lacks the SDK's CBOR protocol for it.
     let bridge = CborBridge::start(&moto.endpoint)
@@ -90,7 +120,7 @@ pub async fn run(global: &GlobalArgs) -> Result<(), Failure> {
             slack_note: Some(format!("Slack: local receiver, log {}", log.display())),
         };
         let wanted = Some(DEMO_REGIONS.iter().map(|r| (*r).to_string()).collect());
-        let r = super::console::open(aws, cfg, env, wanted, Some(zip)).await;
+        let r = awsmon::cli::console::open(aws, cfg, env, wanted, Some(zip)).await;
         logger.abort();
         eprintln!(
             "demo stopped; the Slack receiver got {} message(s) (logged in {})",

@@ -9,7 +9,7 @@ use std::time::Duration;
 /// The project-local venv that `scripts/bench setup` creates (override with AWSMON_VENV).
 pub fn venv_dir() -> PathBuf {
     std::env::var_os("AWSMON_VENV").map_or_else(
-        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".venv"),
+        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../.venv"),
         PathBuf::from,
     )
 }

@@ -10,7 +10,7 @@ use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufR
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinHandle;
 
-use crate::secret::WebhookUrl;
+use awsmon_notifier::WebhookUrl;
 
 /// A minimal HTTP/1.1 request, as read off the socket.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,0 +1,18 @@
+//! awsmon's local test bench, a development-only crate (never part of a release binary): a moto
+//! server from the project venv, a stub that serves recorded AWS JSON where moto has no API, a
+//! socket that never answers, a latency-adding TCP proxy, a CBOR bridge for CloudWatch, seeding,
+//! a local Slack receiver and a Lambda runtime-API emulator. The integration tests, the
+//! benchmarks and the demo (`awsmon-demo`, run by `scripts/demo`) use it.
+
+mod cbor_bridge;
+mod latency_proxy;
+mod moto;
+pub mod receiver;
+pub mod runtime_api;
+pub mod seed;
+mod stub;
+
+pub use cbor_bridge::CborBridge;
+pub use latency_proxy::LatencyProxy;
+pub use moto::{Moto, dummy_credentials, venv_dir};
+pub use stub::{Blackhole, Stub, StubRequest, StubResponse};
