@@ -32,6 +32,17 @@ struct DemoCli {
 
 fn main() -> std::process::ExitCode {
     let cli = DemoCli::parse();
+    // The console owns the terminal: logs go to the user's state directory, and only on request.
+    if std::env::var_os("AWSMON_LOG").is_some() {
+        match awsmon::logfile::open() {
+            Ok(file) => tracing_subscriber::fmt()
+                .with_env_filter(tracing_subscriber::EnvFilter::from_env("AWSMON_LOG"))
+                .with_ansi(false)
+                .with_writer(std::sync::Mutex::new(file))
+                .init(),
+            Err(e) => eprintln!("awsmon-demo: no log file: {e}"),
+        }
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
