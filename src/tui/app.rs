@@ -504,6 +504,10 @@ impl App {
                 self.notifier = Some(health);
                 Vec::new()
             }
+            Action::RedriveReady(Ok(lines)) if lines.is_empty() => {
+                self.toast(Level::Info, "the failure queue is empty: nothing to replay");
+                Vec::new()
+            }
             Action::RedriveReady(Ok(lines)) => {
                 self.popup = Some(Popup::Redrive { lines, scroll: 0 });
                 Vec::new()

@@ -295,7 +295,7 @@ async fn redrive_preview(aws: &crate::aws::Aws, cfg: &Config) -> Result<Vec<Stri
     let all: Vec<&redrive::FailedMessage> = held.messages.iter().collect();
     redrive::release(aws, cfg, &held.queue_url, &all).await;
     if held.messages.is_empty() {
-        return Err("the failure queue is empty: nothing to replay".into());
+        return Ok(Vec::new());
     }
     let mut lines = vec![format!(
         "{} undelivered message(s) in {}:",
