@@ -641,6 +641,12 @@ fn redrive_shows_what_waits_then_replays_only_on_y_and_never_read_only() {
         matches!(effects.as_slice(), [Effect::RedrivePreview]),
         "{effects:?}"
     );
+    // An empty queue is news, not an error.
+    app.update(Action::RedriveReady(Ok(Vec::new())));
+    assert!(app.popup.is_none());
+    assert!(app.toasts.iter().any(
+        |t| t.level == Level::Info && t.text == "the failure queue is empty: nothing to replay"
+    ));
     app.update(Action::RedriveReady(Ok(vec![
         "2 undelivered message(s) in awsmon-notifier-failures:".into(),
         "    2  guardduty · GuardDuty Finding".into(),
