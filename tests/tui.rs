@@ -6,6 +6,7 @@ use awsmon::config::Config;
 use awsmon::deploy::artifact::{Artifact, Origin};
 use awsmon::deploy::plan::{self, Facts, Target};
 use awsmon::inventory::{Cell, State};
+use awsmon::notifier::redrive::{Replay, Replayed};
 use awsmon::tui::app::{Action, App, Effect, Env, Level, Popup, Screen};
 use awsmon::tui::theme::Theme;
 use awsmon::tui::view;
@@ -671,9 +672,16 @@ fn redrive_shows_what_waits_then_replays_only_on_y_and_never_read_only() {
     );
     // One stays: an error toast, the lines in a popup, and a rescan for the new queue depth.
     let effects = app.update(Action::RedriveDone(Ok(vec![
-        "delivered  budget · AWS Budgets Notification  to 1 webhook(s); removed from the queue"
-            .into(),
-        "FAILED     guardduty · GuardDuty Finding  kept in the queue: FAILED …".into(),
+        Replayed {
+            message_id: "m1".into(),
+            kinds: vec!["budget · AWS Budgets Notification".into()],
+            result: Replay::Delivered(Vec::new()),
+        },
+        Replayed {
+            message_id: "m2".into(),
+            kinds: vec!["guardduty · GuardDuty Finding".into()],
+            result: Replay::Failed(Vec::new()),
+        },
     ])));
     assert!(matches!(effects.as_slice(), [Effect::Scan]), "{effects:?}");
     assert!(app.toasts.iter().any(

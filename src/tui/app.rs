@@ -14,6 +14,7 @@ use crate::deploy::plan::{Plan, Target};
 use crate::findings::Finding;
 use crate::findings::budget::Spend;
 use crate::inventory::{Cell, GLOBAL, State};
+use crate::notifier::redrive::Replayed;
 use crate::test_message::{Route, Via};
 
 use super::editors::{self, BudgetField, Field, RoutingRow};
@@ -260,7 +261,7 @@ pub enum Action {
     /// The failure queue's summary, to confirm a redrive; `Err` when it cannot be read.
     RedriveReady(Result<Vec<String>, String>),
     /// One line per replayed message.
-    RedriveDone(Result<Vec<String>, String>),
+    RedriveDone(Result<Vec<Replayed>, String>),
     PlanReady {
         id: u64,
         result: Result<Plan, String>,
@@ -516,11 +517,12 @@ impl App {
                 self.toast(Level::Error, format!("redrive: {e}"));
                 Vec::new()
             }
-            Action::RedriveDone(Ok(lines)) => {
-                let failed = lines
+            Action::RedriveDone(Ok(replayed)) => {
+                let failed = replayed.iter().filter(|r| !r.result.succeeded()).count();
+                let lines: Vec<String> = replayed
                     .iter()
-                    .filter(|l| !l.starts_with("delivered") && !l.starts_with("dropped"))
-                    .count();
+                    .map(crate::notifier::redrive::replayed_line)
+                    .collect();
                 if failed == 0 {
                     self.toast(Level::Info, format!("replayed {} message(s)", lines.len()));
                 } else {

@@ -317,7 +317,10 @@ async fn redrive_preview(aws: &crate::aws::Aws, cfg: &Config) -> Result<Vec<Stri
 
 const REDRIVE_MAX: usize = 1000;
 
-async fn redrive(aws: &crate::aws::Aws, cfg: &Config) -> Result<Vec<String>, String> {
+async fn redrive(
+    aws: &crate::aws::Aws,
+    cfg: &Config,
+) -> Result<Vec<crate::notifier::redrive::Replayed>, String> {
     use crate::notifier::{self, redrive};
     let settings = notifier::deployed_routing(aws, cfg).await?;
     let held = redrive::hold(aws, cfg, REDRIVE_MAX, std::time::Duration::from_mins(5))
@@ -335,7 +338,7 @@ async fn redrive(aws: &crate::aws::Aws, cfg: &Config) -> Result<Vec<String>, Str
         std::time::Duration::from_mins(1),
     )
     .await;
-    Ok(results.iter().map(redrive::replayed_line).collect())
+    Ok(results)
 }
 
 async fn scan(shared: &Shared, cfg: &Config, tx: &UnboundedSender<Action>) -> Action {
