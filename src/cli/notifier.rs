@@ -4,12 +4,10 @@
 use std::io::IsTerminal;
 use std::time::Duration;
 
-use awsmon_notifier::deliver::{Deliverer, RetryPolicy};
-
 use super::args::NotifierCommand;
 use super::{Failure, GlobalArgs};
 use crate::deploy::artifact;
-use crate::notifier::{self, health, redrive};
+use crate::notifier::{health, redrive};
 
 pub async fn run(global: &GlobalArgs, cmd: &NotifierCommand) -> Result<(), Failure> {
     match cmd {
@@ -35,7 +33,7 @@ async fn export(global: &GlobalArgs, file: &std::path::Path) -> Result<(), Failu
     let loaded = super::load_config(global)?;
     let cfg = &loaded.config;
     let aws = super::connect(global, cfg.home_region()).await;
-    let held = redrive::hold(&aws, cfg, MAX_MESSAGES, Duration::from_mins(5))
+    let held = redrive::hold(&aws, cfg, redrive::MAX_MESSAGES, Duration::from_mins(5))
         .await
         .map_err(|e| Failure::other(e.to_string()))?;
     let queue = crate::naming::failure_queue(cfg);
@@ -101,9 +99,6 @@ async fn status(global: &GlobalArgs, json: bool) -> Result<(), Failure> {
     }
 }
 
-/// The most messages one run replays; run again for more.
-const MAX_MESSAGES: usize = 1000;
-
 async fn redrive(global: &GlobalArgs, dry_run: bool, yes: bool, json: bool) -> Result<(), Failure> {
     if !dry_run {
         super::refuse_if_read_only(global, "notifier redrive")?;
@@ -111,11 +106,7 @@ async fn redrive(global: &GlobalArgs, dry_run: bool, yes: bool, json: bool) -> R
     let loaded = super::load_config(global)?;
     let cfg = &loaded.config;
     let aws = super::connect(global, cfg.home_region()).await;
-    // What the deployed notifier would do: its routing, not this machine's config.yml.
-    let settings = notifier::deployed_routing(&aws, cfg)
-        .await
-        .map_err(|e| Failure::other(redrive::RedriveError::Routing(e).to_string()))?;
-    let held = redrive::hold(&aws, cfg, MAX_MESSAGES, Duration::from_mins(5))
+    let (settings, held) = redrive::routing_and_held(&aws, cfg, Duration::from_mins(5))
         .await
         .map_err(|e| Failure::other(e.to_string()))?;
     let summary = held.summary(&settings);
@@ -161,17 +152,9 @@ async fn redrive(global: &GlobalArgs, dry_run: bool, yes: bool, json: bool) -> R
             });
         }
     }
-    let deliverer =
-        Deliverer::new(RetryPolicy::default()).map_err(|e| Failure::other(e.to_string()))?;
-    let results = redrive::replay(
-        &aws,
-        cfg,
-        &held,
-        &settings,
-        &deliverer,
-        Duration::from_mins(1),
-    )
-    .await;
+    let results = redrive::replay_held(&aws, cfg, &held, &settings)
+        .await
+        .map_err(|e| Failure::other(e.to_string()))?;
     let failed = results.iter().filter(|r| !r.result.succeeded()).count();
     for r in &results {
         if json {

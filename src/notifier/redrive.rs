@@ -24,6 +24,8 @@ pub enum RedriveError {
     Aws(AwsError),
     /// The deployed routing could not be read, so a replay would not know where to send.
     Routing(String),
+    /// The HTTP client could not be built.
+    Client(String),
 }
 
 impl std::fmt::Display for RedriveError {
@@ -37,6 +39,7 @@ impl std::fmt::Display for RedriveError {
             RedriveError::Routing(e) => {
                 write!(f, "cannot replay without the deployed routing: {e}")
             }
+            RedriveError::Client(e) => write!(f, "{e}"),
         }
     }
 }
@@ -134,6 +137,36 @@ impl Held {
         }
         out
     }
+}
+
+/// The most messages one redrive handles; run it again for more.
+pub const MAX_MESSAGES: usize = 1000;
+
+/// What the CLI and the console start a redrive with: the routing the deployed notifier uses
+/// (not this machine's config.yml), and every waiting message held for `hold_for`.
+pub async fn routing_and_held(
+    aws: &Aws,
+    cfg: &Config,
+    hold_for: Duration,
+) -> Result<(Settings, Held), RedriveError> {
+    let settings = super::deployed_routing(aws, cfg)
+        .await
+        .map_err(RedriveError::Routing)?;
+    let held = hold(aws, cfg, MAX_MESSAGES, hold_for).await?;
+    Ok((settings, held))
+}
+
+/// [`replay`] as the CLI and the console run it: the notifier's own retry policy and a minute
+/// per message.
+pub async fn replay_held(
+    aws: &Aws,
+    cfg: &Config,
+    held: &Held,
+    settings: &Settings,
+) -> Result<Vec<Replayed>, RedriveError> {
+    let deliverer = Deliverer::new(awsmon_notifier::deliver::RetryPolicy::default())
+        .map_err(|e| RedriveError::Client(e.to_string()))?;
+    Ok(replay(aws, cfg, held, settings, &deliverer, Duration::from_mins(1)).await)
 }
 
 /// Reads up to `max` messages and holds them for `hold` (nobody else sees them meanwhile).

@@ -287,9 +287,8 @@ pub async fn run_effect(
 
 /// What a redrive would replay: read and held briefly, then released untouched.
 async fn redrive_preview(aws: &crate::aws::Aws, cfg: &Config) -> Result<Vec<String>, String> {
-    use crate::notifier::{self, redrive};
-    let settings = notifier::deployed_routing(aws, cfg).await?;
-    let held = redrive::hold(aws, cfg, REDRIVE_MAX, std::time::Duration::from_secs(30))
+    use crate::notifier::redrive;
+    let (settings, held) = redrive::routing_and_held(aws, cfg, std::time::Duration::from_secs(30))
         .await
         .map_err(|e| e.to_string())?;
     let all: Vec<&redrive::FailedMessage> = held.messages.iter().collect();
@@ -315,30 +314,17 @@ async fn redrive_preview(aws: &crate::aws::Aws, cfg: &Config) -> Result<Vec<Stri
     Ok(lines)
 }
 
-const REDRIVE_MAX: usize = 1000;
-
 async fn redrive(
     aws: &crate::aws::Aws,
     cfg: &Config,
 ) -> Result<Vec<crate::notifier::redrive::Replayed>, String> {
-    use crate::notifier::{self, redrive};
-    let settings = notifier::deployed_routing(aws, cfg).await?;
-    let held = redrive::hold(aws, cfg, REDRIVE_MAX, std::time::Duration::from_mins(5))
+    use crate::notifier::redrive;
+    let (settings, held) = redrive::routing_and_held(aws, cfg, std::time::Duration::from_mins(5))
         .await
         .map_err(|e| e.to_string())?;
-    let deliverer =
-        awsmon_notifier::deliver::Deliverer::new(awsmon_notifier::deliver::RetryPolicy::default())
-            .map_err(|e| e.to_string())?;
-    let results = redrive::replay(
-        aws,
-        cfg,
-        &held,
-        &settings,
-        &deliverer,
-        std::time::Duration::from_mins(1),
-    )
-    .await;
-    Ok(results)
+    redrive::replay_held(aws, cfg, &held, &settings)
+        .await
+        .map_err(|e| e.to_string())
 }
 
 async fn scan(shared: &Shared, cfg: &Config, tx: &UnboundedSender<Action>) -> Action {
