@@ -437,13 +437,7 @@ async fn the_cli_redrive_shows_first_and_is_refused_read_only_or_without_a_termi
         &[failure_record(&fixture("budget-forecasted-sns"))],
     )
     .await;
-    let dir = tempfile::tempdir().expect("dir");
-    let config = dir.path().join("config.yml");
-    std::fs::write(
-        &config,
-        format!("WEBHOOK_URLS: {}\n", slack.url("default").expose()),
-    )
-    .expect("config");
+    let (_dir, config) = config_file(slack);
     let run = |args: &[&str]| cli(args, &config, &moto.endpoint, Some(&bridge.endpoint));
     let (code, _, err) =
         tokio::task::block_in_place(|| run(&["--read-only", "notifier", "redrive"]));
@@ -488,6 +482,18 @@ async fn the_cli_redrive_shows_first_and_is_refused_read_only_or_without_a_termi
         (Some(0), Some(true)),
         "{doc}"
     );
+}
+
+/// A config.yml routing everything to the receiver's `default` hook, in a directory of its own.
+fn config_file(slack: &SlackReceiver) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().expect("dir");
+    let config = dir.path().join("config.yml");
+    std::fs::write(
+        &config,
+        format!("WEBHOOK_URLS: {}\n", slack.url("default").expose()),
+    )
+    .expect("config");
+    (dir, config)
 }
 
 /// The real CLI against the emulator (and CloudWatch through the bridge): exit code, stdout,
@@ -824,13 +830,7 @@ async fn export_writes_the_file_first_then_removes_exactly_those_messages() {
         ],
     )
     .await;
-    let dir = tempfile::tempdir().expect("dir");
-    let config = dir.path().join("config.yml");
-    std::fs::write(
-        &config,
-        format!("WEBHOOK_URLS: {}\n", slack.url("default").expose()),
-    )
-    .expect("config");
+    let (dir, config) = config_file(&slack);
     let file = dir.path().join("undelivered.json");
     let run = |args: &[&str]| cli(args, &config, &moto.endpoint, None);
     let path = file.display().to_string();
