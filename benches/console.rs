@@ -23,8 +23,9 @@ use std::time::{Duration, Instant};
 use awsmon::aws::{Aws, AwsOptions};
 use awsmon::config::{Config, RegionSelection};
 use awsmon::regions::KNOWN_REGIONS;
-use awsmon::tui::app::{Action, App, Effect, Env, Screen};
+use awsmon::tui::app::{Action, App, Effect, Env};
 use awsmon::tui::runtime::{self, Shared};
+use awsmon::tui::screens::Screen;
 use awsmon::tui::theme::Theme;
 use awsmon::tui::view;
 use awsmon_testbench::{Blackhole, LatencyProxy, Moto, dummy_credentials, seed};
@@ -218,7 +219,7 @@ async fn main() {
     let scan_started = Instant::now();
     let keys = [KeyCode::Down, KeyCode::Right, KeyCode::Up, KeyCode::Left];
     let mut i = 0;
-    while app.scanning || i < 10 {
+    while app.status.scanning || i < 10 {
         tokio::time::sleep(Duration::from_millis(10)).await;
         let t = Instant::now();
         // As the runtime does: the key, then whatever results are waiting, then one frame.

@@ -7,8 +7,11 @@ use awsmon::deploy::artifact::{Artifact, Origin};
 use awsmon::deploy::plan::{self, Facts, Target};
 use awsmon::inventory::{Cell, State};
 use awsmon::notifier::redrive::{Replay, Replayed};
-use awsmon::tui::app::{Action, App, Effect, Env, Level, Popup, Screen};
+use awsmon::tui::app::{Action, App, Effect, Env};
+use awsmon::tui::popups::Popup;
+use awsmon::tui::screens::Screen;
 use awsmon::tui::theme::Theme;
+use awsmon::tui::ui::Level;
 use awsmon::tui::view;
 use awsmon_notifier::{Service, WebhookUrl};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -278,7 +281,7 @@ fn enter_plans_confirm_runs_and_the_cell_shows_progress() {
         matches!(effects.as_slice(), [Effect::Execute { .. }]),
         "{effects:?}"
     );
-    assert!(app.popup.is_none());
+    assert!(app.ui.popup.is_none());
     app.update(Action::JobLog {
         id,
         line: "eu-west-1 awsmon-guardduty: ForwardRule CREATE_IN_PROGRESS".into(),
@@ -295,7 +298,7 @@ fn enter_plans_confirm_runs_and_the_cell_shows_progress() {
         matches!(effects.as_slice(), [Effect::Scan]),
         "a finished job rescans"
     );
-    assert_eq!(app.toasts.last().map(|t| t.level), Some(Level::Info));
+    assert_eq!(app.ui.toasts.last().map(|t| t.level), Some(Level::Info));
 }
 
 #[test]
@@ -316,7 +319,7 @@ fn a_failed_job_keeps_its_log_open() {
         result: Err("create stack awsmon-guardduty in eu-west-1 — ForwardRule: CREATE_FAILED (AccessDenied)".into()),
         warnings: vec![],
     });
-    assert!(matches!(app.popup, Some(Popup::JobLog { .. })));
+    assert!(matches!(app.ui.popup, Some(Popup::JobLog { .. })));
     let frame = draw(&app, 120, 40);
     assert!(frame.contains("failed: create stack awsmon-guardduty in eu-west-1 — ForwardRule: CREATE_FAILED (AccessDenied)"), "{frame}");
 }
@@ -345,7 +348,7 @@ fn space_marks_cells_for_one_batch() {
             ),
         ]
     );
-    assert!(app.marked.is_empty());
+    assert!(app.matrix.marked.is_empty());
 }
 
 #[test]
@@ -374,12 +377,12 @@ fn destroying_service_data_needs_a_second_red_yes() {
         result: Ok(destructive.clone()),
     });
     assert!(key(&mut app, KeyCode::Enter).is_empty());
-    assert!(matches!(app.popup, Some(Popup::ConfirmData(_))));
+    assert!(matches!(app.ui.popup, Some(Popup::ConfirmData(_))));
     let frame = draw(&app, 80, 24);
     assert!(frame.contains("DELETE SERVICE DATA?"), "{frame}");
     // Anything but y keeps the data.
     assert!(key(&mut app, KeyCode::Char('n')).is_empty());
-    assert!(app.popup.is_none());
+    assert!(app.ui.popup.is_none());
 
     let Some(Effect::Plan(req)) = key(&mut app, KeyCode::Enter).first().cloned() else {
         panic!("no plan");
@@ -407,12 +410,12 @@ fn routing_is_masked_validated_as_typed_and_saved() {
     keys(&mut app, "a");
     keys(&mut app, "http://example.com/x");
     assert_eq!(
-        app.input.as_ref().and_then(|i| i.error.clone()),
+        app.ui.input.as_ref().and_then(|i| i.error.clone()),
         Some("webhook must use https:// (plain http is allowed only to localhost)".to_string())
     );
     // Enter on an invalid URL keeps the field open.
     key(&mut app, KeyCode::Enter);
-    assert!(app.input.is_some());
+    assert!(app.ui.input.is_some());
     for _ in 0.."http://example.com/x".len() {
         key(&mut app, KeyCode::Backspace);
     }
@@ -420,10 +423,10 @@ fn routing_is_masked_validated_as_typed_and_saved() {
         &mut app,
         "https://hooks.slack.com/services/T0NEW/B0NEW/NEWSECRET",
     );
-    assert_eq!(app.input.as_ref().and_then(|i| i.error.clone()), None);
+    assert_eq!(app.ui.input.as_ref().and_then(|i| i.error.clone()), None);
     key(&mut app, KeyCode::Enter);
-    assert!(app.dirty);
-    assert_eq!(app.draft.settings.routes.default.len(), 2);
+    assert!(app.draft.dirty);
+    assert_eq!(app.draft.config.settings.routes.default.len(), 2);
     let effects = keys(&mut app, "s");
     let [
         Effect::SaveConfig {
@@ -480,7 +483,7 @@ fn read_only_hides_and_refuses_mutating_keys() {
     assert!(key(&mut app, KeyCode::Enter).is_empty());
     assert!(keys(&mut app, " ").is_empty());
     assert_eq!(
-        app.toasts.first().map(|t| t.text.as_str()),
+        app.ui.toasts.first().map(|t| t.text.as_str()),
         Some("read-only: toggling a service would change AWS; restart without --read-only")
     );
     keys(&mut app, "t");
@@ -491,7 +494,7 @@ fn read_only_hides_and_refuses_mutating_keys() {
     keys(&mut app, ":findings");
     key(&mut app, KeyCode::Enter);
     assert!(keys(&mut app, "x").is_empty(), "no send");
-    assert!(app.popup.is_none());
+    assert!(app.ui.popup.is_none());
 }
 
 #[test]
@@ -500,7 +503,7 @@ fn commands_and_quitting() {
     scanned(&mut app);
     keys(&mut app, ":region me-central-1");
     key(&mut app, KeyCode::Enter);
-    assert_eq!(app.row, 2);
+    assert_eq!(app.matrix.row, 2);
     keys(&mut app, ":budget");
     let effects = key(&mut app, KeyCode::Enter);
     assert!(matches!(effects.as_slice(), [Effect::LoadBudget]));
@@ -537,7 +540,7 @@ fn budget_editor_validates_and_shows_the_alerts_the_numbers_would_send() {
     }
     keys(&mut app, "200");
     assert_eq!(
-        app.input.as_ref().and_then(|i| i.error.clone()),
+        app.ui.input.as_ref().and_then(|i| i.error.clone()),
         Some("\"200\": expected a percentage from 1 to 100".to_string())
     );
     for _ in 0..3 {
@@ -545,7 +548,7 @@ fn budget_editor_validates_and_shows_the_alerts_the_numbers_would_send() {
     }
     keys(&mut app, "95");
     key(&mut app, KeyCode::Enter);
-    assert!((app.draft.budget_threshold_percentage - 95.0).abs() < f64::EPSILON);
+    assert!((app.draft.config.budget_threshold_percentage - 95.0).abs() < f64::EPSILON);
     snapshots("budget", &app);
     let effects = keys(&mut app, "a");
     let [Effect::Plan(req)] = effects.as_slice() else {
@@ -574,7 +577,7 @@ fn test_message_shows_each_webhook_result() {
         "FAILED https://hooks.slack.com/services/T…/B…/••••  400  12 ms  1 attempt(s)  Slack refused the message: HTTP 400 invalid_payload".into(),
     ])));
     snapshots("test_message", &app);
-    assert_eq!(app.toasts.last().map(|t| t.level), Some(Level::Error));
+    assert_eq!(app.ui.toasts.last().map(|t| t.level), Some(Level::Error));
 }
 
 fn unhealthy() -> awsmon::notifier::health::Health {
@@ -619,8 +622,8 @@ fn the_header_shows_the_notifiers_health_red_when_something_needs_a_person() {
     // `:notifier` shows every problem.
     keys(&mut app, ":notifier");
     key(&mut app, KeyCode::Enter);
-    let Some(Popup::Message { title, text, .. }) = &app.popup else {
-        panic!("no popup: {:?}", app.popup);
+    let Some(Popup::Message { title, text, .. }) = &app.ui.popup else {
+        panic!("no popup: {:?}", app.ui.popup);
     };
     assert_eq!(title, "notifier health");
     assert_eq!(
@@ -644,20 +647,21 @@ fn redrive_shows_what_waits_then_replays_only_on_y_and_never_read_only() {
     );
     // An empty queue is news, not an error.
     app.update(Action::RedriveReady(Ok(Vec::new())));
-    assert!(app.popup.is_none());
-    assert!(app.toasts.iter().any(
+    assert!(app.ui.popup.is_none());
+    assert!(app.ui.toasts.iter().any(
         |t| t.level == Level::Info && t.text == "the failure queue is empty: nothing to replay"
     ));
     app.update(Action::RedriveReady(Ok(vec![
         "2 undelivered message(s) in awsmon-notifier-failures:".into(),
         "    2  guardduty · GuardDuty Finding".into(),
     ])));
-    assert!(matches!(app.popup, Some(Popup::Redrive { .. })));
+    assert!(matches!(app.ui.popup, Some(Popup::Redrive { .. })));
     // Esc: nothing replayed.
     assert!(key(&mut app, KeyCode::Esc).is_empty());
-    assert!(app.popup.is_none());
+    assert!(app.ui.popup.is_none());
     assert!(
-        app.toasts
+        app.ui
+            .toasts
             .iter()
             .any(|t| t.text == "not replayed; the queue is unchanged")
     );
@@ -684,7 +688,7 @@ fn redrive_shows_what_waits_then_replays_only_on_y_and_never_read_only() {
         },
     ])));
     assert!(matches!(effects.as_slice(), [Effect::Scan]), "{effects:?}");
-    assert!(app.toasts.iter().any(
+    assert!(app.ui.toasts.iter().any(
         |t| t.level == Level::Error && t.text == "1 of 2 message(s) stay in the failure queue"
     ));
 
@@ -693,8 +697,173 @@ fn redrive_shows_what_waits_then_replays_only_on_y_and_never_read_only() {
     scanned(&mut ro);
     keys(&mut ro, ":redrive");
     assert!(key(&mut ro, KeyCode::Enter).is_empty());
-    assert!(ro.toasts.iter().any(|t| {
+    assert!(ro.ui.toasts.iter().any(|t| {
         t.text
             .starts_with("read-only: replaying the failure queue would change AWS")
     }));
+}
+
+/// Every key the console could be sent: printable ASCII, the named keys, and ctrl-letters.
+fn every_key() -> Vec<KeyEvent> {
+    let mut all: Vec<KeyEvent> = (' '..='~')
+        .map(|c| KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
+        .collect();
+    for code in [
+        KeyCode::Up,
+        KeyCode::Down,
+        KeyCode::Left,
+        KeyCode::Right,
+        KeyCode::PageUp,
+        KeyCode::PageDown,
+        KeyCode::Home,
+        KeyCode::End,
+        KeyCode::Enter,
+        KeyCode::Esc,
+        KeyCode::Tab,
+        KeyCode::Backspace,
+        KeyCode::Delete,
+        KeyCode::F(1),
+    ] {
+        all.push(KeyEvent::new(code, KeyModifiers::NONE));
+    }
+    all.extend(('a'..='z').map(|c| KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)));
+    all
+}
+
+/// What a key could have changed, to tell a key that did something from one that did not.
+fn fingerprint(app: &App) -> String {
+    format!(
+        "{:?} {:?} {:?} {} {} {} {} {} {} {} {} {} {:?} {}",
+        app.screen,
+        app.ui.popup.as_ref().map(|p| format!("{p:?}")),
+        app.ui.input.as_ref().map(|i| i.label.clone()),
+        app.ui.toasts.len(),
+        app.quit,
+        app.matrix.row,
+        app.matrix.col,
+        app.matrix.marked.len(),
+        app.findings.selected,
+        app.findings.filter,
+        app.routing.row,
+        app.routing.reveal,
+        (app.budget.row, app.test.route, app.test.pipeline),
+        app.draft.dirty,
+    )
+}
+
+#[test]
+fn no_key_works_without_being_in_the_command_table() {
+    use awsmon::tui::command::{self, Scope};
+    for screen in Screen::ALL {
+        for k in every_key() {
+            if command::for_key(Scope::Screen(screen), &k).is_some() {
+                continue;
+            }
+            let mut app = app(false);
+            scanned(&mut app);
+            let _ = app.goto(screen);
+            let before = fingerprint(&app);
+            let effects = app.update(Action::Key(k));
+            assert!(
+                effects.is_empty() && fingerprint(&app) == before,
+                "{k:?} on {screen:?} is not in the command table but did something"
+            );
+        }
+    }
+    // And every bound key is in the help.
+    let help = command::help(false);
+    for b in command::TABLE {
+        if b.keys.is_empty() {
+            continue;
+        }
+        let (_, hints) = help.iter().find(|(s, _)| *s == b.scope).expect("scope");
+        assert!(
+            hints.iter().any(|h| h.label == b.label),
+            "{:?} {} missing from help",
+            b.scope,
+            b.label
+        );
+    }
+}
+
+#[test]
+fn read_only_refuses_every_mutating_binding_of_every_screen() {
+    use awsmon::tui::command::{self, Scope};
+    let mut refused = 0;
+    for b in command::TABLE.iter().filter(|b| b.command.mutates()) {
+        let Scope::Screen(screen) = b.scope else {
+            continue;
+        };
+        for k in b.keys {
+            let mut app = app(true);
+            scanned(&mut app);
+            let _ = app.goto(screen);
+            let effects = app.update(Action::Key(KeyEvent::new(k.code, KeyModifiers::NONE)));
+            assert!(effects.is_empty(), "{:?} ran under read-only", b.command);
+            assert!(app.ui.popup.is_none());
+            assert!(
+                app.ui
+                    .toasts
+                    .last()
+                    .is_some_and(|t| t.text.starts_with("read-only: ")),
+                "{:?} was not refused with a reason",
+                b.command
+            );
+            refused += 1;
+        }
+    }
+    // toggle, mark, send, apply budget, send test
+    assert_eq!(refused, 5);
+    // The footer and help show none of them.
+    for screen in Screen::ALL {
+        let footer = command::footer(Scope::Screen(screen), true);
+        assert!(footer.iter().all(|h| {
+            ![
+                "toggle (plan)",
+                "mark",
+                "send",
+                "send to its routes",
+                "apply (plan)",
+            ]
+            .contains(&h.label)
+        }));
+    }
+    assert!(
+        command::command_names(true)
+            .iter()
+            .all(|(name, _)| name != ":redrive")
+    );
+}
+
+#[test]
+fn test_message_keys_p_and_d_choose_the_way_v_switches() {
+    let mut app = app(false);
+    keys(&mut app, "t");
+    keys(&mut app, "p");
+    assert!(app.test.pipeline);
+    keys(&mut app, "p");
+    assert!(
+        app.test.pipeline,
+        "p chooses the pipeline, it does not switch"
+    );
+    keys(&mut app, "d");
+    assert!(!app.test.pipeline);
+    keys(&mut app, "v");
+    assert!(app.test.pipeline);
+}
+
+#[test]
+fn the_tick_that_clears_the_last_toast_redraws() {
+    let mut app = app(false);
+    keys(&mut app, "o"); // "no jobs yet"
+    assert_eq!(app.ui.toasts.len(), 1);
+    let mut ticks = 0;
+    while !app.ui.toasts.is_empty() {
+        app.update(Action::Tick);
+        ticks += 1;
+        assert!(app.redraw, "tick {ticks} must redraw while a toast shows");
+    }
+    assert_eq!(ticks, 16);
+    app.update(Action::Tick);
+    assert!(!app.redraw, "nothing left to change");
 }

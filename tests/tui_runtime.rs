@@ -8,7 +8,8 @@ use std::sync::RwLock;
 
 use awsmon::config::Config;
 use awsmon::deploy::plan::Target;
-use awsmon::tui::app::{Action, Effect, PlanRequest};
+use awsmon::tui::app::{Action, Effect};
+use awsmon::tui::popups::plan::PlanRequest;
 use awsmon::tui::runtime::{Shared, run_effect};
 use awsmon_notifier::{Service, WebhookUrl};
 

@@ -18,8 +18,10 @@ use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 use tokio::sync::mpsc::{self, UnboundedSender};
 
-use super::app::{Action, App, Effect, Level, PlanRequest};
+use super::app::{Action, App, Effect};
+use super::popups::plan::PlanRequest;
 use super::theme::Theme;
+use super::ui::Level;
 use super::view;
 use crate::aws::Aws;
 use crate::aws::regions::{self, RegionInfo};

@@ -1,47 +1,16 @@
-//! Drawing: reads the state, never changes it, never does I/O. The header, the screen, the
-//! footer (from the key table), then toasts, the text field and popups on top.
-
-mod findings;
-mod forms;
-mod matrix;
-mod popups;
+//! The parts drawn on every screen: the header (account, home, hub, notifier health,
+//! READ-ONLY and EMULATOR banners), the footer (from the command table), toasts and the text
+//! field; and small drawing helpers.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 
-use super::app::{App, Level, Screen};
-use super::keys;
+use super::app::App;
+use super::command::{self, Scope};
 use super::theme::Theme;
-
-pub fn draw(frame: &mut Frame, app: &App, theme: Theme) {
-    let area = frame.area();
-    let banner = u16::from(app.env.emulator || app.env.read_only);
-    let health = u16::from(app.notifier.is_some());
-    let [header, body, footer] = Layout::vertical([
-        Constraint::Length(1 + banner + health),
-        Constraint::Min(3),
-        Constraint::Length(1),
-    ])
-    .areas(area);
-    draw_header(frame, app, theme, header);
-    match app.screen {
-        Screen::Matrix => matrix::draw(frame, app, theme, body),
-        Screen::Findings => findings::draw(frame, app, theme, body),
-        Screen::Routing => forms::routing(frame, app, theme, body),
-        Screen::Budget => forms::budget(frame, app, theme, body),
-        Screen::TestMessage => forms::test_message(frame, app, theme, body),
-    }
-    draw_footer(frame, app, theme, footer);
-    draw_toasts(frame, app, theme, body);
-    if app.input.is_some() {
-        draw_input(frame, app, theme, footer, body);
-    }
-    if let Some(p) = &app.popup {
-        popups::draw(frame, app, p, theme, body);
-    }
-}
+use super::ui::Level;
 
 const SPINNER: [&str; 4] = ["◐", "◓", "◑", "◒"];
 
@@ -49,25 +18,25 @@ pub fn spinner(app: &App) -> &'static str {
     SPINNER[app.spinner % SPINNER.len()]
 }
 
-fn draw_header(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
+pub fn header(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
     let mut spans = vec![Span::styled(" awsmon-tui ", theme.title())];
     // Compact enough for 80 columns: "secops@123456789012  home us-east-1  hub ready".
     spans.push(Span::raw(format!(
         "{}@{}  ",
         app.env.profile.as_deref().unwrap_or("default"),
-        app.account.as_deref().unwrap_or("…")
+        app.status.account.as_deref().unwrap_or("…")
     )));
     let mut part = |label: &str, value: String| {
         spans.push(Span::styled(format!("{label} "), theme.dim()));
         spans.push(Span::raw(format!("{value}  ")));
     };
     part("home", app.cfg.home_region().to_string());
-    part("hub", app.hub.clone().unwrap_or_else(|| "…".into()));
+    part("hub", app.status.hub.clone().unwrap_or_else(|| "…".into()));
     if let Some(e) = &app.env.endpoint {
         part("endpoint", e.clone());
     }
     spans.push(Span::styled(app.env.notifier.clone(), theme.dim()));
-    if app.scanning {
+    if app.status.scanning {
         spans.push(Span::styled(
             format!("  {} scanning", spinner(app)),
             theme.busy(),
@@ -75,7 +44,7 @@ fn draw_header(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
     }
     let mut lines = vec![Line::from(spans)];
     // The notifier's own health: red when anything needs a person (`:notifier` has detail).
-    if let Some(h) = &app.notifier {
+    if let Some(h) = &app.status.notifier {
         let problems = h.problems();
         let (mark, style) = if problems.is_empty() {
             ("✔", theme.ok())
@@ -110,17 +79,17 @@ fn draw_header(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
     frame.render_widget(Paragraph::new(lines), area);
 }
 
-fn draw_footer(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
+pub fn footer(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
     let mut spans = Vec::new();
-    for h in keys::footer(app.screen, app.env.read_only) {
-        spans.push(Span::styled(h.keys.to_string(), theme.bold()));
+    for h in command::footer(Scope::Screen(app.screen), app.env.read_only) {
+        spans.push(Span::styled(h.keys, theme.bold()));
         spans.push(Span::styled(format!(" {}  ", h.label), theme.dim()));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
-fn draw_toasts(frame: &mut Frame, app: &App, theme: Theme, body: Rect) {
-    for (i, t) in app.toasts.iter().rev().take(3).enumerate() {
+pub fn toasts(frame: &mut Frame, app: &App, theme: Theme, body: Rect) {
+    for (i, t) in app.ui.toasts.iter().rev().take(3).enumerate() {
         let (mark, style) = match t.level {
             Level::Info => ("✔", theme.ok()),
             Level::Warn => ("!", theme.warn()),
@@ -146,8 +115,8 @@ fn draw_toasts(frame: &mut Frame, app: &App, theme: Theme, body: Rect) {
     }
 }
 
-fn draw_input(frame: &mut Frame, app: &App, theme: Theme, footer: Rect, body: Rect) {
-    let Some(input) = &app.input else { return };
+pub fn input(frame: &mut Frame, app: &App, theme: Theme, footer: Rect, body: Rect) {
+    let Some(input) = &app.ui.input else { return };
     let error = input.error.as_deref();
     let line = Line::from(vec![
         Span::styled(format!("{} ", input.label), theme.bold()),

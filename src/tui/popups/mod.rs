@@ -1,0 +1,227 @@
+//! Popups: each takes the keys while it is open (its own scope in the command table) and
+//! draws itself over the screen. `plan` asks before anything is deployed or destroyed; the
+//! rest are for reading (help, a job's log, full error text) or confirm a redrive.
+
+pub mod plan;
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
+
+use super::app::{App, Effect};
+use super::command::{self, Command, Scope};
+use super::jobs::{JobState, Jobs};
+use super::theme::Theme;
+use super::ui::{Level, Ui};
+use super::widgets::centred;
+use plan::PlanPopup;
+
+#[derive(Debug, Clone)]
+pub enum Popup {
+    Help {
+        scroll: u16,
+    },
+    Plan(PlanPopup),
+    /// The second, red confirmation before service data is deleted.
+    ConfirmData(PlanPopup),
+    JobLog {
+        job: u64,
+        scroll: u16,
+    },
+    Message {
+        title: String,
+        text: String,
+        scroll: u16,
+    },
+    /// What waits in the notifier's failure queue; `y` replays it.
+    Redrive {
+        lines: Vec<String>,
+        scroll: u16,
+    },
+}
+
+impl Popup {
+    /// Its keys in the command table.
+    pub fn scope(&self) -> Scope {
+        match self {
+            Popup::Plan(_) => Scope::Plan,
+            Popup::ConfirmData(_) => Scope::ConfirmData,
+            Popup::Redrive { .. } => Scope::Redrive,
+            Popup::Help { .. } | Popup::JobLog { .. } | Popup::Message { .. } => Scope::Reading,
+        }
+    }
+}
+
+/// A key while `popup` is open (taken out of `ui`; put back unless it closes).
+pub fn handle(popup: Popup, cmd: Option<Command>, ui: &mut Ui, jobs: &mut Jobs) -> Vec<Effect> {
+    match popup {
+        Popup::Plan(p) => plan::handle(p, cmd, ui, jobs),
+        Popup::ConfirmData(p) => plan::confirm_data(p, cmd, ui, jobs),
+        Popup::Redrive { lines, mut scroll } => match cmd {
+            Some(Command::Confirm) => {
+                ui.toast(Level::Info, "replaying the failure queue…");
+                vec![Effect::Redrive]
+            }
+            Some(Command::Down | Command::Up) => {
+                scroll = step(scroll, cmd);
+                ui.popup = Some(Popup::Redrive { lines, scroll });
+                Vec::new()
+            }
+            _ => {
+                ui.toast(Level::Info, "not replayed; the queue is unchanged");
+                Vec::new()
+            }
+        },
+        Popup::Help { .. } | Popup::JobLog { .. } | Popup::Message { .. }
+            if cmd == Some(Command::Close) =>
+        {
+            Vec::new()
+        }
+        mut reading => {
+            if let Popup::Help { scroll }
+            | Popup::Message { scroll, .. }
+            | Popup::JobLog { scroll, .. } = &mut reading
+            {
+                *scroll = step(*scroll, cmd);
+            }
+            ui.popup = Some(reading);
+            Vec::new()
+        }
+    }
+}
+
+fn step(scroll: u16, cmd: Option<Command>) -> u16 {
+    match cmd {
+        Some(Command::Down) => scroll.saturating_add(1),
+        Some(Command::Up) => scroll.saturating_sub(1),
+        Some(Command::PageDown) => scroll.saturating_add(10),
+        Some(Command::PageUp) => scroll.saturating_sub(10),
+        _ => scroll,
+    }
+}
+
+pub fn draw(frame: &mut Frame, app: &App, popup: &Popup, theme: Theme, body: Rect) {
+    let (title, lines, scroll, border) = match popup {
+        Popup::Help { scroll } => (
+            " help (Esc closes) ".to_string(),
+            help(app, theme),
+            *scroll,
+            theme.dim(),
+        ),
+        Popup::Plan(p) => (
+            format!(" plan: {} ", p.request.title()),
+            plan::lines(app, p, theme, false),
+            p.scroll,
+            theme.title(),
+        ),
+        Popup::ConfirmData(p) => (
+            " DELETE SERVICE DATA? ".to_string(),
+            plan::lines(app, p, theme, true),
+            p.scroll,
+            theme.err(),
+        ),
+        Popup::JobLog { job, scroll } => (
+            " job log (Esc closes) ".to_string(),
+            job_log(&app.jobs, *job, theme),
+            *scroll,
+            theme.dim(),
+        ),
+        Popup::Redrive { lines, scroll } => (
+            " replay the failure queue? (y replays, Esc cancels) ".to_string(),
+            lines.iter().map(|l| Line::raw(l.clone())).collect(),
+            *scroll,
+            theme.warn(),
+        ),
+        Popup::Message {
+            title,
+            text,
+            scroll,
+        } => (
+            format!(" {title} (Esc closes) "),
+            text.lines().map(|l| Line::raw(l.to_string())).collect(),
+            *scroll,
+            theme.err(),
+        ),
+    };
+    // As tall as the text (wrapped), at most the body.
+    let width = body.width.min(100);
+    let inner_w = usize::from(width.saturating_sub(2)).max(1);
+    let rows: usize = lines
+        .iter()
+        .map(|l| l.width().max(1).div_ceil(inner_w))
+        .sum();
+    let height = u16::try_from(rows + 2).unwrap_or(u16::MAX).max(5);
+    let area = centred(body, width, height);
+    frame.render_widget(Clear, area);
+    // What to press is always visible, however long the plan.
+    let mut block = Block::bordered().title(title).border_style(border);
+    if let Popup::Plan(p) | Popup::ConfirmData(p) = popup
+        && let Some(Ok(_)) = &p.plan
+    {
+        let keys = if matches!(popup, Popup::ConfirmData(_)) {
+            " y deletes · any other key keeps the data "
+        } else {
+            " Enter/y applies · n/Esc cancels · ↑↓ scroll "
+        };
+        block = block.title_bottom(Line::styled(keys, theme.bold()));
+    }
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false })
+            .scroll((scroll, 0)),
+        area,
+    );
+}
+
+fn job_log(jobs: &Jobs, id: u64, theme: Theme) -> Vec<Line<'static>> {
+    let Some(j) = jobs.get(id) else {
+        return Vec::new();
+    };
+    let mut l: Vec<Line> = vec![Line::styled(j.title.clone(), theme.bold())];
+    l.extend(j.log.iter().map(|s| {
+        let style = if s.starts_with("FAILED") {
+            theme.err()
+        } else if s.starts_with("warning") {
+            theme.warn()
+        } else {
+            ratatui::style::Style::default()
+        };
+        Line::styled(s.clone(), style)
+    }));
+    if let JobState::Failed(r) = &j.state {
+        l.push(Line::styled(format!("failed: {r}"), theme.err()));
+    }
+    l
+}
+
+/// Every key and `:` command, from the command table.
+fn help(app: &App, theme: Theme) -> Vec<Line<'static>> {
+    let ro = app.env.read_only;
+    let row = |keys: String, label: &str| {
+        Line::from(vec![
+            Span::styled(format!("  {keys:<14}"), theme.bold()),
+            Span::raw(label.to_string()),
+        ])
+    };
+    let mut lines = Vec::new();
+    for (scope, hints) in command::help(ro) {
+        if hints.is_empty() {
+            continue;
+        }
+        lines.push(Line::styled(scope.title().to_string(), theme.title()));
+        lines.extend(hints.into_iter().map(|h| row(h.keys, h.label)));
+    }
+    lines.push(Line::styled("commands", theme.title()));
+    for (name, what) in command::command_names(ro) {
+        lines.push(row(name, what));
+    }
+    if ro {
+        lines.push(Line::styled(
+            "read-only: keys that would change AWS or send messages are hidden",
+            theme.warn(),
+        ));
+    }
+    lines
+}

@@ -1,0 +1,368 @@
+//! Findings: the list (filtered, sorted) and the selected one as Slack will show it, with the
+//! notifier's decision and the routes (masked). Only visible rows are drawn.
+
+use std::path::PathBuf;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Wrap};
+
+use crate::findings::{Finding, Origin};
+use crate::slack_view;
+use crate::tui::app::{App, Effect};
+use crate::tui::command::Command;
+use crate::tui::theme::Theme;
+use crate::tui::ui::{InputFor, Level, Ui};
+use crate::tui::widgets::{fit, spinner};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortBy {
+    Time,
+    Severity,
+}
+
+#[derive(Debug, Default)]
+pub struct FindingsState {
+    pub items: Vec<Finding>,
+    /// Indices into `items`, filtered and sorted.
+    pub view: Vec<usize>,
+    pub filter: String,
+    pub sort: Option<SortBy>,
+    pub selected: usize,
+    pub loading: bool,
+    pub loaded: bool,
+    pub errors: Vec<String>,
+    /// The selected finding through the notifier's pipeline (item index, result), made when
+    /// the selection changes so that drawing stays pure and cheap.
+    pub current: Option<(usize, Option<awsmon_notifier::Prepared>)>,
+}
+
+impl FindingsState {
+    pub fn new(samples: Vec<Finding>) -> FindingsState {
+        let mut f = FindingsState {
+            items: samples,
+            ..FindingsState::default()
+        };
+        f.refilter();
+        f
+    }
+
+    /// Asks for the live findings unless they are loaded or loading.
+    pub fn load(&mut self, again: bool) -> Vec<Effect> {
+        if self.loading || (self.loaded && !again) {
+            return Vec::new();
+        }
+        self.loading = true;
+        vec![Effect::LoadFindings]
+    }
+
+    /// Live findings arrived: they go first, the samples stay at the end.
+    pub fn loaded(&mut self, items: Vec<Finding>, errors: Vec<String>, ui: &mut Ui) {
+        self.loading = false;
+        self.loaded = true;
+        let live = items.len();
+        let samples: Vec<Finding> = self
+            .items
+            .drain(..)
+            .filter(|f| f.origin == Origin::Sample)
+            .collect();
+        self.items = items;
+        self.items.extend(samples);
+        self.errors = errors;
+        self.refilter();
+        let note = if self.errors.is_empty() {
+            format!("{live} recent finding(s) loaded")
+        } else {
+            format!(
+                "{live} recent finding(s); {} source(s) unreadable",
+                self.errors.len()
+            )
+        };
+        ui.toast(Level::Info, note);
+    }
+
+    /// Keeps `current` in step with the selection (and the settings in force).
+    pub fn refresh_current(&mut self, settings: &awsmon_notifier::Settings) {
+        let selected = self.view.get(self.selected).copied();
+        match (selected, &self.current) {
+            (Some(i), Some((j, _))) if i == *j => {}
+            (Some(i), _) => {
+                let prepared = self.items[i].prepare(settings);
+                self.current = Some((i, prepared));
+            }
+            (None, _) => self.current = None,
+        }
+    }
+
+    pub fn set_filter(&mut self, filter: &str) {
+        filter.clone_into(&mut self.filter);
+        self.refilter();
+    }
+
+    pub fn refilter(&mut self) {
+        let needle = self.filter.to_lowercase();
+        let items = &self.items;
+        self.view = (0..items.len())
+            .filter(|&i| {
+                if needle.is_empty() {
+                    return true;
+                }
+                let p = &items[i].summary;
+                [
+                    p.title.as_str(),
+                    p.region.as_str(),
+                    p.id.as_str(),
+                    p.service,
+                    p.severity.as_deref().unwrap_or_default(),
+                ]
+                .iter()
+                .any(|s| s.to_lowercase().contains(&needle))
+            })
+            .collect();
+        match self.sort {
+            Some(SortBy::Time) => self
+                .view
+                .sort_by(|&a, &b| items[b].summary.time.cmp(&items[a].summary.time)),
+            Some(SortBy::Severity) => self
+                .view
+                .sort_by(|&a, &b| items[b].rank.total_cmp(&items[a].rank)),
+            None => {}
+        }
+        self.selected = self.selected.min(self.view.len().saturating_sub(1));
+    }
+
+    pub fn selected(&self) -> Option<&Finding> {
+        self.view.get(self.selected).map(|&i| &self.items[i])
+    }
+
+    /// Esc: clears the filter first; false when there was none (the app goes back).
+    pub fn back(&mut self) -> bool {
+        if self.filter.is_empty() {
+            return false;
+        }
+        self.filter.clear();
+        self.refilter();
+        true
+    }
+
+    pub fn handle(&mut self, cmd: Command, ui: &mut Ui) -> Vec<Effect> {
+        match cmd {
+            Command::Up
+            | Command::Down
+            | Command::PageUp
+            | Command::PageDown
+            | Command::First
+            | Command::Last => {
+                self.selected = super::step(self.selected, self.view.len(), cmd);
+            }
+            Command::Filter => ui.open_input(InputFor::FindingsFilter, "/", self.filter.clone()),
+            Command::Sort => {
+                self.sort = Some(match self.sort {
+                    Some(SortBy::Time) => SortBy::Severity,
+                    _ => SortBy::Time,
+                });
+                self.refilter();
+            }
+            Command::Send => match self.current.as_ref().and_then(|(_, p)| p.as_ref()) {
+                Some(p) if p.routes.is_empty() => {
+                    ui.toast(
+                        Level::Warn,
+                        "no webhook on this route: add one in routing (w)",
+                    );
+                }
+                Some(p) if p.payload.is_none() || !p.decision.is_send() => {
+                    ui.toast(Level::Warn, "the notifier would not send this one");
+                }
+                Some(p) => return vec![Effect::SendFinding(Box::new(p.clone()))],
+                None => {}
+            },
+            Command::Export => {
+                if let Some(f) = self.selected() {
+                    let contents =
+                        serde_json::to_string_pretty(&f.event()).unwrap_or_default() + "\n";
+                    return vec![Effect::WriteFile {
+                        path: PathBuf::from(format!(
+                            "awsmon-finding-{}.json",
+                            file_part(&f.summary.id)
+                        )),
+                        contents,
+                    }];
+                }
+            }
+            _ => {}
+        }
+        Vec::new()
+    }
+}
+
+/// The last 40 characters of an id, safe in a file name.
+fn file_part(id: &str) -> String {
+    let safe: Vec<char> = id
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    safe[safe.len().saturating_sub(40)..].iter().collect()
+}
+
+pub fn draw(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
+    let (list, detail) = if area.width >= 120 {
+        let [l, d] = Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)])
+            .areas(area);
+        (l, d)
+    } else {
+        let [l, d] =
+            Layout::vertical([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(area);
+        (l, d)
+    };
+    draw_list(frame, app, theme, list);
+    draw_detail(frame, app, theme, detail);
+}
+
+fn draw_list(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
+    let f = &app.findings;
+    let sort = match f.sort {
+        Some(SortBy::Time) => "newest first",
+        Some(SortBy::Severity) => "most severe first",
+        None => "as fetched",
+    };
+    let mut title = format!(" findings {}/{} · {sort} ", f.view.len(), f.items.len());
+    if !f.filter.is_empty() {
+        title.push_str(&format!("· /{} ", f.filter));
+    }
+    if !f.errors.is_empty() {
+        title.push_str(&format!(
+            "· {} source(s) unreadable (:errors) ",
+            f.errors.len()
+        ));
+    }
+    if f.loading {
+        title.push_str(&format!("· {} loading ", spinner(app)));
+    }
+    let block = Block::bordered().title(title).border_style(theme.dim());
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let width = usize::from(inner.width);
+    let rows = usize::from(inner.height);
+    let offset = f.selected.saturating_sub(rows.saturating_sub(1));
+    let mut lines = Vec::with_capacity(rows);
+    for (pos, &i) in f.view.iter().enumerate().skip(offset).take(rows) {
+        let item = &f.items[i];
+        let p = &item.summary;
+        let sev = p.severity.as_deref().unwrap_or("-");
+        let sev = sev.split_whitespace().next().unwrap_or("-");
+        let tag = if item.origin == Origin::Sample {
+            "sample"
+        } else {
+            p.region.as_str()
+        };
+        let send = if p.send { "send" } else { "drop" };
+        let head = format!(
+            "{:<9}{:<15}{:<15}{:<5}",
+            fit(sev, 8),
+            fit(item.service(), 14),
+            fit(tag, 14),
+            send
+        );
+        let title = fit(&p.title, width.saturating_sub(head.chars().count()));
+        let style = if pos == f.selected {
+            theme.selected()
+        } else if p.send {
+            ratatui::style::Style::default()
+        } else {
+            theme.dim()
+        };
+        lines.push(Line::styled(format!("{head}{title}"), style));
+    }
+    if f.view.is_empty() {
+        lines.push(Line::styled("no findings match", theme.dim()));
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+fn draw_detail(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
+    let block = Block::bordered()
+        .title(" as Slack will show it ")
+        .border_style(theme.dim());
+    let Some((_, Some(p))) = &app.findings.current else {
+        frame.render_widget(block, area);
+        return;
+    };
+    let mut lines = Vec::new();
+    match &p.decision {
+        awsmon_notifier::Decision::Send { mention } => lines.push(Line::styled(
+            format!("send · mention {}", mention.as_str()),
+            theme.ok(),
+        )),
+        awsmon_notifier::Decision::Drop { reason } => {
+            lines.push(Line::styled(format!("drop · {reason}"), theme.warn()));
+        }
+    }
+    let routes: Vec<String> = p
+        .routes
+        .iter()
+        .map(awsmon_notifier::WebhookUrl::masked)
+        .collect();
+    lines.push(Line::styled(
+        format!(
+            "routes ({}): {}",
+            p.service_name(),
+            if routes.is_empty() {
+                "none configured".to_string()
+            } else {
+                routes.join(", ")
+            }
+        ),
+        theme.dim(),
+    ));
+    lines.push(Line::raw(""));
+    if let Some(payload) = &p.payload {
+        let bar = theme.hex(slack_view::colour(payload).unwrap_or("#888888"));
+        for l in slack_view::render(payload) {
+            let (text, style) = match l {
+                slack_view::Line::Text(t) => {
+                    lines.push(Line::styled(t, theme.bold()));
+                    continue;
+                }
+                slack_view::Line::Header(t) => (t, theme.bold()),
+                slack_view::Line::Body(t) => (t, ratatui::style::Style::default()),
+                slack_view::Line::Field(k, v) => {
+                    lines.push(Line::from(vec![
+                        Span::styled("▌ ", bar),
+                        Span::styled(format!("{k}: "), theme.bold()),
+                        Span::raw(v),
+                    ]));
+                    continue;
+                }
+                slack_view::Line::Link(label, url) => (
+                    format!("{label} <{url}>"),
+                    theme.busy().add_modifier(Modifier::UNDERLINED),
+                ),
+                slack_view::Line::Context(t) => (t, theme.dim()),
+                slack_view::Line::Blank => (String::new(), theme.dim()),
+            };
+            lines.push(Line::from(vec![
+                Span::styled("▌ ", bar),
+                Span::styled(text, style),
+            ]));
+        }
+    } else {
+        lines.push(Line::styled(
+            "(no message: the event could not be read)",
+            theme.dim(),
+        ));
+    }
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        area,
+    );
+}

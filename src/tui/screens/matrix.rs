@@ -1,0 +1,441 @@
+//! The home screen: the region × service matrix, the selected cell's detail and the jobs.
+//! Enter plans turning the marked cells (or the cursor's) on or off; Space marks.
+
+use std::collections::{BTreeSet, HashMap};
+
+use awsmon_notifier::Service;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Wrap};
+
+use crate::aws::regions::RegionInfo;
+use crate::deploy::plan::Target;
+use crate::inventory::{Cell, GLOBAL, State};
+use crate::tui::app::{App, Effect};
+use crate::tui::command::Command;
+use crate::tui::jobs::{Job, JobState, Jobs};
+use crate::tui::popups::Popup;
+use crate::tui::popups::plan::PlanRequest;
+use crate::tui::theme::Theme;
+use crate::tui::ui::{Level, Ui};
+use crate::tui::widgets::{fit, spinner};
+
+pub type CellKey = (String, Service);
+
+pub const REGIONAL: [Service; 3] = [Service::GuardDuty, Service::Config, Service::Inspector];
+pub const GLOBALS: [Service; 2] = [Service::TrustedAdvisor, Service::Budget];
+
+#[derive(Debug, Default)]
+pub struct MatrixState {
+    pub regions: Vec<RegionInfo>,
+    pub cells: HashMap<CellKey, Cell>,
+    /// Cursor: row (regions, then the global row) and column.
+    pub row: usize,
+    pub col: usize,
+    pub marked: BTreeSet<CellKey>,
+}
+
+impl MatrixState {
+    /// Rows: each region, then the global row.
+    pub fn row_count(&self) -> usize {
+        self.regions.len() + 1
+    }
+
+    /// The cell under the cursor.
+    pub fn cursor_key(&self) -> Option<CellKey> {
+        if self.row < self.regions.len() {
+            let service = *REGIONAL.get(self.col)?;
+            Some((self.regions[self.row].name.clone(), service))
+        } else {
+            let service = *GLOBALS.get(self.col)?;
+            Some((GLOBAL.to_string(), service))
+        }
+    }
+
+    fn columns_in_row(&self) -> usize {
+        if self.row < self.regions.len() {
+            REGIONAL.len()
+        } else {
+            GLOBALS.len()
+        }
+    }
+
+    pub fn set_regions(&mut self, regions: Vec<RegionInfo>) {
+        self.regions = regions;
+        self.row = self.row.min(self.row_count().saturating_sub(1));
+    }
+
+    pub fn insert(&mut self, cell: Cell) {
+        let region = if cell.service.is_global() {
+            GLOBAL.to_string()
+        } else {
+            cell.region.clone()
+        };
+        self.cells.insert((region, cell.service), cell);
+    }
+
+    /// `:region NAME`: true when the region is in the matrix.
+    pub fn goto_region(&mut self, name: &str) -> bool {
+        match self.regions.iter().position(|r| r.name == name) {
+            Some(i) => {
+                self.row = i;
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn managed(&self, key: &CellKey) -> bool {
+        self.cells.get(key).is_some_and(|c| c.managed)
+    }
+
+    pub fn handle(&mut self, cmd: Command, ui: &mut Ui, jobs: &Jobs) -> Vec<Effect> {
+        match cmd {
+            Command::Up => self.row = self.row.saturating_sub(1),
+            Command::Down => self.row = (self.row + 1).min(self.row_count().saturating_sub(1)),
+            Command::Left => self.col = self.col.saturating_sub(1),
+            Command::Right => self.col += 1,
+            Command::Mark => {
+                if let Some(k) = self.cursor_key()
+                    && !self.marked.remove(&k)
+                {
+                    self.marked.insert(k);
+                }
+            }
+            Command::Toggle => return self.toggle(ui, jobs),
+            Command::JobLog => match jobs.list.last() {
+                Some(job) => {
+                    ui.popup = Some(Popup::JobLog {
+                        job: job.id,
+                        scroll: 0,
+                    });
+                }
+                None => ui.toast(Level::Info, "no jobs yet"),
+            },
+            _ => {}
+        }
+        self.col = self.col.min(self.columns_in_row() - 1);
+        Vec::new()
+    }
+
+    /// Plans turning the marked cells (or the cursor's) on, or off when awsmon manages the
+    /// first of them. Cells going the other way are left marked.
+    fn toggle(&mut self, ui: &mut Ui, jobs: &Jobs) -> Vec<Effect> {
+        let mut keys: Vec<CellKey> = self.marked.iter().cloned().collect();
+        if keys.is_empty() {
+            keys.extend(self.cursor_key());
+        }
+        let Some(first) = keys.first().cloned() else {
+            return Vec::new();
+        };
+        if jobs.for_cell(&first).is_some() {
+            ui.toast(Level::Info, "a job is already running for this cell");
+            return Vec::new();
+        }
+        let destroy = self.managed(&first);
+        let keys: Vec<CellKey> = keys
+            .into_iter()
+            .filter(|k| self.managed(k) == destroy)
+            .collect();
+        for k in &keys {
+            self.marked.remove(k);
+        }
+        let mut groups: Vec<(Target, Vec<String>)> = Vec::new();
+        for (region, service) in &keys {
+            let target = Target::Service(*service);
+            match groups.iter_mut().find(|(t, _)| *t == target) {
+                Some((_, regions)) => regions.push(region.clone()),
+                None => groups.push((target, vec![region.clone()])),
+            }
+        }
+        for (target, regions) in &mut groups {
+            if matches!(target, Target::Service(s) if s.is_global()) {
+                regions.clear();
+            }
+        }
+        let request = PlanRequest {
+            id: ui.id(),
+            groups,
+            destroy,
+            delete_data: false,
+            cells: keys,
+            config: None,
+        };
+        ui.open_plan(request)
+    }
+}
+
+/// What a cell looks like: a symbol and a word (readable without colour).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Look {
+    Loading,
+    Notifying,
+    OnNotNotified,
+    Off,
+    /// Off, but awsmon's stack is there (e.g. an adopted detector that is suspended).
+    OffWired,
+    Error,
+    Deploying(u16),
+    NotOptedIn,
+    Unsupported,
+}
+
+impl Look {
+    pub fn of(cell: Option<&Cell>, job: Option<&Job>) -> Look {
+        if let Some(j) = job {
+            return Look::Deploying(j.percent());
+        }
+        let Some(c) = cell else { return Look::Loading };
+        match c.state {
+            State::Error => Look::Error,
+            State::NotOptedIn => Look::NotOptedIn,
+            State::Unsupported => Look::Unsupported,
+            // The home region's hub rules notify without a spoke.
+            State::Enabled | State::Partial if c.notifying => Look::Notifying,
+            State::Enabled | State::Partial => Look::OnNotNotified,
+            State::Disabled if c.managed => Look::OffWired,
+            State::Disabled => Look::Off,
+        }
+    }
+
+    pub fn text(self) -> String {
+        match self {
+            Look::Loading => "… scanning".into(),
+            Look::Notifying => "● notifying".into(),
+            Look::OnNotNotified => "◐ on, silent".into(),
+            Look::Off => "○ off".into(),
+            Look::OffWired => "○ off, wired".into(),
+            Look::Error => "✖ error".into(),
+            Look::Deploying(p) => format!("⟳ {p}%"),
+            Look::NotOptedIn => "– opt-in".into(),
+            Look::Unsupported => "· n/a".into(),
+        }
+    }
+}
+
+const REGION_W: usize = 16;
+const CELL_W: usize = 14;
+
+pub fn draw(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
+    let jobs_h = u16::try_from(app.jobs.list.len().min(3)).unwrap_or(3);
+    let [main, jobs] =
+        Layout::vertical([Constraint::Min(5), Constraint::Length(jobs_h)]).areas(area);
+    let matrix_w = u16::try_from(REGION_W + CELL_W * 3 + 2).unwrap_or(60);
+    let (grid, detail) = if main.width >= matrix_w + 40 {
+        let [g, d] =
+            Layout::horizontal([Constraint::Length(matrix_w), Constraint::Min(20)]).areas(main);
+        (g, d)
+    } else {
+        let [g, d] = Layout::vertical([Constraint::Min(4), Constraint::Length(6)]).areas(main);
+        (g, d)
+    };
+    draw_grid(frame, app, theme, grid);
+    draw_detail(frame, app, theme, detail);
+    draw_jobs(frame, app, theme, jobs);
+}
+
+/// Column titles that fit a cell.
+fn column(s: Service) -> &'static str {
+    match s {
+        Service::GuardDuty => "GuardDuty",
+        Service::Config => "Config",
+        Service::Inspector => "Inspector",
+        Service::TrustedAdvisor => "TrustedAdv.",
+        Service::Budget => "Budget",
+    }
+}
+
+fn look_style(look: Look, theme: Theme) -> Style {
+    match look {
+        Look::Notifying => theme.ok(),
+        Look::OnNotNotified => theme.warn(),
+        Look::Error => theme.err(),
+        Look::Deploying(_) => theme.busy(),
+        Look::Off | Look::OffWired | Look::Loading | Look::NotOptedIn | Look::Unsupported => {
+            theme.dim()
+        }
+    }
+}
+
+fn draw_grid(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
+    let mut lines = Vec::new();
+    let mut head = format!("{:<REGION_W$}", "REGION");
+    for s in REGIONAL {
+        head.push_str(&format!("{:<CELL_W$}", column(s)));
+    }
+    lines.push(Line::styled(head, theme.bold()));
+    if app.matrix.regions.is_empty() {
+        let text = if app.status.scanning {
+            format!("{} discovering regions…", spinner(app))
+        } else {
+            app.status
+                .scan_error
+                .clone()
+                .unwrap_or_else(|| "no regions".to_string())
+        };
+        lines.push(Line::styled(text, theme.dim()));
+    }
+    // Keep the cursor in view: the header and the global rows stay.
+    let visible = usize::from(area.height).saturating_sub(4).max(1);
+    let offset = app
+        .matrix
+        .row
+        .min(app.matrix.regions.len().saturating_sub(1))
+        .saturating_sub(visible - 1);
+    for (i, region) in app
+        .matrix
+        .regions
+        .iter()
+        .enumerate()
+        .skip(offset)
+        .take(visible)
+    {
+        let name = if region.opt_in {
+            format!("{}+", region.name)
+        } else {
+            region.name.clone()
+        };
+        let mut spans = vec![Span::raw(format!(
+            "{:<REGION_W$}",
+            fit(&name, REGION_W - 1)
+        ))];
+        for (c, service) in REGIONAL.iter().enumerate() {
+            spans.push(cell_span(
+                app,
+                theme,
+                &region.name,
+                *service,
+                i == app.matrix.row && c == app.matrix.col,
+            ));
+        }
+        lines.push(Line::from(spans));
+    }
+    let mut head = format!("{:<REGION_W$}", "");
+    for s in GLOBALS {
+        head.push_str(&format!("{:<CELL_W$}", column(s)));
+    }
+    lines.push(Line::styled(head, theme.bold()));
+    let mut spans = vec![Span::raw(format!("{:<REGION_W$}", "global"))];
+    let global_row = app.matrix.row == app.matrix.regions.len();
+    for (c, service) in GLOBALS.iter().enumerate() {
+        spans.push(cell_span(
+            app,
+            theme,
+            GLOBAL,
+            *service,
+            global_row && c == app.matrix.col,
+        ));
+    }
+    lines.push(Line::from(spans));
+    lines.push(Line::styled(
+        "● notifying ◐ silent ○ off ✖ error ⟳ busy +opt-in *marked",
+        theme.dim(),
+    ));
+    frame.render_widget(Paragraph::new(lines), area);
+}
+
+fn cell_span<'a>(
+    app: &App,
+    theme: Theme,
+    region: &str,
+    service: Service,
+    selected: bool,
+) -> Span<'a> {
+    let key = (region.to_string(), service);
+    let look = Look::of(app.matrix.cells.get(&key), app.jobs.for_cell(&key));
+    let mark = if app.matrix.marked.contains(&key) {
+        "*"
+    } else {
+        ""
+    };
+    let text = format!("{mark}{}", look.text());
+    let mut style = look_style(look, theme);
+    if selected {
+        style = style.add_modifier(Modifier::REVERSED);
+    }
+    if !mark.is_empty() {
+        style = style.add_modifier(Modifier::BOLD);
+    }
+    Span::styled(format!("{:<CELL_W$}", fit(&text, CELL_W - 1)), style)
+}
+
+fn draw_detail(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
+    let Some(key) = app.matrix.cursor_key() else {
+        return;
+    };
+    let (region, service) = &key;
+    let mut lines = vec![Line::from(vec![Span::styled(
+        format!("{region} · {}", service.display_name()),
+        theme.bold(),
+    )])];
+    match app.matrix.cells.get(&key) {
+        None => lines.push(Line::styled("waiting for the scan…", theme.dim())),
+        Some(c) => {
+            lines.push(Line::raw(format!("{}: {}", c.state.as_str(), c.detail)));
+            let yes = |b: bool| if b { "yes" } else { "no" };
+            lines.push(Line::styled(
+                format!(
+                    "managed by awsmon: {} · notifying: {}",
+                    yes(c.managed),
+                    yes(c.notifying)
+                ),
+                theme.dim(),
+            ));
+            if !app.env.read_only {
+                let what = match (c.managed, c.state) {
+                    (true, _) => "Enter removes awsmon's wiring (the plan comes first)",
+                    (false, State::Enabled | State::Partial) => {
+                        "Enter adopts it into awsmon (the plan comes first)"
+                    }
+                    (false, _) => "Enter turns it on (the plan comes first)",
+                };
+                lines.push(Line::styled(what, theme.dim()));
+            }
+        }
+    }
+    if let Some(job) = app.jobs.for_cell(&key) {
+        lines.push(Line::styled(
+            format!("{} {}% {}", spinner(app), job.percent(), job.title),
+            theme.busy(),
+        ));
+    }
+    let block = Block::bordered()
+        .title(" detail ")
+        .border_style(theme.dim());
+    frame.render_widget(
+        Paragraph::new(lines).block(block).wrap(Wrap { trim: true }),
+        area,
+    );
+}
+
+fn draw_jobs(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
+    let lines: Vec<Line> = app
+        .jobs
+        .list
+        .iter()
+        .rev()
+        .take(usize::from(area.height))
+        .map(|j| {
+            let last = j.log.last().cloned().unwrap_or_default();
+            let (head, style) = match &j.state {
+                JobState::Running => (
+                    format!("{} {:>3}%", spinner(app), j.percent()),
+                    theme.busy(),
+                ),
+                JobState::Succeeded(s) => (format!("✔ done: {s}"), theme.ok()),
+                JobState::Failed(r) => (
+                    format!("✖ failed: {}", r.lines().next().unwrap_or_default()),
+                    theme.err(),
+                ),
+            };
+            Line::from(vec![
+                Span::styled(format!("{head} "), style),
+                Span::raw(j.title.clone()),
+                Span::styled(format!("  {last}"), theme.dim()),
+            ])
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), area);
+}

@@ -1,0 +1,107 @@
+//! The test-message screen: pick a route and a way (direct from here, or through the
+//! deployed pipeline), send, and see each webhook's answer.
+
+use awsmon_notifier::Service;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Wrap};
+
+use crate::test_message::{Route, Via};
+use crate::tui::app::{App, Effect};
+use crate::tui::command::Command;
+use crate::tui::theme::Theme;
+use crate::tui::widgets::spinner;
+
+pub const ROUTES: [Route; 6] = [
+    Route(None),
+    Route(Some(Service::GuardDuty)),
+    Route(Some(Service::Config)),
+    Route(Some(Service::Inspector)),
+    Route(Some(Service::TrustedAdvisor)),
+    Route(Some(Service::Budget)),
+];
+
+#[derive(Debug, Clone, Default)]
+pub struct TestState {
+    pub route: usize,
+    pub pipeline: bool,
+    pub running: bool,
+    pub results: Vec<String>,
+}
+
+impl TestState {
+    pub fn handle(&mut self, cmd: Command) -> Vec<Effect> {
+        match cmd {
+            Command::Up | Command::Down => self.route = super::step(self.route, ROUTES.len(), cmd),
+            Command::SwitchVia => self.pipeline = !self.pipeline,
+            Command::ViaPipeline => self.pipeline = true,
+            Command::ViaDirect => self.pipeline = false,
+            Command::SendTest if !self.running => {
+                self.running = true;
+                self.results.clear();
+                return vec![Effect::TestMessage {
+                    route: ROUTES[self.route],
+                    via: if self.pipeline {
+                        Via::Pipeline
+                    } else {
+                        Via::Direct
+                    },
+                }];
+            }
+            _ => {}
+        }
+        Vec::new()
+    }
+}
+
+fn block<'a>(title: String, theme: Theme) -> Block<'a> {
+    Block::bordered().title(title).border_style(theme.dim())
+}
+
+pub fn draw(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
+    let mut lines = vec![Line::from(vec![
+        Span::styled("delivery: ", theme.bold()),
+        Span::raw(if app.test.pipeline {
+            "pipeline (EventBridge → notifier Lambda → Slack)"
+        } else {
+            "direct (from here, with the notifier's code)"
+        }),
+        Span::styled("  v switches", theme.dim()),
+    ])];
+    lines.push(Line::raw(""));
+    for (i, route) in ROUTES.iter().enumerate() {
+        // What a test sends with: the settings in force, not unsaved edits.
+        let hooks = route.webhooks(&app.cfg.settings).len();
+        let style = if i == app.test.route {
+            theme.selected()
+        } else {
+            ratatui::style::Style::default()
+        };
+        lines.push(Line::styled(
+            format!("{:<16}{hooks} webhook(s)", route.as_str()),
+            style,
+        ));
+    }
+    lines.push(Line::raw(""));
+    if app.test.running {
+        lines.push(Line::styled(
+            format!("{} sending…", spinner(app)),
+            theme.busy(),
+        ));
+    }
+    for r in &app.test.results {
+        let style = if r.starts_with("FAILED") {
+            theme.err()
+        } else {
+            theme.ok()
+        };
+        lines.push(Line::styled(r.clone(), style));
+    }
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block(" test message ".into(), theme))
+            .wrap(Wrap { trim: false }),
+        area,
+    );
+}

@@ -1,0 +1,31 @@
+//! Drawing: reads the state, never changes it, never does I/O. The header, the screen, the
+//! footer (from the command table), then toasts, the text field and popups on top.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout};
+
+use super::app::App;
+use super::theme::Theme;
+use super::{popups, screens, widgets};
+
+pub fn draw(frame: &mut Frame, app: &App, theme: Theme) {
+    let area = frame.area();
+    let banner = u16::from(app.env.emulator || app.env.read_only);
+    let health = u16::from(app.status.notifier.is_some());
+    let [header, body, footer] = Layout::vertical([
+        Constraint::Length(1 + banner + health),
+        Constraint::Min(3),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    widgets::header(frame, app, theme, header);
+    screens::draw(frame, app, theme, body);
+    widgets::footer(frame, app, theme, footer);
+    widgets::toasts(frame, app, theme, body);
+    if app.ui.input.is_some() {
+        widgets::input(frame, app, theme, footer, body);
+    }
+    if let Some(p) = &app.ui.popup {
+        popups::draw(frame, app, p, theme, body);
+    }
+}
