@@ -48,8 +48,8 @@ pub enum Screen {
 
 pub type CellKey = (String, Service);
 
-pub const REGIONAL: [Service; 3] = [Service::GuardDuty, Service::Config, Service::Inspector];
-pub const GLOBALS: [Service; 2] = [Service::TrustedAdvisor, Service::Budget];
+/// The matrix's columns: regional services, then account-wide ones (from the registry).
+pub use crate::services::{GLOBALS, REGIONAL};
 
 /// A deploy or destroy being planned, confirmed, or run.
 #[derive(Debug, Clone)]
@@ -327,14 +327,12 @@ pub enum Effect {
     Suspend,
 }
 
-pub const ROUTES: [Route; 6] = [
-    Route(None),
-    Route(Some(Service::GuardDuty)),
-    Route(Some(Service::Config)),
-    Route(Some(Service::Inspector)),
-    Route(Some(Service::TrustedAdvisor)),
-    Route(Some(Service::Budget)),
-];
+/// The test message's routes: the default, then each service's.
+pub static ROUTES: std::sync::LazyLock<Vec<Route>> = std::sync::LazyLock::new(|| {
+    std::iter::once(Route(None))
+        .chain(Service::ALL.into_iter().map(|s| Route(Some(s))))
+        .collect()
+});
 
 const TOAST_TICKS: u16 = 16;
 
