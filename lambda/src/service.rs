@@ -1,18 +1,32 @@
 //! The monitored services, named the same way everywhere (CLI, JSON, config keys, logs).
 //!
 //! Everything the rest of the code needs to know about a service as data lives in ONE table:
-//! [`Service::info`]. Adding a service means a variant here, its row in `info`, and the
-//! places the compiler then points at (the notifier's event parser, the console's
-//! `src/services/` folder).
+//! [`Service::info`]. Adding a service means a name in `services!` (which also puts it in
+//! [`Service::ALL`]), its row in `info` (the compiler asks for it), and the places the
+//! compiler then points at (the notifier's event handling, the console's `src/services/`).
 
 use std::fmt;
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Service {
+/// Declares the enum and [`Service::ALL`] from one list, so a new variant is in `ALL` too.
+macro_rules! services {
+    ($($variant:ident),+ $(,)?) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[serde(rename_all = "lowercase")]
+        pub enum Service {
+            $($variant),+
+        }
+
+        impl Service {
+            /// Every service, in table order (the matrix's and the routes' order).
+            pub const ALL: [Service; [$(Service::$variant),+].len()] = [$(Service::$variant),+];
+        }
+    };
+}
+
+services! {
     GuardDuty,
     Config,
     Inspector,
@@ -59,14 +73,6 @@ pub struct ServiceInfo {
 }
 
 impl Service {
-    pub const ALL: [Service; 5] = [
-        Service::GuardDuty,
-        Service::Config,
-        Service::Inspector,
-        Service::TrustedAdvisor,
-        Service::Budget,
-    ];
-
     /// This service's row of the table: the one match to extend for a new service.
     pub const fn info(self) -> &'static ServiceInfo {
         match self {
