@@ -8,7 +8,7 @@ use futures::future::BoxFuture;
 use serde_json::Value;
 
 use super::{Cx, FactsPatch, Off, Planning, Service, ServiceOps};
-use crate::aws::AwsError;
+use crate::aws::{Aws, AwsError};
 use crate::config::Config;
 use crate::deploy::facts::{Facts, stack_resource};
 use crate::deploy::plan::{Plan, Step};
@@ -179,4 +179,48 @@ fn spoke(cfg: &Config, facts: &Facts, region: &str, p: &mut Plan) {
             ));
         }
     }
+}
+
+/// The `StartRecorder` step: an adopted recorder that is stopped starts recording.
+pub async fn start_recorder(aws: &Aws, region: &str, name: &str) -> Result<String, AwsError> {
+    aws.configservice(region)
+        .start_configuration_recorder()
+        .configuration_recorder_name(name)
+        .send()
+        .await
+        .map_err(|e| AwsError::classify("config:StartConfigurationRecorder", &e))?;
+    Ok("recording".into())
+}
+
+/// The `DeleteRecorder` step (--delete-service-data): the recorder and channel awsmon created.
+pub async fn delete_recorder(
+    aws: &Aws,
+    region: &str,
+    recorder: Option<&str>,
+    channel: Option<&str>,
+) -> Result<String, AwsError> {
+    let config = aws.configservice(region);
+    if let Some(name) = recorder {
+        // A recording recorder cannot be deleted.
+        let _ = config
+            .stop_configuration_recorder()
+            .configuration_recorder_name(name)
+            .send()
+            .await;
+        config
+            .delete_configuration_recorder()
+            .configuration_recorder_name(name)
+            .send()
+            .await
+            .map_err(|e| AwsError::classify("config:DeleteConfigurationRecorder", &e))?;
+    }
+    if let Some(name) = channel {
+        config
+            .delete_delivery_channel()
+            .delivery_channel_name(name)
+            .send()
+            .await
+            .map_err(|e| AwsError::classify("config:DeleteDeliveryChannel", &e))?;
+    }
+    Ok("deleted".into())
 }

@@ -8,7 +8,7 @@ use futures::future::BoxFuture;
 use serde_json::Value;
 
 use super::{Cx, FactsPatch, Off, Planning, Service, ServiceOps};
-use crate::aws::AwsError;
+use crate::aws::{Aws, AwsError};
 use crate::config::Config;
 use crate::deploy::facts::{Facts, stack_resource};
 use crate::deploy::plan::{Plan, Step};
@@ -119,4 +119,19 @@ fn spoke(cfg: &Config, facts: &Facts, region: &str) -> Step {
         ],
         with_forwarding(cfg, region, &reason),
     )
+}
+
+/// The `DeleteDetector` step (--delete-service-data): the detector awsmon's spoke created.
+pub async fn delete_detector(
+    aws: &Aws,
+    region: &str,
+    detector_id: &str,
+) -> Result<String, AwsError> {
+    aws.guardduty(region)
+        .delete_detector()
+        .detector_id(detector_id)
+        .send()
+        .await
+        .map_err(|e| AwsError::classify("guardduty:DeleteDetector", &e))?;
+    Ok("deleted".into())
 }

@@ -9,7 +9,7 @@ use futures::future::BoxFuture;
 use serde_json::Value;
 
 use super::{Cx, FactsPatch, Off, Planning, Service, ServiceOps};
-use crate::aws::AwsError;
+use crate::aws::{Aws, AwsError};
 use crate::config::Config;
 use crate::deploy::facts::Facts;
 use crate::deploy::plan::{Plan, Step};
@@ -147,4 +147,45 @@ fn spoke(cfg: &Config, facts: &Facts, region: &str, p: &mut Plan) {
         ],
         with_forwarding(cfg, region, &reason.join("; ")),
     ));
+}
+
+fn scan_types(types: &[String]) -> Vec<aws_sdk_inspector2::types::ResourceScanType> {
+    types
+        .iter()
+        .map(|t| aws_sdk_inspector2::types::ResourceScanType::from(t.as_str()))
+        .collect()
+}
+
+/// The planner's `EnableInspector` step: Enable for these resource types.
+pub async fn enable(
+    aws: &Aws,
+    region: &str,
+    account: &str,
+    types: &[String],
+) -> Result<String, AwsError> {
+    aws.inspector2(region)
+        .enable()
+        .account_ids(account)
+        .set_resource_types(Some(scan_types(types)))
+        .send()
+        .await
+        .map_err(|e| AwsError::classify("inspector2:Enable", &e))?;
+    Ok(format!("enabled for {}", types.join(", ")))
+}
+
+/// The `DisableInspector` step (--delete-service-data): only the types awsmon enabled.
+pub async fn disable(
+    aws: &Aws,
+    region: &str,
+    account: &str,
+    types: &[String],
+) -> Result<String, AwsError> {
+    aws.inspector2(region)
+        .disable()
+        .account_ids(account)
+        .set_resource_types(Some(scan_types(types)))
+        .send()
+        .await
+        .map_err(|e| AwsError::classify("inspector2:Disable", &e))?;
+    Ok(format!("disabled for {}", types.join(", ")))
 }
