@@ -11,10 +11,19 @@
 //! | `trustedadvisor/` | support plan | check results | the rule in us-east-1 |
 //! | `budget/` | DescribeBudget | spend vs. alerts | the budget stack |
 //!
-//! Adding a service: a variant and its row in `lambda/src/service.rs`, a folder here, one arm
-//! in [`ops`], its template (`assets/templates/`, `src/deploy/templates.rs`) and its event in
-//! the notifier. The compiler points at `ops` and the notifier's matches; the templates test
-//! points at the template list.
+//! Adding a service (say Macie) touches:
+//! 1. `lambda/src/service.rs`: its name in `services!` and its row in `Service::info`
+//!    (the compiler asks for the row);
+//! 2. `src/services/macie/` (new): `mod.rs` with its `ServiceOps`, `probe.rs`, `recent.rs`;
+//! 3. `src/services/mod.rs`: its arm in [`ops`] (the compiler asks for it);
+//! 4. `assets/templates/macie.yaml` (new) and its line in `src/deploy/templates.rs` (the
+//!    compiler asks once the service names `templates::MACIE`; the templates test checks the
+//!    folder against the list);
+//! 5. `src/aws/clients.rs` and `Cargo.toml`: its SDK client (the compiler asks);
+//! 6. the notifier's event handling in `lambda/src/event/` (its parser and card).
+//!
+//! The matrix's columns, the hub's monitored-events rule, the scan, the findings fetch, the
+//! planner, config keys `WEBHOOK_URLS_<SUFFIX>`, routes and the CLI help follow the table.
 
 pub mod budget;
 pub mod config;
@@ -185,5 +194,59 @@ pub fn listed(sep: &str, last: &str) -> String {
         None => String::new(),
         Some((only, [])) => (*only).to_string(),
         Some((tail, rest)) => format!("{}{last}{tail}", rest.join(sep)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_service_is_placed_once() {
+        let cfg = Config::default();
+        let regions = vec!["eu-west-1".to_string(), "eu-central-1".to_string()];
+        assert_eq!(REGIONAL.len() + GLOBALS.len(), Service::ALL.len());
+        for service in Service::ALL {
+            let at = places(service, &cfg, &regions);
+            if service.is_global() {
+                assert_eq!(at.len(), 1, "{service} is account-wide");
+                assert_eq!(fixed_region(service, &cfg), Some(at[0].clone()));
+            } else {
+                assert_eq!(at, regions, "{service} goes to every region asked for");
+            }
+        }
+        assert_eq!(
+            places(Service::TrustedAdvisor, &cfg, &regions),
+            vec![crate::regions::TRUSTED_ADVISOR_REGION.to_string()]
+        );
+        assert_eq!(
+            places(Service::Budget, &cfg, &regions),
+            vec![cfg.home_region().to_string()]
+        );
+    }
+
+    #[test]
+    fn lists_read_like_the_help_text() {
+        assert_eq!(
+            listed(",", ","),
+            "guardduty,config,inspector,trustedadvisor,budget"
+        );
+        assert_eq!(
+            listed(", ", " or "),
+            "guardduty, config, inspector, trustedadvisor or budget"
+        );
+        assert_eq!(names(&REGIONAL), "GuardDuty, AWS Config and Inspector");
+        assert_eq!(names(&[Service::Budget]), "Budget");
+    }
+
+    #[test]
+    fn only_trusted_advisor_skips_the_check_after_a_deploy() {
+        for service in Service::ALL {
+            assert_eq!(
+                ops(service).verify_after_deploy(),
+                service != Service::TrustedAdvisor,
+                "{service}"
+            );
+        }
     }
 }
