@@ -10,6 +10,7 @@ pub mod logfile;
 pub mod naming;
 pub mod notifier;
 pub mod regions;
+pub mod services;
 pub mod slack_view;
 pub mod test_message;
 pub mod text;

@@ -39,8 +39,12 @@ pub const KNOWN_REGIONS: &[(&str, bool)] = &[
     ("sa-east-1", false),
 ];
 
-/// Trusted Advisor's events and API live only here.
-pub const TRUSTED_ADVISOR_REGION: &str = "us-east-1";
+/// Trusted Advisor's events and API live only here (its placement in the service table).
+pub const TRUSTED_ADVISOR_REGION: &str = match awsmon_notifier::Service::TrustedAdvisor.placement()
+{
+    awsmon_notifier::service::Placement::Fixed(region) => region,
+    _ => panic!("Trusted Advisor is placed in one fixed region"),
+};
 
 pub fn is_known(region: &str) -> bool {
     KNOWN_REGIONS.iter().any(|(name, _)| *name == region)

@@ -1,13 +1,32 @@
 //! The monitored services, named the same way everywhere (CLI, JSON, config keys, logs).
+//!
+//! Everything the rest of the code needs to know about a service as data lives in ONE table:
+//! [`Service::info`]. Adding a service means a name in `services!` (which also puts it in
+//! [`Service::ALL`]), its row in `info` (the compiler asks for it), and the places the
+//! compiler then points at (the notifier's event handling, the console's `src/services/`).
 
 use std::fmt;
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Service {
+/// Declares the enum and [`Service::ALL`] from one list, so a new variant is in `ALL` too.
+macro_rules! services {
+    ($($variant:ident),+ $(,)?) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[serde(rename_all = "lowercase")]
+        pub enum Service {
+            $($variant),+
+        }
+
+        impl Service {
+            /// Every service, in table order (the matrix's and the routes' order).
+            pub const ALL: [Service; [$(Service::$variant),+].len()] = [$(Service::$variant),+];
+        }
+    };
+}
+
+services! {
     GuardDuty,
     Config,
     Inspector,
@@ -15,51 +34,143 @@ pub enum Service {
     Budget,
 }
 
+/// Where a service is turned on and shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Placement {
+    /// One cell per region; a spoke in each region forwards to the hub.
+    Regional,
+    /// Account-wide (one cell, region "global"), deployed in the home region.
+    HomeRegion,
+    /// Account-wide, deployed in this fixed region (where the service's events exist).
+    Fixed(&'static str),
+}
+
+/// How the service's events reach the notifier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Delivery {
+    /// An EventBridge event matching this source and these detail-types.
+    Bus {
+        source: &'static str,
+        detail_types: &'static [&'static str],
+    },
+    /// An SNS notification (AWS Budgets publishes to a topic, not to the bus).
+    Sns,
+}
+
+/// One row of the service table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ServiceInfo {
+    /// Lowercase name: command line, JSON, stack names (`<prefix>-<name>`), route names.
+    pub name: &'static str,
+    /// Suffix of its webhook key: `WEBHOOK_URLS_<suffix>`, `AWSMON_WEBHOOK_URLS_<suffix>`.
+    pub config_suffix: &'static str,
+    /// Human name for messages and the UI.
+    pub display_name: &'static str,
+    /// Column title in the console's matrix (fits a cell).
+    pub label: &'static str,
+    pub placement: Placement,
+    pub delivery: Delivery,
+}
+
 impl Service {
-    pub const ALL: [Service; 5] = [
-        Service::GuardDuty,
-        Service::Config,
-        Service::Inspector,
-        Service::TrustedAdvisor,
-        Service::Budget,
-    ];
+    /// This service's row of the table: the one match to extend for a new service.
+    pub const fn info(self) -> &'static ServiceInfo {
+        match self {
+            Service::GuardDuty => &ServiceInfo {
+                name: "guardduty",
+                config_suffix: "GUARDDUTY",
+                display_name: "GuardDuty",
+                label: "GuardDuty",
+                placement: Placement::Regional,
+                delivery: Delivery::Bus {
+                    source: "aws.guardduty",
+                    detail_types: &["GuardDuty Finding"],
+                },
+            },
+            Service::Config => &ServiceInfo {
+                name: "config",
+                config_suffix: "CONFIG",
+                display_name: "AWS Config",
+                label: "Config",
+                placement: Placement::Regional,
+                delivery: Delivery::Bus {
+                    source: "aws.config",
+                    detail_types: &["Config Configuration Item Change"],
+                },
+            },
+            Service::Inspector => &ServiceInfo {
+                name: "inspector",
+                config_suffix: "INSPECTOR",
+                display_name: "Inspector",
+                label: "Inspector",
+                placement: Placement::Regional,
+                delivery: Delivery::Bus {
+                    source: "aws.inspector2",
+                    detail_types: &["Inspector2 Finding"],
+                },
+            },
+            Service::TrustedAdvisor => &ServiceInfo {
+                name: "trustedadvisor",
+                config_suffix: "TRUSTEDADVISOR",
+                display_name: "Trusted Advisor",
+                label: "TrustedAdv.",
+                placement: Placement::Fixed("us-east-1"),
+                delivery: Delivery::Bus {
+                    source: "aws.trustedadvisor",
+                    detail_types: &["Trusted Advisor Check Item Refresh Notification"],
+                },
+            },
+            Service::Budget => &ServiceInfo {
+                name: "budget",
+                config_suffix: "BUDGET",
+                display_name: "Budget",
+                label: "Budget",
+                placement: Placement::HomeRegion,
+                delivery: Delivery::Sns,
+            },
+        }
+    }
 
     /// The lowercase name used on the command line and in JSON.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Service::GuardDuty => "guardduty",
-            Service::Config => "config",
-            Service::Inspector => "inspector",
-            Service::TrustedAdvisor => "trustedadvisor",
-            Service::Budget => "budget",
-        }
+    pub const fn as_str(self) -> &'static str {
+        self.info().name
     }
 
     /// The suffix of the old project's per-service webhook key (`WEBHOOK_URLS_GUARDDUTY`, ...).
-    pub fn config_suffix(self) -> &'static str {
-        match self {
-            Service::GuardDuty => "GUARDDUTY",
-            Service::Config => "CONFIG",
-            Service::Inspector => "INSPECTOR",
-            Service::TrustedAdvisor => "TRUSTEDADVISOR",
-            Service::Budget => "BUDGET",
-        }
+    pub const fn config_suffix(self) -> &'static str {
+        self.info().config_suffix
     }
 
     /// Human name for messages and the UI.
-    pub fn display_name(self) -> &'static str {
-        match self {
-            Service::GuardDuty => "GuardDuty",
-            Service::Config => "AWS Config",
-            Service::Inspector => "Inspector",
-            Service::TrustedAdvisor => "Trusted Advisor",
-            Service::Budget => "Budget",
-        }
+    pub const fn display_name(self) -> &'static str {
+        self.info().display_name
     }
 
-    /// Trusted Advisor and Budgets are account-wide: one cell, region "global".
-    pub fn is_global(self) -> bool {
-        matches!(self, Service::TrustedAdvisor | Service::Budget)
+    /// The matrix column title.
+    pub const fn label(self) -> &'static str {
+        self.info().label
+    }
+
+    pub const fn placement(self) -> Placement {
+        self.info().placement
+    }
+
+    /// Account-wide services (Trusted Advisor, Budgets): one cell, region "global".
+    pub const fn is_global(self) -> bool {
+        !matches!(self.info().placement, Placement::Regional)
+    }
+
+    /// The routing key: the route name in the routing parameter and the console.
+    pub const fn route_key(self) -> &'static str {
+        self.info().name
+    }
+
+    /// The services the hub's monitored-events rule matches: regional services on the bus
+    /// (account-wide ones have their own rule or topic).
+    pub fn hub_rule_services() -> impl Iterator<Item = Service> {
+        Service::ALL
+            .into_iter()
+            .filter(|s| !s.is_global() && matches!(s.info().delivery, Delivery::Bus { .. }))
     }
 }
 
@@ -74,10 +185,12 @@ pub struct UnknownService(pub String);
 
 impl fmt::Display for UnknownService {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let names: Vec<&str> = Service::ALL.iter().map(|s| s.as_str()).collect();
         write!(
             f,
-            "unknown service {:?}; expected one of guardduty, config, inspector, trustedadvisor, budget",
-            self.0
+            "unknown service {:?}; expected one of {}",
+            self.0,
+            names.join(", ")
         )
     }
 }
@@ -106,5 +219,20 @@ mod tests {
         }
         assert_eq!("GuardDuty".parse::<Service>(), Ok(Service::GuardDuty));
         assert!("guard-duty".parse::<Service>().is_err());
+    }
+
+    #[test]
+    fn the_table_is_consistent() {
+        let mut seen = std::collections::HashSet::new();
+        for svc in Service::ALL {
+            let i = svc.info();
+            assert!(seen.insert(i.name), "{} twice", i.name);
+            assert_eq!(i.config_suffix, i.name.to_ascii_uppercase());
+            assert!(i.label.len() < 14, "{} does not fit a matrix cell", i.label);
+        }
+        assert_eq!(
+            UnknownService("x".into()).to_string(),
+            "unknown service \"x\"; expected one of guardduty, config, inspector, trustedadvisor, budget"
+        );
     }
 }

@@ -117,8 +117,8 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct StatusArgs {
-    /// Only these services: guardduty,config,inspector,trustedadvisor,budget
-    #[arg(long, value_delimiter = ',', value_parser = parse_service)]
+    #[arg(long, value_delimiter = ',', value_parser = parse_service,
+        help = format!("Only these services: {}", crate::services::listed(",", ",")))]
     pub services: Option<Vec<Service>>,
     /// Print one JSON document
     #[arg(long)]
@@ -127,8 +127,8 @@ pub struct StatusArgs {
 
 #[derive(Debug, Args)]
 pub struct DeployArgs {
-    /// notifier, guardduty, config, inspector, trustedadvisor, budget or all
-    #[arg(value_parser = parse_target)]
+    #[arg(value_parser = parse_target,
+        help = format!("notifier, {} or all", crate::services::listed(", ", ", ")))]
     pub target: crate::deploy::plan::Target,
     #[command(flatten)]
     pub common: ApplyArgs,
@@ -136,8 +136,8 @@ pub struct DeployArgs {
 
 #[derive(Debug, Args)]
 pub struct DestroyArgs {
-    /// notifier, guardduty, config, inspector, trustedadvisor, budget or all
-    #[arg(value_parser = parse_target)]
+    #[arg(value_parser = parse_target,
+        help = format!("notifier, {} or all", crate::services::listed(", ", ", ")))]
     pub target: crate::deploy::plan::Target,
     /// Also delete what awsmon created that holds history: detectors, Config recorders and
     /// channels, Inspector scanning (never adopted ones); asks a second time on a terminal
@@ -228,8 +228,8 @@ pub enum NotifierCommand {
 
 #[derive(Debug, Args)]
 pub struct TestMessageArgs {
-    /// default, guardduty, config, inspector, trustedadvisor or budget
-    #[arg(long, default_value = "default", value_parser = parse_route)]
+    #[arg(long, default_value = "default", value_parser = parse_route,
+        help = format!("default, {}", crate::services::listed(", ", " or ")))]
     pub route: crate::test_message::Route,
     /// direct: post from here and report each webhook's answer; pipeline: put an awsmon.test
     /// event on the home bus (EventBridge → Lambda → Slack)
@@ -257,8 +257,8 @@ pub struct FindingsArgs {
     /// How far back: 24h, 90m, 7d
     #[arg(long, default_value = "24h", value_parser = crate::findings::parse_since)]
     pub since: std::time::Duration,
-    /// Only these services: guardduty,inspector,trustedadvisor,budget
-    #[arg(long, value_delimiter = ',', value_parser = parse_service)]
+    #[arg(long, value_delimiter = ',', value_parser = parse_service,
+        help = format!("Only these services: {}", crate::services::listed(",", ",")))]
     pub services: Option<Vec<Service>>,
     /// One JSON line per finding
     #[arg(long)]

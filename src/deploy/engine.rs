@@ -130,26 +130,13 @@ async fn run_step(
             region,
             account,
             types,
-        } => {
-            aws.inspector2(region)
-                .enable()
-                .account_ids(account)
-                .set_resource_types(Some(scan_types(types)))
-                .send()
-                .await
-                .map_err(|e| AwsError::classify("inspector2:Enable", &e).to_string())?;
-            Ok(format!("enabled for {}", types.join(", ")))
-        }
+        } => crate::services::inspector::enable(aws, region, account, types)
+            .await
+            .map_err(|e| e.to_string()),
         Step::StartRecorder { region, name } => {
-            aws.configservice(region)
-                .start_configuration_recorder()
-                .configuration_recorder_name(name)
-                .send()
+            crate::services::config::start_recorder(aws, region, name)
                 .await
-                .map_err(|e| {
-                    AwsError::classify("config:StartConfigurationRecorder", &e).to_string()
-                })?;
-            Ok("recording".into())
+                .map_err(|e| e.to_string())
         }
         Step::DeleteStack { region, name, .. } => {
             stack_ops::delete(aws, region, name, waiting, progress)
@@ -179,62 +166,27 @@ async fn run_step(
             region,
             recorder,
             channel,
-        } => {
-            let config = aws.configservice(region);
-            if let Some(name) = recorder {
-                // A recording recorder cannot be deleted.
-                let _ = config
-                    .stop_configuration_recorder()
-                    .configuration_recorder_name(name)
-                    .send()
-                    .await;
-                config
-                    .delete_configuration_recorder()
-                    .configuration_recorder_name(name)
-                    .send()
-                    .await
-                    .map_err(|e| {
-                        AwsError::classify("config:DeleteConfigurationRecorder", &e).to_string()
-                    })?;
-            }
-            if let Some(name) = channel {
-                config
-                    .delete_delivery_channel()
-                    .delivery_channel_name(name)
-                    .send()
-                    .await
-                    .map_err(|e| {
-                        AwsError::classify("config:DeleteDeliveryChannel", &e).to_string()
-                    })?;
-            }
-            Ok("deleted".into())
-        }
+        } => crate::services::config::delete_recorder(
+            aws,
+            region,
+            recorder.as_deref(),
+            channel.as_deref(),
+        )
+        .await
+        .map_err(|e| e.to_string()),
         Step::DisableInspector {
             region,
             account,
             types,
-        } => {
-            aws.inspector2(region)
-                .disable()
-                .account_ids(account)
-                .set_resource_types(Some(scan_types(types)))
-                .send()
-                .await
-                .map_err(|e| AwsError::classify("inspector2:Disable", &e).to_string())?;
-            Ok(format!("disabled for {}", types.join(", ")))
-        }
+        } => crate::services::inspector::disable(aws, region, account, types)
+            .await
+            .map_err(|e| e.to_string()),
         Step::DeleteDetector {
             region,
             detector_id,
-        } => {
-            aws.guardduty(region)
-                .delete_detector()
-                .detector_id(detector_id)
-                .send()
-                .await
-                .map_err(|e| AwsError::classify("guardduty:DeleteDetector", &e).to_string())?;
-            Ok("deleted".into())
-        }
+        } => crate::services::guardduty::delete_detector(aws, region, detector_id)
+            .await
+            .map_err(|e| e.to_string()),
         Step::FailureQueue {
             region, discard, ..
         } => failure_queue(aws, cfg, region, *discard).await,
@@ -275,13 +227,6 @@ async fn failure_queue(
         .await
         .map_err(|e| AwsError::classify("sqs:PurgeQueue", &e).to_string())?;
     Ok(format!("discarded {now} undelivered alert(s)"))
-}
-
-fn scan_types(types: &[String]) -> Vec<aws_sdk_inspector2::types::ResourceScanType> {
-    types
-        .iter()
-        .map(|t| aws_sdk_inspector2::types::ResourceScanType::from(t.as_str()))
-        .collect()
 }
 
 /// What a routing push expects to find: anything (a deploy, `routing push`, which read it just

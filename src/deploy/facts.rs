@@ -10,11 +10,9 @@ use super::artifact::Artifact;
 use super::plan::Target;
 use crate::aws::{Aws, AwsError};
 use crate::config::Config;
-use crate::inventory::{ConfigFacts, Stacks, budget, configservice, guardduty, inspector};
+use crate::inventory::{ConfigFacts, Stacks};
 use crate::naming;
-
-/// Trusted Advisor's events exist only here, so its spoke lives here.
-pub const TRUSTED_ADVISOR_REGION: &str = "us-east-1";
+use crate::services::{self, Cx, FactsPatch};
 
 #[derive(Debug, Clone, Default)]
 pub struct Facts {
@@ -50,8 +48,8 @@ impl Facts {
     }
 }
 
-/// The regions a plan for `services` touches: the requested ones, the home region, and
-/// us-east-1 when Trusted Advisor is involved.
+/// The regions a plan for `services` touches: the requested ones, the home region, and where
+/// the account-wide ones are placed (us-east-1 for Trusted Advisor).
 pub fn regions_touched(cfg: &Config, services: &[Service], regions: &[String]) -> Vec<String> {
     let mut all: Vec<String> = regions.to_vec();
     let mut add = |r: &str| {
@@ -60,8 +58,10 @@ pub fn regions_touched(cfg: &Config, services: &[Service], regions: &[String]) -
         }
     };
     add(cfg.home_region());
-    if services.contains(&Service::TrustedAdvisor) {
-        add(TRUSTED_ADVISOR_REGION);
+    for &service in services {
+        if let Some(region) = services::fixed_region(service, cfg) {
+            add(&region);
+        }
     }
     all
 }
@@ -90,33 +90,16 @@ pub async fn gather(
     for (region, result) in all.iter().zip(fetched) {
         let one = result?;
         facts.stacks.insert(region.clone(), one.stacks);
-        if let Some(d) = one.detectors {
-            facts.detectors.insert(region.clone(), d);
-        }
-        if let Some(c) = one.config {
-            facts.config.insert(region.clone(), c);
-        }
-        if let Some(i) = one.inspector {
-            facts.inspector.insert(region.clone(), i);
-        }
         for (service, params) in one.spoke_params {
             facts.spoke_params.insert((region.clone(), service), params);
         }
-        if let Some(d) = one.spoke_detector {
-            facts.spoke_detectors.insert(region.clone(), d);
-        }
-        if let Some(c) = one.spoke_config {
-            facts.spoke_config.insert(region.clone(), c);
+        for patch in one.patches {
+            patch(&mut facts);
         }
     }
     // Destroying (no build given) the notifier deletes its failure queue: count what waits.
     if artifact.is_none() && target.expand().contains(&Target::Notifier) {
         facts.undelivered = crate::notifier::health::failure_queue_depth(aws, cfg).await?;
-    }
-    if services.contains(&Service::Budget) {
-        facts.budget_exists = budget::describe(aws, &account, &naming::budget_name(cfg))
-            .await?
-            .is_some();
     }
     if let Some(a) = artifact {
         let bucket = naming::artifact_bucket(cfg, &account, &home);
@@ -136,12 +119,9 @@ pub async fn gather(
 #[derive(Default)]
 struct RegionFacts {
     stacks: Stacks,
-    detectors: Option<Vec<String>>,
-    config: Option<ConfigFacts>,
-    inspector: Option<Vec<String>>,
     spoke_params: Vec<(Service, HashMap<String, String>)>,
-    spoke_detector: Option<String>,
-    spoke_config: Option<(Option<String>, Option<String>)>,
+    /// What each service found, applied once every region has answered.
+    patches: Vec<FactsPatch>,
 }
 
 async fn region_facts(
@@ -161,27 +141,12 @@ async fn region_facts(
             out.spoke_params
                 .push((service, stack_parameters(aws, region, &spoke).await?));
         }
-        match service {
-            Service::GuardDuty => {
-                out.detectors = Some(guardduty::detector_ids(aws, region).await?);
-                if out.stacks.exists(&spoke) {
-                    out.spoke_detector = stack_resource(aws, region, &spoke, "Detector").await;
-                }
-            }
-            Service::Config => {
-                out.config = Some(configservice::facts(aws, region).await?);
-                if out.stacks.exists(&spoke) {
-                    out.spoke_config = Some((
-                        stack_resource(aws, region, &spoke, "Recorder").await,
-                        stack_resource(aws, region, &spoke, "DeliveryChannel").await,
-                    ));
-                }
-            }
-            Service::Inspector => {
-                out.inspector = Some(inspector::enabled_types(aws, region, account).await?);
-            }
-            Service::TrustedAdvisor | Service::Budget => {}
-        }
+        let exists = out.stacks.exists(&spoke);
+        let cx = Cx { aws, cfg, account };
+        let found = services::ops(service)
+            .region_facts(cx, region, exists.then_some(spoke.as_str()))
+            .await?;
+        out.patches.extend(found);
     }
     Ok(out)
 }
@@ -215,7 +180,13 @@ async fn stack_parameters(
         .unwrap_or_default())
 }
 
-async fn stack_resource(aws: &Aws, region: &str, stack: &str, logical: &str) -> Option<String> {
+/// The physical id of `logical` in `stack`, if it exists.
+pub(crate) async fn stack_resource(
+    aws: &Aws,
+    region: &str,
+    stack: &str,
+    logical: &str,
+) -> Option<String> {
     let res = aws
         .cloudformation(region)
         .describe_stack_resource()

@@ -182,7 +182,7 @@ impl Step {
     pub fn is_hub(&self) -> bool {
         match self {
             Step::Stack { spec, .. } => {
-                spec.template == templates::BOOTSTRAP || spec.template == templates::HUB
+                spec.template == templates::BOOTSTRAP || spec.template.file == templates::HUB.file
             }
             Step::UploadArtifact { .. }
             | Step::WriteRouting { .. }

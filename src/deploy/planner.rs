@@ -1,18 +1,16 @@
 //! Deciding the steps: the hub when needed, then each service's spoke per region, adopting what
 //! already exists. Destroying removes awsmon's wiring and touches service data only when asked,
 //! and then only what awsmon created.
-
-use awsmon_notifier::Service;
-
 use super::artifact::Artifact;
-use super::facts::{Facts, TRUSTED_ADVISOR_REGION};
+use super::facts::Facts;
 use super::plan::{Plan, StackAction, Step, Target};
 use super::stack_ops::StackSpec;
 use super::templates::{self, Template};
 use crate::config::Config;
 use crate::naming;
+use crate::services::{self, Planning};
 
-fn exists(facts: &Facts, region: &str, stack: &str) -> bool {
+pub(crate) fn exists(facts: &Facts, region: &str, stack: &str) -> bool {
     facts.stacks.get(region).is_some_and(|s| s.exists(stack))
 }
 
@@ -24,7 +22,7 @@ fn action(facts: &Facts, region: &str, stack: &str) -> StackAction {
     }
 }
 
-fn stack(
+pub(crate) fn stack(
     cfg: &Config,
     facts: &Facts,
     region: &str,
@@ -50,7 +48,7 @@ fn stack(
 }
 
 /// "3eb8…": enough of an id to recognise it.
-fn short(id: &str) -> String {
+pub(crate) fn short(id: &str) -> String {
     id.chars().take(4).collect()
 }
 
@@ -75,26 +73,14 @@ pub fn plan(
             &mut p,
         );
     }
+    let at = Planning {
+        cfg,
+        facts,
+        regions,
+        optional: target == Target::All,
+    };
     for service in Target::services(&targets) {
-        match service {
-            Service::GuardDuty => {
-                for region in regions {
-                    p.steps.push(guardduty_spoke(cfg, facts, region));
-                }
-            }
-            Service::Config => {
-                for region in regions {
-                    config_spoke(cfg, facts, region, &mut p);
-                }
-            }
-            Service::Inspector => {
-                for region in regions {
-                    inspector_spoke(cfg, facts, region, &mut p);
-                }
-            }
-            Service::TrustedAdvisor => trusted_advisor_spoke(cfg, facts, regions, &mut p),
-            Service::Budget => budget_stack(cfg, facts, target == Target::All, &mut p),
-        }
+        services::ops(service).on_steps(at, &mut p);
     }
     p
 }
@@ -136,7 +122,7 @@ fn hub_steps(cfg: &Config, facts: &Facts, artifact: &Artifact, asked: bool, p: &
         facts,
         home,
         naming::hub_stack(cfg),
-        templates::HUB,
+        templates::hub(),
         vec![
             ("Prefix", cfg.prefix_service_name.clone()),
             ("ArtifactBucket", bucket),
@@ -160,7 +146,7 @@ fn hub_steps(cfg: &Config, facts: &Facts, artifact: &Artifact, asked: bool, p: &
 }
 
 /// The hub's bus outside the home region; empty in it, where the hub's own rules see events.
-fn forward_to(cfg: &Config, facts: &Facts, region: &str) -> String {
+pub(crate) fn forward_to(cfg: &Config, facts: &Facts, region: &str) -> String {
     if region == cfg.home_region() {
         String::new()
     } else {
@@ -168,7 +154,7 @@ fn forward_to(cfg: &Config, facts: &Facts, region: &str) -> String {
     }
 }
 
-fn with_forwarding(cfg: &Config, region: &str, reason: &str) -> String {
+pub(crate) fn with_forwarding(cfg: &Config, region: &str, reason: &str) -> String {
     if region == cfg.home_region() {
         format!("{reason}; the hub's rules forward here")
     } else {
@@ -178,243 +164,11 @@ fn with_forwarding(cfg: &Config, region: &str, reason: &str) -> String {
 
 /// Whether awsmon creates the resource: an existing spoke keeps its earlier choice (flipping it
 /// would orphan or duplicate the resource); otherwise create only when none exists.
-fn creates(earlier: Option<&str>, existing: Option<&String>) -> bool {
+pub(crate) fn creates(earlier: Option<&str>, existing: Option<&String>) -> bool {
     match earlier {
         Some(v) => v == "true",
         None => existing.is_none(),
     }
-}
-
-fn guardduty_spoke(cfg: &Config, facts: &Facts, region: &str) -> Step {
-    let existing = facts.detectors.get(region).and_then(|d| d.first());
-    let earlier = facts.spoke_param(region, Service::GuardDuty, "CreateDetector");
-    let create = creates(earlier, existing);
-    let reason = match (create, earlier.is_some(), existing) {
-        (true, true, _) => "detector created by awsmon; refresh the wiring".to_string(),
-        (true, false, _) => "create a detector".to_string(),
-        (false, true, Some(id)) => format!("keep adopted detector {}…", short(id)),
-        (false, _, Some(id)) => format!(
-            "adopt existing detector {}…; add forwarding only",
-            short(id)
-        ),
-        (false, _, None) => "the adopted detector is gone; forwarding only".to_string(),
-    };
-    stack(
-        cfg,
-        facts,
-        region,
-        naming::service_stack(cfg, Service::GuardDuty),
-        templates::GUARDDUTY,
-        vec![
-            ("Prefix", cfg.prefix_service_name.clone()),
-            ("CreateDetector", create.to_string()),
-            ("HubEventBusArn", forward_to(cfg, facts, region)),
-        ],
-        with_forwarding(cfg, region, &reason),
-    )
-}
-
-fn config_spoke(cfg: &Config, facts: &Facts, region: &str, p: &mut Plan) {
-    let now = facts.config.get(region).cloned().unwrap_or_default();
-    let create_recorder = creates(
-        facts.spoke_param(region, Service::Config, "CreateRecorder"),
-        now.recorder.as_ref(),
-    );
-    let create_channel = creates(
-        facts.spoke_param(region, Service::Config, "CreateDeliveryChannel"),
-        now.channel.as_ref(),
-    );
-    let bucket = naming::config_bucket(cfg, &facts.account, region);
-    let mut parts = Vec::new();
-    match (&now.recorder, create_recorder) {
-        (_, true) => parts.push("recorder by awsmon".to_string()),
-        (Some(r), false) => parts.push(format!("adopt existing recorder {r}")),
-        (None, false) => parts.push("the adopted recorder is gone".to_string()),
-    }
-    match (&now.channel, create_channel) {
-        (_, true) => parts.push(format!("delivery channel and bucket {bucket} by awsmon")),
-        (Some(c), false) => parts.push(format!("adopt existing delivery channel {c}")),
-        (None, false) => parts.push("the adopted delivery channel is gone".to_string()),
-    }
-    let global = region == cfg.home_region();
-    if create_recorder {
-        parts.push(if global {
-            "global resource types recorded here".to_string()
-        } else {
-            "global resource types recorded in the home region only".to_string()
-        });
-    }
-    p.steps.push(stack(
-        cfg,
-        facts,
-        region,
-        naming::service_stack(cfg, Service::Config),
-        templates::CONFIG,
-        vec![
-            ("Prefix", cfg.prefix_service_name.clone()),
-            (
-                "BucketName",
-                if create_channel {
-                    bucket
-                } else {
-                    String::new()
-                },
-            ),
-            ("CreateRecorder", create_recorder.to_string()),
-            ("CreateDeliveryChannel", create_channel.to_string()),
-            ("RecordGlobalResources", global.to_string()),
-            ("HubEventBusArn", forward_to(cfg, facts, region)),
-        ],
-        with_forwarding(cfg, region, &parts.join(", ")),
-    ));
-    // Turning Config on means recording; an adopted recorder that is stopped is started (after
-    // the stack, which may have created the delivery channel it needs).
-    if let (Some(name), false, false) = (&now.recorder, now.recording, create_recorder) {
-        if now.channel.is_some() || create_channel {
-            p.steps.push(Step::StartRecorder {
-                region: region.to_string(),
-                name: name.clone(),
-            });
-        } else {
-            p.notes.push(format!(
-                "{region}: the adopted recorder {name} cannot record without a delivery channel"
-            ));
-        }
-    }
-}
-
-fn inspector_spoke(cfg: &Config, facts: &Facts, region: &str, p: &mut Plan) {
-    let on = facts.inspector.get(region).cloned().unwrap_or_default();
-    let missing: Vec<String> = cfg
-        .settings
-        .inspector
-        .resource_types
-        .iter()
-        .filter(|t| !on.contains(t))
-        .cloned()
-        .collect();
-    // What awsmon enabled, earlier or now: the only types --delete-service-data may disable.
-    let mut ours: Vec<String> = facts
-        .spoke_param(region, Service::Inspector, "EnabledTypes")
-        .unwrap_or_default()
-        .split(',')
-        .filter(|t| !t.is_empty())
-        .map(str::to_string)
-        .collect();
-    let adopted: Vec<&String> = on.iter().filter(|t| !ours.contains(t)).collect();
-    for t in &missing {
-        if !ours.contains(t) {
-            ours.push(t.clone());
-        }
-    }
-    let mut reason = Vec::new();
-    if !adopted.is_empty() {
-        reason.push(format!(
-            "adopt Inspector already on for {}",
-            adopted
-                .iter()
-                .map(|s| s.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ));
-    }
-    if !missing.is_empty() {
-        p.steps.push(Step::EnableInspector {
-            region: region.to_string(),
-            account: facts.account.clone(),
-            types: missing.clone(),
-        });
-        reason.push(format!("enabled by awsmon for {}", missing.join(", ")));
-    }
-    if reason.is_empty() {
-        reason.push("Inspector already on".to_string());
-    }
-    p.steps.push(stack(
-        cfg,
-        facts,
-        region,
-        naming::service_stack(cfg, Service::Inspector),
-        templates::INSPECTOR,
-        vec![
-            ("Prefix", cfg.prefix_service_name.clone()),
-            ("HubEventBusArn", forward_to(cfg, facts, region)),
-            ("EnabledTypes", ours.join(",")),
-        ],
-        with_forwarding(cfg, region, &reason.join("; ")),
-    ));
-}
-
-fn trusted_advisor_spoke(cfg: &Config, facts: &Facts, regions: &[String], p: &mut Plan) {
-    let here = cfg.home_region() == TRUSTED_ADVISOR_REGION;
-    if !regions.iter().any(|r| r == TRUSTED_ADVISOR_REGION) {
-        p.notes.push(format!(
-            "Trusted Advisor's rule goes to {TRUSTED_ADVISOR_REGION}, the only region with its events"
-        ));
-    }
-    let statuses = cfg.settings.trusted_advisor.statuses.join(",");
-    p.steps.push(stack(
-        cfg,
-        facts,
-        TRUSTED_ADVISOR_REGION,
-        naming::service_stack(cfg, Service::TrustedAdvisor),
-        templates::TRUSTED_ADVISOR,
-        vec![
-            ("Prefix", cfg.prefix_service_name.clone()),
-            ("Statuses", statuses.clone()),
-            ("HubInThisRegion", here.to_string()),
-            ("HubEventBusArn", naming::hub_bus_arn(cfg, &facts.account)),
-            ("NotifierArn", naming::notifier_arn(cfg, &facts.account)),
-        ],
-        if here {
-            format!("check items in {statuses} straight to the notifier")
-        } else {
-            format!("check items in {statuses} forwarded to the hub")
-        },
-    ));
-}
-
-fn budget_stack(cfg: &Config, facts: &Facts, optional: bool, p: &mut Plan) {
-    let name = naming::budget_name(cfg);
-    let stack_name = naming::service_stack(cfg, Service::Budget);
-    let home = cfg.home_region();
-    let Some(limit) = cfg.budget_limit else {
-        let why = "BUDGET_LIMIT is not set in config.yml (the monthly limit in USD)";
-        if optional {
-            p.notes.push(format!("budget skipped: {why}"));
-        } else {
-            p.blockers.push(why.to_string());
-        }
-        return;
-    };
-    if facts.budget_exists && !exists(facts, home, &stack_name) {
-        p.blockers.push(format!(
-            "a budget named {name} already exists outside awsmon; delete or rename it, or change PREFIX_SERVICE_NAME"
-        ));
-        return;
-    }
-    let threshold = cfg.budget_threshold_percentage;
-    let filters = if cfg.budget_tag_filters.is_empty() {
-        "the whole account".to_string()
-    } else {
-        cfg.budget_tag_filters.join(", ")
-    };
-    p.steps.push(stack(
-        cfg,
-        facts,
-        home,
-        stack_name,
-        templates::BUDGET,
-        vec![
-            ("BudgetName", name.clone()),
-            ("LimitUsd", limit.to_string()),
-            ("ThresholdPercentage", threshold.to_string()),
-            ("TagFilters", cfg.budget_tag_filters.join(",")),
-            ("TopicArn", naming::budget_topic_arn(cfg, &facts.account)),
-        ],
-        format!(
-            "monthly COST budget {name} of {limit} USD for {filters}; alerts: forecast above {threshold} %, actual above 100 %"
-        ),
-    ));
 }
 
 /// The steps that turn `target` off in `regions`: awsmon's wiring goes; service data stays
@@ -433,100 +187,14 @@ pub fn plan_destroy(
     };
     for service in Target::services(&targets) {
         let name = naming::service_stack(cfg, service);
-        let places: Vec<String> = match service {
-            Service::TrustedAdvisor => vec![TRUSTED_ADVISOR_REGION.to_string()],
-            Service::Budget => vec![cfg.home_region().to_string()],
-            _ => regions.to_vec(),
-        };
+        let places = services::places(service, cfg, regions);
         for region in places.iter().filter(|r| exists(facts, r, &name)) {
-            let param = |k: &str| facts.spoke_param(region, service, k);
-            let (reason, data_step) = match service {
-                Service::GuardDuty => {
-                    let created = param("CreateDetector") == Some("true");
-                    (
-                        if created {
-                            "remove awsmon's wiring; the detector it created is kept (its findings history)"
-                        } else {
-                            "remove awsmon's wiring; the adopted detector is not touched"
-                        },
-                        facts
-                            .spoke_detectors
-                            .get(region.as_str())
-                            .filter(|_| created)
-                            .map(|id| Step::DeleteDetector {
-                                region: region.clone(),
-                                detector_id: id.clone(),
-                            }),
-                    )
-                }
-                Service::Config => {
-                    let now = facts
-                        .config
-                        .get(region.as_str())
-                        .cloned()
-                        .unwrap_or_default();
-                    // Only what CloudFormation recorded as created by awsmon's stack, and only
-                    // while the region's recorder still is that one: never whatever recorder
-                    // happens to be in the region now.
-                    let (made_recorder, made_channel) = facts
-                        .spoke_config
-                        .get(region.as_str())
-                        .cloned()
-                        .unwrap_or_default();
-                    let same = |now: Option<String>, made: Option<String>, created: bool| {
-                        now.filter(|n| created && made.as_deref() == Some(n.as_str()))
-                    };
-                    let recorder = same(
-                        now.recorder,
-                        made_recorder,
-                        param("CreateRecorder") == Some("true"),
-                    );
-                    let channel = same(
-                        now.channel,
-                        made_channel,
-                        param("CreateDeliveryChannel") == Some("true"),
-                    );
-                    let ours = recorder.is_some() || channel.is_some();
-                    (
-                        if ours {
-                            "remove awsmon's wiring; the recorder and channel it created are kept (configuration history)"
-                        } else {
-                            "remove awsmon's wiring; the adopted recorder is not touched"
-                        },
-                        ours.then(|| Step::DeleteRecorder {
-                            region: region.clone(),
-                            recorder,
-                            channel,
-                        }),
-                    )
-                }
-                Service::Inspector => {
-                    let types: Vec<String> = param("EnabledTypes")
-                        .unwrap_or_default()
-                        .split(',')
-                        .filter(|t| !t.is_empty())
-                        .map(str::to_string)
-                        .collect();
-                    (
-                        if types.is_empty() {
-                            "remove awsmon's forwarding; Inspector was on before awsmon and stays on"
-                        } else {
-                            "remove awsmon's forwarding; Inspector stays on (deactivating deletes its findings)"
-                        },
-                        (!types.is_empty()).then(|| Step::DisableInspector {
-                            region: region.clone(),
-                            account: facts.account.clone(),
-                            types,
-                        }),
-                    )
-                }
-                Service::TrustedAdvisor => ("remove the Trusted Advisor rule", None),
-                Service::Budget => ("delete the budget and its alerts", None),
-            };
+            let off = services::ops(service).off_steps(cfg, facts, region);
+            let (reason, data_step) = (off.reason, off.data_step);
             p.steps.push(Step::DeleteStack {
                 region: region.clone(),
                 name: name.clone(),
-                reason: reason.to_string(),
+                reason,
             });
             if let (true, Some(step)) = (delete_service_data, data_step) {
                 p.steps.push(step);
@@ -569,6 +237,8 @@ pub fn plan_destroy(
 #[cfg(test)]
 mod tests {
     use std::collections::HashMap;
+
+    use awsmon_notifier::Service;
 
     use super::*;
     use crate::inventory::{StackStatusSummary, Stacks};

@@ -1,6 +1,10 @@
 //! The CloudFormation templates, embedded in the binary. Each passes cfn-lint in CI
 //! (`scripts/test`).
 
+use std::sync::LazyLock;
+
+use crate::services::{self, Service};
+
 /// One embedded template.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Template {
@@ -28,4 +32,118 @@ templates! {
     INSPECTOR => "inspector.yaml",
     TRUSTED_ADVISOR => "trustedadvisor.yaml",
     BUDGET => "budget.yaml",
+}
+
+/// The hub as deployed: [`HUB`] with its monitored-events rule (description, sources and
+/// detail-types) filled in from the service registry.
+pub fn hub() -> Template {
+    static BODY: LazyLock<String> = LazyLock::new(|| render_hub(HUB.body));
+    Template {
+        file: HUB.file,
+        body: BODY.as_str(),
+    }
+}
+
+/// Replaces the `MonitoredEventsRule`'s `Description` and `EventPattern` in `body` with the
+/// registry's.
+fn render_hub(body: &str) -> String {
+    let (sources, detail_types) = services::hub_event_pattern();
+    let rule_services: Vec<Service> = Service::hub_rule_services().collect();
+    let mut out = String::with_capacity(body.len());
+    let mut in_rule = false;
+    let mut skipping = false;
+    for line in body.lines() {
+        let indent = line.len() - line.trim_start().len();
+        if skipping {
+            if indent > 6 || line.trim().is_empty() {
+                continue;
+            }
+            skipping = false;
+        }
+        if indent == 2 && !line.trim().is_empty() && !line.trim_start().starts_with('#') {
+            in_rule = line.trim() == "MonitoredEventsRule:";
+        }
+        if in_rule && indent == 6 && line.trim_start().starts_with("Description:") {
+            out.push_str(&format!(
+                "      Description: awsmon - {} events to the notifier\n",
+                services::names(&rule_services)
+            ));
+            continue;
+        }
+        out.push_str(line);
+        out.push('\n');
+        if in_rule && indent == 6 && line.trim() == "EventPattern:" {
+            out.push_str("        source:\n");
+            for s in &sources {
+                out.push_str(&format!("          - {s}\n"));
+            }
+            out.push_str("        detail-type:\n");
+            for t in &detail_types {
+                out.push_str(&format!("          - {t}\n"));
+            }
+            skipping = true;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use yaml_rust2::{Yaml, YamlLoader};
+
+    use super::*;
+
+    fn strings(y: &Yaml) -> Vec<String> {
+        y.as_vec()
+            .map(|v| {
+                v.iter()
+                    .filter_map(|s| s.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn the_deployed_hub_listens_for_every_service_in_the_registry() {
+        let rendered = hub();
+        assert_eq!(rendered.file, HUB.file);
+        let docs = YamlLoader::load_from_str(rendered.body).expect("the rendered hub is YAML");
+        let rule = &docs[0]["Resources"]["MonitoredEventsRule"]["Properties"];
+        let (sources, detail_types) = services::hub_event_pattern();
+        assert_eq!(strings(&rule["EventPattern"]["source"]), sources);
+        assert_eq!(strings(&rule["EventPattern"]["detail-type"]), detail_types);
+        assert_eq!(
+            rule["Description"].as_str(),
+            Some("awsmon - GuardDuty, AWS Config and Inspector events to the notifier")
+        );
+        // Only the rule changes: every other line of the file is deployed as written.
+        let kept = |body: &str| -> usize { body.lines().filter(|l| !l.trim().is_empty()).count() };
+        let raw = YamlLoader::load_from_str(HUB.body).expect("hub");
+        let raw_pattern = &raw[0]["Resources"]["MonitoredEventsRule"]["Properties"]["EventPattern"];
+        let written =
+            strings(&raw_pattern["source"]).len() + strings(&raw_pattern["detail-type"]).len();
+        let listed = sources.len() + detail_types.len();
+        assert_eq!(kept(rendered.body) + written, kept(HUB.body) + listed);
+        for resource in ["TestEventsRule", "TrustedAdvisorRule", "Notifier"] {
+            assert_eq!(
+                docs[0]["Resources"][resource], raw[0]["Resources"][resource],
+                "{resource} is deployed as written"
+            );
+        }
+    }
+
+    #[test]
+    fn the_hub_rule_covers_the_regional_services_on_the_bus() {
+        assert_eq!(
+            services::hub_event_pattern(),
+            (
+                vec!["aws.guardduty", "aws.config", "aws.inspector2"],
+                vec![
+                    "GuardDuty Finding",
+                    "Config Configuration Item Change",
+                    "Inspector2 Finding"
+                ]
+            )
+        );
+    }
 }

@@ -7,8 +7,9 @@ use super::engine::Report;
 use super::plan::{Plan, Step};
 use crate::aws::Aws;
 use crate::config::Config;
-use crate::inventory::{State, budget, configservice, guardduty, inspector};
+use crate::inventory::State;
 use crate::naming;
+use crate::services::{self, Cx};
 
 /// The (region, service) pairs whose spoke was deployed successfully.
 pub fn deployed(cfg: &Config, plan: &Plan, report: &Report) -> Vec<(String, Service)> {
@@ -38,17 +39,12 @@ pub async fn verify(
     deployed: &[(String, Service)],
 ) -> Vec<String> {
     let checks = deployed.iter().map(|(region, service)| async move {
-        let status = match service {
-            Service::GuardDuty => guardduty::status(aws, region).await,
-            Service::Config => configservice::status(aws, region).await,
-            Service::Inspector => {
-                let wanted = &cfg.settings.inspector.resource_types;
-                inspector::status(aws, region, account, wanted).await
-            }
-            Service::Budget => budget::status(aws, account, &naming::budget_name(cfg)).await,
-            // Its results need a Business or Enterprise support plan; the rule is what awsmon adds.
-            Service::TrustedAdvisor => return None,
-        };
+        let ops = services::ops(*service);
+        if !ops.verify_after_deploy() {
+            return None;
+        }
+        let cx = Cx { aws, cfg, account };
+        let status = ops.probe(cx, region).await;
         match status {
             Ok(s) if s.state == State::Enabled => None,
             Ok(s) => Some(format!(

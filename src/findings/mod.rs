@@ -2,12 +2,11 @@
 //! through the notifier's own pipeline so the console shows exactly what Slack would get.
 //! The same fetch backs `awsmon-tui findings` and the console's findings screen.
 
-pub mod budget;
-mod config;
-mod guardduty;
-mod inspector;
 pub mod samples;
-mod trustedadvisor;
+
+// Each service's fetch lives with it (`src/services/<svc>/recent.rs`); the budget's spend
+// stays reachable here for the console's budget editor.
+pub use crate::services::budget::recent as budget;
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -16,8 +15,9 @@ use awsmon_notifier::{Prepared, Service, Settings};
 use serde_json::Value;
 use tokio::sync::Semaphore;
 
-use crate::aws::{Aws, AwsError};
+use crate::aws::Aws;
 use crate::config::Config;
+use crate::services::{self, Cx};
 
 /// Where a finding came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -179,25 +179,18 @@ pub async fn fetch(aws: &Aws, cfg: &Config, account: &str, req: &Request) -> Fet
     let since = since_ms(req.since);
     let mut jobs: Vec<(Service, String)> = Vec::new();
     for &service in &req.services {
-        match service {
-            Service::GuardDuty | Service::Inspector | Service::Config => {
-                jobs.extend(req.regions.iter().map(|r| (service, r.clone())));
-            }
-            Service::TrustedAdvisor => jobs.push((service, "us-east-1".to_string())),
-            Service::Budget => jobs.push((service, cfg.home_region().to_string())),
-        }
+        jobs.extend(
+            services::places(service, cfg, &req.regions)
+                .into_iter()
+                .map(|r| (service, r)),
+        );
     }
+    let cx = Cx { aws, cfg, account };
     let runs = jobs.into_iter().map(|(service, region)| {
         let limit = limit.clone();
         async move {
             let _permit = limit.acquire().await;
-            let events: Result<Vec<Value>, AwsError> = match service {
-                Service::GuardDuty => Box::pin(guardduty::events(aws, &region, since)).await,
-                Service::Inspector => Box::pin(inspector::events(aws, &region, since)).await,
-                Service::TrustedAdvisor => Box::pin(trustedadvisor::events(aws, account)).await,
-                Service::Budget => Box::pin(budget::events(aws, cfg, account)).await,
-                Service::Config => Box::pin(config::events(aws, &region, since)).await,
-            };
+            let events = services::ops(service).recent(cx, &region, since).await;
             (service, region, events)
         }
     });
@@ -220,7 +213,7 @@ pub async fn fetch(aws: &Aws, cfg: &Config, account: &str, req: &Request) -> Fet
 }
 
 /// An EventBridge envelope around a service's finding, as the bus delivers it.
-fn envelope(
+pub(crate) fn envelope(
     (source, detail_type): (&str, &str),
     id: &str,
     region: &str,
@@ -241,7 +234,7 @@ fn envelope(
     })
 }
 
-fn datetime(t: Option<&aws_smithy_types::DateTime>) -> Option<String> {
+pub(crate) fn datetime(t: Option<&aws_smithy_types::DateTime>) -> Option<String> {
     t.map(crate::text::iso_time)
 }
 

@@ -2,12 +2,14 @@
 //! its notifications are wired. Regions run concurrently (bounded); one cell's failure never
 //! stops the others, and every call is bounded in time.
 
-pub mod budget;
-pub mod configservice;
-pub mod guardduty;
-pub mod inspector;
 pub mod stacks;
-mod trustedadvisor;
+
+// The probes live with their services (`src/services/<svc>/probe.rs`); these paths stay for
+// callers that name them here.
+pub use crate::services::budget::probe as budget;
+pub use crate::services::config::probe as configservice;
+pub use crate::services::guardduty::probe as guardduty;
+pub use crate::services::inspector::probe as inspector;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -22,7 +24,7 @@ use crate::aws::regions::{self, RegionInfo, RegionSource};
 use crate::aws::{Aws, AwsError, AwsErrorKind};
 use crate::config::Config;
 use crate::naming;
-use crate::regions::TRUSTED_ADVISOR_REGION;
+use crate::services::{self, Cx};
 
 pub use configservice::ConfigFacts;
 pub use stacks::{StackStatusSummary, Stacks};
@@ -76,7 +78,7 @@ pub struct ServiceStatus {
 }
 
 impl ServiceStatus {
-    fn new(state: State, detail: impl Into<String>) -> Self {
+    pub fn new(state: State, detail: impl Into<String>) -> Self {
         ServiceStatus {
             state,
             detail: detail.into(),
@@ -116,6 +118,14 @@ struct Shared {
 }
 
 impl Shared {
+    fn cx(&self) -> Cx<'_> {
+        Cx {
+            aws: &self.aws,
+            cfg: &self.cfg,
+            account: &self.account,
+        }
+    }
+
     /// The region's stacks, fetched by whichever task asks first.
     async fn stacks(&self, region: &str) -> Result<Stacks, AwsError> {
         let slot = {
@@ -247,7 +257,7 @@ pub async fn scan_streaming(
         source,
     };
 
-    // Level 2: every region, and the two account-wide services, at once (bounded).
+    // Level 2: every region, and the account-wide services, at once (bounded).
     let limit = Arc::new(Semaphore::new(req.concurrency.max(1)));
     let regional: Vec<Service> = req
         .services
@@ -304,39 +314,10 @@ async fn scan_region(
         }
         return;
     }
+    let cx = shared.cx();
     let fetch = |service: Service| async move {
-        let t = shared.cell_timeout;
-        let status = match service {
-            Service::GuardDuty => {
-                bounded(
-                    t,
-                    "guardduty:ListDetectors",
-                    guardduty::status(&shared.aws, name),
-                )
-                .await
-            }
-            Service::Config => {
-                bounded(
-                    t,
-                    "config:DescribeConfigurationRecorders",
-                    // Three SDK futures joined are large; keep them off the stack.
-                    Box::pin(configservice::status(&shared.aws, name)),
-                )
-                .await
-            }
-            Service::Inspector => {
-                let types = &shared.cfg.settings.inspector.resource_types;
-                bounded(
-                    t,
-                    "inspector2:BatchGetAccountStatus",
-                    inspector::status(&shared.aws, name, &shared.account, types),
-                )
-                .await
-            }
-            Service::TrustedAdvisor | Service::Budget => {
-                unreachable!("global services are scanned once")
-            }
-        };
+        let ops = services::ops(service);
+        let status = bounded(shared.cell_timeout, ops.probe_action(), ops.probe(cx, name)).await;
         (service, status)
     };
     // The region's stacks load alongside its services, not after them.
@@ -349,29 +330,20 @@ async fn scan_region(
     }
 }
 
+/// An account-wide service: one cell, probed (and its stack looked for) where it is placed.
 async fn scan_global(shared: &Shared, service: Service) -> Cell {
-    let t = shared.cell_timeout;
-    let home = shared.cfg.home_region().to_string();
-    if service == Service::TrustedAdvisor {
-        let (status, _) = tokio::join!(
-            bounded(
-                t,
-                "support:DescribeTrustedAdvisorChecks",
-                trustedadvisor::status(&shared.aws)
-            ),
-            shared.stacks(TRUSTED_ADVISOR_REGION)
-        );
-        finish(shared, GLOBAL, service, status, TRUSTED_ADVISOR_REGION).await
-    } else {
-        let name = naming::budget_name(&shared.cfg);
-        let status = bounded(
-            t,
-            "budgets:DescribeBudget",
-            budget::status(&shared.aws, &shared.account, &name),
-        )
-        .await;
-        finish(shared, GLOBAL, service, status, &home).await
-    }
+    let at = services::fixed_region(service, &shared.cfg)
+        .unwrap_or_else(|| shared.cfg.home_region().to_string());
+    let ops = services::ops(service);
+    let (status, _) = tokio::join!(
+        bounded(
+            shared.cell_timeout,
+            ops.probe_action(),
+            ops.probe(shared.cx(), &at)
+        ),
+        shared.stacks(&at)
+    );
+    finish(shared, GLOBAL, service, status, &at).await
 }
 
 /// Combines a service's own status with awsmon's stacks: `managed` when awsmon's stack for it
@@ -425,7 +397,7 @@ async fn finish(
 }
 
 /// The first characters of an id, for compact details ("detector 3eb8…").
-fn short_id(id: &str) -> String {
+pub(crate) fn short_id(id: &str) -> String {
     let head: String = id.chars().take(4).collect();
     if id.chars().count() > 4 {
         format!("{head}…")

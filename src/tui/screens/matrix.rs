@@ -24,8 +24,8 @@ use crate::tui::widgets::{fit, spinner};
 
 pub type CellKey = (String, Service);
 
-pub const REGIONAL: [Service; 3] = [Service::GuardDuty, Service::Config, Service::Inspector];
-pub const GLOBALS: [Service; 2] = [Service::TrustedAdvisor, Service::Budget];
+/// The columns: regional services, then account-wide ones (from the registry).
+pub use crate::services::{GLOBALS, REGIONAL};
 
 #[derive(Debug, Default)]
 pub struct MatrixState {
@@ -222,7 +222,8 @@ pub fn draw(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
     let jobs_h = u16::try_from(app.jobs.list.len().min(3)).unwrap_or(3);
     let [main, jobs] =
         Layout::vertical([Constraint::Min(5), Constraint::Length(jobs_h)]).areas(area);
-    let matrix_w = u16::try_from(REGION_W + CELL_W * 3 + 2).unwrap_or(60);
+    let columns = REGIONAL.len().max(GLOBALS.len());
+    let matrix_w = u16::try_from(REGION_W + CELL_W * columns + 2).unwrap_or(60);
     let (grid, detail) = if main.width >= matrix_w + 40 {
         let [g, d] =
             Layout::horizontal([Constraint::Length(matrix_w), Constraint::Min(20)]).areas(main);
@@ -234,17 +235,6 @@ pub fn draw(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
     draw_grid(frame, app, theme, grid);
     draw_detail(frame, app, theme, detail);
     draw_jobs(frame, app, theme, jobs);
-}
-
-/// Column titles that fit a cell.
-fn column(s: Service) -> &'static str {
-    match s {
-        Service::GuardDuty => "GuardDuty",
-        Service::Config => "Config",
-        Service::Inspector => "Inspector",
-        Service::TrustedAdvisor => "TrustedAdv.",
-        Service::Budget => "Budget",
-    }
 }
 
 fn look_style(look: Look, theme: Theme) -> Style {
@@ -262,8 +252,8 @@ fn look_style(look: Look, theme: Theme) -> Style {
 fn draw_grid(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
     let mut lines = Vec::new();
     let mut head = format!("{:<REGION_W$}", "REGION");
-    for s in REGIONAL {
-        head.push_str(&format!("{:<CELL_W$}", column(s)));
+    for s in REGIONAL.iter() {
+        head.push_str(&format!("{:<CELL_W$}", s.label()));
     }
     lines.push(Line::styled(head, theme.bold()));
     if app.matrix.regions.is_empty() {
@@ -313,8 +303,8 @@ fn draw_grid(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
         lines.push(Line::from(spans));
     }
     let mut head = format!("{:<REGION_W$}", "");
-    for s in GLOBALS {
-        head.push_str(&format!("{:<CELL_W$}", column(s)));
+    for s in GLOBALS.iter() {
+        head.push_str(&format!("{:<CELL_W$}", s.label()));
     }
     lines.push(Line::styled(head, theme.bold()));
     let mut spans = vec![Span::raw(format!("{:<REGION_W$}", "global"))];

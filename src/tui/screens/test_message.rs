@@ -13,14 +13,12 @@ use crate::tui::command::Command;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::spinner;
 
-pub const ROUTES: [Route; 6] = [
-    Route(None),
-    Route(Some(Service::GuardDuty)),
-    Route(Some(Service::Config)),
-    Route(Some(Service::Inspector)),
-    Route(Some(Service::TrustedAdvisor)),
-    Route(Some(Service::Budget)),
-];
+/// The test message's routes: the default, then each service's.
+pub static ROUTES: std::sync::LazyLock<Vec<Route>> = std::sync::LazyLock::new(|| {
+    std::iter::once(Route(None))
+        .chain(Service::ALL.into_iter().map(|s| Route(Some(s))))
+        .collect()
+});
 
 #[derive(Debug, Clone, Default)]
 pub struct TestState {

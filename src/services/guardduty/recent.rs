@@ -4,9 +4,9 @@
 use aws_sdk_guardduty::types::{Condition, Finding, FindingCriteria};
 use serde_json::{Value, json};
 
-use super::envelope;
+use super::probe::detector_ids;
 use crate::aws::{Aws, AwsError};
-use crate::inventory::guardduty::detector_ids;
+use crate::findings::envelope;
 
 pub async fn events(aws: &Aws, region: &str, since_ms: i64) -> Result<Vec<Value>, AwsError> {
     let client = aws.guardduty(region);

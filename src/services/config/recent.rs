@@ -4,8 +4,8 @@
 
 use serde_json::{Value, json};
 
-use super::envelope;
 use crate::aws::{Aws, AwsError};
+use crate::findings::envelope;
 
 pub async fn events(aws: &Aws, region: &str, since_ms: i64) -> Result<Vec<Value>, AwsError> {
     let since = crate::text::iso_time(&aws_smithy_types::DateTime::from_millis(since_ms));

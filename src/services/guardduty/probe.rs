@@ -1,7 +1,7 @@
 //! GuardDuty: ListDetectors (every page), then GetDetector. A suspended detector is off.
 
-use super::{ServiceStatus, State, short_id};
 use crate::aws::{Aws, AwsError};
+use crate::inventory::{ServiceStatus, State, short_id};
 
 pub async fn status(aws: &Aws, region: &str) -> Result<ServiceStatus, AwsError> {
     let client = aws.guardduty(region);

@@ -1,8 +1,8 @@
 //! AWS Config: the recorder, whether it records, and the delivery channel. Only one recorder
 //! and one channel may exist per region.
 
-use super::{ServiceStatus, State};
 use crate::aws::{Aws, AwsError};
+use crate::inventory::{ServiceStatus, State};
 
 /// AWS Config in one region as awsmon's plan needs it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -4,8 +4,8 @@
 use aws_sdk_budgets::types::Spend;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
-use super::{ServiceStatus, State};
 use crate::aws::{Aws, AwsError};
+use crate::inventory::{ServiceStatus, State};
 
 /// awsmon's budget, if it exists.
 pub async fn describe(

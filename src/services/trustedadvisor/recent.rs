@@ -4,8 +4,8 @@
 
 use serde_json::{Value, json};
 
-use super::envelope;
 use crate::aws::{Aws, AwsError};
+use crate::findings::envelope;
 
 pub async fn events(aws: &Aws, account: &str) -> Result<Vec<Value>, AwsError> {
     let support = aws.support("us-east-1");

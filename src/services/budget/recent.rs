@@ -4,9 +4,9 @@
 
 use serde_json::{Value, json};
 
+use super::probe as budget;
 use crate::aws::{Aws, AwsError};
 use crate::config::Config;
-use crate::inventory::budget;
 use crate::naming;
 
 /// This month's numbers for the editor and for alerts.

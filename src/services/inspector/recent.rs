@@ -4,8 +4,8 @@
 use aws_sdk_inspector2::types::{DateFilter, FilterCriteria, Finding};
 use serde_json::{Value, json};
 
-use super::{datetime, envelope};
 use crate::aws::{Aws, AwsError};
+use crate::findings::{datetime, envelope};
 
 pub async fn events(aws: &Aws, region: &str, since_ms: i64) -> Result<Vec<Value>, AwsError> {
     let criteria = FilterCriteria::builder()

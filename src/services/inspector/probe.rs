@@ -3,8 +3,8 @@
 
 use aws_sdk_inspector2::types::ResourceState;
 
-use super::{ServiceStatus, State};
 use crate::aws::{Aws, AwsError};
+use crate::inventory::{ServiceStatus, State};
 
 pub async fn status(
     aws: &Aws,

@@ -2,8 +2,8 @@
 
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
-use super::{ServiceStatus, State};
 use crate::aws::{Aws, AwsError};
+use crate::inventory::{ServiceStatus, State};
 use crate::regions::TRUSTED_ADVISOR_REGION;
 
 pub async fn status(aws: &Aws) -> Result<ServiceStatus, AwsError> {

@@ -1,0 +1,252 @@
+//! The service registry: what the scan, the findings fetch, the planner and the console
+//! iterate over. The data about a service (name, config suffix, label, placement, event
+//! pattern) is the notifier's table ([`Service::info`]); what the console does with a service
+//! lives in its folder here, behind [`ServiceOps`]:
+//!
+//! | folder | probe (scan, verify) | recent (findings) | on/off steps (planner) |
+//! |---|---|---|---|
+//! | `guardduty/` | detector status | ListFindings + GetFindings | detector created or adopted |
+//! | `config/` | recorder + channel | SelectResourceConfig | recorder/channel created or adopted |
+//! | `inspector/` | BatchGetAccountStatus | ListFindings | Enable, then the spoke |
+//! | `trustedadvisor/` | support plan | check results | the rule in us-east-1 |
+//! | `budget/` | DescribeBudget | spend vs. alerts | the budget stack |
+//!
+//! Adding a service (say Macie) touches:
+//! 1. `lambda/src/service.rs`: its name in `services!` and its row in `Service::info`
+//!    (the compiler asks for the row);
+//! 2. `src/services/macie/` (new): `mod.rs` with its `ServiceOps`, `probe.rs`, `recent.rs`;
+//! 3. `src/services/mod.rs`: its arm in [`ops`] (the compiler asks for it);
+//! 4. `assets/templates/macie.yaml` (new) and its line in `src/deploy/templates.rs` (the
+//!    compiler asks once the service names `templates::MACIE`; the templates test checks the
+//!    folder against the list);
+//! 5. `src/aws/clients.rs` and `Cargo.toml`: its SDK client (the compiler asks);
+//! 6. the notifier's event handling in `lambda/src/event/` (its parser and card).
+//!
+//! The matrix's columns, the hub's monitored-events rule, the scan, the findings fetch, the
+//! planner, config keys `WEBHOOK_URLS_<SUFFIX>`, routes and the CLI help follow the table.
+
+pub mod budget;
+pub mod config;
+pub mod guardduty;
+pub mod inspector;
+pub mod trustedadvisor;
+
+use std::sync::LazyLock;
+
+pub use awsmon_notifier::Service;
+pub use awsmon_notifier::service::{Delivery, Placement, ServiceInfo};
+use futures::future::BoxFuture;
+use serde_json::Value;
+
+use crate::aws::{Aws, AwsError};
+use crate::config::Config;
+use crate::deploy::facts::Facts;
+use crate::deploy::plan::{Plan, Step};
+use crate::inventory::ServiceStatus;
+
+/// What a service's AWS calls need.
+#[derive(Clone, Copy)]
+pub struct Cx<'a> {
+    pub aws: &'a Aws,
+    pub cfg: &'a Config,
+    /// The caller's account id.
+    pub account: &'a str,
+}
+
+/// What the planner knows when it asks a service for its steps.
+#[derive(Clone, Copy)]
+pub struct Planning<'a> {
+    pub cfg: &'a Config,
+    pub facts: &'a Facts,
+    /// The regions asked for (regional services deploy in each).
+    pub regions: &'a [String],
+    /// Deploying everything: a service that cannot be set up is skipped with a note, not a
+    /// blocker.
+    pub optional: bool,
+}
+
+/// A region's facts about one service, applied to the plan's [`Facts`] once every region has
+/// answered.
+pub type FactsPatch = Box<dyn FnOnce(&mut Facts) + Send>;
+
+/// How awsmon's spoke for a service is removed in one region.
+pub struct Off {
+    pub reason: String,
+    /// Deletes service data awsmon created; run only with --delete-service-data.
+    pub data_step: Option<Step>,
+}
+
+/// Everything specific to one service on the console side.
+pub trait ServiceOps: Sync {
+    /// The API action named when the probe runs out of time.
+    fn probe_action(&self) -> &'static str;
+
+    /// The service's own status in `region` (for account-wide services: where it is placed).
+    fn probe<'a>(
+        &'a self,
+        cx: Cx<'a>,
+        region: &'a str,
+    ) -> BoxFuture<'a, Result<ServiceStatus, AwsError>>;
+
+    /// Whether the probe says anything after a deploy (Trusted Advisor's results depend on
+    /// the support plan, not on what awsmon deployed).
+    fn verify_after_deploy(&self) -> bool {
+        true
+    }
+
+    /// Recent findings in `region`, as the events the notifier would receive.
+    fn recent<'a>(
+        &'a self,
+        cx: Cx<'a>,
+        region: &'a str,
+        since_ms: i64,
+    ) -> BoxFuture<'a, Result<Vec<Value>, AwsError>>;
+
+    /// What the planner needs to know in `region`; `spoke` names awsmon's stack there when it
+    /// exists.
+    fn region_facts<'a>(
+        &'a self,
+        cx: Cx<'a>,
+        region: &'a str,
+        spoke: Option<&'a str>,
+    ) -> BoxFuture<'a, Result<Option<FactsPatch>, AwsError>> {
+        let _ = (cx, region, spoke);
+        Box::pin(async { Ok(None) })
+    }
+
+    /// The steps that turn the service on.
+    fn on_steps(&self, at: Planning<'_>, p: &mut Plan);
+
+    /// Removing awsmon's spoke from `region`, where it exists.
+    fn off_steps(&self, cfg: &Config, facts: &Facts, region: &str) -> Off;
+}
+
+/// The registry: each service's operations. The one match to extend for a new service.
+pub fn ops(service: Service) -> &'static dyn ServiceOps {
+    match service {
+        Service::GuardDuty => &guardduty::GuardDuty,
+        Service::Config => &config::ConfigService,
+        Service::Inspector => &inspector::Inspector,
+        Service::TrustedAdvisor => &trustedadvisor::TrustedAdvisor,
+        Service::Budget => &budget::Budget,
+    }
+}
+
+/// The services with a cell in every region, in table order.
+pub static REGIONAL: LazyLock<Vec<Service>> = LazyLock::new(|| {
+    Service::ALL
+        .into_iter()
+        .filter(|s| !s.is_global())
+        .collect()
+});
+
+/// The account-wide services (one cell each, region "global"), in table order.
+pub static GLOBALS: LazyLock<Vec<Service>> =
+    LazyLock::new(|| Service::ALL.into_iter().filter(|s| s.is_global()).collect());
+
+/// Where an account-wide service is deployed and probed; `None` for regional services.
+pub fn fixed_region(service: Service, cfg: &Config) -> Option<String> {
+    match service.placement() {
+        Placement::Regional => None,
+        Placement::HomeRegion => Some(cfg.home_region().to_string()),
+        Placement::Fixed(region) => Some(region.to_string()),
+    }
+}
+
+/// The regions where `service` is deployed when `regions` are asked for.
+pub fn places(service: Service, cfg: &Config, regions: &[String]) -> Vec<String> {
+    fixed_region(service, cfg).map_or_else(|| regions.to_vec(), |r| vec![r])
+}
+
+/// The hub's monitored-events rule: the sources and detail-types of the regional services
+/// whose events come over EventBridge.
+pub fn hub_event_pattern() -> (Vec<&'static str>, Vec<&'static str>) {
+    let mut sources = Vec::new();
+    let mut detail_types = Vec::new();
+    for service in Service::hub_rule_services() {
+        if let Delivery::Bus {
+            source,
+            detail_types: types,
+        } = service.info().delivery
+        {
+            sources.push(source);
+            detail_types.extend_from_slice(types);
+        }
+    }
+    (sources, detail_types)
+}
+
+/// "GuardDuty, AWS Config and Inspector": the help text and descriptions list services so.
+pub fn names(services: &[Service]) -> String {
+    let names: Vec<&str> = services.iter().map(|s| s.display_name()).collect();
+    match names.split_last() {
+        None => String::new(),
+        Some((last, [])) => (*last).to_string(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+/// Every service's command-line name, `sep` between them and `last` before the last one
+/// ("guardduty, config, … or budget"): the help text lists services so.
+pub fn listed(sep: &str, last: &str) -> String {
+    let names: Vec<&str> = Service::ALL.iter().map(|s| s.as_str()).collect();
+    match names.split_last() {
+        None => String::new(),
+        Some((only, [])) => (*only).to_string(),
+        Some((tail, rest)) => format!("{}{last}{tail}", rest.join(sep)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_service_is_placed_once() {
+        let cfg = Config::default();
+        let regions = vec!["eu-west-1".to_string(), "eu-central-1".to_string()];
+        assert_eq!(REGIONAL.len() + GLOBALS.len(), Service::ALL.len());
+        for service in Service::ALL {
+            let at = places(service, &cfg, &regions);
+            if service.is_global() {
+                assert_eq!(at.len(), 1, "{service} is account-wide");
+                assert_eq!(fixed_region(service, &cfg), Some(at[0].clone()));
+            } else {
+                assert_eq!(at, regions, "{service} goes to every region asked for");
+            }
+        }
+        assert_eq!(
+            places(Service::TrustedAdvisor, &cfg, &regions),
+            vec![crate::regions::TRUSTED_ADVISOR_REGION.to_string()]
+        );
+        assert_eq!(
+            places(Service::Budget, &cfg, &regions),
+            vec![cfg.home_region().to_string()]
+        );
+    }
+
+    #[test]
+    fn lists_read_like_the_help_text() {
+        assert_eq!(
+            listed(",", ","),
+            "guardduty,config,inspector,trustedadvisor,budget"
+        );
+        assert_eq!(
+            listed(", ", " or "),
+            "guardduty, config, inspector, trustedadvisor or budget"
+        );
+        assert_eq!(names(&REGIONAL), "GuardDuty, AWS Config and Inspector");
+        assert_eq!(names(&[Service::Budget]), "Budget");
+    }
+
+    #[test]
+    fn only_trusted_advisor_skips_the_check_after_a_deploy() {
+        for service in Service::ALL {
+            assert_eq!(
+                ops(service).verify_after_deploy(),
+                service != Service::TrustedAdvisor,
+                "{service}"
+            );
+        }
+    }
+}
