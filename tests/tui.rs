@@ -538,7 +538,7 @@ fn budget_editor_validates_and_shows_the_alerts_the_numbers_would_send() {
     keys(&mut app, "200");
     assert_eq!(
         app.input.as_ref().and_then(|i| i.error.clone()),
-        Some("\"200\": expected a percentage from 1 to 100".to_string())
+        Some("out of range: expected a percentage above 0 and at most 100, found 200".to_string())
     );
     for _ in 0..3 {
         key(&mut app, KeyCode::Backspace);

@@ -785,7 +785,7 @@ impl App {
             value,
             error: None,
         };
-        input.error = validate(&input);
+        input.error = validate(&self.draft, &input);
         self.input = Some(input);
     }
 
@@ -1288,7 +1288,7 @@ impl App {
             KeyCode::Char(c) => input.value.push(c),
             _ => {}
         }
-        input.error = validate(&input);
+        input.error = validate(&self.draft, &input);
         if input.purpose == InputFor::FindingsFilter {
             self.findings.filter.clone_from(&input.value);
             self.refilter();
@@ -1298,10 +1298,10 @@ impl App {
     }
 
     fn commit(&mut self, input: Input) -> Vec<Effect> {
-        if let Some(e) = validate(&input) {
+        if let Some(e) = validate(&self.draft, &input) {
             self.toast(Level::Warn, e);
             self.input = Some(Input {
-                error: validate(&input),
+                error: validate(&self.draft, &input),
                 ..input
             });
             return Vec::new();
@@ -1421,17 +1421,12 @@ fn first_line(text: &str) -> &str {
 }
 
 /// The error to show under a text field as it is typed.
-fn validate(input: &Input) -> Option<String> {
+fn validate(draft: &Config, input: &Input) -> Option<String> {
     let v = input.value.trim();
     match &input.purpose {
-        InputFor::AddUrl(_) | InputFor::EditUrl(..) => {
-            if v.is_empty() {
-                return Some("type or paste a webhook URL".into());
-            }
-            WebhookUrl::parse(v).err().map(|e| e.to_string())
-        }
-        InputFor::Field(f) => editors::check_field(*f, v).err(),
-        InputFor::Budget(f) => editors::check_budget(*f, v).err(),
+        InputFor::AddUrl(_) | InputFor::EditUrl(..) => editors::check_url(draft, v).err(),
+        InputFor::Field(f) => editors::check_field_in(draft, *f, v).err(),
+        InputFor::Budget(f) => editors::check_budget_in(draft, *f, v).err(),
         InputFor::Command | InputFor::FindingsFilter => None,
     }
 }
