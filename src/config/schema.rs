@@ -914,13 +914,6 @@ pub fn spec(name: &str) -> Option<&'static KeySpec> {
     KEYS.iter().find(|k| k.name == name)
 }
 
-/// The row of a route's webhooks (`None`: WEBHOOK_URLS).
-pub fn route_spec(route: Option<Service>) -> &'static KeySpec {
-    KEYS.iter()
-        .find(|k| matches!(k.slot, Slot::Route(r) if r == route))
-        .expect("every route has a webhook key")
-}
-
 pub fn is_known(name: &str) -> bool {
     spec(name).is_some()
 }
@@ -954,4 +947,49 @@ pub fn check_webhook(cfg: &Config, url: &str) -> Result<WebhookUrl, String> {
         return Err(parse::private_webhook_message(&parsed));
     }
     Ok(parsed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_per_service_webhook_keys_follow_service_all() {
+        let routes: Vec<&str> = KEYS
+            .iter()
+            .filter(|k| matches!(k.slot, Slot::Route(Some(_))))
+            .map(|k| k.name)
+            .collect();
+        let expected: Vec<String> = Service::ALL
+            .iter()
+            .map(|s| format!("WEBHOOK_URLS_{}", s.config_suffix()))
+            .collect();
+        assert_eq!(routes, expected);
+        for svc in Service::ALL {
+            let spec = spec(&format!("WEBHOOK_URLS_{}", svc.config_suffix())).expect("row");
+            assert!(matches!(spec.slot, Slot::Route(Some(s)) if s == svc));
+            assert!(matches!(spec.kind, Kind::Webhooks));
+        }
+    }
+
+    #[test]
+    fn bounds_are_open_or_closed_as_declared() {
+        assert!(!BUDGET_THRESHOLD.contains(0.0));
+        assert!(BUDGET_THRESHOLD.contains(0.5));
+        assert!(BUDGET_THRESHOLD.contains(100.0));
+        assert!(!BUDGET_THRESHOLD.contains(100.5));
+        assert!(!BUDGET_LIMIT.contains(0.0));
+        assert!(RESERVED_CONCURRENCY.contains(1.0));
+        assert!(!RESERVED_CONCURRENCY.contains(f64::NAN));
+    }
+
+    #[test]
+    fn names_are_unique_and_old_keys_come_first() {
+        let mut names: Vec<&str> = KEYS.iter().map(|k| k.name).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), KEYS.len());
+        let first_new = KEYS.iter().position(|k| !k.old).expect("new keys");
+        assert!(KEYS[first_new..].iter().all(|k| !k.old));
+    }
 }
