@@ -283,7 +283,7 @@ fn the_sample_lists_every_key_and_is_valid() {
     let sample = config::sample();
     let (cfg, warnings) = config::load_str("config.yml.sample", &sample).expect("sample is valid");
     assert!(warnings.is_empty());
-    for key in config::KEYS {
+    for key in config::KEYS.iter() {
         assert!(
             sample.contains(&format!("\n{}:", key.name)),
             "{} missing from the sample",
@@ -456,4 +456,307 @@ fn reserved_concurrency_is_a_whole_number_from_1_to_1000() {
             .notifier_reserved_concurrency,
         20
     );
+}
+
+/// One textual value per key, non-default, that config.yml and the console both accept. A new
+/// key without a row here fails [`every_key_walks_the_file_the_save_show_and_the_editor_alike`].
+fn walk_values() -> Vec<(&'static str, String)> {
+    let mut values: Vec<(&'static str, String)> = vec![
+        ("PREFIX_SERVICE_NAME", "Acme-mon".into()),
+        ("PREFIX_S3", "acme-bucket".into()),
+        ("STACK_TAGS", "Owner=secops, CostCenter=1234".into()),
+        ("WEBHOOK_URLS", format!("{FAKE_HOOK_A}, {FAKE_HOOK_B}")),
+        ("BUDGET_LIMIT", "250.5".into()),
+        (
+            "BUDGET_TAGKEYVALUE",
+            "user:Project$acme, aws:createdBy$ci".into(),
+        ),
+        ("BUDGET_THRESHOLD_PERCENTAGE", "0.5".into()),
+        ("HOME_REGION", "eu-west-1".into()),
+        ("REGIONS", "eu-west-1, us-east-1, eu-west-1".into()),
+        ("GUARDDUTY_MIN_SEVERITY", "2.5".into()),
+        ("GUARDDUTY_MENTION_HERE_SEVERITY", "5".into()),
+        ("GUARDDUTY_MENTION_CHANNEL_SEVERITY", "8.5".into()),
+        ("GUARDDUTY_GLOBAL_FINDINGS_REGION", "eu-central-1".into()),
+        (
+            "CONFIG_RESOURCE_TYPES",
+            "AWS::IAM::Role, AWS::S3::Bucket".into(),
+        ),
+        ("CONFIG_EXCLUDE_RESOURCE_TYPES", "AWS::EC2::Instance".into()),
+        ("TRUSTEDADVISOR_STATUSES", "ERROR, warn".into()),
+        (
+            "TRUSTEDADVISOR_IGNORE_CHECKS",
+            "Low Utilization, abc123".into(),
+        ),
+        ("INSPECTOR_MIN_SEVERITY", "high".into()),
+        ("INSPECTOR_RESOURCE_TYPES", "ec2, LAMBDA".into()),
+        ("ALLOW_PRIVATE_WEBHOOKS", "true".into()),
+        ("NOTIFIER_RESERVED_CONCURRENCY", "20".into()),
+        ("ALERT_EMAIL", "oncall@example.com".into()),
+    ];
+    for svc in Service::ALL {
+        let name = config::KEYS
+            .iter()
+            .find(|k| k.name == format!("WEBHOOK_URLS_{}", svc.config_suffix()))
+            .expect("a webhook key per service")
+            .name;
+        values.push((
+            name,
+            format!(
+                "https://hooks.slack.com/services/T0FAKE/B0FAKE/{}",
+                svc.config_suffix()
+            ),
+        ));
+    }
+    values
+}
+
+/// `KEY: value` as config.yml holds it: tags as a block mapping, anything else as typed.
+fn yaml_line(spec: &config::KeySpec, text: &str) -> String {
+    if matches!(spec.kind, config::schema::Kind::Tags) {
+        let mut out = format!("{}:\n", spec.name);
+        for pair in text.split(", ") {
+            let (k, v) = pair.split_once('=').expect("Key=Value");
+            out.push_str(&format!("  {k}: \"{v}\"\n"));
+        }
+        out
+    } else {
+        format!("{}: {text}\n", spec.name)
+    }
+}
+
+/// The file and the editor start from the same config: PREFIX_S3 set, so that a new
+/// PREFIX_SERVICE_NAME does not also move the bucket prefix (the file derives it when absent).
+const BASE: &str = "PREFIX_S3: awsmon\n";
+
+fn with_base(spec: &config::KeySpec, line: &str) -> String {
+    if spec.name == "PREFIX_S3" {
+        line.to_string()
+    } else {
+        format!("{BASE}{line}")
+    }
+}
+
+/// Issue 11 item 5: one schema row per key feeds every path. Each key's value is parsed from
+/// YAML, saved (fresh, in place, and beside comments and unknown keys) and parsed back, shown
+/// masked, and typed into the editor with the same text: every path gives the same config.
+#[test]
+fn every_key_walks_the_file_the_save_show_and_the_editor_alike() {
+    use awsmon::config::Config;
+    use awsmon::tui::editors::{self, BudgetField, Field};
+
+    let values = walk_values();
+    let mut names: Vec<&str> = values.iter().map(|(k, _)| *k).collect();
+    names.sort_unstable();
+    let mut keys: Vec<&str> = config::KEYS.iter().map(|k| k.name).collect();
+    keys.sort_unstable();
+    assert_eq!(names, keys, "every key needs a value in walk_values()");
+    assert_eq!(config::KEYS.len(), 27);
+
+    let (base, _) = config::load_str("c.yml", BASE).expect("base");
+    for (name, text) in &values {
+        let spec = config::schema::spec(name).expect("key");
+        // File.
+        let yaml = with_base(spec, &yaml_line(spec, text));
+        let (from_file, warnings) =
+            config::load_str("c.yml", &yaml).unwrap_or_else(|e| panic!("{name}: {}", e[0]));
+        assert!(warnings.is_empty(), "{name}: {warnings:?}");
+        assert_ne!(
+            spec.get(&from_file),
+            spec.get(&Config::default()),
+            "{name}: the walk value must not be the default"
+        );
+        // Save and read back: fresh, in place (nothing to change), and over a file with a
+        // comment and an unknown key, which survive.
+        let fresh = SavePlan::new("c.yml", None, &from_file).expect("save");
+        let (reread, _) = config::load_str("c.yml", &fresh.text).expect("saved text loads");
+        assert_eq!(reread, from_file, "{name}: {}", fresh.text);
+        let in_place = SavePlan::new("c.yml", Some(&yaml), &from_file).expect("save");
+        assert_eq!(in_place.text, yaml, "{name}");
+        assert!(
+            in_place.changed.is_empty(),
+            "{name}: {:?}",
+            in_place.changed
+        );
+        let kept = "# keep me\nTEAM_NOTES: x\n";
+        let over = SavePlan::new("c.yml", Some(kept), &from_file).expect("save");
+        assert!(over.text.starts_with(kept), "{name}: {}", over.text);
+        assert_eq!(
+            config::load_str("c.yml", &over.text).expect("loads").0,
+            from_file,
+            "{name}"
+        );
+        // Show, masked.
+        let shown = config::show(&from_file);
+        let (_, value) = shown.iter().find(|(k, _)| k == name).expect("shown");
+        assert_eq!(*value, spec.get(&from_file).display_masked(), "{name}");
+        assert!(
+            !value.contains("AAAA") && !value.contains("BBBB"),
+            "{value}"
+        );
+        assert!(
+            !config::show_json(&from_file)[*name]
+                .to_string()
+                .contains("AAAA"),
+            "{name}"
+        );
+        // Editor: the same text, and the editor's own text of the result, give the same config.
+        let mut edited = base.clone();
+        spec.set_text(&mut edited, text)
+            .unwrap_or_else(|e| panic!("{name}: editor refused {text:?}: {e}"));
+        assert_eq!(edited, from_file, "{name}");
+        let mut again = base.clone();
+        spec.set_text(&mut again, &spec.text(&from_file))
+            .expect("own text");
+        assert_eq!(again, from_file, "{name}");
+    }
+
+    // The console's own fields are those rows: label, current value, check and set.
+    let by_key = |key: &str| {
+        values
+            .iter()
+            .find(|(k, _)| *k == key)
+            .expect("value")
+            .1
+            .clone()
+    };
+    for f in Field::ALL {
+        let spec = config::schema::spec(f.key()).expect("a config key");
+        assert_eq!(f.label(), spec.label);
+        let text = by_key(f.key());
+        let (from_file, _) =
+            config::load_str("c.yml", &with_base(spec, &yaml_line(spec, &text))).expect("file");
+        let mut edited = base.clone();
+        editors::check_field_in(&edited, f, &text).expect("check");
+        editors::set_field(&mut edited, f, &text).expect("set");
+        assert_eq!(edited, from_file, "{f:?}");
+        assert_eq!(editors::field_value(&edited, f), spec.text(&from_file));
+    }
+    for f in BudgetField::ALL {
+        let spec = config::schema::spec(f.key()).expect("a config key");
+        assert_eq!(f.label(), spec.label);
+        let text = by_key(f.key());
+        let (from_file, _) =
+            config::load_str("c.yml", &with_base(spec, &yaml_line(spec, &text))).expect("file");
+        let mut edited = base.clone();
+        editors::check_budget_in(&edited, f, &text).expect("check");
+        editors::set_budget(&mut edited, f, &text).expect("set");
+        assert_eq!(edited, from_file, "{f:?}");
+        assert_eq!(editors::budget_value(&edited, f), spec.text(&from_file));
+    }
+}
+
+/// The drift issue 11 found: the file took a budget threshold in (0, 100] and `aws:` tag
+/// filters, the editor demanded 1-100 and refused `aws:`. Boundaries now give the same answer,
+/// with the same message, in config.yml and in the console.
+#[test]
+fn boundaries_are_accepted_and_refused_alike_by_the_file_and_the_editor() {
+    use awsmon::tui::editors;
+
+    let cases: &[(&str, &str, bool)] = &[
+        ("BUDGET_THRESHOLD_PERCENTAGE", "0.5", true),
+        ("BUDGET_THRESHOLD_PERCENTAGE", "100", true),
+        ("BUDGET_THRESHOLD_PERCENTAGE", "0", false),
+        ("BUDGET_THRESHOLD_PERCENTAGE", "100.5", false),
+        ("BUDGET_THRESHOLD_PERCENTAGE", "ninety", false),
+        ("BUDGET_THRESHOLD_PERCENTAGE", "", false),
+        ("BUDGET_LIMIT", "0.01", true),
+        ("BUDGET_LIMIT", "", true),
+        ("BUDGET_LIMIT", "0", false),
+        ("BUDGET_LIMIT", "-5", false),
+        ("BUDGET_TAGKEYVALUE", "aws:createdBy$ci", true),
+        ("BUDGET_TAGKEYVALUE", "user:Project$acme", true),
+        ("BUDGET_TAGKEYVALUE", "Project$acme", false),
+        ("BUDGET_TAGKEYVALUE", "user:$acme", false),
+        ("BUDGET_TAGKEYVALUE", "aws:createdBy", false),
+        ("GUARDDUTY_MIN_SEVERITY", "0", true),
+        ("GUARDDUTY_MIN_SEVERITY", "10", true),
+        ("GUARDDUTY_MIN_SEVERITY", "10.5", false),
+        ("GUARDDUTY_MIN_SEVERITY", "-0.1", false),
+        ("GUARDDUTY_MENTION_HERE_SEVERITY", "7", true),
+        ("GUARDDUTY_MENTION_HERE_SEVERITY", "9", false),
+        ("GUARDDUTY_MENTION_CHANNEL_SEVERITY", "3", false),
+        ("NOTIFIER_RESERVED_CONCURRENCY", "1", true),
+        ("NOTIFIER_RESERVED_CONCURRENCY", "1000", true),
+        ("NOTIFIER_RESERVED_CONCURRENCY", "0", false),
+        ("NOTIFIER_RESERVED_CONCURRENCY", "1001", false),
+        ("NOTIFIER_RESERVED_CONCURRENCY", "2.5", false),
+        ("CONFIG_RESOURCE_TYPES", "AWS::IAM::Role", true),
+        ("CONFIG_RESOURCE_TYPES", "", true),
+        ("CONFIG_RESOURCE_TYPES", "Foo::Bar::Baz", false),
+        ("CONFIG_EXCLUDE_RESOURCE_TYPES", "AWS::IAM", false),
+        ("TRUSTEDADVISOR_STATUSES", "", true),
+        ("TRUSTEDADVISOR_STATUSES", "ok", true),
+        ("TRUSTEDADVISOR_STATUSES", "ERROR, BAD", false),
+        ("INSPECTOR_MIN_SEVERITY", "untriaged", true),
+        ("INSPECTOR_MIN_SEVERITY", "SEVERE", false),
+        ("INSPECTOR_RESOURCE_TYPES", "EC2, TAPE", false),
+        ("PREFIX_SERVICE_NAME", "a", true),
+        ("PREFIX_SERVICE_NAME", "9lives", false),
+        ("PREFIX_S3", "abc", true),
+        ("PREFIX_S3", "ab", false),
+        ("PREFIX_S3", "Upper", false),
+        ("ALERT_EMAIL", "", true),
+        ("ALERT_EMAIL", "x@y", false),
+        ("HOME_REGION", "eu-wset-1", false),
+        ("GUARDDUTY_GLOBAL_FINDINGS_REGION", "", true),
+        ("GUARDDUTY_GLOBAL_FINDINGS_REGION", "mars-1", false),
+        ("REGIONS", "all", true),
+        ("REGIONS", "eu-west-1, mars-north-1", false),
+        ("ALLOW_PRIVATE_WEBHOOKS", "false", true),
+        ("ALLOW_PRIVATE_WEBHOOKS", "yes", false),
+        ("STACK_TAGS", "Owner=x", true),
+        ("STACK_TAGS", "aws:Owner=x", false),
+        (
+            "WEBHOOK_URLS",
+            "http://hooks.slack.com/services/T0/B0/SECRETSECRET",
+            false,
+        ),
+        ("WEBHOOK_URLS", "https://10.1.2.3/hook", false),
+        (
+            "WEBHOOK_URLS_BUDGET",
+            "https://169.254.169.254/latest",
+            false,
+        ),
+    ];
+    let (base, _) = config::load_str("c.yml", BASE).expect("base");
+    for (name, text, accepted) in cases {
+        let spec = config::schema::spec(name).expect("key");
+        let file = config::load_str("c.yml", &with_base(spec, &yaml_line(spec, text)));
+        let editor = spec.check_text_in(&base, text);
+        assert_eq!(file.is_ok(), *accepted, "file, {name}: {text:?}: {file:?}");
+        assert_eq!(
+            editor.is_ok(),
+            *accepted,
+            "editor, {name}: {text:?}: {editor:?}"
+        );
+        match (file, editor) {
+            (Ok((from_file, _)), Ok(edited)) => assert_eq!(from_file, edited, "{name}: {text:?}"),
+            (Err(issues), Err(message)) => {
+                let issue = &issues[0];
+                assert!(
+                    message == issue.message
+                        || message == format!("{}: {}", issue.key, issue.message),
+                    "{name}: {text:?}: file said {issue}, editor said {message}"
+                );
+                assert!(!message.contains("SECRET"), "{message}");
+            }
+            _ => unreachable!(),
+        }
+    }
+    // The console's budget and routing fields and its webhook rows use the same checks.
+    assert!(editors::check_budget_in(&base, editors::BudgetField::Threshold, "0.5").is_ok());
+    assert!(editors::check_budget_in(&base, editors::BudgetField::Threshold, "100.5").is_err());
+    assert!(
+        editors::check_budget_in(&base, editors::BudgetField::TagFilters, "aws:createdBy$ci")
+            .is_ok()
+    );
+    assert!(
+        editors::check_field_in(&base, editors::Field::ConfigResourceTypes, "Foo::Bar::Baz")
+            .is_err()
+    );
+    assert!(editors::check_url(&base, "https://10.1.2.3/hook").is_err());
+    let mut allowed = base.clone();
+    allowed.settings.allow_private_webhooks = true;
+    assert!(editors::check_url(&allowed, "https://10.1.2.3/hook").is_ok());
 }

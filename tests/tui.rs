@@ -541,7 +541,7 @@ fn budget_editor_validates_and_shows_the_alerts_the_numbers_would_send() {
     keys(&mut app, "200");
     assert_eq!(
         app.ui.input.as_ref().and_then(|i| i.error.clone()),
-        Some("\"200\": expected a percentage from 1 to 100".to_string())
+        Some("out of range: expected a percentage above 0 and at most 100, found 200".to_string())
     );
     for _ in 0..3 {
         key(&mut app, KeyCode::Backspace);
@@ -558,6 +558,60 @@ fn budget_editor_validates_and_shows_the_alerts_the_numbers_would_send() {
         req.config.as_ref().map(|c| c.budget_threshold_percentage),
         Some(95.0)
     );
+}
+
+/// Issue 11: the budget editor took 1-100 and refused `aws:` tag filters while config.yml took
+/// (0, 100] and `aws:`. The console now takes what the file takes, as typed.
+#[test]
+fn the_budget_editor_takes_what_config_yml_takes() {
+    let mut app = app(false);
+    scanned(&mut app);
+    keys(&mut app, "b");
+    key(&mut app, KeyCode::Down);
+    key(&mut app, KeyCode::Enter);
+    for _ in 0..4 {
+        key(&mut app, KeyCode::Backspace);
+    }
+    keys(&mut app, "0");
+    assert_eq!(
+        app.ui.input.as_ref().and_then(|i| i.error.clone()),
+        Some("out of range: expected a percentage above 0 and at most 100, found 0".to_string())
+    );
+    keys(&mut app, ".5");
+    assert_eq!(app.ui.input.as_ref().and_then(|i| i.error.clone()), None);
+    key(&mut app, KeyCode::Enter);
+    assert!((app.draft.config.budget_threshold_percentage - 0.5).abs() < f64::EPSILON);
+
+    key(&mut app, KeyCode::Down);
+    key(&mut app, KeyCode::Enter);
+    keys(&mut app, "user:Project$acme, aws:createdBy$ci");
+    assert_eq!(app.ui.input.as_ref().and_then(|i| i.error.clone()), None);
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(
+        app.draft.config.budget_tag_filters,
+        vec![
+            "user:Project$acme".to_string(),
+            "aws:createdBy$ci".to_string()
+        ]
+    );
+}
+
+/// A webhook on a private address is refused as typed unless ALLOW_PRIVATE_WEBHOOKS, as in
+/// config.yml (the save used to fail only afterwards).
+#[test]
+fn the_routing_editor_refuses_a_private_webhook_as_config_yml_does() {
+    let mut app = app(false);
+    scanned(&mut app);
+    keys(&mut app, "w");
+    keys(&mut app, "a");
+    keys(&mut app, "https://10.1.2.3/hook");
+    assert_eq!(
+        app.ui.input.as_ref().and_then(|i| i.error.clone()),
+        Some("https://10.1.2.3/•••• is a private, link-local or metadata address; set ALLOW_PRIVATE_WEBHOOKS: true if that is really where Slack messages should go".to_string())
+    );
+    key(&mut app, KeyCode::Enter);
+    assert!(app.ui.input.is_some());
+    assert_eq!(app.draft.config.settings.routes.default.len(), 1);
 }
 
 #[test]

@@ -3,9 +3,9 @@
 //! The old Serverless project's keys work unchanged. Errors name the file, line:column and key;
 //! unknown keys are warnings and survive a save.
 
-mod keys;
 mod parse;
 mod save;
+pub mod schema;
 pub mod yaml;
 
 use std::fmt;
@@ -13,10 +13,10 @@ use std::path::{Path, PathBuf};
 
 use awsmon_notifier::{Service, Settings, WebhookUrl};
 
-pub use keys::{KEYS, KeySpec, sample};
 pub use save::{
     SaveError, SavePlan, save_if_unchanged, save_target, write_atomic, write_atomic_with,
 };
+pub use schema::{KEYS, KeySpec, Value, sample};
 pub use yaml::Pos;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -245,7 +245,7 @@ pub fn load_str(file: &str, text: &str) -> Result<(Config, Vec<ConfigIssue>), Ve
 /// A printable, masked view of every key's effective value, for `config show`.
 pub fn show(config: &Config) -> Vec<(&'static str, String)> {
     KEYS.iter()
-        .map(|k| (k.name, save::value_of(config, k.name).display_masked()))
+        .map(|k| (k.name, k.get(config).display_masked()))
         .collect()
 }
 
@@ -253,12 +253,7 @@ pub fn show(config: &Config) -> Vec<(&'static str, String)> {
 pub fn show_json(config: &Config) -> serde_json::Value {
     let map = KEYS
         .iter()
-        .map(|k| {
-            (
-                k.name.to_string(),
-                save::value_of(config, k.name).to_json_masked(),
-            )
-        })
+        .map(|k| (k.name.to_string(), k.get(config).to_json_masked()))
         .collect();
     serde_json::Value::Object(map)
 }

@@ -5,148 +5,9 @@ use std::fs::{self, File, OpenOptions};
 use std::io;
 use std::path::{Path, PathBuf};
 
-use awsmon_notifier::Service;
-use awsmon_notifier::secret::mask_url;
-
+use super::schema::Kind as ValueKind;
 use super::yaml::{self, Kind};
-use super::{Config, KEYS, RegionSelection, parse};
-
-/// A key's value in a uniform shape, for comparing, printing and writing.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Value {
-    Absent,
-    Str(String),
-    Num(f64),
-    List(Vec<String>),
-    /// Webhook URLs: secrets, masked whenever shown.
-    Urls(Vec<String>),
-    Map(Vec<(String, String)>),
-}
-
-impl Value {
-    pub fn display_masked(&self) -> String {
-        match self {
-            Value::Absent => "(not set)".to_string(),
-            Value::Str(s) => s.clone(),
-            Value::Num(n) => n.to_string(),
-            Value::List(items) => format!("[{}]", items.join(", ")),
-            Value::Urls(urls) if urls.is_empty() => "(default)".to_string(),
-            Value::Urls(urls) => urls
-                .iter()
-                .map(|u| mask_url(u))
-                .collect::<Vec<_>>()
-                .join(", "),
-            Value::Map(entries) => {
-                let parts: Vec<String> = entries.iter().map(|(k, v)| format!("{k}={v}")).collect();
-                format!("{{{}}}", parts.join(", "))
-            }
-        }
-    }
-
-    pub fn to_json_masked(&self) -> serde_json::Value {
-        use serde_json::Value as J;
-        match self {
-            Value::Absent => J::Null,
-            Value::Str(s) => J::String(s.clone()),
-            Value::Num(n) => serde_json::Number::from_f64(*n).map_or(J::Null, J::Number),
-            Value::List(items) => J::Array(items.iter().cloned().map(J::String).collect()),
-            Value::Urls(urls) => J::Array(urls.iter().map(|u| J::String(mask_url(u))).collect()),
-            Value::Map(entries) => J::Object(
-                entries
-                    .iter()
-                    .map(|(k, v)| (k.clone(), J::String(v.clone())))
-                    .collect(),
-            ),
-        }
-    }
-
-    /// The YAML lines for `key: value`. `comma_string` writes URL lists in the old project's
-    /// comma-separated form.
-    fn render(&self, key: &str, comma_string: bool) -> Option<String> {
-        let list = |items: &[String]| {
-            if items.is_empty() {
-                format!("{key}: []\n")
-            } else {
-                let mut out = format!("{key}:\n");
-                for item in items {
-                    out.push_str(&format!("  - {}\n", yaml::scalar(item)));
-                }
-                out
-            }
-        };
-        Some(match self {
-            Value::Absent => return None,
-            Value::Str(s) => format!("{key}: {}\n", yaml::scalar(s)),
-            Value::Num(n) => format!("{key}: {n}\n"),
-            Value::Urls(urls) if comma_string || urls.is_empty() => {
-                format!("{key}: {}\n", yaml::scalar(&urls.join(",")))
-            }
-            Value::List(items) | Value::Urls(items) => list(items),
-            Value::Map(entries) if entries.is_empty() => format!("{key}: {{}}\n"),
-            Value::Map(entries) => {
-                let mut out = format!("{key}:\n");
-                for (k, v) in entries {
-                    out.push_str(&format!("  {}: {}\n", yaml::scalar(k), yaml::scalar(v)));
-                }
-                out
-            }
-        })
-    }
-}
-
-pub fn value_of(cfg: &Config, key: &str) -> Value {
-    let s = &cfg.settings;
-    let urls = |list: &[awsmon_notifier::WebhookUrl]| {
-        Value::Urls(list.iter().map(|u| u.expose().to_string()).collect())
-    };
-    let strings = |list: &[String]| Value::List(list.to_vec());
-    match key {
-        "PREFIX_SERVICE_NAME" => Value::Str(cfg.prefix_service_name.clone()),
-        "PREFIX_S3" => Value::Str(cfg.prefix_s3.clone()),
-        "STACK_TAGS" => Value::Map(cfg.stack_tags.clone()),
-        "WEBHOOK_URLS" => urls(&s.routes.default),
-        "BUDGET_LIMIT" => cfg.budget_limit.map_or(Value::Absent, Value::Num),
-        "BUDGET_TAGKEYVALUE" => strings(&cfg.budget_tag_filters),
-        "BUDGET_THRESHOLD_PERCENTAGE" => Value::Num(cfg.budget_threshold_percentage),
-        "HOME_REGION" => Value::Str(s.home_region.clone()),
-        "ALERT_EMAIL" => cfg.alert_email.clone().map_or(Value::Absent, Value::Str),
-        "NOTIFIER_RESERVED_CONCURRENCY" => Value::Num(f64::from(cfg.notifier_reserved_concurrency)),
-        "ALLOW_PRIVATE_WEBHOOKS" => Value::Str(s.allow_private_webhooks.to_string()),
-        "REGIONS" => match &cfg.regions {
-            RegionSelection::All => Value::Str("all".to_string()),
-            RegionSelection::List(list) => strings(list),
-        },
-        "GUARDDUTY_MIN_SEVERITY" => Value::Num(s.guardduty.min_severity),
-        "GUARDDUTY_MENTION_HERE_SEVERITY" => Value::Num(s.guardduty.mention_here_severity),
-        "GUARDDUTY_MENTION_CHANNEL_SEVERITY" => Value::Num(s.guardduty.mention_channel_severity),
-        "GUARDDUTY_GLOBAL_FINDINGS_REGION" => s
-            .guardduty
-            .global_findings_region
-            .clone()
-            .map_or(Value::Absent, Value::Str),
-        "CONFIG_RESOURCE_TYPES" => strings(&s.config.resource_types),
-        "CONFIG_EXCLUDE_RESOURCE_TYPES" => strings(&s.config.exclude_resource_types),
-        "TRUSTEDADVISOR_STATUSES" => strings(&s.trusted_advisor.statuses),
-        "TRUSTEDADVISOR_IGNORE_CHECKS" => strings(&s.trusted_advisor.ignore_checks),
-        "INSPECTOR_MIN_SEVERITY" => Value::Str(s.inspector.min_severity.to_string()),
-        "INSPECTOR_RESOURCE_TYPES" => strings(&s.inspector.resource_types),
-        other => other
-            .strip_prefix("WEBHOOK_URLS_")
-            .and_then(|suffix| {
-                Service::ALL
-                    .into_iter()
-                    .find(|svc| svc.config_suffix() == suffix)
-            })
-            .map_or(Value::Absent, |svc| {
-                urls(
-                    s.routes
-                        .per_service
-                        .get(&svc)
-                        .map_or(&[][..], Vec::as_slice),
-                )
-            }),
-    }
-}
+use super::{Config, KEYS, parse};
 
 /// What a save will write, computed before anything touches the disk.
 #[derive(Debug, Clone)]
@@ -176,14 +37,14 @@ impl SavePlan {
         let mut appended = String::new();
         let mut changed = Vec::new();
         let mut lost = Vec::new();
-        for spec in KEYS {
-            let new_value = value_of(desired, spec.name);
+        for spec in KEYS.iter() {
+            let new_value = spec.get(desired);
             let span = spans.iter().find(|s| s.key == spec.name);
-            if span.is_some() && value_of(&old_cfg, spec.name) == new_value {
+            if span.is_some() && spec.get(&old_cfg) == new_value {
                 continue;
             }
             if span.is_none()
-                && new_value == value_of(&Config::default(), spec.name)
+                && new_value == spec.get(&Config::default())
                 && spec.name != "PREFIX_S3"
             {
                 continue;
@@ -207,7 +68,7 @@ impl SavePlan {
                 );
                 replacements.push((span.start, span.end, rendered));
             } else {
-                let comma = spec.name.starts_with("WEBHOOK_URLS");
+                let comma = matches!(spec.kind, ValueKind::Webhooks);
                 if let Some(rendered) = new_value.render(spec.name, comma) {
                     appended.push_str(&rendered);
                 }
@@ -230,10 +91,7 @@ impl SavePlan {
         }
         // Never write what would not load back as the desired config.
         match parse::parse_config(file, &text) {
-            Ok((reloaded, _))
-                if KEYS
-                    .iter()
-                    .all(|k| value_of(&reloaded, k.name) == value_of(desired, k.name)) => {}
+            Ok((reloaded, _)) if KEYS.iter().all(|k| k.get(&reloaded) == k.get(desired)) => {}
             Ok(_) => {
                 return Err(format!(
                     "{file}: internal error: the edited file would not read back as saved; nothing written"

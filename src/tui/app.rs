@@ -199,6 +199,9 @@ impl App {
 
     pub fn update(&mut self, action: Action) -> Vec<Effect> {
         let effects = self.apply(action);
+        if let Some(input) = &mut self.ui.input {
+            input.error = super::input::validate(&self.draft.config, input);
+        }
         if self.screen == Screen::Findings {
             self.findings.refresh_current(&self.cfg.settings);
         }
@@ -571,7 +574,6 @@ impl App {
             KeyCode::Char(c) => input.value.push(c),
             _ => {}
         }
-        input.error = super::input::validate(&input);
         if input.purpose == InputFor::FindingsFilter {
             self.findings.set_filter(&input.value);
         }
@@ -581,7 +583,7 @@ impl App {
 
     /// Enter in a text field: refused while invalid, else its value goes where it was for.
     fn commit(&mut self, input: Input) -> Vec<Effect> {
-        if let Some(e) = super::input::validate(&input) {
+        if let Some(e) = super::input::validate(&self.draft.config, &input) {
             self.ui.toast(Level::Warn, e.clone());
             self.ui.input = Some(Input {
                 error: Some(e),

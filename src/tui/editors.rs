@@ -1,10 +1,13 @@
 //! The routing and budget editors' model: which rows exist, each field's current text, and
 //! checking and applying an edit to the draft config. Pure, shared by update and the views.
+//!
+//! Every field is a row of the config schema (`config::schema::KEYS`): its label, current
+//! text, check and set come from that row, so the editor accepts exactly what config.yml does.
 
-use awsmon_notifier::settings::{InspectorSeverity, TRUSTED_ADVISOR_STATUSES};
 use awsmon_notifier::{Service, WebhookUrl};
 
 use crate::config::Config;
+use crate::config::schema::{self, KeySpec};
 
 /// A per-service filter the routing editor edits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,18 +34,31 @@ impl Field {
         Field::InspectorMinSeverity,
     ];
 
-    pub fn label(self) -> &'static str {
+    /// The config.yml key this field edits.
+    pub fn key(self) -> &'static str {
         match self {
-            Field::GuardDutyMinSeverity => "GuardDuty min severity (0-10)",
-            Field::GuardDutyHere => "GuardDuty @here from severity",
-            Field::GuardDutyChannel => "GuardDuty @channel from severity",
-            Field::ConfigResourceTypes => "Config resource types (empty = all)",
-            Field::ConfigExclude => "Config excluded types",
-            Field::TrustedAdvisorStatuses => "Trusted Advisor statuses",
-            Field::TrustedAdvisorIgnore => "Trusted Advisor ignored checks",
-            Field::InspectorMinSeverity => "Inspector min severity",
+            Field::GuardDutyMinSeverity => "GUARDDUTY_MIN_SEVERITY",
+            Field::GuardDutyHere => "GUARDDUTY_MENTION_HERE_SEVERITY",
+            Field::GuardDutyChannel => "GUARDDUTY_MENTION_CHANNEL_SEVERITY",
+            Field::ConfigResourceTypes => "CONFIG_RESOURCE_TYPES",
+            Field::ConfigExclude => "CONFIG_EXCLUDE_RESOURCE_TYPES",
+            Field::TrustedAdvisorStatuses => "TRUSTEDADVISOR_STATUSES",
+            Field::TrustedAdvisorIgnore => "TRUSTEDADVISOR_IGNORE_CHECKS",
+            Field::InspectorMinSeverity => "INSPECTOR_MIN_SEVERITY",
         }
     }
+
+    pub fn spec(self) -> &'static KeySpec {
+        row(self.key())
+    }
+
+    pub fn label(self) -> &'static str {
+        self.spec().label
+    }
+}
+
+fn row(key: &str) -> &'static KeySpec {
+    schema::spec(key).expect("every editor field is a config key")
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,26 +68,29 @@ pub enum RoutingRow {
     Field(Field),
 }
 
-pub const ROUTE_KEYS: [Option<Service>; 6] = [
-    None,
-    Some(Service::GuardDuty),
-    Some(Service::Config),
-    Some(Service::Inspector),
-    Some(Service::TrustedAdvisor),
-    Some(Service::Budget),
-];
+/// The default route, then one per service, in [`Service::ALL`]'s order.
+pub const ROUTE_KEYS: [Option<Service>; Service::ALL.len() + 1] = {
+    let mut out = [None; Service::ALL.len() + 1];
+    let mut i = 0;
+    while i < Service::ALL.len() {
+        out[i + 1] = Some(Service::ALL[i]);
+        i += 1;
+    }
+    out
+};
+
+/// Checks one webhook typed for a route of `cfg`, by config.yml's rules (https; private
+/// addresses only with ALLOW_PRIVATE_WEBHOOKS).
+pub fn check_url(cfg: &Config, v: &str) -> Result<WebhookUrl, String> {
+    if v.trim().is_empty() {
+        return Err("type or paste a webhook URL".into());
+    }
+    schema::check_webhook(cfg, v)
+}
 
 /// A route's own webhooks (a service's may be empty: it then uses the default ones).
 pub fn urls(cfg: &Config, route: Option<Service>) -> &[WebhookUrl] {
-    match route {
-        None => &cfg.settings.routes.default,
-        Some(s) => cfg
-            .settings
-            .routes
-            .per_service
-            .get(&s)
-            .map_or(&[], Vec::as_slice),
-    }
+    schema::route_urls(cfg, route)
 }
 
 fn urls_mut(cfg: &mut Config, route: Option<Service>) -> &mut Vec<WebhookUrl> {
@@ -108,107 +127,23 @@ pub fn routing_rows(cfg: &Config) -> Vec<RoutingRow> {
     rows
 }
 
-fn list(items: &[String]) -> String {
-    items.join(", ")
-}
-
-fn split(v: &str) -> Vec<String> {
-    v.split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-        .collect()
-}
-
 pub fn field_value(cfg: &Config, f: Field) -> String {
-    let s = &cfg.settings;
-    match f {
-        Field::GuardDutyMinSeverity => s.guardduty.min_severity.to_string(),
-        Field::GuardDutyHere => s.guardduty.mention_here_severity.to_string(),
-        Field::GuardDutyChannel => s.guardduty.mention_channel_severity.to_string(),
-        Field::ConfigResourceTypes => list(&s.config.resource_types),
-        Field::ConfigExclude => list(&s.config.exclude_resource_types),
-        Field::TrustedAdvisorStatuses => list(&s.trusted_advisor.statuses),
-        Field::TrustedAdvisorIgnore => list(&s.trusted_advisor.ignore_checks),
-        Field::InspectorMinSeverity => s.inspector.min_severity.as_str().to_string(),
-    }
+    f.spec().text(cfg)
 }
 
-fn severity(v: &str) -> Result<f64, String> {
-    match v.parse::<f64>() {
-        Ok(n) if (0.0..=10.0).contains(&n) => Ok(n),
-        _ => Err(format!("{v:?}: expected a number from 0 to 10")),
-    }
-}
-
-fn resource_types(v: &str) -> Result<Vec<String>, String> {
-    let items = split(v);
-    match items.iter().find(|t| t.split("::").count() != 3) {
-        Some(bad) => Err(format!("{bad:?}: expected AWS::Service::Type")),
-        None => Ok(items),
-    }
-}
-
-/// Checks a field's text; the error says what is expected.
+/// Checks a field's text by the key's config.yml rule; the error is the file's message.
 pub fn check_field(f: Field, v: &str) -> Result<(), String> {
-    match f {
-        Field::GuardDutyMinSeverity | Field::GuardDutyHere | Field::GuardDutyChannel => {
-            severity(v).map(|_| ())
-        }
-        Field::ConfigResourceTypes | Field::ConfigExclude => resource_types(v).map(|_| ()),
-        Field::TrustedAdvisorStatuses => {
-            let items = split(v);
-            if items.is_empty() {
-                return Err(format!(
-                    "at least one of {}",
-                    TRUSTED_ADVISOR_STATUSES.join(", ")
-                ));
-            }
-            match items
-                .iter()
-                .find(|s| !TRUSTED_ADVISOR_STATUSES.contains(&s.to_ascii_uppercase().as_str()))
-            {
-                Some(bad) => Err(format!(
-                    "{bad:?}: expected {}",
-                    TRUSTED_ADVISOR_STATUSES.join(", ")
-                )),
-                None => Ok(()),
-            }
-        }
-        Field::TrustedAdvisorIgnore => Ok(()),
-        Field::InspectorMinSeverity => v
-            .to_ascii_uppercase()
-            .parse::<InspectorSeverity>()
-            .map(|_| ())
-            .map_err(|_| {
-                format!(
-                    "{v:?}: expected one of {}",
-                    InspectorSeverity::ALL
-                        .map(InspectorSeverity::as_str)
-                        .join(", ")
-                )
-            }),
-    }
+    f.spec().check_text(v).map(|_| ())
+}
+
+/// [`check_field`], and the rules between keys on `cfg` (the @here severity not above the
+/// @channel one).
+pub fn check_field_in(cfg: &Config, f: Field, v: &str) -> Result<(), String> {
+    f.spec().check_text_in(cfg, v).map(|_| ())
 }
 
 pub fn set_field(cfg: &mut Config, f: Field, v: &str) -> Result<(), String> {
-    check_field(f, v)?;
-    let s = &mut cfg.settings;
-    match f {
-        Field::GuardDutyMinSeverity => s.guardduty.min_severity = severity(v)?,
-        Field::GuardDutyHere => s.guardduty.mention_here_severity = severity(v)?,
-        Field::GuardDutyChannel => s.guardduty.mention_channel_severity = severity(v)?,
-        Field::ConfigResourceTypes => s.config.resource_types = resource_types(v)?,
-        Field::ConfigExclude => s.config.exclude_resource_types = resource_types(v)?,
-        Field::TrustedAdvisorStatuses => {
-            s.trusted_advisor.statuses = split(v).iter().map(|x| x.to_ascii_uppercase()).collect();
-        }
-        Field::TrustedAdvisorIgnore => s.trusted_advisor.ignore_checks = split(v),
-        Field::InspectorMinSeverity => {
-            s.inspector.min_severity = v.to_ascii_uppercase().parse().map_err(|e: String| e)?;
-        }
-    }
-    Ok(())
+    f.spec().set_text(cfg, v)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -225,55 +160,38 @@ impl BudgetField {
         BudgetField::TagFilters,
     ];
 
-    pub fn label(self) -> &'static str {
+    /// The config.yml key this field edits.
+    pub fn key(self) -> &'static str {
         match self {
-            BudgetField::Limit => "BUDGET_LIMIT (USD per month)",
-            BudgetField::Threshold => "BUDGET_THRESHOLD_PERCENTAGE (forecast alert)",
-            BudgetField::TagFilters => "BUDGET_TAGKEYVALUE (user:key$value, comma-separated)",
+            BudgetField::Limit => "BUDGET_LIMIT",
+            BudgetField::Threshold => "BUDGET_THRESHOLD_PERCENTAGE",
+            BudgetField::TagFilters => "BUDGET_TAGKEYVALUE",
         }
+    }
+
+    pub fn spec(self) -> &'static KeySpec {
+        row(self.key())
+    }
+
+    pub fn label(self) -> &'static str {
+        self.spec().label
     }
 }
 
 pub fn budget_value(cfg: &Config, f: BudgetField) -> String {
-    match f {
-        BudgetField::Limit => cfg.budget_limit.map(|l| l.to_string()).unwrap_or_default(),
-        BudgetField::Threshold => cfg.budget_threshold_percentage.to_string(),
-        BudgetField::TagFilters => list(&cfg.budget_tag_filters),
-    }
+    f.spec().text(cfg)
 }
 
 pub fn check_budget(f: BudgetField, v: &str) -> Result<(), String> {
-    match f {
-        BudgetField::Limit => match v.parse::<f64>() {
-            Ok(n) if n > 0.0 && n.is_finite() => Ok(()),
-            _ => Err(format!("{v:?}: expected an amount in USD above 0")),
-        },
-        BudgetField::Threshold => match v.parse::<f64>() {
-            Ok(n) if (1.0..=100.0).contains(&n) => Ok(()),
-            _ => Err(format!("{v:?}: expected a percentage from 1 to 100")),
-        },
-        BudgetField::TagFilters => match split(v).iter().find(|t| {
-            let Some((key, _)) = t.split_once('$') else {
-                return true;
-            };
-            !key.starts_with("user:") || key.len() <= 5
-        }) {
-            Some(bad) => Err(format!("{bad:?}: expected user:key$value")),
-            None => Ok(()),
-        },
-    }
+    f.spec().check_text(v).map(|_| ())
+}
+
+pub fn check_budget_in(cfg: &Config, f: BudgetField, v: &str) -> Result<(), String> {
+    f.spec().check_text_in(cfg, v).map(|_| ())
 }
 
 pub fn set_budget(cfg: &mut Config, f: BudgetField, v: &str) -> Result<(), String> {
-    check_budget(f, v)?;
-    match f {
-        BudgetField::Limit => cfg.budget_limit = v.parse().ok(),
-        BudgetField::Threshold => {
-            cfg.budget_threshold_percentage = v.parse().map_err(|_| "not a number".to_string())?;
-        }
-        BudgetField::TagFilters => cfg.budget_tag_filters = split(v),
-    }
-    Ok(())
+    f.spec().set_text(cfg, v)
 }
 
 #[cfg(test)]
@@ -284,16 +202,42 @@ mod tests {
     fn fields_say_what_they_expect() {
         assert_eq!(
             check_field(Field::GuardDutyHere, "11"),
-            Err("\"11\": expected a number from 0 to 10".to_string())
+            Err("out of range: expected a GuardDuty severity from 0 to 10, found 11".to_string())
         );
         assert_eq!(
             check_field(Field::TrustedAdvisorStatuses, "ERROR, BAD"),
-            Err("\"BAD\": expected ERROR, WARN, OK".to_string())
+            Err("expected ERROR, WARN or OK, found \"BAD\"".to_string())
         );
         assert_eq!(
             check_budget(BudgetField::TagFilters, "Project$x"),
-            Err("\"Project$x\": expected user:key$value".to_string())
+            Err(
+                "expected a tag filter of the form \"user:key$value\", found \"Project$x\""
+                    .to_string()
+            )
         );
         assert!(check_field(Field::InspectorMinSeverity, "high").is_ok());
+    }
+
+    #[test]
+    fn the_mention_thresholds_are_checked_against_each_other() {
+        let cfg = Config::default();
+        assert_eq!(
+            check_field_in(&cfg, Field::GuardDutyHere, "9"),
+            Err(
+                "GUARDDUTY_MENTION_HERE_SEVERITY: must not be above GUARDDUTY_MENTION_CHANNEL_SEVERITY (9 > 7)"
+                    .to_string()
+            )
+        );
+        let mut cfg = cfg;
+        set_field(&mut cfg, Field::GuardDutyChannel, "9.5").expect("channel");
+        set_field(&mut cfg, Field::GuardDutyHere, "9").expect("here");
+        assert!(set_field(&mut cfg, Field::GuardDutyChannel, "8").is_err());
+        assert!((cfg.settings.guardduty.mention_channel_severity - 9.5).abs() < f64::EPSILON);
+    }
+
+    #[test]
+    fn routes_follow_the_services() {
+        assert_eq!(ROUTE_KEYS[0], None);
+        assert_eq!(&ROUTE_KEYS[1..], Service::ALL.map(Some).as_slice());
     }
 }

@@ -89,15 +89,14 @@ impl Ui {
         had
     }
 
+    /// Opens a text field; `App::update` checks it against the draft before the next frame.
     pub fn open_input(&mut self, purpose: InputFor, label: &str, value: String) {
-        let mut input = Input {
+        self.input = Some(Input {
             purpose,
             label: label.to_string(),
             value,
             error: None,
-        };
-        input.error = super::input::validate(&input);
-        self.input = Some(input);
+        });
     }
 
     /// A toast with the first line, and the whole text in a popup to scroll.
