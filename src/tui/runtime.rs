@@ -24,13 +24,15 @@ use super::view;
 use crate::aws::Aws;
 use crate::aws::regions::{self, RegionInfo};
 use crate::config::{Config, SavePlan};
-use crate::deploy::artifact::{self, Artifact};
-use crate::deploy::plan::{self, Intent, Plan};
-use crate::deploy::stack_ops::{Progress, Waiting};
-use crate::deploy::{engine, verify};
+use crate::deploy::artifact::Artifact;
+use crate::deploy::engine::{self, Expect};
+use crate::deploy::plan::{Intent, Plan};
+use crate::deploy::stack_ops::Progress;
 use crate::findings::{self, Finding};
 use crate::inventory::{self, Regions, ScanRequest};
 use crate::naming;
+use crate::ops::deploy::{self as ops, Check, PlanError};
+use crate::ops::routing::{self, PushError, Pushed};
 use crate::test_message::{self, Via};
 
 /// What the effects share: AWS, the config in force, where it is saved.
@@ -190,7 +192,7 @@ pub async fn run_effect(
     match effect {
         Effect::Scan => vec![Box::pin(scan(shared, &cfg, tx)).await],
         Effect::Plan(req) => {
-            let result = make_plan(shared, &req).await;
+            let result = make_plan(shared, &req).await.map_err(|e| e.to_string());
             vec![Action::PlanReady { id: req.id, result }]
         }
         Effect::Execute { request, plan } => vec![execute(shared, request, plan, tx).await],
@@ -379,15 +381,8 @@ async fn scan(shared: &Shared, cfg: &Config, tx: &UnboundedSender<Action>) -> Ac
     Action::ScanFinished(result)
 }
 
-fn artifact_for(shared: &Shared) -> Result<Artifact, String> {
-    match &shared.artifact {
-        Some(a) => Ok(a.clone()),
-        None => artifact::load().map_err(|e| e.to_string()),
-    }
-}
-
 /// One plan for every group of the request (steps shared by groups, like the hub, once).
-async fn make_plan(shared: &Shared, req: &PlanRequest) -> Result<Plan, String> {
+async fn make_plan(shared: &Shared, req: &PlanRequest) -> Result<Plan, PlanError> {
     let cfg = req
         .config
         .as_deref()
@@ -396,35 +391,17 @@ async fn make_plan(shared: &Shared, req: &PlanRequest) -> Result<Plan, String> {
     let zip = if req.destroy {
         None
     } else {
-        Some(artifact_for(shared)?)
+        Some(ops::artifact(shared.artifact.as_ref())?)
     };
-    let mut merged = Plan {
-        spokes_first: req.destroy,
-        ..Plan::default()
+    let intent = match &zip {
+        Some(zip) => Intent::Deploy(zip),
+        None => Intent::Destroy {
+            delete_service_data: req.delete_data,
+        },
     };
-    for (target, regions) in &req.groups {
-        let intent = match &zip {
-            Some(zip) => Intent::Deploy(zip),
-            None => Intent::Destroy {
-                delete_service_data: req.delete_data,
-            },
-        };
-        let (_, p) = plan::draw_up(&shared.aws, &cfg, *target, regions, intent)
-            .await
-            .map_err(|e| format!("cannot read the current state: {e}"))?;
-        for step in p.steps {
-            if !merged
-                .steps
-                .iter()
-                .any(|s| s.to_string() == step.to_string())
-            {
-                merged.steps.push(step);
-            }
-        }
-        merged.notes.extend(p.notes);
-        merged.blockers.extend(p.blockers);
-    }
-    Ok(merged)
+    ops::plan(&shared.aws, &cfg, &req.groups, intent)
+        .await
+        .map(|planned| planned.plan)
 }
 
 async fn execute(
@@ -453,9 +430,9 @@ async fn execute(
     let zip = if request.destroy {
         None
     } else {
-        match artifact_for(shared) {
+        match ops::artifact(shared.artifact.as_ref()) {
             Ok(z) => Some(z),
-            Err(e) => return fail(e),
+            Err(e) => return fail(e.to_string()),
         }
     };
     let (ptx, mut prx) = mpsc::unbounded_channel();
@@ -472,50 +449,22 @@ async fn execute(
             });
         }
     };
-    let run = async {
-        let mut report = engine::execute(
-            &shared.aws,
-            &cfg,
-            &the_plan,
-            zip.as_ref(),
-            Waiting::default(),
-            8,
-            ptx,
-        )
-        .await;
-        engine::reconcile(&shared.aws, &the_plan, &mut report).await;
-        let warnings = if request.destroy {
-            Vec::new()
-        } else {
-            let account = inventory::account_id(&shared.aws, cfg.home_region())
-                .await
-                .unwrap_or_default();
-            let deployed = verify::deployed(&cfg, &the_plan, &report);
-            verify::verify(&shared.aws, &cfg, &account, &deployed).await
-        };
-        (report, warnings)
-    };
-    let ((), (report, warnings)) = tokio::join!(forward, run);
-    let failures = report.failures();
-    let result = if failures.is_empty() {
-        Ok(format!("{} step(s) done", report.outcomes.len()))
+    let check = if request.destroy {
+        Check::Nothing
     } else {
-        Err(failures
-            .iter()
-            .map(|o| {
-                format!(
-                    "{} — {}",
-                    o.step,
-                    o.result.clone().err().unwrap_or_default()
-                )
-            })
-            .collect::<Vec<_>>()
-            .join("\n"))
+        Check::Verify { account: None }
+    };
+    let run = ops::run(&shared.aws, &cfg, &the_plan, zip.as_ref(), check, ptx);
+    let ((), applied) = tokio::join!(forward, run);
+    let result = if applied.failed() == 0 {
+        Ok(format!("{} step(s) done", applied.report.outcomes.len()))
+    } else {
+        Err(applied.failure_lines().join("\n"))
     };
     Action::JobFinished {
         id,
         result,
-        warnings,
+        warnings: applied.warnings,
     }
 }
 
@@ -583,57 +532,36 @@ async fn save(shared: &Shared, config: Config, push_routing: bool) -> Action {
         .config_text
         .write()
         .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(plan.text.clone());
-    let mut msg = format!("saved {}", path.display());
-    if push_routing {
-        let home = config.home_region();
-        let deployed = inventory::stacks::hub_exists(&shared.aws, &config)
-            .await
-            .unwrap_or(false);
-        if let (true, Some(gap)) = (deployed, config.routing_gap()) {
-            return Action::Saved {
-                config: Box::new(config),
-                text: plan.text,
-                result: Err(format!("{msg}, but the routing was not pushed: {gap}")),
-            };
-        }
-        if deployed {
-            let read = *shared
-                .routing_version
-                .read()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            let expect = read.map_or(engine::Expect::Any, engine::Expect::Version);
-            match engine::write_routing(
-                &shared.aws,
-                &config,
-                home,
-                &naming::routing_parameter(&config),
-                expect,
-            )
-            .await
-            {
-                Ok((r, version)) => {
-                    *shared
-                        .routing_version
-                        .write()
-                        .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(version);
-                    msg.push_str(&format!("; routing pushed to the hub ({r})"));
-                }
-                Err(e) => {
-                    return Action::Saved {
-                        config: Box::new(config),
-                        text: plan.text,
-                        result: Err(format!("{msg}, but the routing push failed: {e}")),
-                    };
-                }
+    let saved = format!("saved {}", path.display());
+    let result = if push_routing {
+        let read = *shared
+            .routing_version
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let expect = read.map_or(Expect::Any, Expect::Version);
+        match routing::push(&shared.aws, &config, expect).await {
+            Ok(Pushed::Done { write, version, .. }) => {
+                *shared
+                    .routing_version
+                    .write()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(version);
+                Ok(format!("{saved}; routing pushed to the hub ({write})"))
             }
-        } else {
-            msg.push_str("; the hub is not deployed, so nothing was pushed");
+            Ok(Pushed::NoHub { .. }) => Ok(format!(
+                "{saved}; the hub is not deployed, so nothing was pushed"
+            )),
+            Err(e @ PushError::Write(_)) => {
+                Err(format!("{saved}, but the routing push failed: {e}"))
+            }
+            Err(e) => Err(format!("{saved}, but the routing was not pushed: {e}")),
         }
-    }
+    } else {
+        Ok(saved)
+    };
     Action::Saved {
         config: Box::new(config),
         text: plan.text,
-        result: Ok(msg),
+        result,
     }
 }
 
