@@ -569,10 +569,13 @@ fn test_message_shows_each_webhook_result() {
     };
     assert_eq!(route.as_str(), "guardduty");
     assert_eq!(*via, awsmon::test_message::Via::Direct);
-    app.update(Action::TestResult(Ok(vec![
-        "ok     https://hooks.slack.com/services/T…/B…/••••  200  143 ms  1 attempt(s)".into(),
-        "FAILED https://hooks.slack.com/services/T…/B…/••••  400  12 ms  1 attempt(s)  Slack refused the message: HTTP 400 invalid_payload".into(),
-    ])));
+    app.update(Action::TestResult(Ok(awsmon::ops::test_message::TestReport {
+        lines: vec![
+            "ok     https://hooks.slack.com/services/T…/B…/••••  200  143 ms  1 attempt(s)".into(),
+            "FAILED https://hooks.slack.com/services/T…/B…/••••  400  12 ms  1 attempt(s)  Slack refused the message: HTTP 400 invalid_payload".into(),
+        ],
+        refused: 1,
+    })));
     snapshots("test_message", &app);
     assert_eq!(app.toasts.last().map(|t| t.level), Some(Level::Error));
 }

@@ -292,7 +292,7 @@ pub enum Action {
         text: Option<String>,
         why: String,
     },
-    TestResult(Result<Vec<String>, String>),
+    TestResult(Result<crate::ops::test_message::TestReport, String>),
     Notice(Level, String),
 }
 
@@ -628,10 +628,9 @@ impl App {
             Action::TestResult(result) => {
                 self.test.running = false;
                 match result {
-                    Ok(lines) => {
-                        let failed = lines.iter().any(|l| l.starts_with("FAILED"));
-                        self.test.results = lines;
-                        if failed {
+                    Ok(report) => {
+                        self.test.results = report.lines;
+                        if report.refused > 0 {
                             self.toast(Level::Error, "test message: a webhook refused it");
                         } else {
                             self.toast(Level::Info, "test message sent");

@@ -32,8 +32,11 @@ use crate::findings::{self, Finding};
 use crate::inventory::{self, Regions, ScanRequest};
 use crate::naming;
 use crate::ops::deploy::{self as ops, Check, PlanError};
+use crate::ops::findings as ops_findings;
+use crate::ops::notifier as ops_notifier;
 use crate::ops::routing::{self, PushError, Pushed};
-use crate::test_message::{self, Via};
+use crate::ops::test_message as ops_test;
+use crate::test_message;
 
 /// What the effects share: AWS, the config in force, where it is saved.
 pub struct Shared {
@@ -197,26 +200,19 @@ pub async fn run_effect(
         }
         Effect::Execute { request, plan } => vec![execute(shared, request, plan, tx).await],
         Effect::LoadFindings => {
-            let account = match inventory::account_id(aws, cfg.home_region()).await {
-                Ok(a) => a,
-                Err(e) => {
-                    return vec![Action::Findings {
-                        items: Vec::new(),
-                        errors: vec![e.to_string()],
-                    }];
-                }
-            };
-            let req = findings::Request {
-                regions: enabled(&regions(shared).await),
-                services: awsmon_notifier::Service::ALL.to_vec(),
-                since: Duration::from_hours(24),
-                concurrency: 16,
-            };
-            let fetched = findings::fetch(aws, &cfg, &account, &req).await;
-            vec![Action::Findings {
-                items: fetched.findings,
-                errors: fetched.errors,
-            }]
+            let regions = enabled(&regions(shared).await);
+            let services = awsmon_notifier::Service::ALL.to_vec();
+            match ops_findings::recent(aws, &cfg, regions, services, Duration::from_hours(24)).await
+            {
+                Ok(fetched) => vec![Action::Findings {
+                    items: fetched.findings,
+                    errors: fetched.errors,
+                }],
+                Err(e) => vec![Action::Findings {
+                    items: Vec::new(),
+                    errors: vec![e.to_string()],
+                }],
+            }
         }
         Effect::LoadBudget => {
             let spend = match inventory::account_id(aws, cfg.home_region()).await {
@@ -232,27 +228,10 @@ pub async fn run_effect(
             push_routing,
         } => vec![save(shared, *config, push_routing).await],
         Effect::TestMessage { route, via } => {
-            let result = match via {
-                Via::Direct => test_message::direct(
-                    &cfg.settings,
-                    route,
-                    RetryPolicy::default(),
-                    Duration::from_secs(30),
-                )
+            let result = ops_test::send(aws, &cfg, route, via, Duration::from_secs(30))
                 .await
-                .map(|ds| ds.iter().map(test_message::delivery_line).collect())
-                .map_err(|e| e.to_string()),
-                Via::Pipeline => test_message::pipeline(aws, &cfg, route)
-                    .await
-                    .map(|id| {
-                        vec![format!(
-                            "ok  event {id} on the default bus in {}: EventBridge → {}-notifier → Slack",
-                            cfg.home_region(),
-                            cfg.prefix_service_name
-                        )]
-                    })
-                    .map_err(|e| e.to_string()),
-            };
+                .map(|sent| sent.report())
+                .map_err(|e| e.to_string());
             vec![Action::TestResult(result)]
         }
         Effect::SendFinding(prepared) => {
@@ -282,29 +261,30 @@ pub async fn run_effect(
             }]
         }
         Effect::RedrivePreview => vec![Action::RedriveReady(redrive_preview(aws, &cfg).await)],
-        Effect::Redrive => vec![Action::RedriveDone(redrive(aws, &cfg).await)],
+        Effect::Redrive => vec![Action::RedriveDone(
+            ops_notifier::redrive(aws, &cfg)
+                .await
+                .map_err(|e| e.to_string()),
+        )],
         Effect::Suspend => Vec::new(),
     }
 }
 
-/// What a redrive would replay: read and held briefly, then released untouched.
+/// What a redrive would replay, as the confirmation shows it (empty: nothing waits).
 async fn redrive_preview(aws: &crate::aws::Aws, cfg: &Config) -> Result<Vec<String>, String> {
-    use crate::notifier::redrive;
-    let (settings, held) = redrive::routing_and_held(aws, cfg, std::time::Duration::from_secs(30))
+    let waiting = ops_notifier::waiting(aws, cfg)
         .await
         .map_err(|e| e.to_string())?;
-    let all: Vec<&redrive::FailedMessage> = held.messages.iter().collect();
-    redrive::release(aws, cfg, &held.queue_url, &all).await;
-    if held.messages.is_empty() {
+    if waiting.messages == 0 {
         return Ok(Vec::new());
     }
     let mut lines = vec![format!(
         "{} undelivered message(s) in {}:",
-        held.messages.len(),
-        naming::failure_queue(cfg)
+        waiting.messages, waiting.queue
     )];
     lines.extend(
-        held.summary(&settings)
+        waiting
+            .kinds
             .into_iter()
             .map(|(kind, n)| format!("{n:>5}  {kind}")),
     );
@@ -314,19 +294,6 @@ async fn redrive_preview(aws: &crate::aws::Aws, cfg: &Config) -> Result<Vec<Stri
             .into(),
     );
     Ok(lines)
-}
-
-async fn redrive(
-    aws: &crate::aws::Aws,
-    cfg: &Config,
-) -> Result<Vec<crate::notifier::redrive::Replayed>, String> {
-    use crate::notifier::redrive;
-    let (settings, held) = redrive::routing_and_held(aws, cfg, std::time::Duration::from_mins(5))
-        .await
-        .map_err(|e| e.to_string())?;
-    redrive::replay_held(aws, cfg, &held, &settings)
-        .await
-        .map_err(|e| e.to_string())
 }
 
 async fn scan(shared: &Shared, cfg: &Config, tx: &UnboundedSender<Action>) -> Action {
@@ -357,8 +324,7 @@ async fn scan(shared: &Shared, cfg: &Config, tx: &UnboundedSender<Action>) -> Ac
                 .write()
                 .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(v);
         }
-        let bundled = crate::deploy::artifact::load().ok().map(|a| a.sha256);
-        let health = crate::notifier::health::fetch(aws, cfg, bundled).await;
+        let health = ops_notifier::health(aws, cfg).await;
         let _ = tx.send(Action::NotifierHealth(Box::new(health)));
     };
     let (cell_tx, mut cell_rx) = mpsc::unbounded_channel();
