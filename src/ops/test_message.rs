@@ -91,3 +91,51 @@ pub async fn send(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use awsmon_notifier::deliver::Attempt;
+
+    fn delivery(ok: bool, status: u16) -> Delivery {
+        Delivery {
+            url: "https://hooks.slack.com/services/T…/B…/••••".into(),
+            webhook: "fp".into(),
+            ok,
+            attempts: vec![Attempt {
+                status: Some(status),
+                error: (!ok).then(|| "invalid_payload".to_string()),
+                latency_ms: 12,
+                wait_ms: None,
+            }],
+            failure: None,
+            total_ms: 12,
+        }
+    }
+
+    #[test]
+    fn a_refusing_webhook_is_counted_not_read_from_the_text() {
+        let sent = Sent::Direct {
+            route: Route::default(),
+            deliveries: vec![delivery(true, 200), delivery(false, 400)],
+        };
+        let report = sent.report();
+        assert_eq!(report.refused, 1);
+        assert_eq!(report.lines.len(), 2);
+        let pipeline = Sent::Pipeline {
+            route: Route::default(),
+            event_id: "e-1".into(),
+            region: "us-east-1".into(),
+            notifier: "awsmon-notifier".into(),
+        };
+        assert_eq!(
+            pipeline.report(),
+            TestReport {
+                lines: vec![
+                    "ok  event e-1 on the default bus in us-east-1: EventBridge → awsmon-notifier → Slack".into()
+                ],
+                refused: 0,
+            }
+        );
+    }
+}

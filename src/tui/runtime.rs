@@ -260,7 +260,12 @@ pub async fn run_effect(
                 Err(e) => Action::Notice(Level::Error, format!("{}: {e}", path.display())),
             }]
         }
-        Effect::RedrivePreview => vec![Action::RedriveReady(redrive_preview(aws, &cfg).await)],
+        Effect::RedrivePreview => vec![Action::RedriveReady(
+            ops_notifier::waiting(aws, &cfg)
+                .await
+                .map(redrive_preview)
+                .map_err(|e| e.to_string()),
+        )],
         Effect::Redrive => vec![Action::RedriveDone(
             ops_notifier::redrive(aws, &cfg)
                 .await
@@ -271,12 +276,9 @@ pub async fn run_effect(
 }
 
 /// What a redrive would replay, as the confirmation shows it (empty: nothing waits).
-async fn redrive_preview(aws: &crate::aws::Aws, cfg: &Config) -> Result<Vec<String>, String> {
-    let waiting = ops_notifier::waiting(aws, cfg)
-        .await
-        .map_err(|e| e.to_string())?;
+fn redrive_preview(waiting: ops_notifier::Waiting) -> Vec<String> {
     if waiting.messages == 0 {
-        return Ok(Vec::new());
+        return Vec::new();
     }
     let mut lines = vec![format!(
         "{} undelivered message(s) in {}:",
@@ -293,7 +295,7 @@ async fn redrive_preview(aws: &crate::aws::Aws, cfg: &Config) -> Result<Vec<Stri
         "y replays them with the deployed routing; each is removed only once delivered. Esc cancels."
             .into(),
     );
-    Ok(lines)
+    lines
 }
 
 async fn scan(shared: &Shared, cfg: &Config, tx: &UnboundedSender<Action>) -> Action {
