@@ -9,6 +9,7 @@ pub mod inventory;
 pub mod logfile;
 pub mod naming;
 pub mod notifier;
+pub mod ops;
 pub mod regions;
 pub mod services;
 pub mod slack_view;

@@ -589,7 +589,8 @@ fn deploy_plans_refuses_without_yes_off_a_terminal_and_applies_with_yes() {
         "{steps:?}"
     );
 
-    // Before a notifier exists, a pipeline test message has nowhere to go; routing can be pushed.
+    // Before a notifier exists, a pipeline test message has nowhere to go, and routing is not
+    // pushed (as the console's save does not): nothing reads it, and a deploy writes it.
     let out = awsmon(&["test-message", "--via", "pipeline"], &envs);
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
@@ -600,12 +601,7 @@ fn deploy_plans_refuses_without_yes_off_a_terminal_and_applies_with_yes() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(
         stdout(&out),
-        "routing written: /monitoring/awsmon/routing in us-east-1\nnote: awsmon-hub is not deployed; `awsmon-tui deploy notifier` puts a notifier behind it\n"
-    );
-    let out = awsmon(&["routing", "push", "--config", &config], &envs);
-    assert_eq!(
-        stdout(&out).lines().next(),
-        Some("routing unchanged: /monitoring/awsmon/routing in us-east-1")
+        "routing not pushed: awsmon-hub is not deployed; `awsmon-tui deploy notifier` writes it along with the notifier\n"
     );
 
     let out = awsmon(
@@ -648,6 +644,13 @@ fn deploy_plans_refuses_without_yes_off_a_terminal_and_applies_with_yes() {
     assert!(
         report.contains("ok      create stack awsmon-hub in us-east-1: notifier build"),
         "{report}"
+    );
+    // With the hub deployed, a push finds the routing the deploy wrote.
+    let out = awsmon(&["routing", "push", "--config", &config], &envs);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        "routing unchanged: /monitoring/awsmon/routing in us-east-1\n"
     );
 
     // Again: the stacks exist, the build is uploaded, nothing changes.

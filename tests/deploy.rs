@@ -229,7 +229,7 @@ async fn notifier_then_guardduty_in_three_regions_then_nothing_to_do() {
     let results: Vec<String> = report
         .outcomes
         .iter()
-        .map(|o| o.result.clone().unwrap_or_else(|e| e))
+        .map(|o| o.result.clone().unwrap_or_else(|e| e.to_string()))
         .collect();
     assert_eq!(results, vec!["unchanged", "unchanged", "unchanged"]);
 
@@ -255,7 +255,7 @@ async fn notifier_then_guardduty_in_three_regions_then_nothing_to_do() {
     let results: Vec<String> = report
         .outcomes
         .iter()
-        .map(|o| o.result.clone().unwrap_or_else(|e| e))
+        .map(|o| o.result.clone().unwrap_or_else(|e| e.to_string()))
         .collect();
     assert_eq!(results, vec!["deleted", "deleted", "deleted"]);
     let left = aws

@@ -784,7 +784,7 @@ async fn destroying_the_notifier_never_loses_undelivered_alerts_silently() {
     let failures: Vec<String> = report
         .failures()
         .iter()
-        .map(|o| o.result.clone().err().unwrap_or_default())
+        .filter_map(|o| o.result.clone().err().map(|e| e.to_string()))
         .collect();
     assert_eq!(
         failures,

@@ -141,7 +141,7 @@ async fn a_stack_that_never_finishes_stops_the_wait_with_a_clear_error() {
 /// it can be asked, "unknown" when it cannot.
 #[tokio::test(flavor = "multi_thread")]
 async fn failed_stack_steps_are_reported_as_aws_sees_them_afterwards() {
-    use awsmon::deploy::engine::{self, Report, StepOutcome};
+    use awsmon::deploy::engine::{self, Report, StepError, StepOutcome};
     let moto = common::start_moto();
     let aws = common::aws(&moto.endpoint).await;
     let cfg = awsmon::config::Config {
@@ -176,10 +176,13 @@ async fn failed_stack_steps_are_reported_as_aws_sees_them_afterwards() {
             .outcomes
             .iter()
             .map(|o| StepOutcome {
+                key: o.key.clone(),
                 step: o.step.clone(),
                 region: o.region.clone(),
-                result: if o.step.contains(" stack ") {
-                    Err("unreachable: cloudformation:DescribeStacks".into())
+                result: if o.key.is_stack() {
+                    Err(StepError::Failed(
+                        "unreachable: cloudformation:DescribeStacks".into(),
+                    ))
                 } else {
                     o.result.clone()
                 },
@@ -202,14 +205,17 @@ async fn failed_stack_steps_are_reported_as_aws_sees_them_afterwards() {
     let dead = awsmon::aws::Aws::load(common::options("http://127.0.0.1:9"), "us-east-1").await;
     let mut report = lost(&real);
     engine::reconcile(&dead, &plan, &mut report).await;
-    let stack_results: Vec<String> = report
+    let stack_results: Vec<StepError> = report
         .failures()
         .iter()
-        .map(|o| o.result.clone().err().unwrap_or_default())
+        .filter_map(|o| o.result.clone().err())
         .collect();
     assert_eq!(stack_results.len(), 2, "{stack_results:?}");
     assert!(
-        stack_results.iter().all(|r| r.starts_with(engine::UNKNOWN)),
+        stack_results
+            .iter()
+            .all(|r| matches!(r, StepError::Unknown(_)) && r.to_string().starts_with("unknown: ")),
         "{stack_results:?}"
     );
+    assert_eq!(report.unknown(), 2);
 }

@@ -283,6 +283,7 @@ fn enter_plans_confirm_runs_and_the_cell_shows_progress() {
     );
     assert!(app.ui.popup.is_none());
     app.update(Action::JobLog {
+        level: Level::Info,
         id,
         line: "eu-west-1 awsmon-guardduty: ForwardRule CREATE_IN_PROGRESS".into(),
         step_done: false,
@@ -626,10 +627,13 @@ fn test_message_shows_each_webhook_result() {
     };
     assert_eq!(route.as_str(), "guardduty");
     assert_eq!(*via, awsmon::test_message::Via::Direct);
-    app.update(Action::TestResult(Ok(vec![
-        "ok     https://hooks.slack.com/services/T…/B…/••••  200  143 ms  1 attempt(s)".into(),
-        "FAILED https://hooks.slack.com/services/T…/B…/••••  400  12 ms  1 attempt(s)  Slack refused the message: HTTP 400 invalid_payload".into(),
-    ])));
+    app.update(Action::TestResult(Ok(awsmon::ops::test_message::TestReport {
+        lines: vec![
+            (true, "ok     https://hooks.slack.com/services/T…/B…/••••  200  143 ms  1 attempt(s)".into()),
+            (false, "FAILED https://hooks.slack.com/services/T…/B…/••••  400  12 ms  1 attempt(s)  Slack refused the message: HTTP 400 invalid_payload".into()),
+        ],
+        refused: 1,
+    })));
     snapshots("test_message", &app);
     assert_eq!(app.ui.toasts.last().map(|t| t.level), Some(Level::Error));
 }

@@ -5,10 +5,11 @@ use std::io::{BufRead, IsTerminal, Write};
 
 use super::args::{ApplyArgs, DeployArgs, DestroyArgs};
 use super::{Failure, GlobalArgs};
-use crate::aws::AwsErrorKind;
-use crate::deploy::plan::{self, Intent, Target};
-use crate::deploy::stack_ops::{self, Progress, Waiting};
-use crate::deploy::{artifact, engine, verify};
+use crate::deploy::artifact;
+use crate::deploy::engine::StepError;
+use crate::deploy::plan::{self, Intent, StepKey, Target};
+use crate::deploy::stack_ops::{self, Progress};
+use crate::ops::deploy::{self as ops, Check, PlanError};
 
 pub async fn run(global: &GlobalArgs, args: &DeployArgs) -> Result<(), Failure> {
     apply(global, &args.common, args.target, None).await
@@ -55,14 +56,15 @@ async fn apply(
         (None, Some(zip)) => Intent::Deploy(zip),
         (None, None) => return Err(Failure::usage(artifact::ArtifactError::Missing.to_string())),
     };
-    let (facts, the_plan) = plan::draw_up(&aws, cfg, target, &regions, intent)
+    let planned = ops::plan(&aws, cfg, &[(target, regions)], intent)
         .await
-        .map_err(|e| match e.kind {
-            AwsErrorKind::Credentials => Failure::credentials(format!(
+        .map_err(|e| match e {
+            PlanError::Credentials(e) => Failure::credentials(format!(
                 "{e}. Set AWS_PROFILE or --profile, or export credentials."
             )),
-            _ => Failure::other(format!("cannot read the current state: {e}")),
+            other => Failure::other(other.to_string()),
         })?;
+    let the_plan = planned.plan;
     if args.json {
         let steps: Vec<String> = the_plan.steps.iter().map(ToString::to_string).collect();
         println!(
@@ -109,9 +111,13 @@ async fn apply(
         while let Some(p) = rx.recv().await {
             if let Ok(mut t) = seen.lock() {
                 match &p {
-                    Progress::Started { step, .. } => t.started.push(step.clone()),
-                    Progress::Step { step, result, .. } => {
-                        t.done.push((step.clone(), result.clone()));
+                    Progress::Started { key, step, .. } => {
+                        t.started.push((key.clone(), step.clone()));
+                    }
+                    Progress::Step {
+                        key, step, result, ..
+                    } => {
+                        t.done.push((key.clone(), step.clone(), result.clone()));
                     }
                     _ => {}
                 }
@@ -119,56 +125,41 @@ async fn apply(
             print_progress(&p, json);
         }
     });
-    let run = engine::execute(
-        &aws,
-        cfg,
-        &the_plan,
-        zip.as_ref(),
-        Waiting::default(),
-        8,
-        tx,
-    );
-    let mut report = tokio::select! {
-        report = run => report,
+    let check = match destroy {
+        None => Check::Verify {
+            account: planned.account.as_deref(),
+        },
+        Some(_) => Check::Nothing,
+    };
+    let run = ops::run(&aws, cfg, &the_plan, zip.as_ref(), check, tx);
+    let applied = tokio::select! {
+        applied = run => applied,
         _ = tokio::signal::ctrl_c() => {
             let t = tally.lock().map(|t| t.clone()).unwrap_or_default();
             return Err(interrupted(&t, &the_plan, verb, target));
         }
     };
     let _ = printer.await;
-    // A failure to reach AWS while waiting is not a failed stack: ask again what it is.
-    engine::reconcile(&aws, &the_plan, &mut report).await;
-    for o in &report.outcomes {
+    for o in &applied.report.outcomes {
         match (&o.result, json) {
             (r, true) => println!(
                 "{}",
-                serde_json::json!({"step": o.step, "region": o.region, "ok": r.is_ok(), "result": r.as_ref().unwrap_or_else(|e| e)})
+                serde_json::json!({"step": o.step, "region": o.region, "ok": r.is_ok(), "result": r.as_ref().map_or_else(ToString::to_string, Clone::clone)})
             ),
             (r, false) => println!("{}", stack_ops::outcome_line(&o.step, r)),
         }
     }
-    if destroy.is_none() {
-        let deployed = verify::deployed(cfg, &the_plan, &report);
-        for warning in verify::verify(&aws, cfg, &facts.account, &deployed).await {
-            if json {
-                println!("{}", serde_json::json!({"warning": warning}));
-            } else {
-                println!("warning {warning}");
-            }
+    for warning in &applied.warnings {
+        if json {
+            println!("{}", serde_json::json!({"warning": warning}));
+        } else {
+            println!("warning {warning}");
         }
     }
-    let failed = report.failures().len();
+    let failed = applied.failed();
     if failed > 0 {
-        let unknown = report
-            .failures()
-            .iter()
-            .filter(|o| {
-                o.result
-                    .as_ref()
-                    .is_err_and(|e| e.starts_with(engine::UNKNOWN))
-            })
-            .count();
-        let ok = report.outcomes.len() - failed;
+        let unknown = applied.unknown();
+        let ok = applied.succeeded();
         let unknown = if unknown > 0 {
             format!(" ({unknown} of them unknown: AWS could not be asked afterwards)")
         } else {
@@ -183,19 +174,22 @@ async fn apply(
 
 #[derive(Debug, Clone, Default)]
 struct Tally {
-    started: Vec<String>,
-    done: Vec<(String, Result<String, String>)>,
+    started: Vec<(StepKey, String)>,
+    done: Vec<(StepKey, String, Result<String, StepError>)>,
 }
 
 /// Ctrl-C: what finished, what was cut off in flight, what never started, and what to run.
 fn interrupted(t: &Tally, plan: &plan::Plan, verb: &str, target: Target) -> Failure {
-    let finished = |s: &str| t.done.iter().any(|(d, _)| d == s);
-    let cut: Vec<&String> = t.started.iter().filter(|s| !finished(s)).collect();
+    let finished = |k: &StepKey| t.done.iter().any(|(d, ..)| d == k);
+    let cut: Vec<&(StepKey, String)> = t.started.iter().filter(|(k, _)| !finished(k)).collect();
     let never: Vec<String> = plan
         .steps
         .iter()
+        .filter(|s| {
+            let k = s.key();
+            !finished(&k) && !t.started.iter().any(|(started, _)| *started == k)
+        })
         .map(ToString::to_string)
-        .filter(|s| !finished(s) && !t.started.contains(s))
         .collect();
     let mut lines = vec![format!(
         "interrupted: {} step(s) finished, {} cut off, {} never started",
@@ -203,11 +197,11 @@ fn interrupted(t: &Tally, plan: &plan::Plan, verb: &str, target: Target) -> Fail
         cut.len(),
         never.len()
     )];
-    for (step, result) in &t.done {
+    for (_, step, result) in &t.done {
         lines.push(format!("  {}", stack_ops::outcome_line(step, result)));
     }
-    for step in &cut {
-        let what = if step.contains(" stack ") {
+    for (key, step) in &cut {
+        let what = if key.is_stack() {
             "CloudFormation carries on with it in AWS"
         } else {
             "the call may or may not have taken effect"

@@ -5,27 +5,22 @@ use awsmon_notifier::Service;
 
 use super::args::FindingsArgs;
 use super::{Failure, GlobalArgs};
-use crate::findings::{self, Request};
+use crate::ops::findings::{self as ops, FindingsError};
 
 pub async fn run(global: &GlobalArgs, args: &FindingsArgs) -> Result<(), Failure> {
     let loaded = super::load_config(global)?;
     let cfg = &loaded.config;
     let aws = super::connect(global, cfg.home_region()).await;
-    let account = crate::inventory::account_id(&aws, cfg.home_region())
-        .await
-        .map_err(|e| Failure::credentials(format!("{e}. Set AWS_PROFILE or --profile.")))?;
     let regions = super::chosen_regions(global, cfg, &aws).await;
     let services = args
         .services
         .clone()
         .unwrap_or_else(|| Service::ALL.to_vec());
-    let req = Request {
-        regions,
-        services,
-        since: args.since,
-        concurrency: 16,
-    };
-    let fetched = findings::fetch(&aws, cfg, &account, &req).await;
+    let fetched = ops::recent(&aws, cfg, regions, services, args.since)
+        .await
+        .map_err(|FindingsError::Account(e)| {
+            Failure::credentials(format!("{e}. Set AWS_PROFILE or --profile."))
+        })?;
     for e in &fetched.errors {
         eprintln!("warning: {e}");
     }

@@ -6,8 +6,7 @@ use std::time::Duration;
 
 use super::args::NotifierCommand;
 use super::{Failure, GlobalArgs};
-use crate::deploy::artifact;
-use crate::notifier::{health, redrive};
+use crate::notifier::redrive;
 
 pub async fn run(global: &GlobalArgs, cmd: &NotifierCommand) -> Result<(), Failure> {
     match cmd {
@@ -71,8 +70,7 @@ async fn status(global: &GlobalArgs, json: bool) -> Result<(), Failure> {
     let loaded = super::load_config(global)?;
     let cfg = &loaded.config;
     let aws = super::connect(global, cfg.home_region()).await;
-    let bundled = artifact::load().ok().map(|a| a.sha256);
-    let h = health::fetch(&aws, cfg, bundled).await;
+    let h = crate::ops::notifier::health(&aws, cfg).await;
     let problems = h.problems();
     if json {
         let mut doc = serde_json::to_value(&h).unwrap_or_default();

@@ -3,8 +3,8 @@
 
 use super::args::RoutingCommand;
 use super::{Failure, GlobalArgs};
-use crate::deploy::engine;
-use crate::naming;
+use crate::deploy::engine::Expect;
+use crate::ops::routing::{self, PushError, Pushed};
 
 pub async fn run(global: &GlobalArgs, cmd: &RoutingCommand) -> Result<(), Failure> {
     match cmd {
@@ -17,23 +17,24 @@ async fn push(global: &GlobalArgs) -> Result<(), Failure> {
     let loaded = super::load_config(global)?;
     let cfg = &loaded.config;
     if let Some(gap) = cfg.routing_gap() {
+        // Refused before any AWS call.
         return Err(Failure::usage(format!("routing not pushed: {gap}")));
     }
-    let home = cfg.home_region();
-    let aws = super::connect(global, home).await;
-    let parameter = naming::routing_parameter(cfg);
-    let (result, _) = engine::write_routing(&aws, cfg, home, &parameter, engine::Expect::Any)
-        .await
-        .map_err(|e| Failure::other(format!("routing not pushed: {e}")))?;
-    let hub = naming::hub_stack(cfg);
-    let deployed = crate::inventory::stacks::hub_exists(&aws, cfg)
-        .await
-        .unwrap_or(false);
-    println!("routing {result}: {parameter} in {home}");
-    if !deployed {
-        println!(
-            "note: {hub} is not deployed; `awsmon-tui deploy notifier` puts a notifier behind it"
-        );
+    let aws = super::connect(global, cfg.home_region()).await;
+    match routing::push(&aws, cfg, Expect::Any).await {
+        Ok(Pushed::Done {
+            write,
+            parameter,
+            region,
+            ..
+        }) => println!("routing {write}: {parameter} in {region}"),
+        Ok(Pushed::NoHub { hub }) => println!(
+            "routing not pushed: {hub} is not deployed; `awsmon-tui deploy notifier` writes it along with the notifier"
+        ),
+        Err(e @ PushError::Gap(_)) => {
+            return Err(Failure::usage(format!("routing not pushed: {e}")));
+        }
+        Err(e) => return Err(Failure::other(format!("routing not pushed: {e}"))),
     }
     Ok(())
 }

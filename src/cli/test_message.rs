@@ -3,11 +3,10 @@
 
 use std::time::Duration;
 
-use awsmon_notifier::deliver::RetryPolicy;
-
 use super::args::TestMessageArgs;
 use super::{Failure, GlobalArgs};
 use crate::notifier::confirm::Confirmation;
+use crate::ops::test_message::{self as ops, Sent};
 use crate::test_message::{self, Via};
 
 pub async fn run(global: &GlobalArgs, args: &TestMessageArgs) -> Result<(), Failure> {
@@ -15,16 +14,16 @@ pub async fn run(global: &GlobalArgs, args: &TestMessageArgs) -> Result<(), Fail
     let loaded = super::load_config(global)?;
     let cfg = &loaded.config;
     let route = args.route;
-    match args.via {
-        Via::Direct => {
-            let deliveries = test_message::direct(
-                &cfg.settings,
-                route,
-                RetryPolicy::default(),
-                Duration::from_mins(1),
-            )
-            .await
-            .map_err(|e| Failure::usage(e.to_string()))?;
+    let aws = super::connect(global, cfg.home_region()).await;
+    let sent_at = std::time::SystemTime::now();
+    let sent = ops::send(&aws, cfg, route, args.via, Duration::from_mins(1))
+        .await
+        .map_err(|e| match args.via {
+            Via::Direct => Failure::usage(e.to_string()),
+            Via::Pipeline => Failure::other(e.to_string()),
+        })?;
+    match sent {
+        Sent::Direct { deliveries, .. } => {
             if !args.json {
                 println!(
                     "test message on the {} route, direct to {} webhook(s):",
@@ -54,12 +53,7 @@ pub async fn run(global: &GlobalArgs, args: &TestMessageArgs) -> Result<(), Fail
                 )));
             }
         }
-        Via::Pipeline => {
-            let aws = super::connect(global, cfg.home_region()).await;
-            let sent_at = std::time::SystemTime::now();
-            let id = test_message::pipeline(&aws, cfg, route)
-                .await
-                .map_err(|e| Failure::other(e.to_string()))?;
+        Sent::Pipeline { event_id: id, .. } => {
             if !args.json {
                 println!(
                     "test event {id} on the default bus in {}: EventBridge → {}-notifier → the {} route's webhooks",

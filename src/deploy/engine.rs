@@ -8,7 +8,7 @@ use tokio::sync::Semaphore;
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::artifact::Artifact;
-use super::plan::{Plan, Step};
+use super::plan::{Plan, Step, StepKey};
 use super::stack_ops::{self, Applied, Progress, Waiting};
 use crate::aws::{Aws, AwsError};
 use crate::config::Config;
@@ -16,10 +16,33 @@ use crate::config::Config;
 /// How one step ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StepOutcome {
+    /// Which step of the plan this is.
+    pub key: StepKey,
+    /// The step as people read it.
     pub step: String,
     pub region: String,
-    /// What happened ("created", "unchanged"…) or why it failed.
-    pub result: Result<String, String>,
+    /// What happened ("created", "unchanged"…) or why it did not.
+    pub result: Result<String, StepError>,
+}
+
+/// Why a step did not succeed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StepError {
+    /// It ran and failed.
+    #[error("{0}")]
+    Failed(String),
+    /// It never ran: an earlier step it depends on failed.
+    #[error("skipped: {0}")]
+    Skipped(String),
+    /// It failed while waiting, and AWS could not be asked afterwards what became of it.
+    #[error("unknown: {0}")]
+    Unknown(String),
+}
+
+impl From<String> for StepError {
+    fn from(why: String) -> Self {
+        StepError::Failed(why)
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -31,21 +54,25 @@ impl Report {
     pub fn failures(&self) -> Vec<&StepOutcome> {
         self.outcomes.iter().filter(|o| o.result.is_err()).collect()
     }
-}
 
-/// How a step's outcome begins when nobody can tell: AWS could not be asked afterwards.
-pub const UNKNOWN: &str = "unknown: ";
+    /// The failures nobody can tell the end of (AWS could not be asked afterwards).
+    pub fn unknown(&self) -> usize {
+        self.outcomes
+            .iter()
+            .filter(|o| matches!(o.result, Err(StepError::Unknown(_))))
+            .count()
+    }
+}
 
 /// After a run, each stack step that failed (not skipped) is looked at again: when AWS can be
 /// read, the outcome is what it says (a stack that completed while the wait failed is a
 /// success); when it cannot, the outcome says "unknown" rather than "failed".
 pub async fn reconcile(aws: &Aws, plan: &Plan, report: &mut Report) {
     for outcome in &mut report.outcomes {
-        let Err(why) = &outcome.result else { continue };
-        if why.starts_with("skipped") {
+        let Err(StepError::Failed(why)) = &outcome.result else {
             continue;
-        }
-        let Some(step) = plan.steps.iter().find(|s| s.to_string() == outcome.step) else {
+        };
+        let Some(step) = plan.steps.iter().find(|s| s.key() == outcome.key) else {
             continue;
         };
         let (Some(name), deleting) = (step.stack_name(), matches!(step, Step::DeleteStack { .. }))
@@ -53,9 +80,9 @@ pub async fn reconcile(aws: &Aws, plan: &Plan, report: &mut Report) {
             continue;
         };
         outcome.result = match crate::inventory::stacks::list(aws, step.region()).await {
-            Err(read) => Err(format!(
-                "{UNKNOWN}{why}; the stack could not be read afterwards either ({read})"
-            )),
+            Err(read) => Err(StepError::Unknown(format!(
+                "{why}; the stack could not be read afterwards either ({read})"
+            ))),
             Ok(stacks) => match (
                 stacks.by_name.get(name).map(|s| s.status.as_str()),
                 deleting,
@@ -66,8 +93,10 @@ pub async fn reconcile(aws: &Aws, plan: &Plan, report: &mut Report) {
                 (Some(s @ ("CREATE_COMPLETE" | "UPDATE_COMPLETE")), false) => Ok(format!(
                     "{s} (CloudFormation says so; the wait failed: {why})"
                 )),
-                (Some(s), _) => Err(format!("{why}; the stack is now {s}")),
-                (None, false) => Err(format!("{why}; the stack does not exist")),
+                (Some(s), _) => Err(StepError::Failed(format!("{why}; the stack is now {s}"))),
+                (None, false) => Err(StepError::Failed(format!(
+                    "{why}; the stack does not exist"
+                ))),
             },
         };
     }
@@ -91,12 +120,12 @@ async fn run_step(
     artifact: Option<&Artifact>,
     waiting: Waiting,
     progress: &UnboundedSender<Progress>,
-) -> Result<String, String> {
+) -> Result<String, StepError> {
     match step {
         Step::Stack { spec, .. } => stack_ops::apply(aws, spec, waiting, progress)
             .await
             .map(applied)
-            .map_err(|e| e.message),
+            .map_err(|e| StepError::Failed(e.message)),
         Step::UploadArtifact {
             region,
             bucket,
@@ -123,8 +152,8 @@ async fn run_step(
         Step::WriteRouting { region, parameter } => {
             write_routing(aws, cfg, region, parameter, Expect::Any)
                 .await
-                .map(|(done, _)| done)
-                .map_err(|e| e.to_string())
+                .map(|(done, _)| done.to_string())
+                .map_err(|e| StepError::Failed(e.to_string()))
         }
         Step::EnableInspector {
             region,
@@ -132,17 +161,17 @@ async fn run_step(
             types,
         } => crate::services::inspector::enable(aws, region, account, types)
             .await
-            .map_err(|e| e.to_string()),
+            .map_err(|e| StepError::Failed(e.to_string())),
         Step::StartRecorder { region, name } => {
             crate::services::config::start_recorder(aws, region, name)
                 .await
-                .map_err(|e| e.to_string())
+                .map_err(|e| StepError::Failed(e.to_string()))
         }
         Step::DeleteStack { region, name, .. } => {
             stack_ops::delete(aws, region, name, waiting, progress)
                 .await
                 .map(applied)
-                .map_err(|e| e.message)
+                .map_err(|e| StepError::Failed(e.message))
         }
         Step::DeleteRouting { region, parameter } => {
             match aws
@@ -159,7 +188,9 @@ async fn run_step(
                 {
                     Ok("absent".into())
                 }
-                Err(e) => Err(AwsError::classify("ssm:DeleteParameter", &e).to_string()),
+                Err(e) => Err(StepError::Failed(
+                    AwsError::classify("ssm:DeleteParameter", &e).to_string(),
+                )),
             }
         }
         Step::DeleteRecorder {
@@ -173,20 +204,20 @@ async fn run_step(
             channel.as_deref(),
         )
         .await
-        .map_err(|e| e.to_string()),
+        .map_err(|e| StepError::Failed(e.to_string())),
         Step::DisableInspector {
             region,
             account,
             types,
         } => crate::services::inspector::disable(aws, region, account, types)
             .await
-            .map_err(|e| e.to_string()),
+            .map_err(|e| StepError::Failed(e.to_string())),
         Step::DeleteDetector {
             region,
             detector_id,
         } => crate::services::guardduty::delete_detector(aws, region, detector_id)
             .await
-            .map_err(|e| e.to_string()),
+            .map_err(|e| StepError::Failed(e.to_string())),
         Step::FailureQueue {
             region, discard, ..
         } => failure_queue(aws, cfg, region, *discard).await,
@@ -200,7 +231,7 @@ async fn failure_queue(
     cfg: &Config,
     region: &str,
     discard: bool,
-) -> Result<String, String> {
+) -> Result<String, StepError> {
     let Some(url) = crate::notifier::failure_queue_url(aws, cfg)
         .await
         .map_err(|e| e.to_string())?
@@ -215,10 +246,10 @@ async fn failure_queue(
         return Ok("empty".into());
     }
     if !discard {
-        return Err(format!(
+        return Err(StepError::Failed(format!(
             "{now} undelivered alert(s) arrived in {}: replay them (`awsmon-tui notifier redrive`) or export them first; the notifier was not removed",
             crate::naming::failure_queue(cfg)
-        ));
+        )));
     }
     aws.sqs(region)
         .purge_queue()
@@ -235,6 +266,23 @@ async fn failure_queue(
 pub enum Expect {
     Any,
     Version(Option<i64>),
+}
+
+/// What a routing write did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RoutingWrite {
+    Written,
+    /// The parameter already held this routing; it was not rewritten.
+    Unchanged,
+}
+
+impl std::fmt::Display for RoutingWrite {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            RoutingWrite::Written => "written",
+            RoutingWrite::Unchanged => "unchanged",
+        })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -273,7 +321,7 @@ pub async fn routing_version(
     aws: &Aws,
     region: &str,
     parameter: &str,
-) -> Result<Option<i64>, String> {
+) -> Result<Option<i64>, AwsError> {
     match aws.ssm(region).get_parameter().name(parameter).send().await {
         Ok(out) => Ok(out.parameter().map(aws_sdk_ssm::types::Parameter::version)),
         Err(e)
@@ -283,7 +331,7 @@ pub async fn routing_version(
         {
             Ok(None)
         }
-        Err(e) => Err(AwsError::classify("ssm:GetParameter", &e).to_string()),
+        Err(e) => Err(AwsError::classify("ssm:GetParameter", &e)),
     }
 }
 
@@ -297,7 +345,7 @@ pub async fn write_routing(
     region: &str,
     parameter: &str,
     expect: Expect,
-) -> Result<(String, Option<i64>), RoutingError> {
+) -> Result<(RoutingWrite, Option<i64>), RoutingError> {
     let value =
         serde_json::to_string(&cfg.settings).map_err(|e| RoutingError::Aws(e.to_string()))?;
     let ssm = aws.ssm(region);
@@ -346,7 +394,7 @@ pub async fn write_routing(
         return Err(RoutingError::Changed { read, now, by });
     }
     if current.as_ref().and_then(|c| c.value()) == Some(value.as_str()) {
-        return Ok(("unchanged".into(), now));
+        return Ok((RoutingWrite::Unchanged, now));
     }
     let out = ssm
         .put_parameter()
@@ -358,7 +406,7 @@ pub async fn write_routing(
         .send()
         .await
         .map_err(|e| RoutingError::Aws(AwsError::classify("ssm:PutParameter", &e).to_string()))?;
-    Ok(("written".into(), Some(out.version())))
+    Ok((RoutingWrite::Written, Some(out.version())))
 }
 
 /// Runs the plan. Deploying, the hub's steps run first, in order, stopping at the first
@@ -413,6 +461,7 @@ impl Runner<'_> {
         let result = match skip {
             None => {
                 let _ = self.progress.send(Progress::Started {
+                    key: step.key(),
                     region: step.region().to_string(),
                     step: step.to_string(),
                 });
@@ -426,14 +475,16 @@ impl Runner<'_> {
                 )
                 .await
             }
-            Some(why) => Err(format!("skipped: {why}")),
+            Some(why) => Err(StepError::Skipped(why.to_string())),
         };
         let _ = self.progress.send(Progress::Step {
+            key: step.key(),
             region: step.region().to_string(),
             step: step.to_string(),
             result: result.clone(),
         });
         StepOutcome {
+            key: step.key(),
             step: step.to_string(),
             region: step.region().to_string(),
             result,

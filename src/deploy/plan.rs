@@ -177,7 +177,76 @@ pub enum Step {
     },
 }
 
+/// What kind of change a step makes (a step's identity, with its region and object).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum StepKind {
+    Stack,
+    UploadArtifact,
+    WriteRouting,
+    EnableInspector,
+    StartRecorder,
+    DeleteStack,
+    DeleteRouting,
+    DeleteDetector,
+    DeleteRecorder,
+    DisableInspector,
+    FailureQueue,
+}
+
+/// Which step this is, without its display text: outcomes, progress and merged plans refer to
+/// steps by this key.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct StepKey {
+    pub kind: StepKind,
+    pub region: String,
+    /// What it acts on: the stack, the object key, the parameter, the account, the recorder,
+    /// the detector or the queue.
+    pub object: String,
+}
+
+impl StepKey {
+    /// A CloudFormation stack is created, updated or deleted (it carries on in AWS when the
+    /// caller stops waiting).
+    pub fn is_stack(&self) -> bool {
+        matches!(self.kind, StepKind::Stack | StepKind::DeleteStack)
+    }
+}
+
 impl Step {
+    /// This step's identity.
+    pub fn key(&self) -> StepKey {
+        let (kind, object) = match self {
+            Step::Stack { spec, .. } => (StepKind::Stack, spec.name.clone()),
+            Step::UploadArtifact { bucket, key, .. } => {
+                (StepKind::UploadArtifact, format!("{bucket}/{key}"))
+            }
+            Step::WriteRouting { parameter, .. } => (StepKind::WriteRouting, parameter.clone()),
+            Step::EnableInspector { account, .. } => (StepKind::EnableInspector, account.clone()),
+            Step::StartRecorder { name, .. } => (StepKind::StartRecorder, name.clone()),
+            Step::DeleteStack { name, .. } => (StepKind::DeleteStack, name.clone()),
+            Step::DeleteRouting { parameter, .. } => (StepKind::DeleteRouting, parameter.clone()),
+            Step::DeleteDetector { detector_id, .. } => {
+                (StepKind::DeleteDetector, detector_id.clone())
+            }
+            Step::DeleteRecorder {
+                recorder, channel, ..
+            } => (
+                StepKind::DeleteRecorder,
+                recorder
+                    .clone()
+                    .or_else(|| channel.clone())
+                    .unwrap_or_default(),
+            ),
+            Step::DisableInspector { account, .. } => (StepKind::DisableInspector, account.clone()),
+            Step::FailureQueue { queue, .. } => (StepKind::FailureQueue, queue.clone()),
+        };
+        StepKey {
+            kind,
+            region: self.region().to_string(),
+            object,
+        }
+    }
+
     /// The hub's steps (bootstrap, artifact, routing, hub) run first and in order.
     pub fn is_hub(&self) -> bool {
         match self {

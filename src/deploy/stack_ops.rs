@@ -10,6 +10,8 @@ use aws_sdk_cloudformation::types::{Capability, Parameter, Tag};
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use tokio::sync::mpsc::UnboundedSender;
 
+use super::engine::StepError;
+use super::plan::StepKey;
 use super::templates::Template;
 use crate::aws::{Aws, AwsError};
 
@@ -40,17 +42,22 @@ pub enum Progress {
         text: String,
     },
     /// A plan step began (so an interruption can say what was cut off).
-    Started { region: String, step: String },
-    /// A plan step finished (the engine's, not CloudFormation's).
-    Step {
+    Started {
+        key: StepKey,
         region: String,
         step: String,
-        result: Result<String, String>,
+    },
+    /// A plan step finished (the engine's, not CloudFormation's).
+    Step {
+        key: StepKey,
+        region: String,
+        step: String,
+        result: Result<String, StepError>,
     },
 }
 
 /// One step's outcome as people read it: `ok      <step> — <result>` or `FAILED  <step> — <why>`.
-pub fn outcome_line(step: &str, result: &Result<String, String>) -> String {
+pub fn outcome_line(step: &str, result: &Result<String, StepError>) -> String {
     match result {
         Ok(what) => format!("ok      {step} — {what}"),
         Err(why) => format!("FAILED  {step} — {why}"),

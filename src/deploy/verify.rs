@@ -25,7 +25,7 @@ pub fn deployed(cfg: &Config, plan: &Plan, report: &Report) -> Vec<(String, Serv
             let ok = report
                 .outcomes
                 .iter()
-                .any(|o| o.step == step.to_string() && o.result.is_ok());
+                .any(|o| o.key == step.key() && o.result.is_ok());
             ok.then(|| (spec.region.clone(), service))
         })
         .collect()

@@ -104,6 +104,8 @@ pub enum Action {
     },
     JobLog {
         id: u64,
+        /// Error for a step that failed.
+        level: Level,
         line: String,
         step_done: bool,
     },
@@ -128,7 +130,7 @@ pub enum Action {
         text: Option<String>,
         why: String,
     },
-    TestResult(Result<Vec<String>, String>),
+    TestResult(Result<crate::ops::test_message::TestReport, String>),
     Notice(Level, String),
 }
 
@@ -289,6 +291,7 @@ impl App {
             }
             Action::JobLog {
                 id,
+                level,
                 line,
                 step_done,
             } => {
@@ -296,7 +299,7 @@ impl App {
                     if step_done {
                         job.done += 1;
                     }
-                    job.log.push(line);
+                    job.log.push((level, line));
                 }
                 Vec::new()
             }
@@ -345,10 +348,9 @@ impl App {
             Action::TestResult(result) => {
                 self.test.running = false;
                 match result {
-                    Ok(lines) => {
-                        let failed = lines.iter().any(|l| l.starts_with("FAILED"));
-                        self.test.results = lines;
-                        if failed {
+                    Ok(report) => {
+                        self.test.results = report.lines;
+                        if report.refused > 0 {
                             self.ui
                                 .toast(Level::Error, "test message: a webhook refused it");
                         } else {
@@ -356,7 +358,7 @@ impl App {
                         }
                     }
                     Err(e) => {
-                        self.test.results = vec![format!("FAILED {e}")];
+                        self.test.results = vec![(false, format!("FAILED {e}"))];
                         self.ui.toast(Level::Error, format!("test message: {e}"));
                     }
                 }
@@ -378,8 +380,11 @@ impl App {
         let Some(job) = self.jobs.get_mut(id) else {
             return Vec::new();
         };
-        job.log
-            .extend(warnings.iter().map(|w| format!("warning {w}")));
+        job.log.extend(
+            warnings
+                .iter()
+                .map(|w| (Level::Warn, format!("warning {w}"))),
+        );
         let title = job.title.clone();
         match result {
             Ok(summary) => {

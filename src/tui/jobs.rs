@@ -17,7 +17,7 @@ pub struct Job {
     pub total: usize,
     pub done: usize,
     pub state: JobState,
-    pub log: Vec<String>,
+    pub log: Vec<(super::ui::Level, String)>,
 }
 
 impl Job {

@@ -26,14 +26,19 @@ use super::view;
 use crate::aws::Aws;
 use crate::aws::regions::{self, RegionInfo};
 use crate::config::{Config, SavePlan};
-use crate::deploy::artifact::{self, Artifact};
-use crate::deploy::plan::{self, Intent, Plan};
-use crate::deploy::stack_ops::{Progress, Waiting};
-use crate::deploy::{engine, verify};
+use crate::deploy::artifact::Artifact;
+use crate::deploy::engine::{self, Expect};
+use crate::deploy::plan::{Intent, Plan};
+use crate::deploy::stack_ops::Progress;
 use crate::findings::{self, Finding};
 use crate::inventory::{self, Regions, ScanRequest};
 use crate::naming;
-use crate::test_message::{self, Via};
+use crate::ops::deploy::{self as ops, Check, PlanError};
+use crate::ops::findings as ops_findings;
+use crate::ops::notifier as ops_notifier;
+use crate::ops::routing::{self, PushError, Pushed};
+use crate::ops::test_message as ops_test;
+use crate::test_message;
 
 /// What the effects share: AWS, the config in force, where it is saved.
 pub struct Shared {
@@ -192,31 +197,24 @@ pub async fn run_effect(
     match effect {
         Effect::Scan => vec![Box::pin(scan(shared, &cfg, tx)).await],
         Effect::Plan(req) => {
-            let result = make_plan(shared, &req).await;
+            let result = make_plan(shared, &req).await.map_err(|e| e.to_string());
             vec![Action::PlanReady { id: req.id, result }]
         }
         Effect::Execute { request, plan } => vec![execute(shared, request, plan, tx).await],
         Effect::LoadFindings => {
-            let account = match inventory::account_id(aws, cfg.home_region()).await {
-                Ok(a) => a,
-                Err(e) => {
-                    return vec![Action::Findings {
-                        items: Vec::new(),
-                        errors: vec![e.to_string()],
-                    }];
-                }
-            };
-            let req = findings::Request {
-                regions: enabled(&regions(shared).await),
-                services: awsmon_notifier::Service::ALL.to_vec(),
-                since: Duration::from_hours(24),
-                concurrency: 16,
-            };
-            let fetched = findings::fetch(aws, &cfg, &account, &req).await;
-            vec![Action::Findings {
-                items: fetched.findings,
-                errors: fetched.errors,
-            }]
+            let regions = enabled(&regions(shared).await);
+            let services = awsmon_notifier::Service::ALL.to_vec();
+            match ops_findings::recent(aws, &cfg, regions, services, Duration::from_hours(24)).await
+            {
+                Ok(fetched) => vec![Action::Findings {
+                    items: fetched.findings,
+                    errors: fetched.errors,
+                }],
+                Err(e) => vec![Action::Findings {
+                    items: Vec::new(),
+                    errors: vec![e.to_string()],
+                }],
+            }
         }
         Effect::LoadBudget => {
             let spend = match inventory::account_id(aws, cfg.home_region()).await {
@@ -232,27 +230,10 @@ pub async fn run_effect(
             push_routing,
         } => vec![save(shared, *config, push_routing).await],
         Effect::TestMessage { route, via } => {
-            let result = match via {
-                Via::Direct => test_message::direct(
-                    &cfg.settings,
-                    route,
-                    RetryPolicy::default(),
-                    Duration::from_secs(30),
-                )
+            let result = ops_test::send(aws, &cfg, route, via, Duration::from_secs(30))
                 .await
-                .map(|ds| ds.iter().map(test_message::delivery_line).collect())
-                .map_err(|e| e.to_string()),
-                Via::Pipeline => test_message::pipeline(aws, &cfg, route)
-                    .await
-                    .map(|id| {
-                        vec![format!(
-                            "ok  event {id} on the default bus in {}: EventBridge → {}-notifier → Slack",
-                            cfg.home_region(),
-                            cfg.prefix_service_name
-                        )]
-                    })
-                    .map_err(|e| e.to_string()),
-            };
+                .map(|sent| sent.report())
+                .map_err(|e| e.to_string());
             vec![Action::TestResult(result)]
         }
         Effect::SendFinding(prepared) => {
@@ -281,30 +262,33 @@ pub async fn run_effect(
                 Err(e) => Action::Notice(Level::Error, format!("{}: {e}", path.display())),
             }]
         }
-        Effect::RedrivePreview => vec![Action::RedriveReady(redrive_preview(aws, &cfg).await)],
-        Effect::Redrive => vec![Action::RedriveDone(redrive(aws, &cfg).await)],
+        Effect::RedrivePreview => vec![Action::RedriveReady(
+            ops_notifier::waiting(aws, &cfg)
+                .await
+                .map(redrive_preview)
+                .map_err(|e| e.to_string()),
+        )],
+        Effect::Redrive => vec![Action::RedriveDone(
+            ops_notifier::redrive(aws, &cfg)
+                .await
+                .map_err(|e| e.to_string()),
+        )],
         Effect::Suspend => Vec::new(),
     }
 }
 
-/// What a redrive would replay: read and held briefly, then released untouched.
-async fn redrive_preview(aws: &crate::aws::Aws, cfg: &Config) -> Result<Vec<String>, String> {
-    use crate::notifier::redrive;
-    let (settings, held) = redrive::routing_and_held(aws, cfg, std::time::Duration::from_secs(30))
-        .await
-        .map_err(|e| e.to_string())?;
-    let all: Vec<&redrive::FailedMessage> = held.messages.iter().collect();
-    redrive::release(aws, cfg, &held.queue_url, &all).await;
-    if held.messages.is_empty() {
-        return Ok(Vec::new());
+/// What a redrive would replay, as the confirmation shows it (empty: nothing waits).
+fn redrive_preview(waiting: ops_notifier::Waiting) -> Vec<String> {
+    if waiting.messages == 0 {
+        return Vec::new();
     }
     let mut lines = vec![format!(
         "{} undelivered message(s) in {}:",
-        held.messages.len(),
-        naming::failure_queue(cfg)
+        waiting.messages, waiting.queue
     )];
     lines.extend(
-        held.summary(&settings)
+        waiting
+            .kinds
             .into_iter()
             .map(|(kind, n)| format!("{n:>5}  {kind}")),
     );
@@ -313,20 +297,7 @@ async fn redrive_preview(aws: &crate::aws::Aws, cfg: &Config) -> Result<Vec<Stri
         "y replays them with the deployed routing; each is removed only once delivered. Esc cancels."
             .into(),
     );
-    Ok(lines)
-}
-
-async fn redrive(
-    aws: &crate::aws::Aws,
-    cfg: &Config,
-) -> Result<Vec<crate::notifier::redrive::Replayed>, String> {
-    use crate::notifier::redrive;
-    let (settings, held) = redrive::routing_and_held(aws, cfg, std::time::Duration::from_mins(5))
-        .await
-        .map_err(|e| e.to_string())?;
-    redrive::replay_held(aws, cfg, &held, &settings)
-        .await
-        .map_err(|e| e.to_string())
+    lines
 }
 
 async fn scan(shared: &Shared, cfg: &Config, tx: &UnboundedSender<Action>) -> Action {
@@ -357,8 +328,7 @@ async fn scan(shared: &Shared, cfg: &Config, tx: &UnboundedSender<Action>) -> Ac
                 .write()
                 .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(v);
         }
-        let bundled = crate::deploy::artifact::load().ok().map(|a| a.sha256);
-        let health = crate::notifier::health::fetch(aws, cfg, bundled).await;
+        let health = ops_notifier::health(aws, cfg).await;
         let _ = tx.send(Action::NotifierHealth(Box::new(health)));
     };
     let (cell_tx, mut cell_rx) = mpsc::unbounded_channel();
@@ -381,15 +351,8 @@ async fn scan(shared: &Shared, cfg: &Config, tx: &UnboundedSender<Action>) -> Ac
     Action::ScanFinished(result)
 }
 
-fn artifact_for(shared: &Shared) -> Result<Artifact, String> {
-    match &shared.artifact {
-        Some(a) => Ok(a.clone()),
-        None => artifact::load().map_err(|e| e.to_string()),
-    }
-}
-
 /// One plan for every group of the request (steps shared by groups, like the hub, once).
-async fn make_plan(shared: &Shared, req: &PlanRequest) -> Result<Plan, String> {
+async fn make_plan(shared: &Shared, req: &PlanRequest) -> Result<Plan, PlanError> {
     let cfg = req
         .config
         .as_deref()
@@ -398,35 +361,17 @@ async fn make_plan(shared: &Shared, req: &PlanRequest) -> Result<Plan, String> {
     let zip = if req.destroy {
         None
     } else {
-        Some(artifact_for(shared)?)
+        Some(ops::artifact(shared.artifact.as_ref())?)
     };
-    let mut merged = Plan {
-        spokes_first: req.destroy,
-        ..Plan::default()
+    let intent = match &zip {
+        Some(zip) => Intent::Deploy(zip),
+        None => Intent::Destroy {
+            delete_service_data: req.delete_data,
+        },
     };
-    for (target, regions) in &req.groups {
-        let intent = match &zip {
-            Some(zip) => Intent::Deploy(zip),
-            None => Intent::Destroy {
-                delete_service_data: req.delete_data,
-            },
-        };
-        let (_, p) = plan::draw_up(&shared.aws, &cfg, *target, regions, intent)
-            .await
-            .map_err(|e| format!("cannot read the current state: {e}"))?;
-        for step in p.steps {
-            if !merged
-                .steps
-                .iter()
-                .any(|s| s.to_string() == step.to_string())
-            {
-                merged.steps.push(step);
-            }
-        }
-        merged.notes.extend(p.notes);
-        merged.blockers.extend(p.blockers);
-    }
-    Ok(merged)
+    ops::plan(&shared.aws, &cfg, &req.groups, intent)
+        .await
+        .map(|planned| planned.plan)
 }
 
 async fn execute(
@@ -455,9 +400,9 @@ async fn execute(
     let zip = if request.destroy {
         None
     } else {
-        match artifact_for(shared) {
+        match ops::artifact(shared.artifact.as_ref()) {
             Ok(z) => Some(z),
-            Err(e) => return fail(e),
+            Err(e) => return fail(e.to_string()),
         }
     };
     let (ptx, mut prx) = mpsc::unbounded_channel();
@@ -467,57 +412,35 @@ async fn execute(
                 continue;
             }
             let step_done = matches!(p, Progress::Step { .. });
+            let level = if matches!(p, Progress::Step { result: Err(_), .. }) {
+                Level::Error
+            } else {
+                Level::Info
+            };
             let _ = tx.send(Action::JobLog {
                 id,
+                level,
                 line: p.to_string(),
                 step_done,
             });
         }
     };
-    let run = async {
-        let mut report = engine::execute(
-            &shared.aws,
-            &cfg,
-            &the_plan,
-            zip.as_ref(),
-            Waiting::default(),
-            8,
-            ptx,
-        )
-        .await;
-        engine::reconcile(&shared.aws, &the_plan, &mut report).await;
-        let warnings = if request.destroy {
-            Vec::new()
-        } else {
-            let account = inventory::account_id(&shared.aws, cfg.home_region())
-                .await
-                .unwrap_or_default();
-            let deployed = verify::deployed(&cfg, &the_plan, &report);
-            verify::verify(&shared.aws, &cfg, &account, &deployed).await
-        };
-        (report, warnings)
-    };
-    let ((), (report, warnings)) = tokio::join!(forward, run);
-    let failures = report.failures();
-    let result = if failures.is_empty() {
-        Ok(format!("{} step(s) done", report.outcomes.len()))
+    let check = if request.destroy {
+        Check::Nothing
     } else {
-        Err(failures
-            .iter()
-            .map(|o| {
-                format!(
-                    "{} — {}",
-                    o.step,
-                    o.result.clone().err().unwrap_or_default()
-                )
-            })
-            .collect::<Vec<_>>()
-            .join("\n"))
+        Check::Verify { account: None }
+    };
+    let run = ops::run(&shared.aws, &cfg, &the_plan, zip.as_ref(), check, ptx);
+    let ((), applied) = tokio::join!(forward, run);
+    let result = if applied.failed() == 0 {
+        Ok(format!("{} step(s) done", applied.report.outcomes.len()))
+    } else {
+        Err(applied.failure_lines().join("\n"))
     };
     Action::JobFinished {
         id,
         result,
-        warnings,
+        warnings: applied.warnings,
     }
 }
 
@@ -585,57 +508,36 @@ async fn save(shared: &Shared, config: Config, push_routing: bool) -> Action {
         .config_text
         .write()
         .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(plan.text.clone());
-    let mut msg = format!("saved {}", path.display());
-    if push_routing {
-        let home = config.home_region();
-        let deployed = inventory::stacks::hub_exists(&shared.aws, &config)
-            .await
-            .unwrap_or(false);
-        if let (true, Some(gap)) = (deployed, config.routing_gap()) {
-            return Action::Saved {
-                config: Box::new(config),
-                text: plan.text,
-                result: Err(format!("{msg}, but the routing was not pushed: {gap}")),
-            };
-        }
-        if deployed {
-            let read = *shared
-                .routing_version
-                .read()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            let expect = read.map_or(engine::Expect::Any, engine::Expect::Version);
-            match engine::write_routing(
-                &shared.aws,
-                &config,
-                home,
-                &naming::routing_parameter(&config),
-                expect,
-            )
-            .await
-            {
-                Ok((r, version)) => {
-                    *shared
-                        .routing_version
-                        .write()
-                        .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(version);
-                    msg.push_str(&format!("; routing pushed to the hub ({r})"));
-                }
-                Err(e) => {
-                    return Action::Saved {
-                        config: Box::new(config),
-                        text: plan.text,
-                        result: Err(format!("{msg}, but the routing push failed: {e}")),
-                    };
-                }
+    let saved = format!("saved {}", path.display());
+    let result = if push_routing {
+        let read = *shared
+            .routing_version
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let expect = read.map_or(Expect::Any, Expect::Version);
+        match routing::push(&shared.aws, &config, expect).await {
+            Ok(Pushed::Done { write, version, .. }) => {
+                *shared
+                    .routing_version
+                    .write()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(version);
+                Ok(format!("{saved}; routing pushed to the hub ({write})"))
             }
-        } else {
-            msg.push_str("; the hub is not deployed, so nothing was pushed");
+            Ok(Pushed::NoHub { .. }) => Ok(format!(
+                "{saved}; the hub is not deployed, so nothing was pushed"
+            )),
+            Err(e @ PushError::Write(_)) => {
+                Err(format!("{saved}, but the routing push failed: {e}"))
+            }
+            Err(e) => Err(format!("{saved}, but the routing was not pushed: {e}")),
         }
-    }
+    } else {
+        Ok(saved)
+    };
     Action::Saved {
         config: Box::new(config),
         text: plan.text,
-        result: Ok(msg),
+        result,
     }
 }
 

@@ -180,16 +180,15 @@ fn job_log(jobs: &Jobs, id: u64, theme: Theme) -> Vec<Line<'static>> {
         return Vec::new();
     };
     let mut l: Vec<Line> = vec![Line::styled(j.title.clone(), theme.bold())];
-    l.extend(j.log.iter().map(|s| {
-        let style = if s.starts_with("FAILED") {
-            theme.err()
-        } else if s.starts_with("warning") {
-            theme.warn()
-        } else {
-            ratatui::style::Style::default()
+    l.extend(j.log.iter().map(|(level, s)| {
+        let style = match level {
+            Level::Error => theme.err(),
+            Level::Warn => theme.warn(),
+            Level::Info => ratatui::style::Style::default(),
         };
         Line::styled(s.clone(), style)
     }));
+
     if let JobState::Failed(r) = &j.state {
         l.push(Line::styled(format!("failed: {r}"), theme.err()));
     }

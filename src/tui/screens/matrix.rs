@@ -408,7 +408,7 @@ fn draw_jobs(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
         .rev()
         .take(usize::from(area.height))
         .map(|j| {
-            let last = j.log.last().cloned().unwrap_or_default();
+            let last = j.log.last().map(|(_, l)| l.clone()).unwrap_or_default();
             let (head, style) = match &j.state {
                 JobState::Running => (
                     format!("{} {:>3}%", spinner(app), j.percent()),

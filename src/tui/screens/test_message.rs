@@ -25,7 +25,8 @@ pub struct TestState {
     pub route: usize,
     pub pipeline: bool,
     pub running: bool,
-    pub results: Vec<String>,
+    /// Each webhook's answer, with whether it took the message.
+    pub results: Vec<(bool, String)>,
 }
 
 impl TestState {
@@ -88,12 +89,8 @@ pub fn draw(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
             theme.busy(),
         ));
     }
-    for r in &app.test.results {
-        let style = if r.starts_with("FAILED") {
-            theme.err()
-        } else {
-            theme.ok()
-        };
+    for (ok, r) in &app.test.results {
+        let style = if *ok { theme.ok() } else { theme.err() };
         lines.push(Line::styled(r.clone(), style));
     }
     frame.render_widget(
