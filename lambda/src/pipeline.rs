@@ -3,8 +3,8 @@
 
 use serde_json::Value;
 
-use crate::decide::{self, Decision};
-use crate::event::{self, Event, Parsed};
+use crate::decide::Decision;
+use crate::event::{self, Parsed};
 use crate::format;
 use crate::secret::WebhookUrl;
 use crate::service::Service;
@@ -73,13 +73,13 @@ fn prepare_with(payload: &Value, settings: &Settings, sample: bool) -> Vec<Prepa
         .into_iter()
         .map(|parsed| match parsed {
             Parsed::Event(incoming) => {
-                let mut decision = decide::decide(&incoming, settings);
+                let mut decision = incoming.event.decide(settings);
                 if sample && decision.is_send() {
                     decision = Decision::Send {
                         mention: crate::decide::Mention::None,
                     };
                 }
-                let service = decide::route_of(&incoming.event);
+                let service = incoming.event.service();
                 let routes = match service {
                     Some(s) => settings.routes.for_service(s).to_vec(),
                     None => settings.routes.default.clone(),
@@ -90,13 +90,16 @@ fn prepare_with(payload: &Value, settings: &Settings, sample: bool) -> Vec<Prepa
                     card.summary = format!("SAMPLE · {}", card.summary);
                 }
                 Prepared {
-                    id: event_id(&incoming.event).unwrap_or_else(|| incoming.envelope.id.clone()),
+                    id: incoming
+                        .event
+                        .id()
+                        .unwrap_or_else(|| incoming.envelope.id.clone()),
                     kind: incoming.envelope.detail_type.clone(),
                     service,
                     region: incoming.envelope.region.clone(),
                     time: incoming.envelope.time.clone(),
                     title: card.header.clone(),
-                    severity: severity(&incoming.event),
+                    severity: incoming.event.severity(),
                     decision,
                     routes,
                     payload: Some(card.to_slack()),
@@ -116,23 +119,4 @@ fn prepare_with(payload: &Value, settings: &Settings, sample: bool) -> Vec<Prepa
             },
         })
         .collect()
-}
-
-fn event_id(event: &Event) -> Option<String> {
-    match event {
-        Event::GuardDuty(f) => Some(f.id.clone()),
-        Event::Inspector(f) => Some(f.arn.clone()),
-        Event::SecurityHub(f) => Some(f.id.clone()),
-        _ => None,
-    }
-}
-
-fn severity(event: &Event) -> Option<String> {
-    match event {
-        Event::GuardDuty(f) => Some(decide::guardduty_band(f.severity).to_ascii_uppercase()),
-        Event::Inspector(f) => Some(f.severity.clone()),
-        Event::SecurityHub(f) => Some(f.severity.clone()),
-        Event::TrustedAdvisor(c) => Some(c.status.clone()),
-        _ => None,
-    }
 }
