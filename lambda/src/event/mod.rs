@@ -186,6 +186,12 @@ pub fn parse_payload(payload: &Value) -> Vec<Parsed> {
     }
 }
 
+/// One item of a payload (an element of a JSON array, or the whole payload when it is not
+/// one): an EventBridge event or an SNS Lambda event. A nested array is not an event.
+pub fn parse_item(v: &Value) -> Vec<Parsed> {
+    parse_one(v)
+}
+
 fn parse_one(v: &Value) -> Vec<Parsed> {
     if let Some(records) = v.get("Records").and_then(Value::as_array) {
         return records.iter().map(parse_sns_record).collect();
