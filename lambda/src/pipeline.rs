@@ -9,6 +9,7 @@ use serde_json::Value;
 use crate::decide::Decision;
 use crate::event::{self, Parsed};
 use crate::format;
+use crate::json::Pruned;
 use crate::secret::WebhookUrl;
 use crate::service::Service;
 use crate::settings::Settings;
@@ -164,15 +165,14 @@ impl<'de, F: FnMut(Prepared)> serde::de::Visitor<'de> for Stream<'_, F> {
     }
 
     fn visit_seq<A: serde::de::SeqAccess<'de>>(mut self, mut seq: A) -> Result<(), A::Error> {
-        while let Some(item) = seq.next_element::<Value>()? {
+        while let Some(item) = seq.next_element_seed(Pruned { whole: false })? {
             self.emit(event::parse_item(&item));
         }
         Ok(())
     }
 
     fn visit_map<A: serde::de::MapAccess<'de>>(mut self, map: A) -> Result<(), A::Error> {
-        use serde::Deserialize;
-        let v = Value::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+        let v = Pruned { whole: false }.visit_map(map)?;
         self.emit(event::parse_item(&v));
         Ok(())
     }

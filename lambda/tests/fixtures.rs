@@ -282,7 +282,27 @@ fn a_streamed_payload_prepares_the_same_events() {
         let mut streamed = Vec::new();
         awsmon_notifier::prepare_reader(text.as_bytes(), &settings, |p| streamed.push(p))
             .expect("streamed");
-        assert_eq!(streamed, prepare(&payload, &settings), "{text}");
+        let whole = prepare(&payload, &settings);
+        assert_eq!(streamed.len(), whole.len(), "{text}");
+        for (s, w) in streamed.iter().zip(&whole) {
+            let (a, b) = (format!("{s:?}"), format!("{w:?}"));
+            let at = a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count();
+            assert_eq!(
+                s,
+                w,
+                "streamed {:?} whole {:?}",
+                a.get(at.saturating_sub(80)..)
+                    .unwrap_or_default()
+                    .chars()
+                    .take(200)
+                    .collect::<String>(),
+                b.get(at.saturating_sub(80)..)
+                    .unwrap_or_default()
+                    .chars()
+                    .take(200)
+                    .collect::<String>()
+            );
+        }
     }
     assert!(awsmon_notifier::prepare_reader(&b"[{}, "[..], &settings, |_| {}).is_err());
 }
