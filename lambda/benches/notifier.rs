@@ -1,5 +1,12 @@
 //! Notifier benchmark. Prints:
-//! - µs per event for parse + decide + format over the fixture set (target ≤ 20 µs);
+//! - µs per event, bytes → bytes, over the fixture set: parse the payload's bytes, decide,
+//!   route, format and serialise to the exact bytes POSTed (target ≤ 5 µs); the same for a
+//!   plain-Python formatter (`python_formatter.py`, json module) in the same run, and the ratio
+//!   (target ≥ 8×);
+//! - the whole process, `awsmon-tui preview --json` (release build of the root binary) over an
+//!   array of 10,000 and 100,000 GuardDuty events: µs per event (target ≤ 10) and peak RSS
+//!   (target ≤ 50 MB for 100,000), with the Python formatter over the same 10,000;
+//! - µs per event for parse + decide + format over the fixture set from a parsed value;
 //! - the bootstrap's cold start, exec → first request for an event, against a local runtime
 //!   API (target ≤ 5 ms; routing from env, so no SSM fetch);
 //! - the bootstrap's peak RSS after 200 invocations that post to a local Slack stand-in
@@ -13,7 +20,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use awsmon_notifier::settings::Settings;
-use awsmon_notifier::{WebhookUrl, prepare};
+use awsmon_notifier::{WebhookUrl, prepare, prepare_reader};
 use awsmon_testbench::receiver::SlackReceiver;
 use awsmon_testbench::runtime_api::RuntimeApi;
 use serde_json::Value;
@@ -84,6 +91,248 @@ fn per_event_micros(fixtures: &[Value]) -> f64 {
         best = best.min(per);
     }
     best
+}
+
+fn fixture_bytes() -> Vec<Vec<u8>> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
+        .expect("fixtures")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    paths.sort();
+    paths
+        .iter()
+        .map(|p| std::fs::read(p).expect("read"))
+        .collect()
+}
+
+/// Bytes in → the bytes POSTed out, per event: the Lambda's work short of the HTTP request.
+fn bytes_to_bytes_micros(raw: &[Vec<u8>]) -> (f64, usize) {
+    let mut settings = Settings::default();
+    settings.routes.default = vec![WebhookUrl::new_unchecked(
+        "https://hooks.slack.com/services/T000/B000/XXXX",
+    )];
+    let run = |sink: &mut Vec<u8>| {
+        let mut events = 0;
+        for bytes in raw {
+            prepare_reader(bytes.as_slice(), &settings, |p| {
+                events += 1;
+                if let Some(m) = &p.payload {
+                    sink.clear();
+                    m.write_to(sink);
+                    std::hint::black_box(&sink);
+                }
+            })
+            .expect("fixture");
+        }
+        events
+    };
+    let mut sink = Vec::with_capacity(8192);
+    let events = run(&mut sink);
+    let rounds = 2000;
+    let mut best = f64::MAX;
+    for _ in 0..5 {
+        let started = Instant::now();
+        for _ in 0..rounds {
+            run(&mut sink);
+        }
+        #[allow(clippy::cast_precision_loss)]
+        let per = started.elapsed().as_secs_f64() * 1e6 / (rounds * events) as f64;
+        best = best.min(per);
+    }
+    (best, events)
+}
+
+/// The same work the way it was done before the typed message: the payload parsed to a
+/// `Value`, the message built as a `Value` and serialised from it.
+fn via_value_micros(raw: &[Vec<u8>]) -> f64 {
+    let settings = Settings::default();
+    let run = || {
+        let mut events = 0usize;
+        for bytes in raw {
+            let v: Value = serde_json::from_slice(bytes).expect("fixture");
+            for p in prepare(&v, &settings) {
+                events += 1;
+                if let Some(m) = &p.payload {
+                    let value = serde_json::to_value(m).expect("json");
+                    std::hint::black_box(serde_json::to_vec(&value).expect("json"));
+                }
+            }
+        }
+        events
+    };
+    let events = run();
+    let rounds = 1000;
+    let mut best = f64::MAX;
+    for _ in 0..3 {
+        let started = Instant::now();
+        for _ in 0..rounds {
+            run();
+        }
+        #[allow(clippy::cast_precision_loss)]
+        let per = started.elapsed().as_secs_f64() * 1e6 / (rounds * events) as f64;
+        best = best.min(per);
+    }
+    best
+}
+
+fn python_formatter() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("benches/python_formatter.py")
+}
+
+/// The Python formatter over the same fixtures, in µs per event (best of 5).
+fn python_micros() -> Option<f64> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let out = Command::new("python3")
+        .arg(python_formatter())
+        .arg("bench")
+        .arg(dir)
+        .arg("300")
+        .output()
+        .ok()?;
+    String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
+}
+
+/// A JSON array of `n` GuardDuty events (the fixtures, each with its own ids), written to `path`.
+fn guardduty_array(fixtures: &[Value], n: usize, path: &std::path::Path) {
+    use std::io::Write;
+    let gd: Vec<&Value> = fixtures
+        .iter()
+        .filter(|f| f["source"] == "aws.guardduty")
+        .collect();
+    let mut w = std::io::BufWriter::new(std::fs::File::create(path).expect("create"));
+    w.write_all(b"[").expect("write");
+    for i in 0..n {
+        let mut e = gd[i % gd.len()].clone();
+        e["id"] = Value::from(format!("bench-{i}"));
+        e["detail"]["id"] = Value::from(format!("finding{i:08}"));
+        if i > 0 {
+            w.write_all(b",").expect("write");
+        }
+        serde_json::to_writer(&mut w, &e).expect("write");
+    }
+    w.write_all(b"]").expect("write");
+    w.flush().expect("flush");
+}
+
+/// Runs `cmd` under `/usr/bin/time -v`, output to /dev/null: (wall seconds, peak RSS KiB).
+fn measure(program: &std::path::Path, args: &[&std::ffi::OsStr]) -> Option<(f64, u64)> {
+    let started = Instant::now();
+    let out = Command::new("/usr/bin/time")
+        .arg("-v")
+        .arg(program)
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .output()
+        .ok()?;
+    let wall = started.elapsed().as_secs_f64();
+    if !out.status.success() {
+        eprintln!("{}", String::from_utf8_lossy(&out.stderr));
+        return None;
+    }
+    let rss = String::from_utf8_lossy(&out.stderr)
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("Maximum resident set size (kbytes):"))
+        .and_then(|v| v.trim().parse().ok())?;
+    Some((wall, rss))
+}
+
+/// `awsmon-tui preview --json` over 10,000 and 100,000 GuardDuty events, and the Python
+/// formatter over the 10,000.
+#[allow(clippy::cast_precision_loss)]
+fn whole_process(fixtures: &[Value]) {
+    let target = std::env::var("CARGO_TARGET_DIR").map_or_else(
+        |_| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target"),
+        PathBuf::from,
+    );
+    let bin = std::env::var_os("AWSMON_TUI_BIN")
+        .map_or_else(|| target.join("release/awsmon-tui"), PathBuf::from);
+    if !bin.exists() {
+        println!(
+            "  preview --json whole process: skipped ({} not built; cargo build --release --bin awsmon-tui)",
+            bin.display()
+        );
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("awsmon-bench-preview-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let config = dir.join("config.yml");
+    std::fs::write(
+        &config,
+        "WEBHOOK_URLS: https://hooks.slack.com/services/T0FAKE/B0FAKE/DEFAULTDEFAULTDEFAULT\n",
+    )
+    .expect("config");
+    for n in [10_000, 100_000] {
+        let events = dir.join(format!("guardduty-{n}.json"));
+        guardduty_array(fixtures, n, &events);
+        let args = [
+            "preview".as_ref(),
+            "--json".as_ref(),
+            "--config".as_ref(),
+            config.as_os_str(),
+            "--event".as_ref(),
+            events.as_os_str(),
+        ];
+        match measure(&bin, &args) {
+            Some((wall, rss)) => println!(
+                "  preview --json, {n} GuardDuty events, whole process: {:.2} µs per event (target <= 10), peak RSS {:.1} MiB{}",
+                wall * 1e6 / n as f64,
+                rss as f64 / 1024.0,
+                if n == 100_000 {
+                    " (target <= 50 MB)"
+                } else {
+                    ""
+                }
+            ),
+            None => println!("  preview --json, {n} events: failed"),
+        }
+        if n == 10_000 {
+            let py = measure(
+                std::path::Path::new("python3"),
+                &[
+                    python_formatter().as_os_str(),
+                    "preview".as_ref(),
+                    events.as_os_str(),
+                ],
+            );
+            if let Some((wall, rss)) = py {
+                println!(
+                    "  python formatter, {n} GuardDuty events, whole process: {:.2} µs per event, peak RSS {:.1} MiB",
+                    wall * 1e6 / n as f64,
+                    rss as f64 / 1024.0
+                );
+            }
+        }
+        let _ = std::fs::remove_file(&events);
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The hot path: bytes → bytes, the Python baseline and the ratio, and the whole process.
+fn hot_path(fixtures: &[Value]) {
+    let raw = fixture_bytes();
+    let (native, events) = bytes_to_bytes_micros(&raw);
+    println!(
+        "  bytes -> bytes (parse, decide, route, format, serialise), {events} events: {native:.2} µs per event (target <= 5)"
+    );
+    println!(
+        "    the same through a serde_json::Value round trip (as before): {:.2} µs per event",
+        via_value_micros(&raw)
+    );
+    match python_micros() {
+        Some(py) => println!(
+            "  python formatter (json module), same fixtures, same run: {py:.2} µs per event; ratio {:.1}x (target >= 8x)",
+            py / native
+        ),
+        None => println!("  python formatter: unavailable (no python3)"),
+    }
+    whole_process(fixtures);
 }
 
 /// Which bootstrap runs: this build's native binary, or the release zip's arm64 binary under
@@ -209,6 +458,11 @@ async fn peak_rss_kib(fixtures: &[Value]) -> Option<u64> {
 #[tokio::main]
 async fn main() {
     let (names, fixtures) = fixtures();
+    if std::env::args().any(|a| a == "hot-path") {
+        println!("notifier hot path");
+        hot_path(&fixtures);
+        return;
+    }
     let micros = per_event_micros(&fixtures);
     let slow = slowest(&names, &fixtures);
     if std::env::args().any(|a| a == "events-only") {
@@ -224,7 +478,8 @@ async fn main() {
     let zip = target.join("lambda-arm64/bootstrap/bootstrap.zip");
 
     println!("notifier benchmark ({} fixtures)", fixtures.len());
-    println!("  parse + decide + format: {micros:.2} µs per event (target <= 20)");
+    hot_path(&fixtures);
+    println!("  parse + decide + format from a parsed value: {micros:.2} µs per event");
     let slow: Vec<String> = slow
         .iter()
         .map(|(n, us)| format!("{n} {us:.1} µs"))

@@ -1,10 +1,11 @@
 //! Whether an event becomes a message, and whom it pings. Pure: settings in, decision out.
+//! Each kind's rule is in its own file, `event/<svc>.rs`; this module holds what they share.
 
 use serde::Serialize;
 
 use crate::event::{Event, Incoming};
 use crate::service::Service;
-use crate::settings::{InspectorSeverity, Settings};
+use crate::settings::Settings;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -52,7 +53,7 @@ impl Decision {
         }
     }
 
-    fn drop(reason: impl Into<String>) -> Self {
+    pub(crate) fn drop(reason: impl Into<String>) -> Self {
         Decision::Drop {
             reason: reason.into(),
         }
@@ -98,170 +99,14 @@ pub fn guardduty_band(severity: f64) -> &'static str {
     }
 }
 
+/// Send or drop, and whom it pings: the event kind's own rule (see [`crate::event::Kind`]).
 pub fn decide(incoming: &Incoming, settings: &Settings) -> Decision {
-    match &incoming.event {
-        Event::GuardDuty(f) => {
-            let gd = &settings.guardduty;
-            if f.archived {
-                return Decision::drop("archived finding");
-            }
-            if f.severity < gd.min_severity {
-                return Decision::drop(format!(
-                    "severity {:.1} is below GUARDDUTY_MIN_SEVERITY {:.1}",
-                    f.severity, gd.min_severity
-                ));
-            }
-            if let Some(service) = f.api_service.as_deref().filter(|s| is_global_service(s)) {
-                let home = gd
-                    .global_findings_region
-                    .as_deref()
-                    .unwrap_or(&settings.home_region);
-                if f.region != home {
-                    return Decision::drop(format!(
-                        "global-service finding ({service}) is sent only from {home}, not {}",
-                        f.region
-                    ));
-                }
-            }
-            let mention = if f.severity >= gd.mention_channel_severity {
-                Mention::Channel
-            } else if f.severity >= gd.mention_here_severity {
-                Mention::Here
-            } else {
-                Mention::None
-            };
-            Decision::Send { mention }
-        }
-        Event::ConfigChange(c) => {
-            let cs = &settings.config;
-            if c.message_type == "OversizedConfigurationItemChangeNotification" {
-                return Decision::drop("oversized configuration item: the event carries no diff");
-            }
-            if c.message_type != "ConfigurationItemChangeNotification" {
-                return Decision::drop(format!(
-                    "message type {} is not a configuration change",
-                    c.message_type
-                ));
-            }
-            if c.changes.is_empty() && c.change_type == "UPDATE" {
-                return Decision::drop("no configuration diff");
-            }
-            let listed = |list: &[String]| {
-                list.iter()
-                    .any(|t| t.eq_ignore_ascii_case(&c.resource_type))
-            };
-            if !cs.resource_types.is_empty() && !listed(&cs.resource_types) {
-                return Decision::drop(format!(
-                    "{} is not in CONFIG_RESOURCE_TYPES",
-                    c.resource_type
-                ));
-            }
-            if listed(&cs.exclude_resource_types) {
-                return Decision::drop(format!(
-                    "{} is in CONFIG_EXCLUDE_RESOURCE_TYPES",
-                    c.resource_type
-                ));
-            }
-            Decision::Send {
-                mention: Mention::None,
-            }
-        }
-        Event::Inspector(f) => {
-            if f.status != "ACTIVE" {
-                return Decision::drop(format!("finding is {}", f.status));
-            }
-            let severity = f
-                .severity
-                .parse::<InspectorSeverity>()
-                .unwrap_or(InspectorSeverity::Untriaged);
-            let min = settings.inspector.min_severity;
-            if severity < min {
-                return Decision::drop(format!(
-                    "severity {severity} is below INSPECTOR_MIN_SEVERITY {min}"
-                ));
-            }
-            let mention = match severity {
-                InspectorSeverity::Critical => Mention::Channel,
-                InspectorSeverity::High => Mention::Here,
-                _ => Mention::None,
-            };
-            Decision::Send { mention }
-        }
-        Event::TrustedAdvisor(c) => {
-            let ta = &settings.trusted_advisor;
-            if !ta
-                .statuses
-                .iter()
-                .any(|s| s.eq_ignore_ascii_case(&c.status))
-            {
-                return Decision::drop(format!(
-                    "status {} is not in TRUSTEDADVISOR_STATUSES",
-                    c.status
-                ));
-            }
-            let ignored = ta.ignore_checks.iter().any(|i| {
-                i.eq_ignore_ascii_case(&c.check_name)
-                    || c.check_id.as_deref().is_some_and(|id| i == id)
-            });
-            if ignored {
-                return Decision::drop(format!(
-                    "check \"{}\" is in TRUSTEDADVISOR_IGNORE_CHECKS",
-                    c.check_name
-                ));
-            }
-            let mention = if c.status == "ERROR" {
-                Mention::Channel
-            } else {
-                Mention::None
-            };
-            Decision::Send { mention }
-        }
-        Event::SecurityHub(f) => {
-            let product = format!("{} {}", f.product_name, f.product_arn).to_ascii_lowercase();
-            for (needle, name) in [("guardduty", "GuardDuty"), ("inspector", "Inspector")] {
-                if product.contains(needle) {
-                    return Decision::drop(format!("duplicate: {name} findings are sent directly"));
-                }
-            }
-            if f.record_state.as_deref() == Some("ARCHIVED") {
-                return Decision::drop("archived finding");
-            }
-            if let Some(status @ ("RESOLVED" | "SUPPRESSED")) = f.workflow_status.as_deref() {
-                return Decision::drop(format!("workflow status {status}"));
-            }
-            match f.severity.as_str() {
-                "CRITICAL" => Decision::Send {
-                    mention: Mention::Channel,
-                },
-                "HIGH" => Decision::Send {
-                    mention: Mention::Here,
-                },
-                "MEDIUM" => Decision::Send {
-                    mention: Mention::None,
-                },
-                other => Decision::drop(format!("severity {other} is below MEDIUM")),
-            }
-        }
-        Event::Budget(_) => Decision::Send {
-            mention: Mention::Channel,
-        },
-        Event::Test(_) => Decision::Send {
-            mention: Mention::None,
-        },
-    }
+    incoming.event.decide(settings)
 }
 
 /// The routing key: a service's webhooks, or the default ones.
 pub fn route_of(event: &Event) -> Option<Service> {
-    match event {
-        Event::GuardDuty(_) => Some(Service::GuardDuty),
-        Event::ConfigChange(_) => Some(Service::Config),
-        Event::Inspector(_) => Some(Service::Inspector),
-        Event::TrustedAdvisor(_) => Some(Service::TrustedAdvisor),
-        Event::Budget(_) => Some(Service::Budget),
-        Event::SecurityHub(_) => None,
-        Event::Test(t) => t.route.parse().ok(),
-    }
+    event.service()
 }
 
 #[cfg(test)]

@@ -7,7 +7,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
-use serde_json::Value;
 
 use crate::secret::WebhookUrl;
 
@@ -111,11 +110,12 @@ impl Deliverer {
     pub async fn post(
         &self,
         url: &WebhookUrl,
-        payload: &Value,
+        payload: &(impl serde::Serialize + ?Sized),
         deadline: Option<Instant>,
     ) -> Delivery {
         let started = Instant::now();
-        let body = payload.to_string();
+        // Serialised straight to the bytes posted; a message always serialises.
+        let body = serde_json::to_vec(payload).unwrap_or_default();
         let mut attempts: Vec<Attempt> = Vec::new();
         let mut failure = None;
         let mut ok = false;

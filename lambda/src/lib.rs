@@ -18,7 +18,7 @@ pub mod slack;
 pub mod time;
 
 pub use decide::{Decision, Mention};
-pub use pipeline::{Prepared, prepare, prepare_sample};
+pub use pipeline::{Prepared, prepare, prepare_reader, prepare_sample};
 pub use secret::WebhookUrl;
 pub use service::Service;
 pub use settings::Settings;

@@ -160,7 +160,7 @@ pub async fn deliver_all(
 
 async fn futures_join(
     p: &Prepared,
-    payload: &serde_json::Value,
+    payload: &crate::slack::Message,
     deliverer: &Deliverer,
     deadline: Option<Instant>,
 ) -> Vec<Delivery> {

@@ -1,14 +1,19 @@
 //! The whole pipeline short of delivery: parse → decide → route → format. The Lambda and the
 //! TUI's preview both call [`prepare`], so the preview shows exactly what would be sent.
 
+use std::borrow::Cow;
+
+use serde::Serialize;
 use serde_json::Value;
 
-use crate::decide::{self, Decision};
-use crate::event::{self, Event, Parsed};
+use crate::decide::Decision;
+use crate::event::{self, Parsed};
 use crate::format;
+use crate::json::Pruned;
 use crate::secret::WebhookUrl;
 use crate::service::Service;
 use crate::settings::Settings;
+use crate::slack::Message;
 
 /// One event, ready to send (or not).
 #[derive(Debug, Clone, PartialEq)]
@@ -25,8 +30,9 @@ pub struct Prepared {
     pub severity: Option<String>,
     pub decision: Decision,
     pub routes: Vec<WebhookUrl>,
-    /// The Slack message; `None` only for events that could not be parsed.
-    pub payload: Option<Value>,
+    /// The Slack message; `None` only for events that could not be parsed. It reads as a
+    /// `serde_json::Value` too; [`Message::write_to`] gives the bytes posted.
+    pub payload: Option<Message>,
 }
 
 impl Prepared {
@@ -53,8 +59,51 @@ impl Prepared {
             "decision": decision,
             "reason": reason,
             "routes": self.routes.iter().map(WebhookUrl::masked).collect::<Vec<_>>(),
-            "payload": self.payload,
+            "payload": self.payload.as_ref().map(Message::value),
         })
+    }
+
+    /// [`Prepared::to_json`] written straight to `out` as one line of JSON (no newline): the
+    /// same bytes, without building a `Value`.
+    pub fn write_json(&self, out: &mut Vec<u8>) {
+        let (decision, reason) = match &self.decision {
+            Decision::Send { mention } => {
+                ("send", Cow::Owned(format!("mention {}", mention.as_str())))
+            }
+            Decision::Drop { reason } => ("drop", Cow::Borrowed(reason.as_str())),
+        };
+        let line = PreviewLine {
+            decision,
+            id: &self.id,
+            kind: &self.kind,
+            payload: self.payload.as_ref(),
+            reason: &reason,
+            region: &self.region,
+            routes: self.routes.iter().map(WebhookUrl::masked).collect(),
+            service: self.service_name(),
+        };
+        // Writing to a Vec cannot fail.
+        let _ = serde_json::to_writer(out, &line);
+    }
+}
+
+/// The preview line's fields, in the order a `Value` writes them (sorted).
+#[derive(Serialize)]
+struct PreviewLine<'a> {
+    decision: &'static str,
+    id: &'a str,
+    kind: &'a str,
+    payload: Option<&'a Message>,
+    reason: &'a str,
+    region: &'a str,
+    routes: Vec<String>,
+    service: &'static str,
+}
+
+impl Prepared {
+    /// The exact bytes posted for this event, when it has a message.
+    pub fn body(&self) -> Option<Vec<u8>> {
+        self.payload.as_ref().map(Message::to_bytes)
     }
 }
 
@@ -68,71 +117,133 @@ pub fn prepare_sample(payload: &Value, settings: &Settings) -> Vec<Prepared> {
     prepare_with(payload, settings, true)
 }
 
-fn prepare_with(payload: &Value, settings: &Settings, sample: bool) -> Vec<Prepared> {
-    event::parse_payload(payload)
-        .into_iter()
-        .map(|parsed| match parsed {
-            Parsed::Event(incoming) => {
-                let mut decision = decide::decide(&incoming, settings);
-                if sample && decision.is_send() {
-                    decision = Decision::Send {
-                        mention: crate::decide::Mention::None,
-                    };
-                }
-                let service = decide::route_of(&incoming.event);
-                let routes = match service {
-                    Some(s) => settings.routes.for_service(s).to_vec(),
-                    None => settings.routes.default.clone(),
-                };
-                let mut card = format::card(&incoming.envelope, &incoming.event, &decision);
-                if sample {
-                    card.header = format!("SAMPLE · {}", card.header);
-                    card.summary = format!("SAMPLE · {}", card.summary);
-                }
-                Prepared {
-                    id: event_id(&incoming.event).unwrap_or_else(|| incoming.envelope.id.clone()),
-                    kind: incoming.envelope.detail_type.clone(),
-                    service,
-                    region: incoming.envelope.region.clone(),
-                    time: incoming.envelope.time.clone(),
-                    title: card.header.clone(),
-                    severity: severity(&incoming.event),
-                    decision,
-                    routes,
-                    payload: Some(card.to_slack()),
-                }
-            }
-            Parsed::Skipped(s) => Prepared {
-                id: s.id,
-                kind: s.kind,
-                service: None,
-                region: String::new(),
-                time: String::new(),
-                title: String::new(),
-                severity: None,
-                decision: Decision::Drop { reason: s.reason },
-                routes: Vec::new(),
-                payload: None,
-            },
-        })
-        .collect()
+/// Reads a payload from `reader` and hands each prepared event to `each` as soon as it is
+/// ready: a JSON array is read one element at a time, so memory stays flat however many
+/// events it holds. The same events, in the same order, as [`prepare`] on the whole payload.
+///
+/// # Errors
+/// When the input is not JSON; events before the error have been handed on.
+pub fn prepare_reader<R: std::io::Read>(
+    reader: R,
+    settings: &Settings,
+    each: impl FnMut(Prepared),
+) -> Result<(), serde_json::Error> {
+    let mut de = serde_json::Deserializer::from_reader(reader);
+    serde::Deserializer::deserialize_any(&mut de, Stream { settings, each })?;
+    de.end()
 }
 
-fn event_id(event: &Event) -> Option<String> {
-    match event {
-        Event::GuardDuty(f) => Some(f.id.clone()),
-        Event::Inspector(f) => Some(f.arn.clone()),
-        Event::SecurityHub(f) => Some(f.id.clone()),
-        _ => None,
+/// The visitor behind [`prepare_reader`]: elements of a top-level array one by one, anything
+/// else as one payload.
+struct Stream<'a, F> {
+    settings: &'a Settings,
+    each: F,
+}
+
+impl<F: FnMut(Prepared)> Stream<'_, F> {
+    fn emit(&mut self, parsed: Vec<Parsed>) {
+        for p in parsed {
+            (self.each)(prepare_parsed(p, self.settings, false));
+        }
     }
 }
 
-fn severity(event: &Event) -> Option<String> {
-    match event {
-        Event::GuardDuty(f) => Some(decide::guardduty_band(f.severity).to_ascii_uppercase()),
-        Event::Inspector(f) => Some(f.severity.clone()),
-        Event::SecurityHub(f) => Some(f.severity.clone()),
-        Event::TrustedAdvisor(c) => Some(c.status.clone()),
-        _ => None,
+macro_rules! scalar {
+    ($($name:ident($ty:ty)),+) => {
+        $(fn $name<E: serde::de::Error>(mut self, v: $ty) -> Result<(), E> {
+            self.emit(event::parse_item(&Value::from(v)));
+            Ok(())
+        })+
+    };
+}
+
+impl<'de, F: FnMut(Prepared)> serde::de::Visitor<'de> for Stream<'_, F> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("an EventBridge event, an SNS Lambda event, or a JSON array of them")
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(mut self, mut seq: A) -> Result<(), A::Error> {
+        while let Some(item) = seq.next_element_seed(Pruned { whole: false })? {
+            self.emit(event::parse_item(&item));
+        }
+        Ok(())
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(mut self, map: A) -> Result<(), A::Error> {
+        let v = Pruned { whole: false }.visit_map(map)?;
+        self.emit(event::parse_item(&v));
+        Ok(())
+    }
+
+    fn visit_unit<E: serde::de::Error>(mut self) -> Result<(), E> {
+        self.emit(event::parse_item(&Value::Null));
+        Ok(())
+    }
+
+    scalar!(
+        visit_bool(bool),
+        visit_i64(i64),
+        visit_u64(u64),
+        visit_f64(f64),
+        visit_str(&str)
+    );
+}
+
+fn prepare_with(payload: &Value, settings: &Settings, sample: bool) -> Vec<Prepared> {
+    event::parse_payload(payload)
+        .into_iter()
+        .map(|parsed| prepare_parsed(parsed, settings, sample))
+        .collect()
+}
+
+fn prepare_parsed(parsed: Parsed, settings: &Settings, sample: bool) -> Prepared {
+    match parsed {
+        Parsed::Event(incoming) => {
+            let mut decision = incoming.event.decide(settings);
+            if sample && decision.is_send() {
+                decision = Decision::Send {
+                    mention: crate::decide::Mention::None,
+                };
+            }
+            let service = incoming.event.service();
+            let routes = match service {
+                Some(s) => settings.routes.for_service(s).to_vec(),
+                None => settings.routes.default.clone(),
+            };
+            let mut card = format::card(&incoming.envelope, &incoming.event, &decision);
+            if sample {
+                card.header = format!("SAMPLE · {}", card.header);
+                card.summary = format!("SAMPLE · {}", card.summary);
+            }
+            Prepared {
+                id: incoming
+                    .event
+                    .id()
+                    .unwrap_or_else(|| incoming.envelope.id.clone()),
+                kind: incoming.envelope.detail_type.clone(),
+                service,
+                region: incoming.envelope.region.clone(),
+                time: incoming.envelope.time.clone(),
+                title: card.header.clone(),
+                severity: incoming.event.severity(),
+                decision,
+                routes,
+                payload: Some(card.to_message()),
+            }
+        }
+        Parsed::Skipped(s) => Prepared {
+            id: s.id,
+            kind: s.kind,
+            service: None,
+            region: String::new(),
+            time: String::new(),
+            title: String::new(),
+            severity: None,
+            decision: Decision::Drop { reason: s.reason },
+            routes: Vec::new(),
+            payload: None,
+        },
     }
 }

@@ -161,7 +161,11 @@ async fn two_urls_where_one_fails_deliver_independently_and_logs_hold_no_url() {
             mention: Mention::None,
         },
         routes: vec![slack.url("good"), slack.url("bad")],
-        payload: Some(message()),
+        payload: Some(awsmon_notifier::slack::Message::new(
+            "hello".into(),
+            "",
+            Vec::new(),
+        )),
     };
     let logs = Captured::default();
     let sink = logs.clone();

@@ -241,3 +241,68 @@ fn a_forged_test_event_never_mentions_anyone() {
         assert!(!text.contains(ping), "{ping} in {text}");
     }
 }
+
+/// The message is written straight to bytes, and those are the bytes of the same message as a
+/// JSON value (what was posted before); the preview line written straight out is `to_json`'s.
+#[test]
+fn messages_are_serialised_straight_to_the_same_bytes() {
+    let settings = common::settings();
+    for (name, payload) in common::fixtures() {
+        for p in prepare(&payload, &settings) {
+            if let Some(m) = &p.payload {
+                let value = serde_json::to_vec(m.value()).expect("json");
+                assert_eq!(
+                    String::from_utf8(m.to_bytes()).expect("utf8"),
+                    String::from_utf8(value).expect("utf8"),
+                    "{name}"
+                );
+            }
+            let mut line = Vec::new();
+            p.write_json(&mut line);
+            assert_eq!(
+                String::from_utf8(line).expect("utf8"),
+                p.to_json().to_string(),
+                "{name}"
+            );
+        }
+    }
+}
+
+/// `prepare_reader` reads an array one element at a time and gives what `prepare` gives.
+#[test]
+fn a_streamed_payload_prepares_the_same_events() {
+    let settings = common::settings();
+    let all: Vec<serde_json::Value> = common::fixtures().into_iter().map(|(_, v)| v).collect();
+    let mut payloads = vec![serde_json::Value::Array(all.clone())];
+    payloads.extend(all);
+    payloads.push(serde_json::json!([[1], null, "x", {"a": 1}]));
+    payloads.push(serde_json::json!("just a string"));
+    for payload in payloads {
+        let text = serde_json::to_string(&payload).expect("json");
+        let mut streamed = Vec::new();
+        awsmon_notifier::prepare_reader(text.as_bytes(), &settings, |p| streamed.push(p))
+            .expect("streamed");
+        let whole = prepare(&payload, &settings);
+        assert_eq!(streamed.len(), whole.len(), "{text}");
+        for (s, w) in streamed.iter().zip(&whole) {
+            let (a, b) = (format!("{s:?}"), format!("{w:?}"));
+            let at = a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count();
+            assert_eq!(
+                s,
+                w,
+                "streamed {:?} whole {:?}",
+                a.get(at.saturating_sub(80)..)
+                    .unwrap_or_default()
+                    .chars()
+                    .take(200)
+                    .collect::<String>(),
+                b.get(at.saturating_sub(80)..)
+                    .unwrap_or_default()
+                    .chars()
+                    .take(200)
+                    .collect::<String>()
+            );
+        }
+    }
+    assert!(awsmon_notifier::prepare_reader(&b"[{}, "[..], &settings, |_| {}).is_err());
+}

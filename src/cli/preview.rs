@@ -1,10 +1,10 @@
 //! `awsmon-tui preview --event FILE|-`: what the notifier would do with a Lambda payload,
 //! using this config's routing and filters and the notifier's own code.
 
-use std::io::Read;
+use std::io::{Read, Write};
 use std::path::Path;
 
-use awsmon_notifier::{Decision, prepare};
+use awsmon_notifier::{Decision, prepare_reader};
 
 use super::args::PreviewArgs;
 use super::{Failure, GlobalArgs};
@@ -12,56 +12,83 @@ use crate::slack_view;
 
 pub fn run(global: &GlobalArgs, args: &PreviewArgs) -> Result<(), Failure> {
     let loaded = super::load_config(global)?;
-    let (label, text) = if args.event == Path::new("-") {
-        let mut s = String::new();
-        std::io::stdin()
-            .read_to_string(&mut s)
-            .map_err(|e| Failure::usage(format!("cannot read standard input: {e}")))?;
-        ("standard input".to_string(), s)
+    // Streamed: a large array of events is read, prepared and printed one event at a time.
+    let (label, input): (String, Box<dyn Read>) = if args.event == Path::new("-") {
+        (
+            "standard input".to_string(),
+            Box::new(std::io::stdin().lock()),
+        )
     } else {
-        let text = std::fs::read_to_string(&args.event)
+        let file = std::fs::File::open(&args.event)
             .map_err(|e| Failure::usage(format!("{}: cannot read: {e}", args.event.display())))?;
-        (args.event.display().to_string(), text)
+        (args.event.display().to_string(), Box::new(file))
     };
-    let payload: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
-        Failure::usage(format!(
+    let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
+    let mut line = Vec::with_capacity(4096);
+    let mut written = Ok(());
+    let streamed = prepare_reader(
+        std::io::BufReader::with_capacity(64 * 1024, input),
+        &loaded.config.settings,
+        |p| {
+            if written.is_err() {
+                return;
+            }
+            line.clear();
+            if args.json {
+                p.write_json(&mut line);
+            } else {
+                line.extend_from_slice(text(&p).as_bytes());
+            }
+            line.push(b'\n');
+            written = out.write_all(&line);
+        },
+    );
+    let flushed = out.flush();
+    if let Err(e) = streamed {
+        if e.is_io() {
+            return Err(Failure::usage(format!("{label}: cannot read: {e}")));
+        }
+        return Err(Failure::usage(format!(
             "{label}: not JSON (line {}, column {}): {e}. Expected an EventBridge event, an SNS Lambda event, or a JSON array of them.",
             e.line(),
             e.column()
-        ))
-    })?;
-    let prepared = prepare(&payload, &loaded.config.settings);
-    for p in &prepared {
-        if args.json {
-            println!("{}", p.to_json());
-            continue;
-        }
-        let routes: Vec<String> = p
-            .routes
-            .iter()
-            .map(awsmon_notifier::WebhookUrl::masked)
-            .collect();
-        let routes = if routes.is_empty() {
-            "(no webhook configured)".to_string()
-        } else {
-            routes.join(", ")
-        };
-        let mut out = match &p.decision {
-            Decision::Send { mention } => format!(
-                "── {} {}: SEND (mention {}) → {routes}\n",
-                p.service_name(),
-                p.id,
-                mention.as_str()
-            ),
-            Decision::Drop { reason } => {
-                format!("── {} {}: DROP ({reason})\n", p.service_name(), p.id)
-            }
-        };
-        if let Some(payload) = &p.payload {
-            out.push_str(&slack_view::to_text(payload));
-        }
-        // Event text is the sender's: no escape sequence of theirs reaches the terminal.
-        println!("{}", crate::text::printable(&out));
+        )));
     }
-    Ok(())
+    // A closed pipe (`| head`) ends the preview quietly, as println! did not.
+    match written.and(flushed) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(Failure::usage(format!("cannot write the preview: {e}")))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// One event in the terminal: the decision and routes, then the message as text.
+fn text(p: &awsmon_notifier::Prepared) -> String {
+    let routes: Vec<String> = p
+        .routes
+        .iter()
+        .map(awsmon_notifier::WebhookUrl::masked)
+        .collect();
+    let routes = if routes.is_empty() {
+        "(no webhook configured)".to_string()
+    } else {
+        routes.join(", ")
+    };
+    let mut out = match &p.decision {
+        Decision::Send { mention } => format!(
+            "── {} {}: SEND (mention {}) → {routes}\n",
+            p.service_name(),
+            p.id,
+            mention.as_str()
+        ),
+        Decision::Drop { reason } => {
+            format!("── {} {}: DROP ({reason})\n", p.service_name(), p.id)
+        }
+    };
+    if let Some(payload) = &p.payload {
+        out.push_str(&slack_view::to_text(payload));
+    }
+    // Event text is the sender's: no escape sequence of theirs reaches the terminal.
+    crate::text::printable(&out).into_owned()
 }

@@ -3,6 +3,15 @@
 //! "Alert Threshold: > $80.00", "FORECASTED Amount: $95.42"); when they are missing, what can be
 //! read from the subject and sentences is kept, and the raw text is always available.
 
+use serde_json::Value;
+
+use super::{Envelope, Kind};
+use crate::decide::{Decision, Mention};
+use crate::format::{RED, enc};
+use crate::service::Service;
+use crate::settings::Settings;
+use crate::slack::{Card, escape};
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BudgetAlert {
     pub subject: String,
@@ -22,6 +31,79 @@ impl BudgetAlert {
     /// Whether the amounts were read (otherwise the raw text is shown).
     pub fn is_parsed(&self) -> bool {
         self.budget_name.is_some() && self.amount.is_some()
+    }
+}
+
+impl Kind for BudgetAlert {
+    /// Budgets notifications come over SNS as text: see [`parse`].
+    const EVENTBRIDGE: Option<(&'static str, &'static str)> = None;
+    const UNREADABLE: &'static str = "SNS message is not an AWS Budgets notification";
+
+    fn parse(_detail: &Value, _envelope: &Envelope) -> Vec<Self> {
+        Vec::new()
+    }
+
+    fn decide(&self, _settings: &Settings) -> Decision {
+        Decision::Send {
+            mention: Mention::Channel,
+        }
+    }
+
+    fn card(&self) -> Card {
+        let name = self
+            .budget_name
+            .clone()
+            .unwrap_or_else(|| "budget".to_string());
+        let kind = self.alert_type.clone().unwrap_or_else(|| "ALERT".into());
+        // The header names the budget and the alert type; the fields add the amounts.
+        let mut fields = Vec::new();
+        for (label, value) in [
+            ("Threshold", &self.threshold),
+            ("Budgeted", &self.budgeted),
+            ("Amount", &self.amount),
+        ] {
+            if let Some(v) = value {
+                fields.push((label.to_string(), v.clone()));
+            }
+        }
+        if let Some(a) = &self.account {
+            fields.push(("Account".into(), a.clone()));
+        }
+        let amount = self
+            .amount
+            .as_deref()
+            .map(|a| format!(" {a}"))
+            .unwrap_or_default();
+        let what = if kind == "FORECASTED" {
+            "forecast"
+        } else {
+            "actual spend"
+        };
+        let body = if self.is_parsed() {
+            Vec::new()
+        } else {
+            // Could not read the amounts: show the notification itself, readably.
+            vec![escape(&self.text)]
+        };
+        Card {
+            colour: RED,
+            summary: format!("Budget {name}: {what}{amount} crossed its threshold"),
+            header: format!("Budget alert: {name} ({kind})"),
+            body,
+            fields,
+            links: vec![(
+                "Open in Budgets".into(),
+                format!(
+                    "https://us-east-1.console.aws.amazon.com/costmanagement/home#/budgets/details?name={}",
+                    enc(&name)
+                ),
+            )],
+            ..Card::default()
+        }
+    }
+
+    fn service(&self) -> Option<Service> {
+        Some(Service::Budget)
     }
 }
 

@@ -2,8 +2,13 @@
 
 use serde_json::Value;
 
-use super::Envelope;
+use super::{Envelope, Kind};
+use crate::decide::{Decision, Mention, guardduty_band, is_global_service};
+use crate::format::{console, context, description_body, enc, severity_colour};
 use crate::json::{array_at, f64_at, str_at};
+use crate::service::Service;
+use crate::settings::Settings;
+use crate::slack::Card;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct GuardDutyFinding {
@@ -26,7 +31,118 @@ pub struct GuardDutyFinding {
     pub action: Option<String>,
 }
 
-pub fn parse(d: &Value, env: &Envelope) -> Option<GuardDutyFinding> {
+impl Kind for GuardDutyFinding {
+    const EVENTBRIDGE: Option<(&'static str, &'static str)> =
+        Some(("aws.guardduty", "GuardDuty Finding"));
+    const UNREADABLE: &'static str = "malformed GuardDuty finding";
+
+    fn parse(detail: &Value, envelope: &Envelope) -> Vec<Self> {
+        read(detail, envelope).into_iter().collect()
+    }
+
+    fn decide(&self, settings: &Settings) -> Decision {
+        let gd = &settings.guardduty;
+        if self.archived {
+            return Decision::drop("archived finding");
+        }
+        if self.severity < gd.min_severity {
+            return Decision::drop(format!(
+                "severity {:.1} is below GUARDDUTY_MIN_SEVERITY {:.1}",
+                self.severity, gd.min_severity
+            ));
+        }
+        if let Some(service) = self.api_service.as_deref().filter(|s| is_global_service(s)) {
+            let home = gd
+                .global_findings_region
+                .as_deref()
+                .unwrap_or(&settings.home_region);
+            if self.region != home {
+                return Decision::drop(format!(
+                    "global-service finding ({service}) is sent only from {home}, not {}",
+                    self.region
+                ));
+            }
+        }
+        let mention = if self.severity >= gd.mention_channel_severity {
+            Mention::Channel
+        } else if self.severity >= gd.mention_here_severity {
+            Mention::Here
+        } else {
+            Mention::None
+        };
+        Decision::Send { mention }
+    }
+
+    /// Each part adds something: the notification text is the severity, the title and the
+    /// region; the header is the title; the body is what the title does not say already; the
+    /// fields are the details the header does not carry.
+    fn card(&self) -> Card {
+        let band = guardduty_band(self.severity);
+        let mut fields = vec![
+            (
+                "Severity".to_string(),
+                format!("{band} ({:.1})", self.severity),
+            ),
+            ("Type".to_string(), self.finding_type.clone()),
+            ("Account".to_string(), self.account.clone()),
+            ("Region".to_string(), self.region.clone()),
+        ];
+        if let Some(r) = &self.resource {
+            fields.push(("Resource".into(), r.clone()));
+        }
+        if let Some(a) = &self.action {
+            fields.push(("Activity".into(), a.clone()));
+        }
+        if let Some(c) = self.count {
+            fields.push(("Count".into(), c.to_string()));
+        }
+        if let Some(t) = &self.first_seen {
+            fields.push(("First seen".into(), t.clone()));
+        }
+        if let Some(t) = &self.last_seen {
+            fields.push(("Last seen".into(), t.clone()));
+        }
+        let url = console(
+            &self.region,
+            &format!(
+                "guardduty/home?region={}#/findings?macros=current&fId={}",
+                enc(&self.region),
+                enc(&self.id)
+            ),
+        );
+        Card {
+            colour: severity_colour(&band.to_ascii_uppercase()),
+            summary: format!(
+                "GuardDuty {band} ({:.1}): {} in {}",
+                self.severity, self.title, self.region
+            ),
+            header: self.title.clone(),
+            body: description_body(&self.title, &self.description),
+            fields,
+            links: vec![("Open in GuardDuty".into(), url)],
+            context: context(
+                &self.account,
+                &self.region,
+                self.last_seen.as_deref().unwrap_or_default(),
+            ),
+            ..Card::default()
+        }
+    }
+
+    fn id(&self) -> Option<String> {
+        Some(self.id.clone())
+    }
+
+    fn severity(&self) -> Option<String> {
+        Some(guardduty_band(self.severity).to_ascii_uppercase())
+    }
+
+    fn service(&self) -> Option<Service> {
+        Some(Service::GuardDuty)
+    }
+}
+
+fn read(d: &Value, env: &Envelope) -> Option<GuardDutyFinding> {
     let id = str_at(d, &["id"])?;
     let finding_type = str_at(d, &["type"]).unwrap_or_else(|| "Unknown".to_string());
     Some(GuardDutyFinding {

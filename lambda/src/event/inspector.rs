@@ -2,8 +2,13 @@
 
 use serde_json::Value;
 
-use super::Envelope;
+use super::{Envelope, Kind};
+use crate::decide::{Decision, Mention};
+use crate::format::{console, context, description_body, enc, severity_colour};
 use crate::json::{array_at, f64_at, str_at};
+use crate::service::Service;
+use crate::settings::{InspectorSeverity, Settings};
+use crate::slack::Card;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct InspectorFinding {
@@ -32,7 +37,123 @@ pub struct InspectorFinding {
     pub reference_url: Option<String>,
 }
 
-pub fn parse(d: &Value, env: &Envelope) -> Option<InspectorFinding> {
+impl Kind for InspectorFinding {
+    const EVENTBRIDGE: Option<(&'static str, &'static str)> =
+        Some(("aws.inspector2", "Inspector2 Finding"));
+    const UNREADABLE: &'static str = "malformed Inspector2 finding";
+
+    fn parse(detail: &Value, envelope: &Envelope) -> Vec<Self> {
+        read(detail, envelope).into_iter().collect()
+    }
+
+    fn decide(&self, settings: &Settings) -> Decision {
+        if self.status != "ACTIVE" {
+            return Decision::drop(format!("finding is {}", self.status));
+        }
+        let severity = self
+            .severity
+            .parse::<InspectorSeverity>()
+            .unwrap_or(InspectorSeverity::Untriaged);
+        let min = settings.inspector.min_severity;
+        if severity < min {
+            return Decision::drop(format!(
+                "severity {severity} is below INSPECTOR_MIN_SEVERITY {min}"
+            ));
+        }
+        let mention = match severity {
+            InspectorSeverity::Critical => Mention::Channel,
+            InspectorSeverity::High => Mention::Here,
+            _ => Mention::None,
+        };
+        Decision::Send { mention }
+    }
+
+    /// Each part adds something: the notification text is the severity, the title and the
+    /// region; the header is the title; the body is what the title does not say already; the
+    /// fields are the details the header does not carry.
+    fn card(&self) -> Card {
+        let mut fields = vec![(
+            "Severity".to_string(),
+            match self.score {
+                Some(s) => format!("{} (score {s:.1})", self.severity),
+                None => self.severity.clone(),
+            },
+        )];
+        match &self.vulnerability_id {
+            // Package findings are titled "CVE-… - package": the header says it already.
+            Some(v) if self.title.contains(v.as_str()) => {}
+            Some(v) => fields.push(("Vulnerability".into(), v.clone())),
+            None => fields.push(("Finding type".into(), self.finding_type.clone())),
+        }
+        if let Some(p) = &self.package {
+            let more = if self.more_packages > 0 {
+                format!(" (+{} more)", self.more_packages)
+            } else {
+                String::new()
+            };
+            fields.push(("Package".into(), format!("{p}{more}")));
+        }
+        if let Some(r) = &self.resource {
+            fields.push(("Resource".into(), r.clone()));
+        }
+        if let Some(fix) = &self.fix_available {
+            fields.push(("Fix available".into(), fix.clone()));
+        }
+        if let Some(x) = &self.exploit_available {
+            fields.push(("Exploit available".into(), x.clone()));
+        }
+        fields.push(("Account".into(), self.account.clone()));
+        fields.push(("Region".into(), self.region.clone()));
+        if let Some(t) = &self.first_observed {
+            fields.push(("First observed".into(), t.clone()));
+        }
+        let mut links = vec![(
+            "Open in Inspector".to_string(),
+            console(
+                &self.region,
+                &format!(
+                    "inspector/v2/home?region={}#/findings/all?findingArn={}",
+                    enc(&self.region),
+                    enc(&self.arn)
+                ),
+            ),
+        )];
+        if let Some(u) = &self.reference_url {
+            links.push(("Advisory".into(), u.clone()));
+        }
+        Card {
+            colour: severity_colour(&self.severity),
+            summary: format!(
+                "Inspector {}: {} in {}",
+                self.severity, self.title, self.region
+            ),
+            header: self.title.clone(),
+            body: description_body(&self.title, &self.description),
+            fields,
+            links,
+            context: context(
+                &self.account,
+                &self.region,
+                self.last_observed.as_deref().unwrap_or_default(),
+            ),
+            ..Card::default()
+        }
+    }
+
+    fn id(&self) -> Option<String> {
+        Some(self.arn.clone())
+    }
+
+    fn severity(&self) -> Option<String> {
+        Some(self.severity.clone())
+    }
+
+    fn service(&self) -> Option<Service> {
+        Some(Service::Inspector)
+    }
+}
+
+fn read(d: &Value, env: &Envelope) -> Option<InspectorFinding> {
     let arn = str_at(d, &["findingArn"])?;
     let packages = array_at(d, &["packageVulnerabilityDetails", "vulnerablePackages"]);
     let package = packages.first().map(|p| {

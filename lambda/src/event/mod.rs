@@ -6,6 +6,7 @@ mod config;
 mod guardduty;
 mod inspector;
 mod securityhub;
+mod test;
 mod trustedadvisor;
 
 use serde_json::Value;
@@ -15,9 +16,101 @@ pub use config::{ConfigChange, PropertyChange};
 pub use guardduty::GuardDutyFinding;
 pub use inspector::InspectorFinding;
 pub use securityhub::SecurityHubFinding;
+pub use test::TestMessage;
 pub use trustedadvisor::TrustedAdvisorCheck;
 
+use crate::decide::Decision;
 use crate::json::str_at;
+use crate::service::Service;
+use crate::settings::Settings;
+use crate::slack::Card;
+
+/// One kind of event: everything the notifier does with it, in the kind's own file
+/// (`event/<svc>.rs`). A new kind implements this and adds one line to [`kinds!`] below.
+pub trait Kind: Sized {
+    /// The `(source, detail-type)` of the EventBridge events this kind is read from, or `None`
+    /// when it arrives another way (AWS Budgets notifications come over SNS as text).
+    const EVENTBRIDGE: Option<(&'static str, &'static str)>;
+    /// Why a matching event that yields no event of this kind is skipped.
+    const UNREADABLE: &'static str;
+    /// A matching event's `detail` → its events (Security Hub batches findings; most kinds
+    /// give one). Lenient: a missing field is a default, never an error.
+    fn parse(detail: &Value, envelope: &Envelope) -> Vec<Self>;
+    /// Send or drop, and whom a sent message pings. Pure: settings in, decision out.
+    fn decide(&self, settings: &Settings) -> Decision;
+    /// The Slack message, before the mention and the envelope's context are added.
+    fn card(&self) -> Card;
+    /// The id shown for the event when it has its own (a finding id or ARN); else the
+    /// envelope's id is used.
+    fn id(&self) -> Option<String> {
+        None
+    }
+    /// A severity label for sorting and display, when the kind has one.
+    fn severity(&self) -> Option<String> {
+        None
+    }
+    /// The routing key: a service's webhooks, or `None` for the default ones.
+    fn service(&self) -> Option<Service>;
+}
+
+/// The one place event kinds are registered: the [`Event`] enum and its delegation to each
+/// kind's [`Kind`] impl. A variant whose type lacks an impl does not compile.
+macro_rules! kinds {
+    ($($variant:ident($ty:ty)),+ $(,)?) => {
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum Event {
+            $($variant($ty)),+
+        }
+
+        impl Event {
+            pub fn decide(&self, settings: &Settings) -> Decision {
+                match self { $(Event::$variant(e) => Kind::decide(e, settings)),+ }
+            }
+            pub fn card(&self) -> Card {
+                match self { $(Event::$variant(e) => Kind::card(e)),+ }
+            }
+            pub fn id(&self) -> Option<String> {
+                match self { $(Event::$variant(e) => Kind::id(e)),+ }
+            }
+            pub fn severity(&self) -> Option<String> {
+                match self { $(Event::$variant(e) => Kind::severity(e)),+ }
+            }
+            pub fn service(&self) -> Option<Service> {
+                match self { $(Event::$variant(e) => Kind::service(e)),+ }
+            }
+        }
+
+        /// The events in `detail` when some kind is read from `(source, detail_type)`, with
+        /// the reason to skip the event when it yields none.
+        fn parse_detail(
+            source: &str,
+            detail_type: &str,
+            detail: &Value,
+            envelope: &Envelope,
+        ) -> Option<(Vec<Event>, &'static str)> {
+            $(
+                if <$ty as Kind>::EVENTBRIDGE == Some((source, detail_type)) {
+                    let events = <$ty as Kind>::parse(detail, envelope)
+                        .into_iter()
+                        .map(Event::$variant)
+                        .collect();
+                    return Some((events, <$ty as Kind>::UNREADABLE));
+                }
+            )+
+            None
+        }
+    };
+}
+
+kinds! {
+    GuardDuty(GuardDutyFinding),
+    ConfigChange(ConfigChange),
+    Inspector(InspectorFinding),
+    TrustedAdvisor(TrustedAdvisorCheck),
+    SecurityHub(SecurityHubFinding),
+    Budget(BudgetAlert),
+    Test(TestMessage),
+}
 
 /// The EventBridge envelope (or what stands for it in an SNS record).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,26 +122,6 @@ pub struct Envelope {
     pub region: String,
     /// Normalised to RFC 3339 UTC when it could be read.
     pub time: String,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum Event {
-    GuardDuty(GuardDutyFinding),
-    ConfigChange(ConfigChange),
-    Inspector(InspectorFinding),
-    TrustedAdvisor(TrustedAdvisorCheck),
-    SecurityHub(SecurityHubFinding),
-    Budget(BudgetAlert),
-    Test(TestMessage),
-}
-
-/// The tool's own end-to-end test event (source `awsmon.test`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TestMessage {
-    /// `default` or a service name.
-    pub route: String,
-    pub note: Option<String>,
-    pub requested_by: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -113,6 +186,12 @@ pub fn parse_payload(payload: &Value) -> Vec<Parsed> {
     }
 }
 
+/// One item of a payload (an element of a JSON array, or the whole payload when it is not
+/// one): an EventBridge event or an SNS Lambda event. A nested array is not an event.
+pub fn parse_item(v: &Value) -> Vec<Parsed> {
+    parse_one(v)
+}
+
 fn parse_one(v: &Value) -> Vec<Parsed> {
     if let Some(records) = v.get("Records").and_then(Value::as_array) {
         return records.iter().map(parse_sns_record).collect();
@@ -152,73 +231,25 @@ fn parse_eventbridge(v: &Value) -> Vec<Parsed> {
             "event has no detail object",
         )];
     };
-    let one = |event: Option<Event>, what: &str| match event {
-        Some(event) => Parsed::Event(Incoming {
-            envelope: envelope.clone(),
-            event,
-        }),
-        None => skip(
+    match parse_detail(&envelope.source, &envelope.detail_type, detail, &envelope) {
+        Some((events, _)) if !events.is_empty() => events
+            .into_iter()
+            .map(|event| {
+                Parsed::Event(Incoming {
+                    envelope: envelope.clone(),
+                    event,
+                })
+            })
+            .collect(),
+        Some((_, reason)) => vec![skip(
             envelope.detail_type.clone(),
             envelope.id.clone(),
-            format!("malformed {what}"),
-        ),
-    };
-    match (envelope.source.as_str(), envelope.detail_type.as_str()) {
-        ("aws.guardduty", "GuardDuty Finding") => {
-            vec![one(
-                guardduty::parse(detail, &envelope).map(Event::GuardDuty),
-                "GuardDuty finding",
-            )]
-        }
-        ("aws.config", "Config Configuration Item Change") => {
-            vec![one(
-                config::parse(detail, &envelope).map(Event::ConfigChange),
-                "Config change",
-            )]
-        }
-        ("aws.inspector2", "Inspector2 Finding") => {
-            vec![one(
-                inspector::parse(detail, &envelope).map(Event::Inspector),
-                "Inspector2 finding",
-            )]
-        }
-        ("aws.trustedadvisor", "Trusted Advisor Check Item Refresh Notification") => {
-            vec![one(
-                trustedadvisor::parse(detail, &envelope).map(Event::TrustedAdvisor),
-                "Trusted Advisor check",
-            )]
-        }
-        ("aws.securityhub", "Security Hub Findings - Imported") => {
-            let findings = securityhub::parse(detail, &envelope);
-            if findings.is_empty() {
-                return vec![skip(
-                    envelope.detail_type.clone(),
-                    envelope.id.clone(),
-                    "no findings in the event",
-                )];
-            }
-            findings
-                .into_iter()
-                .map(|f| {
-                    Parsed::Event(Incoming {
-                        envelope: envelope.clone(),
-                        event: Event::SecurityHub(f),
-                    })
-                })
-                .collect()
-        }
-        (TEST_SOURCE, TEST_DETAIL_TYPE) => vec![one(
-            Some(Event::Test(TestMessage {
-                route: str_at(detail, &["route"]).unwrap_or_else(|| "default".to_string()),
-                note: str_at(detail, &["note"]),
-                requested_by: str_at(detail, &["requestedBy"]),
-            })),
-            "test message",
+            reason,
         )],
-        (source, kind) => vec![skip(
-            kind,
+        None => vec![skip(
+            envelope.detail_type.clone(),
             envelope.id.clone(),
-            format!("not a monitored event type (source {source})"),
+            format!("not a monitored event type (source {})", envelope.source),
         )],
     }
 }

@@ -2,8 +2,13 @@
 
 use serde_json::Value;
 
-use super::Envelope;
+use super::{Envelope, Kind};
+use crate::decide::{Decision, Mention};
+use crate::format::{console, context, description_body, enc, severity_colour};
 use crate::json::{array_at, str_at};
+use crate::service::Service;
+use crate::settings::Settings;
+use crate::slack::Card;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SecurityHubFinding {
@@ -24,7 +29,104 @@ pub struct SecurityHubFinding {
     pub updated_at: Option<String>,
 }
 
-pub fn parse(d: &Value, env: &Envelope) -> Vec<SecurityHubFinding> {
+impl Kind for SecurityHubFinding {
+    const EVENTBRIDGE: Option<(&'static str, &'static str)> =
+        Some(("aws.securityhub", "Security Hub Findings - Imported"));
+    const UNREADABLE: &'static str = "no findings in the event";
+
+    fn parse(detail: &Value, envelope: &Envelope) -> Vec<Self> {
+        read(detail, envelope)
+    }
+
+    fn decide(&self, _settings: &Settings) -> Decision {
+        let product = format!("{} {}", self.product_name, self.product_arn).to_ascii_lowercase();
+        for (needle, name) in [("guardduty", "GuardDuty"), ("inspector", "Inspector")] {
+            if product.contains(needle) {
+                return Decision::drop(format!("duplicate: {name} findings are sent directly"));
+            }
+        }
+        if self.record_state.as_deref() == Some("ARCHIVED") {
+            return Decision::drop("archived finding");
+        }
+        if let Some(status @ ("RESOLVED" | "SUPPRESSED")) = self.workflow_status.as_deref() {
+            return Decision::drop(format!("workflow status {status}"));
+        }
+        match self.severity.as_str() {
+            "CRITICAL" => Decision::Send {
+                mention: Mention::Channel,
+            },
+            "HIGH" => Decision::Send {
+                mention: Mention::Here,
+            },
+            "MEDIUM" => Decision::Send {
+                mention: Mention::None,
+            },
+            other => Decision::drop(format!("severity {other} is below MEDIUM")),
+        }
+    }
+
+    /// Each part adds something: the notification text is the severity, the title and the
+    /// region; the header is the title; the body is what the title does not say already; the
+    /// fields are the details the header does not carry.
+    fn card(&self) -> Card {
+        let mut fields = vec![
+            ("Severity".to_string(), self.severity.clone()),
+            ("Product".to_string(), self.product_name.clone()),
+            ("Account".to_string(), self.account.clone()),
+            ("Region".to_string(), self.region.clone()),
+        ];
+        if let Some(r) = &self.resource {
+            fields.push(("Resource".into(), r.clone()));
+        }
+        if let Some(c) = &self.compliance {
+            fields.push(("Compliance".into(), c.clone()));
+        }
+        if let Some(w) = &self.workflow_status {
+            fields.push(("Workflow".into(), w.clone()));
+        }
+        let mut links = vec![(
+            "Open in Security Hub".to_string(),
+            console(
+                &self.region,
+                &format!("securityhub/home?region={}#/findings", enc(&self.region)),
+            ),
+        )];
+        if let Some(u) = &self.remediation_url {
+            links.push(("Remediation".into(), u.clone()));
+        }
+        Card {
+            colour: severity_colour(&self.severity),
+            summary: format!(
+                "Security Hub {}: {} in {}",
+                self.severity, self.title, self.region
+            ),
+            header: self.title.clone(),
+            body: description_body(&self.title, &self.description),
+            fields,
+            links,
+            context: context(
+                &self.account,
+                &self.region,
+                self.updated_at.as_deref().unwrap_or_default(),
+            ),
+            ..Card::default()
+        }
+    }
+
+    fn id(&self) -> Option<String> {
+        Some(self.id.clone())
+    }
+
+    fn severity(&self) -> Option<String> {
+        Some(self.severity.clone())
+    }
+
+    fn service(&self) -> Option<Service> {
+        None
+    }
+}
+
+fn read(d: &Value, env: &Envelope) -> Vec<SecurityHubFinding> {
     array_at(d, &["findings"])
         .iter()
         .filter_map(|f| {

@@ -2,8 +2,13 @@
 
 use serde_json::Value;
 
-use super::Envelope;
+use super::{Envelope, Kind};
+use crate::decide::{Decision, Mention};
+use crate::format::{AMBER, GREEN, RED};
 use crate::json::str_at;
+use crate::service::Service;
+use crate::settings::Settings;
+use crate::slack::Card;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TrustedAdvisorCheck {
@@ -19,7 +24,100 @@ pub struct TrustedAdvisorCheck {
     pub uuid: Option<String>,
 }
 
-pub fn parse(d: &Value, env: &Envelope) -> Option<TrustedAdvisorCheck> {
+impl Kind for TrustedAdvisorCheck {
+    const EVENTBRIDGE: Option<(&'static str, &'static str)> = Some((
+        "aws.trustedadvisor",
+        "Trusted Advisor Check Item Refresh Notification",
+    ));
+    const UNREADABLE: &'static str = "malformed Trusted Advisor check";
+
+    fn parse(detail: &Value, envelope: &Envelope) -> Vec<Self> {
+        read(detail, envelope).into_iter().collect()
+    }
+
+    fn decide(&self, settings: &Settings) -> Decision {
+        let ta = &settings.trusted_advisor;
+        if !ta
+            .statuses
+            .iter()
+            .any(|s| s.eq_ignore_ascii_case(&self.status))
+        {
+            return Decision::drop(format!(
+                "status {} is not in TRUSTEDADVISOR_STATUSES",
+                self.status
+            ));
+        }
+        let ignored = ta.ignore_checks.iter().any(|i| {
+            i.eq_ignore_ascii_case(&self.check_name)
+                || self.check_id.as_deref().is_some_and(|id| i == id)
+        });
+        if ignored {
+            return Decision::drop(format!(
+                "check \"{}\" is in TRUSTEDADVISOR_IGNORE_CHECKS",
+                self.check_name
+            ));
+        }
+        let mention = if self.status == "ERROR" {
+            Mention::Channel
+        } else {
+            Mention::None
+        };
+        Decision::Send { mention }
+    }
+
+    /// Each part adds something: the notification text is the severity, the title and the
+    /// region; the header is the title; the body is what the title does not say already; the
+    /// fields are the details the header does not carry.
+    fn card(&self) -> Card {
+        let mut fields = vec![
+            ("Status".to_string(), self.status.clone()),
+            ("Region".to_string(), self.region.clone()),
+        ];
+        if let Some(r) = &self.resource_id {
+            fields.push(("Resource".into(), r.clone()));
+        }
+        for (k, v) in &self.details {
+            if fields.len() >= 20 {
+                break;
+            }
+            let v = v.clone().unwrap_or_else(|| "—".to_string());
+            // The item's Region is already the Region field.
+            if fields
+                .iter()
+                .any(|(label, value)| label.eq_ignore_ascii_case(k) && *value == v)
+            {
+                continue;
+            }
+            fields.push((k.clone(), v));
+        }
+        Card {
+            colour: match self.status.as_str() {
+                "ERROR" => RED,
+                "WARN" => AMBER,
+                _ => GREEN,
+            },
+            summary: format!("Trusted Advisor {}: {}", self.status, self.check_name),
+            header: format!("Trusted Advisor: {}", self.check_name),
+            body: Vec::new(),
+            fields,
+            links: vec![(
+                "Open in Trusted Advisor".into(),
+                "https://console.aws.amazon.com/trustedadvisor/home#/dashboard".into(),
+            )],
+            ..Card::default()
+        }
+    }
+
+    fn severity(&self) -> Option<String> {
+        Some(self.status.clone())
+    }
+
+    fn service(&self) -> Option<Service> {
+        Some(Service::TrustedAdvisor)
+    }
+}
+
+fn read(d: &Value, env: &Envelope) -> Option<TrustedAdvisorCheck> {
     let check_name = str_at(d, &["check-name"])?;
     let details: Vec<(String, Option<String>)> = match d.get("check-item-detail") {
         Some(Value::Object(map)) => map

@@ -2,7 +2,11 @@
 //! mrkdwn (`&`, `<`, `>`), so an event can never ping a channel or forge a link; the only
 //! markup in a message is what this crate writes.
 
-use serde_json::{Value, json};
+mod message;
+
+use serde_json::Value;
+
+pub use message::{Block, Message};
 
 use crate::decide::Mention;
 
@@ -165,9 +169,9 @@ pub struct Card {
 }
 
 impl Card {
-    /// The Slack payload: top-level `text` (mention + summary, shown and used for
+    /// The Slack message: top-level `text` (mention + summary, shown and used for
     /// notifications) and one attachment with the colour bar and the blocks.
-    pub fn to_slack(&self) -> Value {
+    pub fn to_message(&self) -> Message {
         let mut text = String::with_capacity(self.summary.len() + 12);
         if let Some(m) = self.mention.and_then(Mention::markup) {
             text.push_str(m);
@@ -178,15 +182,15 @@ impl Card {
 
         let mut blocks =
             Vec::with_capacity(4 + self.body.len() + self.fields.len() / FIELDS_PER_SECTION);
-        blocks.push(json!({
-            "type": "header",
-            "text": {"type": "plain_text", "text": truncate_owned(escape(&self.header), HEADER_MAX), "emoji": true}
-        }));
+        blocks.push(Block::Header(truncate_owned(
+            escape(&self.header),
+            HEADER_MAX,
+        )));
         for para in self.body.iter().filter(|p| !p.trim().is_empty()) {
-            blocks.push(section(&truncate(para, SECTION_TEXT_MAX)));
+            blocks.push(Block::Section(truncate(para, SECTION_TEXT_MAX)));
         }
         for chunk in self.fields.chunks(FIELDS_PER_SECTION) {
-            let fields: Vec<Value> = chunk
+            let fields: Vec<String> = chunk
                 .iter()
                 .map(|(label, value)| {
                     let value = if value.trim().is_empty() {
@@ -196,13 +200,17 @@ impl Card {
                     };
                     let mut text = String::with_capacity(label.len() + value.len() + 4);
                     text.push('*');
-                    escape_into(&mut text, &label.replace('*', "∗"));
+                    if label.contains('*') {
+                        escape_into(&mut text, &label.replace('*', "∗"));
+                    } else {
+                        escape_into(&mut text, label);
+                    }
                     text.push_str("*\n");
                     escape_into(&mut text, value);
-                    json!({"type": "mrkdwn", "text": truncate_owned(text, FIELD_TEXT_MAX)})
+                    truncate_owned(text, FIELD_TEXT_MAX)
                 })
                 .collect();
-            blocks.push(json!({"type": "section", "fields": fields}));
+            blocks.push(Block::Fields(fields));
         }
         if !self.links.is_empty() {
             let links: Vec<String> = self
@@ -210,27 +218,25 @@ impl Card {
                 .iter()
                 .map(|(label, url)| link(url, label))
                 .collect();
-            blocks.push(section(&truncate_owned(
+            blocks.push(Block::Section(truncate_owned(
                 links.join("  ·  "),
                 SECTION_TEXT_MAX,
             )));
         }
-        let context = json!({
-            "type": "context",
-            "elements": [{"type": "mrkdwn", "text": truncate_owned(escape(&self.context.join("  ·  ")), SECTION_TEXT_MAX)}]
-        });
+        let context = Block::Context(truncate_owned(
+            escape(&self.context.join("  ·  ")),
+            SECTION_TEXT_MAX,
+        ));
         // Keep the context line even when a message has too many blocks.
         blocks.truncate(BLOCKS_MAX - 1);
         blocks.push(context);
-        json!({
-            "text": text,
-            "attachments": [{"color": self.colour, "blocks": blocks}]
-        })
+        Message::new(text, self.colour, blocks)
     }
-}
 
-fn section(mrkdwn: &str) -> Value {
-    json!({"type": "section", "text": {"type": "mrkdwn", "text": mrkdwn}})
+    /// [`Card::to_message`] as a JSON value.
+    pub fn to_slack(&self) -> Value {
+        self.to_message().value().clone()
+    }
 }
 
 /// Checks a payload against Slack's limits; returns what is wrong.
