@@ -1,4 +1,10 @@
 //! awsmon-tui: switch AWS monitoring services on per region and route their findings to Slack.
+//!
+//! Data flow, top to bottom:
+//!   `config` (config.yml, one schema table) + `aws` (SDK clients) →
+//!   `services` (the registry: per service its probe, recent findings and planner steps) →
+//!   `inventory` (the scan), `findings`, `deploy` (plan → engine → verify), `notifier` (health) →
+//!   `ops` (the use cases, typed outcomes) → rendered by `cli` (text/JSON) or `tui` (the console).
 
 pub mod aws;
 pub mod cli;

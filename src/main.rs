@@ -1,3 +1,7 @@
+//! The `awsmon-tui` binary: parse the command line, set up logging (a file under the console,
+//! stderr otherwise), start tokio, and hand over to `awsmon::cli::run`: no subcommand opens the
+//! console (`awsmon::tui`), every subcommand calls one use case in `awsmon::ops` and prints it.
+
 use std::process::ExitCode;
 
 use clap::Parser;

@@ -1,8 +1,10 @@
 //! awsmon-notifier: AWS security events → filtered, routed Slack messages.
 //!
-//! The pipeline is parse ([`event`]) → decide ([`decide`]) → route → format ([`format`],
-//! [`slack`]) → deliver ([`deliver`]). [`pipeline::prepare`] runs all but delivery; the TUI's
-//! preview calls it too, so what it shows is what the Lambda sends.
+//! Data flow: payload bytes → [`event`] (the envelope picks a kind; each `event/<kind>.rs` parses,
+//! decides, builds its card, id and severity through one `Kind` trait) → [`pipeline`] routes it
+//! by [`service`] (the one metadata table) and [`settings`] → [`slack`] (typed Block Kit written
+//! straight to bytes) → [`deliver`] (retries, Retry-After) → [`notify`] (log line, failure queue).
+//! [`pipeline::prepare`] runs all but delivery; the console's preview calls it too.
 
 pub mod decide;
 pub mod deliver;

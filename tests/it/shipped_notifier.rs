@@ -8,7 +8,7 @@
 //! It needs the release zip, so it is `#[ignore]`d in plain `cargo test`; `scripts/test` (and
 //! so CI) builds the zip and runs it with `AWSMON_SHIPPED_ZIP` set.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};

@@ -2,7 +2,7 @@
 //! (shared hub steps once), and a save that keeps comments and unknown keys and pushes the
 //! routing only when the hub is deployed.
 
-mod common;
+use crate::common;
 
 use std::sync::RwLock;
 

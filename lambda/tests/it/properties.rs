@@ -6,7 +6,7 @@
 //! and `PROPTEST_RNG_SEED` still win over both. Failures found anywhere are saved to
 //! `proptest-regressions/properties.txt` (commit it) and replayed first on every run.
 
-mod common;
+use crate::common;
 
 use awsmon_notifier::prepare;
 use awsmon_notifier::slack::{self, limit_violations};

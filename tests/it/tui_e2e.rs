@@ -2,7 +2,7 @@
 //! GuardDuty in one region and wait for the cell to turn managed, open findings and help, quit,
 //! and check the terminal is restored. The same under --read-only changes nothing.
 
-mod common;
+use crate::common;
 
 use std::process::Command;
 use std::time::{Duration, Instant};

@@ -1,7 +1,7 @@
 //! Delivery against a local Slack stand-in: the exact attempts, waits and outcomes for each
 //! way Slack answers, and no webhook URL in any log line.
 
-mod common;
+use crate::common;
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};

@@ -2,7 +2,7 @@
 //! already exist, Trusted Advisor in us-east-1 only, the budget; the check afterwards; destroy
 //! with service data removed only where awsmon created it; one failing region among others.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -1,7 +1,7 @@
 //! One stack's lifecycle against the emulator: create with tags and progress events, update,
 //! delete, and a stack that never finishes stops the wait with a clear error.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

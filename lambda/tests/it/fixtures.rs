@@ -1,7 +1,7 @@
 //! Every documented sample event through the whole pipeline: decision, routes and the exact
 //! Slack JSON, snapshotted; and every payload within Slack's limits.
 
-mod common;
+use crate::common;
 
 use awsmon_notifier::prepare;
 use awsmon_notifier::slack::limit_violations;

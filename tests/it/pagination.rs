@@ -1,7 +1,7 @@
 //! Paginated APIs are read to the last page: account:ListRegions from a stub that serves two
 //! recorded pages (moto has no account:ListRegions).
 
-mod common;
+use crate::common;
 
 use awsmon::aws::Aws;
 use awsmon::aws::regions::RegionSource;

@@ -1,7 +1,7 @@
 //! The notifier's routing source against the emulator: the SSM SecureString is read, cached
 //! for the TTL, re-read after it, and a broken value fails loudly without echoing secrets.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

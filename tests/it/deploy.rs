@@ -2,7 +2,7 @@
 //! GuardDuty in three regions with one detector adopted; then the same deploy again changes
 //! nothing.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

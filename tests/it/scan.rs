@@ -1,6 +1,6 @@
 //! The status scan against moto: a seeded account, denied access, and a region that hangs.
 
-mod common;
+use crate::common;
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};

@@ -751,7 +751,7 @@ fn redrive_shows_what_waits_then_replays_only_on_y_and_never_read_only() {
     ));
 
     // Read-only: refused before anything is read.
-    let mut ro = crate::app(true);
+    let mut ro = self::app(true);
     scanned(&mut ro);
     keys(&mut ro, ":redrive");
     assert!(key(&mut ro, KeyCode::Enter).is_empty());

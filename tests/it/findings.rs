@@ -2,7 +2,7 @@
 //! (moto has neither), Inspector and the budget from moto; every page read; each finding run
 //! through the notifier's pipeline.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

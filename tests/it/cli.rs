@@ -1,6 +1,6 @@
 //! The binary itself: flags, exit codes, JSON shape, and what a person reads.
 
-mod common;
+use crate::common;
 
 use std::os::unix::fs::PermissionsExt;
 use std::process::{Command, Output};

@@ -2,7 +2,7 @@
 //! local Slack stand-in exactly the messages the library formats, and reports delivery
 //! failures as invocation errors.
 
-mod common;
+use crate::common;
 
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;

@@ -2,7 +2,7 @@
 //! emulator creates the bootstrap, hub and a GuardDuty spoke from them with the resources and
 //! wiring they declare.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

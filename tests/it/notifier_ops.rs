@@ -3,7 +3,7 @@
 //! redrive of seeded failure-queue messages to the local Slack receiver, and the pipeline test
 //! message confirmed from a seeded log group (or not, with a clear reason).
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, SystemTime};
 

@@ -1,0 +1,10 @@
+//! The notifier's integration tests, in one binary: every fixture through the pipeline
+//! (snapshots), delivery against a local Slack receiver, properties, and the bootstrap's
+//! handler through the runtime-API emulator.
+
+mod common;
+
+mod bootstrap;
+mod delivery;
+mod fixtures;
+mod properties;

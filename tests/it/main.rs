@@ -1,0 +1,22 @@
+//! The console crate's integration tests, in one binary (one link instead of sixteen on two
+//! cores). Each module starts what it needs: moto, the local stub, the Slack receiver, tmux.
+//! `shipped_notifier` is ignored unless AWSMON_SHIPPED_ZIP names the release zip.
+
+mod common;
+
+mod cli;
+mod config_file;
+mod config_properties;
+mod deploy;
+mod deploy_services;
+mod findings;
+mod notifier_ops;
+mod notifier_routing;
+mod pagination;
+mod scan;
+mod shipped_notifier;
+mod stack_ops;
+mod templates;
+mod tui;
+mod tui_e2e;
+mod tui_runtime;
