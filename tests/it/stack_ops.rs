@@ -127,7 +127,9 @@ async fn a_stack_that_never_finishes_stops_the_wait_with_a_clear_error() {
     let err = stack_ops::apply(&aws, &spec, quick(2), &tx)
         .await
         .expect_err("must not finish");
-    assert!(started.elapsed() < Duration::from_secs(5));
+    // The outcome is the message below; this only catches a wait that ignores its limit (a
+    // generous bound, so a loaded machine cannot fail it).
+    assert!(started.elapsed() < Duration::from_mins(1));
     assert_eq!(err.stack, "awsmon-hub");
     assert_eq!(err.region, "us-east-1");
     assert_eq!(

@@ -99,6 +99,11 @@ macro_rules! kinds {
             )+
             None
         }
+
+        /// Every `(source, detail-type)` some kind is read from.
+        pub fn eventbridge_kinds() -> Vec<(&'static str, &'static str)> {
+            [$(<$ty as Kind>::EVENTBRIDGE),+].into_iter().flatten().collect()
+        }
     };
 }
 
@@ -294,6 +299,27 @@ fn parse_sns_record(record: &Value) -> Parsed {
 
 #[cfg(test)]
 mod tests {
+    /// The hub's rule is derived from the service table; every event it forwards must have a
+    /// kind that reads it, or a new service's events would be skipped as unknown.
+    #[test]
+    fn every_service_on_the_bus_has_a_kind_that_reads_it() {
+        let kinds = super::eventbridge_kinds();
+        for svc in crate::Service::ALL {
+            if let crate::service::Delivery::Bus {
+                source,
+                detail_types,
+            } = svc.info().delivery
+            {
+                for dt in detail_types {
+                    assert!(
+                        kinds.contains(&(source, *dt)),
+                        "{svc}: no event kind reads {source} / {dt}"
+                    );
+                }
+            }
+        }
+    }
+
     use super::*;
     use serde_json::json;
 

@@ -11,13 +11,15 @@ pub fn start_moto() -> Moto {
     Moto::start().unwrap_or_else(|e| panic!("cannot start moto ({e}); run `scripts/bench setup`"))
 }
 
-/// Options for tests: the emulator, fixed credentials, one attempt, short timeouts.
+/// Options for tests: the emulator, fixed credentials, one attempt. The timeout only stops a
+/// hang: a loaded 2-core CI machine can keep moto from answering within a few seconds, and a
+/// test that needs a timeout to fire sets its own against a socket that never answers.
 pub fn options(endpoint: &str) -> AwsOptions {
     AwsOptions {
         endpoint_url: Some(endpoint.to_string()),
         credentials: Some(dummy_credentials()),
         max_attempts: 1,
-        operation_timeout: Duration::from_secs(5),
+        operation_timeout: Duration::from_secs(30),
         ..AwsOptions::default()
     }
 }
