@@ -20,7 +20,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use awsmon_notifier::settings::Settings;
-use awsmon_notifier::{WebhookUrl, prepare, prepare_reader};
+use awsmon_notifier::{WebhookUrl, prepare, prepare_slice};
 use awsmon_testbench::receiver::SlackReceiver;
 use awsmon_testbench::runtime_api::RuntimeApi;
 use serde_json::Value;
@@ -116,7 +116,7 @@ fn bytes_to_bytes_micros(raw: &[Vec<u8>]) -> (f64, usize) {
     let run = |sink: &mut Vec<u8>| {
         let mut events = 0;
         for bytes in raw {
-            prepare_reader(bytes.as_slice(), &settings, |p| {
+            prepare_slice(bytes, &settings, |p| {
                 events += 1;
                 if let Some(m) = &p.payload {
                     sink.clear();

@@ -6,6 +6,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use lambda_runtime::{Diagnostic, LambdaEvent};
 use serde_json::Value;
+use serde_json::value::RawValue;
 use tokio::sync::Mutex;
 
 use crate::deliver::{Deliverer, RetryPolicy};
@@ -255,10 +256,19 @@ impl Notifier {
     /// only) and the invocation succeeds, so Lambda's retry never posts a second copy to the
     /// healthy channels. It fails when nothing could be delivered (Lambda retries it all), when
     /// the failures cannot be queued, when an event has no webhook, or without routing.
-    pub async fn handle(&self, event: LambdaEvent<Value>) -> Result<Value, NotifyError> {
+    pub async fn handle(&self, event: LambdaEvent<Box<RawValue>>) -> Result<Value, NotifyError> {
         let deadline = instant_from(event.context.deadline());
         let settings = self.routing.settings().await?;
-        let prepared = crate::pipeline::prepare(&event.payload, &settings);
+        // The payload's bytes, cut and parsed by the pipeline: no whole `Value` is built. The
+        // runtime has already checked that they are JSON.
+        let mut prepared = Vec::new();
+        if let Err(e) =
+            crate::pipeline::prepare_slice(event.payload.get().as_bytes(), &settings, |p| {
+                prepared.push(p);
+            })
+        {
+            tracing::error!(error = %e, "the payload is not JSON");
+        }
         // Checked before anything is posted, so a retry sends nothing twice.
         let mut routes: Vec<String> = prepared
             .iter()
@@ -278,7 +288,8 @@ impl Notifier {
         if failed > 0 {
             match (&self.failure_queue, failed < total) {
                 (Some(queue), true) => {
-                    match self.keep_undelivered(queue, &event.payload, &report).await {
+                    let payload = serde_json::from_str(event.payload.get()).unwrap_or_default();
+                    match self.keep_undelivered(queue, &payload, &report).await {
                         Ok(()) => queued = failed,
                         Err(why) => {
                             tracing::error!(error = %why, "could not queue the failed deliveries");

@@ -17,13 +17,15 @@ pub mod secret;
 pub mod service;
 pub mod settings;
 pub mod slack;
+pub mod stream;
 pub mod time;
 
 pub use decide::{Decision, Mention};
-pub use pipeline::{Prepared, prepare, prepare_reader, prepare_sample};
+pub use pipeline::{Prepared, prepare, prepare_reader, prepare_sample, prepare_slice};
 pub use secret::WebhookUrl;
 pub use service::Service;
 pub use settings::Settings;
+pub use stream::StreamError;
 pub mod notify;
 
 #[cfg(feature = "lambda")]

@@ -14,6 +14,7 @@ use crate::secret::WebhookUrl;
 use crate::service::Service;
 use crate::settings::Settings;
 use crate::slack::Message;
+use crate::stream::{self, StreamError};
 
 /// One event, ready to send (or not).
 #[derive(Debug, Clone, PartialEq)]
@@ -79,7 +80,7 @@ impl Prepared {
             payload: self.payload.as_ref(),
             reason: &reason,
             region: &self.region,
-            routes: self.routes.iter().map(WebhookUrl::masked).collect(),
+            routes: self.routes.iter().map(WebhookUrl::masked_str).collect(),
             service: self.service_name(),
         };
         // Writing to a Vec cannot fail.
@@ -96,7 +97,7 @@ struct PreviewLine<'a> {
     payload: Option<&'a Message>,
     reason: &'a str,
     region: &'a str,
-    routes: Vec<String>,
+    routes: Vec<&'a str>,
     service: &'static str,
 }
 
@@ -122,73 +123,41 @@ pub fn prepare_sample(payload: &Value, settings: &Settings) -> Vec<Prepared> {
 /// events it holds. The same events, in the same order, as [`prepare`] on the whole payload.
 ///
 /// # Errors
-/// When the input is not JSON; events before the error have been handed on.
+/// When the input cannot be read or is not JSON; events before the error have been handed on.
 pub fn prepare_reader<R: std::io::Read>(
     reader: R,
     settings: &Settings,
-    each: impl FnMut(Prepared),
+    mut each: impl FnMut(Prepared),
+) -> Result<(), StreamError> {
+    stream::items_from_reader(reader, |item, _| prepare_item(item, settings, &mut each))
+}
+
+/// [`prepare_reader`] over bytes in memory (the Lambda's payload): the same events.
+///
+/// # Errors
+/// When the bytes are not JSON; events before the error have been handed on.
+pub fn prepare_slice(
+    payload: &[u8],
+    settings: &Settings,
+    mut each: impl FnMut(Prepared),
+) -> Result<(), StreamError> {
+    stream::items_from_slice(payload, |item, _| prepare_item(item, settings, &mut each))
+}
+
+/// One item of a payload (an array element, or the whole payload): only the keys some parser
+/// reads are built (see [`Pruned`]).
+fn prepare_item(
+    item: &[u8],
+    settings: &Settings,
+    each: &mut impl FnMut(Prepared),
 ) -> Result<(), serde_json::Error> {
-    let mut de = serde_json::Deserializer::from_reader(reader);
-    serde::Deserializer::deserialize_any(&mut de, Stream { settings, each })?;
-    de.end()
-}
-
-/// The visitor behind [`prepare_reader`]: elements of a top-level array one by one, anything
-/// else as one payload.
-struct Stream<'a, F> {
-    settings: &'a Settings,
-    each: F,
-}
-
-impl<F: FnMut(Prepared)> Stream<'_, F> {
-    fn emit(&mut self, parsed: Vec<Parsed>) {
-        for p in parsed {
-            (self.each)(prepare_parsed(p, self.settings, false));
-        }
+    let mut de = serde_json::Deserializer::from_slice(item);
+    let value = serde::de::DeserializeSeed::deserialize(Pruned { whole: false }, &mut de)?;
+    de.end()?;
+    for parsed in event::parse_item(&value) {
+        each(prepare_parsed(parsed, settings, false));
     }
-}
-
-macro_rules! scalar {
-    ($($name:ident($ty:ty)),+) => {
-        $(fn $name<E: serde::de::Error>(mut self, v: $ty) -> Result<(), E> {
-            self.emit(event::parse_item(&Value::from(v)));
-            Ok(())
-        })+
-    };
-}
-
-impl<'de, F: FnMut(Prepared)> serde::de::Visitor<'de> for Stream<'_, F> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("an EventBridge event, an SNS Lambda event, or a JSON array of them")
-    }
-
-    fn visit_seq<A: serde::de::SeqAccess<'de>>(mut self, mut seq: A) -> Result<(), A::Error> {
-        while let Some(item) = seq.next_element_seed(Pruned { whole: false })? {
-            self.emit(event::parse_item(&item));
-        }
-        Ok(())
-    }
-
-    fn visit_map<A: serde::de::MapAccess<'de>>(mut self, map: A) -> Result<(), A::Error> {
-        let v = Pruned { whole: false }.visit_map(map)?;
-        self.emit(event::parse_item(&v));
-        Ok(())
-    }
-
-    fn visit_unit<E: serde::de::Error>(mut self) -> Result<(), E> {
-        self.emit(event::parse_item(&Value::Null));
-        Ok(())
-    }
-
-    scalar!(
-        visit_bool(bool),
-        visit_i64(i64),
-        visit_u64(u64),
-        visit_f64(f64),
-        visit_str(&str)
-    );
+    Ok(())
 }
 
 fn prepare_with(payload: &Value, settings: &Settings, sample: bool) -> Vec<Prepared> {

@@ -8,13 +8,36 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// What a masked URL shows instead of its secret part.
 pub const MASK: &str = "••••";
 
-#[derive(Clone, PartialEq, Eq, Hash)]
-pub struct WebhookUrl(String);
+/// Shared, so that the routes copied onto every prepared event cost a count, and masked once.
+#[derive(Clone)]
+pub struct WebhookUrl(std::sync::Arc<Shared>);
+
+struct Shared {
+    url: String,
+    masked: std::sync::OnceLock<String>,
+}
+
+impl PartialEq for WebhookUrl {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.url == other.0.url
+    }
+}
+
+impl Eq for WebhookUrl {}
+
+impl std::hash::Hash for WebhookUrl {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0.url.hash(state);
+    }
+}
 
 impl WebhookUrl {
     /// Wraps a URL without checking it; use [`WebhookUrl::parse`] for user input.
     pub fn new_unchecked(url: impl Into<String>) -> Self {
-        WebhookUrl(url.into())
+        WebhookUrl(std::sync::Arc::new(Shared {
+            url: url.into(),
+            masked: std::sync::OnceLock::new(),
+        }))
     }
 
     /// Accepts `https://` URLs, and plain `http://` only to a loopback host (local receivers in
@@ -39,15 +62,15 @@ impl WebhookUrl {
             url::Host::Ipv6(ip) => ip.is_loopback(),
         };
         match parsed.scheme() {
-            "https" => Ok(WebhookUrl(url.to_string())),
-            "http" if loopback => Ok(WebhookUrl(url.to_string())),
+            "https" => Ok(WebhookUrl::new_unchecked(url)),
+            "http" if loopback => Ok(WebhookUrl::new_unchecked(url)),
             _ => Err(WebhookUrlError::NotHttps),
         }
     }
 
     /// The host's address when the URL names one by IP, for the private-address rule.
     pub fn ip(&self) -> Option<std::net::IpAddr> {
-        match reqwest::Url::parse(&self.0).ok()?.host()? {
+        match reqwest::Url::parse(&self.0.url).ok()?.host()? {
             url::Host::Ipv4(ip) => Some(ip.into()),
             url::Host::Ipv6(ip) => Some(ip.into()),
             url::Host::Domain(_) => None,
@@ -63,7 +86,7 @@ impl WebhookUrl {
 
     /// The real URL, for the one place that sends to it.
     pub fn expose(&self) -> &str {
-        &self.0
+        &self.0.url
     }
 
     /// A short, stable name for this webhook that reveals nothing of it: the first 12 hex
@@ -71,19 +94,23 @@ impl WebhookUrl {
     pub fn fingerprint(&self) -> String {
         use sha2::Digest as _;
         use std::fmt::Write as _;
-        sha2::Sha256::digest(self.0.as_bytes())[..6].iter().fold(
-            String::with_capacity(12),
-            |mut s, b| {
+        sha2::Sha256::digest(self.0.url.as_bytes())[..6]
+            .iter()
+            .fold(String::with_capacity(12), |mut s, b| {
                 let _ = write!(s, "{b:02x}");
                 s
-            },
-        )
+            })
     }
 
     /// `https://hooks.slack.com/services/T…/B…/••••` for Slack URLs; scheme and host plus the
     /// mask for anything else.
     pub fn masked(&self) -> String {
-        mask_url(&self.0)
+        self.masked_str().to_string()
+    }
+
+    /// [`WebhookUrl::masked`], borrowed (worked out once per URL).
+    pub fn masked_str(&self) -> &str {
+        self.0.masked.get_or_init(|| mask_url(&self.0.url))
     }
 }
 
@@ -198,13 +225,13 @@ impl std::error::Error for WebhookUrlError {}
 
 impl fmt::Debug for WebhookUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "WebhookUrl({})", self.masked())
+        write!(f, "WebhookUrl({})", self.masked_str())
     }
 }
 
 impl fmt::Display for WebhookUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.masked())
+        f.write_str(self.masked_str())
     }
 }
 
@@ -212,7 +239,7 @@ impl fmt::Display for WebhookUrl {
 // SecureString) and config.yml, both of which must hold the secret.
 impl Serialize for WebhookUrl {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.0)
+        serializer.serialize_str(&self.0.url)
     }
 }
 

@@ -106,12 +106,30 @@ fn format_utc(y: i64, mo: i64, d: i64, h: i64, mi: i64, s: i64, offset_min: i64)
     let total = days_from_civil(y, mo, d) * 86_400 + h * 3600 + mi * 60 + s - offset_min * 60;
     let (days, secs) = (total.div_euclid(86_400), total.rem_euclid(86_400));
     let (y, mo, d) = civil_from_days(days);
-    Some(format!(
-        "{y:04}-{mo:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        secs / 3600,
-        secs % 3600 / 60,
-        secs % 60
-    ))
+    if !(0..=9999).contains(&y) {
+        return Some(format!(
+            "{y:04}-{mo:02}-{d:02}T{:02}:{:02}:{:02}Z",
+            secs / 3600,
+            secs % 3600 / 60,
+            secs % 60
+        ));
+    }
+    // Every event has a time or two: written digit by digit, not through `format!`.
+    let mut out = String::with_capacity(20);
+    let mut put = |n: i64, width: u32, then: char| {
+        for p in (0..width).rev() {
+            let digit = u8::try_from(n / 10_i64.pow(p) % 10).unwrap_or(0);
+            out.push(char::from(b'0' + digit));
+        }
+        out.push(then);
+    };
+    put(y, 4, '-');
+    put(mo, 2, '-');
+    put(d, 2, 'T');
+    put(secs / 3600, 2, ':');
+    put(secs % 3600 / 60, 2, ':');
+    put(secs % 60, 2, 'Z');
+    Some(out)
 }
 
 // Howard Hinnant's days-from-civil algorithms.
@@ -170,7 +188,29 @@ mod tests {
             normalise("Mon Nov 23 00:06:56 UTC 2026").as_deref(),
             Some("2026-11-23T00:06:56Z")
         );
+        assert_eq!(
+            normalise("0999-01-02T03:04:05Z").as_deref(),
+            Some("0999-01-02T03:04:05Z")
+        );
         assert_eq!(normalise("yesterday"), None);
         assert_eq!(normalise("2026-13-01T00:00:00Z"), None);
+    }
+
+    /// The digit writer against `format!`, across years, months and times of day.
+    #[test]
+    fn utc_times_are_written_as_format_would() {
+        for (y, mo, d, h, mi, s) in [
+            (0, 1, 1, 0, 0, 0),
+            (1970, 1, 1, 0, 0, 0),
+            (2026, 12, 31, 23, 59, 59),
+            (9999, 12, 31, 23, 59, 59),
+            (2024, 2, 29, 12, 30, 7),
+            (10, 10, 10, 10, 10, 10),
+        ] {
+            assert_eq!(
+                super::format_utc(y, mo, d, h, mi, s, 0).as_deref(),
+                Some(format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z").as_str())
+            );
+        }
     }
 }

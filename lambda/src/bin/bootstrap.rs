@@ -2,15 +2,15 @@
 
 use awsmon_notifier::lambda_main::{Notifier, init_tracing};
 use lambda_runtime::{LambdaEvent, service_fn};
-use serde_json::Value;
+use serde_json::value::RawValue;
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_runtime::Error> {
     init_tracing();
     let notifier = Notifier::from_env()?;
     let notifier = &notifier;
-    lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
-        notifier.handle(event).await
-    }))
+    lambda_runtime::run(service_fn(
+        move |event: LambdaEvent<Box<RawValue>>| async move { notifier.handle(event).await },
+    ))
     .await
 }

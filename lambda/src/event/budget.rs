@@ -3,7 +3,7 @@
 //! "Alert Threshold: > $80.00", "FORECASTED Amount: $95.42"); when they are missing, what can be
 //! read from the subject and sentences is kept, and the raw text is always available.
 
-use serde_json::Value;
+use crate::json::Json;
 
 use super::{Envelope, Kind};
 use crate::decide::{Decision, Mention};
@@ -39,7 +39,7 @@ impl Kind for BudgetAlert {
     const EVENTBRIDGE: Option<(&'static str, &'static str)> = None;
     const UNREADABLE: &'static str = "SNS message is not an AWS Budgets notification";
 
-    fn parse(_detail: &Value, _envelope: &Envelope) -> Vec<Self> {
+    fn parse(_detail: &Json, _envelope: &Envelope) -> Vec<Self> {
         Vec::new()
     }
 

@@ -2,6 +2,8 @@
 
 use serde_json::Value;
 
+use crate::json::Json;
+
 use super::{Envelope, Kind};
 use crate::decide::{Decision, Mention};
 use crate::format::{AMBER, BLUE, console, context, enc};
@@ -41,7 +43,7 @@ impl Kind for ConfigChange {
         Some(("aws.config", "Config Configuration Item Change"));
     const UNREADABLE: &'static str = "malformed Config change";
 
-    fn parse(detail: &Value, envelope: &Envelope) -> Vec<Self> {
+    fn parse(detail: &Json, envelope: &Envelope) -> Vec<Self> {
         read(detail, envelope).into_iter().collect()
     }
 
@@ -177,20 +179,20 @@ fn clip(s: &str) -> String {
     truncate(s, DIFF_VALUE_MAX)
 }
 
-fn read(d: &Value, env: &Envelope) -> Option<ConfigChange> {
+fn read(d: &Json, env: &Envelope) -> Option<ConfigChange> {
     let message_type = str_at(d, &["messageType"])?;
     // Oversized notifications carry a summary instead of the item.
     let item = at(d, &["configurationItem"]).or_else(|| at(d, &["configurationItemSummary"]));
     let field = |key: &str| item.and_then(|i| str_at(i, &[key]));
     let mut changes: Vec<PropertyChange> =
         match at(d, &["configurationItemDiff", "changedProperties"]) {
-            Some(Value::Object(props)) => props
+            Some(Json::Object(props)) => props
                 .iter()
                 .map(|(path, c)| PropertyChange {
-                    path: path.clone(),
+                    path: path.to_string(),
                     change_type: str_at(c, &["changeType"]).unwrap_or_else(|| "UPDATE".into()),
-                    previous: at(c, &["previousValue"]).cloned(),
-                    updated: at(c, &["updatedValue"]).cloned(),
+                    previous: at(c, &["previousValue"]).map(Json::to_value),
+                    updated: at(c, &["updatedValue"]).map(Json::to_value),
                 })
                 .collect(),
             _ => Vec::new(),
@@ -245,14 +247,18 @@ mod tests {
 
     #[test]
     fn a_global_resource_is_in_the_region_of_its_recorder() {
-        let c = read(&item("global"), &envelope("eu-west-1")).expect("change");
+        let c = read(&Json::from_value(&item("global")), &envelope("eu-west-1")).expect("change");
         assert_eq!(c.region, "eu-west-1");
-        let c = read(&item("eu-west-1"), &envelope("eu-west-1")).expect("change");
+        let c = read(
+            &Json::from_value(&item("eu-west-1")),
+            &envelope("eu-west-1"),
+        )
+        .expect("change");
         assert_eq!(c.region, "eu-west-1");
         // Without an event region: the item's, but never "global".
-        let c = read(&item("eu-west-1"), &envelope("")).expect("change");
+        let c = read(&Json::from_value(&item("eu-west-1")), &envelope("")).expect("change");
         assert_eq!(c.region, "eu-west-1");
-        let c = read(&item("global"), &envelope("")).expect("change");
+        let c = read(&Json::from_value(&item("global")), &envelope("")).expect("change");
         assert_eq!(c.region, "");
     }
 }

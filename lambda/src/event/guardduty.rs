@@ -1,6 +1,6 @@
 //! GuardDuty findings (`detail` is the finding).
 
-use serde_json::Value;
+use crate::json::Json;
 
 use super::{Envelope, Kind};
 use crate::decide::{Decision, Mention, guardduty_band, is_global_service};
@@ -36,7 +36,7 @@ impl Kind for GuardDutyFinding {
         Some(("aws.guardduty", "GuardDuty Finding"));
     const UNREADABLE: &'static str = "malformed GuardDuty finding";
 
-    fn parse(detail: &Value, envelope: &Envelope) -> Vec<Self> {
+    fn parse(detail: &Json, envelope: &Envelope) -> Vec<Self> {
         read(detail, envelope).into_iter().collect()
     }
 
@@ -142,7 +142,7 @@ impl Kind for GuardDutyFinding {
     }
 }
 
-fn read(d: &Value, env: &Envelope) -> Option<GuardDutyFinding> {
+fn read(d: &Json, env: &Envelope) -> Option<GuardDutyFinding> {
     let id = str_at(d, &["id"])?;
     let finding_type = str_at(d, &["type"]).unwrap_or_else(|| "Unknown".to_string());
     Some(GuardDutyFinding {
@@ -158,10 +158,7 @@ fn read(d: &Value, env: &Envelope) -> Option<GuardDutyFinding> {
             .map(|t| crate::time::normalise(&t).unwrap_or(t)),
         last_seen: str_at(d, &["service", "eventLastSeen"])
             .map(|t| crate::time::normalise(&t).unwrap_or(t)),
-        archived: d
-            .pointer("/service/archived")
-            .and_then(Value::as_bool)
-            .unwrap_or(false),
+        archived: d["service"]["archived"].as_bool().unwrap_or(false),
         api_service: str_at(d, &["service", "action", "awsApiCallAction", "serviceName"]),
         action: action(d),
         id,
@@ -169,7 +166,7 @@ fn read(d: &Value, env: &Envelope) -> Option<GuardDutyFinding> {
     })
 }
 
-fn resource(d: &Value) -> Option<String> {
+fn resource(d: &Json) -> Option<String> {
     let kind = str_at(d, &["resource", "resourceType"])?;
     let r = &d["resource"];
     let detail = match kind.as_str() {
@@ -222,9 +219,9 @@ fn resource(d: &Value) -> Option<String> {
     Some(detail.unwrap_or(kind))
 }
 
-fn action(d: &Value) -> Option<String> {
+fn action(d: &Json) -> Option<String> {
     let a = &d["service"]["action"];
-    let remote = |v: &Value| {
+    let remote = |v: &Json| {
         let ip = str_at(v, &["remoteIpDetails", "ipAddressV4"])
             .or_else(|| str_at(v, &["remoteIpDetails", "ipAddressV6"]));
         let country = str_at(v, &["remoteIpDetails", "country", "countryName"]);

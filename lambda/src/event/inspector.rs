@@ -1,6 +1,6 @@
 //! Amazon Inspector (v2) findings.
 
-use serde_json::Value;
+use crate::json::Json;
 
 use super::{Envelope, Kind};
 use crate::decide::{Decision, Mention};
@@ -42,7 +42,7 @@ impl Kind for InspectorFinding {
         Some(("aws.inspector2", "Inspector2 Finding"));
     const UNREADABLE: &'static str = "malformed Inspector2 finding";
 
-    fn parse(detail: &Value, envelope: &Envelope) -> Vec<Self> {
+    fn parse(detail: &Json, envelope: &Envelope) -> Vec<Self> {
         read(detail, envelope).into_iter().collect()
     }
 
@@ -153,7 +153,7 @@ impl Kind for InspectorFinding {
     }
 }
 
-fn read(d: &Value, env: &Envelope) -> Option<InspectorFinding> {
+fn read(d: &Json, env: &Envelope) -> Option<InspectorFinding> {
     let arn = str_at(d, &["findingArn"])?;
     let packages = array_at(d, &["packageVulnerabilityDetails", "vulnerablePackages"]);
     let package = packages.first().map(|p| {
@@ -193,7 +193,7 @@ fn read(d: &Value, env: &Envelope) -> Option<InspectorFinding> {
     })
 }
 
-fn resource(d: &Value) -> Option<String> {
+fn resource(d: &Json) -> Option<String> {
     let r = array_at(d, &["resources"]).first()?;
     let id = str_at(r, &["id"]).unwrap_or_default();
     let kind = str_at(r, &["type"]).unwrap_or_default();

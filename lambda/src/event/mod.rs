@@ -20,7 +20,7 @@ pub use test::TestMessage;
 pub use trustedadvisor::TrustedAdvisorCheck;
 
 use crate::decide::Decision;
-use crate::json::str_at;
+use crate::json::{Json, str_at};
 use crate::service::Service;
 use crate::settings::Settings;
 use crate::slack::Card;
@@ -35,7 +35,7 @@ pub trait Kind: Sized {
     const UNREADABLE: &'static str;
     /// A matching event's `detail` → its events (Security Hub batches findings; most kinds
     /// give one). Lenient: a missing field is a default, never an error.
-    fn parse(detail: &Value, envelope: &Envelope) -> Vec<Self>;
+    fn parse(detail: &Json, envelope: &Envelope) -> Vec<Self>;
     /// Send or drop, and whom a sent message pings. Pure: settings in, decision out.
     fn decide(&self, settings: &Settings) -> Decision;
     /// The Slack message, before the mention and the envelope's context are added.
@@ -85,7 +85,7 @@ macro_rules! kinds {
         fn parse_detail(
             source: &str,
             detail_type: &str,
-            detail: &Value,
+            detail: &Json,
             envelope: &Envelope,
         ) -> Option<(Vec<Event>, &'static str)> {
             $(
@@ -185,20 +185,20 @@ pub fn test_event(detail: &Value, region: &str, account: &str, time: &str) -> Va
 /// Splits a payload (one EventBridge event, an SNS Lambda event, or a JSON array of either)
 /// into events.
 pub fn parse_payload(payload: &Value) -> Vec<Parsed> {
-    match payload {
-        Value::Array(items) => items.iter().flat_map(parse_one).collect(),
-        other => parse_one(other),
+    match Json::from_value(payload) {
+        Json::Array(items) => items.iter().flat_map(parse_one).collect(),
+        other => parse_one(&other),
     }
 }
 
 /// One item of a payload (an element of a JSON array, or the whole payload when it is not
 /// one): an EventBridge event or an SNS Lambda event. A nested array is not an event.
-pub fn parse_item(v: &Value) -> Vec<Parsed> {
+pub fn parse_item(v: &Json) -> Vec<Parsed> {
     parse_one(v)
 }
 
-fn parse_one(v: &Value) -> Vec<Parsed> {
-    if let Some(records) = v.get("Records").and_then(Value::as_array) {
+fn parse_one(v: &Json) -> Vec<Parsed> {
+    if let Some(records) = v.get("Records").and_then(Json::as_array) {
         return records.iter().map(parse_sns_record).collect();
     }
     if v.get("detail-type").is_some() && v.get("source").is_some() {
@@ -219,7 +219,7 @@ fn skip(kind: impl Into<String>, id: impl Into<String>, reason: impl Into<String
     })
 }
 
-fn parse_eventbridge(v: &Value) -> Vec<Parsed> {
+fn parse_eventbridge(v: &Json) -> Vec<Parsed> {
     let time_raw = str_at(v, &["time"]).unwrap_or_default();
     let envelope = Envelope {
         id: str_at(v, &["id"]).unwrap_or_default(),
@@ -259,7 +259,7 @@ fn parse_eventbridge(v: &Value) -> Vec<Parsed> {
     }
 }
 
-fn parse_sns_record(record: &Value) -> Parsed {
+fn parse_sns_record(record: &Json) -> Parsed {
     let id = str_at(record, &["Sns", "MessageId"]).unwrap_or_default();
     if str_at(record, &["EventSource"]).as_deref() != Some("aws:sns") {
         return skip("unknown", id, "a Records entry that is not from SNS");
@@ -273,7 +273,7 @@ fn parse_sns_record(record: &Value) -> Parsed {
     if let Ok(inner @ Value::Object(_)) = serde_json::from_str::<Value>(&message)
         && inner.get("detail-type").is_some()
     {
-        return parse_eventbridge(&inner)
+        return parse_eventbridge(&Json::from_value(&inner))
             .into_iter()
             .next()
             .unwrap_or_else(|| skip("SNS", id, "empty event"));

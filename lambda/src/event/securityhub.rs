@@ -1,6 +1,6 @@
 //! Security Hub imported findings (ASFF); one event may carry several.
 
-use serde_json::Value;
+use crate::json::Json;
 
 use super::{Envelope, Kind};
 use crate::decide::{Decision, Mention};
@@ -34,7 +34,7 @@ impl Kind for SecurityHubFinding {
         Some(("aws.securityhub", "Security Hub Findings - Imported"));
     const UNREADABLE: &'static str = "no findings in the event";
 
-    fn parse(detail: &Value, envelope: &Envelope) -> Vec<Self> {
+    fn parse(detail: &Json, envelope: &Envelope) -> Vec<Self> {
         read(detail, envelope)
     }
 
@@ -126,7 +126,7 @@ impl Kind for SecurityHubFinding {
     }
 }
 
-fn read(d: &Value, env: &Envelope) -> Vec<SecurityHubFinding> {
+fn read(d: &Json, env: &Envelope) -> Vec<SecurityHubFinding> {
     array_at(d, &["findings"])
         .iter()
         .filter_map(|f| {

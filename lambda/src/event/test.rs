@@ -1,6 +1,6 @@
 //! The tool's own end-to-end test event (source `awsmon.test`): `test-message --via pipeline`.
 
-use serde_json::Value;
+use crate::json::Json;
 
 use super::{Envelope, Kind, TEST_DETAIL_TYPE, TEST_SOURCE};
 use crate::decide::{Decision, Mention};
@@ -22,7 +22,7 @@ impl Kind for TestMessage {
     const EVENTBRIDGE: Option<(&'static str, &'static str)> = Some((TEST_SOURCE, TEST_DETAIL_TYPE));
     const UNREADABLE: &'static str = "malformed test message";
 
-    fn parse(detail: &Value, _envelope: &Envelope) -> Vec<Self> {
+    fn parse(detail: &Json, _envelope: &Envelope) -> Vec<Self> {
         vec![TestMessage {
             route: str_at(detail, &["route"]).unwrap_or_else(|| "default".to_string()),
             note: str_at(detail, &["note"]),

@@ -1,6 +1,6 @@
 //! Trusted Advisor check item refreshes. `check-item-detail` values are often `null`.
 
-use serde_json::Value;
+use crate::json::Json;
 
 use super::{Envelope, Kind};
 use crate::decide::{Decision, Mention};
@@ -31,7 +31,7 @@ impl Kind for TrustedAdvisorCheck {
     ));
     const UNREADABLE: &'static str = "malformed Trusted Advisor check";
 
-    fn parse(detail: &Value, envelope: &Envelope) -> Vec<Self> {
+    fn parse(detail: &Json, envelope: &Envelope) -> Vec<Self> {
         read(detail, envelope).into_iter().collect()
     }
 
@@ -117,19 +117,19 @@ impl Kind for TrustedAdvisorCheck {
     }
 }
 
-fn read(d: &Value, env: &Envelope) -> Option<TrustedAdvisorCheck> {
+fn read(d: &Json, env: &Envelope) -> Option<TrustedAdvisorCheck> {
     let check_name = str_at(d, &["check-name"])?;
     let details: Vec<(String, Option<String>)> = match d.get("check-item-detail") {
-        Some(Value::Object(map)) => map
+        Some(Json::Object(map)) => map
             .iter()
             .map(|(k, v)| {
                 let value = match v {
-                    Value::Null => None,
-                    Value::String(s) if s.trim().is_empty() => None,
-                    Value::String(s) => Some(s.clone()),
+                    Json::Null => None,
+                    Json::String(s) if s.trim().is_empty() => None,
+                    Json::String(s) => Some(s.to_string()),
                     other => Some(other.to_string()),
                 };
-                (k.clone(), value)
+                (k.to_string(), value)
             })
             .collect(),
         _ => Vec::new(),

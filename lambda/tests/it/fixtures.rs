@@ -268,7 +268,8 @@ fn messages_are_serialised_straight_to_the_same_bytes() {
     }
 }
 
-/// `prepare_reader` reads an array one element at a time and gives what `prepare` gives.
+/// `prepare_reader` reads an array one element at a time, and `prepare_slice` cuts it from
+/// memory; both give what `prepare` gives on the parsed value.
 #[test]
 fn a_streamed_payload_prepares_the_same_events() {
     let settings = common::settings();
@@ -278,10 +279,14 @@ fn a_streamed_payload_prepares_the_same_events() {
     payloads.push(serde_json::json!([[1], null, "x", {"a": 1}]));
     payloads.push(serde_json::json!("just a string"));
     for payload in payloads {
-        let text = serde_json::to_string(&payload).expect("json");
+        let text = serde_json::to_string_pretty(&payload).expect("json");
         let mut streamed = Vec::new();
         awsmon_notifier::prepare_reader(text.as_bytes(), &settings, |p| streamed.push(p))
             .expect("streamed");
+        let mut sliced = Vec::new();
+        awsmon_notifier::prepare_slice(text.as_bytes(), &settings, |p| sliced.push(p))
+            .expect("sliced");
+        assert_eq!(streamed, sliced, "{text}");
         let whole = prepare(&payload, &settings);
         assert_eq!(streamed.len(), whole.len(), "{text}");
         for (s, w) in streamed.iter().zip(&whole) {
