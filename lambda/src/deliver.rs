@@ -106,16 +106,11 @@ impl Deliverer {
         &self.policy
     }
 
-    /// Posts `payload` to `url`, retrying as the policy allows until `deadline`.
-    pub async fn post(
-        &self,
-        url: &WebhookUrl,
-        payload: &(impl serde::Serialize + ?Sized),
-        deadline: Option<Instant>,
-    ) -> Delivery {
+    /// Posts `body` (a message's JSON) to `url`, retrying as the policy allows until `deadline`.
+    pub async fn post(&self, url: &WebhookUrl, body: &[u8], deadline: Option<Instant>) -> Delivery {
         let started = Instant::now();
-        // Serialised straight to the bytes posted; a message always serialises.
-        let body = serde_json::to_vec(payload).unwrap_or_default();
+        // reqwest takes an owned body per attempt.
+        let body = body.to_vec();
         let mut attempts: Vec<Attempt> = Vec::new();
         let mut failure = None;
         let mut ok = false;

@@ -167,7 +167,7 @@ async fn futures_join(
     futures::future::join_all(
         p.routes
             .iter()
-            .map(|url| deliverer.post(url, payload, deadline)),
+            .map(|url| deliverer.post(url, payload.as_bytes(), deadline)),
     )
     .await
 }

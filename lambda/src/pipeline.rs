@@ -3,7 +3,6 @@
 
 use std::borrow::Cow;
 
-use serde::Serialize;
 use serde_json::Value;
 
 use crate::decide::Decision;
@@ -65,40 +64,44 @@ impl Prepared {
     }
 
     /// [`Prepared::to_json`] written straight to `out` as one line of JSON (no newline): the
-    /// same bytes, without building a `Value`.
+    /// same bytes (keys sorted, as a `Value` writes them), without building a `Value`.
     pub fn write_json(&self, out: &mut Vec<u8>) {
+        fn string(out: &mut Vec<u8>, s: &str) {
+            // Writing to a Vec cannot fail.
+            let _ = serde_json::to_writer(&mut *out, s);
+        }
         let (decision, reason) = match &self.decision {
             Decision::Send { mention } => {
                 ("send", Cow::Owned(format!("mention {}", mention.as_str())))
             }
             Decision::Drop { reason } => ("drop", Cow::Borrowed(reason.as_str())),
         };
-        let line = PreviewLine {
-            decision,
-            id: &self.id,
-            kind: &self.kind,
-            payload: self.payload.as_ref(),
-            reason: &reason,
-            region: &self.region,
-            routes: self.routes.iter().map(WebhookUrl::masked_str).collect(),
-            service: self.service_name(),
-        };
-        // Writing to a Vec cannot fail.
-        let _ = serde_json::to_writer(out, &line);
+        out.extend_from_slice(br#"{"decision":"#);
+        string(out, decision);
+        out.extend_from_slice(br#","id":"#);
+        string(out, &self.id);
+        out.extend_from_slice(br#","kind":"#);
+        string(out, &self.kind);
+        out.extend_from_slice(br#","payload":"#);
+        match &self.payload {
+            Some(m) => m.write_to(out),
+            None => out.extend_from_slice(b"null"),
+        }
+        out.extend_from_slice(br#","reason":"#);
+        string(out, &reason);
+        out.extend_from_slice(br#","region":"#);
+        string(out, &self.region);
+        out.extend_from_slice(br#","routes":["#);
+        for (i, url) in self.routes.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            string(out, url.masked_str());
+        }
+        out.extend_from_slice(br#"],"service":"#);
+        string(out, self.service_name());
+        out.push(b'}');
     }
-}
-
-/// The preview line's fields, in the order a `Value` writes them (sorted).
-#[derive(Serialize)]
-struct PreviewLine<'a> {
-    decision: &'static str,
-    id: &'a str,
-    kind: &'a str,
-    payload: Option<&'a Message>,
-    reason: &'a str,
-    region: &'a str,
-    routes: Vec<&'a str>,
-    service: &'static str,
 }
 
 impl Prepared {

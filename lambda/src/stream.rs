@@ -130,10 +130,13 @@ pub fn items_from_slice(
 struct Items<S> {
     source: S,
     buf: Vec<u8>,
+    /// The first byte still wanted; the bytes before it go when the buffer is refilled (not
+    /// per element: that would move the rest of the chunk every time).
+    start: usize,
     /// Next byte to look at.
     pos: usize,
     eof: bool,
-    /// Line of `buf[0]`, and how many bytes of that line precede `buf[0]`.
+    /// Line of `buf[start]`, and how many bytes of that line precede it.
     line: usize,
     column: usize,
 }
@@ -143,6 +146,7 @@ impl<S: Source> Items<S> {
         Items {
             source,
             buf,
+            start: 0,
             pos: 0,
             eof: false,
             line: 1,
@@ -150,11 +154,17 @@ impl<S: Source> Items<S> {
         }
     }
 
-    /// At least one more byte past `pos`, else `false` at the end of the input.
+    /// At least one more byte past `pos`, else `false` at the end of the input. Refilling
+    /// moves the bytes from `start` on to the front: `start` and `pos` change together.
     fn need(&mut self) -> Result<bool, StreamError> {
         while self.pos >= self.buf.len() {
             if self.eof {
                 return Ok(false);
+            }
+            if self.start > 0 {
+                self.buf.drain(..self.start);
+                self.pos -= self.start;
+                self.start = 0;
             }
             if !self.source.more(&mut self.buf)? {
                 self.eof = true;
@@ -165,28 +175,22 @@ impl<S: Source> Items<S> {
 
     /// Forgets the bytes before `pos`, keeping the line count.
     fn drop_consumed(&mut self) {
-        let gone = &self.buf[..self.pos];
-        match gone.iter().rposition(|&b| b == b'\n') {
-            Some(nl) => {
-                self.line += newlines(gone);
-                self.column = self.pos - nl - 1;
-            }
-            None => self.column += self.pos,
-        }
-        self.buf.drain(..self.pos);
-        self.pos = 0;
+        let at = self.here();
+        self.line = at.line;
+        self.column = at.column;
+        self.start = self.pos;
     }
 
     fn here(&self) -> Pos {
-        let before = &self.buf[..self.pos];
+        let before = &self.buf[self.start..self.pos];
         match before.iter().rposition(|&b| b == b'\n') {
             Some(nl) => Pos {
                 line: self.line + newlines(before),
-                column: self.pos - nl - 1,
+                column: before.len() - nl - 1,
             },
             None => Pos {
                 line: self.line,
-                column: self.column + self.pos,
+                column: self.column + before.len(),
             },
         }
     }
@@ -238,7 +242,7 @@ impl<S: Source> Items<S> {
             self.drop_consumed();
             let at = self.here();
             let end = self.element_end()?;
-            each(&self.buf[..end], at).map_err(|e| StreamError::in_item(&e, at))?;
+            each(&self.buf[self.start..end], at).map_err(|e| StreamError::in_item(&e, at))?;
             self.pos = end;
             first = false;
             match self.skip_whitespace()? {
@@ -255,19 +259,30 @@ impl<S: Source> Items<S> {
         }
     }
 
-    /// Where the element starting at `pos` (= 0) ends: after its closing bracket or quote, or
-    /// before the delimiter that ends a bare scalar. Malformed contents are left to serde_json.
+    /// Where the element starting at `pos` (= `start`) ends: after its closing bracket or
+    /// quote, or before the delimiter that ends a bare scalar. Malformed contents are left to
+    /// serde_json.
     fn element_end(&mut self) -> Result<usize, StreamError> {
         let mut depth = 0usize;
         let mut in_string = false;
         let mut i = self.pos;
         loop {
             if i >= self.buf.len() {
+                let from_start = i - self.start;
                 self.pos = i;
                 if !self.need()? {
                     // Unterminated: serde_json says what is missing, and where.
                     return Ok(self.buf.len());
                 }
+                i = self.start + from_start;
+            }
+            if in_string {
+                // Most of an event is string contents: jump to the next quote or backslash.
+                let Some(k) = memchr::memchr2(b'"', b'\\', &self.buf[i..]) else {
+                    i = self.buf.len();
+                    continue;
+                };
+                i += k;
             }
             let b = self.buf[i];
             if in_string {

@@ -10,7 +10,7 @@ use crate::decide::{Decision, Mention};
 use crate::format::{RED, enc};
 use crate::service::Service;
 use crate::settings::Settings;
-use crate::slack::{Card, escape};
+use crate::slack::{Card, Field, escape};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BudgetAlert {
@@ -56,14 +56,14 @@ impl Kind for BudgetAlert {
             .unwrap_or_else(|| "budget".to_string());
         let kind = self.alert_type.clone().unwrap_or_else(|| "ALERT".into());
         // The header names the budget and the alert type; the fields add the amounts.
-        let mut fields = Vec::new();
+        let mut fields: Vec<Field> = Vec::new();
         for (label, value) in [
             ("Threshold", &self.threshold),
             ("Budgeted", &self.budgeted),
             ("Amount", &self.amount),
         ] {
             if let Some(v) = value {
-                fields.push((label.to_string(), v.clone()));
+                fields.push(((*label).into(), v.clone()));
             }
         }
         if let Some(a) = &self.account {

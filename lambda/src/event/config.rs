@@ -11,7 +11,7 @@ use crate::json::compact;
 use crate::json::{at, str_at};
 use crate::service::Service;
 use crate::settings::Settings;
-use crate::slack::{Card, bold, code, truncate};
+use crate::slack::{Card, Field, bold, code, truncate};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct ConfigChange {
@@ -127,9 +127,9 @@ impl Kind for ConfigChange {
             lines.push(line);
         }
         // The header names the type, the resource and the change; the fields add the rest.
-        let mut fields = Vec::new();
+        let mut fields: Vec<Field> = Vec::new();
         if self.resource_id != name {
-            fields.push(("Resource id".to_string(), self.resource_id.clone()));
+            fields.push(("Resource id".into(), self.resource_id.clone()));
         }
         fields.push(("Changed properties".into(), self.changes.len().to_string()));
         let url = console(

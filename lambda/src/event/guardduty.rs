@@ -8,7 +8,7 @@ use crate::format::{console, context, description_body, enc, severity_colour};
 use crate::json::{array_at, f64_at, str_at};
 use crate::service::Service;
 use crate::settings::Settings;
-use crate::slack::Card;
+use crate::slack::{Card, Field};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct GuardDutyFinding {
@@ -78,14 +78,11 @@ impl Kind for GuardDutyFinding {
     /// fields are the details the header does not carry.
     fn card(&self) -> Card {
         let band = guardduty_band(self.severity);
-        let mut fields = vec![
-            (
-                "Severity".to_string(),
-                format!("{band} ({:.1})", self.severity),
-            ),
-            ("Type".to_string(), self.finding_type.clone()),
-            ("Account".to_string(), self.account.clone()),
-            ("Region".to_string(), self.region.clone()),
+        let mut fields: Vec<Field> = vec![
+            ("Severity".into(), format!("{band} ({:.1})", self.severity)),
+            ("Type".into(), self.finding_type.clone()),
+            ("Account".into(), self.account.clone()),
+            ("Region".into(), self.region.clone()),
         ];
         if let Some(r) = &self.resource {
             fields.push(("Resource".into(), r.clone()));

@@ -8,7 +8,7 @@ use crate::format::{console, context, description_body, enc, severity_colour};
 use crate::json::{array_at, f64_at, str_at};
 use crate::service::Service;
 use crate::settings::{InspectorSeverity, Settings};
-use crate::slack::Card;
+use crate::slack::{Card, Field};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct InspectorFinding {
@@ -72,8 +72,8 @@ impl Kind for InspectorFinding {
     /// region; the header is the title; the body is what the title does not say already; the
     /// fields are the details the header does not carry.
     fn card(&self) -> Card {
-        let mut fields = vec![(
-            "Severity".to_string(),
+        let mut fields: Vec<Field> = vec![(
+            "Severity".into(),
             match self.score {
                 Some(s) => format!("{} (score {s:.1})", self.severity),
                 None => self.severity.clone(),
@@ -107,8 +107,8 @@ impl Kind for InspectorFinding {
         if let Some(t) = &self.first_observed {
             fields.push(("First observed".into(), t.clone()));
         }
-        let mut links = vec![(
-            "Open in Inspector".to_string(),
+        let mut links: Vec<Field> = vec![(
+            "Open in Inspector".into(),
             console(
                 &self.region,
                 &format!(

@@ -8,7 +8,7 @@ use crate::format::{console, context, description_body, enc, severity_colour};
 use crate::json::{array_at, str_at};
 use crate::service::Service;
 use crate::settings::Settings;
-use crate::slack::Card;
+use crate::slack::{Card, Field};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SecurityHubFinding {
@@ -69,11 +69,11 @@ impl Kind for SecurityHubFinding {
     /// region; the header is the title; the body is what the title does not say already; the
     /// fields are the details the header does not carry.
     fn card(&self) -> Card {
-        let mut fields = vec![
-            ("Severity".to_string(), self.severity.clone()),
-            ("Product".to_string(), self.product_name.clone()),
-            ("Account".to_string(), self.account.clone()),
-            ("Region".to_string(), self.region.clone()),
+        let mut fields: Vec<Field> = vec![
+            ("Severity".into(), self.severity.clone()),
+            ("Product".into(), self.product_name.clone()),
+            ("Account".into(), self.account.clone()),
+            ("Region".into(), self.region.clone()),
         ];
         if let Some(r) = &self.resource {
             fields.push(("Resource".into(), r.clone()));
@@ -84,8 +84,8 @@ impl Kind for SecurityHubFinding {
         if let Some(w) = &self.workflow_status {
             fields.push(("Workflow".into(), w.clone()));
         }
-        let mut links = vec![(
-            "Open in Security Hub".to_string(),
+        let mut links: Vec<Field> = vec![(
+            "Open in Security Hub".into(),
             console(
                 &self.region,
                 &format!("securityhub/home?region={}#/findings", enc(&self.region)),

@@ -8,7 +8,7 @@ use crate::format::GREEN;
 use crate::json::str_at;
 use crate::service::Service;
 use crate::settings::Settings;
-use crate::slack::{Card, escape};
+use crate::slack::{Card, Field, escape};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TestMessage {
@@ -37,7 +37,7 @@ impl Kind for TestMessage {
     }
 
     fn card(&self) -> Card {
-        let mut fields = vec![("Route".to_string(), self.route.clone())];
+        let mut fields: Vec<Field> = vec![("Route".into(), self.route.clone())];
         if let Some(by) = &self.requested_by {
             fields.push(("Requested by".into(), by.clone()));
         }

@@ -8,7 +8,7 @@ use crate::format::{AMBER, GREEN, RED};
 use crate::json::str_at;
 use crate::service::Service;
 use crate::settings::Settings;
-use crate::slack::Card;
+use crate::slack::{Card, Field};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TrustedAdvisorCheck {
@@ -69,9 +69,9 @@ impl Kind for TrustedAdvisorCheck {
     /// region; the header is the title; the body is what the title does not say already; the
     /// fields are the details the header does not carry.
     fn card(&self) -> Card {
-        let mut fields = vec![
-            ("Status".to_string(), self.status.clone()),
-            ("Region".to_string(), self.region.clone()),
+        let mut fields: Vec<Field> = vec![
+            ("Status".into(), self.status.clone()),
+            ("Region".into(), self.region.clone()),
         ];
         if let Some(r) = &self.resource_id {
             fields.push(("Resource".into(), r.clone()));
@@ -88,7 +88,7 @@ impl Kind for TrustedAdvisorCheck {
             {
                 continue;
             }
-            fields.push((k.clone(), v));
+            fields.push((k.clone().into(), v));
         }
         Card {
             colour: match self.status.as_str() {

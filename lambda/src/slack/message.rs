@@ -1,13 +1,16 @@
-//! A Slack message as typed Block Kit, serialised straight to the bytes that are posted: no
-//! `serde_json::Value` tree on the way. Keys are written in sorted order, the bytes a `Value`
-//! of the same message would give, so a message reads the same whichever way it was made.
+//! A Slack message as the bytes that are posted, written straight from the card by [`Writer`]:
+//! no `serde_json::Value` tree and no string per block on the way. Keys are written in sorted
+//! order, the bytes a `Value` of the same message would give, so a message reads the same
+//! whichever way it was made.
 
 use std::sync::OnceLock;
 
-use serde::ser::{Serialize, SerializeMap, Serializer};
+use serde::ser::{Serialize, Serializer};
 use serde_json::Value;
 
-/// One block of the message's attachment.
+use super::BLOCKS_MAX;
+
+/// One block of the message's attachment, for [`Message::new`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Block {
     /// A `header` with `plain_text` (emoji on).
@@ -21,49 +24,65 @@ pub enum Block {
 }
 
 /// The payload posted to a webhook: top-level `text` (the notification) and one attachment
-/// with the colour bar and the blocks. Reads as a `serde_json::Value` too (made on first use,
-/// for callers that inspect it); the hot path serialises it directly.
-#[derive(Debug, Clone, Default)]
+/// with the colour bar and the blocks, held as its JSON bytes. Reads as a `serde_json::Value`
+/// too (parsed on first use, for callers that inspect it).
+#[derive(Clone, Default)]
 pub struct Message {
-    pub text: String,
-    pub colour: &'static str,
-    pub blocks: Vec<Block>,
+    json: Vec<u8>,
     value: OnceLock<Value>,
 }
 
 impl PartialEq for Message {
     fn eq(&self, other: &Self) -> bool {
-        self.text == other.text && self.colour == other.colour && self.blocks == other.blocks
+        self.json == other.json
+    }
+}
+
+impl std::fmt::Debug for Message {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Message({})", String::from_utf8_lossy(&self.json))
     }
 }
 
 impl Message {
-    pub fn new(text: String, colour: &'static str, blocks: Vec<Block>) -> Self {
-        Message {
-            text,
-            colour,
-            blocks,
-            value: OnceLock::new(),
+    /// A message from its parts (the text and blocks as they are to appear).
+    pub fn new(text: &str, colour: &'static str, blocks: &[Block]) -> Self {
+        let mut w = Writer::new();
+        for block in blocks {
+            match block {
+                Block::Header(t) => w.header(t),
+                Block::Section(t) => w.section(t),
+                Block::Fields(fields) => {
+                    w.fields_start();
+                    for f in fields {
+                        w.field(f);
+                    }
+                    w.fields_end();
+                }
+                Block::Context(t) => w.context(t),
+            }
         }
+        w.finish(colour, text)
     }
 
     /// The exact bytes posted to Slack.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.json
+    }
+
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(1024);
-        self.write_to(&mut out);
-        out
+        self.json.clone()
     }
 
     /// Appends the JSON to `out`.
     pub fn write_to(&self, out: &mut Vec<u8>) {
-        // Writing to a Vec cannot fail, and every key is a string.
-        let _ = serde_json::to_writer(out, self);
+        out.extend_from_slice(&self.json);
     }
 
     /// The message as a JSON value.
     pub fn value(&self) -> &Value {
         self.value
-            .get_or_init(|| serde_json::to_value(self).unwrap_or(Value::Null))
+            .get_or_init(|| serde_json::from_slice(&self.json).unwrap_or(Value::Null))
     }
 }
 
@@ -76,91 +95,126 @@ impl std::ops::Deref for Message {
 
 impl std::fmt::Display for Message {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&String::from_utf8_lossy(&self.to_bytes()))
+        f.write_str(&String::from_utf8_lossy(&self.json))
     }
 }
 
-/// `{"text": …, "type": …}` (and `"emoji": true` first for plain text).
-struct Text<'a> {
-    kind: &'static str,
-    text: &'a str,
-}
-
-impl Serialize for Text<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let plain = self.kind == "plain_text";
-        let mut m = s.serialize_map(Some(if plain { 3 } else { 2 }))?;
-        if plain {
-            m.serialize_entry("emoji", &true)?;
-        }
-        m.serialize_entry("text", self.text)?;
-        m.serialize_entry("type", self.kind)?;
-        m.end()
-    }
-}
-
-fn mrkdwn(text: &str) -> Text<'_> {
-    Text {
-        kind: "mrkdwn",
-        text,
-    }
-}
-
-struct Mrkdwns<'a>(&'a [String]);
-
-impl Serialize for Mrkdwns<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(self.0.iter().map(|t| mrkdwn(t)))
-    }
-}
-
-impl Serialize for Block {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut m = s.serialize_map(Some(2))?;
-        match self {
-            Block::Header(text) => {
-                m.serialize_entry(
-                    "text",
-                    &Text {
-                        kind: "plain_text",
-                        text,
-                    },
-                )?;
-                m.serialize_entry("type", "header")?;
-            }
-            Block::Section(text) => {
-                m.serialize_entry("text", &mrkdwn(text))?;
-                m.serialize_entry("type", "section")?;
-            }
-            Block::Fields(fields) => {
-                m.serialize_entry("fields", &Mrkdwns(fields))?;
-                m.serialize_entry("type", "section")?;
-            }
-            Block::Context(text) => {
-                m.serialize_entry("elements", &[mrkdwn(text)])?;
-                m.serialize_entry("type", "context")?;
-            }
-        }
-        m.end()
-    }
-}
-
-struct Attachment<'a>(&'a Message);
-
-impl Serialize for Attachment<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut m = s.serialize_map(Some(2))?;
-        m.serialize_entry("blocks", &self.0.blocks)?;
-        m.serialize_entry("color", self.0.colour)?;
-        m.end()
-    }
-}
-
+/// As its value: for serializers other than the one [`Message::write_to`] stands for.
 impl Serialize for Message {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut m = s.serialize_map(Some(2))?;
-        m.serialize_entry("attachments", &[Attachment(self)])?;
-        m.serialize_entry("text", &self.text)?;
-        m.end()
+        self.value().serialize(s)
+    }
+}
+
+/// Writes a message's JSON block by block. Every text given is already what Slack is to show
+/// (escaped mrkdwn, within its limit); the writer only adds JSON's own escaping. Blocks past
+/// Slack's limit are left out, keeping room for the context line, which is written last.
+pub(crate) struct Writer {
+    out: Vec<u8>,
+    blocks: usize,
+    fields: usize,
+}
+
+const MRKDWN_END: &[u8] = br#","type":"mrkdwn"}"#;
+
+impl Writer {
+    pub(crate) fn new() -> Self {
+        let mut out = Vec::with_capacity(1536);
+        out.extend_from_slice(br#"{"attachments":[{"blocks":["#);
+        Writer {
+            out,
+            blocks: 0,
+            fields: 0,
+        }
+    }
+
+    fn string(&mut self, s: &str) {
+        // Writing to a Vec cannot fail.
+        let _ = serde_json::to_writer(&mut self.out, s);
+    }
+
+    /// Room for one more block before the context line; starts it when there is.
+    fn block(&mut self) -> bool {
+        if self.blocks >= BLOCKS_MAX - 1 {
+            return false;
+        }
+        if self.blocks > 0 {
+            self.out.push(b',');
+        }
+        self.blocks += 1;
+        true
+    }
+
+    pub(crate) fn header(&mut self, plain: &str) {
+        if self.block() {
+            self.out
+                .extend_from_slice(br#"{"text":{"emoji":true,"text":"#);
+            self.string(plain);
+            self.out
+                .extend_from_slice(br#","type":"plain_text"},"type":"header"}"#);
+        }
+    }
+
+    pub(crate) fn section(&mut self, mrkdwn: &str) {
+        if self.block() {
+            self.out.extend_from_slice(br#"{"text":{"text":"#);
+            self.string(mrkdwn);
+            self.out.extend_from_slice(MRKDWN_END);
+            self.out.extend_from_slice(br#","type":"section"}"#);
+        }
+    }
+
+    /// A section of fields: [`Writer::field`] each, then [`Writer::fields_end`].
+    pub(crate) fn fields_start(&mut self) {
+        self.fields = 0;
+        if self.block() {
+            self.out.extend_from_slice(br#"{"fields":["#);
+        } else {
+            // No room: the fields are left out with their section.
+            self.fields = usize::MAX;
+        }
+    }
+
+    pub(crate) fn field(&mut self, mrkdwn: &str) {
+        if self.fields == usize::MAX {
+            return;
+        }
+        if self.fields > 0 {
+            self.out.push(b',');
+        }
+        self.fields += 1;
+        self.out.extend_from_slice(br#"{"text":"#);
+        self.string(mrkdwn);
+        self.out.extend_from_slice(MRKDWN_END);
+    }
+
+    pub(crate) fn fields_end(&mut self) {
+        if self.fields != usize::MAX {
+            self.out.extend_from_slice(br#"],"type":"section"}"#);
+        }
+    }
+
+    /// The context line, always written (the room for it is kept).
+    pub(crate) fn context(&mut self, mrkdwn: &str) {
+        if self.blocks > 0 {
+            self.out.push(b',');
+        }
+        self.blocks += 1;
+        self.out.extend_from_slice(br#"{"elements":[{"text":"#);
+        self.string(mrkdwn);
+        self.out.extend_from_slice(MRKDWN_END);
+        self.out.extend_from_slice(br#"],"type":"context"}"#);
+    }
+
+    pub(crate) fn finish(mut self, colour: &str, text: &str) -> Message {
+        self.out.extend_from_slice(br#"],"color":"#);
+        self.string(colour);
+        self.out.extend_from_slice(br#"}],"text":"#);
+        self.string(text);
+        self.out.push(b'}');
+        Message {
+            json: self.out,
+            value: OnceLock::new(),
+        }
     }
 }

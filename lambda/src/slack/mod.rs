@@ -6,6 +6,9 @@ mod message;
 
 use serde_json::Value;
 
+use std::borrow::Cow;
+
+use message::Writer;
 pub use message::{Block, Message};
 
 use crate::decide::Mention;
@@ -148,12 +151,12 @@ pub fn truncate(text: &str, max: usize) -> String {
     cut(text, max)
 }
 
-/// [`truncate`] for text already owned: no copy when it fits.
-pub fn truncate_owned(text: String, max: usize) -> String {
+/// [`truncate`], borrowing when the text fits.
+pub fn truncated(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
     if text.len() <= max || text.chars().count() <= max {
-        return text;
+        return std::borrow::Cow::Borrowed(text);
     }
-    cut(&text, max)
+    std::borrow::Cow::Owned(cut(text, max))
 }
 
 fn cut(text: &str, max: usize) -> String {
@@ -174,6 +177,9 @@ fn cut(text: &str, max: usize) -> String {
     format!("{}…", text[..cut].trim_end())
 }
 
+/// A card's (label, value) or (label, url): labels are mostly fixed words, so not copied.
+pub type Field = (Cow<'static, str>, String);
+
 /// A message before it is laid out: every text is raw (escaped on output) except `body`,
 /// which is mrkdwn built with [`escape`], [`code`], [`bold`] and [`link`].
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -187,76 +193,71 @@ pub struct Card {
     /// mrkdwn paragraphs, one section each.
     pub body: Vec<String>,
     /// (label, value), raw.
-    pub fields: Vec<(String, String)>,
+    pub fields: Vec<Field>,
     /// (label, url), each made with [`link`]: a url that is not `https://` shows as text.
-    pub links: Vec<(String, String)>,
+    pub links: Vec<Field>,
     /// Raw context items: account, region, time.
     pub context: Vec<String>,
 }
 
 impl Card {
     /// The Slack message: top-level `text` (mention + summary, shown and used for
-    /// notifications) and one attachment with the colour bar and the blocks.
+    /// notifications) and one attachment with the colour bar and the blocks. Each text is
+    /// escaped into one reused buffer and written out as JSON from there.
     pub fn to_message(&self) -> Message {
-        let mut text = String::with_capacity(self.summary.len() + 12);
+        let mut w = Writer::new();
+        let mut text = String::with_capacity(512);
+        escape_into(&mut text, &self.header);
+        w.header(&truncated(&text, HEADER_MAX));
+        for para in self.body.iter().filter(|p| !p.trim().is_empty()) {
+            w.section(&truncated(para, SECTION_TEXT_MAX));
+        }
+        for chunk in self.fields.chunks(FIELDS_PER_SECTION) {
+            w.fields_start();
+            for (label, value) in chunk {
+                let value = if value.trim().is_empty() {
+                    "—"
+                } else {
+                    value
+                };
+                text.clear();
+                text.push('*');
+                if label.contains('*') {
+                    escape_into(&mut text, &label.replace('*', "∗"));
+                } else {
+                    escape_into(&mut text, label);
+                }
+                text.push_str("*\n");
+                escape_into(&mut text, value);
+                w.field(&truncated(&text, FIELD_TEXT_MAX));
+            }
+            w.fields_end();
+        }
+        if !self.links.is_empty() {
+            text.clear();
+            for (i, (label, url)) in self.links.iter().enumerate() {
+                if i > 0 {
+                    text.push_str("  ·  ");
+                }
+                text.push_str(&link(url, label));
+            }
+            w.section(&truncated(&text, SECTION_TEXT_MAX));
+        }
+        text.clear();
+        for (i, item) in self.context.iter().enumerate() {
+            if i > 0 {
+                text.push_str("  ·  ");
+            }
+            escape_into(&mut text, item);
+        }
+        w.context(&truncated(&text, SECTION_TEXT_MAX));
+        text.clear();
         if let Some(m) = self.mention.and_then(Mention::markup) {
             text.push_str(m);
             text.push(' ');
         }
         escape_into(&mut text, &self.summary);
-        let text = truncate_owned(text, TEXT_MAX);
-
-        let mut blocks =
-            Vec::with_capacity(4 + self.body.len() + self.fields.len() / FIELDS_PER_SECTION);
-        blocks.push(Block::Header(truncate_owned(
-            escape(&self.header),
-            HEADER_MAX,
-        )));
-        for para in self.body.iter().filter(|p| !p.trim().is_empty()) {
-            blocks.push(Block::Section(truncate(para, SECTION_TEXT_MAX)));
-        }
-        for chunk in self.fields.chunks(FIELDS_PER_SECTION) {
-            let fields: Vec<String> = chunk
-                .iter()
-                .map(|(label, value)| {
-                    let value = if value.trim().is_empty() {
-                        "—"
-                    } else {
-                        value
-                    };
-                    let mut text = String::with_capacity(label.len() + value.len() + 4);
-                    text.push('*');
-                    if label.contains('*') {
-                        escape_into(&mut text, &label.replace('*', "∗"));
-                    } else {
-                        escape_into(&mut text, label);
-                    }
-                    text.push_str("*\n");
-                    escape_into(&mut text, value);
-                    truncate_owned(text, FIELD_TEXT_MAX)
-                })
-                .collect();
-            blocks.push(Block::Fields(fields));
-        }
-        if !self.links.is_empty() {
-            let links: Vec<String> = self
-                .links
-                .iter()
-                .map(|(label, url)| link(url, label))
-                .collect();
-            blocks.push(Block::Section(truncate_owned(
-                links.join("  ·  "),
-                SECTION_TEXT_MAX,
-            )));
-        }
-        let context = Block::Context(truncate_owned(
-            escape(&self.context.join("  ·  ")),
-            SECTION_TEXT_MAX,
-        ));
-        // Keep the context line even when a message has too many blocks.
-        blocks.truncate(BLOCKS_MAX - 1);
-        blocks.push(context);
-        Message::new(text, self.colour, blocks)
+        w.finish(self.colour, &truncated(&text, TEXT_MAX))
     }
 
     /// [`Card::to_message`] as a JSON value.

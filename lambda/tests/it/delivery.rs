@@ -28,8 +28,8 @@ fn deliverer() -> Deliverer {
     Deliverer::new(policy()).expect("client")
 }
 
-fn message() -> serde_json::Value {
-    json!({"text": "hello"})
+fn message() -> Vec<u8> {
+    br#"{"text":"hello"}"#.to_vec()
 }
 
 #[tokio::test]
@@ -161,11 +161,7 @@ async fn two_urls_where_one_fails_deliver_independently_and_logs_hold_no_url() {
             mention: Mention::None,
         },
         routes: vec![slack.url("good"), slack.url("bad")],
-        payload: Some(awsmon_notifier::slack::Message::new(
-            "hello".into(),
-            "",
-            Vec::new(),
-        )),
+        payload: Some(awsmon_notifier::slack::Message::new("hello", "", &[])),
     };
     let logs = Captured::default();
     let sink = logs.clone();
@@ -248,11 +244,7 @@ async fn a_redirect_is_not_followed() {
         vec![Reply::Redirect(elsewhere.expose().to_string())],
     );
     let d = deliverer()
-        .post(
-            &slack.url("moved"),
-            &serde_json::json!({"text": "hi"}),
-            None,
-        )
+        .post(&slack.url("moved"), br#"{"text":"hi"}"#, None)
         .await;
     assert!(!d.ok);
     assert_eq!(d.attempts.len(), 1);
