@@ -60,14 +60,7 @@ fn parse_timeout(s: &str) -> Result<f64, String> {
 }
 
 fn parse_region(s: &str) -> Result<String, String> {
-    if crate::regions::is_known(s) {
-        Ok(s.to_string())
-    } else {
-        let hint = crate::regions::nearest(s)
-            .map(|r| format!("; did you mean {r}?"))
-            .unwrap_or_default();
-        Err(format!("unknown region {s:?}{hint}"))
-    }
+    crate::regions::check(s)
 }
 
 fn parse_regions(s: &str) -> Result<RegionArg, String> {
@@ -113,6 +106,13 @@ pub enum Command {
     Notifier(NotifierCommand),
     /// Show what the notifier would send for a Lambda payload (EventBridge, SNS, or an array)
     Preview(PreviewArgs),
+    /// Print shell completions, e.g. `awsmon-tui completions bash > ~/.local/share/bash-completion/completions/awsmon-tui`
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), e.g. `awsmon-tui man > ~/.local/share/man/man1/awsmon-tui.1`
+    Man,
 }
 
 #[derive(Debug, Args)]
@@ -188,6 +188,9 @@ pub enum ConfigCommand {
     },
     /// Print a sample config.yml listing every key
     Sample,
+    /// Print a JSON Schema for config.yml (for editors with yaml-language-server:
+    /// `# yaml-language-server: $schema=/path/to/awsmon.schema.json`)
+    Schema,
 }
 
 #[derive(Debug, Subcommand)]

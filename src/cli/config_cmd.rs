@@ -1,4 +1,4 @@
-//! `awsmon-tui config validate|show|sample`.
+//! `awsmon-tui config validate|show|sample|schema`.
 
 use super::args::ConfigCommand;
 use super::{Failure, GlobalArgs, table};
@@ -8,6 +8,12 @@ pub fn run(global: &GlobalArgs, cmd: &ConfigCommand) -> Result<(), Failure> {
     match cmd {
         ConfigCommand::Sample => {
             print!("{}", config::sample());
+            Ok(())
+        }
+        ConfigCommand::Schema => {
+            let schema = serde_json::to_string_pretty(&config::json_schema())
+                .map_err(|e| Failure::usage(e.to_string()))?;
+            println!("{schema}");
             Ok(())
         }
         ConfigCommand::Validate { json } => validate(global, *json),

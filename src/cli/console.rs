@@ -1,7 +1,6 @@
 //! `awsmon-tui` with no subcommand: the console, against the account the global flags name.
 
 use std::io::IsTerminal;
-use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
 
 use super::args::RegionArg;
@@ -33,7 +32,7 @@ pub async fn run(global: &GlobalArgs) -> Result<(), Failure> {
         emulator: false,
         read_only: global.read_only,
         notifier: notifier_line(),
-        config_path: loaded.path.unwrap_or_else(|| PathBuf::from("config.yml")),
+        config_path: loaded.path.unwrap_or_else(crate::config::first_save_path),
         config_text: loaded.text,
         slack_note: None,
     };

@@ -4,6 +4,7 @@ mod args;
 mod config_cmd;
 pub mod console;
 mod deploy;
+mod docs;
 mod findings;
 mod notifier;
 mod preview;
@@ -55,6 +56,8 @@ pub async fn run(cli: Cli) -> ExitCode {
         Some(Command::Deploy(args)) => deploy::run(&cli.global, args).await,
         Some(Command::Destroy(args)) => deploy::destroy(&cli.global, args).await,
         Some(Command::Preview(args)) => preview::run(&cli.global, args),
+        Some(Command::Completions { shell }) => docs::completions(*shell),
+        Some(Command::Man) => docs::man(),
         Some(Command::Findings(args)) => findings::run(&cli.global, args).await,
         Some(Command::Routing(args)) => routing::run(&cli.global, args).await,
         Some(Command::TestMessage(args)) => test_message::run(&cli.global, args).await,
@@ -81,9 +84,21 @@ pub fn load_config(global: &GlobalArgs) -> Result<Loaded, Failure> {
         eprintln!("warning: {w}");
     }
     let mut loaded = loaded;
-    if let Some(region) = &global.region {
-        loaded.config.settings.home_region.clone_from(region);
+    let env = |k: &str| std::env::var(k).ok();
+    let file_region = loaded.config.home_region().to_string();
+    let home = config::home_region::resolve(&config::home_region::Inputs {
+        flag: global.region.as_deref(),
+        config_file: loaded
+            .config
+            .home_region_in_file
+            .then_some(file_region.as_str()),
+        profile: global.profile.as_deref(),
+        env: &env,
+    });
+    if let Some(note) = home.note() {
+        eprintln!("note: {note}");
     }
+    loaded.config.settings.home_region = home.region;
     Ok(loaded)
 }
 

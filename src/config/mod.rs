@@ -3,6 +3,8 @@
 //! The old Serverless project's keys work unchanged. Errors name the file, line:column and key;
 //! unknown keys are warnings and survive a save.
 
+pub mod home_region;
+mod json_schema;
 mod parse;
 mod save;
 pub mod schema;
@@ -13,6 +15,7 @@ use std::path::{Path, PathBuf};
 
 use awsmon_notifier::{Service, Settings, WebhookUrl};
 
+pub use json_schema::json_schema;
 pub use save::{
     SaveError, SavePlan, save_if_unchanged, save_target, write_atomic, write_atomic_with,
 };
@@ -36,6 +39,9 @@ pub struct Config {
     pub alert_email: Option<String>,
     /// The notifier's reserved concurrency.
     pub notifier_reserved_concurrency: u32,
+    /// Whether config.yml itself sets HOME_REGION. When it does not, the home region comes
+    /// from the environment ([`home_region`]) and a save leaves the key out.
+    pub home_region_in_file: bool,
 }
 
 pub const DEFAULT_RESERVED_CONCURRENCY: u32 = 5;
@@ -56,6 +62,7 @@ impl Default for Config {
             settings: Settings::default(),
             alert_email: None,
             notifier_reserved_concurrency: DEFAULT_RESERVED_CONCURRENCY,
+            home_region_in_file: false,
         }
     }
 }
@@ -182,14 +189,27 @@ pub fn search_paths() -> Vec<PathBuf> {
         PathBuf::from("config/config.yml"),
         PathBuf::from("config.yml"),
     ];
-    let xdg = std::env::var_os("XDG_CONFIG_HOME")
+    paths.extend(user_config_path());
+    paths
+}
+
+/// `$XDG_CONFIG_HOME/awsmon/config.yml`, else `~/.config/awsmon/config.yml`.
+pub fn user_config_path() -> Option<PathBuf> {
+    std::env::var_os("XDG_CONFIG_HOME")
         .map(PathBuf::from)
         .filter(|p| p.is_absolute())
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")));
-    if let Some(dir) = xdg {
-        paths.push(dir.join("awsmon").join("config.yml"));
-    }
-    paths
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .filter(|h| !h.is_empty())
+                .map(|h| PathBuf::from(h).join(".config"))
+        })
+        .map(|dir| dir.join("awsmon").join("config.yml"))
+}
+
+/// Where the first save goes when no config.yml was found: the user's config directory (not
+/// wherever the console happened to be started), else `./config.yml`.
+pub fn first_save_path() -> PathBuf {
+    user_config_path().unwrap_or_else(|| PathBuf::from("config.yml"))
 }
 
 /// Loads `explicit`, or the first file of [`search_paths`] that exists, or the defaults.

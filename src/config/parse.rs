@@ -236,6 +236,33 @@ pub fn parse_config(file: &str, text: &str) -> Result<(Config, Vec<ConfigIssue>)
     if !prefix_s3_set {
         cfg.prefix_s3 = cfg.prefix_service_name.to_ascii_lowercase();
     }
+    for (key, node) in &entries {
+        let Some(key) = key.as_scalar().filter(|k| REGION_KEYS.contains(k)) else {
+            continue;
+        };
+        // As `Ctx::list` reads them; malformed values were reported already.
+        let items: Vec<(String, Pos)> = match &node.kind {
+            Kind::Seq(items) => items
+                .iter()
+                .filter_map(|i| Some((i.as_scalar()?.trim().to_string(), i.pos)))
+                .collect(),
+            Kind::Scalar { text, .. } => text
+                .split(',')
+                .map(|s| (s.trim().to_string(), node.pos))
+                .collect(),
+            Kind::Map(_) => Vec::new(),
+        };
+        for (name, pos) in items {
+            if !crate::regions::is_known(&name) && crate::regions::check(&name).is_ok() {
+                ctx.warnings.push(ConfigIssue {
+                    file: file.to_string(),
+                    pos,
+                    key: key.to_string(),
+                    message: format!("{name}: {}", crate::regions::UNLISTED),
+                });
+            }
+        }
+    }
     for (key, message) in cross_checks(&cfg) {
         let pos = entries
             .iter()
@@ -259,6 +286,9 @@ pub(super) fn private_webhook_message(url: &WebhookUrl) -> String {
 }
 
 /// The rules between keys, as (key to report on, message).
+/// The keys that hold region names (warned about when this build does not list them).
+const REGION_KEYS: &[&str] = &["HOME_REGION", "REGIONS", "GUARDDUTY_GLOBAL_FINDINGS_REGION"];
+
 fn cross_checks(cfg: &Config) -> Vec<(String, String)> {
     let mut out = Vec::new();
     if !cfg.settings.allow_private_webhooks {

@@ -37,6 +37,8 @@ impl SavePlan {
         let mut appended = String::new();
         let mut changed = Vec::new();
         let mut lost = Vec::new();
+        // A home region found in the environment is not pinned into the file by a save.
+        let unpinned_home = !desired.home_region_in_file;
         for spec in KEYS.iter() {
             let new_value = spec.get(desired);
             let span = spans.iter().find(|s| s.key == spec.name);
@@ -47,6 +49,9 @@ impl SavePlan {
                 && new_value == spec.get(&Config::default())
                 && spec.name != "PREFIX_S3"
             {
+                continue;
+            }
+            if span.is_none() && spec.name == "HOME_REGION" && unpinned_home {
                 continue;
             }
             if span.is_none()
@@ -91,7 +96,11 @@ impl SavePlan {
         }
         // Never write what would not load back as the desired config.
         match parse::parse_config(file, &text) {
-            Ok((reloaded, _)) if KEYS.iter().all(|k| k.get(&reloaded) == k.get(desired)) => {}
+            Ok((reloaded, _))
+                if KEYS
+                    .iter()
+                    .filter(|k| !(unpinned_home && k.name == "HOME_REGION"))
+                    .all(|k| k.get(&reloaded) == k.get(desired)) => {}
             Ok(_) => {
                 return Err(format!(
                     "{file}: internal error: the edited file would not read back as saved; nothing written"
@@ -234,6 +243,19 @@ pub fn save_if_unchanged(
         return Err(SaveError::Changed {
             path: path.to_path_buf(),
         });
+    }
+    if read.is_none()
+        && let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty())
+    {
+        // The first save into the user's config directory makes it, private.
+        let mut b = fs::DirBuilder::new();
+        b.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut b, 0o700);
+        b.create(dir).map_err(|error| SaveError::Io {
+            path: dir.to_path_buf(),
+            error,
+        })?;
     }
     write_atomic(&target, text.as_bytes()).map_err(|error| SaveError::Io {
         path: target.clone(),

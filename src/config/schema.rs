@@ -9,7 +9,7 @@
 
 use std::sync::LazyLock;
 
-use awsmon_notifier::secret::mask_url;
+use awsmon_notifier::secret::{mask_url, mask_urls_in};
 use awsmon_notifier::settings::{
     INSPECTOR_RESOURCE_TYPES, InspectorSeverity, TRUSTED_ADVISOR_STATUSES,
 };
@@ -311,10 +311,11 @@ impl Value {
     pub fn display_masked(&self) -> String {
         match self {
             Value::Absent => "(not set)".to_string(),
-            Value::Str(s) => s.clone(),
+            // A webhook pasted under the wrong key is still a secret.
+            Value::Str(s) => mask_urls_in(s),
             Value::Bool(b) => b.to_string(),
             Value::Num(n) => n.to_string(),
-            Value::List(items) => format!("[{}]", items.join(", ")),
+            Value::List(items) => mask_urls_in(&format!("[{}]", items.join(", "))),
             Value::Urls(urls) if urls.is_empty() => "(default)".to_string(),
             Value::Urls(urls) => urls
                 .iter()
@@ -323,7 +324,7 @@ impl Value {
                 .join(", "),
             Value::Map(entries) => {
                 let parts: Vec<String> = entries.iter().map(|(k, v)| format!("{k}={v}")).collect();
-                format!("{{{}}}", parts.join(", "))
+                mask_urls_in(&format!("{{{}}}", parts.join(", ")))
             }
         }
     }
@@ -333,15 +334,17 @@ impl Value {
         use serde_json::Value as J;
         match self {
             Value::Absent => J::Null,
-            Value::Str(s) => J::String(s.clone()),
+            Value::Str(s) => J::String(mask_urls_in(s)),
             Value::Bool(b) => J::Bool(*b),
             Value::Num(n) => serde_json::Number::from_f64(*n).map_or(J::Null, J::Number),
-            Value::List(items) => J::Array(items.iter().cloned().map(J::String).collect()),
+            Value::List(items) => {
+                J::Array(items.iter().map(|i| J::String(mask_urls_in(i))).collect())
+            }
             Value::Urls(urls) => J::Array(urls.iter().map(|u| J::String(mask_url(u))).collect()),
             Value::Map(entries) => J::Object(
                 entries
                     .iter()
-                    .map(|(k, v)| (k.clone(), J::String(v.clone())))
+                    .map(|(k, v)| (mask_urls_in(k), J::String(mask_urls_in(v))))
                     .collect(),
             ),
         }
@@ -470,13 +473,7 @@ fn email(v: &str) -> Result<String, String> {
 }
 
 fn region(name: &str) -> Result<String, String> {
-    if regions::is_known(name) {
-        return Ok(name.to_string());
-    }
-    let hint = regions::nearest(name)
-        .map(|r| format!("; did you mean {r}?"))
-        .unwrap_or_default();
-    Err(format!("unknown region {name:?}{hint}"))
+    regions::check(name)
 }
 
 fn resource_type(item: &str) -> Result<String, String> {
@@ -704,14 +701,17 @@ pub static KEYS: LazyLock<Vec<KeySpec>> = LazyLock::new(|| {
         },
         KeySpec {
             name: "HOME_REGION",
-            help: "where the notifier runs (default us-east-1)",
+            help: "where the notifier runs (default: AWS_REGION, AWS_DEFAULT_REGION, the profile's region, else us-east-1)",
             example: "HOME_REGION: us-east-1",
             label: "HOME_REGION",
             old: false,
             kind: text(region),
             slot: field(
                 |c| Value::Str(c.settings.home_region.clone()),
-                |c, v| c.settings.home_region = string(v),
+                |c, v| {
+                    c.settings.home_region = string(v);
+                    c.home_region_in_file = true;
+                },
             ),
         },
         KeySpec {

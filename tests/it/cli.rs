@@ -13,6 +13,8 @@ fn awsmon(args: &[&str], envs: &[(&str, &str)]) -> Output {
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .env("HOME", home.path())
         .env("AWS_EC2_METADATA_DISABLED", "true")
+        // The emulator's region, so no "no home region set" note is printed.
+        .env("AWS_REGION", "us-east-1")
         .env("NO_COLOR", "1")
         .current_dir(home.path());
     for (k, v) in envs {
@@ -987,4 +989,140 @@ async fn ctrl_c_during_a_deploy_says_what_finished_was_cut_off_and_never_ran() {
         summary[5].starts_with("run `awsmon-tui deploy notifier` again to finish"),
         "{err}"
     );
+}
+
+/// The home region, with no HOME_REGION in any config: the environment, then the profile's
+/// region in the AWS config file, then us-east-1 with a note on stderr (never silently).
+#[test]
+fn the_home_region_is_found_as_the_aws_cli_finds_a_region() {
+    let dir = tempfile::tempdir().expect("dir");
+    let aws_config = dir.path().join("aws-config");
+    std::fs::write(
+        &aws_config,
+        "[default]\nregion = eu-central-1\n[profile ops]\nregion = ap-southeast-2\n",
+    )
+    .expect("write");
+    let aws_config = aws_config.to_string_lossy().into_owned();
+    let home_region = |envs: &[(&str, &str)], args: &[&str]| {
+        let mut all = vec!["config", "show", "--json"];
+        all.extend_from_slice(args);
+        // An empty AWS_REGION counts as unset (the helper sets one).
+        let mut with = vec![("AWS_REGION", "")];
+        with.extend_from_slice(envs);
+        let out = awsmon(&all, &with);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("json");
+        (
+            doc["HOME_REGION"].as_str().unwrap_or_default().to_string(),
+            stderr(&out).contains("note: no home region set"),
+        )
+    };
+    let file = ("AWS_CONFIG_FILE", aws_config.as_str());
+    assert_eq!(
+        home_region(
+            &[
+                file,
+                ("AWS_REGION", "eu-west-1"),
+                ("AWS_DEFAULT_REGION", "eu-west-2")
+            ],
+            &[]
+        ),
+        ("eu-west-1".to_string(), false)
+    );
+    assert_eq!(
+        home_region(&[file, ("AWS_DEFAULT_REGION", "eu-west-2")], &[]),
+        ("eu-west-2".to_string(), false)
+    );
+    assert_eq!(
+        home_region(&[file], &[]),
+        ("eu-central-1".to_string(), false)
+    );
+    assert_eq!(
+        home_region(&[file], &["--profile", "ops"]),
+        ("ap-southeast-2".to_string(), false)
+    );
+    assert_eq!(
+        home_region(
+            &[file, ("AWS_REGION", "eu-west-1")],
+            &["--region", "sa-east-1"]
+        ),
+        ("sa-east-1".to_string(), false)
+    );
+    assert_eq!(home_region(&[], &[]), ("us-east-1".to_string(), true));
+}
+
+/// The JSON Schema from `config schema` accepts the sample and the old project's forms, and
+/// refuses what the parser refuses where a schema can say so (checked with Python's
+/// jsonschema, which the test venv has for cfn-lint).
+#[test]
+fn the_config_schema_accepts_the_sample_and_refuses_out_of_range_values() {
+    let out = awsmon(&["config", "schema"], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let dir = tempfile::tempdir().expect("dir");
+    let schema = dir.path().join("schema.json");
+    std::fs::write(&schema, &out.stdout).expect("write");
+    let sample = awsmon(&["config", "sample"], &[]);
+    let sample = stdout(&sample);
+    let cases = [
+        (sample.as_str(), true),
+        (
+            "WEBHOOK_URLS: https://hooks.slack.com/services/T/B/x, https://hooks.slack.com/services/T/B/y\nBUDGET_LIMIT: '100'\nREGIONS: all\nSTACK_TAGS:\n  team: sec\n",
+            true,
+        ),
+        ("BUDGET_THRESHOLD_PERCENTAGE: 150\n", false),
+        ("BUDGET_THRESHOLD_PERCENTAGE: 0\n", false),
+        ("STACK_TAGS:\n  aws:owner: x\n", false),
+    ];
+    let python = awsmon_testbench::venv_dir().join("bin/python");
+    for (config, valid) in cases {
+        let file = dir.path().join("config.yml");
+        std::fs::write(&file, config).expect("write");
+        let check = Command::new(&python)
+            .args([
+                "-c",
+                "import json,sys,yaml,jsonschema; jsonschema.validate(yaml.safe_load(open(sys.argv[2])), json.load(open(sys.argv[1])))",
+            ])
+            .arg(&schema)
+            .arg(&file)
+            .output()
+            .expect("python");
+        assert_eq!(
+            check.status.success(),
+            valid,
+            "{config}\n{}",
+            String::from_utf8_lossy(&check.stderr)
+        );
+    }
+}
+
+/// Completions and the man page come from the clap definitions: every subcommand is in them.
+#[test]
+fn completions_and_the_man_page_list_every_command() {
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let out = awsmon(&["completions", shell], &[]);
+        assert_eq!(out.status.code(), Some(0), "{shell}: {}", stderr(&out));
+        let text = stdout(&out);
+        for sub in [
+            "status",
+            "deploy",
+            "destroy",
+            "findings",
+            "preview",
+            "test-message",
+        ] {
+            assert!(text.contains(sub), "{shell} completions lack {sub}");
+        }
+    }
+    let man = awsmon(&["man"], &[]);
+    assert_eq!(man.status.code(), Some(0), "{}", stderr(&man));
+    let page = stdout(&man);
+    assert!(page.contains("\n.TH awsmon-tui 1 "), "{page}");
+    assert!(page.contains("\n.SH SUBCOMMANDS\n"), "{page}");
+    for sub in ["deploy", "destroy", "findings", "preview", "completions"] {
+        assert!(
+            page.contains(&format!("awsmon\\-tui\\-{sub}(1)")),
+            "{sub}: {page}"
+        );
+    }
+    assert!(awsmon(&["completions", "tcsh"], &[]).status.code() == Some(2));
 }

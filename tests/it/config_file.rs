@@ -176,6 +176,35 @@ fn an_unknown_region_is_rejected_with_the_nearest_name() {
     );
 }
 
+/// A region named as a partition names its regions (newer than this build, GovCloud) is
+/// accepted with a warning at its position; anything else is still refused.
+#[test]
+fn a_region_this_build_does_not_list_validates_with_a_warning() {
+    let (_dir, path) = write_config(
+        "HOME_REGION: us-gov-west-1\nREGIONS: eu-west-1, ap-southeast-9\nGUARDDUTY_GLOBAL_FINDINGS_REGION: us-gov-west-1\n",
+    );
+    let loaded = config::load_file(&path).expect("valid");
+    assert_eq!(loaded.config.home_region(), "us-gov-west-1");
+    let warnings: Vec<String> = loaded
+        .warnings
+        .iter()
+        .map(|w| format!("{}:{}: {}", w.pos.line, w.pos.column, w.key))
+        .collect();
+    assert_eq!(
+        warnings,
+        vec![
+            "1:14: HOME_REGION",
+            "2:10: REGIONS",
+            "3:35: GUARDDUTY_GLOBAL_FINDINGS_REGION"
+        ]
+    );
+    assert!(
+        loaded.warnings[1]
+            .message
+            .starts_with("ap-southeast-9: not a region this build knows")
+    );
+}
+
 #[test]
 fn severities_out_of_range_are_rejected() {
     assert_eq!(
@@ -244,6 +273,49 @@ fn saving_changes_only_edited_keys_and_keeps_comments_unknown_keys_and_a_backup(
     );
     let mode = std::fs::metadata(&path).expect("meta").permissions().mode() & 0o777;
     assert_eq!(mode, 0o600);
+}
+
+/// A home region that came from AWS_REGION or the profile is not written into the file by a
+/// save of something else; one the file sets is kept and can be changed.
+#[test]
+fn a_save_does_not_pin_a_home_region_the_file_does_not_set() {
+    let original = "BUDGET_LIMIT: 100\n";
+    let (_dir, path) = write_config(original);
+    let loaded = config::load_file(&path).expect("valid");
+    assert!(!loaded.config.home_region_in_file);
+    let mut cfg = loaded.config.clone();
+    cfg.settings.home_region = "eu-west-1".into();
+    cfg.budget_limit = Some(150.0);
+    let plan = SavePlan::new("config.yml", Some(original), &cfg).expect("plan");
+    assert_eq!(plan.changed, vec!["BUDGET_LIMIT"]);
+    assert_eq!(plan.text, "BUDGET_LIMIT: 150\n");
+
+    let pinned = "HOME_REGION: eu-west-2\n";
+    let (cfg, _) = config::load_str("c.yml", pinned).expect("valid");
+    assert!(cfg.home_region_in_file);
+    let mut moved = cfg.clone();
+    moved.settings.home_region = "eu-west-1".into();
+    let plan = SavePlan::new("config.yml", Some(pinned), &moved).expect("plan");
+    assert_eq!(plan.text, "HOME_REGION: eu-west-1\n");
+}
+
+/// With no config.yml anywhere, the first save goes to the user's config directory, which it
+/// makes, private.
+#[test]
+fn the_first_save_makes_the_user_config_directory() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("xdg/awsmon/config.yml");
+    let written = config::save_if_unchanged(&path, None, "BUDGET_LIMIT: 5\n").expect("saved");
+    assert_eq!(written, path);
+    assert_eq!(
+        std::fs::read_to_string(&path).expect("read"),
+        "BUDGET_LIMIT: 5\n"
+    );
+    let mode = std::fs::metadata(path.parent().expect("dir"))
+        .expect("meta")
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o700);
 }
 
 #[test]
@@ -333,10 +405,17 @@ fn a_webhook_url_under_any_key_is_masked_in_every_message() {
         ] {
             let (_dir, path) = write_config(&text);
             let shown = match config::load_file(&path) {
+                // What `config show` and `config show --json` print, too.
                 Ok(l) => l
                     .warnings
                     .iter()
                     .map(ToString::to_string)
+                    .chain(
+                        config::show(&l.config)
+                            .into_iter()
+                            .map(|(k, v)| format!("{k}: {v}")),
+                    )
+                    .chain([config::show_json(&l.config).to_string()])
                     .collect::<Vec<_>>(),
                 Err(ConfigError::Invalid { errors, warnings }) => errors
                     .iter()

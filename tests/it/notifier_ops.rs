@@ -516,6 +516,7 @@ fn cli(
         .env("AWS_ACCESS_KEY_ID", "AKIAEMULATOR00000000")
         .env("AWS_SECRET_ACCESS_KEY", "emulator")
         .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_REGION", "us-east-1")
         .stdin(std::process::Stdio::null());
     if let Some(cw) = cloudwatch {
         cmd.env("AWS_ENDPOINT_URL_CLOUDWATCH", cw);

@@ -47,6 +47,7 @@ fn cli(args: &[&str], moto: &str, home: &Path, extra: &[(&str, &str)]) -> std::p
         .env("HOME", home)
         .env("AWS_EC2_METADATA_DISABLED", "true")
         .env("AWS_ENDPOINT_URL", moto)
+        .env("AWS_REGION", "us-east-1")
         .env("NO_COLOR", "1")
         .envs(CREDS)
         .envs(extra.iter().copied())

@@ -100,7 +100,7 @@ fn launch(name: &str, moto: &str, dir: &std::path::Path, hook: &str, extra: &str
     )
     .expect("zip");
     let command = format!(
-        "cd {dir} && env AWS_ACCESS_KEY_ID=AKIAEMULATOR00000000 AWS_SECRET_ACCESS_KEY=emulator \
+        "cd {dir} && env AWS_ACCESS_KEY_ID=AKIAEMULATOR00000000 AWS_SECRET_ACCESS_KEY=emulator AWS_REGION=us-east-1 \
          AWS_ENDPOINT_URL={moto} AWSMON_NOTIFIER_ZIP={zip} NO_COLOR=1 {bin} --config config.yml {extra}; \
          echo AWSMON-EXITED $?; sleep 60",
         dir = dir.display(),
