@@ -10,7 +10,7 @@ pub mod decide;
 pub mod deliver;
 pub mod event;
 pub mod format;
-mod json;
+pub mod json;
 pub mod metrics;
 pub mod pipeline;
 pub mod secret;

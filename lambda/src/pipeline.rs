@@ -67,8 +67,7 @@ impl Prepared {
     /// same bytes (keys sorted, as a `Value` writes them), without building a `Value`.
     pub fn write_json(&self, out: &mut Vec<u8>) {
         fn string(out: &mut Vec<u8>, s: &str) {
-            // Writing to a Vec cannot fail.
-            let _ = serde_json::to_writer(&mut *out, s);
+            crate::json::write_str(out, s);
         }
         let (decision, reason) = match &self.decision {
             Decision::Send { mention } => {
@@ -154,9 +153,18 @@ fn prepare_item(
     settings: &Settings,
     each: &mut impl FnMut(Prepared),
 ) -> Result<(), serde_json::Error> {
-    let mut de = serde_json::Deserializer::from_slice(item);
-    let value = serde::de::DeserializeSeed::deserialize(Pruned { whole: false }, &mut de)?;
-    de.end()?;
+    // The direct reader for the usual event; serde_json for anything unusual, and for errors.
+    let fast = std::str::from_utf8(item)
+        .ok()
+        .and_then(crate::json::fast::parse);
+    let value = if let Some(value) = fast {
+        value
+    } else {
+        let mut de = serde_json::Deserializer::from_slice(item);
+        let value = serde::de::DeserializeSeed::deserialize(Pruned { whole: false }, &mut de)?;
+        de.end()?;
+        value
+    };
     for parsed in event::parse_item(&value) {
         each(prepare_parsed(parsed, settings, false));
     }

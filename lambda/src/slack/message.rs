@@ -129,8 +129,7 @@ impl Writer {
     }
 
     fn string(&mut self, s: &str) {
-        // Writing to a Vec cannot fail.
-        let _ = serde_json::to_writer(&mut self.out, s);
+        crate::json::write_str(&mut self.out, s);
     }
 
     /// Room for one more block before the context line; starts it when there is.

@@ -311,3 +311,29 @@ fn a_streamed_payload_prepares_the_same_events() {
     }
     assert!(awsmon_notifier::prepare_reader(&b"[{}, "[..], &settings, |_| {}).is_err());
 }
+
+/// Every fixture, as its bytes, goes through the direct reader (not the serde fallback) and
+/// gives the serde path's tree: the fast path is the one real events take.
+#[test]
+fn every_fixture_takes_the_direct_reader() {
+    use awsmon_notifier::json::{Pruned, fast};
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let mut read = 0;
+    for entry in std::fs::read_dir(dir).expect("fixtures") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_none_or(|e| e != "json") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).expect("read");
+        let ours = fast::parse(&text)
+            .unwrap_or_else(|| panic!("{} fell back to serde", path.display()))
+            .to_value();
+        let mut de = serde_json::Deserializer::from_str(&text);
+        let theirs = serde::de::DeserializeSeed::deserialize(Pruned { whole: false }, &mut de)
+            .expect("serde")
+            .to_value();
+        assert_eq!(ours, theirs, "{}", path.display());
+        read += 1;
+    }
+    assert_eq!(read, 18);
+}

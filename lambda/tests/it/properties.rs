@@ -284,8 +284,76 @@ const URL_FIELDS: &[(&str, &str)] = &[
     ),
 ];
 
+/// JSON text as it arrives: compact or pretty, with `\\u` and short escapes, and sometimes
+/// broken (cut short, a byte changed) so that refusals are compared too.
+fn json_text() -> impl Strategy<Value = String> {
+    (
+        arb_json(),
+        any::<bool>(),
+        prop_oneof![
+            Just(None),
+            Just(Some("\\u0041")),
+            Just(Some("\\ud83d\\ude00")),
+            Just(Some("\\ud800")),
+            Just(Some("\\/\\b\\f\\n\\r\\t\\\"\\\\")),
+            Just(Some("\t\u{1}")),
+        ],
+        any::<prop::sample::Index>(),
+        prop_oneof![
+            Just(None),
+            Just(Some(b'"')),
+            Just(Some(b',')),
+            Just(Some(b'}')),
+            Just(Some(b'0')),
+            Just(Some(b'\\')),
+            Just(Some(b' ')),
+        ],
+        any::<bool>(),
+    )
+        .prop_map(|(v, pretty, escape, at, byte, cut)| {
+            let mut text = if pretty {
+                serde_json::to_string_pretty(&v)
+            } else {
+                serde_json::to_string(&v)
+            }
+            .unwrap_or_default();
+            // An escape put inside the first string value, where one is.
+            if let (Some(e), Some(q)) = (escape, text.find(": \"").or_else(|| text.find(":\""))) {
+                let open = text[q..].find('"').map_or(q, |i| q + i + 1);
+                text.insert_str(open, e);
+            }
+            let mut bytes = text.into_bytes();
+            if let Some(b) = byte
+                && !bytes.is_empty()
+            {
+                let i = at.index(bytes.len());
+                bytes[i] = b;
+            }
+            if cut && bytes.len() > 1 {
+                bytes.truncate(at.index(bytes.len()));
+            }
+            String::from_utf8_lossy(&bytes).into_owned()
+        })
+}
+
 proptest! {
     #![proptest_config(config())]
+
+    /// The direct reader either steps aside or gives exactly the serde path's tree; it never
+    /// accepts what serde_json refuses.
+    #[test]
+    fn the_direct_reader_agrees_with_serde_json(text in json_text()) {
+        use awsmon_notifier::json::{Pruned, fast};
+        let ours = fast::parse(&text).map(|j| j.to_value());
+        let mut de = serde_json::Deserializer::from_str(&text);
+        let theirs = serde::de::DeserializeSeed::deserialize(Pruned { whole: false }, &mut de)
+            .and_then(|j| de.end().map(|()| j.to_value()));
+        match (ours, theirs) {
+            (Some(a), Ok(b)) => prop_assert_eq!(a, b, "{}", text),
+            (Some(a), Err(e)) => prop_assert!(false, "accepted {} as {} but serde_json says {}", text, a, e),
+            (None, _) => {}
+        }
+    }
 
     #[test]
     fn arbitrary_json_never_panics_and_stays_safe(v in arb_json()) {

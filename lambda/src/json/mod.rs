@@ -7,6 +7,41 @@
 
 use std::borrow::Cow;
 
+pub mod fast;
+
+/// `s` as a JSON string, quotes included: the bytes serde_json writes for it (short escapes,
+/// `\u00xx` for other control characters), with plain runs copied whole.
+pub fn write_str(out: &mut Vec<u8>, s: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let bytes = s.as_bytes();
+    out.push(b'"');
+    let mut copied = 0;
+    while let Some(i) = fast::special_from(bytes, copied) {
+        out.extend_from_slice(&bytes[copied..i]);
+        let b = bytes[i];
+        match b {
+            b'"' => out.extend_from_slice(b"\\\""),
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            b'\n' => out.extend_from_slice(b"\\n"),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            b'\t' => out.extend_from_slice(b"\\t"),
+            0x08 => out.extend_from_slice(b"\\b"),
+            0x0c => out.extend_from_slice(b"\\f"),
+            _ => out.extend_from_slice(&[
+                b'\\',
+                b'u',
+                b'0',
+                b'0',
+                HEX[usize::from(b >> 4)],
+                HEX[usize::from(b & 15)],
+            ]),
+        }
+        copied = i + 1;
+    }
+    out.extend_from_slice(&bytes[copied..]);
+    out.push(b'"');
+}
+
 use serde_json::{Number, Value};
 
 /// A JSON value whose strings borrow from the input where they can. Objects are kept as a
@@ -515,6 +550,26 @@ mod tests {
         assert_eq!(tree["z"]["b"].as_str(), Some("last"));
         assert_eq!(super::str_at(&tree, &["a", "2"]).as_deref(), Some("2.5"));
         assert_eq!(super::str_at(&tree, &["m"]).as_deref(), Some("xAy"));
+    }
+
+    /// The string writer against serde_json's, byte for byte: every character below 0x80
+    /// between plain text and multibyte characters.
+    #[test]
+    fn strings_are_written_as_serde_json_writes_them() {
+        for c in (0u8..0x80)
+            .map(char::from)
+            .chain(['é', '€', '😀', '\u{2028}'])
+        {
+            for s in [
+                format!("{c}"),
+                format!("ab{c}cdefghij{c}{c}"),
+                format!("{c}0123456789"),
+            ] {
+                let mut ours = Vec::new();
+                super::write_str(&mut ours, &s);
+                assert_eq!(ours, serde_json::to_vec(&s).expect("json"), "{s:?}");
+            }
+        }
     }
 
     /// Pruned, only read keys are kept, at every depth, and maps whose keys are data whole.
