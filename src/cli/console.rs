@@ -18,8 +18,8 @@ pub async fn run(global: &GlobalArgs) -> Result<(), Failure> {
         ));
     }
     let loaded = super::load_config(global)?;
+    let aws = super::connect(global, &loaded).await;
     let cfg = loaded.config;
-    let aws = super::connect(global, cfg.home_region()).await;
     let env = Env {
         profile: global
             .profile

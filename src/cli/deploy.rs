@@ -47,7 +47,7 @@ async fn apply(
         (None, Err(e)) => return Err(Failure::usage(e.to_string())),
         (Some(_), Err(_)) => None,
     };
-    let aws = super::connect(global, cfg.home_region()).await;
+    let aws = super::connect(global, &loaded).await;
     let regions = super::chosen_regions(global, cfg, &aws).await;
     let intent = match (destroy, &zip) {
         (Some(delete_service_data), _) => Intent::Destroy {

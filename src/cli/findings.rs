@@ -10,7 +10,7 @@ use crate::ops::findings::{self as ops, FindingsError};
 pub async fn run(global: &GlobalArgs, args: &FindingsArgs) -> Result<(), Failure> {
     let loaded = super::load_config(global)?;
     let cfg = &loaded.config;
-    let aws = super::connect(global, cfg.home_region()).await;
+    let aws = super::connect(global, &loaded).await;
     let regions = super::chosen_regions(global, cfg, &aws).await;
     let services = args
         .services

@@ -95,9 +95,7 @@ pub fn load_config(global: &GlobalArgs) -> Result<Loaded, Failure> {
         profile: global.profile.as_deref(),
         env: &env,
     });
-    if let Some(note) = home.note() {
-        eprintln!("note: {note}");
-    }
+    loaded.home_region_note = home.note();
     loaded.config.settings.home_region = home.region;
     Ok(loaded)
 }
@@ -112,7 +110,13 @@ pub fn refuse_if_read_only(global: &GlobalArgs, what: &str) -> Result<(), Failur
     Ok(())
 }
 
-pub async fn connect(global: &GlobalArgs, home_region: &str) -> Aws {
+/// The AWS access point for a command that calls AWS, in the home region; says first when that
+/// region is only the default (commands that never call AWS, like `preview`, say nothing).
+pub async fn connect(global: &GlobalArgs, loaded: &config::Loaded) -> Aws {
+    if let Some(note) = &loaded.home_region_note {
+        eprintln!("note: {note}");
+    }
+    let home_region = loaded.config.home_region();
     let mut options = AwsOptions {
         profile: global.profile.clone(),
         endpoint_url: global.endpoint_url.clone(),

@@ -31,7 +31,7 @@ async fn export(global: &GlobalArgs, file: &std::path::Path) -> Result<(), Failu
     }
     let loaded = super::load_config(global)?;
     let cfg = &loaded.config;
-    let aws = super::connect(global, cfg.home_region()).await;
+    let aws = super::connect(global, &loaded).await;
     let held = redrive::hold(&aws, cfg, redrive::MAX_MESSAGES, Duration::from_mins(5))
         .await
         .map_err(|e| Failure::other(e.to_string()))?;
@@ -69,7 +69,7 @@ async fn export(global: &GlobalArgs, file: &std::path::Path) -> Result<(), Failu
 async fn status(global: &GlobalArgs, json: bool) -> Result<(), Failure> {
     let loaded = super::load_config(global)?;
     let cfg = &loaded.config;
-    let aws = super::connect(global, cfg.home_region()).await;
+    let aws = super::connect(global, &loaded).await;
     let h = crate::ops::notifier::health(&aws, cfg).await;
     let problems = h.problems();
     if json {
@@ -103,7 +103,7 @@ async fn redrive(global: &GlobalArgs, dry_run: bool, yes: bool, json: bool) -> R
     }
     let loaded = super::load_config(global)?;
     let cfg = &loaded.config;
-    let aws = super::connect(global, cfg.home_region()).await;
+    let aws = super::connect(global, &loaded).await;
     let (settings, held) = redrive::routing_and_held(&aws, cfg, Duration::from_mins(5))
         .await
         .map_err(|e| Failure::other(e.to_string()))?;

@@ -20,7 +20,7 @@ async fn push(global: &GlobalArgs) -> Result<(), Failure> {
         // Refused before any AWS call.
         return Err(Failure::usage(format!("routing not pushed: {gap}")));
     }
-    let aws = super::connect(global, cfg.home_region()).await;
+    let aws = super::connect(global, &loaded).await;
     match routing::push(&aws, cfg, Expect::Any).await {
         Ok(Pushed::Done {
             write,

@@ -14,7 +14,7 @@ use crate::inventory::{self, Regions, ScanRequest, State};
 
 pub async fn run(global: &GlobalArgs, args: &StatusArgs) -> Result<(), Failure> {
     let loaded = super::load_config(global)?;
-    let aws = super::connect(global, loaded.config.home_region()).await;
+    let aws = super::connect(global, &loaded).await;
     report(&aws, &loaded.config, global.regions.as_ref(), args).await
 }
 

@@ -14,7 +14,7 @@ pub async fn run(global: &GlobalArgs, args: &TestMessageArgs) -> Result<(), Fail
     let loaded = super::load_config(global)?;
     let cfg = &loaded.config;
     let route = args.route;
-    let aws = super::connect(global, cfg.home_region()).await;
+    let aws = super::connect(global, &loaded).await;
     let sent_at = std::time::SystemTime::now();
     let sent = ops::send(&aws, cfg, route, args.via, Duration::from_mins(1))
         .await

@@ -181,6 +181,8 @@ pub struct Loaded {
     /// The file's text, kept so that a save can preserve comments and unknown keys.
     pub text: Option<String>,
     pub warnings: Vec<ConfigIssue>,
+    /// Said before the first AWS call when no setting named the home region.
+    pub home_region_note: Option<String>,
 }
 
 /// Where config.yml is looked for, in order, when `--config` is not given.
@@ -224,6 +226,7 @@ pub fn locate_and_load(explicit: Option<&Path>) -> Result<Loaded, ConfigError> {
             path: None,
             text: None,
             warnings: Vec::new(),
+            home_region_note: None,
         }),
     }
 }
@@ -254,6 +257,7 @@ pub fn load_file(path: &Path) -> Result<Loaded, ConfigError> {
         path: Some(path.to_path_buf()),
         text: Some(text),
         warnings,
+        home_region_note: None,
     })
 }
 

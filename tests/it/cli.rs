@@ -992,7 +992,8 @@ async fn ctrl_c_during_a_deploy_says_what_finished_was_cut_off_and_never_ran() {
 }
 
 /// The home region, with no HOME_REGION in any config: the environment, then the profile's
-/// region in the AWS config file, then us-east-1 with a note on stderr (never silently).
+/// region in the AWS config file, then us-east-1 with a note on stderr (never silently). Before
+/// this, AWS_REGION and the profile were ignored and us-east-1 was used without a word.
 #[test]
 fn the_home_region_is_found_as_the_aws_cli_finds_a_region() {
     let dir = tempfile::tempdir().expect("dir");
@@ -1048,7 +1049,23 @@ fn the_home_region_is_found_as_the_aws_cli_finds_a_region() {
         ),
         ("sa-east-1".to_string(), false)
     );
-    assert_eq!(home_region(&[], &[]), ("us-east-1".to_string(), true));
+    // Nothing names one: us-east-1, said by the commands that call AWS (before they do), not
+    // by those that never do.
+    assert_eq!(home_region(&[], &[]), ("us-east-1".to_string(), false));
+    let status = awsmon(&["status", "--json"], &[("AWS_REGION", "")]);
+    assert!(
+        stderr(&status).starts_with("note: no home region set (--region, HOME_REGION in config.yml, AWS_REGION, AWS_DEFAULT_REGION or the profile's region); using us-east-1\n"),
+        "{}",
+        stderr(&status)
+    );
+    let event = dir.path().join("event.json");
+    std::fs::write(&event, "[]").expect("write");
+    let preview = awsmon(
+        &["preview", "--json", "--event", &event.to_string_lossy()],
+        &[("AWS_REGION", "")],
+    );
+    assert_eq!(preview.status.code(), Some(0), "{}", stderr(&preview));
+    assert_eq!(stderr(&preview), "");
 }
 
 /// The JSON Schema from `config schema` accepts the sample and the old project's forms, and
