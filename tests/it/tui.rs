@@ -462,7 +462,9 @@ fn findings_show_the_slack_message_and_filter() {
     assert_eq!(app.findings.view.len(), app.findings.items.len());
     assert_eq!(app.screen, Screen::Findings);
     keys(&mut app, "ss");
-    let first = app.selected_finding().map(|f| f.rank).unwrap_or_default();
+    // Sorted by severity: the first row is the most severe (the selection stays on its
+    // finding, wherever that moved).
+    let first = app.findings.items[app.findings.view[0]].rank;
     assert!(app.findings.items.iter().all(|f| f.rank <= first));
 }
 
@@ -924,4 +926,83 @@ fn the_tick_that_clears_the_last_toast_redraws() {
     assert_eq!(ticks, 16);
     app.update(Action::Tick);
     assert!(!app.redraw, "nothing left to change");
+}
+
+/// The first-user report: live findings arrived while a sample was selected, and the pane then
+/// showed (and `x` sent) a different finding from the highlighted row. The selection is one
+/// finding, kept by identity when rows arrive or re-sort; the preview and `x` follow it.
+#[test]
+fn the_preview_and_x_follow_the_highlighted_finding_when_rows_arrive() {
+    use awsmon::findings::{Finding, Origin};
+    let mut app = app(false);
+    scanned(&mut app);
+    keys(&mut app, "f");
+    // A sample is selected and previewed before the live findings arrive.
+    key(&mut app, KeyCode::Down);
+    key(&mut app, KeyCode::Down);
+    let chosen = app
+        .findings
+        .selected()
+        .expect("selected")
+        .summary
+        .id
+        .clone();
+    let settings = app.cfg.settings.clone();
+    let live: Vec<Finding> = [
+        "budget-actual-sns",
+        "guardduty-iam-api-call",
+        "config-change-with-diff",
+    ]
+    .iter()
+    .map(|name| {
+        let path = format!(
+            "{}/lambda/tests/fixtures/{name}.json",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let event: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(path).expect("fixture")).expect("json");
+        Finding::from_event(Origin::Live, &event, &settings).expect("finding")
+    })
+    .collect();
+    app.update(Action::Findings {
+        items: live,
+        errors: vec![],
+    });
+    let shown = |app: &App| {
+        let selected = app
+            .findings
+            .selected()
+            .expect("selected")
+            .summary
+            .id
+            .clone();
+        let previewed = app
+            .findings
+            .current
+            .as_ref()
+            .and_then(|(_, p)| p.as_ref())
+            .map(|p| p.id.clone())
+            .expect("preview");
+        (selected, previewed)
+    };
+    assert_eq!(
+        shown(&app),
+        (chosen.clone(), chosen.clone()),
+        "kept across arrival"
+    );
+    // Re-sorting moves the row, not the selection.
+    keys(&mut app, "s");
+    assert_eq!(
+        shown(&app),
+        (chosen.clone(), chosen.clone()),
+        "kept across sorting"
+    );
+    // Moving on previews the new row, and `x` sends exactly what is previewed and selected.
+    key(&mut app, KeyCode::Up);
+    let (selected, previewed) = shown(&app);
+    assert_eq!(selected, previewed);
+    let effects = keys(&mut app, "x");
+    if let [Effect::SendFinding(p)] = effects.as_slice() {
+        assert_eq!(p.id, selected);
+    }
 }

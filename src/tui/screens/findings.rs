@@ -58,10 +58,14 @@ impl FindingsState {
         vec![Effect::LoadFindings]
     }
 
-    /// Live findings arrived: they go first, the samples stay at the end.
+    /// Live findings arrived: they go first, the samples stay at the end. The selected finding
+    /// stays selected (its row moves), and the preview is made again for whatever is selected.
     pub fn loaded(&mut self, items: Vec<Finding>, errors: Vec<String>, ui: &mut Ui) {
         self.loading = false;
         self.loaded = true;
+        let keep = self.selected_key();
+        // Item indices change: a preview kept by index would show another finding.
+        self.current = None;
         let live = items.len();
         let samples: Vec<Finding> = self
             .items
@@ -72,6 +76,7 @@ impl FindingsState {
         self.items.extend(samples);
         self.errors = errors;
         self.refilter();
+        self.reselect(keep);
         let note = if self.errors.is_empty() {
             format!("{live} recent finding(s) loaded")
         } else {
@@ -101,7 +106,30 @@ impl FindingsState {
         self.refilter();
     }
 
+    /// The view again after the filter or sort changed, with the selected finding kept
+    /// selected when it is still shown.
     pub fn refilter(&mut self) {
+        let keep = self.selected_key();
+        self.rebuild_view();
+        self.reselect(keep);
+    }
+
+    /// The selected finding's identity: where it came from and its id.
+    fn selected_key(&self) -> Option<(Origin, String)> {
+        self.selected().map(|f| (f.origin, f.summary.id.clone()))
+    }
+
+    fn reselect(&mut self, key: Option<(Origin, String)>) {
+        let Some((origin, id)) = key else { return };
+        if let Some(pos) = self.view.iter().position(|&i| {
+            let f = &self.items[i];
+            f.origin == origin && f.summary.id == id
+        }) {
+            self.selected = pos;
+        }
+    }
+
+    fn rebuild_view(&mut self) {
         let needle = self.filter.to_lowercase();
         let items = &self.items;
         self.view = (0..items.len())
@@ -165,6 +193,7 @@ impl FindingsState {
                 });
                 self.refilter();
             }
+            // `current` is the selected finding's preview: made again after every change.
             Command::Send => match self.current.as_ref().and_then(|(_, p)| p.as_ref()) {
                 Some(p) if p.routes.is_empty() => {
                     ui.toast(
