@@ -91,6 +91,8 @@ pub enum Scope {
     ConfirmData,
     /// What waits in the failure queue, before it is replayed.
     Redrive,
+    /// A finding, its routes and its mention, before it is sent to Slack.
+    ConfirmSend,
     /// Help, a job's log, error text: popups for reading.
     Reading,
 }
@@ -103,6 +105,7 @@ impl Scope {
             Scope::Plan => "plan",
             Scope::ConfirmData => "delete service data?",
             Scope::Redrive => "redrive",
+            Scope::ConfirmSend => "send to Slack?",
             Scope::Reading => "help, logs and messages",
         }
     }
@@ -450,6 +453,14 @@ pub const TABLE: &[Binding] = &[
         &[],
     ),
     b(
+        Scope::ConfirmSend,
+        &[ch('y')],
+        Command::Confirm,
+        "send (any other key cancels)",
+        true,
+        &[],
+    ),
+    b(
         Scope::Redrive,
         &[UP, ch('k')],
         Command::Up,
@@ -672,6 +683,7 @@ pub fn help(read_only: bool) -> Vec<(Scope, Vec<Hint>)> {
         Scope::Plan,
         Scope::ConfirmData,
         Scope::Redrive,
+        Scope::ConfirmSend,
         Scope::Reading,
     ]);
     scopes

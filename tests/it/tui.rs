@@ -1001,8 +1001,39 @@ fn the_preview_and_x_follow_the_highlighted_finding_when_rows_arrive() {
     key(&mut app, KeyCode::Up);
     let (selected, previewed) = shown(&app);
     assert_eq!(selected, previewed);
-    let effects = keys(&mut app, "x");
-    if let [Effect::SendFinding(p)] = effects.as_slice() {
-        assert_eq!(p.id, selected);
-    }
+    // `x` asks first, showing whom it pings and where it goes; only `y` sends, and it sends
+    // exactly the selected finding. Any other key sends nothing.
+    let sendable = (0..app.findings.view.len()).find(|&pos| {
+        app.findings.selected = pos;
+        app.update(Action::Tick);
+        app.findings
+            .current
+            .as_ref()
+            .and_then(|(_, p)| p.as_ref())
+            .is_some_and(|p| p.decision.is_send() && !p.routes.is_empty())
+    });
+    assert!(sendable.is_some(), "some finding is sent");
+    let selected = app
+        .findings
+        .selected()
+        .expect("selected")
+        .summary
+        .id
+        .clone();
+    assert!(keys(&mut app, "x").is_empty(), "x alone sends nothing");
+    let text = draw(&app, 120, 40);
+    assert!(text.contains("send this finding to Slack?"), "{text}");
+    assert!(
+        text.contains("hooks.slack.com/services/T…/B…/••••"),
+        "{text}"
+    );
+    assert!(text.contains("mention: "), "{text}");
+    assert!(keys(&mut app, "n").is_empty(), "any other key cancels");
+    assert!(app.ui.popup.is_none());
+    keys(&mut app, "x");
+    let effects = keys(&mut app, "y");
+    let [Effect::SendFinding(p)] = effects.as_slice() else {
+        panic!("{effects:?}");
+    };
+    assert_eq!(p.id, selected);
 }

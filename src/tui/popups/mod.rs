@@ -39,6 +39,8 @@ pub enum Popup {
         lines: Vec<String>,
         scroll: u16,
     },
+    /// A finding about to be posted: the webhooks it goes to and whom it pings; `y` sends.
+    ConfirmSend(Box<awsmon_notifier::Prepared>),
 }
 
 impl Popup {
@@ -48,6 +50,7 @@ impl Popup {
             Popup::Plan(_) => Scope::Plan,
             Popup::ConfirmData(_) => Scope::ConfirmData,
             Popup::Redrive { .. } => Scope::Redrive,
+            Popup::ConfirmSend(_) => Scope::ConfirmSend,
             Popup::Help { .. } | Popup::JobLog { .. } | Popup::Message { .. } => Scope::Reading,
         }
     }
@@ -73,6 +76,15 @@ pub fn handle(popup: Popup, cmd: Option<Command>, ui: &mut Ui, jobs: &mut Jobs) 
                 Vec::new()
             }
         },
+        Popup::ConfirmSend(prepared) => {
+            if cmd == Some(Command::Confirm) {
+                ui.toast(Level::Info, "sending to Slack…");
+                vec![Effect::SendFinding(prepared)]
+            } else {
+                ui.toast(Level::Info, "not sent");
+                Vec::new()
+            }
+        }
         Popup::Help { .. } | Popup::JobLog { .. } | Popup::Message { .. }
             if cmd == Some(Command::Close) =>
         {
@@ -133,6 +145,12 @@ pub fn draw(frame: &mut Frame, app: &App, popup: &Popup, theme: Theme, body: Rec
             *scroll,
             theme.warn(),
         ),
+        Popup::ConfirmSend(p) => (
+            " send this finding to Slack? (y sends, any other key cancels) ".to_string(),
+            confirm_send(p, theme),
+            0,
+            theme.warn(),
+        ),
         Popup::Message {
             title,
             text,
@@ -173,6 +191,36 @@ pub fn draw(frame: &mut Frame, app: &App, popup: &Popup, theme: Theme, body: Rec
             .scroll((scroll, 0)),
         area,
     );
+}
+
+/// What `x` is about to do: the finding, whom it pings (a channel-wide mention in red), and
+/// every webhook it goes to (masked).
+fn confirm_send(p: &awsmon_notifier::Prepared, theme: Theme) -> Vec<Line<'static>> {
+    let mention = match &p.decision {
+        awsmon_notifier::Decision::Send { mention } => *mention,
+        awsmon_notifier::Decision::Drop { .. } => awsmon_notifier::Mention::None,
+    };
+    let (who, style) = match mention {
+        awsmon_notifier::Mention::Channel => {
+            ("<!channel>: pings everyone in the channel", theme.err())
+        }
+        awsmon_notifier::Mention::Here => ("<!here>: pings everyone active", theme.warn()),
+        awsmon_notifier::Mention::None => ("no mention", theme.dim()),
+    };
+    let mut lines = vec![
+        Line::styled(crate::text::printable(&p.title).into_owned(), theme.bold()),
+        Line::from(vec![
+            Span::raw("mention: "),
+            Span::styled(who.to_string(), style),
+        ]),
+        Line::raw(format!("to {} webhook(s):", p.routes.len())),
+    ];
+    lines.extend(
+        p.routes
+            .iter()
+            .map(|u| Line::raw(format!("  {}", u.masked_str()))),
+    );
+    lines
 }
 
 fn job_log(jobs: &Jobs, id: u64, theme: Theme) -> Vec<Line<'static>> {

@@ -13,6 +13,7 @@ use crate::findings::{Finding, Origin};
 use crate::slack_view;
 use crate::tui::app::{App, Effect};
 use crate::tui::command::Command;
+use crate::tui::popups::Popup;
 use crate::tui::theme::Theme;
 use crate::tui::ui::{InputFor, Level, Ui};
 use crate::tui::widgets::{fit, spinner};
@@ -204,7 +205,8 @@ impl FindingsState {
                 Some(p) if p.payload.is_none() || !p.decision.is_send() => {
                     ui.toast(Level::Warn, "the notifier would not send this one");
                 }
-                Some(p) => return vec![Effect::SendFinding(Box::new(p.clone()))],
+                // Posting pages people: asked first, with the routes and the mention.
+                Some(p) => ui.popup = Some(Popup::ConfirmSend(Box::new(p.clone()))),
                 None => {}
             },
             Command::Export => {
