@@ -444,7 +444,16 @@ impl App {
             {
                 return self.ui.refuse(what);
             }
-            return popups::handle(popup, cmd, &mut self.ui, &mut self.jobs);
+            let effects = popups::handle(popup, cmd, &mut self.ui, &mut self.jobs);
+            // Marks are spent when their plan runs, not when it opens: Esc on a plan keeps them.
+            for effect in &effects {
+                if let Effect::Execute { request, .. } = effect {
+                    for cell in &request.cells {
+                        self.matrix.marked.remove(cell);
+                    }
+                }
+            }
+            return effects;
         }
         match command::for_key(Scope::Screen(self.screen), &key) {
             Some(cmd) => self.run(cmd, None),

@@ -349,7 +349,54 @@ fn space_marks_cells_for_one_batch() {
             ),
         ]
     );
+    // Esc on the plan keeps the marks (they used to be spent when the plan opened).
+    assert_eq!(app.matrix.marked.len(), 2);
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(app.matrix.marked.len(), 2, "Esc keeps the marks");
+    // They are spent when the plan runs.
+    let Some(Effect::Plan(req)) = key(&mut app, KeyCode::Enter).first().cloned() else {
+        panic!("no plan");
+    };
+    app.update(Action::PlanReady {
+        id: req.id,
+        result: Ok(plan::Plan::default()),
+    });
+    let effects = key(&mut app, KeyCode::Enter);
+    assert!(
+        matches!(effects.as_slice(), [Effect::Execute { .. }]),
+        "{effects:?}"
+    );
     assert!(app.matrix.marked.is_empty());
+}
+
+/// A batch of marks going both ways: the plan takes the ones going the first cell's way, and
+/// a toast names the ones left out, which stay marked for their own plan.
+#[test]
+fn marks_going_the_other_way_are_named_and_stay_marked() {
+    let mut app = app(false);
+    scanned(&mut app);
+    // us-east-1 GuardDuty is managed (on); eu-west-1 GuardDuty is off.
+    keys(&mut app, " ");
+    key(&mut app, KeyCode::Down);
+    keys(&mut app, " ");
+    let effects = key(&mut app, KeyCode::Enter);
+    let Some(Effect::Plan(req)) = effects.first() else {
+        panic!("{effects:?}");
+    };
+    // The first marked cell (eu-west-1) is off: the plan turns it on, and the managed one
+    // is named as left out.
+    assert!(!req.destroy);
+    assert_eq!(
+        req.cells,
+        vec![("eu-west-1".to_string(), Service::GuardDuty)]
+    );
+    assert_eq!(
+        app.ui.toasts.last().map(|t| t.text.as_str()),
+        Some(
+            "1 marked cell(s) left out of this plan because they are already managed by awsmon (guardduty in us-east-1); they stay marked: Enter again plans them"
+        )
+    );
+    assert_eq!(app.matrix.marked.len(), 2);
 }
 
 #[test]

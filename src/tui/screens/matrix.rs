@@ -121,7 +121,8 @@ impl MatrixState {
     }
 
     /// Plans turning the marked cells (or the cursor's) on, or off when awsmon manages the
-    /// first of them. Cells going the other way are left marked.
+    /// first of them. Cells going the other way stay marked for a plan of their own, and a
+    /// toast says which. Marks are cleared when the plan runs (Esc on the plan keeps them).
     fn toggle(&mut self, ui: &mut Ui, jobs: &Jobs) -> Vec<Effect> {
         let mut keys: Vec<CellKey> = self.marked.iter().cloned().collect();
         if keys.is_empty() {
@@ -135,12 +136,25 @@ impl MatrixState {
             return Vec::new();
         }
         let destroy = self.managed(&first);
-        let keys: Vec<CellKey> = keys
-            .into_iter()
-            .filter(|k| self.managed(k) == destroy)
-            .collect();
-        for k in &keys {
-            self.marked.remove(k);
+        let (keys, other_way): (Vec<CellKey>, Vec<CellKey>) =
+            keys.into_iter().partition(|k| self.managed(k) == destroy);
+        if !other_way.is_empty() {
+            let names: Vec<String> = other_way
+                .iter()
+                .take(3)
+                .map(|(region, service)| format!("{service} in {region}"))
+                .collect();
+            let more = other_way.len().saturating_sub(names.len());
+            ui.toast(
+                Level::Info,
+                format!(
+                    "{} marked cell(s) left out of this plan because they are {} ({}{}); they stay marked: Enter again plans them",
+                    other_way.len(),
+                    if destroy { "not managed by awsmon" } else { "already managed by awsmon" },
+                    names.join(", "),
+                    if more > 0 { format!(" and {more} more") } else { String::new() }
+                ),
+            );
         }
         let mut groups: Vec<(Target, Vec<String>)> = Vec::new();
         for (region, service) in &keys {
