@@ -34,6 +34,10 @@ pub enum Command {
     /// Matrix: plan turning the marked cells (or the cursor's) on or off.
     Toggle,
     Mark,
+    /// Mark (or unmark) every cell of the cursor's row.
+    MarkRow,
+    /// Mark (or unmark) the cursor's service in every enabled region.
+    MarkColumn,
     JobLog,
     Filter,
     Sort,
@@ -68,7 +72,7 @@ impl Command {
     pub fn doing(self) -> Option<&'static str> {
         Some(match self {
             Command::Toggle => "toggling a service",
-            Command::Mark => "marking cells to toggle",
+            Command::Mark | Command::MarkRow | Command::MarkColumn => "marking cells to toggle",
             Command::Send => "sending a message",
             Command::ApplyBudget => "applying the budget",
             Command::SendTest => "sending a test message",
@@ -254,6 +258,22 @@ pub const TABLE: &[Binding] = &[
         &[],
     ),
     b(MATRIX, &[ch(' ')], Command::Mark, "mark", true, &[]),
+    b(
+        MATRIX,
+        &[ch('R')],
+        Command::MarkRow,
+        "mark the whole row (again: unmark)",
+        false,
+        &[],
+    ),
+    b(
+        MATRIX,
+        &[ch('C')],
+        Command::MarkColumn,
+        "mark the service in every enabled region (again: unmark)",
+        false,
+        &[],
+    ),
     b(
         MATRIX,
         &[ch('f')],

@@ -919,8 +919,8 @@ fn read_only_refuses_every_mutating_binding_of_every_screen() {
             refused += 1;
         }
     }
-    // toggle, mark, send, apply budget, send test
-    assert_eq!(refused, 5);
+    // toggle, mark, mark row, mark column, send, apply budget, send test
+    assert_eq!(refused, 7);
     // The footer and help show none of them.
     for screen in Screen::ALL {
         let footer = command::footer(Scope::Screen(screen), true);
@@ -1083,4 +1083,39 @@ fn the_preview_and_x_follow_the_highlighted_finding_when_rows_arrive() {
         panic!("{effects:?}");
     };
     assert_eq!(p.id, selected);
+}
+
+/// `C` marks the cursor's service in every enabled region (the common case: GuardDuty
+/// everywhere), `R` the whole row; the same key again unmarks them. Read-only refuses both.
+#[test]
+fn whole_rows_and_columns_can_be_marked() {
+    let mut app = app(false);
+    scanned(&mut app);
+    key(&mut app, KeyCode::Down); // eu-west-1, GuardDuty
+    keys(&mut app, "C");
+    let guardduty: Vec<(String, Service)> = ["eu-west-1", "me-central-1", "us-east-1"]
+        .iter()
+        .map(|r| ((*r).to_string(), Service::GuardDuty))
+        .collect();
+    assert_eq!(
+        app.matrix.marked.iter().cloned().collect::<Vec<_>>(),
+        guardduty
+    );
+    keys(&mut app, "C");
+    assert!(app.matrix.marked.is_empty(), "C again unmarks");
+    keys(&mut app, "R");
+    assert_eq!(app.matrix.marked.len(), awsmon::services::REGIONAL.len());
+    assert!(app.matrix.marked.iter().all(|(r, _)| r == "eu-west-1"));
+    keys(&mut app, "R");
+    assert!(app.matrix.marked.is_empty(), "R again unmarks");
+
+    let mut ro = app_read_only_scanned();
+    assert!(keys(&mut ro, "C").is_empty());
+    assert!(ro.matrix.marked.is_empty());
+}
+
+fn app_read_only_scanned() -> App {
+    let mut app = app(true);
+    scanned(&mut app);
+    app
 }

@@ -54,6 +54,29 @@ impl MatrixState {
         }
     }
 
+    /// Every cell of the cursor's row.
+    fn row_keys(&self) -> Vec<CellKey> {
+        if self.row < self.regions.len() {
+            let region = &self.regions[self.row].name;
+            REGIONAL.iter().map(|s| (region.clone(), *s)).collect()
+        } else {
+            GLOBALS.iter().map(|s| (GLOBAL.to_string(), *s)).collect()
+        }
+    }
+
+    /// The cursor's service in every region that is enabled (a global service: its one cell).
+    fn column_keys(&self) -> Vec<CellKey> {
+        match self.cursor_key() {
+            Some((_, service)) if self.row < self.regions.len() => self
+                .regions
+                .iter()
+                .filter(|r| r.enabled)
+                .map(|r| (r.name.clone(), service))
+                .collect(),
+            other => other.into_iter().collect(),
+        }
+    }
+
     fn columns_in_row(&self) -> usize {
         if self.row < self.regions.len() {
             REGIONAL.len()
@@ -102,6 +125,21 @@ impl MatrixState {
                     && !self.marked.remove(&k)
                 {
                     self.marked.insert(k);
+                }
+            }
+            Command::MarkRow | Command::MarkColumn => {
+                let keys = if cmd == Command::MarkRow {
+                    self.row_keys()
+                } else {
+                    self.column_keys()
+                };
+                // Marking GuardDuty in 17 regions is the common case: one key, not 17.
+                if keys.iter().all(|k| self.marked.contains(k)) {
+                    for k in &keys {
+                        self.marked.remove(k);
+                    }
+                } else {
+                    self.marked.extend(keys);
                 }
             }
             Command::Toggle => return self.toggle(ui, jobs),
