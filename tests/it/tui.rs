@@ -1119,3 +1119,18 @@ fn app_read_only_scanned() -> App {
     scanned(&mut app);
     app
 }
+
+/// Inspector with some resource types off (LAMBDA here) is partial, even when its events are
+/// wired: it used to read `● notifying`, as if everything were scanned.
+#[test]
+fn a_partial_service_never_reads_as_notifying() {
+    use awsmon::tui::screens::matrix::Look;
+    let mut app = app(false);
+    scanned(&mut app);
+    let key = ("us-east-1".to_string(), Service::Inspector);
+    let cell = app.matrix.cells.get(&key).expect("cell");
+    assert!(cell.notifying && cell.state == State::Partial);
+    assert_eq!(Look::of(Some(cell), None), Look::Partial);
+    let frame = draw(&app, 160, 45);
+    assert!(frame.contains("◑ partial"), "{frame}");
+}

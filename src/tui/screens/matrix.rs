@@ -225,6 +225,9 @@ pub enum Look {
     Loading,
     Notifying,
     OnNotNotified,
+    /// On for only part of what it covers (Inspector with some resource types off): never
+    /// shown as fully notifying.
+    Partial,
     Off,
     /// Off, but awsmon's stack is there (e.g. an adopted detector that is suspended).
     OffWired,
@@ -244,9 +247,10 @@ impl Look {
             State::Error => Look::Error,
             State::NotOptedIn => Look::NotOptedIn,
             State::Unsupported => Look::Unsupported,
+            State::Partial => Look::Partial,
             // The home region's hub rules notify without a spoke.
-            State::Enabled | State::Partial if c.notifying => Look::Notifying,
-            State::Enabled | State::Partial => Look::OnNotNotified,
+            State::Enabled if c.notifying => Look::Notifying,
+            State::Enabled => Look::OnNotNotified,
             State::Disabled if c.managed => Look::OffWired,
             State::Disabled => Look::Off,
         }
@@ -257,6 +261,7 @@ impl Look {
             Look::Loading => "… scanning".into(),
             Look::Notifying => "● notifying".into(),
             Look::OnNotNotified => "◐ on, silent".into(),
+            Look::Partial => "◑ partial".into(),
             Look::Off => "○ off".into(),
             Look::OffWired => "○ off, wired".into(),
             Look::Error => "✖ error".into(),
@@ -292,7 +297,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
 fn look_style(look: Look, theme: Theme) -> Style {
     match look {
         Look::Notifying => theme.ok(),
-        Look::OnNotNotified => theme.warn(),
+        Look::OnNotNotified | Look::Partial => theme.warn(),
         Look::Error => theme.err(),
         Look::Deploying(_) => theme.busy(),
         Look::Off | Look::OffWired | Look::Loading | Look::NotOptedIn | Look::Unsupported => {
@@ -371,8 +376,10 @@ fn draw_grid(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
         ));
     }
     lines.push(Line::from(spans));
+    // Within the grid's width (60 columns beside the detail pane); error and busy cells
+    // spell themselves out.
     lines.push(Line::styled(
-        "● notifying ◐ silent ○ off ✖ error ⟳ busy +opt-in *marked",
+        "● notifying ◐ silent ◑ partial ○ off +opt-in *marked",
         theme.dim(),
     ));
     frame.render_widget(Paragraph::new(lines), area);
