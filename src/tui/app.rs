@@ -503,6 +503,34 @@ impl App {
                 }
                 Vec::new()
             }
+            Command::MarkService => {
+                let mut words = arg.unwrap_or_default().split_whitespace();
+                let service = words
+                    .next()
+                    .and_then(|s| s.parse::<awsmon_notifier::Service>().ok());
+                match (service, words.next(), words.next()) {
+                    (Some(s), None | Some("all"), None) if !s.is_global() => {
+                        let n = self.matrix.mark_everywhere(s);
+                        self.screen = Screen::Matrix;
+                        self.ui.toast(
+                            Level::Info,
+                            format!("marked {s} in {n} region(s); Enter plans"),
+                        );
+                    }
+                    _ => self.ui.toast(
+                        Level::Warn,
+                        format!(
+                            "which service? :mark SERVICE all, one of {}",
+                            crate::services::REGIONAL
+                                .iter()
+                                .map(ToString::to_string)
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    ),
+                }
+                Vec::new()
+            }
             Command::Redrive => {
                 self.ui.toast(Level::Info, "reading the failure queue…");
                 vec![Effect::RedrivePreview]

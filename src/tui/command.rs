@@ -38,6 +38,8 @@ pub enum Command {
     MarkRow,
     /// Mark (or unmark) the cursor's service in every enabled region.
     MarkColumn,
+    /// `:mark SERVICE all`: mark a service in every enabled region.
+    MarkService,
     JobLog,
     Filter,
     Sort,
@@ -72,7 +74,9 @@ impl Command {
     pub fn doing(self) -> Option<&'static str> {
         Some(match self {
             Command::Toggle => "toggling a service",
-            Command::Mark | Command::MarkRow | Command::MarkColumn => "marking cells to toggle",
+            Command::Mark | Command::MarkRow | Command::MarkColumn | Command::MarkService => {
+                "marking cells to toggle"
+            }
             Command::Send => "sending a message",
             Command::ApplyBudget => "applying the budget",
             Command::SendTest => "sending a test message",
@@ -560,6 +564,14 @@ pub const TABLE: &[Binding] = &[
         "jump to a region: :region NAME",
         false,
         &["region"],
+    ),
+    b(
+        G,
+        &[],
+        Command::MarkService,
+        "mark a service in every enabled region: :mark guardduty all",
+        false,
+        &["mark"],
     ),
     b(
         G,

@@ -1134,3 +1134,36 @@ fn a_partial_service_never_reads_as_notifying() {
     let frame = draw(&app, 160, 45);
     assert!(frame.contains("◑ partial"), "{frame}");
 }
+
+/// `:mark guardduty all` marks GuardDuty in every enabled region from any screen, and says how
+/// many; a global service or an unknown name gets the list of services instead.
+#[test]
+fn the_command_line_marks_a_service_everywhere() {
+    let mut app = app(false);
+    scanned(&mut app);
+    keys(&mut app, "f");
+    keys(&mut app, ":mark guardduty all");
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.screen, Screen::Matrix);
+    assert_eq!(app.matrix.marked.len(), 3);
+    assert!(
+        app.matrix
+            .marked
+            .iter()
+            .all(|(_, s)| *s == Service::GuardDuty)
+    );
+    assert_eq!(
+        app.ui.toasts.last().map(|t| t.text.as_str()),
+        Some("marked guardduty in 3 region(s); Enter plans")
+    );
+    keys(&mut app, ":mark shield all");
+    key(&mut app, KeyCode::Enter);
+    assert!(
+        app.ui.toasts.last().is_some_and(|t| t
+            .text
+            .starts_with("which service? :mark SERVICE all, one of guardduty")),
+        "{:?}",
+        app.ui.toasts.last()
+    );
+    assert_eq!(app.matrix.marked.len(), 3);
+}

@@ -64,6 +64,19 @@ impl MatrixState {
         }
     }
 
+    /// `:mark SERVICE all`: the service marked in every enabled region; how many regions.
+    pub fn mark_everywhere(&mut self, service: Service) -> usize {
+        let keys: Vec<CellKey> = self
+            .regions
+            .iter()
+            .filter(|r| r.enabled)
+            .map(|r| (r.name.clone(), service))
+            .collect();
+        let n = keys.len();
+        self.marked.extend(keys);
+        n
+    }
+
     /// The cursor's service in every region that is enabled (a global service: its one cell).
     fn column_keys(&self) -> Vec<CellKey> {
         match self.cursor_key() {
