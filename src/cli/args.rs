@@ -27,7 +27,7 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "NAME")]
     pub profile: Option<String>,
     /// Home region, where the notifier runs (overrides HOME_REGION)
-    #[arg(long, global = true, value_name = "HOME_REGION", value_parser = parse_region)]
+    #[arg(long, global = true, value_name = "HOME_REGION", value_parser = crate::regions::check)]
     pub region: Option<String>,
     /// Send every AWS call here, e.g. a local emulator (AWS_ENDPOINT_URL is also honoured)
     #[arg(long, global = true, value_name = "URL")]
@@ -59,10 +59,6 @@ fn parse_timeout(s: &str) -> Result<f64, String> {
     }
 }
 
-fn parse_region(s: &str) -> Result<String, String> {
-    crate::regions::check(s)
-}
-
 fn parse_regions(s: &str) -> Result<RegionArg, String> {
     if s.trim().eq_ignore_ascii_case("all") {
         return Ok(RegionArg::All);
@@ -71,7 +67,7 @@ fn parse_regions(s: &str) -> Result<RegionArg, String> {
         .split(',')
         .map(str::trim)
         .filter(|r| !r.is_empty())
-        .map(parse_region)
+        .map(crate::regions::check)
         .collect::<Result<Vec<_>, _>>()?;
     if list.is_empty() {
         return Err("expected a comma-separated list of regions, or all".into());

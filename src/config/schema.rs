@@ -236,7 +236,7 @@ impl KeySpec {
             Kind::Regions => {
                 let mut picked: Vec<String> = Vec::new();
                 for (item, pos) in ctx.list(key, node) {
-                    match region(&item) {
+                    match regions::check(&item) {
                         Ok(r) if !picked.contains(&r) => picked.push(r),
                         Ok(_) => {}
                         Err(message) => ctx.error(pos, key, message),
@@ -472,10 +472,6 @@ fn email(v: &str) -> Result<String, String> {
     }
 }
 
-fn region(name: &str) -> Result<String, String> {
-    regions::check(name)
-}
-
 fn resource_type(item: &str) -> Result<String, String> {
     let parts: Vec<&str> = item.split("::").collect();
     let shaped = parts.len() == 3
@@ -705,7 +701,7 @@ pub static KEYS: LazyLock<Vec<KeySpec>> = LazyLock::new(|| {
             example: "HOME_REGION: us-east-1",
             label: "HOME_REGION",
             old: false,
-            kind: text(region),
+            kind: text(regions::check),
             slot: field(
                 |c| Value::Str(c.settings.home_region.clone()),
                 |c, v| {
@@ -776,7 +772,7 @@ pub static KEYS: LazyLock<Vec<KeySpec>> = LazyLock::new(|| {
             example: "GUARDDUTY_GLOBAL_FINDINGS_REGION: us-east-1",
             label: "GuardDuty global findings region",
             old: false,
-            kind: optional_text(region),
+            kind: optional_text(regions::check),
             slot: field(
                 |c| {
                     c.settings
