@@ -3,7 +3,9 @@
 
 use crate::decide::Decision;
 use crate::event::{Envelope, Event};
-use crate::slack::{Card, escape};
+use std::borrow::Cow;
+
+use crate::slack::{Card, Context, escape};
 
 pub(crate) const RED: &str = "#E01E5A";
 pub(crate) const DARK_RED: &str = "#8B0000";
@@ -14,11 +16,11 @@ pub(crate) const GREEN: &str = "#2EB67D";
 /// Each part of a card adds something: the notification text is who is pinged, the severity,
 /// the title and the region; the header is the title; the body is what the title does not say
 /// already; the fields are the details the header does not carry.
-pub fn card(envelope: &Envelope, event: &Event, decision: &Decision) -> Card {
+pub fn card<'c>(envelope: &'c Envelope<'_>, event: &'c Event<'_>, decision: &Decision) -> Card<'c> {
     let mut card = event.card();
     card.mention = Some(decision.mention());
-    if card.context.is_empty() {
-        card.context = context(&envelope.account, &envelope.region, &envelope.time);
+    if card.context.is_none_or(|c| c.is_empty()) {
+        card.context = Some(context(&envelope.account, &envelope.region, &envelope.time));
     }
     card
 }
@@ -33,15 +35,12 @@ pub(crate) fn severity_colour(label: &str) -> &'static str {
     }
 }
 
-pub(crate) fn context(account: &str, region: &str, time: &str) -> Vec<String> {
-    [
-        format!("account {account}"),
-        region.to_string(),
-        time.to_string(),
-    ]
-    .into_iter()
-    .filter(|s| !s.trim().is_empty() && s != "account ")
-    .collect()
+pub(crate) fn context<'a>(account: &'a str, region: &'a str, time: &'a str) -> Context<'a> {
+    Context {
+        account,
+        region,
+        time,
+    }
 }
 
 /// A console URL in `region`, or the region-less console when `region` is not a region name
@@ -68,7 +67,7 @@ fn is_region(region: &str) -> bool {
 
 /// The description as the body, less what the header says already: nothing when it is the
 /// title, the rest when its first sentence is the title (GuardDuty's often is).
-pub(crate) fn description_body(title: &str, description: &str) -> Vec<String> {
+pub(crate) fn description_body<'a>(title: &str, description: &'a str) -> Vec<Cow<'a, str>> {
     let t = title.trim().trim_end_matches(['.', '!', '?']);
     let after_title = description
         .trim()
@@ -84,7 +83,25 @@ pub(crate) fn description_body(title: &str, description: &str) -> Vec<String> {
         });
     match after_title.unwrap_or(description) {
         "" => Vec::new(),
-        rest => vec![escape(rest)],
+        rest => vec![escaped(rest)],
+    }
+}
+
+/// Text escaped for mrkdwn, borrowed when it needs no escaping (most does not).
+pub(crate) fn escaped(raw: &str) -> Cow<'_, str> {
+    if crate::slack::may_need_escaping(raw) {
+        Cow::Owned(escape(raw))
+    } else {
+        Cow::Borrowed(raw)
+    }
+}
+
+/// `s` in ASCII upper case, borrowed when it is already.
+pub(crate) fn upper(s: Cow<'_, str>) -> Cow<'_, str> {
+    if s.bytes().any(|b| b.is_ascii_lowercase()) {
+        Cow::Owned(s.to_ascii_uppercase())
+    } else {
+        s
     }
 }
 
@@ -142,22 +159,19 @@ mod tests {
                 title,
                 "198.51.100.23 is performing SSH brute force attacks against i-0a1. Brute force attacks are used."
             ),
-            vec!["Brute force attacks are used.".to_string()]
+            vec!["Brute force attacks are used."]
         );
-        assert_eq!(description_body(title, title), Vec::<String>::new());
-        assert_eq!(
-            description_body("Port 22 is reachable", "Port 22 is reachable"),
-            Vec::<String>::new()
-        );
+        assert!(description_body(title, title).is_empty());
+        assert!(description_body("Port 22 is reachable", "Port 22 is reachable").is_empty());
         // A title that only starts a longer sentence, or differs: the whole description.
         assert_eq!(
             description_body("Port 22", "Port 22222 is open. More."),
-            vec!["Port 22222 is open. More.".to_string()]
+            vec!["Port 22222 is open. More."]
         );
         assert_eq!(
             description_body("Port 22", "Port 22 is open <here>."),
-            vec!["Port 22 is open &lt;here&gt;.".to_string()]
+            vec!["Port 22 is open &lt;here&gt;."]
         );
-        assert_eq!(description_body("Title", ""), Vec::<String>::new());
+        assert!(description_body("Title", "").is_empty());
     }
 }

@@ -165,20 +165,21 @@ fn prepare_item(
         de.end()?;
         value
     };
-    for parsed in event::parse_item(&value) {
+    event::parse_item(&value, &mut |parsed| {
         each(prepare_parsed(parsed, settings, false));
-    }
+    });
     Ok(())
 }
 
 fn prepare_with(payload: &Value, settings: &Settings, sample: bool) -> Vec<Prepared> {
-    event::parse_payload(payload)
-        .into_iter()
-        .map(|parsed| prepare_parsed(parsed, settings, sample))
-        .collect()
+    let mut out = Vec::new();
+    event::parse_payload(payload, &mut |parsed| {
+        out.push(prepare_parsed(parsed, settings, sample));
+    });
+    out
 }
 
-fn prepare_parsed(parsed: Parsed, settings: &Settings, sample: bool) -> Prepared {
+fn prepare_parsed(parsed: Parsed<'_>, settings: &Settings, sample: bool) -> Prepared {
     match parsed {
         Parsed::Event(incoming) => {
             let mut decision = incoming.event.decide(settings);
@@ -194,23 +195,25 @@ fn prepare_parsed(parsed: Parsed, settings: &Settings, sample: bool) -> Prepared
             };
             let mut card = format::card(&incoming.envelope, &incoming.event, &decision);
             if sample {
-                card.header = format!("SAMPLE · {}", card.header);
+                card.header = format!("SAMPLE · {}", card.header).into();
                 card.summary = format!("SAMPLE · {}", card.summary);
             }
+            let payload = Some(card.to_message());
             Prepared {
                 id: incoming
                     .event
                     .id()
-                    .unwrap_or_else(|| incoming.envelope.id.clone()),
-                kind: incoming.envelope.detail_type.clone(),
+                    .unwrap_or(&incoming.envelope.id)
+                    .to_string(),
+                kind: incoming.envelope.detail_type.to_string(),
                 service,
-                region: incoming.envelope.region.clone(),
-                time: incoming.envelope.time.clone(),
-                title: card.header.clone(),
+                region: incoming.envelope.region.to_string(),
+                time: incoming.envelope.time.to_string(),
+                title: card.header.into_owned(),
                 severity: incoming.event.severity(),
                 decision,
                 routes,
-                payload: Some(card.to_message()),
+                payload,
             }
         }
         Parsed::Skipped(s) => Prepared {

@@ -10,6 +10,14 @@ pub fn normalise(raw: &str) -> Option<String> {
         .or_else(|| unix_date(raw))
 }
 
+/// [`normalise`] for text read from an event: the text itself when it is in no known format.
+pub fn normalised(raw: std::borrow::Cow<'_, str>) -> std::borrow::Cow<'_, str> {
+    match normalise(&raw) {
+        Some(n) => std::borrow::Cow::Owned(n),
+        None => raw,
+    }
+}
+
 /// "Mon Nov 23 10:06:56.334 UTC 2026" (the `date` command's layout).
 fn unix_date(s: &str) -> Option<String> {
     let parts: Vec<&str> = s.split_whitespace().collect();

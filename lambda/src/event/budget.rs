@@ -34,12 +34,13 @@ impl BudgetAlert {
     }
 }
 
-impl Kind for BudgetAlert {
+// Read from SNS text, not the JSON tree: it owns its text.
+impl<'t> Kind<'t> for BudgetAlert {
     /// Budgets notifications come over SNS as text: see [`parse`].
     const EVENTBRIDGE: Option<(&'static str, &'static str)> = None;
     const UNREADABLE: &'static str = "SNS message is not an AWS Budgets notification";
 
-    fn parse(_detail: &Json, _envelope: &Envelope) -> Vec<Self> {
+    fn parse(_detail: &'t Json<'t>, _envelope: &Envelope<'t>) -> Vec<Self> {
         Vec::new()
     }
 
@@ -49,26 +50,19 @@ impl Kind for BudgetAlert {
         }
     }
 
-    fn card(&self) -> Card {
-        let name = self
-            .budget_name
-            .clone()
-            .unwrap_or_else(|| "budget".to_string());
-        let kind = self.alert_type.clone().unwrap_or_else(|| "ALERT".into());
+    fn card(&self) -> Card<'_> {
+        let name = self.budget_name.as_deref().unwrap_or("budget");
+        let kind = self.alert_type.as_deref().unwrap_or("ALERT");
         // The header names the budget and the alert type; the fields add the amounts.
-        let mut fields: Vec<Field> = Vec::new();
-        for (label, value) in [
+        let fields: Vec<Field> = [
             ("Threshold", &self.threshold),
             ("Budgeted", &self.budgeted),
             ("Amount", &self.amount),
-        ] {
-            if let Some(v) = value {
-                fields.push(((*label).into(), v.clone()));
-            }
-        }
-        if let Some(a) = &self.account {
-            fields.push(("Account".into(), a.clone()));
-        }
+            ("Account", &self.account),
+        ]
+        .into_iter()
+        .filter_map(|(label, v)| Some((label.into(), v.as_deref()?.into())))
+        .collect();
         let amount = self
             .amount
             .as_deref()
@@ -83,20 +77,21 @@ impl Kind for BudgetAlert {
             Vec::new()
         } else {
             // Could not read the amounts: show the notification itself, readably.
-            vec![escape(&self.text)]
+            vec![escape(&self.text).into()]
         };
         Card {
             colour: RED,
             summary: format!("Budget {name}: {what}{amount} crossed its threshold"),
-            header: format!("Budget alert: {name} ({kind})"),
+            header: format!("Budget alert: {name} ({kind})").into(),
             body,
             fields,
             links: vec![(
                 "Open in Budgets".into(),
                 format!(
                     "https://us-east-1.console.aws.amazon.com/costmanagement/home#/budgets/details?name={}",
-                    enc(&name)
-                ),
+                    enc(name)
+                )
+                .into(),
             )],
             ..Card::default()
         }

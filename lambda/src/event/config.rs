@@ -1,6 +1,6 @@
 //! AWS Config configuration item changes: the changed properties, never the whole item.
 
-use serde_json::Value;
+use std::borrow::Cow;
 
 use crate::json::Json;
 
@@ -11,39 +11,39 @@ use crate::json::compact;
 use crate::json::{at, str_at};
 use crate::service::Service;
 use crate::settings::Settings;
-use crate::slack::{Card, Field, bold, code, truncate};
+use crate::slack::{Card, Field, bold, code, truncated};
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct ConfigChange {
-    pub message_type: String,
+pub struct ConfigChange<'t> {
+    pub message_type: Cow<'t, str>,
     /// CREATE, UPDATE or DELETE.
-    pub change_type: String,
-    pub resource_type: String,
-    pub resource_id: String,
-    pub resource_name: Option<String>,
-    pub arn: Option<String>,
-    pub account: String,
+    pub change_type: Cow<'t, str>,
+    pub resource_type: Cow<'t, str>,
+    pub resource_id: Cow<'t, str>,
+    pub resource_name: Option<Cow<'t, str>>,
+    pub arn: Option<Cow<'t, str>>,
+    pub account: Cow<'t, str>,
     /// Where the recorder is: the event's region. Never `global`, which is what the item of
     /// a global resource (IAM) says.
-    pub region: String,
-    pub capture_time: Option<String>,
-    pub changes: Vec<PropertyChange>,
+    pub region: Cow<'t, str>,
+    pub capture_time: Option<Cow<'t, str>>,
+    pub changes: Vec<PropertyChange<'t>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct PropertyChange {
-    pub path: String,
-    pub change_type: String,
-    pub previous: Option<Value>,
-    pub updated: Option<Value>,
+pub struct PropertyChange<'t> {
+    pub path: &'t str,
+    pub change_type: Cow<'t, str>,
+    pub previous: Option<&'t Json<'t>>,
+    pub updated: Option<&'t Json<'t>>,
 }
 
-impl Kind for ConfigChange {
+impl<'t> Kind<'t> for ConfigChange<'t> {
     const EVENTBRIDGE: Option<(&'static str, &'static str)> =
         Some(("aws.config", "Config Configuration Item Change"));
     const UNREADABLE: &'static str = "malformed Config change";
 
-    fn parse(detail: &Json, envelope: &Envelope) -> Vec<Self> {
+    fn parse(detail: &'t Json<'t>, envelope: &Envelope<'t>) -> Vec<Self> {
         read(detail, envelope).into_iter().collect()
     }
 
@@ -85,34 +85,30 @@ impl Kind for ConfigChange {
     /// Each part adds something: the notification text is the severity, the title and the
     /// region; the header is the title; the body is what the title does not say already; the
     /// fields are the details the header does not carry.
-    fn card(&self) -> Card {
-        let name = self
-            .resource_name
-            .clone()
-            .unwrap_or_else(|| self.resource_id.clone());
+    fn card(&self) -> Card<'_> {
+        let name = self.resource_name.as_deref().unwrap_or(&self.resource_id);
         let mut lines: Vec<String> = Vec::new();
         let mut used = 0;
         for (i, ch) in self.changes.iter().enumerate() {
-            let value =
-                |v: &Option<serde_json::Value>| v.as_ref().map_or_else(|| "—".to_string(), compact);
-            let line = match ch.change_type.as_str() {
+            let value = |v: Option<&'t Json<'t>>| v.map_or(Cow::Borrowed("—"), compact);
+            let line = match &*ch.change_type {
                 "CREATE" => format!(
                     "{} {} {}",
-                    code(&ch.path),
+                    code(ch.path),
                     bold("added"),
-                    code(&clip(&value(&ch.updated)))
+                    code(&clip(&value(ch.updated)))
                 ),
                 "DELETE" => format!(
                     "{} {} {}",
-                    code(&ch.path),
+                    code(ch.path),
                     bold("removed"),
-                    code(&clip(&value(&ch.previous)))
+                    code(&clip(&value(ch.previous)))
                 ),
                 _ => format!(
                     "{} {} → {}",
-                    code(&ch.path),
-                    code(&clip(&value(&ch.previous))),
-                    code(&clip(&value(&ch.updated)))
+                    code(ch.path),
+                    code(&clip(&value(ch.previous))),
+                    code(&clip(&value(ch.updated)))
                 ),
             };
             // Leave room for the "and N more" line within one section.
@@ -127,11 +123,14 @@ impl Kind for ConfigChange {
             lines.push(line);
         }
         // The header names the type, the resource and the change; the fields add the rest.
-        let mut fields: Vec<Field> = Vec::new();
+        let mut fields: Vec<Field> = Vec::with_capacity(2);
         if self.resource_id != name {
-            fields.push(("Resource id".into(), self.resource_id.clone()));
+            fields.push(("Resource id".into(), (*self.resource_id).into()));
         }
-        fields.push(("Changed properties".into(), self.changes.len().to_string()));
+        fields.push((
+            "Changed properties".into(),
+            self.changes.len().to_string().into(),
+        ));
         let url = console(
             &self.region,
             &format!(
@@ -154,15 +153,15 @@ impl Kind for ConfigChange {
                 self.change_type.to_lowercase(),
                 self.region
             ),
-            header: format!("{} {} ({})", self.resource_type, name, self.change_type),
-            body: vec![lines.join("\n")],
+            header: format!("{} {} ({})", self.resource_type, name, self.change_type).into(),
+            body: vec![lines.join("\n").into()],
             fields,
-            links: vec![("Open in AWS Config".into(), url)],
-            context: context(
+            links: vec![("Open in AWS Config".into(), url.into())],
+            context: Some(context(
                 &self.account,
                 &self.region,
                 self.capture_time.as_deref().unwrap_or_default(),
-            ),
+            )),
             ..Card::default()
         }
     }
@@ -175,11 +174,11 @@ impl Kind for ConfigChange {
 /// Longest inline value in a Config diff line.
 const DIFF_VALUE_MAX: usize = 300;
 
-fn clip(s: &str) -> String {
-    truncate(s, DIFF_VALUE_MAX)
+fn clip(s: &str) -> Cow<'_, str> {
+    truncated(s, DIFF_VALUE_MAX)
 }
 
-fn read(d: &Json, env: &Envelope) -> Option<ConfigChange> {
+fn read<'t>(d: &'t Json<'t>, env: &Envelope<'t>) -> Option<ConfigChange<'t>> {
     let message_type = str_at(d, &["messageType"])?;
     // Oversized notifications carry a summary instead of the item.
     let item = at(d, &["configurationItem"]).or_else(|| at(d, &["configurationItemSummary"]));
@@ -189,21 +188,21 @@ fn read(d: &Json, env: &Envelope) -> Option<ConfigChange> {
             Some(Json::Object(props)) => props
                 .iter()
                 .map(|(path, c)| PropertyChange {
-                    path: path.to_string(),
-                    change_type: str_at(c, &["changeType"]).unwrap_or_else(|| "UPDATE".into()),
-                    previous: at(c, &["previousValue"]).map(Json::to_value),
-                    updated: at(c, &["updatedValue"]).map(Json::to_value),
+                    path: path.as_ref(),
+                    change_type: str_at(c, &["changeType"]).unwrap_or(Cow::Borrowed("UPDATE")),
+                    previous: at(c, &["previousValue"]),
+                    updated: at(c, &["updatedValue"]),
                 })
                 .collect(),
             _ => Vec::new(),
         };
-    changes.sort_by(|a, b| a.path.cmp(&b.path));
+    changes.sort_by(|a, b| a.path.cmp(b.path));
     Some(ConfigChange {
         change_type: str_at(d, &["configurationItemDiff", "changeType"])
             .or_else(|| field("changeType"))
-            .unwrap_or_else(|| "UPDATE".into()),
-        resource_type: field("resourceType").unwrap_or_else(|| "unknown type".into()),
-        resource_id: field("resourceId").unwrap_or_else(|| "unknown id".into()),
+            .unwrap_or(Cow::Borrowed("UPDATE")),
+        resource_type: field("resourceType").unwrap_or(Cow::Borrowed("unknown type")),
+        resource_id: field("resourceId").unwrap_or(Cow::Borrowed("unknown id")),
         resource_name: field("resourceName"),
         arn: field("ARN").or_else(|| field("arn")),
         account: field("awsAccountId").unwrap_or_else(|| env.account.clone()),
@@ -211,8 +210,7 @@ fn read(d: &Json, env: &Envelope) -> Option<ConfigChange> {
             .filter(|r| !r.trim().is_empty())
             .or_else(|| field("awsRegion").filter(|r| !r.trim().eq_ignore_ascii_case("global")))
             .unwrap_or_default(),
-        capture_time: field("configurationItemCaptureTime")
-            .map(|t| crate::time::normalise(&t).unwrap_or(t)),
+        capture_time: field("configurationItemCaptureTime").map(crate::time::normalised),
         message_type,
         changes,
     })
@@ -221,16 +219,16 @@ fn read(d: &Json, env: &Envelope) -> Option<ConfigChange> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::{Value, json};
 
-    fn envelope(region: &str) -> Envelope {
+    fn envelope(region: &str) -> Envelope<'_> {
         Envelope {
             id: "e1".into(),
             source: "aws.config".into(),
             detail_type: "Config Configuration Item Change".into(),
             account: "123456789012".into(),
             region: region.into(),
-            time: String::new(),
+            time: Cow::Borrowed(""),
         }
     }
 
@@ -245,20 +243,22 @@ mod tests {
         })
     }
 
+    /// The region `read` gives an item from `aws_region` in an event from `event_region`.
+    fn region_of(aws_region: &str, event_region: &str) -> String {
+        let item = item(aws_region);
+        let tree = Json::from_value(&item);
+        read(&tree, &envelope(event_region))
+            .expect("change")
+            .region
+            .into_owned()
+    }
+
     #[test]
     fn a_global_resource_is_in_the_region_of_its_recorder() {
-        let c = read(&Json::from_value(&item("global")), &envelope("eu-west-1")).expect("change");
-        assert_eq!(c.region, "eu-west-1");
-        let c = read(
-            &Json::from_value(&item("eu-west-1")),
-            &envelope("eu-west-1"),
-        )
-        .expect("change");
-        assert_eq!(c.region, "eu-west-1");
+        assert_eq!(region_of("global", "eu-west-1"), "eu-west-1");
+        assert_eq!(region_of("eu-west-1", "eu-west-1"), "eu-west-1");
         // Without an event region: the item's, but never "global".
-        let c = read(&Json::from_value(&item("eu-west-1")), &envelope("")).expect("change");
-        assert_eq!(c.region, "eu-west-1");
-        let c = read(&Json::from_value(&item("global")), &envelope("")).expect("change");
-        assert_eq!(c.region, "");
+        assert_eq!(region_of("eu-west-1", ""), "eu-west-1");
+        assert_eq!(region_of("global", ""), "");
     }
 }

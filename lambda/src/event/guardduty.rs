@@ -1,5 +1,7 @@
 //! GuardDuty findings (`detail` is the finding).
 
+use std::borrow::Cow;
+
 use crate::json::Json;
 
 use super::{Envelope, Kind};
@@ -11,32 +13,32 @@ use crate::settings::Settings;
 use crate::slack::{Card, Field};
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct GuardDutyFinding {
-    pub id: String,
-    pub finding_type: String,
-    pub title: String,
-    pub description: String,
+pub struct GuardDutyFinding<'t> {
+    pub id: Cow<'t, str>,
+    pub finding_type: Cow<'t, str>,
+    pub title: Cow<'t, str>,
+    pub description: Cow<'t, str>,
     pub severity: f64,
-    pub account: String,
-    pub region: String,
+    pub account: Cow<'t, str>,
+    pub region: Cow<'t, str>,
     /// e.g. "Instance i-0abc (EC2)", "AccessKey ASIA… of user alice".
-    pub resource: Option<String>,
+    pub resource: Option<Cow<'t, str>>,
     pub count: Option<u64>,
-    pub first_seen: Option<String>,
-    pub last_seen: Option<String>,
+    pub first_seen: Option<Cow<'t, str>>,
+    pub last_seen: Option<Cow<'t, str>>,
     pub archived: bool,
     /// `service.action.awsApiCallAction.serviceName`, e.g. `iam.amazonaws.com`.
-    pub api_service: Option<String>,
+    pub api_service: Option<Cow<'t, str>>,
     /// A one-line account of what happened (API call, connection, probe).
     pub action: Option<String>,
 }
 
-impl Kind for GuardDutyFinding {
+impl<'t> Kind<'t> for GuardDutyFinding<'t> {
     const EVENTBRIDGE: Option<(&'static str, &'static str)> =
         Some(("aws.guardduty", "GuardDuty Finding"));
     const UNREADABLE: &'static str = "malformed GuardDuty finding";
 
-    fn parse(detail: &Json, envelope: &Envelope) -> Vec<Self> {
+    fn parse(detail: &'t Json<'t>, envelope: &Envelope<'t>) -> Vec<Self> {
         read(detail, envelope).into_iter().collect()
     }
 
@@ -56,7 +58,7 @@ impl Kind for GuardDutyFinding {
                 .global_findings_region
                 .as_deref()
                 .unwrap_or(&settings.home_region);
-            if self.region != home {
+            if *self.region != *home {
                 return Decision::drop(format!(
                     "global-service finding ({service}) is sent only from {home}, not {}",
                     self.region
@@ -76,29 +78,38 @@ impl Kind for GuardDutyFinding {
     /// Each part adds something: the notification text is the severity, the title and the
     /// region; the header is the title; the body is what the title does not say already; the
     /// fields are the details the header does not carry.
-    fn card(&self) -> Card {
+    fn card(&self) -> Card<'_> {
         let band = guardduty_band(self.severity);
-        let mut fields: Vec<Field> = vec![
-            ("Severity".into(), format!("{band} ({:.1})", self.severity)),
-            ("Type".into(), self.finding_type.clone()),
-            ("Account".into(), self.account.clone()),
-            ("Region".into(), self.region.clone()),
+        let mut fields: Vec<Field> = Vec::with_capacity(9);
+        fields.extend([
+            (
+                "Severity".into(),
+                format!("{band} ({:.1})", self.severity).into(),
+            ),
+            ("Type".into(), (*self.finding_type).into()),
+            ("Account".into(), (*self.account).into()),
+            ("Region".into(), (*self.region).into()),
+        ]);
+        let optional = [
+            ("Resource", self.resource.as_deref()),
+            ("Activity", self.action.as_deref()),
         ];
-        if let Some(r) = &self.resource {
-            fields.push(("Resource".into(), r.clone()));
-        }
-        if let Some(a) = &self.action {
-            fields.push(("Activity".into(), a.clone()));
-        }
+        fields.extend(
+            optional
+                .into_iter()
+                .filter_map(|(label, v)| Some((label.into(), v?.into()))),
+        );
         if let Some(c) = self.count {
-            fields.push(("Count".into(), c.to_string()));
+            fields.push(("Count".into(), c.to_string().into()));
         }
-        if let Some(t) = &self.first_seen {
-            fields.push(("First seen".into(), t.clone()));
-        }
-        if let Some(t) = &self.last_seen {
-            fields.push(("Last seen".into(), t.clone()));
-        }
+        let seen = [
+            ("First seen", self.first_seen.as_deref()),
+            ("Last seen", self.last_seen.as_deref()),
+        ];
+        fields.extend(
+            seen.into_iter()
+                .filter_map(|(label, v)| Some((label.into(), v?.into()))),
+        );
         let url = console(
             &self.region,
             &format!(
@@ -113,21 +124,21 @@ impl Kind for GuardDutyFinding {
                 "GuardDuty {band} ({:.1}): {} in {}",
                 self.severity, self.title, self.region
             ),
-            header: self.title.clone(),
+            header: (*self.title).into(),
             body: description_body(&self.title, &self.description),
             fields,
-            links: vec![("Open in GuardDuty".into(), url)],
-            context: context(
+            links: vec![("Open in GuardDuty".into(), url.into())],
+            context: Some(context(
                 &self.account,
                 &self.region,
                 self.last_seen.as_deref().unwrap_or_default(),
-            ),
+            )),
             ..Card::default()
         }
     }
 
-    fn id(&self) -> Option<String> {
-        Some(self.id.clone())
+    fn id(&self) -> Option<&str> {
+        Some(&self.id)
     }
 
     fn severity(&self) -> Option<String> {
@@ -139,9 +150,9 @@ impl Kind for GuardDutyFinding {
     }
 }
 
-fn read(d: &Json, env: &Envelope) -> Option<GuardDutyFinding> {
+fn read<'t>(d: &'t Json<'t>, env: &Envelope<'t>) -> Option<GuardDutyFinding<'t>> {
     let id = str_at(d, &["id"])?;
-    let finding_type = str_at(d, &["type"]).unwrap_or_else(|| "Unknown".to_string());
+    let finding_type = str_at(d, &["type"]).unwrap_or(Cow::Borrowed("Unknown"));
     Some(GuardDutyFinding {
         title: str_at(d, &["title"]).unwrap_or_else(|| finding_type.clone()),
         description: str_at(d, &["description"]).unwrap_or_default(),
@@ -151,10 +162,8 @@ fn read(d: &Json, env: &Envelope) -> Option<GuardDutyFinding> {
         resource: resource(d),
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
         count: f64_at(d, &["service", "count"]).map(|c| c.max(0.0) as u64),
-        first_seen: str_at(d, &["service", "eventFirstSeen"])
-            .map(|t| crate::time::normalise(&t).unwrap_or(t)),
-        last_seen: str_at(d, &["service", "eventLastSeen"])
-            .map(|t| crate::time::normalise(&t).unwrap_or(t)),
+        first_seen: str_at(d, &["service", "eventFirstSeen"]).map(crate::time::normalised),
+        last_seen: str_at(d, &["service", "eventLastSeen"]).map(crate::time::normalised),
         archived: d["service"]["archived"].as_bool().unwrap_or(false),
         api_service: str_at(d, &["service", "action", "awsApiCallAction", "serviceName"]),
         action: action(d),
@@ -163,10 +172,10 @@ fn read(d: &Json, env: &Envelope) -> Option<GuardDutyFinding> {
     })
 }
 
-fn resource(d: &Json) -> Option<String> {
+fn resource<'t>(d: &'t Json<'t>) -> Option<Cow<'t, str>> {
     let kind = str_at(d, &["resource", "resourceType"])?;
     let r = &d["resource"];
-    let detail = match kind.as_str() {
+    let detail = match &*kind {
         "Instance" => {
             str_at(r, &["instanceDetails", "instanceId"]).map(|id| format!("Instance {id}"))
         }
@@ -181,7 +190,7 @@ fn resource(d: &Json) -> Option<String> {
             }
         }
         "S3Bucket" => {
-            let names: Vec<String> = array_at(r, &["s3BucketDetails"])
+            let names: Vec<Cow<str>> = array_at(r, &["s3BucketDetails"])
                 .iter()
                 .filter_map(|b| str_at(b, &["name"]))
                 .collect();
@@ -200,7 +209,7 @@ fn resource(d: &Json) -> Option<String> {
             .map(|n| format!("RDS instance {n}")),
         // Attack sequences name their resources in the sequence, not under `resource`.
         "AttackSequence" => {
-            let items: Vec<String> =
+            let items: Vec<Cow<str>> =
                 array_at(d, &["service", "detection", "sequence", "resources"])
                     .iter()
                     .filter_map(|x| str_at(x, &["uid"]).or_else(|| str_at(x, &["name"])))
@@ -213,7 +222,7 @@ fn resource(d: &Json) -> Option<String> {
         }
         _ => None,
     };
-    Some(detail.unwrap_or(kind))
+    Some(detail.map_or(kind, Cow::Owned))
 }
 
 fn action(d: &Json) -> Option<String> {
@@ -228,10 +237,10 @@ fn action(d: &Json) -> Option<String> {
             _ => String::new(),
         }
     };
-    match str_at(a, &["actionType"])?.as_str() {
+    match &*str_at(a, &["actionType"])? {
         "AWS_API_CALL" => {
             let call = &a["awsApiCallAction"];
-            let api = str_at(call, &["api"]).unwrap_or_else(|| "?".into());
+            let api = str_at(call, &["api"]).unwrap_or(Cow::Borrowed("?"));
             let service = str_at(call, &["serviceName"]).unwrap_or_default();
             Some(format!("API {api} on {service}{}", remote(call)))
         }
@@ -251,7 +260,7 @@ fn action(d: &Json) -> Option<String> {
         }
         "PORT_PROBE" => {
             let probes = array_at(a, &["portProbeAction", "portProbeDetails"]);
-            let ports: Vec<String> = probes
+            let ports: Vec<Cow<str>> = probes
                 .iter()
                 .filter_map(|p| str_at(p, &["localPortDetails", "port"]))
                 .collect();

@@ -9,6 +9,8 @@ mod securityhub;
 mod test;
 mod trustedadvisor;
 
+use std::borrow::Cow;
+
 use serde_json::Value;
 
 pub use budget::BudgetAlert;
@@ -27,7 +29,9 @@ use crate::slack::Card;
 
 /// One kind of event: everything the notifier does with it, in the kind's own file
 /// (`event/<svc>.rs`). A new kind implements this and adds one line to [`kinds!`] below.
-pub trait Kind: Sized {
+/// `'t` is the parsed input's: an event's text borrows from it, so reading an event copies
+/// no strings (the notifier's hot path).
+pub trait Kind<'t>: Sized {
     /// The `(source, detail-type)` of the EventBridge events this kind is read from, or `None`
     /// when it arrives another way (AWS Budgets notifications come over SNS as text).
     const EVENTBRIDGE: Option<(&'static str, &'static str)>;
@@ -35,14 +39,14 @@ pub trait Kind: Sized {
     const UNREADABLE: &'static str;
     /// A matching event's `detail` → its events (Security Hub batches findings; most kinds
     /// give one). Lenient: a missing field is a default, never an error.
-    fn parse(detail: &Json, envelope: &Envelope) -> Vec<Self>;
+    fn parse(detail: &'t Json<'t>, envelope: &Envelope<'t>) -> Vec<Self>;
     /// Send or drop, and whom a sent message pings. Pure: settings in, decision out.
     fn decide(&self, settings: &Settings) -> Decision;
     /// The Slack message, before the mention and the envelope's context are added.
-    fn card(&self) -> Card;
+    fn card(&self) -> Card<'_>;
     /// The id shown for the event when it has its own (a finding id or ARN); else the
     /// envelope's id is used.
-    fn id(&self) -> Option<String> {
+    fn id(&self) -> Option<&str> {
         None
     }
     /// A severity label for sorting and display, when the kind has one.
@@ -58,18 +62,18 @@ pub trait Kind: Sized {
 macro_rules! kinds {
     ($($variant:ident($ty:ty)),+ $(,)?) => {
         #[derive(Debug, Clone, PartialEq)]
-        pub enum Event {
+        pub enum Event<'t> {
             $($variant($ty)),+
         }
 
-        impl Event {
+        impl<'t> Event<'t> {
             pub fn decide(&self, settings: &Settings) -> Decision {
                 match self { $(Event::$variant(e) => Kind::decide(e, settings)),+ }
             }
-            pub fn card(&self) -> Card {
+            pub fn card(&self) -> Card<'_> {
                 match self { $(Event::$variant(e) => Kind::card(e)),+ }
             }
-            pub fn id(&self) -> Option<String> {
+            pub fn id(&self) -> Option<&str> {
                 match self { $(Event::$variant(e) => Kind::id(e)),+ }
             }
             pub fn severity(&self) -> Option<String> {
@@ -82,19 +86,18 @@ macro_rules! kinds {
 
         /// The events in `detail` when some kind is read from `(source, detail_type)`, with
         /// the reason to skip the event when it yields none.
-        fn parse_detail(
-            source: &str,
-            detail_type: &str,
-            detail: &Json,
-            envelope: &Envelope,
-        ) -> Option<(Vec<Event>, &'static str)> {
+        fn parse_detail<'t>(
+            detail: &'t Json<'t>,
+            envelope: &Envelope<'t>,
+        ) -> Option<(Vec<Event<'t>>, &'static str)> {
+            let key = Some((&*envelope.source, &*envelope.detail_type));
             $(
-                if <$ty as Kind>::EVENTBRIDGE == Some((source, detail_type)) {
-                    let events = <$ty as Kind>::parse(detail, envelope)
+                if <$ty as Kind<'t>>::EVENTBRIDGE == key {
+                    let events = <$ty as Kind<'t>>::parse(detail, envelope)
                         .into_iter()
                         .map(Event::$variant)
                         .collect();
-                    return Some((events, <$ty as Kind>::UNREADABLE));
+                    return Some((events, <$ty as Kind<'t>>::UNREADABLE));
                 }
             )+
             None
@@ -102,37 +105,42 @@ macro_rules! kinds {
 
         /// Every `(source, detail-type)` some kind is read from.
         pub fn eventbridge_kinds() -> Vec<(&'static str, &'static str)> {
-            [$(<$ty as Kind>::EVENTBRIDGE),+].into_iter().flatten().collect()
+            // The kinds are written with `'t`; any lifetime names them here.
+            #[allow(clippy::extra_unused_lifetimes)]
+            fn kinds<'t>() -> Vec<(&'static str, &'static str)> {
+                [$(<$ty as Kind<'t>>::EVENTBRIDGE),+].into_iter().flatten().collect()
+            }
+            kinds()
         }
     };
 }
 
 kinds! {
-    GuardDuty(GuardDutyFinding),
-    ConfigChange(ConfigChange),
-    Inspector(InspectorFinding),
-    TrustedAdvisor(TrustedAdvisorCheck),
-    SecurityHub(SecurityHubFinding),
+    GuardDuty(GuardDutyFinding<'t>),
+    ConfigChange(ConfigChange<'t>),
+    Inspector(InspectorFinding<'t>),
+    TrustedAdvisor(TrustedAdvisorCheck<'t>),
+    SecurityHub(SecurityHubFinding<'t>),
     Budget(BudgetAlert),
-    Test(TestMessage),
+    Test(TestMessage<'t>),
 }
 
 /// The EventBridge envelope (or what stands for it in an SNS record).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Envelope {
-    pub id: String,
-    pub source: String,
-    pub detail_type: String,
-    pub account: String,
-    pub region: String,
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Envelope<'t> {
+    pub id: Cow<'t, str>,
+    pub source: Cow<'t, str>,
+    pub detail_type: Cow<'t, str>,
+    pub account: Cow<'t, str>,
+    pub region: Cow<'t, str>,
     /// Normalised to RFC 3339 UTC when it could be read.
-    pub time: String,
+    pub time: Cow<'t, str>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct Incoming {
-    pub envelope: Envelope,
-    pub event: Event,
+pub struct Incoming<'t> {
+    pub envelope: Envelope<'t>,
+    pub event: Event<'t>,
 }
 
 /// Something in the payload that is not an event we handle.
@@ -147,8 +155,8 @@ pub struct Skipped {
 // Skipped items are rare and short-lived; boxing every event would cost more.
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
-pub enum Parsed {
-    Event(Incoming),
+pub enum Parsed<'t> {
+    Event(Incoming<'t>),
     Skipped(Skipped),
 }
 
@@ -183,35 +191,41 @@ pub fn test_event(detail: &Value, region: &str, account: &str, time: &str) -> Va
 }
 
 /// Splits a payload (one EventBridge event, an SNS Lambda event, or a JSON array of either)
-/// into events.
-pub fn parse_payload(payload: &Value) -> Vec<Parsed> {
+/// into events, handing each to `each` while the text it borrows is alive.
+pub fn parse_payload(payload: &Value, each: &mut dyn FnMut(Parsed<'_>)) {
     match Json::from_value(payload) {
-        Json::Array(items) => items.iter().flat_map(parse_one).collect(),
-        other => parse_one(&other),
+        Json::Array(items) => items.iter().for_each(|item| parse_one(item, each)),
+        other => parse_one(&other, each),
     }
 }
 
 /// One item of a payload (an element of a JSON array, or the whole payload when it is not
 /// one): an EventBridge event or an SNS Lambda event. A nested array is not an event.
-pub fn parse_item(v: &Json) -> Vec<Parsed> {
-    parse_one(v)
+pub fn parse_item<'t>(v: &'t Json<'t>, each: &mut dyn FnMut(Parsed<'_>)) {
+    parse_one(v, each);
 }
 
-fn parse_one(v: &Json) -> Vec<Parsed> {
+fn parse_one<'t>(v: &'t Json<'t>, each: &mut dyn FnMut(Parsed<'_>)) {
     if let Some(records) = v.get("Records").and_then(Json::as_array) {
-        return records.iter().map(parse_sns_record).collect();
+        for record in records {
+            parse_sns_record(record, each);
+        }
+    } else if v.get("detail-type").is_some() && v.get("source").is_some() {
+        parse_eventbridge(v, each, usize::MAX);
+    } else {
+        each(skip(
+            "unknown",
+            str_at(v, &["id"]).unwrap_or_default(),
+            "neither an EventBridge event nor an SNS Lambda event",
+        ));
     }
-    if v.get("detail-type").is_some() && v.get("source").is_some() {
-        return parse_eventbridge(v);
-    }
-    vec![skip(
-        "unknown",
-        str_at(v, &["id"]).unwrap_or_default(),
-        "neither an EventBridge event nor an SNS Lambda event",
-    )]
 }
 
-fn skip(kind: impl Into<String>, id: impl Into<String>, reason: impl Into<String>) -> Parsed {
+fn skip(
+    kind: impl Into<String>,
+    id: impl Into<String>,
+    reason: impl Into<String>,
+) -> Parsed<'static> {
     Parsed::Skipped(Skipped {
         kind: kind.into(),
         id: id.into(),
@@ -219,82 +233,102 @@ fn skip(kind: impl Into<String>, id: impl Into<String>, reason: impl Into<String
     })
 }
 
-fn parse_eventbridge(v: &Json) -> Vec<Parsed> {
-    let time_raw = str_at(v, &["time"]).unwrap_or_default();
-    let envelope = Envelope {
-        id: str_at(v, &["id"]).unwrap_or_default(),
-        source: str_at(v, &["source"]).unwrap_or_default(),
-        detail_type: str_at(v, &["detail-type"]).unwrap_or_default(),
-        account: str_at(v, &["account"]).unwrap_or_default(),
-        region: str_at(v, &["region"]).unwrap_or_default(),
-        time: crate::time::normalise(&time_raw).unwrap_or(time_raw),
-    };
-    let Some(detail) = v.get("detail").filter(|d| d.is_object()) else {
-        return vec![skip(
-            envelope.detail_type,
-            envelope.id,
-            "event has no detail object",
-        )];
-    };
-    match parse_detail(&envelope.source, &envelope.detail_type, detail, &envelope) {
-        Some((events, _)) if !events.is_empty() => events
-            .into_iter()
-            .map(|event| {
-                Parsed::Event(Incoming {
-                    envelope: envelope.clone(),
-                    event,
-                })
-            })
-            .collect(),
-        Some((_, reason)) => vec![skip(
-            envelope.detail_type.clone(),
-            envelope.id.clone(),
-            reason,
-        )],
-        None => vec![skip(
-            envelope.detail_type.clone(),
-            envelope.id.clone(),
-            format!("not a monitored event type (source {})", envelope.source),
-        )],
+/// The envelope's fields, borrowed; `None` for a missing one.
+fn envelope_of<'t>(v: &'t Json<'t>) -> Envelope<'t> {
+    let text = |key: &str| str_at(v, &[key]).unwrap_or_default();
+    Envelope {
+        id: text("id"),
+        source: text("source"),
+        detail_type: text("detail-type"),
+        account: text("account"),
+        region: text("region"),
+        time: crate::time::normalised(text("time")),
     }
 }
 
-fn parse_sns_record(record: &Json) -> Parsed {
+/// The events of one EventBridge event, at most `limit` of them, each handed to `each`.
+fn parse_eventbridge<'t>(v: &'t Json<'t>, each: &mut dyn FnMut(Parsed<'_>), limit: usize) {
+    let envelope = envelope_of(v);
+    let Some(detail) = v.get("detail").filter(|d| d.is_object()) else {
+        return each(skip(
+            envelope.detail_type,
+            envelope.id,
+            "event has no detail object",
+        ));
+    };
+    match parse_detail(detail, &envelope) {
+        Some((events, _)) if !events.is_empty() => {
+            for event in events.into_iter().take(limit) {
+                each(Parsed::Event(Incoming {
+                    envelope: envelope.clone(),
+                    event,
+                }));
+            }
+        }
+        Some((_, reason)) => each(skip(envelope.detail_type, envelope.id, reason)),
+        None => each(skip(
+            envelope.detail_type,
+            envelope.id,
+            format!("not a monitored event type (source {})", envelope.source),
+        )),
+    }
+}
+
+fn parse_sns_record<'t>(record: &'t Json<'t>, each: &mut dyn FnMut(Parsed<'_>)) {
     let id = str_at(record, &["Sns", "MessageId"]).unwrap_or_default();
     if str_at(record, &["EventSource"]).as_deref() != Some("aws:sns") {
-        return skip("unknown", id, "a Records entry that is not from SNS");
+        return each(skip("unknown", id, "a Records entry that is not from SNS"));
     }
     let Some(message) = str_at(record, &["Sns", "Message"]) else {
-        return skip("SNS", id, "SNS record without a message");
+        return each(skip("SNS", id, "SNS record without a message"));
     };
     let subject = str_at(record, &["Sns", "Subject"]).unwrap_or_default();
     let topic = str_at(record, &["Sns", "TopicArn"]).unwrap_or_default();
-    // An SNS-wrapped EventBridge event (a topic target) is handled like a direct one.
+    // An SNS-wrapped EventBridge event (a topic target) is handled like a direct one: its
+    // first event.
     if let Ok(inner @ Value::Object(_)) = serde_json::from_str::<Value>(&message)
         && inner.get("detail-type").is_some()
     {
-        return parse_eventbridge(&Json::from_value(&inner))
-            .into_iter()
-            .next()
-            .unwrap_or_else(|| skip("SNS", id, "empty event"));
+        let tree = Json::from_value(&inner);
+        let mut any = false;
+        parse_eventbridge(
+            &tree,
+            &mut |parsed| {
+                any = true;
+                each(parsed);
+            },
+            1,
+        );
+        if !any {
+            each(skip("SNS", id, "empty event"));
+        }
+        return;
     }
     let Some(alert) = budget::parse(&subject, &message) else {
-        return skip("SNS", id, "SNS message is not an AWS Budgets notification");
+        return each(skip(
+            "SNS",
+            id,
+            "SNS message is not an AWS Budgets notification",
+        ));
     };
-    let time_raw = str_at(record, &["Sns", "Timestamp"]).unwrap_or_default();
-    let region = topic.split(':').nth(3).unwrap_or_default().to_string();
-    let topic_account = topic.split(':').nth(4).unwrap_or_default().to_string();
-    Parsed::Event(Incoming {
+    let time = crate::time::normalised(str_at(record, &["Sns", "Timestamp"]).unwrap_or_default());
+    let region = topic.split(':').nth(3).unwrap_or_default();
+    let topic_account = topic.split(':').nth(4).unwrap_or_default();
+    let account = match &alert.account {
+        Some(a) => Cow::Owned(a.clone()),
+        None => Cow::Borrowed(topic_account),
+    };
+    each(Parsed::Event(Incoming {
         envelope: Envelope {
             id,
-            source: "aws.budgets".to_string(),
-            detail_type: "AWS Budgets Notification".to_string(),
-            account: alert.account.clone().unwrap_or(topic_account),
-            region,
-            time: crate::time::normalise(&time_raw).unwrap_or(time_raw),
+            source: Cow::Borrowed("aws.budgets"),
+            detail_type: Cow::Borrowed("AWS Budgets Notification"),
+            account,
+            region: Cow::Borrowed(region),
+            time,
         },
         event: Event::Budget(alert),
-    })
+    }));
 }
 
 #[cfg(test)]
@@ -323,30 +357,49 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    /// What each item became: its skip, or `None` for an event.
+    fn skips(payload: &Value) -> Vec<Option<Skipped>> {
+        let mut out = Vec::new();
+        parse_payload(payload, &mut |p| {
+            out.push(match p {
+                Parsed::Skipped(s) => Some(s),
+                Parsed::Event(_) => None,
+            });
+        });
+        out
+    }
+
+    fn skipped(kind: &str, id: &str, reason: &str) -> Option<Skipped> {
+        match skip(kind, id, reason) {
+            Parsed::Skipped(s) => Some(s),
+            Parsed::Event(_) => None,
+        }
+    }
+
     #[test]
     fn junk_is_skipped_with_a_reason() {
-        let parsed = parse_payload(&json!({"hello": "world"}));
+        let parsed = skips(&json!({"hello": "world"}));
         assert_eq!(
             parsed,
-            vec![skip(
+            vec![skipped(
                 "unknown",
                 "",
                 "neither an EventBridge event nor an SNS Lambda event"
             )]
         );
-        let parsed = parse_payload(&json!([1, "x", null]));
+        let parsed = skips(&json!([1, "x", null]));
         assert_eq!(parsed.len(), 3);
-        assert!(parsed.iter().all(|p| matches!(p, Parsed::Skipped(_))));
+        assert!(parsed.iter().all(Option::is_some));
     }
 
     #[test]
     fn an_event_without_detail_is_skipped() {
-        let parsed = parse_payload(
+        let parsed = skips(
             &json!({"id": "e1", "source": "aws.guardduty", "detail-type": "GuardDuty Finding", "detail": null}),
         );
         assert_eq!(
             parsed,
-            vec![skip(
+            vec![skipped(
                 "GuardDuty Finding",
                 "e1",
                 "event has no detail object"

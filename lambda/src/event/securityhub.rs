@@ -1,40 +1,42 @@
 //! Security Hub imported findings (ASFF); one event may carry several.
 
+use std::borrow::Cow;
+
 use crate::json::Json;
 
 use super::{Envelope, Kind};
 use crate::decide::{Decision, Mention};
-use crate::format::{console, context, description_body, enc, severity_colour};
+use crate::format::{console, context, description_body, enc, severity_colour, upper};
 use crate::json::{array_at, str_at};
 use crate::service::Service;
 use crate::settings::Settings;
 use crate::slack::{Card, Field};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SecurityHubFinding {
-    pub id: String,
-    pub title: String,
-    pub description: String,
+pub struct SecurityHubFinding<'t> {
+    pub id: Cow<'t, str>,
+    pub title: Cow<'t, str>,
+    pub description: Cow<'t, str>,
     /// INFORMATIONAL, LOW, MEDIUM, HIGH or CRITICAL.
-    pub severity: String,
-    pub product_name: String,
-    pub product_arn: String,
+    pub severity: Cow<'t, str>,
+    pub product_name: Cow<'t, str>,
+    pub product_arn: Cow<'t, str>,
     pub resource: Option<String>,
-    pub account: String,
-    pub region: String,
-    pub workflow_status: Option<String>,
-    pub record_state: Option<String>,
-    pub compliance: Option<String>,
-    pub remediation_url: Option<String>,
-    pub updated_at: Option<String>,
+    pub account: Cow<'t, str>,
+    pub region: Cow<'t, str>,
+    pub workflow_status: Option<Cow<'t, str>>,
+    pub record_state: Option<Cow<'t, str>>,
+    pub compliance: Option<Cow<'t, str>>,
+    pub remediation_url: Option<Cow<'t, str>>,
+    pub updated_at: Option<Cow<'t, str>>,
 }
 
-impl Kind for SecurityHubFinding {
+impl<'t> Kind<'t> for SecurityHubFinding<'t> {
     const EVENTBRIDGE: Option<(&'static str, &'static str)> =
         Some(("aws.securityhub", "Security Hub Findings - Imported"));
     const UNREADABLE: &'static str = "no findings in the event";
 
-    fn parse(detail: &Json, envelope: &Envelope) -> Vec<Self> {
+    fn parse(detail: &'t Json<'t>, envelope: &Envelope<'t>) -> Vec<Self> {
         read(detail, envelope)
     }
 
@@ -51,7 +53,7 @@ impl Kind for SecurityHubFinding {
         if let Some(status @ ("RESOLVED" | "SUPPRESSED")) = self.workflow_status.as_deref() {
             return Decision::drop(format!("workflow status {status}"));
         }
-        match self.severity.as_str() {
+        match &*self.severity {
             "CRITICAL" => Decision::Send {
                 mention: Mention::Channel,
             },
@@ -68,31 +70,30 @@ impl Kind for SecurityHubFinding {
     /// Each part adds something: the notification text is the severity, the title and the
     /// region; the header is the title; the body is what the title does not say already; the
     /// fields are the details the header does not carry.
-    fn card(&self) -> Card {
-        let mut fields: Vec<Field> = vec![
-            ("Severity".into(), self.severity.clone()),
-            ("Product".into(), self.product_name.clone()),
-            ("Account".into(), self.account.clone()),
-            ("Region".into(), self.region.clone()),
-        ];
-        if let Some(r) = &self.resource {
-            fields.push(("Resource".into(), r.clone()));
-        }
-        if let Some(c) = &self.compliance {
-            fields.push(("Compliance".into(), c.clone()));
-        }
-        if let Some(w) = &self.workflow_status {
-            fields.push(("Workflow".into(), w.clone()));
-        }
-        let mut links: Vec<Field> = vec![(
+    fn card(&self) -> Card<'_> {
+        let fields: Vec<Field> = [
+            ("Severity", Some(&*self.severity)),
+            ("Product", Some(&*self.product_name)),
+            ("Account", Some(&*self.account)),
+            ("Region", Some(&*self.region)),
+            ("Resource", self.resource.as_deref()),
+            ("Compliance", self.compliance.as_deref()),
+            ("Workflow", self.workflow_status.as_deref()),
+        ]
+        .into_iter()
+        .filter_map(|(label, v)| Some((label.into(), v?.into())))
+        .collect();
+        let mut links: Vec<Field> = Vec::with_capacity(2);
+        links.push((
             "Open in Security Hub".into(),
             console(
                 &self.region,
                 &format!("securityhub/home?region={}#/findings", enc(&self.region)),
-            ),
-        )];
+            )
+            .into(),
+        ));
         if let Some(u) = &self.remediation_url {
-            links.push(("Remediation".into(), u.clone()));
+            links.push(("Remediation".into(), (**u).into()));
         }
         Card {
             colour: severity_colour(&self.severity),
@@ -100,25 +101,25 @@ impl Kind for SecurityHubFinding {
                 "Security Hub {}: {} in {}",
                 self.severity, self.title, self.region
             ),
-            header: self.title.clone(),
+            header: (*self.title).into(),
             body: description_body(&self.title, &self.description),
             fields,
             links,
-            context: context(
+            context: Some(context(
                 &self.account,
                 &self.region,
                 self.updated_at.as_deref().unwrap_or_default(),
-            ),
+            )),
             ..Card::default()
         }
     }
 
-    fn id(&self) -> Option<String> {
-        Some(self.id.clone())
+    fn id(&self) -> Option<&str> {
+        Some(&self.id)
     }
 
     fn severity(&self) -> Option<String> {
-        Some(self.severity.clone())
+        Some(self.severity.to_string())
     }
 
     fn service(&self) -> Option<Service> {
@@ -126,7 +127,7 @@ impl Kind for SecurityHubFinding {
     }
 }
 
-fn read(d: &Json, env: &Envelope) -> Vec<SecurityHubFinding> {
+fn read<'t>(d: &'t Json<'t>, env: &Envelope<'t>) -> Vec<SecurityHubFinding<'t>> {
     array_at(d, &["findings"])
         .iter()
         .filter_map(|f| {
@@ -138,16 +139,18 @@ fn read(d: &Json, env: &Envelope) -> Vec<SecurityHubFinding> {
             });
             let product_arn = str_at(f, &["ProductArn"]).unwrap_or_default();
             Some(SecurityHubFinding {
-                title: str_at(f, &["Title"]).unwrap_or_else(|| "Security Hub finding".into()),
+                title: str_at(f, &["Title"]).unwrap_or(Cow::Borrowed("Security Hub finding")),
                 description: str_at(f, &["Description"]).unwrap_or_default(),
                 severity: str_at(f, &["Severity", "Label"])
-                    .map_or_else(|| "INFORMATIONAL".into(), |s| s.to_ascii_uppercase()),
+                    .map_or(Cow::Borrowed("INFORMATIONAL"), upper),
                 product_name: str_at(f, &["ProductName"]).unwrap_or_else(|| {
-                    product_arn
-                        .rsplit('/')
-                        .next()
-                        .unwrap_or_default()
-                        .to_string()
+                    Cow::Owned(
+                        product_arn
+                            .rsplit('/')
+                            .next()
+                            .unwrap_or_default()
+                            .to_string(),
+                    )
                 }),
                 resource,
                 account: str_at(f, &["AwsAccountId"]).unwrap_or_else(|| env.account.clone()),
@@ -156,8 +159,7 @@ fn read(d: &Json, env: &Envelope) -> Vec<SecurityHubFinding> {
                 record_state: str_at(f, &["RecordState"]),
                 compliance: str_at(f, &["Compliance", "Status"]),
                 remediation_url: str_at(f, &["Remediation", "Recommendation", "Url"]),
-                updated_at: str_at(f, &["UpdatedAt"])
-                    .map(|t| crate::time::normalise(&t).unwrap_or(t)),
+                updated_at: str_at(f, &["UpdatedAt"]).map(crate::time::normalised),
                 product_arn,
                 id,
             })

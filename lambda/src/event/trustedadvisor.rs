@@ -1,37 +1,39 @@
 //! Trusted Advisor check item refreshes. `check-item-detail` values are often `null`.
 
+use std::borrow::Cow;
+
 use crate::json::Json;
 
 use super::{Envelope, Kind};
 use crate::decide::{Decision, Mention};
-use crate::format::{AMBER, GREEN, RED};
+use crate::format::{AMBER, GREEN, RED, upper};
 use crate::json::str_at;
 use crate::service::Service;
 use crate::settings::Settings;
 use crate::slack::{Card, Field};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TrustedAdvisorCheck {
-    pub check_name: String,
-    pub check_id: Option<String>,
+pub struct TrustedAdvisorCheck<'t> {
+    pub check_name: Cow<'t, str>,
+    pub check_id: Option<Cow<'t, str>>,
     /// ERROR, WARN or OK.
-    pub status: String,
-    pub resource_id: Option<String>,
+    pub status: Cow<'t, str>,
+    pub resource_id: Option<Cow<'t, str>>,
     /// The region the item is about (from its details), else the event's.
-    pub region: String,
+    pub region: Cow<'t, str>,
     /// Each detail with its value, `None` for nulls, in the event's order.
-    pub details: Vec<(String, Option<String>)>,
-    pub uuid: Option<String>,
+    pub details: Vec<(Cow<'t, str>, Option<Cow<'t, str>>)>,
+    pub uuid: Option<Cow<'t, str>>,
 }
 
-impl Kind for TrustedAdvisorCheck {
+impl<'t> Kind<'t> for TrustedAdvisorCheck<'t> {
     const EVENTBRIDGE: Option<(&'static str, &'static str)> = Some((
         "aws.trustedadvisor",
         "Trusted Advisor Check Item Refresh Notification",
     ));
     const UNREADABLE: &'static str = "malformed Trusted Advisor check";
 
-    fn parse(detail: &Json, envelope: &Envelope) -> Vec<Self> {
+    fn parse(detail: &'t Json<'t>, envelope: &Envelope<'t>) -> Vec<Self> {
         read(detail, envelope).into_iter().collect()
     }
 
@@ -49,7 +51,7 @@ impl Kind for TrustedAdvisorCheck {
         }
         let ignored = ta.ignore_checks.iter().any(|i| {
             i.eq_ignore_ascii_case(&self.check_name)
-                || self.check_id.as_deref().is_some_and(|id| i == id)
+                || self.check_id.as_deref().is_some_and(|id| *i == *id)
         });
         if ignored {
             return Decision::drop(format!(
@@ -68,19 +70,18 @@ impl Kind for TrustedAdvisorCheck {
     /// Each part adds something: the notification text is the severity, the title and the
     /// region; the header is the title; the body is what the title does not say already; the
     /// fields are the details the header does not carry.
-    fn card(&self) -> Card {
-        let mut fields: Vec<Field> = vec![
-            ("Status".into(), self.status.clone()),
-            ("Region".into(), self.region.clone()),
-        ];
+    fn card(&self) -> Card<'_> {
+        let mut fields: Vec<Field> = Vec::with_capacity(20);
+        fields.push(("Status".into(), (*self.status).into()));
+        fields.push(("Region".into(), (*self.region).into()));
         if let Some(r) = &self.resource_id {
-            fields.push(("Resource".into(), r.clone()));
+            fields.push(("Resource".into(), (**r).into()));
         }
         for (k, v) in &self.details {
             if fields.len() >= 20 {
                 break;
             }
-            let v = v.clone().unwrap_or_else(|| "—".to_string());
+            let v = v.as_deref().unwrap_or("—");
             // The item's Region is already the Region field.
             if fields
                 .iter()
@@ -88,16 +89,16 @@ impl Kind for TrustedAdvisorCheck {
             {
                 continue;
             }
-            fields.push((k.clone().into(), v));
+            fields.push(((**k).into(), v.into()));
         }
         Card {
-            colour: match self.status.as_str() {
+            colour: match &*self.status {
                 "ERROR" => RED,
                 "WARN" => AMBER,
                 _ => GREEN,
             },
             summary: format!("Trusted Advisor {}: {}", self.status, self.check_name),
-            header: format!("Trusted Advisor: {}", self.check_name),
+            header: format!("Trusted Advisor: {}", self.check_name).into(),
             body: Vec::new(),
             fields,
             links: vec![(
@@ -109,7 +110,7 @@ impl Kind for TrustedAdvisorCheck {
     }
 
     fn severity(&self) -> Option<String> {
-        Some(self.status.clone())
+        Some(self.status.to_string())
     }
 
     fn service(&self) -> Option<Service> {
@@ -117,19 +118,19 @@ impl Kind for TrustedAdvisorCheck {
     }
 }
 
-fn read(d: &Json, env: &Envelope) -> Option<TrustedAdvisorCheck> {
+fn read<'t>(d: &'t Json<'t>, env: &Envelope<'t>) -> Option<TrustedAdvisorCheck<'t>> {
     let check_name = str_at(d, &["check-name"])?;
-    let details: Vec<(String, Option<String>)> = match d.get("check-item-detail") {
+    let details: Vec<(Cow<str>, Option<Cow<str>>)> = match d.get("check-item-detail") {
         Some(Json::Object(map)) => map
             .iter()
             .map(|(k, v)| {
                 let value = match v {
                     Json::Null => None,
                     Json::String(s) if s.trim().is_empty() => None,
-                    Json::String(s) => Some(s.to_string()),
-                    other => Some(other.to_string()),
+                    Json::String(s) => Some(Cow::Borrowed(&**s)),
+                    other => Some(Cow::Owned(other.to_string())),
                 };
-                (k.to_string(), value)
+                (Cow::Borrowed(&**k), value)
             })
             .collect(),
         _ => Vec::new(),
@@ -142,7 +143,7 @@ fn read(d: &Json, env: &Envelope) -> Option<TrustedAdvisorCheck> {
     Some(TrustedAdvisorCheck {
         check_name,
         check_id: str_at(d, &["check-id"]).or_else(|| str_at(d, &["checkId"])),
-        status: str_at(d, &["status"]).map_or_else(|| "UNKNOWN".into(), |s| s.to_ascii_uppercase()),
+        status: str_at(d, &["status"]).map_or(Cow::Borrowed("UNKNOWN"), upper),
         resource_id: str_at(d, &["resource_id"]).or_else(|| str_at(d, &["resource-id"])),
         region,
         details,

@@ -153,10 +153,49 @@ impl<'a> std::ops::Index<&str> for Json<'a> {
     }
 }
 
+impl Json<'_> {
+    /// Compact JSON text, the bytes `Value`'s `Display` writes for the same value.
+    pub fn write_to(&self, out: &mut Vec<u8>) {
+        match self {
+            Json::Null => out.extend_from_slice(b"null"),
+            Json::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
+            Json::Number(n) => {
+                // Writing to a Vec cannot fail.
+                let _ = std::io::Write::write_fmt(out, format_args!("{n}"));
+            }
+            Json::String(s) => write_str(out, s),
+            Json::Array(items) => {
+                out.push(b'[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(b',');
+                    }
+                    item.write_to(out);
+                }
+                out.push(b']');
+            }
+            Json::Object(entries) => {
+                out.push(b'{');
+                for (i, (k, v)) in entries.iter().enumerate() {
+                    if i > 0 {
+                        out.push(b',');
+                    }
+                    write_str(out, k);
+                    out.push(b':');
+                    v.write_to(out);
+                }
+                out.push(b'}');
+            }
+        }
+    }
+}
+
 /// Compact JSON text, as `Value`'s `Display` writes it.
 impl std::fmt::Display for Json<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(&self.to_value(), f)
+        let mut out = Vec::new();
+        self.write_to(&mut out);
+        f.write_str(&String::from_utf8_lossy(&out))
     }
 }
 
@@ -173,12 +212,13 @@ pub fn at<'t, 'a>(v: &'t Json<'a>, path: &[&str]) -> Option<&'t Json<'a>> {
     if cur.is_null() { None } else { Some(cur) }
 }
 
-/// A non-empty string at `path`; numbers and booleans are shown as text.
-pub fn str_at(v: &Json, path: &[&str]) -> Option<String> {
+/// A non-empty string at `path`, borrowed from the tree; numbers and booleans are shown as
+/// text.
+pub fn str_at<'t>(v: &'t Json<'_>, path: &[&str]) -> Option<Cow<'t, str>> {
     match at(v, path)? {
-        Json::String(s) if !s.trim().is_empty() => Some(s.to_string()),
-        Json::Number(n) => Some(n.to_string()),
-        Json::Bool(b) => Some(b.to_string()),
+        Json::String(s) if !s.trim().is_empty() => Some(Cow::Borrowed(s)),
+        Json::Number(n) => Some(Cow::Owned(n.to_string())),
+        Json::Bool(b) => Some(Cow::Borrowed(if *b { "true" } else { "false" })),
         _ => None,
     }
 }
@@ -201,11 +241,11 @@ pub fn array_at<'t, 'a>(v: &'t Json<'a>, path: &[&str]) -> &'t [Json<'a>] {
 }
 
 /// Compact JSON for showing a value inline (strings without their quotes).
-pub fn compact(v: &Value) -> String {
+pub fn compact<'t>(v: &'t Json<'_>) -> Cow<'t, str> {
     match v {
-        Value::String(s) => s.clone(),
-        Value::Null => "—".to_string(),
-        other => other.to_string(),
+        Json::String(s) => Cow::Borrowed(s),
+        Json::Null => Cow::Borrowed("—"),
+        other => Cow::Owned(other.to_string()),
     }
 }
 

@@ -33,10 +33,7 @@ pub fn escape(raw: &str) -> String {
 /// those bytes are never inside another character.
 pub fn escape_into(out: &mut String, raw: &str) {
     let bytes = raw.as_bytes();
-    // Most event text has none of them: one pass without an early exit (it vectorises).
-    if !bytes.iter().fold(false, |any, &b| {
-        any | matches!(b, b'&' | b'<' | b'>' | 0xD8 | 0xE2 | 0xEF)
-    }) {
+    if !may_need_escaping(raw) {
         out.push_str(raw);
         return;
     }
@@ -64,6 +61,15 @@ pub fn escape_into(out: &mut String, raw: &str) {
         copied = i;
     }
     out.push_str(&raw[copied..]);
+}
+
+/// Whether [`escape`] could change `raw`: it holds `&`, `<`, `>` or a lead byte of an
+/// invisible character. Most event text has none of them: one pass without an early exit (it
+/// vectorises).
+pub fn may_need_escaping(raw: &str) -> bool {
+    raw.as_bytes().iter().fold(false, |any, &b| {
+        any | matches!(b, b'&' | b'<' | b'>' | 0xD8 | 0xE2 | 0xEF)
+    })
 }
 
 /// Zero-width and bidirectional-control characters: invisible in Slack, and able to make event
@@ -133,12 +139,25 @@ pub fn is_link_target(target: &str) -> bool {
 /// is shown as the label followed by the value as escaped inline code, and an empty target
 /// leaves the label alone.
 pub fn link(url: &str, label: &str) -> String {
+    let mut out = String::with_capacity(url.len() + label.len() + 8);
+    link_into(&mut out, url, label);
+    out
+}
+
+/// [`link`], appending to `out`.
+pub fn link_into(out: &mut String, url: &str, label: &str) {
     if is_link_target(url) {
-        format!("<{url}|{}>", escape(label))
+        out.push('<');
+        out.push_str(url);
+        out.push('|');
+        escape_into(out, label);
+        out.push('>');
     } else if url.trim().is_empty() {
-        escape(label)
+        escape_into(out, label);
     } else {
-        format!("{}: {}", escape(label), code(url))
+        escape_into(out, label);
+        out.push_str(": ");
+        out.push_str(&code(url));
     }
 }
 
@@ -177,30 +196,66 @@ fn cut(text: &str, max: usize) -> String {
     format!("{}…", text[..cut].trim_end())
 }
 
-/// A card's (label, value) or (label, url): labels are mostly fixed words, so not copied.
-pub type Field = (Cow<'static, str>, String);
+/// A card's (label, value) or (label, url), borrowing the event's text where they can.
+pub type Field<'a> = (Cow<'a, str>, Cow<'a, str>);
 
 /// A message before it is laid out: every text is raw (escaped on output) except `body`,
-/// which is mrkdwn built with [`escape`], [`code`], [`bold`] and [`link`].
+/// which is mrkdwn built with [`escape`], [`code`], [`bold`] and [`link`]. Its texts borrow
+/// from the event where they can.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Card {
+pub struct Card<'a> {
     /// Attachment colour bar, `#rrggbb`.
     pub colour: &'static str,
     pub mention: Option<Mention>,
     /// The one-line notification text (raw).
     pub summary: String,
-    pub header: String,
+    pub header: Cow<'a, str>,
     /// mrkdwn paragraphs, one section each.
-    pub body: Vec<String>,
+    pub body: Vec<Cow<'a, str>>,
     /// (label, value), raw.
-    pub fields: Vec<Field>,
+    pub fields: Vec<Field<'a>>,
     /// (label, url), each made with [`link`]: a url that is not `https://` shows as text.
-    pub links: Vec<Field>,
-    /// Raw context items: account, region, time.
-    pub context: Vec<String>,
+    pub links: Vec<Field<'a>>,
+    /// The context line; the envelope's when `None` or empty.
+    pub context: Option<Context<'a>>,
 }
 
-impl Card {
+/// The context line's items, raw: `account …`, the region and the time, each left out when
+/// empty.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Context<'a> {
+    pub account: &'a str,
+    pub region: &'a str,
+    pub time: &'a str,
+}
+
+impl Context<'_> {
+    pub fn is_empty(&self) -> bool {
+        self.account.is_empty() && self.region.trim().is_empty() && self.time.trim().is_empty()
+    }
+
+    fn write(&self, out: &mut String) {
+        let items = [
+            ("account ", self.account, !self.account.is_empty()),
+            ("", self.region, !self.region.trim().is_empty()),
+            ("", self.time, !self.time.trim().is_empty()),
+        ];
+        let mut first = true;
+        for (prefix, item, shown) in items {
+            if !shown {
+                continue;
+            }
+            if !first {
+                out.push_str("  ·  ");
+            }
+            first = false;
+            out.push_str(prefix);
+            escape_into(out, item);
+        }
+    }
+}
+
+impl Card<'_> {
     /// The Slack message: top-level `text` (mention + summary, shown and used for
     /// notifications) and one attachment with the colour bar and the blocks. Each text is
     /// escaped into one reused buffer and written out as JSON from there.
@@ -239,16 +294,13 @@ impl Card {
                 if i > 0 {
                     text.push_str("  ·  ");
                 }
-                text.push_str(&link(url, label));
+                link_into(&mut text, url, label);
             }
             w.section(&truncated(&text, SECTION_TEXT_MAX));
         }
         text.clear();
-        for (i, item) in self.context.iter().enumerate() {
-            if i > 0 {
-                text.push_str("  ·  ");
-            }
-            escape_into(&mut text, item);
+        if let Some(context) = &self.context {
+            context.write(&mut text);
         }
         w.context(&truncated(&text, SECTION_TEXT_MAX));
         text.clear();
