@@ -45,24 +45,39 @@ pub(crate) fn context<'a>(account: &'a str, region: &'a str, time: &'a str) -> C
 
 /// A console URL in `region`, or the region-less console when `region` is not a region name
 /// (empty, `global`, or anything odd from an event): never `global.console.aws.amazon.com`.
+#[cfg(test)]
 pub(crate) fn console(region: &str, path: &str) -> String {
+    console_url(region, &[(path, "")])
+}
+
+/// [`console`] with a path of `(text, value)` pairs: each text as it is, each value
+/// percent-encoded, written into one string.
+pub(crate) fn console_url(region: &str, path: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(192);
+    out.push_str("https://");
     if is_region(region) {
-        format!("https://{region}.console.aws.amazon.com/{path}")
-    } else {
-        format!("https://console.aws.amazon.com/{path}")
+        out.push_str(region);
+        out.push('.');
     }
+    out.push_str("console.aws.amazon.com/");
+    for (text, value) in path {
+        out.push_str(text);
+        enc_into(&mut out, value);
+    }
+    out
 }
 
 /// `eu-west-1`, `us-gov-west-1`: letters, a hyphen, words, and a number.
 fn is_region(region: &str) -> bool {
-    let parts: Vec<&str> = region.split('-').collect();
-    parts.len() >= 3
-        && parts[0].len() == 2
-        && parts[..parts.len() - 1]
-            .iter()
-            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase()))
-        && parts[parts.len() - 1].bytes().all(|b| b.is_ascii_digit())
-        && !parts[parts.len() - 1].is_empty()
+    let Some((words, number)) = region.rsplit_once('-') else {
+        return false;
+    };
+    let mut parts = 0;
+    let words_ok = words.split('-').enumerate().all(|(i, p)| {
+        parts += 1;
+        !p.is_empty() && (i > 0 || p.len() == 2) && p.bytes().all(|b| b.is_ascii_lowercase())
+    });
+    words_ok && parts >= 2 && !number.is_empty() && number.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// The description as the body, less what the header says already: nothing when it is the
@@ -107,8 +122,14 @@ pub(crate) fn upper(s: Cow<'_, str>) -> Cow<'_, str> {
 
 /// Percent-encodes a query value.
 pub(crate) fn enc(s: &str) -> String {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
     let mut out = String::with_capacity(s.len() * 3);
+    enc_into(&mut out, s);
+    out
+}
+
+/// [`enc`], appending to `out`.
+fn enc_into(out: &mut String, s: &str) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
     for b in s.bytes() {
         if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
             out.push(char::from(b));
@@ -118,7 +139,6 @@ pub(crate) fn enc(s: &str) -> String {
             out.push(char::from(HEX[usize::from(b & 15)]));
         }
     }
-    out
 }
 
 #[cfg(test)]

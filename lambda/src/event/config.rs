@@ -1,17 +1,18 @@
 //! AWS Config configuration item changes: the changed properties, never the whole item.
 
 use std::borrow::Cow;
+use std::fmt::Write;
 
 use crate::json::Json;
 
 use super::{Envelope, Kind};
 use crate::decide::{Decision, Mention};
-use crate::format::{AMBER, BLUE, console, context, enc};
+use crate::format::{AMBER, BLUE, console_url, context};
 use crate::json::compact;
 use crate::json::{at, str_at};
 use crate::service::Service;
 use crate::settings::Settings;
-use crate::slack::{Card, Field, bold, code, truncated};
+use crate::slack::{Card, Field, bold_into, code_into, truncated};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct ConfigChange<'t> {
@@ -87,40 +88,48 @@ impl<'t> Kind<'t> for ConfigChange<'t> {
     /// fields are the details the header does not carry.
     fn card(&self) -> Card<'_> {
         let name = self.resource_name.as_deref().unwrap_or(&self.resource_id);
-        let mut lines: Vec<String> = Vec::new();
+        // One paragraph, a line per property, written into one string.
+        let mut body = String::with_capacity(512);
         let mut used = 0;
         for (i, ch) in self.changes.iter().enumerate() {
+            if i > 0 {
+                body.push('\n');
+            }
+            let line_start = body.len();
             let value = |v: Option<&'t Json<'t>>| v.map_or(Cow::Borrowed("—"), compact);
-            let line = match &*ch.change_type {
-                "CREATE" => format!(
-                    "{} {} {}",
-                    code(ch.path),
-                    bold("added"),
-                    code(&clip(&value(ch.updated)))
-                ),
-                "DELETE" => format!(
-                    "{} {} {}",
-                    code(ch.path),
-                    bold("removed"),
-                    code(&clip(&value(ch.previous)))
-                ),
-                _ => format!(
-                    "{} {} → {}",
-                    code(ch.path),
-                    code(&clip(&value(ch.previous))),
-                    code(&clip(&value(ch.updated)))
-                ),
-            };
+            code_into(&mut body, ch.path);
+            match &*ch.change_type {
+                "CREATE" => {
+                    body.push(' ');
+                    bold_into(&mut body, "added");
+                    body.push(' ');
+                    code_into(&mut body, &clip(&value(ch.updated)));
+                }
+                "DELETE" => {
+                    body.push(' ');
+                    bold_into(&mut body, "removed");
+                    body.push(' ');
+                    code_into(&mut body, &clip(&value(ch.previous)));
+                }
+                _ => {
+                    body.push(' ');
+                    code_into(&mut body, &clip(&value(ch.previous)));
+                    body.push_str(" → ");
+                    code_into(&mut body, &clip(&value(ch.updated)));
+                }
+            }
+            let line = body.len() - line_start;
             // Leave room for the "and N more" line within one section.
-            if used + line.len() + 40 > crate::slack::SECTION_TEXT_MAX {
-                lines.push(format!(
+            if used + line + 40 > crate::slack::SECTION_TEXT_MAX {
+                body.truncate(line_start);
+                let _ = write!(
+                    body,
                     "…and {} more changed properties",
                     self.changes.len() - i
-                ));
+                );
                 break;
             }
-            used += line.len() + 1;
-            lines.push(line);
+            used += line + 1;
         }
         // The header names the type, the resource and the change; the fields add the rest.
         let mut fields: Vec<Field> = Vec::with_capacity(2);
@@ -131,14 +140,13 @@ impl<'t> Kind<'t> for ConfigChange<'t> {
             "Changed properties".into(),
             self.changes.len().to_string().into(),
         ));
-        let url = console(
+        let url = console_url(
             &self.region,
-            &format!(
-                "config/home?region={}#/resources/details?resourceId={}&resourceType={}",
-                enc(&self.region),
-                enc(&self.resource_id),
-                enc(&self.resource_type)
-            ),
+            &[
+                ("config/home?region=", &self.region),
+                ("#/resources/details?resourceId=", &self.resource_id),
+                ("&resourceType=", &self.resource_type),
+            ],
         );
         Card {
             colour: if self.change_type == "DELETE" {
@@ -154,7 +162,7 @@ impl<'t> Kind<'t> for ConfigChange<'t> {
                 self.region
             ),
             header: format!("{} {} ({})", self.resource_type, name, self.change_type).into(),
-            body: vec![lines.join("\n").into()],
+            body: vec![body.into()],
             fields,
             links: vec![("Open in AWS Config".into(), url.into())],
             context: Some(context(

@@ -6,7 +6,7 @@ use crate::json::Json;
 
 use super::{Envelope, Kind};
 use crate::decide::{Decision, Mention, guardduty_band, is_global_service};
-use crate::format::{console, context, description_body, enc, severity_colour};
+use crate::format::{console_url, context, description_body, severity_colour};
 use crate::json::{array_at, f64_at, str_at};
 use crate::service::Service;
 use crate::settings::Settings;
@@ -110,13 +110,12 @@ impl<'t> Kind<'t> for GuardDutyFinding<'t> {
             seen.into_iter()
                 .filter_map(|(label, v)| Some((label.into(), v?.into()))),
         );
-        let url = console(
+        let url = console_url(
             &self.region,
-            &format!(
-                "guardduty/home?region={}#/findings?macros=current&fId={}",
-                enc(&self.region),
-                enc(&self.id)
-            ),
+            &[
+                ("guardduty/home?region=", &self.region),
+                ("#/findings?macros=current&fId=", &self.id),
+            ],
         );
         Card {
             colour: severity_colour(&band.to_ascii_uppercase()),

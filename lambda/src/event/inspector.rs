@@ -6,7 +6,7 @@ use crate::json::Json;
 
 use super::{Envelope, Kind};
 use crate::decide::{Decision, Mention};
-use crate::format::{console, context, description_body, enc, severity_colour, upper};
+use crate::format::{console_url, context, description_body, severity_colour, upper};
 use crate::json::{array_at, f64_at, str_at};
 use crate::service::Service;
 use crate::settings::{InspectorSeverity, Settings};
@@ -114,13 +114,12 @@ impl<'t> Kind<'t> for InspectorFinding<'t> {
         let mut links: Vec<Field> = Vec::with_capacity(2);
         links.push((
             "Open in Inspector".into(),
-            console(
+            console_url(
                 &self.region,
-                &format!(
-                    "inspector/v2/home?region={}#/findings/all?findingArn={}",
-                    enc(&self.region),
-                    enc(&self.arn)
-                ),
+                &[
+                    ("inspector/v2/home?region=", &self.region),
+                    ("#/findings/all?findingArn=", &self.arn),
+                ],
             )
             .into(),
         ));

@@ -6,7 +6,7 @@ use crate::json::Json;
 
 use super::{Envelope, Kind};
 use crate::decide::{Decision, Mention};
-use crate::format::{console, context, description_body, enc, severity_colour, upper};
+use crate::format::{console_url, context, description_body, severity_colour, upper};
 use crate::json::{array_at, str_at};
 use crate::service::Service;
 use crate::settings::Settings;
@@ -86,9 +86,12 @@ impl<'t> Kind<'t> for SecurityHubFinding<'t> {
         let mut links: Vec<Field> = Vec::with_capacity(2);
         links.push((
             "Open in Security Hub".into(),
-            console(
+            console_url(
                 &self.region,
-                &format!("securityhub/home?region={}#/findings", enc(&self.region)),
+                &[
+                    ("securityhub/home?region=", &self.region),
+                    ("#/findings", ""),
+                ],
             )
             .into(),
         ));

@@ -18,6 +18,8 @@ pub fn parse(text: &str) -> Option<Json<'_>> {
         text,
         bytes: text.as_bytes(),
         at: 0,
+        entries: Vec::with_capacity(32),
+        items: Vec::with_capacity(16),
     };
     let value = p.value(false, 0)?;
     p.whitespace();
@@ -28,13 +30,20 @@ struct Parser<'a> {
     text: &'a str,
     bytes: &'a [u8],
     at: usize,
+    /// The entries of the objects being read, innermost last: each object's are moved out
+    /// into one allocation of the right size when it ends, instead of a growing `Vec` each.
+    entries: Vec<(Cow<'a, str>, Json<'a>)>,
+    /// The same for arrays' items.
+    items: Vec<Json<'a>>,
 }
 
 impl<'a> Parser<'a> {
     fn whitespace(&mut self) {
-        while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.bytes.get(self.at) {
-            self.at += 1;
+        // Compact input (what the Lambda gets) has none; indented input has runs of spaces.
+        if !matches!(self.bytes.get(self.at), Some(b' ' | b'\n' | b'\r' | b'\t')) {
+            return;
         }
+        self.at = not_whitespace_from(self.bytes, self.at);
     }
 
     fn next(&mut self) -> Option<u8> {
@@ -55,18 +64,19 @@ impl<'a> Parser<'a> {
                     return None;
                 }
                 self.at += 1;
-                let mut items = Vec::new();
                 if self.next()? == b']' {
                     self.at += 1;
-                    return Some(Json::Array(items));
+                    return Some(Json::Array(Vec::new()));
                 }
+                let base = self.items.len();
                 loop {
-                    items.push(self.value(whole, depth + 1)?);
+                    let item = self.value(whole, depth + 1)?;
+                    self.items.push(item);
                     match self.next()? {
                         b',' => self.at += 1,
                         b']' => {
                             self.at += 1;
-                            return Some(Json::Array(items));
+                            return Some(Json::Array(self.items.drain(base..).collect()));
                         }
                         _ => return None,
                     }
@@ -91,11 +101,11 @@ impl<'a> Parser<'a> {
             return None;
         }
         self.at += 1;
-        let mut entries = Vec::new();
         if self.next()? == b'}' {
             self.at += 1;
-            return Some(Json::object(entries));
+            return Some(Json::object(Vec::new()));
         }
+        let base = self.entries.len();
         loop {
             if self.next()? != b'"' {
                 return None;
@@ -103,10 +113,11 @@ impl<'a> Parser<'a> {
             let key = self.string()?;
             self.expect(b':')?;
             if whole {
-                entries.push((key, self.value(true, depth)?));
+                let value = self.value(true, depth)?;
+                self.entries.push((key, value));
             } else if let Some(k) = read_key(&key) {
                 let value = self.value(WHOLE_KEYS.contains(&k), depth)?;
-                entries.push((Cow::Borrowed(k), value));
+                self.entries.push((Cow::Borrowed(k), value));
             } else {
                 self.skip(depth)?;
             }
@@ -114,7 +125,7 @@ impl<'a> Parser<'a> {
                 b',' => self.at += 1,
                 b'}' => {
                     self.at += 1;
-                    return Some(Json::object(entries));
+                    return Some(Json::object(self.entries.drain(base..).collect()));
                 }
                 _ => return None,
             }
@@ -290,9 +301,62 @@ pub(crate) fn special_from(bytes: &[u8], mut i: usize) -> Option<usize> {
         .map(|k| i + k)
 }
 
+/// Each byte of `x` that is zero, flagged by its high bit. Exact for every byte (no borrow
+/// runs between bytes, unlike the quicker test in [`special_from`]).
+fn zero_bytes(x: u64) -> u64 {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    !(((x & LOW7) + LOW7) | x) & HIGH
+}
+
+/// The first byte from `i` on that is not JSON whitespace (or the end), eight at a time.
+fn not_whitespace_from(bytes: &[u8], mut i: usize) -> usize {
+    while let Some(chunk) = bytes.get(i..i + 8) {
+        let x = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
+        let white = zero_bytes(x ^ (ONES * u64::from(b' ')))
+            | zero_bytes(x ^ (ONES * u64::from(b'\n')))
+            | zero_bytes(x ^ (ONES * u64::from(b'\r')))
+            | zero_bytes(x ^ (ONES * u64::from(b'\t')));
+        let other = !white & HIGH;
+        if other != 0 {
+            return i + (other.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    i + bytes[i..]
+        .iter()
+        .position(|b| !matches!(b, b' ' | b'\n' | b'\r' | b'\t'))
+        .unwrap_or(bytes.len() - i)
+}
+
 #[cfg(test)]
 mod tests {
-    use super::special_from;
+    use super::{not_whitespace_from, special_from};
+
+    /// The word-at-a-time whitespace skip stops where a byte-at-a-time one does.
+    #[test]
+    fn the_whitespace_skip_stops_at_the_first_other_byte() {
+        let plain = |bytes: &[u8], i: usize| {
+            i + bytes[i..]
+                .iter()
+                .position(|b| !matches!(b, b' ' | b'\n' | b'\r' | b'\t'))
+                .unwrap_or(bytes.len() - i)
+        };
+        for other in 0..=255u8 {
+            for at in 0..20 {
+                for filler in [b' ', b'\n', b'\r', b'\t'] {
+                    let mut bytes = vec![filler; 24];
+                    bytes[at] = other;
+                    for from in 0..4 {
+                        assert_eq!(
+                            not_whitespace_from(&bytes, from),
+                            plain(&bytes, from),
+                            "byte {other:#x} at {at} in {filler:#x} from {from}"
+                        );
+                    }
+                }
+            }
+        }
+    }
 
     /// The word-at-a-time scan finds what a byte-at-a-time scan finds, at every offset and
     /// for every byte value, next to bytes that could fool the bit tricks.

@@ -107,6 +107,12 @@ impl<'a> Json<'a> {
 
     pub fn get(&self, key: &str) -> Option<&Json<'a>> {
         match self {
+            // Pruned objects are small: comparing lengths first beats a binary search's
+            // byte comparisons. Keys are unique, so either finds the same entry.
+            Json::Object(entries) if entries.len() <= 16 => entries
+                .iter()
+                .find(|(k, _)| k.len() == key.len() && k.as_bytes() == key.as_bytes())
+                .map(|(_, v)| v),
             Json::Object(entries) => entries
                 .binary_search_by(|(k, _)| k.as_ref().cmp(key))
                 .ok()

@@ -100,24 +100,56 @@ const LINK_HOSTS: &[&str] = &[
 
 /// The host of an `https://` URL when it is one a link may point at.
 fn allowed_host(rest: &str) -> bool {
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let rest = rest.as_bytes();
+    let end = rest
+        .iter()
+        .position(|b| matches!(b, b'/' | b'?' | b'#'))
+        .unwrap_or(rest.len());
+    let host = &rest[..end];
     // Userinfo (`user@host`) and ports have no business in an advisory link.
-    if authority.contains(['@', ':', '\\']) {
+    if host.iter().any(|b| matches!(b, b'@' | b':' | b'\\')) {
         return false;
     }
-    let host = authority.to_ascii_lowercase();
-    LINK_HOSTS
-        .iter()
-        .any(|h| host == *h || host.strip_suffix(h).is_some_and(|p| p.ends_with('.')))
+    LINK_HOSTS.iter().any(|h| {
+        let h = h.as_bytes();
+        host.len() >= h.len()
+            && host[host.len() - h.len()..].eq_ignore_ascii_case(h)
+            && (host.len() == h.len() || host[host.len() - h.len() - 1] == b'.')
+    })
 }
 
 /// Inline code, for ids and values: escaped, with backticks that would end the span replaced.
 pub fn code(raw: &str) -> String {
-    format!("`{}`", escape(&raw.replace('`', "'")))
+    let mut out = String::with_capacity(raw.len() + 2);
+    code_into(&mut out, raw);
+    out
+}
+
+/// [`code`], appending to `out`.
+pub fn code_into(out: &mut String, raw: &str) {
+    wrapped_into(out, raw, '`', "'");
 }
 
 pub fn bold(raw: &str) -> String {
-    format!("*{}*", escape(&raw.replace('*', "∗")))
+    let mut out = String::with_capacity(raw.len() + 2);
+    bold_into(&mut out, raw);
+    out
+}
+
+/// [`bold`], appending to `out`.
+pub fn bold_into(out: &mut String, raw: &str) {
+    wrapped_into(out, raw, '*', "∗");
+}
+
+/// `raw` escaped between two `mark`s, any `mark` inside it written as `instead`.
+fn wrapped_into(out: &mut String, raw: &str, mark: char, instead: &str) {
+    out.push(mark);
+    if raw.contains(mark) {
+        escape_into(out, &raw.replace(mark, instead));
+    } else {
+        escape_into(out, raw);
+    }
+    out.push(mark);
 }
 
 /// Whether `target` may be a link target: an `https://` URL with an expected host (see
@@ -128,8 +160,8 @@ pub fn is_link_target(target: &str) -> bool {
         !rest.is_empty()
             && !rest.starts_with(['/', '?', '#'])
             && target
-                .chars()
-                .all(|c| c.is_ascii_graphic() && !matches!(c, '|' | '<' | '>'))
+                .bytes()
+                .all(|b| b.is_ascii_graphic() && !matches!(b, b'|' | b'<' | b'>'))
             && allowed_host(rest)
     })
 }
@@ -157,7 +189,7 @@ pub fn link_into(out: &mut String, url: &str, label: &str) {
     } else {
         escape_into(out, label);
         out.push_str(": ");
-        out.push_str(&code(url));
+        code_into(out, url);
     }
 }
 
