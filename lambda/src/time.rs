@@ -11,11 +11,43 @@ pub fn normalise(raw: &str) -> Option<String> {
 }
 
 /// [`normalise`] for text read from an event: the text itself when it is in no known format.
+/// Most times from AWS are already normal: those are kept as they are, not rewritten.
 pub fn normalised(raw: std::borrow::Cow<'_, str>) -> std::borrow::Cow<'_, str> {
+    if is_normal(&raw) {
+        return raw;
+    }
     match normalise(&raw) {
         Some(n) => std::borrow::Cow::Owned(n),
         None => raw,
     }
+}
+
+/// `YYYY-MM-DDTHH:MM:SSZ` naming a real second: what [`normalise`] would give back unchanged.
+fn is_normal(raw: &str) -> bool {
+    let b = raw.as_bytes();
+    let shape = b.len() == 20
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b[10] == b'T'
+        && b[13] == b':'
+        && b[16] == b':'
+        && b[19] == b'Z'
+        && [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18]
+            .iter()
+            .all(|&i| b[i].is_ascii_digit());
+    if !shape {
+        return false;
+    }
+    let n = |i: usize| i64::from(b[i] - b'0') * 10 + i64::from(b[i + 1] - b'0');
+    let (y, mo, d) = (n(0) * 100 + n(2), n(5), n(8));
+    let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+    let days = match mo {
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    };
+    (1..=12).contains(&mo) && (1..=days).contains(&d) && n(11) < 24 && n(14) < 60 && n(17) < 60
 }
 
 /// "Mon Nov 23 10:06:56.334 UTC 2026" (the `date` command's layout).
@@ -164,7 +196,24 @@ fn civil_from_days(z: i64) -> (i64, i64, i64) {
 
 #[cfg(test)]
 mod tests {
-    use super::normalise;
+    use super::{normalise, normalised};
+
+    /// The shortcut for times already normal gives what `normalise` gives, on the edges of
+    /// every field: leap days, month ends, the 60th second, hour 24.
+    #[test]
+    fn normal_times_are_kept_as_normalise_would_write_them() {
+        for y in ["1900", "2000", "2023", "2024", "0000", "9999"] {
+            for mo in ["00", "01", "02", "04", "12", "13"] {
+                for d in ["00", "01", "28", "29", "30", "31", "32"] {
+                    for hms in ["00:00:00", "23:59:59", "24:00:00", "12:60:00", "12:00:60"] {
+                        let raw = format!("{y}-{mo}-{d}T{hms}Z");
+                        let expected = normalise(&raw).unwrap_or_else(|| raw.clone());
+                        assert_eq!(normalised(raw.as_str().into()), expected, "{raw}");
+                    }
+                }
+            }
+        }
+    }
 
     #[test]
     fn both_inspector_formats_normalise_to_utc() {

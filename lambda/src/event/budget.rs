@@ -120,12 +120,17 @@ pub fn parse(subject: &str, message: &str) -> Option<BudgetAlert> {
                 .filter(|v| !v.is_empty())
         })
     };
+    // "ACTUAL Amount: …" or "FORECASTED Amount: …", in any case; compared in place, since
+    // every line of the message is looked at.
     let amount_line = message.lines().find_map(|line| {
         let (key, value) = line.split_once(':')?;
-        let key = key.trim().to_ascii_uppercase();
-        let kind = key.strip_suffix(" AMOUNT")?;
-        matches!(kind, "ACTUAL" | "FORECASTED")
-            .then(|| (kind.to_string(), value.trim().to_string()))
+        let key = key.trim().as_bytes();
+        let kind = ["ACTUAL", "FORECASTED"].into_iter().find(|kind| {
+            key.len() == kind.len() + " AMOUNT".len()
+                && key[..kind.len()].eq_ignore_ascii_case(kind.as_bytes())
+                && key[kind.len()..].eq_ignore_ascii_case(b" AMOUNT")
+        })?;
+        Some((kind.to_string(), value.trim().to_string()))
     });
     let alert_type = field(&["Alert Type", "Notification Type"])
         .map(|t| {

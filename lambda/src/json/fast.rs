@@ -7,7 +7,7 @@
 
 use std::borrow::Cow;
 
-use super::{Json, WHOLE_KEYS, read_key};
+use super::{Json, READ_KEYS, WHOLE_KEYS, read_key_rank};
 
 /// serde_json's recursion limit: deeper input goes to serde_json, which refuses it.
 const MAX_DEPTH: usize = 127;
@@ -19,6 +19,8 @@ pub fn parse(text: &str) -> Option<Json<'_>> {
         bytes: text.as_bytes(),
         at: 0,
         entries: Vec::with_capacity(32),
+        ranks: Vec::with_capacity(32),
+        order: Vec::with_capacity(16),
         items: Vec::with_capacity(16),
     };
     let value = p.value(false, 0)?;
@@ -33,6 +35,10 @@ struct Parser<'a> {
     /// The entries of the objects being read, innermost last: each object's are moved out
     /// into one allocation of the right size when it ends, instead of a growing `Vec` each.
     entries: Vec<(Cow<'a, str>, Json<'a>)>,
+    /// Beside each entry of a pruned object, its key's place in [`READ_KEYS`].
+    ranks: Vec<u8>,
+    /// Scratch for putting a pruned object's entries in order: (rank, position).
+    order: Vec<(u8, usize)>,
     /// The same for arrays' items.
     items: Vec<Json<'a>>,
 }
@@ -115,9 +121,12 @@ impl<'a> Parser<'a> {
             if whole {
                 let value = self.value(true, depth)?;
                 self.entries.push((key, value));
-            } else if let Some(k) = read_key(&key) {
+                self.ranks.push(0);
+            } else if let Some(rank) = read_key_rank(&key) {
+                let k = READ_KEYS[usize::from(rank)];
                 let value = self.value(WHOLE_KEYS.contains(&k), depth)?;
                 self.entries.push((Cow::Borrowed(k), value));
+                self.ranks.push(rank);
             } else {
                 self.skip(depth)?;
             }
@@ -125,11 +134,42 @@ impl<'a> Parser<'a> {
                 b',' => self.at += 1,
                 b'}' => {
                     self.at += 1;
-                    return Some(Json::object(self.entries.drain(base..).collect()));
+                    return Some(if whole {
+                        self.ranks.truncate(base);
+                        Json::object(self.entries.drain(base..).collect())
+                    } else {
+                        self.pruned_object(base)
+                    });
                 }
                 _ => return None,
             }
         }
+    }
+
+    /// The pruned object whose entries start at `base`, as [`Json::object`] would make it
+    /// (sorted by key, a repeated key's last value kept), sorting by the keys' ranks.
+    fn pruned_object(&mut self, base: usize) -> Json<'a> {
+        let ranks = &self.ranks[base..];
+        if ranks.windows(2).all(|w| w[0] < w[1]) {
+            self.ranks.truncate(base);
+            return Json::Object(self.entries.drain(base..).collect());
+        }
+        self.order.clear();
+        self.order
+            .extend(ranks.iter().enumerate().map(|(i, &rank)| (rank, i)));
+        // By rank, and of one rank the last first, which `dedup` then keeps.
+        self.order
+            .sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+        self.order.dedup_by_key(|(rank, _)| *rank);
+        let entries = &mut self.entries[base..];
+        let sorted = self
+            .order
+            .iter()
+            .map(|&(_, i)| std::mem::take(&mut entries[i]))
+            .collect();
+        self.entries.truncate(base);
+        self.ranks.truncate(base);
+        Json::Object(sorted)
     }
 
     /// A value checked and passed over, nothing built.
@@ -331,6 +371,26 @@ fn not_whitespace_from(bytes: &[u8], mut i: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::{not_whitespace_from, special_from};
+
+    /// A pruned object's read keys, out of order and repeated, come out as the serde path
+    /// (and a `serde_json::Map`) has them: sorted, the last of a repeated key kept.
+    #[test]
+    fn pruned_objects_are_sorted_and_keep_a_repeated_keys_last_value() {
+        let text = r#"{"source": "a", "zzz": 1, "id": "first", "detail": {"title": "t", "id": 2},
+            "account": "1", "id": "last", "detail-type": "x", "id": "really last"}"#;
+        let ours = super::parse(text).expect("direct reader");
+        let mut de = serde_json::Deserializer::from_str(text);
+        let theirs =
+            serde::de::DeserializeSeed::deserialize(crate::json::Pruned { whole: false }, &mut de)
+                .expect("serde path");
+        assert_eq!(ours, theirs);
+        assert_eq!(ours["id"].as_str(), Some("really last"));
+        let crate::json::Json::Object(entries) = &ours else {
+            panic!("an object")
+        };
+        let keys: Vec<&str> = entries.iter().map(|(k, _)| k.as_ref()).collect();
+        assert_eq!(keys, ["account", "detail", "detail-type", "id", "source"]);
+    }
 
     /// The word-at-a-time whitespace skip stops where a byte-at-a-time one does.
     #[test]
