@@ -1,8 +1,9 @@
 //! Notifier benchmark. Prints:
 //! - µs per event, bytes → bytes, over the fixture set: parse the payload's bytes, decide,
-//!   route, format and serialise to the exact bytes POSTed (target ≤ 5 µs); the same for a
-//!   plain-Python formatter (`python_formatter.py`, json module) in the same run, and the ratio
-//!   (target ≥ 8×);
+//!   route, format and serialise to the exact bytes POSTed (target ≤ 5 µs), for the fixture
+//!   files as they are (indented) and as the Lambda receives them (compact: the runtime API
+//!   passes EventBridge's JSON on without indentation); the same for a plain-Python formatter
+//!   (`python_formatter.py`, json module) in the same run, and the ratio (target ≥ 8×);
 //! - the whole process, `awsmon-tui preview --json` (release build of the root binary) over an
 //!   array of 10,000 and 100,000 GuardDuty events: µs per event (target ≤ 10) and peak RSS
 //!   (target ≤ 50 MB for 100,000), with the Python formatter over the same 10,000;
@@ -105,6 +106,31 @@ fn fixture_bytes() -> Vec<Vec<u8>> {
         .iter()
         .map(|p| std::fs::read(p).expect("read"))
         .collect()
+}
+
+/// `json` without whitespace outside strings, keys in their order: the form the Lambda
+/// receives an event in.
+fn compact(json: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(json.len());
+    let (mut in_string, mut escaped) = (false, false);
+    for &b in json {
+        if in_string {
+            out.push(b);
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' {
+                in_string = false;
+            }
+        } else if b == b'"' {
+            in_string = true;
+            out.push(b);
+        } else if !matches!(b, b' ' | b'\n' | b'\r' | b'\t') {
+            out.push(b);
+        }
+    }
+    out
 }
 
 /// Bytes in → the bytes POSTed out, per event: the Lambda's work short of the HTTP request.
@@ -320,6 +346,18 @@ fn hot_path(fixtures: &[Value]) {
     let (native, events) = bytes_to_bytes_micros(&raw);
     println!(
         "  bytes -> bytes (parse, decide, route, format, serialise), {events} events: {native:.2} µs per event (target <= 5)"
+    );
+    let compacted: Vec<Vec<u8>> = raw.iter().map(|r| compact(r)).collect();
+    for (a, b) in raw.iter().zip(&compacted) {
+        let (a, b): (Value, Value) = (
+            serde_json::from_slice(a).expect("fixture"),
+            serde_json::from_slice(b).expect("compacted fixture"),
+        );
+        assert_eq!(a, b, "compacting changed a fixture");
+    }
+    println!(
+        "    the same events compact, as the Lambda receives them: {:.2} µs per event",
+        bytes_to_bytes_micros(&compacted).0
     );
     println!(
         "    the same through a serde_json::Value round trip (as before): {:.2} µs per event",

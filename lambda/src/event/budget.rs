@@ -109,28 +109,29 @@ pub fn parse(subject: &str, message: &str) -> Option<BudgetAlert> {
     if !looks_like_budget {
         return None;
     }
-    let field = |names: &[&str]| -> Option<String> {
-        message.lines().find_map(|line| {
+    // The message's `Key: value` lines, split once: every field below looks through them.
+    let pairs: Vec<(&str, &str)> = message
+        .lines()
+        .filter_map(|line| {
             let (key, value) = line.split_once(':')?;
-            let key = key.trim();
-            names
-                .iter()
-                .any(|n| key.eq_ignore_ascii_case(n))
-                .then(|| value.trim().to_string())
-                .filter(|v| !v.is_empty())
+            Some((key.trim(), value.trim()))
+        })
+        .collect();
+    let field = |names: &[&str]| -> Option<String> {
+        pairs.iter().find_map(|(key, value)| {
+            (!value.is_empty() && names.iter().any(|n| key.eq_ignore_ascii_case(n)))
+                .then(|| (*value).to_string())
         })
     };
-    // "ACTUAL Amount: …" or "FORECASTED Amount: …", in any case; compared in place, since
-    // every line of the message is looked at.
-    let amount_line = message.lines().find_map(|line| {
-        let (key, value) = line.split_once(':')?;
-        let key = key.trim().as_bytes();
+    // "ACTUAL Amount: …" or "FORECASTED Amount: …", in any case.
+    let amount_line = pairs.iter().find_map(|(key, value)| {
+        let key = key.as_bytes();
         let kind = ["ACTUAL", "FORECASTED"].into_iter().find(|kind| {
             key.len() == kind.len() + " AMOUNT".len()
                 && key[..kind.len()].eq_ignore_ascii_case(kind.as_bytes())
                 && key[kind.len()..].eq_ignore_ascii_case(b" AMOUNT")
         })?;
-        Some((kind.to_string(), value.trim().to_string()))
+        Some((kind.to_string(), (*value).to_string()))
     });
     let alert_type = field(&["Alert Type", "Notification Type"])
         .map(|t| {

@@ -46,10 +46,15 @@ struct Parser<'a> {
 impl<'a> Parser<'a> {
     fn whitespace(&mut self) {
         // Compact input (what the Lambda gets) has none; indented input has runs of spaces.
-        if !matches!(self.bytes.get(self.at), Some(b' ' | b'\n' | b'\r' | b'\t')) {
+        let white = |b: Option<&u8>| matches!(b, Some(b' ' | b'\n' | b'\r' | b'\t'));
+        if !white(self.bytes.get(self.at)) {
             return;
         }
-        self.at = not_whitespace_from(self.bytes, self.at);
+        // One byte (the space after a colon) is the usual run; indentation is longer.
+        self.at += 1;
+        if white(self.bytes.get(self.at)) {
+            self.at = not_whitespace_from(self.bytes, self.at);
+        }
     }
 
     fn next(&mut self) -> Option<u8> {
@@ -294,22 +299,23 @@ impl<'a> Parser<'a> {
         if !escaped {
             return Some(Cow::Borrowed(body));
         }
+        // Plain runs copied whole; `string_end` has checked every escape is a short one.
         let mut out = String::with_capacity(body.len());
-        let mut chars = body.chars();
-        while let Some(c) = chars.next() {
-            if c != '\\' {
-                out.push(c);
-                continue;
-            }
-            out.push(match chars.next()? {
-                'b' => '\u{8}',
-                'f' => '\u{c}',
-                'n' => '\n',
-                'r' => '\r',
-                't' => '\t',
-                other => other,
+        let mut rest = body;
+        while let Some(i) = rest.find('\\') {
+            out.push_str(&rest[..i]);
+            let escaped = *rest.as_bytes().get(i + 1)?;
+            out.push(match escaped {
+                b'b' => '\u{8}',
+                b'f' => '\u{c}',
+                b'n' => '\n',
+                b'r' => '\r',
+                b't' => '\t',
+                other => char::from(other),
             });
+            rest = &rest[i + 2..];
         }
+        out.push_str(rest);
         Some(Cow::Owned(out))
     }
 }
