@@ -6,6 +6,9 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+#[global_allocator]
+static ALLOCATOR: awsmon_notifier::Allocator = awsmon_notifier::Allocator;
+
 fn main() -> ExitCode {
     let cli = awsmon::cli::Cli::parse();
     let filter = tracing_subscriber::EnvFilter::from_env("AWSMON_LOG");

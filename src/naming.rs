@@ -57,12 +57,20 @@ pub fn notifier_function(cfg: &Config) -> String {
     format!("{}-notifier", cfg.prefix_service_name)
 }
 
+/// An ARN in `region`'s partition (`aws`, `aws-us-gov`, `aws-cn`, …; `aws` for a name that
+/// follows no partition's pattern).
+fn arn(service: &str, region: &str, account: &str, resource: &str) -> String {
+    let partition = crate::regions::partition(region).unwrap_or("aws");
+    format!("arn:{partition}:{service}:{region}:{account}:{resource}")
+}
+
 /// The hub's Lambda, by ARN.
 pub fn notifier_arn(cfg: &Config, account: &str) -> String {
-    format!(
-        "arn:aws:lambda:{}:{account}:function:{}",
+    arn(
+        "lambda",
         cfg.home_region(),
-        notifier_function(cfg)
+        account,
+        &format!("function:{}", notifier_function(cfg)),
     )
 }
 
@@ -78,24 +86,52 @@ pub fn notifier_log_group(cfg: &Config) -> String {
 
 /// The hub's SNS topic for Budgets, by ARN: its name is fixed by the hub template.
 pub fn budget_topic_arn(cfg: &Config, account: &str) -> String {
-    format!(
-        "arn:aws:sns:{}:{account}:{}-budget-alerts",
+    arn(
+        "sns",
         cfg.home_region(),
-        cfg.prefix_service_name
+        account,
+        &format!("{}-budget-alerts", cfg.prefix_service_name),
     )
 }
 
 /// The home region's default bus, where spokes forward.
 pub fn hub_bus_arn(cfg: &Config, account: &str) -> String {
-    format!(
-        "arn:aws:events:{}:{account}:event-bus/default",
-        cfg.home_region()
-    )
+    arn("events", cfg.home_region(), account, "event-bus/default")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// ARNs name the home region's partition: an ARN with `aws` in GovCloud or China names
+    /// nothing, and the hub's rule or the budget's topic would point nowhere.
+    #[test]
+    fn arns_are_in_the_home_regions_partition() {
+        let mut cfg = Config::default();
+        for (region, partition) in [
+            ("eu-west-1", "aws"),
+            ("us-gov-west-1", "aws-us-gov"),
+            ("cn-north-1", "aws-cn"),
+        ] {
+            cfg.settings.home_region = region.to_string();
+            let account = "123456789012";
+            assert_eq!(
+                hub_bus_arn(&cfg, account),
+                format!("arn:{partition}:events:{region}:{account}:event-bus/default")
+            );
+            assert!(
+                notifier_arn(&cfg, account).starts_with(&format!(
+                    "arn:{partition}:lambda:{region}:{account}:function:"
+                )),
+                "{region}"
+            );
+            assert!(
+                budget_topic_arn(&cfg, account)
+                    .starts_with(&format!("arn:{partition}:sns:{region}:{account}:")),
+                "{region}"
+            );
+        }
+    }
 
     #[test]
     fn names_follow_the_prefix() {

@@ -55,11 +55,18 @@ pub(crate) fn console(region: &str, path: &str) -> String {
 pub(crate) fn console_url(region: &str, path: &[(&str, &str)]) -> String {
     let mut out = String::with_capacity(192);
     out.push_str("https://");
-    if is_region(region) {
-        out.push_str(region);
-        out.push('.');
+    // GovCloud and China have consoles of their own (the paths carry `?region=`).
+    if is_region(region) && region.starts_with("us-gov-") {
+        out.push_str("console.amazonaws-us-gov.com/");
+    } else if is_region(region) && region.starts_with("cn-") {
+        out.push_str("console.amazonaws.cn/");
+    } else {
+        if is_region(region) {
+            out.push_str(region);
+            out.push('.');
+        }
+        out.push_str("console.aws.amazon.com/");
     }
-    out.push_str("console.aws.amazon.com/");
     for (text, value) in path {
         out.push_str(text);
         enc_into(&mut out, value);
@@ -151,10 +158,16 @@ mod tests {
             console("eu-west-1", "config/home"),
             "https://eu-west-1.console.aws.amazon.com/config/home"
         );
+        // Other partitions' consoles: a link to the commercial one would not sign in.
         assert_eq!(
             console("us-gov-west-1", "x"),
-            "https://us-gov-west-1.console.aws.amazon.com/x"
+            "https://console.amazonaws-us-gov.com/x"
         );
+        assert_eq!(console("cn-north-1", "x"), "https://console.amazonaws.cn/x");
+        for region in ["us-gov-west-1", "cn-northwest-1", "eu-west-1"] {
+            let url = console(region, "guardduty/home");
+            assert!(crate::slack::is_link_target(&url), "{url} is not a link");
+        }
         for odd in [
             "global",
             "",

@@ -20,6 +20,10 @@ pub mod slack;
 pub mod stream;
 pub mod time;
 
+/// The allocator the shipped binaries (the bootstrap, the console) and the benchmark declare
+/// as their `#[global_allocator]`, so the benchmark measures what ships.
+pub use mimalloc::MiMalloc as Allocator;
+
 pub use decide::{Decision, Mention};
 pub use pipeline::{Prepared, prepare, prepare_reader, prepare_sample, prepare_slice};
 pub use secret::WebhookUrl;

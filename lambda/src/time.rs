@@ -16,6 +16,20 @@ pub fn normalised(raw: std::borrow::Cow<'_, str>) -> std::borrow::Cow<'_, str> {
     if is_normal(&raw) {
         return raw;
     }
+    // The same with a fraction of a second (GuardDuty's, Security Hub's): cut it off.
+    let b = raw.as_bytes();
+    if b.len() > 21
+        && b[19] == b'.'
+        && b[b.len() - 1] == b'Z'
+        && b[20..b.len() - 1].iter().all(u8::is_ascii_digit)
+    {
+        let mut whole = String::with_capacity(20);
+        whole.push_str(&raw[..19]);
+        whole.push('Z');
+        if is_normal(&whole) {
+            return std::borrow::Cow::Owned(whole);
+        }
+    }
     match normalise(&raw) {
         Some(n) => std::borrow::Cow::Owned(n),
         None => raw,
@@ -206,9 +220,11 @@ mod tests {
             for mo in ["00", "01", "02", "04", "12", "13"] {
                 for d in ["00", "01", "28", "29", "30", "31", "32"] {
                     for hms in ["00:00:00", "23:59:59", "24:00:00", "12:60:00", "12:00:60"] {
-                        let raw = format!("{y}-{mo}-{d}T{hms}Z");
-                        let expected = normalise(&raw).unwrap_or_else(|| raw.clone());
-                        assert_eq!(normalised(raw.as_str().into()), expected, "{raw}");
+                        for fraction in ["", ".0", ".903", ".x", "."] {
+                            let raw = format!("{y}-{mo}-{d}T{hms}{fraction}Z");
+                            let expected = normalise(&raw).unwrap_or_else(|| raw.clone());
+                            assert_eq!(normalised(raw.as_str().into()), expected, "{raw}");
+                        }
                     }
                 }
             }

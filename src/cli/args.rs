@@ -82,25 +82,64 @@ fn parse_service(s: &str) -> Result<Service, String> {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Scan every region: what is enabled, managed by awsmon, and notifying
+    #[command(after_help = "Examples:
+  awsmon-tui status
+  awsmon-tui --profile audit --regions eu-west-1,us-east-1 status --services guardduty,config
+  awsmon-tui status --json | jq '.cells[] | select(.state == \"error\")'")]
     Status(StatusArgs),
     /// Check or show config.yml
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:
+  awsmon-tui config validate
+  awsmon-tui --config prod.yml config show
+  awsmon-tui config schema > awsmon.schema.json"
+    )]
     Config(ConfigCommand),
     /// Turn a service on in regions (plan, confirm, deploy)
+    #[command(after_help = "Examples:
+  awsmon-tui deploy notifier
+  awsmon-tui --regions eu-west-1,eu-central-1 deploy guardduty --dry-run
+  awsmon-tui --regions all deploy all --yes --json")]
     Deploy(DeployArgs),
     /// Turn a service off: remove awsmon's wiring, keep service data unless asked
+    #[command(after_help = "Examples:
+  awsmon-tui --regions eu-west-1 destroy inspector --dry-run
+  awsmon-tui destroy guardduty --delete-service-data")]
     Destroy(DestroyArgs),
     /// Recent findings from every region, with what the notifier would do with each
+    #[command(after_help = "Examples:
+  awsmon-tui findings
+  awsmon-tui findings --since 7d --services guardduty,inspector
+  awsmon-tui findings --json | jq 'select(.decision == \"send\")'")]
     Findings(FindingsArgs),
     /// Webhook routing in the deployed notifier
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:
+  awsmon-tui routing push"
+    )]
     Routing(RoutingCommand),
     /// Send a test message to a route's webhooks, directly or through the deployed notifier
+    #[command(after_help = "Examples:
+  awsmon-tui test-message
+  awsmon-tui test-message --route guardduty
+  awsmon-tui test-message --route config --via pipeline --wait 120")]
     TestMessage(TestMessageArgs),
     /// The deployed notifier: its health, and replaying what it could not deliver
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:
+  awsmon-tui notifier status
+  awsmon-tui notifier redrive --dry-run
+  awsmon-tui notifier export undelivered.json"
+    )]
     Notifier(NotifierCommand),
     /// Show what the notifier would send for a Lambda payload (EventBridge, SNS, or an array)
+    #[command(after_help = "Examples:
+  awsmon-tui preview --event lambda/tests/fixtures/guardduty-ssh-bruteforce.json
+  cat event.json | awsmon-tui preview --event -
+  awsmon-tui preview --event events.json --json | jq -c '[.decision, .reason]'")]
     Preview(PreviewArgs),
     /// Print shell completions, e.g. `awsmon-tui completions bash > ~/.local/share/bash-completion/completions/awsmon-tui`
     Completions {
@@ -262,4 +301,51 @@ pub struct FindingsArgs {
     /// One JSON line per finding
     #[arg(long)]
     pub json: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::{CommandFactory, Parser};
+
+    use super::Cli;
+
+    /// Every subcommand's help ends with examples, and every example is a command line this
+    /// parser accepts (up to a pipe into another tool or a redirection).
+    #[test]
+    fn every_subcommand_has_examples_that_parse() {
+        let cli = Cli::command();
+        let skip = ["completions", "man", "help"];
+        for sub in cli.get_subcommands() {
+            let name = sub.get_name();
+            if skip.contains(&name) {
+                continue;
+            }
+            let help = sub
+                .get_after_help()
+                .map(ToString::to_string)
+                .unwrap_or_default();
+            assert!(help.starts_with("Examples:"), "{name}: no examples");
+            let mut examples = 0;
+            for line in help.lines().skip(1) {
+                let line = line.trim();
+                let command = line
+                    .rsplit_once("| awsmon-tui")
+                    .map_or(line, |(_, after)| after);
+                let command = command.split(" | ").next().unwrap_or_default();
+                let command = command.split(" > ").next().unwrap_or_default();
+                let args: Vec<&str> = std::iter::once("awsmon-tui")
+                    .chain(
+                        command
+                            .split_whitespace()
+                            .skip_while(|w| *w == "awsmon-tui"),
+                    )
+                    .collect();
+                if let Err(e) = Cli::try_parse_from(&args) {
+                    panic!("{name}: example {line:?} does not parse: {e}");
+                }
+                examples += 1;
+            }
+            assert!(examples > 0, "{name}: no example lines");
+        }
+    }
 }

@@ -4,6 +4,9 @@ use awsmon_notifier::lambda_main::{Notifier, init_tracing};
 use lambda_runtime::{LambdaEvent, service_fn};
 use serde_json::value::RawValue;
 
+#[global_allocator]
+static ALLOCATOR: awsmon_notifier::Allocator = awsmon_notifier::Allocator;
+
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_runtime::Error> {
     init_tracing();

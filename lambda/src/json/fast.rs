@@ -44,6 +44,7 @@ struct Parser<'a> {
 }
 
 impl<'a> Parser<'a> {
+    #[inline]
     fn whitespace(&mut self) {
         // Compact input (what the Lambda gets) has none; indented input has runs of spaces.
         let white = |b: Option<&u8>| matches!(b, Some(b' ' | b'\n' | b'\r' | b'\t'));
@@ -57,6 +58,7 @@ impl<'a> Parser<'a> {
         }
     }
 
+    #[inline]
     fn next(&mut self) -> Option<u8> {
         self.whitespace();
         self.bytes.get(self.at).copied()
@@ -267,6 +269,7 @@ impl<'a> Parser<'a> {
     /// The end of the string whose opening quote is at `at` (just past its closing quote), and
     /// whether it holds an escape. `None` for a control character, a `\u` escape (left to
     /// serde_json) or an unknown escape.
+    #[inline]
     fn string_end(&self) -> Option<(usize, bool)> {
         let mut i = self.at + 1;
         let mut escaped = false;
@@ -327,6 +330,7 @@ const HIGH: u64 = 0x8080_8080_8080_8080;
 /// control character. Eight bytes at a time: a byte is flagged when it equals a quote or a
 /// backslash or is below 0x20 (the classic "has zero byte" test; a flag can be spurious only
 /// above a real one, so the lowest is always real).
+#[inline]
 pub(crate) fn special_from(bytes: &[u8], mut i: usize) -> Option<usize> {
     while let Some(chunk) = bytes.get(i..i + 8) {
         let x = u64::from_le_bytes(chunk.try_into().ok()?);

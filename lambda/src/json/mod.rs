@@ -400,14 +400,14 @@ const READ_KEYS: &[&str] = &[
     "vulnerablePackages",
 ];
 
-/// An open-addressing table over [`READ_KEYS`] (FNV-1a, linear probing, a third full): a key
+/// An open-addressing table over [`READ_KEYS`] (linear probing, a third full): a key
 /// costs one short hash and at most a compare or two. A binary search spent a fifth of the
 /// notifier's time in `memcmp`.
 const INDEX_SLOTS: usize = 512;
 static KEY_INDEX: std::sync::LazyLock<[u8; INDEX_SLOTS]> = std::sync::LazyLock::new(|| {
     let mut slots = [u8::MAX; INDEX_SLOTS];
     for (i, key) in READ_KEYS.iter().enumerate() {
-        let mut at = fnv(key.as_bytes());
+        let mut at = slot_of(key.as_bytes());
         while slots[at] != u8::MAX {
             at = (at + 1) % INDEX_SLOTS;
         }
@@ -416,12 +416,20 @@ static KEY_INDEX: std::sync::LazyLock<[u8; INDEX_SLOTS]> = std::sync::LazyLock::
     slots
 });
 
-fn fnv(bytes: &[u8]) -> usize {
-    let mut h: u32 = 0x811c_9dc5;
-    for &b in bytes {
-        h = (h ^ u32::from(b)).wrapping_mul(0x0100_0193);
-    }
-    h as usize % INDEX_SLOTS
+/// A key's slot: its first and last eight bytes and its length, mixed by one multiply. Every
+/// key of every event is hashed, so it reads words, not bytes.
+fn slot_of(bytes: &[u8]) -> usize {
+    let n = bytes.len();
+    let (head, tail) = if n >= 8 {
+        let word = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap_or_default());
+        (word(0), word(n - 8))
+    } else {
+        let short = bytes.iter().fold(0u64, |h, &b| h << 8 | u64::from(b));
+        (short, 0)
+    };
+    let h = (head ^ tail.rotate_left(29) ^ n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    // The top bits are the best mixed; INDEX_SLOTS is 2^9.
+    (h >> 55) as usize % INDEX_SLOTS
 }
 
 /// `k` as the read key it is, if it is one.
@@ -434,7 +442,7 @@ fn read_key(k: &str) -> Option<&'static str> {
 /// `memcmp`.
 fn read_key_rank(k: &str) -> Option<u8> {
     let slots = &*KEY_INDEX;
-    let mut at = fnv(k.as_bytes());
+    let mut at = slot_of(k.as_bytes());
     loop {
         let rank = slots[at];
         let key = READ_KEYS.get(usize::from(rank))?;

@@ -88,6 +88,7 @@ const LINK_HOSTS: &[&str] = &[
     "aws.amazon.com",
     "amazonaws.com",
     "amazonaws.cn",
+    "amazonaws-us-gov.com",
     "nvd.nist.gov",
     "cve.mitre.org",
     "cve.org",
