@@ -12,6 +12,7 @@ use message::Writer;
 pub use message::{Block, Message};
 
 use crate::decide::Mention;
+use crate::json::is_blank;
 
 pub const HEADER_MAX: usize = 150;
 pub const SECTION_TEXT_MAX: usize = 3000;
@@ -267,14 +268,14 @@ pub struct Context<'a> {
 
 impl Context<'_> {
     pub fn is_empty(&self) -> bool {
-        self.account.is_empty() && self.region.trim().is_empty() && self.time.trim().is_empty()
+        self.account.is_empty() && is_blank(self.region) && is_blank(self.time)
     }
 
     fn write(&self, out: &mut String) {
         let items = [
             ("account ", self.account, !self.account.is_empty()),
-            ("", self.region, !self.region.trim().is_empty()),
-            ("", self.time, !self.time.trim().is_empty()),
+            ("", self.region, !is_blank(self.region)),
+            ("", self.time, !is_blank(self.time)),
         ];
         let mut first = true;
         for (prefix, item, shown) in items {
@@ -300,17 +301,13 @@ impl Card<'_> {
         let mut text = String::with_capacity(512);
         escape_into(&mut text, &self.header);
         w.header(&truncated(&text, HEADER_MAX));
-        for para in self.body.iter().filter(|p| !p.trim().is_empty()) {
+        for para in self.body.iter().filter(|p| !is_blank(p)) {
             w.section(&truncated(para, SECTION_TEXT_MAX));
         }
         for chunk in self.fields.chunks(FIELDS_PER_SECTION) {
             w.fields_start();
             for (label, value) in chunk {
-                let value = if value.trim().is_empty() {
-                    "—"
-                } else {
-                    value
-                };
+                let value = if is_blank(value) { "—" } else { value };
                 text.clear();
                 text.push('*');
                 if label.contains('*') {
