@@ -1,7 +1,9 @@
 //! awsmon-notifier: AWS security events → filtered, routed Slack messages.
 //!
-//! Data flow: payload bytes → [`event`] (the envelope picks a kind; each `event/<kind>.rs` parses,
-//! decides, builds its card, id and severity through one `Kind` trait) → [`pipeline`] routes it
+//! Data flow: payload bytes → [`stream`] (array elements cut out) → [`json`] (a pruned tree
+//! borrowing the input's text) → [`event`] (the envelope picks a kind; each `event/<kind>.rs`
+//! parses, borrowing from the tree, decides, builds its card, id and severity through one
+//! `Kind` trait) → [`pipeline`] routes it
 //! by [`service`] (the one metadata table) and [`settings`] → [`slack`] (typed Block Kit written
 //! straight to bytes) → [`deliver`] (retries, Retry-After) → [`notify`] (log line, failure queue).
 //! [`pipeline::prepare`] runs all but delivery; the console's preview calls it too.
