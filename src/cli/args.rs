@@ -5,6 +5,8 @@ use std::path::PathBuf;
 use awsmon_notifier::Service;
 use clap::{Args, Parser, Subcommand};
 
+use super::output::OutputArgs;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "awsmon-tui",
@@ -155,9 +157,8 @@ pub struct StatusArgs {
     #[arg(long, value_delimiter = ',', value_parser = parse_service,
         help = format!("Only these services: {}", crate::services::listed(",", ",")))]
     pub services: Option<Vec<Service>>,
-    /// Print one JSON document
-    #[arg(long)]
-    pub json: bool,
+    #[command(flatten)]
+    pub out: OutputArgs,
 }
 
 #[derive(Debug, Args)]
@@ -190,9 +191,9 @@ pub struct ApplyArgs {
     /// Apply without asking
     #[arg(long)]
     pub yes: bool,
-    /// The plan and progress as JSON lines, for scripts
-    #[arg(long)]
-    pub json: bool,
+    // The plan, progress and outcomes as JSON (json: one list; jsonl: a line each)
+    #[command(flatten)]
+    pub out: OutputArgs,
 }
 
 fn parse_target(s: &str) -> Result<crate::deploy::plan::Target, String> {
@@ -204,9 +205,9 @@ pub struct PreviewArgs {
     /// The payload file, or - for standard input
     #[arg(long, value_name = "FILE|-")]
     pub event: PathBuf,
-    /// One JSON line per event: service, decision, reason, routes (masked), payload
-    #[arg(long)]
-    pub json: bool,
+    // Per event as JSON: service, decision, reason, routes (masked), payload
+    #[command(flatten)]
+    pub out: OutputArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -277,9 +278,9 @@ pub struct TestMessageArgs {
     /// not wait)
     #[arg(long, default_value_t = 90, value_name = "SECONDS")]
     pub wait: u64,
-    /// One JSON line per webhook
-    #[arg(long)]
-    pub json: bool,
+    // Per webhook (direct) or per event (pipeline) as JSON
+    #[command(flatten)]
+    pub out: OutputArgs,
 }
 
 fn parse_route(s: &str) -> Result<crate::test_message::Route, String> {
@@ -298,9 +299,9 @@ pub struct FindingsArgs {
     #[arg(long, value_delimiter = ',', value_parser = parse_service,
         help = format!("Only these services: {}", crate::services::listed(",", ",")))]
     pub services: Option<Vec<Service>>,
-    /// One JSON line per finding
-    #[arg(long)]
-    pub json: bool,
+    // Per finding as JSON
+    #[command(flatten)]
+    pub out: OutputArgs,
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 use std::io::{BufRead, IsTerminal, Write};
 
 use super::args::{ApplyArgs, DeployArgs, DestroyArgs};
+use super::output::{Emitter, Output};
 use super::{Failure, GlobalArgs};
 use crate::deploy::artifact;
 use crate::deploy::engine::StepError;
@@ -65,11 +66,19 @@ async fn apply(
             other => Failure::other(other.to_string()),
         })?;
     let the_plan = planned.plan;
-    if args.json {
+    // JSON items (the plan, progress, outcomes, warnings), shared with the progress printer;
+    // `None` prints text. A `json` list is closed when the last holder lets go.
+    let json = Emitter::new(args.out.format(Output::Jsonl))
+        .map(|e| std::sync::Arc::new(std::sync::Mutex::new(e)));
+    let emit = |item: &serde_json::Value| {
+        if let Some(Ok(mut out)) = json.as_ref().map(|j| j.lock()) {
+            out.emit(item);
+        }
+    };
+    if json.is_some() {
         let steps: Vec<String> = the_plan.steps.iter().map(ToString::to_string).collect();
-        println!(
-            "{}",
-            serde_json::json!({"plan": steps, "notes": the_plan.notes, "blockers": the_plan.blockers})
+        emit(
+            &serde_json::json!({"plan": steps, "notes": the_plan.notes, "blockers": the_plan.blockers}),
         );
     } else {
         println!("plan: {}", the_plan.summary());
@@ -103,7 +112,7 @@ async fn apply(
         }
     }
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let json = args.json;
+    let progress_json = json.clone();
     // What began and what ended, for an honest account if the user interrupts.
     let tally = std::sync::Arc::new(std::sync::Mutex::new(Tally::default()));
     let seen = tally.clone();
@@ -122,7 +131,7 @@ async fn apply(
                     _ => {}
                 }
             }
-            print_progress(&p, json);
+            print_progress(&p, progress_json.as_deref());
         }
     });
     let check = match destroy {
@@ -141,17 +150,18 @@ async fn apply(
     };
     let _ = printer.await;
     for o in &applied.report.outcomes {
-        match (&o.result, json) {
-            (r, true) => println!(
-                "{}",
-                serde_json::json!({"step": o.step, "region": o.region, "ok": r.is_ok(), "result": r.as_ref().map_or_else(ToString::to_string, Clone::clone)})
-            ),
-            (r, false) => println!("{}", stack_ops::outcome_line(&o.step, r)),
+        let r = &o.result;
+        if json.is_some() {
+            emit(
+                &serde_json::json!({"step": o.step, "region": o.region, "ok": r.is_ok(), "result": r.as_ref().map_or_else(ToString::to_string, Clone::clone)}),
+            );
+        } else {
+            println!("{}", stack_ops::outcome_line(&o.step, r));
         }
     }
     for warning in &applied.warnings {
-        if json {
-            println!("{}", serde_json::json!({"warning": warning}));
+        if json.is_some() {
+            emit(&serde_json::json!({"warning": warning}));
         } else {
             println!("warning {warning}");
         }
@@ -229,23 +239,31 @@ pub(super) fn ask(prompt: &str, yes: &[&str]) -> bool {
     yes.contains(&answer.trim())
 }
 
-fn print_progress(p: &Progress, json: bool) {
-    let line = match p {
-        Progress::Resource { region, stack, resource, status, reason } if json => {
-            serde_json::json!({"region": region, "stack": stack, "resource": resource, "status": status, "reason": reason})
-                .to_string()
-        }
-        Progress::Note { region, stack, text } if json => {
-            serde_json::json!({"region": region, "stack": stack, "note": text}).to_string()
-        }
+/// One progress event: a JSON item for scripts, or a line on stderr for people.
+fn print_progress(p: &Progress, json: Option<&std::sync::Mutex<Emitter>>) {
+    let item = match p {
         // The outcomes are printed together at the end.
         Progress::Step { .. } | Progress::Started { .. } => return,
-        other => other.to_string(),
+        Progress::Resource {
+            region,
+            stack,
+            resource,
+            status,
+            reason,
+        } => {
+            serde_json::json!({"region": region, "stack": stack, "resource": resource, "status": status, "reason": reason})
+        }
+        Progress::Note {
+            region,
+            stack,
+            text,
+        } => {
+            serde_json::json!({"region": region, "stack": stack, "note": text})
+        }
     };
-    // JSON lines are the script-readable output; human progress goes to stderr.
-    if json {
-        println!("{line}");
-    } else {
-        eprintln!("{line}");
+    match json.map(std::sync::Mutex::lock) {
+        Some(Ok(mut out)) => out.emit(&item),
+        Some(Err(_)) => {}
+        None => eprintln!("{p}"),
     }
 }

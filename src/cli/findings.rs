@@ -4,6 +4,7 @@
 use awsmon_notifier::Service;
 
 use super::args::FindingsArgs;
+use super::output::{Emitter, Output};
 use super::{Failure, GlobalArgs};
 use crate::ops::findings::{self as ops, FindingsError};
 
@@ -24,9 +25,9 @@ pub async fn run(global: &GlobalArgs, args: &FindingsArgs) -> Result<(), Failure
     for e in &fetched.errors {
         eprintln!("warning: {e}");
     }
-    if args.json {
+    if let Some(mut out) = Emitter::new(args.out.format(Output::Jsonl)) {
         for f in &fetched.findings {
-            println!("{}", f.to_json());
+            out.emit(&f.to_json());
         }
         return Ok(());
     }

@@ -7,6 +7,7 @@ mod deploy;
 mod docs;
 mod findings;
 mod notifier;
+pub mod output;
 mod preview;
 mod routing;
 pub mod status;

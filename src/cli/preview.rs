@@ -7,6 +7,7 @@ use std::path::Path;
 use awsmon_notifier::{Decision, prepare_reader};
 
 use super::args::PreviewArgs;
+use super::output::Output;
 use super::{Failure, GlobalArgs};
 use crate::slack_view;
 
@@ -26,6 +27,8 @@ pub fn run(global: &GlobalArgs, args: &PreviewArgs) -> Result<(), Failure> {
     let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
     let mut line = Vec::with_capacity(4096);
     let mut written = Ok(());
+    let format = args.out.format(Output::Jsonl);
+    let mut events = 0usize;
     let streamed = prepare_reader(
         std::io::BufReader::with_capacity(64 * 1024, input),
         &loaded.config.settings,
@@ -34,15 +37,24 @@ pub fn run(global: &GlobalArgs, args: &PreviewArgs) -> Result<(), Failure> {
                 return;
             }
             line.clear();
-            if args.json {
-                p.write_json(&mut line);
-            } else {
-                line.extend_from_slice(text(&p).as_bytes());
+            match format {
+                // One list, written as the events come: `[` first, `,` between.
+                Output::Json => {
+                    line.push(if events == 0 { b'[' } else { b',' });
+                    p.write_json(&mut line);
+                }
+                Output::Jsonl => p.write_json(&mut line),
+                Output::Table => line.extend_from_slice(text(&p).as_bytes()),
             }
+            events += 1;
             line.push(b'\n');
             written = out.write_all(&line);
         },
     );
+    if format == Output::Json && written.is_ok() {
+        // Closed on errors too, so what was printed before one is still a JSON document.
+        written = out.write_all(if events == 0 { b"[]\n" } else { b"]\n" });
+    }
     let flushed = out.flush();
     if let Err(e) = streamed {
         if e.is_io() {

@@ -5,6 +5,7 @@ use std::io::IsTerminal;
 use awsmon_notifier::Service;
 
 use super::args::{RegionArg, StatusArgs};
+use super::output::Output;
 use super::{Failure, GlobalArgs, table};
 use crate::aws::regions::RegionSource;
 use crate::aws::{Aws, AwsErrorKind};
@@ -54,10 +55,26 @@ pub async fn report(
     if let RegionSource::BuiltIn(reason) = &source {
         eprintln!("note: using the built-in region list ({reason})");
     }
-    if args.json {
-        let doc = serde_json::to_string_pretty(&scan).map_err(|e| Failure::other(e.to_string()))?;
-        println!("{doc}");
-        return Ok(());
+    match args.out.format(Output::Json) {
+        Output::Json => {
+            let doc =
+                serde_json::to_string_pretty(&scan).map_err(|e| Failure::other(e.to_string()))?;
+            println!("{doc}");
+            return Ok(());
+        }
+        Output::Jsonl => {
+            // One line per cell, each naming its account, so lines can be merged across runs.
+            let mut out = super::output::Emitter::new(Output::Jsonl);
+            for cell in &scan.cells {
+                let mut line = serde_json::to_value(cell).unwrap_or_default();
+                line["account"] = serde_json::Value::from(scan.account.as_str());
+                if let Some(out) = out.as_mut() {
+                    out.emit(&line);
+                }
+            }
+            return Ok(());
+        }
+        Output::Table => {}
     }
     let colour = std::io::stdout().is_terminal()
         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());

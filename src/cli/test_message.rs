@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use super::args::TestMessageArgs;
+use super::output::{Emitter, Output};
 use super::{Failure, GlobalArgs};
 use crate::notifier::confirm::Confirmation;
 use crate::ops::test_message::{self as ops, Sent};
@@ -22,9 +23,11 @@ pub async fn run(global: &GlobalArgs, args: &TestMessageArgs) -> Result<(), Fail
             Via::Direct => Failure::usage(e.to_string()),
             Via::Pipeline => Failure::other(e.to_string()),
         })?;
+    // JSON per webhook (direct) or for the event (pipeline); `None` prints text.
+    let mut json = Emitter::new(args.out.format(Output::Jsonl));
     match sent {
         Sent::Direct { deliveries, .. } => {
-            if !args.json {
+            if json.is_none() {
                 println!(
                     "test message on the {} route, direct to {} webhook(s):",
                     route.as_str(),
@@ -32,15 +35,12 @@ pub async fn run(global: &GlobalArgs, args: &TestMessageArgs) -> Result<(), Fail
                 );
             }
             for d in &deliveries {
-                if args.json {
-                    println!(
-                        "{}",
-                        serde_json::json!({
-                            "route": route.as_str(), "url": d.url, "ok": d.ok,
-                            "status": d.last_status(), "error": d.slack_error(),
-                            "latency_ms": d.total_ms, "attempts": d.attempts.len(),
-                        })
-                    );
+                if let Some(json) = json.as_mut() {
+                    json.emit(&serde_json::json!({
+                        "route": route.as_str(), "url": d.url, "ok": d.ok,
+                        "status": d.last_status(), "error": d.slack_error(),
+                        "latency_ms": d.total_ms, "attempts": d.attempts.len(),
+                    }));
                 } else {
                     println!("  {}", test_message::delivery_line(d));
                 }
@@ -54,7 +54,7 @@ pub async fn run(global: &GlobalArgs, args: &TestMessageArgs) -> Result<(), Fail
             }
         }
         Sent::Pipeline { event_id: id, .. } => {
-            if !args.json {
+            if json.is_none() {
                 println!(
                     "test event {id} on the default bus in {}: EventBridge → {}-notifier → the {} route's webhooks",
                     cfg.home_region(),
@@ -63,15 +63,12 @@ pub async fn run(global: &GlobalArgs, args: &TestMessageArgs) -> Result<(), Fail
                 );
             }
             if args.wait == 0 {
-                if args.json {
-                    println!(
-                        "{}",
-                        serde_json::json!({"route": route.as_str(), "event_id": id, "region": cfg.home_region(), "confirmed": null})
-                    );
+                if let Some(json) = json.as_mut() {
+                    json.emit(&serde_json::json!({"route": route.as_str(), "event_id": id, "region": cfg.home_region(), "confirmed": null}));
                 }
                 return Ok(());
             }
-            if !args.json {
+            if json.is_none() {
                 println!("waiting up to {} s for the notifier's log line…", args.wait);
             }
             let seen = crate::notifier::confirm::await_event(
@@ -83,22 +80,19 @@ pub async fn run(global: &GlobalArgs, args: &TestMessageArgs) -> Result<(), Fail
                 Duration::from_secs(2),
             )
             .await;
-            if args.json {
+            if let Some(json) = json.as_mut() {
                 let deliveries = match &seen {
                     Confirmation::Seen(e) => {
                         serde_json::to_value(&e.deliveries).unwrap_or_default()
                     }
                     Confirmation::NotSeen { .. } => serde_json::Value::Null,
                 };
-                println!(
-                    "{}",
-                    serde_json::json!({
-                        "route": route.as_str(), "event_id": id, "region": cfg.home_region(),
-                        "confirmed": matches!(seen, Confirmation::Seen(_)),
-                        "delivered": seen.delivered(), "deliveries": deliveries,
-                        "detail": seen.lines(),
-                    })
-                );
+                json.emit(&serde_json::json!({
+                    "route": route.as_str(), "event_id": id, "region": cfg.home_region(),
+                    "confirmed": matches!(seen, Confirmation::Seen(_)),
+                    "delivered": seen.delivered(), "deliveries": deliveries,
+                    "detail": seen.lines(),
+                }));
             } else {
                 for line in seen.lines() {
                     println!("  {line}");

@@ -280,6 +280,86 @@ fn preview_json_applies_the_configs_routing_and_filters() {
     );
 }
 
+/// `--output json` is one document, `jsonl` a value per line, and both hold the same items
+/// as `--json` (lines, for preview); asking for both `--json` and `--output` is refused.
+#[test]
+fn output_formats_agree_and_json_is_one_document() {
+    let event = fixture_path("batch-array");
+    let run = |format: &[&str]| {
+        let mut args = vec!["preview", "--event", event.as_str()];
+        args.extend_from_slice(format);
+        let out = awsmon(&args, &[]);
+        assert_eq!(out.status.code(), Some(0), "{format:?}: {}", stderr(&out));
+        stdout(&out)
+    };
+    let lines = |text: String| -> Vec<serde_json::Value> {
+        text.lines()
+            .map(|l| serde_json::from_str(l).expect("one JSON value per line"))
+            .collect()
+    };
+    let jsonl = lines(run(&["--output", "jsonl"]));
+    assert_eq!(jsonl.len(), 2);
+    assert_eq!(lines(run(&["--json"])), jsonl);
+    let doc: serde_json::Value =
+        serde_json::from_str(&run(&["--output", "json"])).expect("exactly one JSON document");
+    assert_eq!(doc, serde_json::Value::Array(jsonl));
+    let table = run(&["--output", "table"]);
+    assert!(table.starts_with("── guardduty "), "{table}");
+
+    let both = awsmon(
+        &["preview", "--event", &event, "--json", "--output", "json"],
+        &[],
+    );
+    assert_eq!(both.status.code(), Some(2));
+    assert!(
+        stderr(&both).contains("cannot be used with"),
+        "{}",
+        stderr(&both)
+    );
+}
+
+/// `status --output jsonl`: a line per cell, each naming the account; `json` is the document.
+#[test]
+fn status_jsonl_is_a_line_per_cell() {
+    let moto = common::start_moto();
+    let envs = [
+        CREDS[0],
+        CREDS[1],
+        ("AWS_ENDPOINT_URL", moto.endpoint.as_str()),
+    ];
+    let args = |format: &'static str| {
+        [
+            "status",
+            "--output",
+            format,
+            "--regions",
+            "eu-west-1,us-east-1",
+            "--services",
+            "guardduty",
+        ]
+    };
+    let out = awsmon(&args("jsonl"), &envs);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let cells: Vec<serde_json::Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON value per line"))
+        .collect();
+    let summary: Vec<String> = cells
+        .iter()
+        .map(|c| format!("{} {} {}", c["account"], c["region"], c["state"]))
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            r#""123456789012" "eu-west-1" "disabled""#,
+            r#""123456789012" "us-east-1" "disabled""#,
+        ]
+    );
+    let out = awsmon(&args("json"), &envs);
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("one document");
+    assert_eq!(doc["cells"].as_array().map(Vec::len), Some(2));
+}
+
 #[test]
 fn preview_rejects_input_that_is_not_json() {
     let dir = tempfile::tempdir().expect("dir");

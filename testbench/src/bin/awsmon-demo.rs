@@ -145,7 +145,7 @@ async fn run(global: &GlobalArgs) -> Result<(), Failure> {
         });
         let args = StatusArgs {
             services: None,
-            json: false,
+            out: awsmon::cli::output::OutputArgs::default(),
         };
         status::report(&aws, &cfg, Some(&regions), &args).await
     };
