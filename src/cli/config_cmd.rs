@@ -41,11 +41,21 @@ pub fn run(global: &GlobalArgs, cmd: &ConfigCommand) -> Result<(), Failure> {
 fn validate(global: &GlobalArgs, json: bool) -> Result<(), Failure> {
     let result = config::locate_and_load(global.config.as_deref());
     let (file, errors, warnings) = match &result {
-        Ok(loaded) => (
-            loaded.path.as_ref().map(|p| p.display().to_string()),
-            Vec::new(),
-            loaded.warnings.clone(),
-        ),
+        Ok(loaded) => {
+            let file = loaded.path.as_ref().map(|p| p.display().to_string());
+            // A file whose routes fall back to no webhook is not a working config (the old
+            // project required WEBHOOK_URLS): every event on those routes could only fail.
+            let gap = file
+                .as_ref()
+                .zip(loaded.config.routing_gap())
+                .map(|(f, gap)| ConfigIssue {
+                    file: f.clone(),
+                    pos: config::Pos { line: 1, column: 1 },
+                    key: "WEBHOOK_URLS".to_string(),
+                    message: gap,
+                });
+            (file, gap.into_iter().collect(), loaded.warnings.clone())
+        }
         Err(ConfigError::Invalid { errors, warnings }) => (
             errors.first().map(|i| i.file.clone()),
             errors.clone(),

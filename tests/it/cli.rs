@@ -360,6 +360,35 @@ fn status_jsonl_is_a_line_per_cell() {
     assert_eq!(doc["cells"].as_array().map(Vec::len), Some(2));
 }
 
+/// The old project required WEBHOOK_URLS: a file whose routes fall back to no webhook is an
+/// error for `config validate`, naming the key and the routes, and valid once it has one.
+#[test]
+fn validate_refuses_routes_that_fall_back_to_no_webhook() {
+    let dir = tempfile::tempdir().expect("dir");
+    let config = dir.path().join("config.yml");
+    std::fs::write(
+        &config,
+        "REGIONS: eu-west-1\nWEBHOOK_URLS_GUARDDUTY: https://hooks.slack.com/services/T0FAKE/B0FAKE/GUARDGUARDGUARD\n",
+    )
+    .expect("write");
+    let path = config.display().to_string();
+    let out = awsmon(&["--config", &path, "config", "validate"], &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains(&format!("error: {path}:1:1: WEBHOOK_URLS: no webhook for the default, config, inspector, trustedadvisor, budget route(s)")),
+        "{text}"
+    );
+    assert!(!text.contains("GUARDGUARD"), "a webhook leaked: {text}");
+    std::fs::write(
+        &config,
+        "REGIONS: eu-west-1\nWEBHOOK_URLS: https://hooks.slack.com/services/T0FAKE/B0FAKE/DEFAULTDEFAULTDEFAULT\n",
+    )
+    .expect("write");
+    let out = awsmon(&["--config", &path, "config", "validate"], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+}
+
 #[test]
 fn preview_rejects_input_that_is_not_json() {
     let dir = tempfile::tempdir().expect("dir");
