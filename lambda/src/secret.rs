@@ -92,26 +92,42 @@ impl WebhookUrl {
     /// A short, stable name for this webhook that reveals nothing of it: the first 12 hex
     /// digits of its SHA-256. Failed deliveries are recorded by it, never by the URL.
     pub fn fingerprint(&self) -> String {
-        use sha2::Digest as _;
-        use std::fmt::Write as _;
-        sha2::Sha256::digest(self.0.url.as_bytes())[..6]
-            .iter()
-            .fold(String::with_capacity(12), |mut s, b| {
-                let _ = write!(s, "{b:02x}");
-                s
-            })
+        fingerprint_of(&self.0.url)
     }
 
-    /// `https://hooks.slack.com/services/T…/B…/••••` for Slack URLs; scheme and host plus the
-    /// mask for anything else.
+    /// `https://hooks.slack.com/services/T…/B…/••••#1a2b3c` for Slack URLs (scheme and host
+    /// plus the mask for anything else), ending in the first six digits of the
+    /// [`WebhookUrl::fingerprint`]: two webhooks on one route never print the same, and
+    /// nothing of the secret shows.
     pub fn masked(&self) -> String {
         self.masked_str().to_string()
     }
 
     /// [`WebhookUrl::masked`], borrowed (worked out once per URL).
     pub fn masked_str(&self) -> &str {
-        self.0.masked.get_or_init(|| mask_url(&self.0.url))
+        self.0.masked.get_or_init(|| mask_webhook(&self.0.url))
     }
+}
+
+/// [`WebhookUrl::fingerprint`] of a URL given as text.
+fn fingerprint_of(url: &str) -> String {
+    use sha2::Digest as _;
+    use std::fmt::Write as _;
+    sha2::Sha256::digest(url.as_bytes())[..6]
+        .iter()
+        .fold(String::with_capacity(12), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
+}
+
+/// A configured webhook as it is shown everywhere: [`mask_url`] plus `#` and the first six
+/// digits of its fingerprint, so two webhooks never print the same.
+pub fn mask_webhook(url: &str) -> String {
+    let mut masked = mask_url(url);
+    masked.push('#');
+    masked.push_str(&fingerprint_of(url)[..6]);
+    masked
 }
 
 /// Private, link-local and unique-local addresses (see [`WebhookUrl::is_private`]).
@@ -261,13 +277,27 @@ mod tests {
         let url = WebhookUrl::parse(FAKE).expect("valid");
         assert_eq!(
             url.to_string(),
-            "https://hooks.slack.com/services/T…/B…/••••"
+            "https://hooks.slack.com/services/T…/B…/••••#210f89"
         );
         assert_eq!(
             format!("{url:?}"),
-            "WebhookUrl(https://hooks.slack.com/services/T…/B…/••••)"
+            "WebhookUrl(https://hooks.slack.com/services/T…/B…/••••#210f89)"
         );
         assert!(!format!("{url} {url:?}").contains("XXXX"));
+        assert!(url.fingerprint().starts_with("210f89"));
+    }
+
+    /// Two webhooks of one team and channel (a token regenerated, a second app) print apart,
+    /// so a failed delivery names which one.
+    #[test]
+    fn two_webhooks_never_mask_the_same() {
+        let a = WebhookUrl::parse(FAKE).expect("valid");
+        let b = WebhookUrl::parse(&FAKE.replace("XXXX", "YYYY")).expect("valid");
+        assert_eq!(mask_url(a.expose()), mask_url(b.expose()));
+        assert_ne!(a.masked(), b.masked());
+        for m in [a.masked(), b.masked()] {
+            assert!(!m.contains("XXXX") && !m.contains("YYYY"), "{m}");
+        }
     }
 
     #[test]

@@ -9,7 +9,7 @@
 
 use std::sync::LazyLock;
 
-use awsmon_notifier::secret::{mask_url, mask_urls_in};
+use awsmon_notifier::secret::{mask_urls_in, mask_webhook};
 use awsmon_notifier::settings::{
     INSPECTOR_RESOURCE_TYPES, InspectorSeverity, TRUSTED_ADVISOR_STATUSES,
 };
@@ -319,7 +319,7 @@ impl Value {
             Value::Urls(urls) if urls.is_empty() => "(default)".to_string(),
             Value::Urls(urls) => urls
                 .iter()
-                .map(|u| mask_url(u))
+                .map(|u| mask_webhook(u))
                 .collect::<Vec<_>>()
                 .join(", "),
             Value::Map(entries) => {
@@ -340,7 +340,9 @@ impl Value {
             Value::List(items) => {
                 J::Array(items.iter().map(|i| J::String(mask_urls_in(i))).collect())
             }
-            Value::Urls(urls) => J::Array(urls.iter().map(|u| J::String(mask_url(u))).collect()),
+            Value::Urls(urls) => {
+                J::Array(urls.iter().map(|u| J::String(mask_webhook(u))).collect())
+            }
             Value::Map(entries) => J::Object(
                 entries
                     .iter()

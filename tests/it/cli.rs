@@ -200,7 +200,14 @@ fn config_is_found_in_the_old_projects_place_and_shown_masked() {
     assert_eq!(doc["PREFIX_SERVICE_NAME"], "acme");
     assert_eq!(
         doc["WEBHOOK_URLS"][0],
-        "https://hooks.slack.com/services/T…/B…/••••"
+        awsmon_notifier::secret::mask_webhook(
+            "https://hooks.slack.com/services/T0FAKE/B0FAKE/SECRETSECRETSECRET"
+        )
+    );
+    assert!(
+        doc["WEBHOOK_URLS"][0]
+            .as_str()
+            .is_some_and(|m| m.starts_with("https://hooks.slack.com/services/T…/B…/••••#"))
     );
     assert!(!stdout(&out).contains("SECRET"));
 }
@@ -265,9 +272,14 @@ fn preview_json_applies_the_configs_routing_and_filters() {
         lines[0]["reason"],
         "severity 2.0 is below GUARDDUTY_MIN_SEVERITY 4.0"
     );
-    assert_eq!(
-        lines[0]["routes"],
-        serde_json::json!(["https://hooks.slack.com/services/T…/B…/••••"])
+    let default = awsmon_notifier::WebhookUrl::new_unchecked(
+        "https://hooks.slack.com/services/T0FAKE/B0FAKE/DEFAULTDEFAULTDEFAULT",
+    );
+    assert_eq!(lines[0]["routes"], serde_json::json!([default.masked()]));
+    assert!(
+        default
+            .masked()
+            .starts_with("https://hooks.slack.com/services/T…/B…/••••#")
     );
     assert_eq!(lines[1]["service"], "trustedadvisor");
     assert_eq!(lines[1]["decision"], "send");
@@ -564,14 +576,16 @@ async fn test_message_direct_reports_each_webhook_masked() {
         lines[0],
         "test message on the default route, direct to 2 webhook(s):"
     );
-    let masked = slack.url("x").masked();
+    // Each webhook by its own mask: two on one route never print the same.
+    let (fine, busy) = (slack.url("fine").masked(), slack.url("busy").masked());
+    assert_ne!(fine, busy);
     assert!(
-        lines[1].starts_with(&format!("  ok      {masked}  200  ")),
+        lines[1].starts_with(&format!("  ok      {fine}  200  ")),
         "{text}"
     );
     assert!(!lines[1].contains("after"), "{text}");
     assert!(
-        lines[2].starts_with(&format!("  ok      {masked}  200  ")),
+        lines[2].starts_with(&format!("  ok      {busy}  200  ")),
         "{text}"
     );
     assert!(lines[2].ends_with(" ms after 2 attempts"), "{text}");
@@ -609,7 +623,7 @@ async fn test_message_direct_reports_each_webhook_masked() {
             Some(400),
             Some("invalid_payload"),
             Some(1),
-            Some(masked.as_str())
+            Some(slack.url("broken").masked().as_str())
         )
     );
     // The notifier library's own log line (masked) may come first.

@@ -376,17 +376,28 @@ fn the_sample_lists_every_key_and_is_valid() {
     );
 }
 
+/// Masked, and two webhooks on one key print apart (issue 13: which one failed?).
 #[test]
 fn show_masks_webhooks() {
-    let (cfg, _) =
-        config::load_str("c.yml", &format!("WEBHOOK_URLS: {FAKE_HOOK_A}\n")).expect("valid");
+    let (cfg, _) = config::load_str(
+        "c.yml",
+        &format!("WEBHOOK_URLS:\n  - {FAKE_HOOK_A}\n  - {FAKE_HOOK_B}\n"),
+    )
+    .expect("valid");
     let shown = config::show(&cfg);
     let hooks = shown
         .iter()
         .find(|(k, _)| *k == "WEBHOOK_URLS")
         .expect("key");
-    assert_eq!(hooks.1, "https://hooks.slack.com/services/T…/B…/••••");
-    assert!(!config::show_json(&cfg).to_string().contains("AAAA"));
+    let (a, b) = (
+        awsmon_notifier::secret::mask_webhook(FAKE_HOOK_A),
+        awsmon_notifier::secret::mask_webhook(FAKE_HOOK_B),
+    );
+    assert_ne!(a, b);
+    assert_eq!(hooks.1, format!("{a}, {b}"));
+    assert!(a.starts_with("https://hooks.slack.com/services/T…/B…/••••#"));
+    let json = config::show_json(&cfg).to_string();
+    assert!(!json.contains("AAAA") && !json.contains("BBBB"), "{json}");
 }
 
 /// The security review's finding: a webhook URL under the wrong key was printed in full in the
@@ -449,7 +460,11 @@ fn private_webhooks_need_allow_private_webhooks() {
     s.allow_private_webhooks = false;
     let (s, dropped) = s.without_private_webhooks();
     assert!(s.routes.default.is_empty());
-    assert_eq!(dropped, vec!["https://10.1.2.3/••••"]);
+    assert_eq!(
+        dropped,
+        vec![awsmon_notifier::WebhookUrl::new_unchecked("https://10.1.2.3/hook").masked()]
+    );
+    assert!(dropped[0].starts_with("https://10.1.2.3/••••#"));
 }
 
 /// The security review's finding: duplicate STACK_TAGS keys were accepted, and `config show`

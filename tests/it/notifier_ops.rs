@@ -667,7 +667,7 @@ async fn a_pipeline_test_message_is_confirmed_from_the_notifiers_log_line() {
     assert_eq!(e.deliveries[0].webhook, slack.url("default").masked());
     let lines = seen.lines();
     assert!(
-        lines[0].starts_with(&format!("ok      {}  200  ", slack.url("x").masked())),
+        lines[0].starts_with(&format!("ok      {}  200  ", slack.url("default").masked())),
         "{lines:?}"
     );
 

@@ -657,7 +657,7 @@ fn the_routing_editor_refuses_a_private_webhook_as_config_yml_does() {
     keys(&mut app, "https://10.1.2.3/hook");
     assert_eq!(
         app.ui.input.as_ref().and_then(|i| i.error.clone()),
-        Some("https://10.1.2.3/•••• is a private, link-local or metadata address; set ALLOW_PRIVATE_WEBHOOKS: true if that is really where Slack messages should go".to_string())
+        Some("https://10.1.2.3/••••#30b40b is a private, link-local or metadata address; set ALLOW_PRIVATE_WEBHOOKS: true if that is really where Slack messages should go".to_string())
     );
     key(&mut app, KeyCode::Enter);
     assert!(app.ui.input.is_some());
