@@ -402,6 +402,30 @@ mod tests {
         assert_eq!(keys, ["account", "detail", "detail-type", "id", "source"]);
     }
 
+    /// `scan` finds what the byte-at-a-time `plain` finds, for every byte value at every
+    /// offset among `fillers`, from the first few starting points.
+    fn agrees<T: PartialEq + std::fmt::Debug>(
+        scan: impl Fn(&[u8], usize) -> T,
+        plain: impl Fn(&[u8], usize) -> T,
+        fillers: &[u8],
+    ) {
+        for byte in 0..=255u8 {
+            for at in 0..20 {
+                for &filler in fillers {
+                    let mut bytes = vec![filler; 24];
+                    bytes[at] = byte;
+                    for from in 0..4 {
+                        assert_eq!(
+                            scan(&bytes, from),
+                            plain(&bytes, from),
+                            "byte {byte:#x} at {at} in {filler:#x} from {from}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
     /// The word-at-a-time whitespace skip stops where a byte-at-a-time one does.
     #[test]
     fn the_whitespace_skip_stops_at_the_first_other_byte() {
@@ -411,25 +435,11 @@ mod tests {
                 .position(|b| !matches!(b, b' ' | b'\n' | b'\r' | b'\t'))
                 .unwrap_or(bytes.len() - i)
         };
-        for other in 0..=255u8 {
-            for at in 0..20 {
-                for filler in [b' ', b'\n', b'\r', b'\t'] {
-                    let mut bytes = vec![filler; 24];
-                    bytes[at] = other;
-                    for from in 0..4 {
-                        assert_eq!(
-                            not_whitespace_from(&bytes, from),
-                            plain(&bytes, from),
-                            "byte {other:#x} at {at} in {filler:#x} from {from}"
-                        );
-                    }
-                }
-            }
-        }
+        agrees(not_whitespace_from, plain, b" \n\r\t");
     }
 
-    /// The word-at-a-time scan finds what a byte-at-a-time scan finds, at every offset and
-    /// for every byte value, next to bytes that could fool the bit tricks.
+    /// The word-at-a-time scan finds what a byte-at-a-time scan finds, next to bytes that
+    /// could fool the bit tricks.
     #[test]
     fn the_scan_finds_the_first_special_byte() {
         let plain = |bytes: &[u8], i: usize| {
@@ -438,20 +448,10 @@ mod tests {
                 .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
                 .map(|k| i + k)
         };
-        for special in 0..=255u8 {
-            for at in 0..20 {
-                for filler in [b'a', 0x21, 0x23, 0x5b, 0x5d, 0x80, 0xff, 0x1f] {
-                    let mut bytes = vec![filler; 24];
-                    bytes[at] = special;
-                    for from in 0..4 {
-                        assert_eq!(
-                            special_from(&bytes, from),
-                            plain(&bytes, from),
-                            "special {special:#x} at {at} in {filler:#x} from {from}"
-                        );
-                    }
-                }
-            }
-        }
+        agrees(
+            special_from,
+            plain,
+            &[b'a', 0x21, 0x23, 0x5b, 0x5d, 0x80, 0xff, 0x1f],
+        );
     }
 }
