@@ -26,7 +26,9 @@ fn main() -> ExitCode {
                 Err(e) => eprintln!("awsmon-tui: no log file: {e}"),
             }
         }
-    } else {
+    } else if std::env::var_os("AWSMON_LOG").is_some() {
+        // Only when asked for: the commands say what went wrong in their own words, and an
+        // SDK's ERROR line (in colour) beside them is noise.
         tracing_subscriber::fmt()
             .with_env_filter(filter)
             .with_writer(std::io::stderr)

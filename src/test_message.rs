@@ -111,6 +111,7 @@ impl std::error::Error for TestError {}
 pub async fn direct(
     settings: &Settings,
     route: Route,
+    account: &str,
     policy: RetryPolicy,
     deadline: Duration,
 ) -> Result<Vec<Delivery>, TestError> {
@@ -120,7 +121,7 @@ pub async fn direct(
     let event = test_event(
         &test_detail(route.as_str(), None, Some(&requested_by())),
         &settings.home_region,
-        "000000000000",
+        account,
         &crate::text::iso_now(),
     );
     let prepared = awsmon_notifier::prepare(&event, settings);

@@ -1,6 +1,15 @@
 //! Small text helpers shared by config validation, the CLI and the findings.
 
 /// Levenshtein distance, for "did you mean" hints.
+/// `1 region`, `3 regions`: a count with its noun in the right number.
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
 pub fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut prev: Vec<usize> = (0..=b.len()).collect();

@@ -140,6 +140,7 @@ pub enum Command {
     /// Show what the notifier would send for a Lambda payload (EventBridge, SNS, or an array)
     #[command(after_help = "Examples:
   awsmon-tui preview --event lambda/tests/fixtures/guardduty-ssh-bruteforce.json
+  awsmon-tui preview --event lambda/tests/fixtures/*.json
   cat event.json | awsmon-tui preview --event -
   awsmon-tui preview --event events.json --json | jq -c '[.decision, .reason]'")]
     Preview(PreviewArgs),
@@ -202,9 +203,9 @@ fn parse_target(s: &str) -> Result<crate::deploy::plan::Target, String> {
 
 #[derive(Debug, Args)]
 pub struct PreviewArgs {
-    /// The payload file, or - for standard input
-    #[arg(long, value_name = "FILE|-")]
-    pub event: PathBuf,
+    /// The payload files (read in order as one stream of events), or - for standard input
+    #[arg(long, value_name = "FILE|-", num_args = 1.., required = true)]
+    pub event: Vec<PathBuf>,
     // Per event as JSON: service, decision, reason, routes (masked), payload
     #[command(flatten)]
     pub out: OutputArgs,

@@ -54,7 +54,11 @@ fn validate(global: &GlobalArgs, json: bool) -> Result<(), Failure> {
                     key: "WEBHOOK_URLS".to_string(),
                     message: gap,
                 });
-            (file, gap.into_iter().collect(), loaded.warnings.clone())
+            let mut errors: Vec<ConfigIssue> = gap.into_iter().collect();
+            if let Some(f) = &file {
+                errors.extend(placeholders(f, loaded));
+            }
+            (file, errors, loaded.warnings.clone())
         }
         Err(ConfigError::Invalid { errors, warnings }) => (
             errors.first().map(|i| i.file.clone()),
@@ -94,6 +98,35 @@ fn validate(global: &GlobalArgs, json: bool) -> Result<(), Failure> {
             file.unwrap_or_default()
         )))
     }
+}
+
+/// The sample's placeholder webhook left in place: Slack would refuse every message.
+fn placeholders(file: &str, loaded: &config::Loaded) -> Vec<ConfigIssue> {
+    const PLACEHOLDER: &str = "/services/T000/B000/XXXX";
+    let routes = &loaded.config.settings.routes;
+    let lists = std::iter::once(("WEBHOOK_URLS".to_string(), &routes.default)).chain(
+        routes
+            .per_service
+            .iter()
+            .map(|(s, l)| (format!("WEBHOOK_URLS_{}", s.config_suffix()), l)),
+    );
+    let text = loaded.text.as_deref().unwrap_or_default();
+    lists
+        .filter(|(_, list)| list.iter().any(|u| u.expose().contains(PLACEHOLDER)))
+        .map(|(key, _)| {
+            // Where the key is written, when it is.
+            let line = text
+                .lines()
+                .position(|l| l.starts_with(&format!("{key}:")))
+                .map_or(1, |i| i + 1);
+            ConfigIssue {
+                file: file.to_string(),
+                pos: config::Pos { line, column: 1 },
+                key,
+                message: "still the sample's placeholder webhook (…/T000/B000/XXXX): put your Slack incoming webhook URL here".to_string(),
+            }
+        })
+        .collect()
 }
 
 fn issue_json(i: &ConfigIssue) -> serde_json::Value {

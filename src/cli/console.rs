@@ -35,6 +35,7 @@ pub async fn run(global: &GlobalArgs) -> Result<(), Failure> {
         config_path: loaded.path.unwrap_or_else(crate::config::first_save_path),
         config_text: loaded.text,
         slack_note: None,
+        export_dir: crate::config::export_dir(),
     };
     let wanted = wanted_regions(global, &cfg);
     open(aws, cfg, env, wanted, None).await

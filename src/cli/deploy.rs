@@ -39,12 +39,21 @@ async fn apply(
     } else {
         "deploy"
     };
-    super::refuse_if_read_only(global, verb)?;
+    // A dry run only reads AWS, so read-only lets it through.
+    if !args.dry_run {
+        super::refuse_if_read_only(global, verb)?;
+    } else if global.read_only {
+        eprintln!("note: --read-only is set; a dry run only reads AWS, so it goes ahead");
+    }
     let loaded = super::load_config(global)?;
     let cfg = &loaded.config;
-    // Destroying needs no build; deploying refuses early without one.
+    // Destroying needs no build; deploying refuses early without one, but a dry run plans
+    // anyway and says which build a deploy would need.
     let zip = match (destroy, artifact::load()) {
         (_, Ok(zip)) => Some(zip),
+        (None, Err(artifact::ArtifactError::Missing)) if args.dry_run => {
+            Some(artifact::Artifact::unbuilt())
+        }
         (None, Err(e)) => return Err(Failure::usage(e.to_string())),
         (Some(_), Err(_)) => None,
     };
@@ -177,6 +186,14 @@ async fn apply(
         };
         return Err(Failure::other(format!(
             "{failed} step(s) did not succeed{unknown}, {ok} did; run it again to finish: it plans from what exists"
+        )));
+    }
+    // Every step ran, but a service is not on: not done, and scripts must be able to tell.
+    if destroy.is_none() && !applied.warnings.is_empty() {
+        return Err(Failure::unverified(format!(
+            "applied, but not verified: {} not on as planned. Run `awsmon-tui deploy {}` again to repair it (it plans from what exists), or `awsmon-tui status` to look",
+            crate::text::count(applied.warnings.len(), "service is", "services are"),
+            target.as_str()
         )));
     }
     Ok(())

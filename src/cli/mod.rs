@@ -22,7 +22,8 @@ use crate::aws::{Aws, AwsOptions};
 use crate::config::{self, Loaded};
 
 /// Exit codes: 0 ok (a scan ran, even with error cells); 1 other failures; 2 usage or config
-/// errors; 3 no usable credentials.
+/// errors; 3 no usable credentials; 4 a deploy whose every step ran but whose check afterwards
+/// found a service not on.
 #[derive(Debug)]
 pub struct Failure {
     pub code: u8,
@@ -39,6 +40,13 @@ impl Failure {
     pub fn credentials(message: impl Into<String>) -> Self {
         Failure {
             code: 3,
+            message: message.into(),
+        }
+    }
+    /// Applied, but the service's own API says it is not on.
+    pub fn unverified(message: impl Into<String>) -> Self {
+        Failure {
+            code: 4,
             message: message.into(),
         }
     }

@@ -1,4 +1,4 @@
-//! `awsmon-tui preview --event FILE|-`: what the notifier would do with a Lambda payload,
+//! `awsmon-tui preview --event FILE|- [FILE...]`: what the notifier would do with a Lambda payload,
 //! using this config's routing and filters and the notifier's own code.
 
 use std::io::{Read, Write};
@@ -13,25 +13,56 @@ use crate::slack_view;
 
 pub fn run(global: &GlobalArgs, args: &PreviewArgs) -> Result<(), Failure> {
     let loaded = super::load_config(global)?;
-    // Streamed: a large array of events is read, prepared and printed one event at a time.
-    let (label, input): (String, Box<dyn Read>) = if args.event == Path::new("-") {
+    let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
+    let format = args.out.format(Output::Jsonl);
+    // Several files read as one stream of events: one JSON list, one line per event.
+    let mut events = 0usize;
+    let mut result = Ok(());
+    for path in &args.event {
+        result = one_file(path, &loaded.config.settings, format, &mut out, &mut events);
+        if result.is_err() {
+            break;
+        }
+    }
+    let mut written = Ok(());
+    if format == Output::Json {
+        // Closed on errors too, so what was printed before one is still a JSON document.
+        written = out.write_all(if events == 0 { b"[]\n" } else { b"]\n" });
+    }
+    let flushed = out.flush();
+    result?;
+    // A closed pipe (`| head`) ends the preview quietly, as println! did not.
+    match written.and(flushed) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(Failure::usage(format!("cannot write the preview: {e}")))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Streams one file's events (a large array is read, prepared and printed one at a time).
+fn one_file(
+    path: &Path,
+    settings: &awsmon_notifier::Settings,
+    format: Output,
+    out: &mut impl Write,
+    events: &mut usize,
+) -> Result<(), Failure> {
+    let (label, input): (String, Box<dyn Read>) = if path == Path::new("-") {
         (
             "standard input".to_string(),
             Box::new(std::io::stdin().lock()),
         )
     } else {
-        let file = std::fs::File::open(&args.event)
-            .map_err(|e| Failure::usage(format!("{}: cannot read: {e}", args.event.display())))?;
-        (args.event.display().to_string(), Box::new(file))
+        let file = std::fs::File::open(path)
+            .map_err(|e| Failure::usage(format!("{}: cannot read: {e}", path.display())))?;
+        (path.display().to_string(), Box::new(file))
     };
-    let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
     let mut line = Vec::with_capacity(4096);
     let mut written = Ok(());
-    let format = args.out.format(Output::Jsonl);
-    let mut events = 0usize;
     let streamed = prepare_reader(
         std::io::BufReader::with_capacity(64 * 1024, input),
-        &loaded.config.settings,
+        settings,
         |p| {
             if written.is_err() {
                 return;
@@ -40,22 +71,17 @@ pub fn run(global: &GlobalArgs, args: &PreviewArgs) -> Result<(), Failure> {
             match format {
                 // One list, written as the events come: `[` first, `,` between.
                 Output::Json => {
-                    line.push(if events == 0 { b'[' } else { b',' });
+                    line.push(if *events == 0 { b'[' } else { b',' });
                     p.write_json(&mut line);
                 }
                 Output::Jsonl => p.write_json(&mut line),
                 Output::Table => line.extend_from_slice(text(&p).as_bytes()),
             }
-            events += 1;
+            *events += 1;
             line.push(b'\n');
             written = out.write_all(&line);
         },
     );
-    if format == Output::Json && written.is_ok() {
-        // Closed on errors too, so what was printed before one is still a JSON document.
-        written = out.write_all(if events == 0 { b"[]\n" } else { b"]\n" });
-    }
-    let flushed = out.flush();
     if let Err(e) = streamed {
         if e.is_io() {
             return Err(Failure::usage(format!("{label}: cannot read: {e}")));
@@ -66,8 +92,7 @@ pub fn run(global: &GlobalArgs, args: &PreviewArgs) -> Result<(), Failure> {
             e.column()
         )));
     }
-    // A closed pipe (`| head`) ends the preview quietly, as println! did not.
-    match written.and(flushed) {
+    match written {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
             Err(Failure::usage(format!("cannot write the preview: {e}")))
         }

@@ -32,6 +32,7 @@ pub async fn report(
         }
         (Some(RegionArg::All), _) | (None, RegionSelection::All) => None,
     };
+    let named = wanted.is_some();
     let request = ScanRequest {
         config: cfg,
         regions: Regions::Discover(wanted),
@@ -52,7 +53,8 @@ pub async fn report(
         }
         _ => Failure::other(format!("cannot identify the account: {e}")),
     })?;
-    if let RegionSource::BuiltIn(reason) = &source {
+    // Only news when the list decided which regions were scanned, not when they were named.
+    if let (RegionSource::BuiltIn(reason), false) = (&source, named) {
         eprintln!("note: using the built-in region list ({reason})");
     }
     match args.out.format(Output::Json) {

@@ -11,7 +11,14 @@ use crate::ops::test_message::{self as ops, Sent};
 use crate::test_message::{self, Via};
 
 pub async fn run(global: &GlobalArgs, args: &TestMessageArgs) -> Result<(), Failure> {
-    super::refuse_if_read_only(global, "test-message")?;
+    // Direct posts to Slack and changes nothing in AWS, so read-only lets it through.
+    match (args.via, global.read_only) {
+        (Via::Direct, true) => eprintln!(
+            "note: --read-only is set; a direct test message changes nothing in AWS, so it is sent"
+        ),
+        (Via::Pipeline, _) => super::refuse_if_read_only(global, "test-message --via pipeline")?,
+        (Via::Direct, false) => {}
+    }
     let loaded = super::load_config(global)?;
     let cfg = &loaded.config;
     let route = args.route;

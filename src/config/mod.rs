@@ -5,7 +5,7 @@
 
 pub mod home_region;
 mod json_schema;
-mod parse;
+pub(crate) mod parse;
 mod save;
 pub mod schema;
 pub mod yaml;
@@ -206,6 +206,20 @@ pub fn user_config_path() -> Option<PathBuf> {
                 .map(|h| PathBuf::from(h).join(".config"))
         })
         .map(|dir| dir.join("awsmon").join("config.yml"))
+}
+
+/// Where the console offers to write exported findings: `$XDG_DATA_HOME/awsmon/findings`, else
+/// `~/.local/share/awsmon/findings`, else the working directory.
+pub fn export_dir() -> PathBuf {
+    std::env::var_os("XDG_DATA_HOME")
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .filter(|h| !h.is_empty())
+                .map(|h| PathBuf::from(h).join(".local").join("share"))
+        })
+        .map_or_else(PathBuf::new, |dir| dir.join("awsmon").join("findings"))
 }
 
 /// Where the first save goes when no config.yml was found: the user's config directory (not

@@ -263,13 +263,23 @@ pub fn parse_config(file: &str, text: &str) -> Result<(Config, Vec<ConfigIssue>)
             }
         }
     }
-    for (key, message) in cross_checks(&cfg) {
-        let pos = entries
+    let pos_of = |key: &str| {
+        entries
             .iter()
-            .find(|(k, _)| k.as_scalar() == Some(key.as_str()))
+            .find(|(k, _)| k.as_scalar() == Some(key))
             .map(|(k, _)| k.pos)
-            .unwrap_or_default();
-        ctx.error(pos, &key, message);
+            .unwrap_or_default()
+    };
+    for (key, message) in cross_checks(&cfg) {
+        ctx.error(pos_of(&key), &key, message);
+    }
+    for (key, message) in cross_warnings(&cfg) {
+        ctx.warnings.push(ConfigIssue {
+            file: file.to_string(),
+            pos: pos_of(key),
+            key: key.to_string(),
+            message,
+        });
     }
     if ctx.errors.is_empty() {
         Ok((cfg, ctx.warnings))
@@ -322,6 +332,22 @@ fn cross_checks(cfg: &Config) -> Vec<(String, String)> {
         out.push((
             "REGIONS".to_string(),
             "expected `all` or at least one region, found an empty list".to_string(),
+        ));
+    }
+    out
+}
+
+/// Combinations that are allowed but probably not meant, as (key, message).
+pub(crate) fn cross_warnings(cfg: &Config) -> Vec<(&'static str, String)> {
+    let gd = &cfg.settings.guardduty;
+    let mut out = Vec::new();
+    if gd.min_severity > gd.mention_here_severity && gd.min_severity > gd.mention_channel_severity {
+        out.push((
+            "GUARDDUTY_MIN_SEVERITY",
+            format!(
+                "{} is above both mention severities (@here {}, @channel {}): every GuardDuty message will mention @channel",
+                gd.min_severity, gd.mention_here_severity, gd.mention_channel_severity
+            ),
         ));
     }
     out

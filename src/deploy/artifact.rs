@@ -17,6 +17,8 @@ pub enum Origin {
     Bundled,
     /// From `AWSMON_NOTIFIER_ZIP`.
     File(PathBuf),
+    /// No build at all: only a dry run plans with this, and nothing uploads it.
+    Unbuilt,
 }
 
 #[derive(Clone)]
@@ -40,6 +42,28 @@ impl Artifact {
     /// The S3 key the zip is uploaded under.
     pub fn key(&self) -> String {
         format!("notifier/{}.zip", self.sha256)
+    }
+
+    /// What a dry run without a build plans with: the plan says no build exists.
+    pub fn unbuilt() -> Artifact {
+        Artifact {
+            bytes: Cow::Borrowed(&[]),
+            sha256: "unbuilt".to_string(),
+            origin: Origin::Unbuilt,
+        }
+    }
+
+    /// The build as a plan names it.
+    pub fn describe(&self) -> String {
+        match self.origin {
+            Origin::Unbuilt => {
+                "no notifier build: `scripts/build-notifier` makes one (AWSMON_NOTIFIER_ZIP), `scripts/build-release` bundles it".to_string()
+            }
+            _ => format!(
+                "notifier build {}…",
+                &self.sha256[..12.min(self.sha256.len())]
+            ),
+        }
     }
 }
 

@@ -133,8 +133,9 @@ async fn run_step(
             owner,
         } => {
             // Never an empty function: without a build there is nothing to upload.
-            let artifact =
-                artifact.ok_or_else(|| super::artifact::ArtifactError::Missing.to_string())?;
+            let artifact = artifact
+                .filter(|a| a.origin != super::artifact::Origin::Unbuilt)
+                .ok_or_else(|| super::artifact::ArtifactError::Missing.to_string())?;
             aws.s3(region)
                 .put_object()
                 .bucket(bucket)
@@ -167,6 +168,12 @@ async fn run_step(
                 .await
                 .map_err(|e| StepError::Failed(e.to_string()))
         }
+        Step::ResumeDetector {
+            region,
+            detector_id,
+        } => crate::services::guardduty::resume_detector(aws, region, detector_id)
+            .await
+            .map_err(|e| StepError::Failed(e.to_string())),
         Step::DeleteStack { region, name, .. } => {
             stack_ops::delete(aws, region, name, waiting, progress)
                 .await

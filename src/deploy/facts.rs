@@ -20,6 +20,9 @@ pub struct Facts {
     pub stacks: HashMap<String, Stacks>,
     /// GuardDuty detector ids per region.
     pub detectors: HashMap<String, Vec<String>>,
+    /// The region's detector when it is suspended (the API's DISABLED): turning GuardDuty on
+    /// resumes it.
+    pub suspended_detectors: HashMap<String, String>,
     pub config: HashMap<String, ConfigFacts>,
     /// Inspector resource types (EC2, ECR…) that are ENABLED, per region.
     pub inspector: HashMap<String, Vec<String>>,

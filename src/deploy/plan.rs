@@ -139,6 +139,11 @@ pub enum Step {
         region: String,
         name: String,
     },
+    /// A detector that exists but is suspended.
+    ResumeDetector {
+        region: String,
+        detector_id: String,
+    },
     DeleteStack {
         region: String,
         name: String,
@@ -185,6 +190,7 @@ pub enum StepKind {
     WriteRouting,
     EnableInspector,
     StartRecorder,
+    ResumeDetector,
     DeleteStack,
     DeleteRouting,
     DeleteDetector,
@@ -223,6 +229,9 @@ impl Step {
             Step::WriteRouting { parameter, .. } => (StepKind::WriteRouting, parameter.clone()),
             Step::EnableInspector { account, .. } => (StepKind::EnableInspector, account.clone()),
             Step::StartRecorder { name, .. } => (StepKind::StartRecorder, name.clone()),
+            Step::ResumeDetector { detector_id, .. } => {
+                (StepKind::ResumeDetector, detector_id.clone())
+            }
             Step::DeleteStack { name, .. } => (StepKind::DeleteStack, name.clone()),
             Step::DeleteRouting { parameter, .. } => (StepKind::DeleteRouting, parameter.clone()),
             Step::DeleteDetector { detector_id, .. } => {
@@ -282,6 +291,7 @@ impl Step {
             | Step::WriteRouting { region, .. }
             | Step::EnableInspector { region, .. }
             | Step::StartRecorder { region, .. }
+            | Step::ResumeDetector { region, .. }
             | Step::DeleteStack { region, .. }
             | Step::DeleteRouting { region, .. }
             | Step::DeleteDetector { region, .. }
@@ -333,6 +343,14 @@ impl fmt::Display for Step {
             Step::StartRecorder { region, name } => write!(
                 f,
                 "start the adopted recorder {name} in {region} (it exists but is not recording)"
+            ),
+            Step::ResumeDetector {
+                region,
+                detector_id,
+            } => write!(
+                f,
+                "resume suspended detector {}… in {region} (it exists but finds nothing while suspended)",
+                crate::deploy::planner::short(detector_id)
             ),
             Step::DeleteStack {
                 region,
@@ -417,25 +435,25 @@ impl Plan {
             .collect()
     }
 
-    /// "create 3 stack(s) in eu-west-1, eu-central-1, us-east-1, update 0, delete 0" and one
+    /// "create 3 stacks in eu-west-1, eu-central-1, us-east-1, update 1 stack" and one
     /// line per step, note and blocker.
     pub fn summary(&self) -> String {
-        let mut regions: Vec<&str> = self
-            .steps
-            .iter()
-            .filter(|s| {
-                matches!(
-                    s,
-                    Step::Stack {
-                        action: StackAction::Create,
-                        ..
-                    }
-                )
-            })
-            .map(Step::region)
-            .collect();
-        let creates = regions.len();
-        regions.dedup();
+        use crate::text::count;
+        let mut regions: Vec<&str> = Vec::new();
+        let mut creates = 0;
+        for step in &self.steps {
+            if let Step::Stack {
+                action: StackAction::Create,
+                ..
+            } = step
+            {
+                creates += 1;
+                // Each region once, in plan order.
+                if !regions.contains(&step.region()) {
+                    regions.push(step.region());
+                }
+            }
+        }
         let updates = self.count(|s| {
             matches!(
                 s,
@@ -446,14 +464,24 @@ impl Plan {
             )
         });
         let deletes = self.count(|s| matches!(s, Step::DeleteStack { .. }));
-        let mut out = format!(
-            "create {creates} stack(s) in {}, update {updates}, delete {deletes}",
-            if regions.is_empty() {
-                "no region".to_string()
-            } else {
+        let mut parts = Vec::new();
+        if creates > 0 {
+            parts.push(format!(
+                "create {} in {}",
+                count(creates, "stack", "stacks"),
                 regions.join(", ")
-            }
-        );
+            ));
+        }
+        if updates > 0 {
+            parts.push(format!("update {}", count(updates, "stack", "stacks")));
+        }
+        if deletes > 0 {
+            parts.push(format!("delete {}", count(deletes, "stack", "stacks")));
+        }
+        if parts.is_empty() {
+            parts.push("no stack changes".to_string());
+        }
+        let mut out = parts.join(", ");
         if self.steps.is_empty() && self.blockers.is_empty() {
             out.push_str("\n  nothing to do");
         }

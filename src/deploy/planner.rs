@@ -138,10 +138,7 @@ fn hub_steps(cfg: &Config, facts: &Facts, artifact: &Artifact, asked: bool, p: &
                 cfg.notifier_reserved_concurrency.to_string(),
             ),
         ],
-        format!(
-            "notifier build {}…",
-            &artifact.sha256[..12.min(artifact.sha256.len())]
-        ),
+        artifact.describe(),
     ));
 }
 

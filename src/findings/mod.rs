@@ -246,7 +246,10 @@ pub fn parse_since(s: &str) -> Result<Duration, String> {
         .parse()
         .map_err(|_| format!("{s:?} is not a duration like 24h, 90m or 7d"))?;
     let secs = match unit {
-        "" | "s" => n,
+        "" => {
+            return Err(format!("{s:?} has no unit: write {n}h, {n}d, {n}m or {n}s"));
+        }
+        "s" => n,
         "m" => n * 60,
         "h" => n * 3600,
         "d" => n * 86_400,
@@ -281,6 +284,11 @@ mod tests {
         assert_eq!(
             parse_since("1w"),
             Err("\"1w\": the unit must be s, m, h or d".to_string())
+        );
+        // A bare number is refused: 3 could mean days as easily as seconds.
+        assert_eq!(
+            parse_since("3"),
+            Err("\"3\" has no unit: write 3h, 3d, 3m or 3s".to_string())
         );
     }
 }

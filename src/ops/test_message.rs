@@ -80,9 +80,19 @@ pub async fn send(
 ) -> Result<Sent, TestError> {
     match via {
         Via::Direct => {
-            let deliveries =
-                test_message::direct(&cfg.settings, route, RetryPolicy::default(), deadline)
-                    .await?;
+            // The message's context line names the account the credentials are for; without
+            // credentials a direct test still goes, and says it does not know.
+            let account = crate::inventory::account_id(aws, cfg.home_region())
+                .await
+                .unwrap_or_else(|_| "unknown account".to_string());
+            let deliveries = test_message::direct(
+                &cfg.settings,
+                route,
+                &account,
+                RetryPolicy::default(),
+                deadline,
+            )
+            .await?;
             Ok(Sent::Direct { route, deliveries })
         }
         Via::Pipeline => {

@@ -26,7 +26,7 @@ use super::screens::findings::FindingsState;
 use super::screens::matrix::MatrixState;
 use super::screens::routing::RoutingState;
 use super::screens::test_message::TestState;
-use super::screens::{Draft, Screen};
+use super::screens::{Draft, Editor, Screen};
 use super::ui::{Input, InputFor, Level, Ui};
 
 /// What the console runs against, fixed at start.
@@ -45,6 +45,8 @@ pub struct Env {
     pub config_text: Option<String>,
     /// A line about the demo's Slack receiver, if any.
     pub slack_note: Option<String>,
+    /// Where `e` offers to write a finding (the user's data directory).
+    pub export_dir: PathBuf,
 }
 
 /// The account as the last scan saw it, for the header.
@@ -61,10 +63,8 @@ pub struct Status {
 /// Everything the console shows.
 pub struct App {
     pub env: Env,
-    /// The config in force (last loaded or saved).
+    /// The config in force (last loaded or saved). Each editor keeps its own draft.
     pub cfg: Config,
-    /// The routing and budget editors' working copy.
-    pub draft: Draft,
     pub screen: Screen,
     pub ui: Ui,
     pub status: Status,
@@ -76,6 +76,8 @@ pub struct App {
     pub test: TestState,
     pub spinner: usize,
     pub quit: bool,
+    /// Quit once the save in flight is written (asked when leaving with unsaved edits).
+    pub quit_after_save: bool,
     /// Something changed since the last frame.
     pub redraw: bool,
 }
@@ -120,8 +122,11 @@ pub enum Action {
     },
     BudgetSpend(Result<Option<Spend>, String>),
     Saved {
+        editor: Editor,
         config: Box<Config>,
         text: String,
+        /// The file was written (a routing push may still have failed: `result` says).
+        written: bool,
         result: Result<String, String>,
     },
     /// A save found config.yml changed by someone else; this is the file as it is now.
@@ -132,6 +137,8 @@ pub enum Action {
     },
     TestResult(Result<crate::ops::test_message::TestReport, String>),
     Notice(Level, String),
+    /// Text pasted into the terminal (bracketed paste): into the open text field, if any.
+    Paste(String),
 }
 
 /// Work for the runtime.
@@ -145,9 +152,11 @@ pub enum Effect {
     },
     LoadFindings,
     LoadBudget,
+    /// Write `config` (the config in force with one editor's keys) and maybe push routing.
     SaveConfig {
         config: Box<Config>,
         push_routing: bool,
+        editor: Editor,
     },
     TestMessage {
         route: Route,
@@ -169,9 +178,13 @@ impl App {
     pub fn new(env: Env, cfg: Config, samples: Vec<Finding>) -> App {
         App {
             env,
-            draft: Draft {
-                config: cfg.clone(),
-                dirty: false,
+            routing: RoutingState {
+                draft: Draft::clean(&cfg),
+                ..RoutingState::default()
+            },
+            budget: BudgetState {
+                draft: Draft::clean(&cfg),
+                ..BudgetState::default()
             },
             cfg,
             screen: Screen::Matrix,
@@ -180,11 +193,10 @@ impl App {
             jobs: Jobs::default(),
             matrix: MatrixState::default(),
             findings: FindingsState::new(samples),
-            routing: RoutingState::default(),
-            budget: BudgetState::default(),
             test: TestState::default(),
             spinner: 0,
             quit: false,
+            quit_after_save: false,
             redraw: true,
         }
     }
@@ -202,7 +214,19 @@ impl App {
     pub fn update(&mut self, action: Action) -> Vec<Effect> {
         let effects = self.apply(action);
         if let Some(input) = &mut self.ui.input {
-            input.error = super::input::validate(&self.draft.config, input);
+            let draft = match input.purpose {
+                InputFor::Budget(_) => &self.budget.draft,
+                _ => &self.routing.draft,
+            };
+            let was = input.error.take();
+            input.error = super::input::validate(&draft.config, input);
+            input.warning = super::input::warn(&draft.config, input);
+            // A toast about an error the value no longer has goes with it.
+            if let Some(was) = was
+                && input.error.as_ref() != Some(&was)
+            {
+                self.ui.toasts.retain(|t| t.text != was);
+            }
         }
         if self.screen == Screen::Findings {
             self.findings.refresh_current(&self.cfg.settings);
@@ -266,8 +290,13 @@ impl App {
                     .map(crate::notifier::redrive::replayed_line)
                     .collect();
                 if failed == 0 {
-                    self.ui
-                        .toast(Level::Info, format!("replayed {} message(s)", lines.len()));
+                    self.ui.toast(
+                        Level::Info,
+                        format!(
+                            "✔ replayed {}",
+                            crate::text::count(lines.len(), "message", "messages")
+                        ),
+                    );
                 } else {
                     self.ui.toast(
                         Level::Error,
@@ -307,7 +336,7 @@ impl App {
                 id,
                 result,
                 warnings,
-            } => self.job_finished(id, result, warnings),
+            } => self.job_finished(id, result, &warnings),
             Action::Findings { items, errors } => {
                 self.findings.loaded(items, errors, &mut self.ui);
                 Vec::new()
@@ -317,29 +346,38 @@ impl App {
                 Vec::new()
             }
             Action::Saved {
+                editor,
                 config,
                 text,
+                written,
                 result,
             } => {
+                if written {
+                    self.cfg = *config;
+                    // Decisions and routes may have changed.
+                    self.findings.current = None;
+                    self.env.config_text = Some(text);
+                    *self.draft_mut(editor) = Draft::clean(&self.cfg);
+                    let other = match editor {
+                        Editor::Routing => Editor::Budget,
+                        Editor::Budget => Editor::Routing,
+                    };
+                    let cfg = self.cfg.clone();
+                    self.draft_mut(other).rebase(other, &cfg);
+                }
+                self.quit = self.quit_after_save && written && result.is_ok();
+                self.quit_after_save = false;
                 match result {
-                    Ok(msg) => {
-                        self.cfg = (*config).clone();
-                        // Decisions and routes may have changed.
-                        self.findings.current = None;
-                        self.env.config_text = Some(text);
-                        self.draft.dirty = false;
-                        self.ui.toast(Level::Info, msg);
-                    }
+                    Ok(msg) => self.ui.toast(Level::Info, format!("✔ {msg}")),
+                    Err(e) if written => self.ui.error_popup("Saved, not pushed", e),
                     Err(e) => self.ui.error_popup("Save failed", e),
                 }
                 Vec::new()
             }
             Action::ConfigReloaded { config, text, why } => {
                 self.cfg = (*config).clone();
-                self.draft = Draft {
-                    config: *config,
-                    dirty: false,
-                };
+                self.routing.draft = Draft::clean(&config);
+                self.budget.draft = Draft::clean(&config);
                 self.env.config_text = text;
                 self.findings.current = None;
                 self.ui.error_popup("Not saved", why);
@@ -354,7 +392,7 @@ impl App {
                             self.ui
                                 .toast(Level::Error, "test message: a webhook refused it");
                         } else {
-                            self.ui.toast(Level::Info, "test message sent");
+                            self.ui.toast(Level::Info, "✔ test message sent");
                         }
                     }
                     Err(e) => {
@@ -368,6 +406,16 @@ impl App {
                 self.ui.toast(level, text);
                 Vec::new()
             }
+            Action::Paste(text) => {
+                if let Some(input) = &mut self.ui.input {
+                    input.insert(&text);
+                    if input.purpose == InputFor::FindingsFilter {
+                        let value = input.value.clone();
+                        self.findings.set_filter(&value);
+                    }
+                }
+                Vec::new()
+            }
         }
     }
 
@@ -375,7 +423,7 @@ impl App {
         &mut self,
         id: u64,
         result: Result<String, String>,
-        warnings: Vec<String>,
+        warnings: &[String],
     ) -> Vec<Effect> {
         let Some(job) = self.jobs.get_mut(id) else {
             return Vec::new();
@@ -387,18 +435,22 @@ impl App {
         );
         let title = job.title.clone();
         match result {
-            Ok(summary) => {
+            Ok(summary) if warnings.is_empty() => {
                 job.done = job.total;
                 job.state = JobState::Succeeded(summary.clone());
-                let level = if warnings.is_empty() {
-                    Level::Info
-                } else {
-                    Level::Warn
-                };
-                self.ui.toast(level, format!("done: {title} — {summary}"));
-                for w in warnings {
-                    self.ui.toast(Level::Warn, w);
-                }
+                self.ui
+                    .toast(Level::Info, format!("✔ done: {title} — {summary}"));
+            }
+            // Applied but not verified: say what is wrong and what to do, and keep the log open.
+            Ok(_) => {
+                job.done = job.total;
+                let what = warnings.first().cloned().unwrap_or_default();
+                job.state = JobState::Unverified(what.clone());
+                self.ui.toast(
+                    Level::Warn,
+                    format!("⚠ not verified: {title} — {what}; Enter on the cell repairs it"),
+                );
+                self.ui.popup = Some(Popup::JobLog { job: id, scroll: 0 });
             }
             Err(reason) => {
                 job.state = JobState::Failed(reason.clone());
@@ -428,6 +480,16 @@ impl App {
             return self.input_key(key);
         }
         if let Some(popup) = self.ui.popup.take() {
+            if let Popup::Unsaved { editor, then, arg } = popup {
+                let cmd = command::for_key(Scope::Unsaved, &key);
+                if let Some(what) = cmd.and_then(Command::doing)
+                    && self.env.read_only
+                {
+                    self.ui.popup = Some(Popup::Unsaved { editor, then, arg });
+                    return self.ui.refuse(what);
+                }
+                return self.unsaved(editor, then, arg.as_deref(), cmd);
+            }
             let cmd = command::for_key(popup.scope(), &key)
                 // ctrl-r and ctrl-z work over a popup too.
                 .or_else(|| {
@@ -467,6 +529,18 @@ impl App {
             && self.env.read_only
         {
             return self.ui.refuse(what);
+        }
+        // Leaving an editor with unsaved edits asks first (the command waits in the popup).
+        if let Some(editor) = Editor::of(self.screen)
+            && self.draft(editor).dirty
+            && self.leaves(cmd)
+        {
+            self.ui.popup = Some(Popup::Unsaved {
+                editor,
+                then: cmd,
+                arg: arg.map(str::to_string),
+            });
+            return Vec::new();
         }
         match cmd {
             Command::Help => {
@@ -562,14 +636,59 @@ impl App {
             }
             cmd => match self.screen {
                 Screen::Matrix => self.matrix.handle(cmd, &mut self.ui, &self.jobs),
-                Screen::Findings => self.findings.handle(cmd, &mut self.ui),
-                Screen::Routing => {
-                    self.routing
-                        .handle(cmd, &mut self.draft, &mut self.ui, &self.env)
-                }
-                Screen::Budget => self.budget.handle(cmd, &self.draft, &mut self.ui),
+                Screen::Findings => self
+                    .findings
+                    .handle(cmd, &mut self.ui, &self.env.export_dir),
+                Screen::Routing => self.routing.handle(cmd, &self.cfg, &mut self.ui),
+                Screen::Budget => self.budget.handle(cmd, &self.cfg, &mut self.ui),
                 Screen::TestMessage => self.test.handle(cmd),
             },
+        }
+    }
+
+    /// Whether `cmd` takes the user away from the screen in focus (or out of the console).
+    fn leaves(&self, cmd: Command) -> bool {
+        match cmd {
+            Command::Goto(screen) => screen != self.screen,
+            Command::Back | Command::Quit | Command::Region | Command::MarkService => true,
+            _ => false,
+        }
+    }
+
+    /// A key over the unsaved-edits question: save (or, for the budget, plan applying) and go
+    /// on; discard and go on; or stay.
+    fn unsaved(
+        &mut self,
+        editor: Editor,
+        then: Command,
+        arg: Option<&str>,
+        cmd: Option<Command>,
+    ) -> Vec<Effect> {
+        match (cmd, editor) {
+            (Some(Command::Save), Editor::Routing) => {
+                let mut effects = vec![self.routing.save(&self.cfg)];
+                self.routing.draft.dirty = false;
+                // Quitting now would cut the save off: quit once it is written.
+                if then == Command::Quit {
+                    self.quit_after_save = true;
+                    self.ui.toast(Level::Info, "saving, then quitting…");
+                } else {
+                    effects.extend(self.run(then, arg));
+                }
+                effects
+            }
+            // A budget is saved once applied, so `s` plans applying it and stays here.
+            (Some(Command::Save), Editor::Budget) => self.budget.apply(&self.cfg, &mut self.ui),
+            (Some(Command::Discard), _) => {
+                *self.draft_mut(editor) = Draft::clean(&self.cfg);
+                self.ui.toast(Level::Info, "edits discarded");
+                self.run(then, arg)
+            }
+            _ => {
+                self.ui
+                    .toast(Level::Info, "still editing: nothing was saved");
+                Vec::new()
+            }
         }
     }
 
@@ -590,7 +709,25 @@ impl App {
         match screen {
             Screen::Findings => self.findings.load(false),
             Screen::Budget => self.budget.open(),
+            Screen::TestMessage => {
+                self.test.open();
+                Vec::new()
+            }
             _ => Vec::new(),
+        }
+    }
+
+    pub fn draft(&self, editor: Editor) -> &Draft {
+        match editor {
+            Editor::Routing => &self.routing.draft,
+            Editor::Budget => &self.budget.draft,
+        }
+    }
+
+    fn draft_mut(&mut self, editor: Editor) -> &mut Draft {
+        match editor {
+            Editor::Routing => &mut self.routing.draft,
+            Editor::Budget => &mut self.budget.draft,
         }
     }
 
@@ -610,11 +747,9 @@ impl App {
                 return Vec::new();
             }
             KeyCode::Enter => return self.commit(input),
-            KeyCode::Backspace => {
-                input.value.pop();
+            _ => {
+                input.edit(&key);
             }
-            KeyCode::Char(c) => input.value.push(c),
-            _ => {}
         }
         if input.purpose == InputFor::FindingsFilter {
             self.findings.set_filter(&input.value);
@@ -625,7 +760,11 @@ impl App {
 
     /// Enter in a text field: refused while invalid, else its value goes where it was for.
     fn commit(&mut self, input: Input) -> Vec<Effect> {
-        if let Some(e) = super::input::validate(&self.draft.config, &input) {
+        let draft = match input.purpose {
+            InputFor::Budget(_) => &self.budget.draft,
+            _ => &self.routing.draft,
+        };
+        if let Some(e) = super::input::validate(&draft.config, &input) {
             self.ui.toast(Level::Warn, e.clone());
             self.ui.input = Some(Input {
                 error: Some(e),
@@ -640,10 +779,11 @@ impl App {
                 Err(e) => self.ui.toast(Level::Warn, e),
             },
             InputFor::FindingsFilter => {}
+            InputFor::ExportPath => return self.findings.export(value).into_iter().collect(),
             InputFor::AddUrl(_) | InputFor::EditUrl(..) | InputFor::Field(_) => {
-                RoutingState::commit(&input.purpose, value, &mut self.draft, &mut self.ui);
+                self.routing.commit(&input.purpose, value, &mut self.ui);
             }
-            InputFor::Budget(_) => BudgetState::commit(&input.purpose, value, &mut self.draft),
+            InputFor::Budget(_) => self.budget.commit(&input.purpose, value),
         }
         Vec::new()
     }

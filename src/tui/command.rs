@@ -31,8 +31,11 @@ pub enum Command {
     PageDown,
     First,
     Last,
-    /// Matrix: plan turning the marked cells (or the cursor's) on or off.
+    /// Matrix: plan turning the marked cells (or the cursor's) on, off, or repairing them.
     Toggle,
+    /// Matrix: plan removing awsmon's wiring from the marked cells (or the cursor's), whatever
+    /// their state.
+    RemoveWiring,
     Mark,
     /// Mark (or unmark) every cell of the cursor's row.
     MarkRow,
@@ -45,6 +48,9 @@ pub enum Command {
     Sort,
     /// Findings: send the selected finding to its routes.
     Send,
+    /// Findings: scroll the Slack preview.
+    PreviewDown,
+    PreviewUp,
     Export,
     AddUrl,
     Edit,
@@ -57,6 +63,8 @@ pub enum Command {
     ViaPipeline,
     ViaDirect,
     SendTest,
+    /// Unsaved edits: drop them.
+    Discard,
     /// Popups: apply, the service-data switch, cancel, close.
     Confirm,
     DeleteData,
@@ -65,7 +73,7 @@ pub enum Command {
 }
 
 impl Command {
-    /// Changes AWS or sends a message: hidden and refused under --read-only.
+    /// Changes AWS, sends a message or writes a file: hidden and refused under --read-only.
     pub fn mutates(self) -> bool {
         self.doing().is_some()
     }
@@ -73,7 +81,10 @@ impl Command {
     /// For a mutating command, what it does, for the read-only refusal.
     pub fn doing(self) -> Option<&'static str> {
         Some(match self {
+            Command::Save => "saving config.yml and pushing the routing",
+            Command::Export => "writing a file",
             Command::Toggle => "toggling a service",
+            Command::RemoveWiring => "removing awsmon's wiring",
             Command::Mark | Command::MarkRow | Command::MarkColumn | Command::MarkService => {
                 "marking cells to toggle"
             }
@@ -101,6 +112,8 @@ pub enum Scope {
     Redrive,
     /// A finding, its routes and its mention, before it is sent to Slack.
     ConfirmSend,
+    /// Leaving an editor with unsaved edits.
+    Unsaved,
     /// Help, a job's log, error text: popups for reading.
     Reading,
 }
@@ -114,6 +127,7 @@ impl Scope {
             Scope::ConfirmData => "delete service data?",
             Scope::Redrive => "redrive",
             Scope::ConfirmSend => "send to Slack?",
+            Scope::Unsaved => "unsaved edits",
             Scope::Reading => "help, logs and messages",
         }
     }
@@ -264,6 +278,14 @@ pub const TABLE: &[Binding] = &[
     b(MATRIX, &[ch(' ')], Command::Mark, "mark", true, &[]),
     b(
         MATRIX,
+        &[ch('D')],
+        Command::RemoveWiring,
+        "remove awsmon's wiring (plan), even from a broken cell",
+        false,
+        &[],
+    ),
+    b(
+        MATRIX,
         &[ch('R')],
         Command::MarkRow,
         "mark the whole row (again: unmark)",
@@ -326,6 +348,22 @@ pub const TABLE: &[Binding] = &[
     b(FINDINGS, &[HOME], Command::First, "first/last", false, &[]),
     b(FINDINGS, &[END], Command::Last, "first/last", false, &[]),
     b(FINDINGS, &[ch('/')], Command::Filter, "filter", true, &[]),
+    b(
+        FINDINGS,
+        &[ch(']')],
+        Command::PreviewDown,
+        "scroll the Slack preview",
+        false,
+        &[],
+    ),
+    b(
+        FINDINGS,
+        &[ch('[')],
+        Command::PreviewUp,
+        "scroll the Slack preview",
+        false,
+        &[],
+    ),
     b(
         FINDINGS,
         &[ch('s')],
@@ -481,6 +519,30 @@ pub const TABLE: &[Binding] = &[
         &[ch('y')],
         Command::Confirm,
         "send (any other key cancels)",
+        true,
+        &[],
+    ),
+    b(
+        Scope::Unsaved,
+        &[ch('s')],
+        Command::Save,
+        "save them (budget: plan applying them)",
+        true,
+        &[],
+    ),
+    b(
+        Scope::Unsaved,
+        &[ch('d')],
+        Command::Discard,
+        "discard them",
+        true,
+        &[],
+    ),
+    b(
+        Scope::Unsaved,
+        &[ESC, ch('n'), ch('q')],
+        Command::Cancel,
+        "stay",
         true,
         &[],
     ),
@@ -716,6 +778,7 @@ pub fn help(read_only: bool) -> Vec<(Scope, Vec<Hint>)> {
         Scope::ConfirmData,
         Scope::Redrive,
         Scope::ConfirmSend,
+        Scope::Unsaved,
         Scope::Reading,
     ]);
     scopes

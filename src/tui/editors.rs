@@ -142,6 +142,16 @@ pub fn check_field_in(cfg: &Config, f: Field, v: &str) -> Result<(), String> {
     f.spec().check_text_in(cfg, v).map(|_| ())
 }
 
+/// A warning the value would bring (allowed, probably not meant), naming the key.
+pub fn warn_field_in(cfg: &Config, f: Field, v: &str) -> Option<String> {
+    let next = f.spec().check_text_in(cfg, v).ok()?;
+    let before = crate::config::parse::cross_warnings(cfg);
+    crate::config::parse::cross_warnings(&next)
+        .into_iter()
+        .find(|w| !before.contains(w) || f.key() == w.0)
+        .map(|(key, message)| format!("{key}: {message}"))
+}
+
 pub fn set_field(cfg: &mut Config, f: Field, v: &str) -> Result<(), String> {
     f.spec().set_text(cfg, v)
 }

@@ -6,6 +6,9 @@ use super::screens::matrix::CellKey;
 pub enum JobState {
     Running,
     Succeeded(String),
+    /// Every step ran, but the check afterwards found something not on (or could not ask):
+    /// never shown as done.
+    Unverified(String),
     Failed(String),
 }
 

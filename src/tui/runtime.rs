@@ -20,6 +20,7 @@ use tokio::sync::mpsc::{self, UnboundedSender};
 
 use super::app::{Action, App, Effect};
 use super::popups::plan::PlanRequest;
+use super::screens::Editor;
 use super::theme::Theme;
 use super::ui::Level;
 use super::view;
@@ -68,14 +69,24 @@ type Term = Terminal<CrosstermBackend<Stdout>>;
 
 fn enter() -> io::Result<Term> {
     enable_raw_mode()?;
-    execute!(io::stdout(), EnterAlternateScreen, crossterm::cursor::Hide)?;
+    execute!(
+        io::stdout(),
+        EnterAlternateScreen,
+        crossterm::event::EnableBracketedPaste,
+        crossterm::cursor::Hide
+    )?;
     Terminal::new(CrosstermBackend::new(io::stdout()))
 }
 
 /// Puts the terminal back as it was; safe to call more than once.
 pub fn restore() {
     let _ = disable_raw_mode();
-    let _ = execute!(io::stdout(), LeaveAlternateScreen, crossterm::cursor::Show);
+    let _ = execute!(
+        io::stdout(),
+        crossterm::event::DisableBracketedPaste,
+        LeaveAlternateScreen,
+        crossterm::cursor::Show
+    );
 }
 
 /// A panic restores the terminal before the message is printed.
@@ -111,6 +122,7 @@ async fn event_loop(terminal: &mut Term, app: &mut App, shared: Arc<Shared>) -> 
             ev = events.next() => match ev {
                 Some(Ok(Event::Key(k))) if k.kind != KeyEventKind::Release => Action::Key(k),
                 Some(Ok(Event::Resize(..))) => Action::Resize,
+                Some(Ok(Event::Paste(text))) => Action::Paste(text),
                 Some(Ok(_)) => continue,
                 Some(Err(e)) => return Err(e),
                 None => break,
@@ -160,7 +172,12 @@ fn suspend(terminal: &mut Term) -> io::Result<()> {
         .args(["-TSTP", &std::process::id().to_string()])
         .status();
     enable_raw_mode()?;
-    execute!(io::stdout(), EnterAlternateScreen, crossterm::cursor::Hide)?;
+    execute!(
+        io::stdout(),
+        EnterAlternateScreen,
+        crossterm::event::EnableBracketedPaste,
+        crossterm::cursor::Hide
+    )?;
     terminal.clear()
 }
 
@@ -228,7 +245,8 @@ pub async fn run_effect(
         Effect::SaveConfig {
             config,
             push_routing,
-        } => vec![save(shared, *config, push_routing).await],
+            editor,
+        } => vec![save(shared, *config, push_routing, editor).await],
         Effect::TestMessage { route, via } => {
             let result = ops_test::send(aws, &cfg, route, via, Duration::from_secs(30))
                 .await
@@ -255,13 +273,7 @@ pub async fn run_effect(
                 })
                 .collect()
         }
-        Effect::WriteFile { path, contents } => {
-            let result = crate::config::write_atomic(&path, contents.as_bytes());
-            vec![match result {
-                Ok(()) => Action::Notice(Level::Info, format!("wrote {}", path.display())),
-                Err(e) => Action::Notice(Level::Error, format!("{}: {e}", path.display())),
-            }]
-        }
+        Effect::WriteFile { path, contents } => vec![write_new_file(&path, &contents)],
         Effect::RedrivePreview => vec![Action::RedriveReady(
             ops_notifier::waiting(aws, &cfg)
                 .await
@@ -386,16 +398,13 @@ async fn execute(
         result: Err(reason),
         warnings: Vec::new(),
     };
-    // The budget editor's draft is saved first, so config.yml says what is deployed.
-    if let Some(draft) = &request.config {
-        match save(shared, (**draft).clone(), false).await {
-            Action::Saved { result: Err(e), .. } => return fail(e),
-            saved => {
-                let _ = tx.send(saved);
-            }
-        }
-    }
-    let cfg = shared.cfg();
+    // The budget editor's keys are deployed from its draft and saved only once applied, so
+    // config.yml never holds a limit that failed to apply.
+    let cfg = request
+        .config
+        .as_deref()
+        .cloned()
+        .unwrap_or_else(|| shared.cfg());
     // Destroying uploads nothing, so it needs no build.
     let zip = if request.destroy {
         None
@@ -432,7 +441,18 @@ async fn execute(
     };
     let run = ops::run(&shared.aws, &cfg, &the_plan, zip.as_ref(), check, ptx);
     let ((), applied) = tokio::join!(forward, run);
+    let mut warnings = applied.warnings.clone();
     let result = if applied.failed() == 0 {
+        if request.config.is_some() {
+            match save(shared, cfg, false, Editor::Budget).await {
+                Action::Saved { result: Err(e), .. } => {
+                    warnings.push(format!("applied, but config.yml was not saved: {e}"));
+                }
+                saved => {
+                    let _ = tx.send(saved);
+                }
+            }
+        }
         Ok(format!("{} step(s) done", applied.report.outcomes.len()))
     } else {
         Err(applied.failure_lines().join("\n"))
@@ -440,13 +460,40 @@ async fn execute(
     Action::JobFinished {
         id,
         result,
-        warnings: applied.warnings,
+        warnings,
+    }
+}
+
+/// Writes an export: `~/` is the home directory, missing directories are made, an existing
+/// file is never overwritten, and the toast shows the full path.
+fn write_new_file(path: &std::path::Path, contents: &str) -> Action {
+    let path = match (path.strip_prefix("~"), std::env::var_os("HOME")) {
+        (Ok(rest), Some(home)) => PathBuf::from(home).join(rest),
+        _ => path.to_path_buf(),
+    };
+    let path = std::path::absolute(&path).unwrap_or(path);
+    if path.exists() {
+        return Action::Notice(
+            Level::Error,
+            format!(
+                "{} exists: not overwritten (e again, another name)",
+                path.display()
+            ),
+        );
+    }
+    let made = path
+        .parent()
+        .map_or(Ok(()), std::fs::create_dir_all)
+        .and_then(|()| crate::config::write_atomic(&path, contents.as_bytes()));
+    match made {
+        Ok(()) => Action::Notice(Level::Info, format!("✔ wrote {}", path.display())),
+        Err(e) => Action::Notice(Level::Error, format!("{}: {e}", path.display())),
     }
 }
 
 /// Saves atomically (comments and unknown keys kept), then pushes the routing if the hub is
 /// deployed.
-async fn save(shared: &Shared, config: Config, push_routing: bool) -> Action {
+async fn save(shared: &Shared, config: Config, push_routing: bool, editor: Editor) -> Action {
     let path = shared.config_path.clone();
     let old = shared
         .config_text
@@ -458,8 +505,10 @@ async fn save(shared: &Shared, config: Config, push_routing: bool) -> Action {
         Ok(p) => p,
         Err(e) => {
             return Action::Saved {
+                editor,
                 config: Box::new(config),
                 text: String::new(),
+                written: false,
                 result: Err(e),
             };
         }
@@ -486,16 +535,20 @@ async fn save(shared: &Shared, config: Config, push_routing: bool) -> Action {
                     }
                 }
                 Err(load) => Action::Saved {
+                    editor,
                     config: Box::new(config),
                     text: String::new(),
+                    written: false,
                     result: Err(format!("{e}\n\nIt cannot be reloaded: {load}")),
                 },
             };
         }
         Err(e) => {
             return Action::Saved {
+                editor,
                 config: Box::new(config),
                 text: String::new(),
+                written: false,
                 result: Err(e.to_string()),
             };
         }
@@ -535,8 +588,10 @@ async fn save(shared: &Shared, config: Config, push_routing: bool) -> Action {
         Ok(saved)
     };
     Action::Saved {
+        editor,
         config: Box::new(config),
         text: plan.text,
+        written: true,
         result,
     }
 }

@@ -25,6 +25,8 @@ pub struct Toast {
 pub enum InputFor {
     Command,
     FindingsFilter,
+    /// Where `e` writes the selected finding.
+    ExportPath,
     AddUrl(Option<awsmon_notifier::Service>),
     EditUrl(Option<awsmon_notifier::Service>, usize),
     Field(super::editors::Field),
@@ -36,8 +38,12 @@ pub struct Input {
     pub purpose: InputFor,
     pub label: String,
     pub value: String,
-    /// Validated as typed.
+    /// Byte offset of the cursor in `value` (always on a character boundary).
+    pub cursor: usize,
+    /// Validated as typed: Enter refuses while it is set.
     pub error: Option<String>,
+    /// Allowed, but probably not meant: shown, Enter still takes it.
+    pub warning: Option<String>,
 }
 
 const TOAST_TICKS: u16 = 16;
@@ -94,8 +100,10 @@ impl Ui {
         self.input = Some(Input {
             purpose,
             label: label.to_string(),
+            cursor: value.len(),
             value,
             error: None,
+            warning: None,
         });
     }
 
@@ -130,7 +138,7 @@ impl Ui {
     pub fn refuse(&mut self, what: &str) -> Vec<Effect> {
         self.toast(
             Level::Warn,
-            format!("read-only: {what} would change AWS; restart without --read-only"),
+            format!("read-only: {what} is not allowed; restart without --read-only"),
         );
         Vec::new()
     }

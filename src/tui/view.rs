@@ -12,16 +12,20 @@ pub fn draw(frame: &mut Frame, app: &App, theme: Theme) {
     let area = frame.area();
     let banner = u16::from(app.env.emulator || app.env.read_only);
     let health = u16::from(app.status.notifier.is_some());
-    let [header, body, footer] = Layout::vertical([
+    // Toasts get their own lines above the footer, so they never cover a border, a header
+    // or a cell; the screen gives up those lines while they show.
+    let toasts = u16::try_from(app.ui.toasts.len().min(widgets::TOAST_LINES)).unwrap_or(0);
+    let [header, body, toast_area, footer] = Layout::vertical([
         Constraint::Length(1 + banner + health),
         Constraint::Min(3),
+        Constraint::Length(toasts),
         Constraint::Length(1),
     ])
     .areas(area);
     widgets::header(frame, app, theme, header);
     screens::draw(frame, app, theme, body);
     widgets::footer(frame, app, theme, footer);
-    widgets::toasts(frame, app, theme, body);
+    widgets::toasts(frame, app, theme, toast_area);
     if app.ui.input.is_some() {
         widgets::input(frame, app, theme, footer, body);
     }

@@ -88,50 +88,58 @@ pub fn footer(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
-pub fn toasts(frame: &mut Frame, app: &App, theme: Theme, body: Rect) {
-    for (i, t) in app.ui.toasts.iter().rev().take(3).enumerate() {
-        let (mark, style) = match t.level {
-            Level::Info => ("✔", theme.ok()),
-            Level::Warn => ("!", theme.warn()),
-            Level::Error => ("✖", theme.err()),
-        };
-        let text = format!(" {mark} {} ", t.text);
-        let width = u16::try_from(text.chars().count())
-            .unwrap_or(u16::MAX)
-            .min(body.width);
-        let y = body.y + u16::try_from(i).unwrap_or(0);
-        if y >= body.bottom() {
-            break;
-        }
-        let area = Rect::new(body.right() - width, y, width, 1);
-        frame.render_widget(Clear, area);
-        frame.render_widget(
-            Paragraph::new(Line::styled(
-                text,
-                style.add_modifier(ratatui::style::Modifier::REVERSED),
-            )),
-            area,
-        );
-    }
+/// At most this many toasts show at once, newest last.
+pub const TOAST_LINES: usize = 3;
+
+/// The newest toasts, one full line each; a line too long ends in "…".
+pub fn toasts(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
+    let shown = app.ui.toasts.len().min(TOAST_LINES);
+    let lines: Vec<Line> = app.ui.toasts[app.ui.toasts.len() - shown..]
+        .iter()
+        .map(|t| {
+            // ✔ is for successes only, and those say so in their own text.
+            let (mark, style) = match t.level {
+                Level::Info => ("›", theme.dim()),
+                Level::Warn => ("!", theme.warn()),
+                Level::Error => ("✖", theme.err()),
+            };
+            Line::styled(
+                fit(&format!(" {mark} {}", t.text), usize::from(area.width)),
+                style,
+            )
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), area);
 }
 
 pub fn input(frame: &mut Frame, app: &App, theme: Theme, footer: Rect, body: Rect) {
     let Some(input) = &app.ui.input else { return };
-    let error = input.error.as_deref();
+    let label = format!("{} ", input.label);
+    let room = usize::from(footer.width).saturating_sub(label.chars().count());
+    let (before, after) = input.window(room);
     let line = Line::from(vec![
-        Span::styled(format!("{} ", input.label), theme.bold()),
-        Span::raw(input.value.clone()),
+        Span::styled(label, theme.bold()),
+        Span::raw(before),
         Span::styled("▏", theme.busy()),
+        Span::raw(after),
     ]);
     frame.render_widget(Clear, footer);
     frame.render_widget(Paragraph::new(line), footer);
-    if let Some(e) = error
+    let under = match (&input.error, &input.warning) {
+        (Some(e), _) => Some((e.as_str(), theme.err())),
+        (None, Some(w)) => Some((w.as_str(), theme.warn())),
+        (None, None) => None,
+    };
+    if let Some((text, style)) = under
         && body.height > 0
     {
         let area = Rect::new(body.x, body.bottom() - 1, body.width, 1);
         frame.render_widget(Clear, area);
         frame.render_widget(
-            Paragraph::new(Line::styled(format!("  {e}"), theme.err())),
+            Paragraph::new(Line::styled(
+                fit(&format!("  {text}"), usize::from(body.width)),
+                style,
+            )),
             area,
         );
     }

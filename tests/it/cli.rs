@@ -110,11 +110,8 @@ fn status_table_is_aligned_and_plain_without_a_tty() {
          REGION     SERVICE  STATE     MANAGED  NOTIFYING  DETAIL\n\
          us-east-1  config   disabled  no       no         no recorder\n"
     );
-    assert!(
-        stderr(&out).contains("note: using the built-in region list"),
-        "{}",
-        stderr(&out)
-    );
+    // The regions were named, so which list holds them is no news (issue 13).
+    assert_eq!(stderr(&out), "", "{}", stderr(&out));
 }
 
 #[test]
@@ -458,7 +455,6 @@ fn every_mutating_command_is_refused_under_read_only() {
     for args in [
         &["destroy", "guardduty", "--yes"][..],
         &["routing", "push"],
-        &["test-message", "--route", "guardduty"],
         &["test-message", "--via", "pipeline"],
     ] {
         let mut all = args.to_vec();
@@ -467,6 +463,7 @@ fn every_mutating_command_is_refused_under_read_only() {
         assert_eq!(out.status.code(), Some(2), "{args:?}");
         let what = match args[0] {
             "routing" => "routing push",
+            "test-message" => "test-message --via pipeline",
             other => other,
         };
         assert_eq!(
@@ -562,14 +559,23 @@ async fn test_message_direct_reports_each_webhook_masked() {
             awsmon(&args, &[])
         })
     };
+    // Read-only: a direct test changes nothing in AWS, so it goes, with a note (issue 13).
     let out = run(vec![
         "test-message".into(),
+        "--read-only".into(),
         "--config".into(),
         config.clone(),
     ])
     .await
     .expect("run");
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).starts_with(
+            "note: --read-only is set; a direct test message changes nothing in AWS, so it is sent\n"
+        ),
+        "{}",
+        stderr(&out)
+    );
     let text = stdout(&out);
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(
@@ -596,6 +602,13 @@ async fn test_message_direct_reports_each_webhook_masked() {
         slack.bodies("fine")
     );
     assert_eq!(slack.bodies("busy").len(), 2);
+    // No credentials here: the context line says so instead of a made-up account id.
+    assert!(
+        slack.bodies("fine")[0].contains("unknown account"),
+        "{:?}",
+        slack.bodies("fine")
+    );
+    assert!(!slack.bodies("fine")[0].contains("000000000000"));
 
     // The guardduty route: Slack refuses the message; its error is shown and the exit is 1.
     let out = run(vec![
@@ -641,13 +654,7 @@ fn deploy_without_a_notifier_zip_says_how_to_get_one() {
         return; // a bundled build always has one
     }
     let out = awsmon(
-        &[
-            "deploy",
-            "notifier",
-            "--dry-run",
-            "--endpoint-url",
-            "http://127.0.0.1:9",
-        ],
+        &["deploy", "notifier", "--endpoint-url", "http://127.0.0.1:9"],
         &CREDS,
     );
     assert_eq!(out.status.code(), Some(2));
@@ -655,6 +662,47 @@ fn deploy_without_a_notifier_zip_says_how_to_get_one() {
         stderr(&out).contains("no notifier bundled. Build one with `scripts/build-notifier`"),
         "{}",
         stderr(&out)
+    );
+}
+
+/// Issue 13: a dry run only reads, so `--read-only` lets it through with a note, and it plans
+/// without a bundled notifier, naming the build a deploy would need. It used to be refused
+/// twice over.
+#[test]
+fn a_read_only_dry_run_plans_even_without_a_notifier_build() {
+    if awsmon::deploy::artifact::BUNDLED_SHA256.is_some() {
+        return; // a bundled build always has one
+    }
+    let moto = common::start_moto();
+    let dir = tempfile::tempdir().expect("dir");
+    let config = dir.path().join("config.yml");
+    std::fs::write(
+        &config,
+        "WEBHOOK_URLS: https://hooks.slack.com/services/T0FAKE/B0FAKE/XXXXXXXX\n",
+    )
+    .expect("config");
+    let out = awsmon(
+        &[
+            "--read-only",
+            "--endpoint-url",
+            &moto.endpoint,
+            "--config",
+            &config.display().to_string(),
+            "deploy",
+            "notifier",
+            "--dry-run",
+        ],
+        &CREDS,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        stderr(&out),
+        "note: --read-only is set; a dry run only reads AWS, so it goes ahead\n"
+    );
+    let plan = stdout(&out);
+    assert!(
+        plan.contains("create stack awsmon-hub in us-east-1: no notifier build: `scripts/build-notifier` makes one"),
+        "{plan}"
     );
 }
 
@@ -742,7 +790,7 @@ fn deploy_plans_refuses_without_yes_off_a_terminal_and_applies_with_yes() {
     );
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        stdout(&out).starts_with("plan: create 2 stack(s) in us-east-1"),
+        stdout(&out).starts_with("plan: create 2 stacks in us-east-1"),
         "{}",
         stdout(&out)
     );
@@ -870,7 +918,9 @@ fn routing_without_a_webhook_is_neither_deployed_nor_pushed() {
     let zip = common::fake_zip(dir.path());
     let zip_path = match &zip.origin {
         awsmon::deploy::artifact::Origin::File(p) => p.display().to_string(),
-        awsmon::deploy::artifact::Origin::Bundled => unreachable!(),
+        awsmon::deploy::artifact::Origin::Bundled | awsmon::deploy::artifact::Origin::Unbuilt => {
+            unreachable!()
+        }
     };
     let envs = [
         CREDS[0],
@@ -1265,4 +1315,132 @@ fn completions_and_the_man_page_list_every_command() {
         );
     }
     assert!(awsmon(&["completions", "tcsh"], &[]).status.code() == Some(2));
+}
+
+/// Issue 13, item 5: every step ran but the service's own API says it is not on (moto's
+/// CloudFormation makes no detector): the deploy is not reported as done, says what is wrong
+/// and what to do, and exits 4 (documented). It used to exit 0.
+#[test]
+fn a_deploy_the_service_does_not_confirm_exits_4() {
+    let moto = common::start_moto();
+    let dir = tempfile::tempdir().expect("dir");
+    let config = dir.path().join("config.yml");
+    std::fs::write(
+        &config,
+        "WEBHOOK_URLS: https://hooks.slack.com/services/T0FAKE/B0FAKE/XXXXXXXX\n",
+    )
+    .expect("config");
+    let config = config.display().to_string();
+    let zip = common::fake_zip(dir.path());
+    let awsmon::deploy::artifact::Origin::File(zip_path) = &zip.origin else {
+        unreachable!("a file")
+    };
+    let zip_path = zip_path.display().to_string();
+    let envs = [
+        CREDS[0],
+        CREDS[1],
+        ("AWS_ENDPOINT_URL", moto.endpoint.as_str()),
+        ("AWSMON_NOTIFIER_ZIP", zip_path.as_str()),
+    ];
+    let out = awsmon(
+        &[
+            "deploy",
+            "guardduty",
+            "--config",
+            &config,
+            "--yes",
+            "--regions",
+            "eu-west-1",
+        ],
+        &envs,
+    );
+    assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
+    assert!(
+        stdout(&out)
+            .contains("warning eu-west-1: GuardDuty is not fully on after the deploy: no detector"),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(
+        stderr(&out).lines().last(),
+        Some(
+            "awsmon-tui: applied, but not verified: 1 service is not on as planned. Run `awsmon-tui deploy guardduty` again to repair it (it plans from what exists), or `awsmon-tui status` to look"
+        )
+    );
+}
+
+/// Issue 13: `preview --event` takes several files (the README passes a glob), read in order as
+/// one stream: one JSON list across them.
+#[test]
+fn preview_reads_several_files_as_one_stream() {
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("lambda/tests/fixtures");
+    let a = fixtures.join("guardduty-ssh-bruteforce.json");
+    let b = fixtures.join("awsmon-test.json");
+    let out = awsmon(
+        &[
+            "preview",
+            "--event",
+            &a.display().to_string(),
+            &b.display().to_string(),
+            "--output",
+            "json",
+        ],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("one JSON document");
+    let kinds: Vec<&str> = doc
+        .as_array()
+        .expect("a list")
+        .iter()
+        .filter_map(|e| e["kind"].as_str())
+        .collect();
+    assert_eq!(kinds, ["GuardDuty Finding", "awsmon Test Message"]);
+}
+
+/// Issue 13: the sample config's placeholder webhook is flagged by `config validate`, at its
+/// line, instead of passing as valid.
+#[test]
+fn validate_flags_the_samples_placeholder_webhook() {
+    let dir = tempfile::tempdir().expect("dir");
+    let config = dir.path().join("config.yml");
+    std::fs::copy(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("config.yml.sample"),
+        &config,
+    )
+    .expect("sample");
+    let out = awsmon(
+        &[
+            "config",
+            "validate",
+            "--config",
+            &config.display().to_string(),
+        ],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+    let line = stdout(&out)
+        .lines()
+        .find(|l| l.starts_with("error: "))
+        .map(str::to_string)
+        .unwrap_or_default();
+    assert_eq!(
+        line,
+        format!(
+            "error: {}:16:1: WEBHOOK_URLS: still the sample's placeholder webhook (…/T000/B000/XXXX): put your Slack incoming webhook URL here",
+            config.display()
+        )
+    );
+}
+
+/// Issue 13: `--since 3` is refused (3 what?), not read as seconds.
+#[test]
+fn findings_since_needs_a_unit() {
+    let out = awsmon(&["findings", "--since", "3"], &CREDS);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("\"3\" has no unit: write 3h, 3d, 3m or 3s"),
+        "{}",
+        stderr(&out)
+    );
 }

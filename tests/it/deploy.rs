@@ -63,9 +63,7 @@ async fn notifier_then_guardduty_in_three_regions_then_nothing_to_do() {
     .expect("plan");
     let summary = the_plan.summary();
     assert!(
-        summary.starts_with(
-            "create 5 stack(s) in us-east-1, eu-west-1, eu-central-1, update 0, delete 0"
-        ),
+        summary.starts_with("create 5 stacks in us-east-1, eu-west-1, eu-central-1"),
         "{summary}"
     );
     assert!(
@@ -219,9 +217,7 @@ async fn notifier_then_guardduty_in_three_regions_then_nothing_to_do() {
     .await
     .expect("plan");
     assert!(
-        again
-            .summary()
-            .starts_with("create 0 stack(s) in no region, update 3, delete 0"),
+        again.summary().starts_with("update 3 stacks\n"),
         "{}",
         again.summary()
     );
@@ -246,8 +242,7 @@ async fn notifier_then_guardduty_in_three_regions_then_nothing_to_do() {
     .await
     .expect("plan");
     assert!(
-        off.summary()
-            .starts_with("create 0 stack(s) in no region, update 0, delete 3"),
+        off.summary().starts_with("delete 3 stacks\n"),
         "{}",
         off.summary()
     );

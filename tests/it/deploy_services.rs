@@ -456,3 +456,82 @@ async fn deleting_config_data_never_deletes_someone_elses_recorder() {
         )
     );
 }
+
+/// Issue 13, item 6: a suspended GuardDuty detector (made outside awsmon) is adopted and
+/// resumed, and the plan says so, as a stopped Config recorder is started. On the old code
+/// the plan only adopted it, and the check afterwards found GuardDuty still off (SUSPENDED).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_suspended_detector_is_adopted_and_resumed() {
+    let moto = common::start_moto();
+    let aws = common::aws(&moto.endpoint).await;
+    let dir = tempfile::tempdir().expect("dir");
+    let zip = common::fake_zip(dir.path());
+    let cfg = Config {
+        settings: routed(),
+        ..Config::default()
+    };
+    let made = aws
+        .guardduty("eu-west-1")
+        .create_detector()
+        .enable(false)
+        .send()
+        .await
+        .expect("detector");
+    let id = made.detector_id().expect("id").to_string();
+    let short: String = id.chars().take(4).collect();
+
+    let regions = regions(&["eu-west-1"]);
+    let (_, the_plan) = plan::draw_up(
+        &aws,
+        &cfg,
+        Target::Service(Service::GuardDuty),
+        &regions,
+        Intent::Deploy(&zip),
+    )
+    .await
+    .expect("plan");
+    let lines: Vec<String> = the_plan.steps.iter().map(ToString::to_string).collect();
+    let stack = format!(
+        "create stack awsmon-guardduty in eu-west-1: adopt existing detector {short}…; add forwarding only; forward to the hub"
+    );
+    let resume = format!(
+        "resume suspended detector {short}… in eu-west-1 (it exists but finds nothing while suspended)"
+    );
+    assert_eq!(lines[lines.len() - 2..], [stack, resume], "{lines:#?}");
+
+    let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+    let report = engine::execute(&aws, &cfg, &the_plan, Some(&zip), waiting(30), 8, tx).await;
+    assert_eq!(report.failures(), Vec::<&engine::StepOutcome>::new());
+    let resumed = aws
+        .guardduty("eu-west-1")
+        .get_detector()
+        .detector_id(&id)
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(resumed.status().map(aws_sdk_guardduty::types::DetectorStatus::as_str), Some("ENABLED"));
+    // The check afterwards finds it on: no warning.
+    let deployed = verify::deployed(&cfg, &the_plan, &report);
+    assert_eq!(
+        verify::verify(&aws, &cfg, ACCOUNT, &deployed).await,
+        Vec::<String>::new()
+    );
+    // Deploying again plans no second resume.
+    let (_, again) = plan::draw_up(
+        &aws,
+        &cfg,
+        Target::Service(Service::GuardDuty),
+        &regions,
+        Intent::Deploy(&zip),
+    )
+    .await
+    .expect("plan");
+    assert!(
+        !again
+            .steps
+            .iter()
+            .any(|s| s.to_string().starts_with("resume")),
+        "{}",
+        again.summary()
+    );
+}

@@ -19,4 +19,5 @@ mod stack_ops;
 mod templates;
 mod tui;
 mod tui_e2e;
+mod tui_first_user;
 mod tui_runtime;

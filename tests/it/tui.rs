@@ -9,7 +9,7 @@ use awsmon::inventory::{Cell, State};
 use awsmon::notifier::redrive::{Replay, Replayed};
 use awsmon::tui::app::{Action, App, Effect, Env};
 use awsmon::tui::popups::Popup;
-use awsmon::tui::screens::Screen;
+use awsmon::tui::screens::{Editor, Screen};
 use awsmon::tui::theme::Theme;
 use awsmon::tui::ui::Level;
 use awsmon::tui::view;
@@ -20,14 +20,14 @@ use ratatui::backend::TestBackend;
 
 const HOOK: &str = "https://hooks.slack.com/services/T0FAKE/B0FAKE/SECRETSECRETSECRET";
 
-fn config() -> Config {
+pub(crate) fn config() -> Config {
     let mut cfg = Config::default();
     cfg.settings.routes.default = vec![WebhookUrl::parse(HOOK).expect("url")];
     cfg.budget_limit = Some(100.0);
     cfg
 }
 
-fn app(read_only: bool) -> App {
+pub(crate) fn app(read_only: bool) -> App {
     let env = Env {
         profile: Some("secops".into()),
         endpoint: None,
@@ -37,23 +37,24 @@ fn app(read_only: bool) -> App {
         config_path: "config.yml".into(),
         config_text: None,
         slack_note: None,
+        export_dir: std::path::PathBuf::from("/data/awsmon/findings"),
     };
     let cfg = config();
     let samples = awsmon::findings::samples::findings(&cfg.settings);
     App::new(env, cfg, samples)
 }
 
-fn key(app: &mut App, code: KeyCode) -> Vec<Effect> {
+pub(crate) fn key(app: &mut App, code: KeyCode) -> Vec<Effect> {
     app.update(Action::Key(KeyEvent::new(code, KeyModifiers::NONE)))
 }
 
-fn keys(app: &mut App, text: &str) -> Vec<Effect> {
+pub(crate) fn keys(app: &mut App, text: &str) -> Vec<Effect> {
     text.chars()
         .flat_map(|c| key(app, KeyCode::Char(c)))
         .collect()
 }
 
-fn cell(
+pub(crate) fn cell(
     region: &str,
     service: Service,
     state: State,
@@ -72,7 +73,7 @@ fn cell(
 }
 
 /// A scanned account: the hub in us-east-1, GuardDuty managed there, an AccessDenied cell.
-fn scanned(app: &mut App) {
+pub(crate) fn scanned(app: &mut App) {
     let _ = app.start();
     let region = |name: &str, opt_in: bool| RegionInfo {
         name: name.into(),
@@ -168,14 +169,14 @@ fn scanned(app: &mut App) {
 }
 
 /// Global cells carry their stack's region in the scan; the matrix keys them as "global".
-fn cell_fix(mut c: Cell) -> Cell {
+pub(crate) fn cell_fix(mut c: Cell) -> Cell {
     if c.region == "global" {
         c.region = "us-east-1".into();
     }
     c
 }
 
-fn draw(app: &App, w: u16, h: u16) -> String {
+pub(crate) fn draw(app: &App, w: u16, h: u16) -> String {
     let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("terminal");
     terminal
         .draw(|f| view::draw(f, app, Theme { color: false }))
@@ -193,7 +194,7 @@ fn draw(app: &App, w: u16, h: u16) -> String {
     out
 }
 
-fn snapshots(name: &str, app: &App) {
+pub(crate) fn snapshots(name: &str, app: &App) {
     for (w, h) in [(80, 24), (120, 40)] {
         let frame = draw(app, w, h);
         assert!(
@@ -204,7 +205,7 @@ fn snapshots(name: &str, app: &App) {
     }
 }
 
-fn zip() -> Artifact {
+pub(crate) fn zip() -> Artifact {
     Artifact {
         bytes: std::borrow::Cow::Borrowed(b"PK\x03\x04 a test build for the plan only"),
         sha256: "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef".into(),
@@ -213,7 +214,7 @@ fn zip() -> Artifact {
 }
 
 /// A plan drawn by the real planner from facts: the hub exists, eu-west-1 has no detector.
-fn plan_for_eu_west_1() -> plan::Plan {
+pub(crate) fn plan_for_eu_west_1() -> plan::Plan {
     let mut facts = Facts {
         account: "123456789012".into(),
         ..Facts::default()
@@ -393,7 +394,7 @@ fn marks_going_the_other_way_are_named_and_stay_marked() {
     assert_eq!(
         app.ui.toasts.last().map(|t| t.text.as_str()),
         Some(
-            "1 marked cell(s) left out of this plan because they are already managed by awsmon (guardduty in us-east-1); they stay marked: Enter again plans them"
+            "1 marked cell left out of this plan because it is on and managed by awsmon (guardduty in us-east-1); it stays marked: Enter again plans it"
         )
     );
     assert_eq!(app.matrix.marked.len(), 2);
@@ -473,13 +474,14 @@ fn routing_is_masked_validated_as_typed_and_saved() {
     );
     assert_eq!(app.ui.input.as_ref().and_then(|i| i.error.clone()), None);
     key(&mut app, KeyCode::Enter);
-    assert!(app.draft.dirty);
-    assert_eq!(app.draft.config.settings.routes.default.len(), 2);
+    assert!(app.routing.draft.dirty);
+    assert_eq!(app.routing.draft.config.settings.routes.default.len(), 2);
     let effects = keys(&mut app, "s");
     let [
         Effect::SaveConfig {
             config,
             push_routing,
+            editor: Editor::Routing,
         },
     ] = effects.as_slice()
     else {
@@ -534,7 +536,7 @@ fn read_only_hides_and_refuses_mutating_keys() {
     assert!(keys(&mut app, " ").is_empty());
     assert_eq!(
         app.ui.toasts.first().map(|t| t.text.as_str()),
-        Some("read-only: toggling a service would change AWS; restart without --read-only")
+        Some("read-only: toggling a service is not allowed; restart without --read-only")
     );
     keys(&mut app, "t");
     assert!(key(&mut app, KeyCode::Enter).is_empty(), "no test message");
@@ -598,7 +600,7 @@ fn budget_editor_validates_and_shows_the_alerts_the_numbers_would_send() {
     }
     keys(&mut app, "95");
     key(&mut app, KeyCode::Enter);
-    assert!((app.draft.config.budget_threshold_percentage - 95.0).abs() < f64::EPSILON);
+    assert!((app.budget.draft.config.budget_threshold_percentage - 95.0).abs() < f64::EPSILON);
     snapshots("budget", &app);
     let effects = keys(&mut app, "a");
     let [Effect::Plan(req)] = effects.as_slice() else {
@@ -630,7 +632,7 @@ fn the_budget_editor_takes_what_config_yml_takes() {
     keys(&mut app, ".5");
     assert_eq!(app.ui.input.as_ref().and_then(|i| i.error.clone()), None);
     key(&mut app, KeyCode::Enter);
-    assert!((app.draft.config.budget_threshold_percentage - 0.5).abs() < f64::EPSILON);
+    assert!((app.budget.draft.config.budget_threshold_percentage - 0.5).abs() < f64::EPSILON);
 
     key(&mut app, KeyCode::Down);
     key(&mut app, KeyCode::Enter);
@@ -638,7 +640,7 @@ fn the_budget_editor_takes_what_config_yml_takes() {
     assert_eq!(app.ui.input.as_ref().and_then(|i| i.error.clone()), None);
     key(&mut app, KeyCode::Enter);
     assert_eq!(
-        app.draft.config.budget_tag_filters,
+        app.budget.draft.config.budget_tag_filters,
         vec![
             "user:Project$acme".to_string(),
             "aws:createdBy$ci".to_string()
@@ -661,7 +663,7 @@ fn the_routing_editor_refuses_a_private_webhook_as_config_yml_does() {
     );
     key(&mut app, KeyCode::Enter);
     assert!(app.ui.input.is_some());
-    assert_eq!(app.draft.config.settings.routes.default.len(), 1);
+    assert_eq!(app.routing.draft.config.settings.routes.default.len(), 1);
 }
 
 #[test]
@@ -806,7 +808,7 @@ fn redrive_shows_what_waits_then_replays_only_on_y_and_never_read_only() {
     assert!(key(&mut ro, KeyCode::Enter).is_empty());
     assert!(ro.ui.toasts.iter().any(|t| {
         t.text
-            .starts_with("read-only: replaying the failure queue would change AWS")
+            .starts_with("read-only: replaying the failure queue is not allowed")
     }));
 }
 
@@ -840,7 +842,7 @@ fn every_key() -> Vec<KeyEvent> {
 /// What a key could have changed, to tell a key that did something from one that did not.
 fn fingerprint(app: &App) -> String {
     format!(
-        "{:?} {:?} {:?} {} {} {} {} {} {} {} {} {} {:?} {}",
+        "{:?} {:?} {:?} {} {} {} {} {} {} {} {} {} {:?} {:?}",
         app.screen,
         app.ui.popup.as_ref().map(|p| format!("{p:?}")),
         app.ui.input.as_ref().map(|i| i.label.clone()),
@@ -854,7 +856,7 @@ fn fingerprint(app: &App) -> String {
         app.routing.row,
         app.routing.reveal,
         (app.budget.row, app.test.route, app.test.pipeline),
-        app.draft.dirty,
+        (app.routing.draft.dirty, app.budget.draft.dirty),
     )
 }
 
@@ -919,8 +921,9 @@ fn read_only_refuses_every_mutating_binding_of_every_screen() {
             refused += 1;
         }
     }
-    // toggle, mark, mark row, mark column, send, apply budget, send test
-    assert_eq!(refused, 7);
+    // toggle, remove wiring, mark, mark row, mark column, send, export, save, apply budget,
+    // send test
+    assert_eq!(refused, 10);
     // The footer and help show none of them.
     for screen in Screen::ALL {
         let footer = command::footer(Scope::Screen(screen), true);

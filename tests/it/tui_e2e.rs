@@ -142,12 +142,22 @@ async fn toggle_guardduty_then_findings_help_and_quit() {
         "{plan}"
     );
     tmux.keys(&["y"]);
-    // moto's CloudFormation makes no detector, so the cell is awsmon's wiring with GuardDuty off.
-    let screen = tmux.wait_for(&["eu-west-1", "○ off, wired"], long);
+    // moto's CloudFormation makes no detector: every step ran, but GuardDuty is not on, so the
+    // job is not "done": it says what is wrong, keeps its log open, and the cell offers a
+    // repair.
+    let screen = tmux.wait_for(&["applied, but not verified"], long);
     assert!(
-        screen.contains("done: turn on GuardDuty in eu-west-1"),
+        screen.contains("not verified: turn on GuardDuty in eu-west-1"),
         "{screen}"
     );
+    assert!(!screen.contains("done: turn on"), "{screen}");
+    assert!(
+        screen.contains("eu-west-1: GuardDuty is not fully on after the deploy: no detector"),
+        "{screen}"
+    );
+    tmux.keys(&["Escape"]);
+    tmux.wait_for(&["eu-west-1", "○ off, wired"], long);
+    tmux.wait_for(&["Enter repairs it"], long);
     let (status, params) = common::stack_params(&aws, "eu-west-1", "awsmon-guardduty").await;
     assert_eq!(status, "CREATE_COMPLETE");
     assert_eq!(params["CreateDetector"], "true");
@@ -190,12 +200,9 @@ async fn read_only_shows_no_mutating_key_and_changes_nothing() {
     assert!(!screen.contains("Enter toggle"), "{screen}");
     assert!(!screen.contains("Space mark"), "{screen}");
     tmux.keys(&["j", "Enter"]);
-    tmux.wait_for(&["read-only: toggling a service would change AWS"], long);
+    tmux.wait_for(&["read-only: toggling a service is not allowed"], long);
     tmux.keys(&["t", "Enter"]);
-    tmux.wait_for(
-        &["read-only: sending a test message would change AWS"],
-        long,
-    );
+    tmux.wait_for(&["read-only: sending a test message is not allowed"], long);
     // Resized to 80×24, the detail pane moves under the matrix.
     tmux.resize(80, 24);
     tmux.keys(&["Escape"]);

@@ -99,6 +99,7 @@ async fn saving_keeps_the_file_and_pushes_routing_only_to_a_deployed_hub() {
     let save = |cfg: Config| Effect::SaveConfig {
         config: Box::new(cfg),
         push_routing: true,
+        editor: awsmon::tui::screens::Editor::Routing,
     };
     let actions = run_effect(save(cfg.clone()), &shared, &tx).await;
     let [Action::Saved { result, .. }] = actions.as_slice() else {
@@ -140,6 +141,7 @@ fn save(cfg: Config) -> Effect {
     Effect::SaveConfig {
         config: Box::new(cfg),
         push_routing: false,
+        editor: awsmon::tui::screens::Editor::Routing,
     }
 }
 
@@ -276,6 +278,7 @@ async fn a_push_over_routing_someone_else_changed_is_refused() {
     let push = |cfg: Config| Effect::SaveConfig {
         config: Box::new(cfg),
         push_routing: true,
+        editor: awsmon::tui::screens::Editor::Routing,
     };
     let result = |actions: Vec<Action>| match actions.as_slice() {
         [Action::Saved { result, .. }] => result.clone(),
@@ -305,4 +308,91 @@ async fn a_push_over_routing_someone_else_changed_is_refused() {
     // After a rescan, B pushes knowingly.
     run_effect(Effect::Scan, &b, &tx).await;
     assert!(result(run_effect(push(with_webhook(&b, "BRAVO")), &b, &tx).await).is_ok());
+}
+
+/// Issue 13, item 3: the budget editor's keys are saved only once applied. A failed apply
+/// leaves config.yml as it was (the old code saved the draft first, so the file held a limit
+/// AWS never got); a successful one writes them, and only them.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_budget_is_saved_only_once_applied() {
+    use awsmon::deploy::plan::{Plan, Step};
+    let moto = common::start_moto();
+    let aws = common::aws(&moto.endpoint).await;
+    let dir = tempfile::tempdir().expect("dir");
+    let text = "# ours\nWEBHOOK_URLS: https://hooks.slack.com/services/T0FAKE/B0FAKE/OLDSECRET\nBUDGET_LIMIT: 100\n";
+    let shared = shared(aws, dir.path(), text);
+    let mut wanted = shared.cfg.read().expect("cfg").clone();
+    wanted.budget_limit = Some(500.0);
+    let request = |id| PlanRequest {
+        id,
+        groups: vec![(Target::Service(Service::Budget), Vec::new())],
+        destroy: false,
+        delete_data: false,
+        cells: Vec::new(),
+        config: Some(Box::new(wanted.clone())),
+    };
+    // A step that fails in the emulator: there is no such detector.
+    let failing = Plan {
+        steps: vec![Step::ResumeDetector {
+            region: "eu-west-1".into(),
+            detector_id: "00000000000000000000000000000000".into(),
+        }],
+        ..Plan::default()
+    };
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let actions = run_effect(
+        Effect::Execute {
+            request: request(1),
+            plan: failing,
+        },
+        &shared,
+        &tx,
+    )
+    .await;
+    assert!(
+        matches!(
+            actions.as_slice(),
+            [Action::JobFinished { result: Err(_), .. }]
+        ),
+        "{actions:?}"
+    );
+    while let Ok(sent) = rx.try_recv() {
+        assert!(!matches!(sent, Action::Saved { .. }), "saved: {sent:?}");
+    }
+    assert_eq!(
+        std::fs::read_to_string(&shared.config_path).expect("read"),
+        text
+    );
+
+    // Applied: saved, comments kept, the limit written.
+    let actions = run_effect(
+        Effect::Execute {
+            request: request(2),
+            plan: Plan::default(),
+        },
+        &shared,
+        &tx,
+    )
+    .await;
+    assert!(
+        matches!(
+            actions.as_slice(),
+            [Action::JobFinished { result: Ok(_), .. }]
+        ),
+        "{actions:?}"
+    );
+    let mut saved = Vec::new();
+    while let Ok(sent) = rx.try_recv() {
+        if let Action::Saved {
+            editor, written, ..
+        } = sent
+        {
+            saved.push((editor, written));
+        }
+    }
+    assert_eq!(saved, vec![(awsmon::tui::screens::Editor::Budget, true)]);
+    assert_eq!(
+        std::fs::read_to_string(&shared.config_path).expect("read"),
+        text.replace("BUDGET_LIMIT: 100", "BUDGET_LIMIT: 500")
+    );
 }

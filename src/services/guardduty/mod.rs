@@ -49,6 +49,10 @@ impl ServiceOps for GuardDuty {
     ) -> BoxFuture<'a, Result<Option<FactsPatch>, AwsError>> {
         Box::pin(async move {
             let detectors = probe::detector_ids(cx.aws, region).await?;
+            let suspended = match detectors.first() {
+                Some(id) if !probe::is_enabled(cx.aws, region, id).await? => Some(id.clone()),
+                _ => None,
+            };
             let created = match spoke {
                 Some(spoke) => stack_resource(cx.aws, region, spoke, "Detector").await,
                 None => None,
@@ -56,6 +60,9 @@ impl ServiceOps for GuardDuty {
             let region = region.to_string();
             let patch: FactsPatch = Box::new(move |f: &mut Facts| {
                 f.detectors.insert(region.clone(), detectors);
+                if let Some(id) = suspended {
+                    f.suspended_detectors.insert(region.clone(), id);
+                }
                 if let Some(d) = created {
                     f.spoke_detectors.insert(region, d);
                 }
@@ -67,6 +74,14 @@ impl ServiceOps for GuardDuty {
     fn on_steps(&self, at: Planning<'_>, p: &mut Plan) {
         for region in at.regions {
             p.steps.push(spoke(at.cfg, at.facts, region));
+            // Turning GuardDuty on means finding: a suspended detector (adopted, or awsmon's
+            // suspended by hand) is resumed after the stack, as a stopped recorder is started.
+            if let Some(id) = at.facts.suspended_detectors.get(region) {
+                p.steps.push(Step::ResumeDetector {
+                    region: region.clone(),
+                    detector_id: id.clone(),
+                });
+            }
         }
     }
 
@@ -119,6 +134,22 @@ fn spoke(cfg: &Config, facts: &Facts, region: &str) -> Step {
         ],
         with_forwarding(cfg, region, &reason),
     )
+}
+
+/// The `ResumeDetector` step: a suspended detector finds again.
+pub async fn resume_detector(
+    aws: &Aws,
+    region: &str,
+    detector_id: &str,
+) -> Result<String, AwsError> {
+    aws.guardduty(region)
+        .update_detector()
+        .detector_id(detector_id)
+        .enable(true)
+        .send()
+        .await
+        .map_err(|e| AwsError::classify("guardduty:UpdateDetector", &e))?;
+    Ok("resumed".into())
 }
 
 /// The `DeleteDetector` step (--delete-service-data): the detector awsmon's spoke created.

@@ -32,6 +32,18 @@ pub async fn status(aws: &Aws, region: &str) -> Result<ServiceStatus, AwsError> 
     Ok(ServiceStatus::new(state, detail))
 }
 
+/// Whether the detector is on (not suspended).
+pub async fn is_enabled(aws: &Aws, region: &str, id: &str) -> Result<bool, AwsError> {
+    let detector = aws
+        .guardduty(region)
+        .get_detector()
+        .detector_id(id)
+        .send()
+        .await
+        .map_err(|e| AwsError::classify("guardduty:GetDetector", &e))?;
+    Ok(detector.status().is_none_or(|s| s.as_str() == "ENABLED"))
+}
+
 /// Every detector id in the region (there is at most one per account, but pages are read).
 pub async fn detector_ids(aws: &Aws, region: &str) -> Result<Vec<String>, AwsError> {
     let mut ids = Vec::new();

@@ -12,6 +12,7 @@ use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 use super::app::{App, Effect};
 use super::command::{self, Command, Scope};
 use super::jobs::{JobState, Jobs};
+use super::screens::Editor;
 use super::theme::Theme;
 use super::ui::{Level, Ui};
 use super::widgets::centred;
@@ -41,6 +42,12 @@ pub enum Popup {
     },
     /// A finding about to be posted: the webhooks it goes to and whom it pings; `y` sends.
     ConfirmSend(Box<awsmon_notifier::Prepared>),
+    /// Leaving an editor with unsaved edits: `then` (with its `:` argument) waits for the answer.
+    Unsaved {
+        editor: Editor,
+        then: Command,
+        arg: Option<String>,
+    },
 }
 
 impl Popup {
@@ -51,6 +58,7 @@ impl Popup {
             Popup::ConfirmData(_) => Scope::ConfirmData,
             Popup::Redrive { .. } => Scope::Redrive,
             Popup::ConfirmSend(_) => Scope::ConfirmSend,
+            Popup::Unsaved { .. } => Scope::Unsaved,
             Popup::Help { .. } | Popup::JobLog { .. } | Popup::Message { .. } => Scope::Reading,
         }
     }
@@ -76,6 +84,8 @@ pub fn handle(popup: Popup, cmd: Option<Command>, ui: &mut Ui, jobs: &mut Jobs) 
                 Vec::new()
             }
         },
+        // App answers this one itself: it may save and then run the waiting command.
+        Popup::Unsaved { .. } => Vec::new(),
         Popup::ConfirmSend(prepared) => {
             if cmd == Some(Command::Confirm) {
                 ui.toast(Level::Info, "sending to Slack…");
@@ -151,6 +161,12 @@ pub fn draw(frame: &mut Frame, app: &App, popup: &Popup, theme: Theme, body: Rec
             0,
             theme.warn(),
         ),
+        Popup::Unsaved { editor, .. } => (
+            format!(" unsaved {} edits ", editor.screen().title()),
+            unsaved(app, *editor, theme),
+            0,
+            theme.warn(),
+        ),
         Popup::Message {
             title,
             text,
@@ -172,8 +188,20 @@ pub fn draw(frame: &mut Frame, app: &App, popup: &Popup, theme: Theme, body: Rec
     let height = u16::try_from(rows + 2).unwrap_or(u16::MAX).max(5);
     let area = centred(body, width, height);
     frame.render_widget(Clear, area);
-    // What to press is always visible, however long the plan.
+    // Scrolling stops at the end; a cue says when more is below or above.
+    let inner_h = usize::from(area.height.saturating_sub(2));
+    let max = u16::try_from(rows.saturating_sub(inner_h)).unwrap_or(u16::MAX);
+    let scroll = scroll.min(max);
     let mut block = Block::bordered().title(title).border_style(border);
+    if max > 0 {
+        let cue = match (scroll > 0, scroll < max) {
+            (_, true) => " ↓ more (↓ PgDn) ",
+            (true, false) => " ↑ more above · the end ",
+            (false, false) => "",
+        };
+        block = block.title_bottom(Line::styled(cue, theme.dim()).right_aligned());
+    }
+    // What to press is always visible, however long the plan.
     if let Popup::Plan(p) | Popup::ConfirmData(p) = popup
         && let Some(Ok(_)) = &p.plan
     {
@@ -223,11 +251,44 @@ fn confirm_send(p: &awsmon_notifier::Prepared, theme: Theme) -> Vec<Line<'static
     lines
 }
 
+/// Which keys the editor changed, and what each answer does.
+fn unsaved(app: &App, editor: Editor, theme: Theme) -> Vec<Line<'static>> {
+    let draft = &app.draft(editor).config;
+    let changed: Vec<&str> = editor
+        .keys()
+        .into_iter()
+        .filter(|k| k.get(draft) != k.get(&app.cfg))
+        .map(|k| k.name)
+        .collect();
+    let save = match (editor, app.env.read_only) {
+        (_, true) => "read-only: they cannot be saved",
+        (Editor::Routing, false) => "s saves them to config.yml and pushes them to the hub",
+        (Editor::Budget, false) => "s plans applying them (saved once applied)",
+    };
+    vec![
+        Line::styled(
+            format!("changed, not saved: {}", changed.join(", ")),
+            theme.bold(),
+        ),
+        Line::raw(save),
+        Line::raw("d discards them · Esc stays here"),
+    ]
+}
+
 fn job_log(jobs: &Jobs, id: u64, theme: Theme) -> Vec<Line<'static>> {
     let Some(j) = jobs.get(id) else {
         return Vec::new();
     };
     let mut l: Vec<Line> = vec![Line::styled(j.title.clone(), theme.bold())];
+    // The verdict first: a long log must not hide how it ended.
+    match &j.state {
+        JobState::Failed(r) => l.push(Line::styled(format!("failed: {r}"), theme.err())),
+        JobState::Unverified(_) => l.push(Line::styled(
+            "applied, but not verified (the warnings below): Enter on the cell plans a repair, which deploys again from what exists",
+            theme.warn(),
+        )),
+        JobState::Running | JobState::Succeeded(_) => {}
+    }
     l.extend(j.log.iter().map(|(level, s)| {
         let style = match level {
             Level::Error => theme.err(),
@@ -236,10 +297,6 @@ fn job_log(jobs: &Jobs, id: u64, theme: Theme) -> Vec<Line<'static>> {
         };
         Line::styled(s.clone(), style)
     }));
-
-    if let JobState::Failed(r) = &j.state {
-        l.push(Line::styled(format!("failed: {r}"), theme.err()));
-    }
     l
 }
 

@@ -25,7 +25,7 @@ pub struct PlanRequest {
     pub delete_data: bool,
     /// The cells that show the job's progress.
     pub cells: Vec<CellKey>,
-    /// The config to deploy with (the budget editor's draft), saved first when applied.
+    /// The config to deploy with (the budget editor's keys on the config in force), saved once applied.
     pub config: Option<Box<Config>>,
 }
 

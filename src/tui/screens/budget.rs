@@ -7,7 +7,8 @@ use ratatui::layout::Rect;
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
-use super::Draft;
+use super::{Draft, Editor};
+use crate::config::Config;
 use crate::deploy::plan::Target;
 use crate::findings::budget::Spend;
 use crate::inventory::GLOBAL;
@@ -24,6 +25,8 @@ pub struct BudgetState {
     pub row: usize,
     /// This month's spend, read when the screen opens.
     pub spend: Option<Result<Option<Spend>, String>>,
+    /// This editor's own working copy: `a` plans applying its keys, saved once applied.
+    pub draft: Draft,
 }
 
 impl BudgetState {
@@ -33,37 +36,40 @@ impl BudgetState {
         vec![Effect::LoadBudget]
     }
 
-    pub fn handle(&mut self, cmd: Command, draft: &Draft, ui: &mut Ui) -> Vec<Effect> {
+    pub fn handle(&mut self, cmd: Command, cfg: &Config, ui: &mut Ui) -> Vec<Effect> {
         match cmd {
             Command::Up | Command::Down => {
                 self.row = super::step(self.row, BudgetField::ALL.len(), cmd);
             }
             Command::Edit => {
                 let f = BudgetField::ALL[self.row];
-                let current = editors::budget_value(&draft.config, f);
+                let current = editors::budget_value(&self.draft.config, f);
                 ui.open_input(InputFor::Budget(f), f.label(), current);
             }
-            Command::ApplyBudget => {
-                let request = PlanRequest {
-                    id: ui.id(),
-                    groups: vec![(Target::Service(Service::Budget), Vec::new())],
-                    destroy: false,
-                    delete_data: false,
-                    cells: vec![(GLOBAL.to_string(), Service::Budget)],
-                    config: Some(Box::new(draft.config.clone())),
-                };
-                return ui.open_plan(request);
-            }
+            Command::ApplyBudget => return self.apply(cfg, ui),
             _ => {}
         }
         Vec::new()
     }
 
-    pub fn commit(purpose: &InputFor, value: &str, draft: &mut Draft) {
+    /// Plans the budget with this editor's keys onto `cfg`; they are saved once applied.
+    pub fn apply(&self, cfg: &Config, ui: &mut Ui) -> Vec<Effect> {
+        let request = PlanRequest {
+            id: ui.id(),
+            groups: vec![(Target::Service(Service::Budget), Vec::new())],
+            destroy: false,
+            delete_data: false,
+            cells: vec![(GLOBAL.to_string(), Service::Budget)],
+            config: Some(Box::new(self.draft.onto(Editor::Budget, cfg))),
+        };
+        ui.open_plan(request)
+    }
+
+    pub fn commit(&mut self, purpose: &InputFor, value: &str) {
         if let InputFor::Budget(f) = purpose
-            && editors::set_budget(&mut draft.config, *f, value).is_ok()
+            && editors::set_budget(&mut self.draft.config, *f, value).is_ok()
         {
-            draft.dirty = true;
+            self.draft.dirty = true;
         }
     }
 }
@@ -75,7 +81,7 @@ fn block<'a>(title: String, theme: Theme) -> Block<'a> {
 pub fn draw(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
     let mut lines = Vec::new();
     for (i, f) in BudgetField::ALL.iter().enumerate() {
-        let value = editors::budget_value(&app.draft.config, *f);
+        let value = editors::budget_value(&app.budget.draft.config, *f);
         let value = if value.is_empty() {
             "(not set)".to_string()
         } else {
@@ -108,9 +114,9 @@ pub fn draw(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
                 "actual {:.2} USD · forecast {:.2} USD · current limit {:.2} USD",
                 s.actual, s.forecast, s.limit
             )));
-            let limit = app.draft.config.budget_limit.unwrap_or(s.limit);
+            let limit = app.budget.draft.config.budget_limit.unwrap_or(s.limit);
             let draft = Spend { limit, ..*s };
-            let alerts = draft.alerts(app.draft.config.budget_threshold_percentage);
+            let alerts = draft.alerts(app.budget.draft.config.budget_threshold_percentage);
             if alerts.is_empty() {
                 lines.push(Line::styled(
                     "with these settings: no alert would be sent",
@@ -126,8 +132,12 @@ pub fn draw(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
         }
     }
     let mut title = " budget ".to_string();
-    if app.draft.dirty {
-        title.push_str("· changed (a applies) ");
+    if app.budget.draft.dirty {
+        title.push_str(if app.env.read_only {
+            "· changed (read-only: nothing is applied) "
+        } else {
+            "· changed (a plans applying it) "
+        });
     }
     frame.render_widget(
         Paragraph::new(lines)

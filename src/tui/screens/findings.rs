@@ -1,7 +1,7 @@
 //! Findings: the list (filtered, sorted) and the selected one as Slack will show it, with the
 //! notifier's decision and the routes (masked). Only visible rows are drawn.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -38,6 +38,8 @@ pub struct FindingsState {
     /// The selected finding through the notifier's pipeline (item index, result), made when
     /// the selection changes so that drawing stays pure and cheap.
     pub current: Option<(usize, Option<awsmon_notifier::Prepared>)>,
+    /// How far the Slack preview is scrolled (back to the top for each finding).
+    pub preview_scroll: u16,
 }
 
 impl FindingsState {
@@ -78,12 +80,16 @@ impl FindingsState {
         self.errors = errors;
         self.refilter();
         self.reselect(keep);
+        let found = match live {
+            0 => "no recent findings".to_string(),
+            n => crate::text::count(n, "recent finding", "recent findings"),
+        };
         let note = if self.errors.is_empty() {
-            format!("{live} recent finding(s) loaded")
+            format!("{found} loaded")
         } else {
             format!(
-                "{live} recent finding(s); {} source(s) unreadable",
-                self.errors.len()
+                "{found}; {} unreadable (:errors says why)",
+                crate::text::count(self.errors.len(), "source", "sources")
             )
         };
         ui.toast(Level::Info, note);
@@ -97,6 +103,7 @@ impl FindingsState {
             (Some(i), _) => {
                 let prepared = self.items[i].prepare(settings);
                 self.current = Some((i, prepared));
+                self.preview_scroll = 0;
             }
             (None, _) => self.current = None,
         }
@@ -176,7 +183,7 @@ impl FindingsState {
         true
     }
 
-    pub fn handle(&mut self, cmd: Command, ui: &mut Ui) -> Vec<Effect> {
+    pub fn handle(&mut self, cmd: Command, ui: &mut Ui, export_dir: &Path) -> Vec<Effect> {
         match cmd {
             Command::Up
             | Command::Down
@@ -187,6 +194,8 @@ impl FindingsState {
                 self.selected = super::step(self.selected, self.view.len(), cmd);
             }
             Command::Filter => ui.open_input(InputFor::FindingsFilter, "/", self.filter.clone()),
+            Command::PreviewDown => self.preview_scroll = self.preview_scroll.saturating_add(3),
+            Command::PreviewUp => self.preview_scroll = self.preview_scroll.saturating_sub(3),
             Command::Sort => {
                 self.sort = Some(match self.sort {
                     Some(SortBy::Time) => SortBy::Severity,
@@ -209,22 +218,44 @@ impl FindingsState {
                 Some(p) => ui.popup = Some(Popup::ConfirmSend(Box::new(p.clone()))),
                 None => {}
             },
+            // Asks where first: the user's data directory by default, the full path shown.
             Command::Export => {
                 if let Some(f) = self.selected() {
-                    let contents =
-                        serde_json::to_string_pretty(&f.event()).unwrap_or_default() + "\n";
-                    return vec![Effect::WriteFile {
-                        path: PathBuf::from(format!(
-                            "awsmon-finding-{}.json",
-                            file_part(&f.summary.id)
-                        )),
-                        contents,
-                    }];
+                    let name = format!("awsmon-finding-{}.json", file_part(&f.summary.id));
+                    let path = export_dir.join(name);
+                    ui.open_input(
+                        InputFor::ExportPath,
+                        "write the finding's JSON to",
+                        path.display().to_string(),
+                    );
                 }
             }
             _ => {}
         }
         Vec::new()
+    }
+}
+
+impl FindingsState {
+    /// The selected finding's event as a file to write at `path`.
+    pub fn export(&self, path: &str) -> Option<Effect> {
+        let f = self.selected()?;
+        let contents = serde_json::to_string_pretty(&f.event()).unwrap_or_default() + "\n";
+        Some(Effect::WriteFile {
+            path: PathBuf::from(path),
+            contents,
+        })
+    }
+}
+
+/// `2026-12-03T14:05:09Z` as `12-03 14:05` (UTC, as the notifier writes times); anything else
+/// cut to fit.
+fn short_time(iso: &str) -> String {
+    match (iso.get(5..10), iso.get(11..16)) {
+        (Some(day), Some(time)) if iso.as_bytes().get(10) == Some(&b'T') => {
+            format!("{day} {time}")
+        }
+        _ => fit(iso, 11),
     }
 }
 
@@ -270,8 +301,8 @@ fn draw_list(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
     }
     if !f.errors.is_empty() {
         title.push_str(&format!(
-            "· {} source(s) unreadable (:errors) ",
-            f.errors.len()
+            "· {} unreadable (:errors) ",
+            crate::text::count(f.errors.len(), "source", "sources")
         ));
     }
     if f.loading {
@@ -296,7 +327,8 @@ fn draw_list(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
         };
         let send = if p.send { "send" } else { "drop" };
         let head = format!(
-            "{:<9}{:<15}{:<15}{:<5}",
+            "{:<12}{:<9}{:<15}{:<15}{:<5}",
+            short_time(&p.time),
             fit(sev, 8),
             fit(item.service(), 14),
             fit(tag, 14),
@@ -390,10 +422,25 @@ fn draw_detail(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
             theme.dim(),
         ));
     }
+    // Scrolls with ] and [, stopping at the end; a cue says when more is below.
+    let inner_w = usize::from(area.width.saturating_sub(2)).max(1);
+    let inner_h = usize::from(area.height.saturating_sub(2));
+    let rows: usize = lines
+        .iter()
+        .map(|l| l.width().max(1).div_ceil(inner_w))
+        .sum();
+    let max = u16::try_from(rows.saturating_sub(inner_h)).unwrap_or(u16::MAX);
+    let scroll = app.findings.preview_scroll.min(max);
+    let block = if scroll < max {
+        block.title_bottom(Line::styled(" ↓ more (]) ", theme.dim()).right_aligned())
+    } else {
+        block
+    };
     frame.render_widget(
         Paragraph::new(lines)
             .block(block)
-            .wrap(Wrap { trim: false }),
+            .wrap(Wrap { trim: false })
+            .scroll((scroll, 0)),
         area,
     );
 }

@@ -127,6 +127,16 @@ impl MatrixState {
         self.cells.get(key).is_some_and(|c| c.managed)
     }
 
+    /// Which way Enter takes a cell: off only when awsmon manages it and it is fully on; a
+    /// managed cell that is not on (suspended, half-deployed, unreadable) is repaired.
+    fn enter_goes(&self, key: &CellKey) -> Way {
+        match self.cells.get(key) {
+            Some(c) if c.managed && c.state == State::Enabled => Way::Off,
+            Some(c) if c.managed => Way::Repair,
+            _ => Way::On,
+        }
+    }
+
     pub fn handle(&mut self, cmd: Command, ui: &mut Ui, jobs: &Jobs) -> Vec<Effect> {
         match cmd {
             Command::Up => self.row = self.row.saturating_sub(1),
@@ -155,7 +165,8 @@ impl MatrixState {
                     self.marked.extend(keys);
                 }
             }
-            Command::Toggle => return self.toggle(ui, jobs),
+            Command::Toggle => return self.toggle(ui, jobs, None),
+            Command::RemoveWiring => return self.toggle(ui, jobs, Some(Way::Off)),
             Command::JobLog => match jobs.list.last() {
                 Some(job) => {
                     ui.popup = Some(Popup::JobLog {
@@ -171,10 +182,11 @@ impl MatrixState {
         Vec::new()
     }
 
-    /// Plans turning the marked cells (or the cursor's) on, or off when awsmon manages the
-    /// first of them. Cells going the other way stay marked for a plan of their own, and a
-    /// toast says which. Marks are cleared when the plan runs (Esc on the plan keeps them).
-    fn toggle(&mut self, ui: &mut Ui, jobs: &Jobs) -> Vec<Effect> {
+    /// Plans the marked cells (or the cursor's) the way Enter takes the first of them (`way`
+    /// forces one: `D` removes the wiring). Cells going another way stay marked for a plan of
+    /// their own, and a toast says which. Marks are cleared when the plan runs (Esc on the plan
+    /// keeps them).
+    fn toggle(&mut self, ui: &mut Ui, jobs: &Jobs, way: Option<Way>) -> Vec<Effect> {
         let mut keys: Vec<CellKey> = self.marked.iter().cloned().collect();
         if keys.is_empty() {
             keys.extend(self.cursor_key());
@@ -186,9 +198,34 @@ impl MatrixState {
             ui.toast(Level::Info, "a job is already running for this cell");
             return Vec::new();
         }
-        let destroy = self.managed(&first);
-        let (keys, other_way): (Vec<CellKey>, Vec<CellKey>) =
-            keys.into_iter().partition(|k| self.managed(k) == destroy);
+        if way.is_none()
+            && keys.len() == 1
+            && self
+                .cells
+                .get(&first)
+                .is_some_and(|c| c.state == State::Error && !c.managed)
+        {
+            ui.toast(
+                Level::Warn,
+                "its state could not be read, so there is nothing to plan: ctrl-r scans again",
+            );
+            return Vec::new();
+        }
+        let forced = way.is_some();
+        let way = way.unwrap_or_else(|| self.enter_goes(&first));
+        // Removing goes only where awsmon has wiring; turning on and repairing both deploy, so
+        // they share a plan.
+        let fits = |k: &CellKey| match way {
+            Way::Off if forced => self.managed(k),
+            Way::Off => self.enter_goes(k) == Way::Off,
+            Way::On | Way::Repair => self.enter_goes(k) != Way::Off,
+        };
+        let (keys, other_way): (Vec<CellKey>, Vec<CellKey>) = keys.into_iter().partition(fits);
+        if keys.is_empty() {
+            ui.toast(Level::Info, "awsmon has no wiring there to remove");
+            return Vec::new();
+        }
+        let destroy = way == Way::Off;
         if !other_way.is_empty() {
             let names: Vec<String> = other_way
                 .iter()
@@ -196,14 +233,31 @@ impl MatrixState {
                 .map(|(region, service)| format!("{service} in {region}"))
                 .collect();
             let more = other_way.len().saturating_sub(names.len());
+            let one = other_way.len() == 1;
+            let why = match (destroy, forced, one) {
+                (true, true, _) => "awsmon has no wiring there",
+                (true, false, true) => "it needs turning on or repairing, not removing",
+                (true, false, false) => "they need turning on or repairing, not removing",
+                (false, _, true) => "it is on and managed by awsmon",
+                (false, _, false) => "they are on and managed by awsmon",
+            };
             ui.toast(
                 Level::Info,
                 format!(
-                    "{} marked cell(s) left out of this plan because they are {} ({}{}); they stay marked: Enter again plans them",
-                    other_way.len(),
-                    if destroy { "not managed by awsmon" } else { "already managed by awsmon" },
+                    "{} left out of this plan because {why} ({}{}); {}: Enter again plans {}",
+                    crate::text::count(other_way.len(), "marked cell", "marked cells"),
                     names.join(", "),
-                    if more > 0 { format!(" and {more} more") } else { String::new() }
+                    if more > 0 {
+                        format!(" and {more} more")
+                    } else {
+                        String::new()
+                    },
+                    if one {
+                        "it stays marked"
+                    } else {
+                        "they stay marked"
+                    },
+                    if one { "it" } else { "them" },
                 ),
             );
         }
@@ -230,6 +284,15 @@ impl MatrixState {
         };
         ui.open_plan(request)
     }
+}
+
+/// Where a plan takes a cell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Way {
+    On,
+    /// Deploy again over awsmon's wiring: the service is not on although awsmon manages it.
+    Repair,
+    Off,
 }
 
 /// What a cell looks like: a symbol and a word (readable without colour).
@@ -447,7 +510,13 @@ fn draw_detail(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
             ));
             if !app.env.read_only {
                 let what = match (c.managed, c.state) {
-                    (true, _) => "Enter removes awsmon's wiring (the plan comes first)",
+                    (true, State::Enabled) => {
+                        "Enter removes awsmon's wiring (the plan comes first)"
+                    }
+                    (true, _) => {
+                        "Enter repairs it: deploys again from what exists · D removes awsmon's wiring (plans first)"
+                    }
+                    (false, State::Error) => "its state could not be read: ctrl-r scans again",
                     (false, State::Enabled | State::Partial) => {
                         "Enter adopts it into awsmon (the plan comes first)"
                     }
@@ -480,13 +549,17 @@ fn draw_jobs(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
         .rev()
         .take(usize::from(area.height))
         .map(|j| {
-            let last = j.log.last().map(|(_, l)| l.clone()).unwrap_or_default();
+            let mut last = j.log.last().map(|(_, l)| l.clone()).unwrap_or_default();
             let (head, style) = match &j.state {
                 JobState::Running => (
                     format!("{} {:>3}%", spinner(app), j.percent()),
                     theme.busy(),
                 ),
                 JobState::Succeeded(s) => (format!("✔ done: {s}"), theme.ok()),
+                JobState::Unverified(w) => {
+                    last.clone_from(w);
+                    ("⚠ not verified".to_string(), theme.warn())
+                }
                 JobState::Failed(r) => (
                     format!("✖ failed: {}", r.lines().next().unwrap_or_default()),
                     theme.err(),

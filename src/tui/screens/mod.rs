@@ -12,6 +12,8 @@ use ratatui::layout::Rect;
 
 use super::app::App;
 use super::theme::Theme;
+use crate::config::Config;
+use crate::config::schema::{KeySpec, Slot};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Screen {
@@ -78,9 +80,77 @@ pub fn step(selected: usize, len: usize, cmd: super::command::Command) -> usize 
     }
 }
 
-/// The routing and budget editors' working copy of the config, saved or applied on request.
-#[derive(Debug, Clone)]
+/// The two editors. Each owns its draft and saves exactly its own keys, so an edit in one is
+/// never written, pushed or applied by the other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Editor {
+    Routing,
+    Budget,
+}
+
+impl Editor {
+    pub fn screen(self) -> Screen {
+        match self {
+            Editor::Routing => Screen::Routing,
+            Editor::Budget => Screen::Budget,
+        }
+    }
+
+    pub fn of(screen: Screen) -> Option<Editor> {
+        match screen {
+            Screen::Routing => Some(Editor::Routing),
+            Screen::Budget => Some(Editor::Budget),
+            _ => None,
+        }
+    }
+
+    /// The config.yml keys this editor writes: routing's webhooks and filters, budget's rows.
+    pub fn keys(self) -> Vec<&'static KeySpec> {
+        match self {
+            Editor::Routing => crate::config::KEYS
+                .iter()
+                .filter(|k| matches!(k.slot, Slot::Route(_)))
+                .chain(super::editors::Field::ALL.iter().map(|f| f.spec()))
+                .collect(),
+            Editor::Budget => super::editors::BudgetField::ALL
+                .iter()
+                .map(|f| f.spec())
+                .collect(),
+        }
+    }
+}
+
+/// An editor's working copy of the config, saved or applied on request.
+#[derive(Debug, Clone, Default)]
 pub struct Draft {
-    pub config: crate::config::Config,
+    pub config: Config,
     pub dirty: bool,
+}
+
+impl Draft {
+    pub fn clean(config: &Config) -> Draft {
+        Draft {
+            config: config.clone(),
+            dirty: false,
+        }
+    }
+
+    /// `base` with `editor`'s keys as this draft has them: what its save writes.
+    pub fn onto(&self, editor: Editor, base: &Config) -> Config {
+        let mut out = base.clone();
+        for key in editor.keys() {
+            key.set(&mut out, key.get(&self.config));
+        }
+        out
+    }
+
+    /// The config in force changed (another editor saved): start from it, keeping this
+    /// editor's unsaved edits.
+    pub fn rebase(&mut self, editor: Editor, base: &Config) {
+        self.config = if self.dirty {
+            self.onto(editor, base)
+        } else {
+            base.clone()
+        };
+    }
 }

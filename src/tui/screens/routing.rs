@@ -7,8 +7,9 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
-use super::Draft;
-use crate::tui::app::{App, Effect, Env};
+use super::{Draft, Editor};
+use crate::config::Config;
+use crate::tui::app::{App, Effect};
 use crate::tui::command::Command;
 use crate::tui::editors::{self, RoutingRow};
 use crate::tui::theme::Theme;
@@ -19,6 +20,8 @@ use crate::tui::widgets::fit;
 pub struct RoutingState {
     pub row: usize,
     pub reveal: bool,
+    /// This editor's own working copy: `s` writes its keys and pushes them.
+    pub draft: Draft,
 }
 
 pub fn route_name(route: Option<Service>) -> &'static str {
@@ -26,13 +29,8 @@ pub fn route_name(route: Option<Service>) -> &'static str {
 }
 
 impl RoutingState {
-    pub fn handle(
-        &mut self,
-        cmd: Command,
-        draft: &mut Draft,
-        ui: &mut Ui,
-        env: &Env,
-    ) -> Vec<Effect> {
+    pub fn handle(&mut self, cmd: Command, cfg: &Config, ui: &mut Ui) -> Vec<Effect> {
+        let draft = &mut self.draft;
         let rows = editors::routing_rows(&draft.config);
         let row = rows.get(self.row).copied();
         match cmd {
@@ -71,20 +69,25 @@ impl RoutingState {
                     ui.toast(Level::Info, "webhook removed (s saves)");
                 }
             }
-            // Saved here either way; pushed to the hub only when AWS may be changed.
-            Command::Save => {
-                return vec![Effect::SaveConfig {
-                    config: Box::new(draft.config.clone()),
-                    push_routing: !env.read_only,
-                }];
-            }
+            // Only routing's keys, onto the config in force; read-only never gets here.
+            Command::Save => return vec![self.save(cfg)],
             _ => {}
         }
         Vec::new()
     }
 
+    /// Writes this editor's keys onto `cfg` and pushes the routing to the hub.
+    pub fn save(&self, cfg: &Config) -> Effect {
+        Effect::SaveConfig {
+            config: Box::new(self.draft.onto(Editor::Routing, cfg)),
+            push_routing: true,
+            editor: Editor::Routing,
+        }
+    }
+
     /// A text field this screen opened was confirmed (already validated).
-    pub fn commit(purpose: &InputFor, value: &str, draft: &mut Draft, ui: &mut Ui) {
+    pub fn commit(&mut self, purpose: &InputFor, value: &str, ui: &mut Ui) {
+        let draft = &mut self.draft;
         match purpose {
             InputFor::AddUrl(route) => {
                 if let Ok(url) = WebhookUrl::parse(value) {
@@ -120,7 +123,7 @@ fn block<'a>(title: String, theme: Theme) -> Block<'a> {
 }
 
 pub fn draw(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
-    let rows = editors::routing_rows(&app.draft.config);
+    let rows = editors::routing_rows(&app.routing.draft.config);
     let width = usize::from(area.width.saturating_sub(4));
     let mut lines: Vec<Line> = Vec::new();
     let mut selected_line = 0;
@@ -132,7 +135,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
         };
         if route.is_some() && route != last_route {
             let r = route.flatten();
-            let own = editors::urls(&app.draft.config, r).len();
+            let own = editors::urls(&app.routing.draft.config, r).len();
             let note = if r.is_some() && own == 0 {
                 " (uses the default webhooks)"
             } else {
@@ -152,7 +155,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
         }
         let text = match row {
             RoutingRow::Url(r, n) => {
-                let url = &editors::urls(&app.draft.config, *r)[*n];
+                let url = &editors::urls(&app.routing.draft.config, *r)[*n];
                 let shown = if app.routing.reveal {
                     url.expose().to_string()
                 } else {
@@ -164,7 +167,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
             RoutingRow::Field(f) => format!(
                 "  {:<38}{}",
                 f.label(),
-                editors::field_value(&app.draft.config, *f)
+                editors::field_value(&app.routing.draft.config, *f)
             ),
         };
         if i == app.routing.row {
@@ -183,8 +186,12 @@ pub fn draw(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
     if app.routing.reveal {
         title.push_str("· URLs REVEALED (v hides) ");
     }
-    if app.draft.dirty {
-        title.push_str("· unsaved (s saves) ");
+    if app.routing.draft.dirty {
+        title.push_str(if app.env.read_only {
+            "· unsaved (read-only: nothing is saved) "
+        } else {
+            "· unsaved (s saves and pushes to the hub) "
+        });
     }
     let inner_h = usize::from(area.height.saturating_sub(2));
     let offset = selected_line.saturating_sub(inner_h.saturating_sub(1));

@@ -30,6 +30,13 @@ pub struct TestState {
 }
 
 impl TestState {
+    /// Coming back to the screen starts clean: answers from an earlier visit are gone.
+    pub fn open(&mut self) {
+        if !self.running {
+            self.results.clear();
+        }
+    }
+
     pub fn handle(&mut self, cmd: Command) -> Vec<Effect> {
         match cmd {
             Command::Up | Command::Down => self.route = super::step(self.route, ROUTES.len(), cmd),
@@ -71,14 +78,21 @@ pub fn draw(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
     lines.push(Line::raw(""));
     for (i, route) in ROUTES.iter().enumerate() {
         // What a test sends with: the settings in force, not unsaved edits.
-        let hooks = route.webhooks(&app.cfg.settings).len();
+        let hooks = crate::text::count(
+            route.webhooks(&app.cfg.settings).len(),
+            "webhook",
+            "webhooks",
+        );
+        let inherits =
+            route.0.is_some() && crate::config::schema::route_urls(&app.cfg, route.0).is_empty();
         let style = if i == app.test.route {
             theme.selected()
         } else {
             ratatui::style::Style::default()
         };
+        let from = if inherits { " (the default's)" } else { "" };
         lines.push(Line::styled(
-            format!("{:<16}{hooks} webhook(s)", route.as_str()),
+            format!("{:<16}{hooks}{from}", route.as_str()),
             style,
         ));
     }

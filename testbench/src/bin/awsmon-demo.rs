@@ -129,6 +129,7 @@ async fn run(global: &GlobalArgs) -> Result<(), Failure> {
             config_path: config_path.clone(),
             config_text: Some(text),
             slack_note: Some(format!("Slack: local receiver, log {}", log.display())),
+            export_dir: awsmon::config::export_dir(),
         };
         let wanted = Some(DEMO_REGIONS.iter().map(|r| (*r).to_string()).collect());
         let r = awsmon::cli::console::open(aws, cfg, env, wanted, Some(zip)).await;
