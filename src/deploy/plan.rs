@@ -419,6 +419,9 @@ pub struct Plan {
     pub notes: Vec<String>,
     /// Reasons the plan cannot be applied as asked; nothing runs while there are any.
     pub blockers: Vec<String>,
+    /// Destroying without service data: the steps that would delete the data awsmon created
+    /// here, had it been asked (so a user knows there is some, and what).
+    pub kept_data: Vec<String>,
 }
 
 impl Plan {
@@ -496,6 +499,11 @@ impl Plan {
         for blocker in &self.blockers {
             out.push_str("\n  BLOCKED: ");
             out.push_str(blocker);
+        }
+        for kept in &self.kept_data {
+            out.push_str("\n  kept: ");
+            out.push_str(kept);
+            out.push_str(" (only with --delete-service-data, x in the console)");
         }
         out
     }

@@ -193,8 +193,14 @@ pub fn plan_destroy(
                 name: name.clone(),
                 reason,
             });
-            if let (true, Some(step)) = (delete_service_data, data_step) {
-                p.steps.push(step);
+            match (delete_service_data, data_step) {
+                (true, Some(step)) => p.steps.push(step),
+                (false, Some(step)) => p.kept_data.push(
+                    step.to_string()
+                        .trim_start_matches("DESTRUCTIVE: ")
+                        .to_string(),
+                ),
+                (_, None) => {}
             }
         }
     }

@@ -75,6 +75,7 @@ pub async fn plan(
             .extend(p.steps.into_iter().filter(|s| !earlier.contains(&s.key())));
         merged.notes.extend(p.notes);
         merged.blockers.extend(p.blockers);
+        merged.kept_data.extend(p.kept_data);
     }
     Ok(Planned {
         plan: merged,

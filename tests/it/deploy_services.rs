@@ -240,6 +240,31 @@ async fn every_service_adopts_what_exists_and_destroy_keeps_adopted_data() {
         ]
     );
 
+    // Off without service data: the plan keeps what awsmon switched on, and says what it is
+    // (issue 13: the console offers `x` only then).
+    let (_, keep) = plan::draw_up(
+        &aws,
+        &cfg,
+        Target::All,
+        &regions,
+        Intent::Destroy {
+            delete_service_data: false,
+        },
+    )
+    .await
+    .expect("plan");
+    assert!(keep.destructive().is_empty());
+    assert_eq!(
+        keep.kept_data,
+        vec![
+            "disable Inspector in us-east-1 for EC2, ECR, LAMBDA, which deletes its findings",
+            "disable Inspector in eu-west-1 for ECR, LAMBDA, which deletes its findings",
+        ]
+    );
+    assert!(keep.summary().contains(
+        "\n  kept: disable Inspector in eu-west-1 for ECR, LAMBDA, which deletes its findings (only with --delete-service-data, x in the console)"
+    ));
+
     // Off, with service data: only what awsmon switched on goes; adopted data stays.
     let (_, off) = plan::draw_up(
         &aws,
@@ -509,7 +534,12 @@ async fn a_suspended_detector_is_adopted_and_resumed() {
         .send()
         .await
         .expect("get");
-    assert_eq!(resumed.status().map(aws_sdk_guardduty::types::DetectorStatus::as_str), Some("ENABLED"));
+    assert_eq!(
+        resumed
+            .status()
+            .map(aws_sdk_guardduty::types::DetectorStatus::as_str),
+        Some("ENABLED")
+    );
     // The check afterwards finds it on: no warning.
     let deployed = verify::deployed(&cfg, &the_plan, &report);
     assert_eq!(

@@ -409,6 +409,45 @@ fn destroying_service_data_needs_a_second_red_yes() {
         panic!("no plan");
     };
     assert!(req.destroy && !req.delete_data);
+    // x is offered only where awsmon created service data (issue 13): not before the plan
+    // says so, not when it has none.
+    assert!(key(&mut app, KeyCode::Char('x')).is_empty());
+    let without = plan::Plan {
+        steps: vec![plan::Step::DeleteStack {
+            region: "us-east-1".into(),
+            name: "awsmon-guardduty".into(),
+            reason: "remove awsmon's wiring; the adopted detector is not touched".into(),
+        }],
+        spokes_first: true,
+        ..plan::Plan::default()
+    };
+    app.update(Action::PlanReady {
+        id: req.id,
+        result: Ok(without.clone()),
+    });
+    assert!(!draw(&app, 120, 40).contains("x also deletes"));
+    assert!(key(&mut app, KeyCode::Char('x')).is_empty());
+    assert_eq!(
+        app.ui.toasts.last().map(|t| t.text.as_str()),
+        Some("awsmon created no service data here: there is nothing it may delete")
+    );
+    let with = plan::Plan {
+        kept_data: vec!["delete detector 3eb8a1 in us-east-1, with its findings history".into()],
+        ..without
+    };
+    app.update(Action::PlanReady {
+        id: req.id,
+        result: Ok(with),
+    });
+    let frame = draw(&app, 120, 40);
+    assert!(
+        frame.contains("x also deletes the service data awsmon created"),
+        "{frame}"
+    );
+    assert!(
+        frame.contains("kept: delete detector 3eb8a1 in us-east-1"),
+        "{frame}"
+    );
     let Some(Effect::Plan(again)) = key(&mut app, KeyCode::Char('x')).first().cloned() else {
         panic!("x re-plans");
     };

@@ -60,6 +60,23 @@ pub fn handle(mut p: PlanPopup, cmd: Option<Command>, ui: &mut Ui, jobs: &mut Jo
             ui.toast(Level::Info, "cancelled; nothing changed");
             Vec::new()
         }
+        // Offered only where awsmon created service data (the plan lists it as kept).
+        Some(Command::DeleteData)
+            if p.request.destroy
+                && !p.request.delete_data
+                && !matches!(&p.plan, Some(Ok(plan)) if !plan.kept_data.is_empty()) =>
+        {
+            ui.toast(
+                Level::Info,
+                if p.plan.is_none() {
+                    "wait for the plan: it says whether awsmon created service data here"
+                } else {
+                    "awsmon created no service data here: there is nothing it may delete"
+                },
+            );
+            ui.popup = Some(Popup::Plan(p));
+            Vec::new()
+        }
         Some(Command::DeleteData) if p.request.destroy => {
             // Re-plan with (or without) the service data.
             p.request.delete_data = !p.request.delete_data;
@@ -180,12 +197,10 @@ pub fn lines(app: &App, p: &PlanPopup, theme: Theme, second: bool) -> Vec<Line<'
                 ));
             } else {
                 let mut hint = String::from("Enter/y applies · n/Esc cancels");
-                if p.request.destroy {
-                    hint.push_str(if p.request.delete_data {
-                        " · x keeps service data"
-                    } else {
-                        " · x also deletes service data awsmon created"
-                    });
+                if p.request.destroy && p.request.delete_data {
+                    hint.push_str(" · x keeps service data");
+                } else if p.request.destroy && !plan.kept_data.is_empty() {
+                    hint.push_str(" · x also deletes the service data awsmon created (kept:)");
                 }
                 lines.push(Line::styled(hint, theme.bold()));
             }
