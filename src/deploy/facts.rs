@@ -40,6 +40,19 @@ pub struct Facts {
     /// Undelivered alerts in the notifier's failure queue (read when the notifier is a target
     /// and its queue exists).
     pub undelivered: Option<u64>,
+    /// What awsmon's existing stacks were deployed with, by (region, stack name).
+    pub deployed: HashMap<(String, String), Deployed>,
+    /// The routing parameter already holds exactly this config's routing.
+    pub routing_current: bool,
+}
+
+/// An existing stack as DescribeStacks reports it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Deployed {
+    pub status: String,
+    pub params: HashMap<String, String>,
+    /// awsmon's fingerprint tag: what template, parameters and tags it was last deployed with.
+    pub fingerprint: Option<String>,
 }
 
 impl Facts {
@@ -96,6 +109,9 @@ pub async fn gather(
         for (service, params) in one.spoke_params {
             facts.spoke_params.insert((region.clone(), service), params);
         }
+        for (name, deployed) in one.deployed {
+            facts.deployed.insert((region.clone(), name), deployed);
+        }
         for patch in one.patches {
             patch(&mut facts);
         }
@@ -103,6 +119,9 @@ pub async fn gather(
     // Destroying (no build given) the notifier deletes its failure queue: count what waits.
     if artifact.is_none() && target.expand().contains(&Target::Notifier) {
         facts.undelivered = crate::notifier::health::failure_queue_depth(aws, cfg).await?;
+    }
+    if artifact.is_some() {
+        facts.routing_current = routing_is_current(aws, cfg, &home).await;
     }
     if let Some(a) = artifact {
         let bucket = naming::artifact_bucket(cfg, &account, &home);
@@ -119,10 +138,29 @@ pub async fn gather(
     Ok(facts)
 }
 
+/// Whether the routing parameter already holds this config's routing (any failure to read it
+/// counts as no: the write step then runs and reports).
+async fn routing_is_current(aws: &Aws, cfg: &Config, home: &str) -> bool {
+    let Ok(wanted) = serde_json::to_string(&cfg.settings) else {
+        return false;
+    };
+    aws.ssm(home)
+        .get_parameter()
+        .name(naming::routing_parameter(cfg))
+        .with_decryption(true)
+        .send()
+        .await
+        .ok()
+        .and_then(|out| out.parameter)
+        .and_then(|p| p.value)
+        .is_some_and(|v| v == wanted)
+}
+
 #[derive(Default)]
 struct RegionFacts {
     stacks: Stacks,
     spoke_params: Vec<(Service, HashMap<String, String>)>,
+    deployed: Vec<(String, Deployed)>,
     /// What each service found, applied once every region has answered.
     patches: Vec<FactsPatch>,
 }
@@ -138,11 +176,21 @@ async fn region_facts(
         stacks: crate::inventory::stacks::list(aws, region).await?,
         ..RegionFacts::default()
     };
+    // awsmon's own stacks here: what each was deployed with, to tell an unchanged one.
+    let mut names = vec![naming::bootstrap_stack(cfg), naming::hub_stack(cfg)];
+    names.extend(
+        services
+            .iter()
+            .map(|&service| naming::service_stack(cfg, service)),
+    );
+    for name in names.into_iter().filter(|n| out.stacks.exists(n)) {
+        let deployed = describe(aws, region, &name).await?;
+        out.deployed.push((name, deployed));
+    }
     for &service in services {
         let spoke = naming::service_stack(cfg, service);
-        if out.stacks.exists(&spoke) {
-            out.spoke_params
-                .push((service, stack_parameters(aws, region, &spoke).await?));
+        if let Some((_, d)) = out.deployed.iter().find(|(n, _)| *n == spoke) {
+            out.spoke_params.push((service, d.params.clone()));
         }
         let exists = out.stacks.exists(&spoke);
         let cx = Cx { aws, cfg, account };
@@ -154,11 +202,7 @@ async fn region_facts(
     Ok(out)
 }
 
-async fn stack_parameters(
-    aws: &Aws,
-    region: &str,
-    stack: &str,
-) -> Result<HashMap<String, String>, AwsError> {
+async fn describe(aws: &Aws, region: &str, stack: &str) -> Result<Deployed, AwsError> {
     let out = aws
         .cloudformation(region)
         .describe_stacks()
@@ -169,8 +213,13 @@ async fn stack_parameters(
     Ok(out
         .stacks()
         .first()
-        .map(|s| {
-            s.parameters()
+        .map(|s| Deployed {
+            status: s
+                .stack_status()
+                .map(|st| st.as_str().to_string())
+                .unwrap_or_default(),
+            params: s
+                .parameters()
                 .iter()
                 .map(|p| {
                     (
@@ -178,7 +227,12 @@ async fn stack_parameters(
                         p.parameter_value().unwrap_or_default().to_string(),
                     )
                 })
-                .collect()
+                .collect(),
+            fingerprint: s
+                .tags()
+                .iter()
+                .find(|t| t.key() == Some(super::stack_ops::FINGERPRINT_TAG))
+                .and_then(|t| t.value().map(str::to_string)),
         })
         .unwrap_or_default())
 }

@@ -4,7 +4,7 @@
 use super::artifact::Artifact;
 use super::facts::Facts;
 use super::plan::{Plan, StackAction, Step, Target};
-use super::stack_ops::StackSpec;
+use super::stack_ops::{self, StackSpec};
 use super::templates::{self, Template};
 use crate::config::Config;
 use crate::naming;
@@ -82,7 +82,44 @@ pub fn plan(
     for service in Target::services(&targets) {
         services::ops(service).on_steps(at, &mut p);
     }
+    // What would change nothing is not planned: a second deploy plans nothing.
+    p.steps.retain(|step| !unchanged(facts, step));
     p
+}
+
+/// A stack whose last deploy, by awsmon, had exactly this template, these parameters and
+/// tags, and that completed; or routing the parameter already holds. The stack's parameters
+/// are compared too, so a change made by hand is put back.
+fn unchanged(facts: &Facts, step: &Step) -> bool {
+    match step {
+        Step::Stack {
+            spec,
+            action: StackAction::Update,
+            ..
+        } => facts
+            .deployed
+            .get(&(spec.region.clone(), spec.name.clone()))
+            .is_some_and(|d| {
+                let settled = matches!(d.status.as_str(), "CREATE_COMPLETE" | "UPDATE_COMPLETE");
+                settled
+                    && d.fingerprint.as_deref() == Some(stack_ops::fingerprint(spec).as_str())
+                    && spec
+                        .parameters
+                        .iter()
+                        .all(|(k, v)| d.params.get(k).is_some_and(|now| same_value(now, v)))
+            }),
+        Step::WriteRouting { .. } => facts.routing_current,
+        _ => false,
+    }
+}
+
+/// Parameter values as CloudFormation compares them: `90` and `90.0` are one Number.
+fn same_value(now: &str, wanted: &str) -> bool {
+    now == wanted
+        || matches!(
+            (now.parse::<f64>(), wanted.parse::<f64>()),
+            (Ok(a), Ok(b)) if (a - b).abs() <= f64::EPSILON * a.abs().max(1.0)
+        )
 }
 
 fn hub_steps(cfg: &Config, facts: &Facts, artifact: &Artifact, asked: bool, p: &mut Plan) {

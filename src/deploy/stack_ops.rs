@@ -289,10 +289,40 @@ fn params(spec: &StackSpec) -> Vec<Parameter> {
         .collect()
 }
 
+/// The tag that records what a stack was deployed with (see [`fingerprint`]).
+pub const FINGERPRINT_TAG: &str = "awsmon:spec";
+
+/// A short digest of the template, parameters and tags a stack is deployed with: the same
+/// digest on the stack means a deploy would change nothing.
+pub fn fingerprint(spec: &StackSpec) -> String {
+    let mut text = String::from(spec.template.body);
+    let mut params = spec.parameters.clone();
+    params.sort();
+    let mut tags = spec.tags.clone();
+    tags.sort();
+    for (k, v) in params
+        .iter()
+        .chain([(String::new(), String::new())].iter())
+        .chain(&tags)
+    {
+        text.push('\0');
+        text.push_str(k);
+        text.push('=');
+        text.push_str(v);
+    }
+    super::artifact::sha256_hex(text.as_bytes())[..16].to_string()
+}
+
 fn tags(spec: &StackSpec) -> Vec<Tag> {
     spec.tags
         .iter()
         .map(|(k, v)| Tag::builder().key(k).value(v).build())
+        .chain(std::iter::once(
+            Tag::builder()
+                .key(FINGERPRINT_TAG)
+                .value(fingerprint(spec))
+                .build(),
+        ))
         .collect()
 }
 

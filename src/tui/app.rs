@@ -747,6 +747,7 @@ impl App {
                 return Vec::new();
             }
             KeyCode::Enter => return self.commit(input),
+            KeyCode::Tab if input.purpose == InputFor::Command => self.complete(&mut input),
             _ => {
                 input.edit(&key);
             }
@@ -756,6 +757,50 @@ impl App {
         }
         self.ui.input = Some(input);
         Vec::new()
+    }
+
+    /// Tab on the `:` line: a command name, or a region name after `:region`, completed as
+    /// far as the prefix is shared; the candidates are listed when there are several.
+    fn complete(&mut self, input: &mut Input) {
+        let line = input.value.trim_start_matches(':').to_string();
+        let (head, word, candidates): (String, String, Vec<String>) = match line.split_once(' ') {
+            Some((cmd, arg)) if command::for_name(cmd).map(|(c, _)| c) == Ok(Command::Region) => (
+                format!("{cmd} "),
+                arg.trim().to_string(),
+                self.matrix.regions.iter().map(|r| r.name.clone()).collect(),
+            ),
+            Some(_) => return,
+            None => (
+                String::new(),
+                line.clone(),
+                command::TABLE
+                    .iter()
+                    .flat_map(|b| b.names.iter().map(|n| (*n).to_string()))
+                    .collect(),
+            ),
+        };
+        let matching: Vec<&String> = candidates.iter().filter(|c| c.starts_with(&word)).collect();
+        let Some(first) = matching.first() else {
+            self.ui
+                .toast(Level::Warn, format!("nothing starts with {word:?}"));
+            return;
+        };
+        // The longest prefix every match shares.
+        let shared = matching.iter().fold(first.as_str(), |acc, c| {
+            let n = acc
+                .char_indices()
+                .zip(c.chars())
+                .take_while(|((_, a), b)| a == b)
+                .count();
+            &acc[..acc.char_indices().nth(n).map_or(acc.len(), |(i, _)| i)]
+        });
+        let done = if matching.len() == 1 { " " } else { "" };
+        input.value = format!("{head}{shared}{done}");
+        input.cursor = input.value.len();
+        if matching.len() > 1 {
+            let names: Vec<&str> = matching.iter().map(|c| c.as_str()).collect();
+            self.ui.toast(Level::Info, names.join("  "));
+        }
     }
 
     /// Enter in a text field: refused while invalid, else its value goes where it was for.

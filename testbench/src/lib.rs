@@ -1,12 +1,15 @@
 //! awsmon's local test bench, a development-only crate (never part of a release binary): a moto
 //! server from the project venv, a stub that serves recorded AWS JSON where moto has no API, a
-//! socket that never answers, a latency-adding TCP proxy, a CBOR bridge for CloudWatch, seeding,
+//! socket that never answers, an overlay that answers what moto lacks and forwards the rest
+//! (the demo's world), a latency-adding TCP proxy, a CBOR bridge for CloudWatch, seeding,
 //! a local Slack receiver and a Lambda runtime-API emulator. The integration tests, the
 //! benchmarks and the demo (`awsmon-demo`, run by `scripts/demo`) use it.
 
 mod cbor_bridge;
+pub mod demo_world;
 mod latency_proxy;
 mod moto;
+pub mod overlay;
 pub mod receiver;
 pub mod runtime_api;
 pub mod seed;

@@ -159,14 +159,16 @@ async fn notifier_then_guardduty_in_three_regions_then_nothing_to_do() {
         };
         assert_eq!(param("CreateDetector"), create, "{region}");
         assert_eq!(param("HubEventBusArn"), forward, "{region}");
-        assert_eq!(
-            stack
-                .tags()
-                .iter()
-                .map(|t| (t.key().unwrap_or_default(), t.value().unwrap_or_default()))
-                .collect::<Vec<_>>(),
-            vec![("Owner", "secops")]
-        );
+        // STACK_TAGS, and awsmon's fingerprint of what the stack was deployed with.
+        let tags: Vec<(&str, &str)> = stack
+            .tags()
+            .iter()
+            .map(|t| (t.key().unwrap_or_default(), t.value().unwrap_or_default()))
+            .collect();
+        assert_eq!(tags.len(), 2, "{tags:?}");
+        assert_eq!(tags[0], ("Owner", "secops"));
+        assert_eq!(tags[1].0, "awsmon:spec");
+        assert_eq!(tags[1].1.len(), 16);
     }
     let pattern = common::rule_pattern(&aws, "eu-west-1", "awsmon-guardduty-forward").await;
     assert_eq!(
@@ -206,7 +208,8 @@ async fn notifier_then_guardduty_in_three_regions_then_nothing_to_do() {
         );
     }
 
-    // The same deploy again: nothing to create, nothing changes.
+    // The same deploy again plans nothing: each stack carries the fingerprint of what it was
+    // deployed with (issue 13: a second dry run used to plan three updates).
     let (_, again) = plan::draw_up(
         &aws,
         &cfg,
@@ -216,18 +219,28 @@ async fn notifier_then_guardduty_in_three_regions_then_nothing_to_do() {
     )
     .await
     .expect("plan");
+    assert_eq!(again.summary(), "no stack changes\n  nothing to do");
+
+    // New stack tags change every stack: all three are planned again.
+    let (_, drifted) = plan::draw_up(
+        &aws,
+        &Config {
+            stack_tags: vec![("team".into(), "secops".into())],
+            ..cfg.clone()
+        },
+        Target::Service(Service::GuardDuty),
+        &regions,
+        Intent::Deploy(&zip),
+    )
+    .await
+    .expect("plan");
     assert!(
-        again.summary().starts_with("update 3 stacks\n"),
+        drifted.summary().starts_with("update 3 stacks\n"),
         "{}",
-        again.summary()
+        drifted.summary()
     );
     let report = engine::execute(&aws, &cfg, &again, Some(&zip), waiting(), 8, tx).await;
-    let results: Vec<String> = report
-        .outcomes
-        .iter()
-        .map(|o| o.result.clone().unwrap_or_else(|e| e.to_string()))
-        .collect();
-    assert_eq!(results, vec!["unchanged", "unchanged", "unchanged"]);
+    assert!(report.outcomes.is_empty());
 
     // Turning GuardDuty off removes the wiring everywhere and keeps the adopted detector.
     let (_, off) = plan::draw_up(

@@ -46,40 +46,6 @@ fn guardduty_stub_reply(path: &str, body: &str) -> StubResponse {
     }
 }
 
-fn trusted_advisor_stub_reply(target: &str) -> StubResponse {
-    match target {
-        "AWSSupport_20130415.DescribeTrustedAdvisorChecks" => StubResponse::json(
-            200,
-            json!({"checks": [{
-                "id": "HCP4007jGY",
-                "name": "Security Groups - Specific Ports Unrestricted",
-                "description": "Checks security groups for rules that allow unrestricted access to specific ports.",
-                "category": "security",
-                "metadata": ["Region", "Security Group Name", "Security Group ID", "Protocol", "Status", "Ports"]
-            }]})
-            .to_string(),
-        ),
-        "AWSSupport_20130415.DescribeTrustedAdvisorCheckResult" => StubResponse::json(
-            200,
-            json!({"result": {
-                "checkId": "HCP4007jGY",
-                "timestamp": "2026-11-27T06:00:00Z",
-                "status": "warning",
-                "resourcesSummary": {"resourcesProcessed": 12, "resourcesFlagged": 2, "resourcesIgnored": 0, "resourcesSuppressed": 1},
-                "categorySpecificSummary": {"costOptimizing": {"estimatedMonthlySavings": 0.0, "estimatedPercentMonthlySavings": 0.0}},
-                "flaggedResources": [
-                    {"status": "warning", "region": "eu-west-1", "resourceId": "b1c2d3e4f5", "isSuppressed": false,
-                     "metadata": ["eu-west-1", "web", "sg-0a1b2c3d", "tcp", "Yellow", "22"]},
-                    {"status": "warning", "region": "eu-west-1", "resourceId": "c2d3e4f5a6", "isSuppressed": true,
-                     "metadata": ["eu-west-1", "old", "sg-9f8e7d6c", "tcp", "Yellow", "3389"]}
-                ]
-            }})
-            .to_string(),
-        ),
-        _ => StubResponse::json(400, r#"{"__type":"UnknownOperationException"}"#),
-    }
-}
-
 /// Advanced-query rows as SelectResourceConfig returns them (JSON text), over two pages; one
 /// row is malformed and must be skipped.
 fn config_stub_reply(body: &str) -> StubResponse {
@@ -117,7 +83,9 @@ async fn findings_from_every_service_through_the_notifier() {
         .await
         .expect("stub");
     let support = Stub::start(|req| {
-        trusted_advisor_stub_reply(req.header("x-amz-target").unwrap_or_default())
+        awsmon_testbench::demo_world::trusted_advisor_reply(
+            req.header("x-amz-target").unwrap_or_default(),
+        )
     })
     .await
     .expect("stub");

@@ -7,6 +7,7 @@ mod common;
 mod cli;
 mod config_file;
 mod config_properties;
+mod demo;
 mod deploy;
 mod deploy_services;
 mod findings;

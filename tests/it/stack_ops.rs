@@ -76,11 +76,16 @@ async fn create_update_delete_with_progress_and_tags() {
         })
         .collect();
     tags.sort();
+    // STACK_TAGS, and the fingerprint of what the stack was deployed with.
     assert_eq!(
         tags,
         vec![
             ("CostCenter".into(), "1234".into()),
-            ("Owner".into(), "secops".into())
+            ("Owner".into(), "secops".into()),
+            (
+                stack_ops::FINGERPRINT_TAG.into(),
+                stack_ops::fingerprint(&spec)
+            ),
         ]
     );
 

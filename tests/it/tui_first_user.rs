@@ -392,3 +392,31 @@ fn text_fields_take_pastes_and_shell_keys() {
         Some("1234")
     );
 }
+
+/// Polish: `:region` completes region names by prefix with Tab, and command names too.
+#[test]
+fn the_command_line_completes_regions_and_commands_with_tab() {
+    let mut app = app(false);
+    scanned(&mut app);
+    keys(&mut app, ":reg");
+    key(&mut app, KeyCode::Tab);
+    assert_eq!(
+        app.ui.input.as_ref().map(|i| i.value.as_str()),
+        Some("region ")
+    );
+    keys(&mut app, "eu");
+    key(&mut app, KeyCode::Tab);
+    assert_eq!(
+        app.ui.input.as_ref().map(|i| i.value.as_str()),
+        Some("region eu-west-1 ")
+    );
+    key(&mut app, KeyCode::Enter);
+    assert_eq!((app.screen, app.matrix.row), (Screen::Matrix, 1));
+    // Several matches: the shared part, and the candidates listed.
+    keys(&mut app, ":region ");
+    key(&mut app, KeyCode::Tab);
+    assert_eq!(
+        app.ui.toasts.last().map(|t| t.text.as_str()),
+        Some("us-east-1  eu-west-1  me-central-1")
+    );
+}

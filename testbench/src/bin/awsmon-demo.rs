@@ -19,6 +19,7 @@ use awsmon::deploy::engine;
 use awsmon::deploy::plan::{self, Intent, Target};
 use awsmon::deploy::stack_ops::Waiting;
 use awsmon::tui::Env;
+use awsmon_testbench::demo_world::DemoWorld;
 use awsmon_testbench::{CborBridge, Moto, dummy_credentials, seed};
 use clap::Parser;
 
@@ -110,6 +111,15 @@ async fn run(global: &GlobalArgs) -> Result<(), Failure> {
         max_attempts: 1,
         ..AwsOptions::default()
     };
+    // What moto lacks (GuardDuty findings, Trusted Advisor, what its CloudFormation skips),
+    // answered in front of it; its own calls go to moto directly.
+    let direct = Aws::load(options.clone(), cfg.home_region()).await;
+    let world = DemoWorld::start(&moto.endpoint, direct)
+        .await
+        .map_err(|e| fail("demo overlays")(e.to_string()))?;
+    for (service, endpoint) in &world.endpoints {
+        options.service_endpoints.insert(*service, endpoint.clone());
+    }
     options
         .service_endpoints
         .insert("cloudwatch", bridge.endpoint.clone());
@@ -150,9 +160,11 @@ async fn run(global: &GlobalArgs) -> Result<(), Failure> {
         };
         status::report(&aws, &cfg, Some(&regions), &args).await
     };
+    drop(world);
     drop(moto);
     drop(slack);
-    let _ = std::fs::remove_file(&config_path);
+    // The directory holds a config with webhooks: none of it outlives the demo.
+    let _ = std::fs::remove_dir_all(&dir);
     result
 }
 

@@ -1,0 +1,122 @@
+//! The demo's world (issue 13, "the demo is complete"): moto plus the overlays the demo puts in
+//! front of it. Every source of findings answers (GuardDuty from several regions, Trusted
+//! Advisor), and turning a service on through awsmon's own deploy path leaves it on, so the
+//! check afterwards passes. The overlays serve recorded AWS JSON where moto has no API
+//! (GuardDuty ListFindings/GetFindings, Support's Trusted Advisor results) and seed what moto's
+//! CloudFormation skips (detector, recorder, budget).
+
+use crate::common;
+
+use std::time::Duration;
+
+use awsmon::aws::Aws;
+use awsmon::config::Config;
+use awsmon::deploy::plan::{self, Intent, Target};
+use awsmon::deploy::stack_ops::Waiting;
+use awsmon::deploy::{engine, verify};
+use awsmon::findings::{self, Request};
+use awsmon_notifier::Service;
+use awsmon_testbench::demo_world::DemoWorld;
+use awsmon_testbench::seed;
+
+async fn demo_aws(moto: &awsmon_testbench::Moto) -> (Aws, DemoWorld) {
+    let direct = common::aws(&moto.endpoint).await;
+    let world = DemoWorld::start(&moto.endpoint, direct)
+        .await
+        .expect("overlays");
+    let mut options = common::options(&moto.endpoint);
+    for (service, endpoint) in &world.endpoints {
+        options.service_endpoints.insert(*service, endpoint.clone());
+    }
+    (Aws::load(options, "us-east-1").await, world)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_source_answers_and_turning_services_on_leaves_them_on() {
+    let moto = common::start_moto();
+    let (aws, _world) = demo_aws(&moto).await;
+    seed::services(&aws).await.expect("seed");
+    let mut cfg = Config {
+        budget_limit: Some(100.0),
+        budget_threshold_percentage: 80.0,
+        ..Config::default()
+    };
+    cfg.settings.routes.default = vec![
+        awsmon_notifier::WebhookUrl::parse(
+            "https://hooks.slack.com/services/T0FAKE/B0FAKE/XXXXXXXX",
+        )
+        .expect("url"),
+    ];
+
+    let req = Request {
+        regions: vec!["us-east-1".into(), "eu-central-1".into()],
+        services: vec![Service::GuardDuty, Service::TrustedAdvisor],
+        since: Duration::from_hours(24),
+        concurrency: 8,
+    };
+    let fetched = findings::fetch(&aws, &cfg, seed::ACCOUNT, &req).await;
+    assert_eq!(fetched.errors, Vec::<String>::new());
+    let mut seen: Vec<(String, &str)> = fetched
+        .findings
+        .iter()
+        .map(|f| (f.summary.region.clone(), f.service()))
+        .collect();
+    seen.sort();
+    seen.dedup();
+    assert_eq!(
+        seen,
+        vec![
+            ("eu-central-1".to_string(), "guardduty"),
+            ("us-east-1".to_string(), "guardduty"),
+            ("us-east-1".to_string(), "trustedadvisor"),
+        ]
+    );
+    assert_eq!(
+        fetched
+            .findings
+            .iter()
+            .filter(|f| f.service() == "guardduty")
+            .count(),
+        6,
+        "three samples in each region with a detector"
+    );
+
+    // On through awsmon's own plan and engine: GuardDuty where there is no detector, Config
+    // where there is no recorder, the budget. The check afterwards finds every one on.
+    let dir = tempfile::tempdir().expect("dir");
+    let zip = common::fake_zip(dir.path());
+    let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+    let waiting = Waiting {
+        timeout: Duration::from_secs(30),
+        poll: Duration::from_millis(100),
+    };
+    for (service, region) in [
+        (Service::GuardDuty, "ap-southeast-2"),
+        (Service::Config, "eu-central-1"),
+        (Service::Budget, "us-east-1"),
+    ] {
+        let regions = vec![region.to_string()];
+        let (_, p) = plan::draw_up(
+            &aws,
+            &cfg,
+            Target::Service(service),
+            &regions,
+            Intent::Deploy(&zip),
+        )
+        .await
+        .expect("plan");
+        let report = engine::execute(&aws, &cfg, &p, Some(&zip), waiting, 8, tx.clone()).await;
+        assert_eq!(
+            report.failures(),
+            Vec::<&engine::StepOutcome>::new(),
+            "{service}"
+        );
+        let deployed = verify::deployed(&cfg, &p, &report);
+        assert!(!deployed.is_empty(), "{service}: nothing deployed");
+        assert_eq!(
+            verify::verify(&aws, &cfg, seed::ACCOUNT, &deployed).await,
+            Vec::<String>::new(),
+            "{service} in {region}"
+        );
+    }
+}
