@@ -38,7 +38,7 @@ pub async fn run(global: &GlobalArgs) -> Result<(), Failure> {
         export_dir: crate::config::export_dir(),
     };
     let wanted = wanted_regions(global, &cfg);
-    open(aws, cfg, env, wanted, None).await
+    open(aws, cfg, env, wanted, None, None).await
 }
 
 /// "notifier 3f9a0c1b2d4e" (the zip a deploy would use) or why there is none.
@@ -66,6 +66,7 @@ pub async fn open(
     env: Env,
     wanted: Option<Vec<String>>,
     artifact: Option<Artifact>,
+    hold: Option<runtime::Hold>,
 ) -> Result<(), Failure> {
     let shared = Arc::new(Shared {
         aws,
@@ -77,7 +78,7 @@ pub async fn open(
         routing_version: RwLock::new(None),
     });
     let app = App::new(env, cfg.clone(), runtime::samples(&cfg));
-    runtime::run(app, shared)
+    runtime::run(app, shared, hold)
         .await
         .map_err(|e| Failure::other(format!("terminal error: {e}")))
 }

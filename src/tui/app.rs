@@ -136,6 +136,8 @@ pub enum Action {
         why: String,
     },
     TestResult(Result<crate::ops::test_message::TestReport, String>),
+    /// Through the pipeline: what the notifier's log line says it did, per webhook.
+    TestConfirmed(Vec<(bool, String)>),
     Notice(Level, String),
     /// Text pasted into the terminal (bracketed paste): into the open text field, if any.
     Paste(String),
@@ -208,7 +210,11 @@ impl App {
     }
 
     pub fn busy(&self) -> bool {
-        self.status.scanning || self.findings.loading || self.test.running || self.jobs.running()
+        self.status.scanning
+            || self.findings.loading
+            || self.test.running
+            || self.test.confirming
+            || self.jobs.running()
     }
 
     pub fn update(&mut self, action: Action) -> Vec<Effect> {
@@ -383,8 +389,24 @@ impl App {
                 self.ui.error_popup("Not saved", why);
                 Vec::new()
             }
+            Action::TestConfirmed(lines) => {
+                self.test.confirming = false;
+                let all_ok = !lines.is_empty() && lines.iter().all(|(ok, _)| *ok);
+                self.test.results.extend(lines);
+                if all_ok {
+                    self.ui
+                        .toast(Level::Info, "✔ the notifier delivered the test message");
+                } else {
+                    self.ui.toast(
+                        Level::Warn,
+                        "the notifier's delivery is not confirmed: see the lines",
+                    );
+                }
+                Vec::new()
+            }
             Action::TestResult(result) => {
                 self.test.running = false;
+                self.test.confirming = self.test.pipeline && result.is_ok();
                 match result {
                     Ok(report) => {
                         self.test.results = report.lines;

@@ -98,22 +98,47 @@ fn restore_on_panic() {
     }));
 }
 
+/// Holds the first scan until the account is ready (the demo seeds its emulator while the
+/// console is already on screen); `Err` says why it is not, and the scan goes ahead anyway.
+pub type Hold = tokio::sync::oneshot::Receiver<Result<(), String>>;
+
 /// Runs the console until it quits.
-pub async fn run(mut app: App, shared: Arc<Shared>) -> io::Result<()> {
+pub async fn run(mut app: App, shared: Arc<Shared>, hold: Option<Hold>) -> io::Result<()> {
     restore_on_panic();
     let mut terminal = enter()?;
-    let result = event_loop(&mut terminal, &mut app, shared).await;
+    let result = event_loop(&mut terminal, &mut app, shared, hold).await;
     restore();
     result
 }
 
-async fn event_loop(terminal: &mut Term, app: &mut App, shared: Arc<Shared>) -> io::Result<()> {
+async fn event_loop(
+    terminal: &mut Term,
+    app: &mut App,
+    shared: Arc<Shared>,
+    hold: Option<Hold>,
+) -> io::Result<()> {
     let theme = Theme::from_env();
     let (tx, mut rx) = mpsc::unbounded_channel::<Action>();
     // The first frame comes before any AWS call is made.
     terminal.draw(|f| view::draw(f, app, theme))?;
-    for effect in app.start() {
-        spawn(effect, &shared, &tx);
+    let first = app.start();
+    match hold {
+        None => {
+            for e in first {
+                spawn(e, &shared, &tx);
+            }
+        }
+        Some(hold) => {
+            let (shared, tx) = (shared.clone(), tx.clone());
+            tokio::spawn(async move {
+                if let Ok(Err(why)) = hold.await {
+                    let _ = tx.send(Action::Notice(Level::Error, why));
+                }
+                for e in first {
+                    spawn(e, &shared, &tx);
+                }
+            });
+        }
     }
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(Duration::from_millis(250));
@@ -248,11 +273,31 @@ pub async fn run_effect(
             editor,
         } => vec![save(shared, *config, push_routing, editor).await],
         Effect::TestMessage { route, via } => {
-            let result = ops_test::send(aws, &cfg, route, via, Duration::from_secs(30))
-                .await
-                .map(|sent| sent.report())
-                .map_err(|e| e.to_string());
-            vec![Action::TestResult(result)]
+            let sent_at = std::time::SystemTime::now();
+            let sent = ops_test::send(aws, &cfg, route, via, Duration::from_secs(30)).await;
+            let event = match &sent {
+                Ok(ops_test::Sent::Pipeline { event_id, .. }) => Some(event_id.clone()),
+                _ => None,
+            };
+            let result = sent.map(|s| s.report()).map_err(|e| e.to_string());
+            let Some(event_id) = event else {
+                return vec![Action::TestResult(result)];
+            };
+            // Through the pipeline: shown as accepted, then as the notifier's log line says.
+            let _ = tx.send(Action::TestResult(result));
+            let seen = crate::notifier::confirm::await_event(
+                aws,
+                &cfg,
+                &event_id,
+                sent_at,
+                Duration::from_mins(1),
+                Duration::from_secs(1),
+            )
+            .await;
+            let ok = seen.delivered();
+            vec![Action::TestConfirmed(
+                seen.lines().into_iter().map(|l| (ok, l)).collect(),
+            )]
         }
         Effect::SendFinding(prepared) => {
             let deliverer = match Deliverer::new(RetryPolicy::default()) {

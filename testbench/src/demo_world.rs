@@ -6,10 +6,14 @@
 //!   recorded replies;
 //! - what moto's CloudFormation skips when awsmon's stacks are created or updated: the detector,
 //!   the Config recorder and channel, the budget. They are made in moto before CloudFormation's
-//!   answer goes back, so awsmon's check after the deploy finds them on.
+//!   answer goes back, so awsmon's check after the deploy finds them on;
+//! - the pipeline moto cannot run (it invokes Lambda targets in Docker): events put on the bus
+//!   go to the real notifier binary under the local runtime API, with the deployed function's
+//!   environment, and its log lines go to the function's log group in moto, as Lambda's would.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
 
 use aws_sdk_config::types::{ConfigurationRecorder, DeliveryChannel, RecordingGroup};
 use serde_json::{Value, json};
@@ -17,6 +21,7 @@ use serde_json::{Value, json};
 use awsmon::aws::Aws;
 
 use crate::overlay::{After, Overlay, form_value, region_of, stack_parameters};
+use crate::runtime_api::RuntimeApi;
 use crate::seed::{self, ACCOUNT};
 use crate::stub::{StubRequest, StubResponse};
 
@@ -31,6 +36,9 @@ const GUARDDUTY_SAMPLES: [&str; 3] = [
 /// The overlays, running; their endpoints go in `AwsOptions::service_endpoints`.
 pub struct DemoWorld {
     pub endpoints: Vec<(&'static str, String)>,
+    /// Where events put on the bus go, once [`DemoWorld::start_notifier`] ran.
+    runtime: Arc<Mutex<Option<Arc<RuntimeApi>>>>,
+    notifier: Option<tokio::process::Child>,
     _overlays: Vec<Overlay>,
 }
 
@@ -54,14 +62,151 @@ impl DemoWorld {
             Box::pin(async move { seed_what_cloudformation_skips(&aws, &req).await })
         });
         let cloudformation = Overlay::start(moto_endpoint, |_| None, Some(after)).await?;
+        let runtime: Arc<Mutex<Option<Arc<RuntimeApi>>>> = Arc::default();
+        let to_notifier = runtime.clone();
+        let eventbridge = Overlay::start(
+            moto_endpoint,
+            move |req| put_events(req, &to_notifier),
+            None,
+        )
+        .await?;
         Ok(DemoWorld {
             endpoints: vec![
                 ("guardduty", guardduty.endpoint.clone()),
                 ("support", support.endpoint.clone()),
                 ("cloudformation", cloudformation.endpoint.clone()),
+                ("eventbridge", eventbridge.endpoint.clone()),
             ],
-            _overlays: vec![guardduty, support, cloudformation],
+            runtime,
+            notifier: None,
+            _overlays: vec![guardduty, support, cloudformation, eventbridge],
         })
+    }
+
+    /// Runs the notifier binary at `bootstrap` as Lambda would run the deployed function
+    /// `function` (its environment read back from moto, AWS being moto at `moto_endpoint`),
+    /// and sends its log lines to `log_group` in moto.
+    pub async fn start_notifier(
+        &mut self,
+        direct: &Aws,
+        moto_endpoint: &str,
+        bootstrap: &Path,
+        function: &str,
+        log_group: &str,
+    ) -> Result<(), String> {
+        let home = "us-east-1";
+        let conf = direct
+            .lambda(home)
+            .get_function_configuration()
+            .function_name(function)
+            .send()
+            .await
+            .map_err(|e| format!("the deployed notifier {function}: {e}"))?;
+        let api = Arc::new(RuntimeApi::start().await.map_err(|e| e.to_string())?);
+        let mut cmd = tokio::process::Command::new(bootstrap);
+        cmd.env_clear()
+            .envs(
+                conf.environment()
+                    .and_then(|e| e.variables())
+                    .into_iter()
+                    .flatten(),
+            )
+            .env("AWS_LAMBDA_RUNTIME_API", &api.address)
+            .env("AWS_LAMBDA_FUNCTION_NAME", function)
+            .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
+            .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+            .env("AWS_LAMBDA_LOG_GROUP_NAME", log_group)
+            .env("AWS_REGION", home)
+            .env("AWS_ACCESS_KEY_ID", "AKIAEMULATOR00000000")
+            .env("AWS_SECRET_ACCESS_KEY", "emulator")
+            .env("AWS_ENDPOINT_URL", moto_endpoint)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .kill_on_drop(true);
+        let mut child = cmd
+            .spawn()
+            .map_err(|e| format!("{}: {e}", bootstrap.display()))?;
+        let stdout = child.stdout.take().ok_or("no stdout")?;
+        tokio::spawn(forward_logs(direct.clone(), log_group.to_string(), stdout));
+        if let Ok(mut slot) = self.runtime.lock() {
+            *slot = Some(api);
+        }
+        self.notifier = Some(child);
+        Ok(())
+    }
+}
+
+/// EventBridge's PutEvents, answered here: each entry becomes the event the rule would deliver,
+/// handed to the notifier (when it runs), and gets an id as EventBridge would give it.
+fn put_events(req: &StubRequest, runtime: &Mutex<Option<Arc<RuntimeApi>>>) -> Option<StubResponse> {
+    if req.header("x-amz-target") != Some("AWSEvents.PutEvents") {
+        return None;
+    }
+    let region = region_of(req).unwrap_or_else(|| "us-east-1".into());
+    let body: Value = serde_json::from_str(&req.body).unwrap_or_default();
+    let api = runtime.lock().ok().and_then(|r| r.clone());
+    let mut entries = Vec::new();
+    for (i, entry) in body["Entries"].as_array().into_iter().flatten().enumerate() {
+        let id = format!(
+            "demo-{}-{i}",
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap_or_default()
+                .as_nanos()
+        );
+        let detail: Value = entry["Detail"]
+            .as_str()
+            .and_then(|d| serde_json::from_str(d).ok())
+            .unwrap_or_default();
+        let event = json!({
+            "version": "0", "id": id, "detail-type": entry["DetailType"], "source": entry["Source"],
+            "account": ACCOUNT, "time": awsmon::text::iso_now(), "region": region,
+            "resources": entry["Resources"].as_array().cloned().unwrap_or_default(),
+            "detail": detail,
+        });
+        if let Some(api) = &api {
+            api.invoke(event);
+        }
+        entries.push(json!({ "EventId": id }));
+    }
+    Some(StubResponse::json(
+        200,
+        json!({"FailedEntryCount": 0, "Entries": entries}).to_string(),
+    ))
+}
+
+/// The notifier's stdout, line by line, into its log group in moto (as Lambda's log agent
+/// would), so `test-message --via pipeline` confirms delivery from the log line.
+async fn forward_logs(aws: Aws, group: String, stdout: tokio::process::ChildStdout) {
+    use tokio::io::AsyncBufReadExt;
+    let logs = aws.logs("us-east-1");
+    let stream = "demo/[$LATEST]local";
+    let _ = logs.create_log_group().log_group_name(&group).send().await;
+    let _ = logs
+        .create_log_stream()
+        .log_group_name(&group)
+        .log_stream_name(stream)
+        .send()
+        .await;
+    let mut lines = tokio::io::BufReader::new(stdout).lines();
+    while let Ok(Some(line)) = lines.next_line().await {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(0));
+        let Ok(event) = aws_sdk_cloudwatchlogs::types::InputLogEvent::builder()
+            .timestamp(now)
+            .message(line)
+            .build()
+        else {
+            continue;
+        };
+        let _ = logs
+            .put_log_events()
+            .log_group_name(&group)
+            .log_stream_name(stream)
+            .log_events(event)
+            .send()
+            .await;
     }
 }
 

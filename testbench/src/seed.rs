@@ -241,7 +241,7 @@ fn epoch_times(v: &mut serde_json::Value) {
 
 /// Inspector findings for `region`: the notifier's ECR sample as ListFindings returns it
 /// (moto serves queued results through its own API).
-pub async fn inspector_findings(moto: &super::Moto, region: &str) -> Result<(), String> {
+pub async fn inspector_findings(moto_endpoint: &str, region: &str) -> Result<(), String> {
     let sample = awsmon::findings::samples::SAMPLES
         .iter()
         .find(|(n, _)| *n == "inspector2-ecr-critical")
@@ -252,9 +252,12 @@ pub async fn inspector_findings(moto: &super::Moto, region: &str) -> Result<(), 
     epoch_times(&mut finding);
     finding["resources"][0]["region"] = serde_json::Value::from(region);
     let body = serde_json::json!({"region": region, "results": [[finding]]}).to_string();
-    match moto
-        .post("/moto-api/static/inspector2/findings-results", &body)
-        .await
+    match super::stub::post(
+        moto_endpoint,
+        "/moto-api/static/inspector2/findings-results",
+        body.as_bytes(),
+    )
+    .await
     {
         Ok(201) => Ok(()),
         Ok(status) => Err(format!("moto answered {status} to the findings seed")),

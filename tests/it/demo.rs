@@ -120,3 +120,83 @@ async fn every_source_answers_and_turning_services_on_leaves_them_on() {
         );
     }
 }
+
+/// The demo's pipeline: a test message put on the bus reaches the real notifier binary (run
+/// with the deployed function's environment under the local runtime API), which posts it to
+/// the local Slack receiver and logs it, and awsmon confirms delivery from that log line, as
+/// against AWS. Needs the host notifier binary (`scripts/test` builds it first).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_pipeline_test_message_reaches_slack_through_the_real_notifier() {
+    let bootstrap = std::env::current_exe()
+        .expect("exe")
+        .parent()
+        .and_then(std::path::Path::parent)
+        .map(|dir| dir.join("bootstrap"))
+        .expect("target dir");
+    assert!(
+        bootstrap.exists(),
+        "{} is missing: build it with `cargo build -p awsmon-notifier --bin bootstrap --features lambda` (scripts/test does)",
+        bootstrap.display()
+    );
+    let moto = common::start_moto();
+    let slack = awsmon_testbench::receiver::SlackReceiver::start()
+        .await
+        .expect("receiver");
+    let direct = common::aws(&moto.endpoint).await;
+    let (aws, mut world) = demo_aws(&moto).await;
+    let mut cfg = Config::default();
+    cfg.settings.routes.default = vec![slack.url("default")];
+    let dir = tempfile::tempdir().expect("dir");
+    let zip = common::fake_zip(dir.path());
+    let (_, p) = plan::draw_up(&aws, &cfg, Target::Notifier, &[], Intent::Deploy(&zip))
+        .await
+        .expect("plan");
+    let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+    let waiting = Waiting {
+        timeout: Duration::from_secs(30),
+        poll: Duration::from_millis(100),
+    };
+    let report = engine::execute(&aws, &cfg, &p, Some(&zip), waiting, 8, tx).await;
+    assert_eq!(report.failures(), Vec::<&engine::StepOutcome>::new());
+    world
+        .start_notifier(
+            &direct,
+            &moto.endpoint,
+            &bootstrap,
+            &awsmon::naming::notifier_function(&cfg),
+            &awsmon::naming::notifier_log_group(&cfg),
+        )
+        .await
+        .expect("notifier");
+
+    let sent_at = std::time::SystemTime::now();
+    let sent = awsmon::ops::test_message::send(
+        &aws,
+        &cfg,
+        awsmon::test_message::Route(None),
+        awsmon::test_message::Via::Pipeline,
+        Duration::from_secs(10),
+    )
+    .await
+    .expect("sent");
+    let awsmon::ops::test_message::Sent::Pipeline { event_id, .. } = sent else {
+        panic!("{sent:?}");
+    };
+    let seen = awsmon::notifier::confirm::await_event(
+        &aws,
+        &cfg,
+        &event_id,
+        sent_at,
+        Duration::from_secs(30),
+        Duration::from_millis(200),
+    )
+    .await;
+    assert!(seen.delivered(), "{:?}", seen.lines());
+    let bodies = slack.bodies("default");
+    assert_eq!(bodies.len(), 1, "{bodies:?}");
+    assert!(
+        bodies[0].contains("awsmon test message for the default route"),
+        "{}",
+        bodies[0]
+    );
+}

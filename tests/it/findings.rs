@@ -103,7 +103,7 @@ async fn findings_from_every_service_through_the_notifier() {
         .service_endpoints
         .insert("support", support.endpoint.clone());
     let aws = Aws::load(options, "us-east-1").await;
-    awsmon_testbench::seed::inspector_findings(&moto, "eu-west-1")
+    awsmon_testbench::seed::inspector_findings(&moto.endpoint, "eu-west-1")
         .await
         .expect("seed inspector");
     let cfg = Config {

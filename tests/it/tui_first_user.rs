@@ -420,3 +420,32 @@ fn the_command_line_completes_regions_and_commands_with_tab() {
         Some("us-east-1  eu-west-1  me-central-1")
     );
 }
+
+/// The demo: a pipeline test message shows as accepted, then as the notifier's log line says
+/// it was delivered; the screen says it is waiting in between.
+#[test]
+fn a_pipeline_test_message_shows_its_confirmation() {
+    let mut app = app(false);
+    scanned(&mut app);
+    keys(&mut app, "tp");
+    let effects = key(&mut app, KeyCode::Enter);
+    assert_eq!(effects.len(), 1, "{effects:?}");
+    app.update(Action::TestResult(Ok(
+        awsmon::ops::test_message::TestReport {
+            lines: vec![(true, "ok  event e-1 on the default bus in us-east-1".into())],
+            refused: 0,
+        },
+    )));
+    assert!(app.test.confirming);
+    assert!(draw(&app, 120, 40).contains("waiting for the notifier's log line"));
+    app.update(Action::TestConfirmed(vec![(
+        true,
+        "ok      https://hooks.slack.com/services/T…/B…/••••#99c149  200  3 ms".into(),
+    )]));
+    assert!(!app.test.confirming);
+    assert_eq!(app.test.results.len(), 2);
+    assert_eq!(
+        app.ui.toasts.last().map(|t| t.text.as_str()),
+        Some("✔ the notifier delivered the test message")
+    );
+}

@@ -25,6 +25,8 @@ pub struct TestState {
     pub route: usize,
     pub pipeline: bool,
     pub running: bool,
+    /// Through the pipeline: accepted, waiting for the notifier's log line.
+    pub confirming: bool,
     /// Each webhook's answer, with whether it took the message.
     pub results: Vec<(bool, String)>,
 }
@@ -32,7 +34,7 @@ pub struct TestState {
 impl TestState {
     /// Coming back to the screen starts clean: answers from an earlier visit are gone.
     pub fn open(&mut self) {
-        if !self.running {
+        if !self.running && !self.confirming {
             self.results.clear();
         }
     }
@@ -106,6 +108,15 @@ pub fn draw(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
     for (ok, r) in &app.test.results {
         let style = if *ok { theme.ok() } else { theme.err() };
         lines.push(Line::styled(r.clone(), style));
+    }
+    if app.test.confirming {
+        lines.push(Line::styled(
+            format!(
+                "{} waiting for the notifier's log line (up to a minute)…",
+                spinner(app)
+            ),
+            theme.busy(),
+        ));
     }
     frame.render_widget(
         Paragraph::new(lines)

@@ -72,6 +72,10 @@ fn fail(what: &str) -> impl Fn(String) -> Failure + '_ {
 async fn run(global: &GlobalArgs) -> Result<(), Failure> {
     let dir = std::env::temp_dir().join(format!("awsmon-demo-{}", std::process::id()));
     std::fs::create_dir_all(&dir).map_err(|e| fail("temp dir")(e.to_string()))?;
+    let started = std::time::Instant::now();
+    // What happens before the first frame, as it happens.
+    let progress = |what: &str| eprintln!("[{:>5.2} s] {what}", started.elapsed().as_secs_f64());
+    progress("starting the emulator (moto) and a local Slack receiver…");
     let moto = tokio::task::spawn_blocking(Moto::start)
         .await
         .map_err(|e| fail("emulator")(e.to_string()))?
@@ -114,20 +118,53 @@ async fn run(global: &GlobalArgs) -> Result<(), Failure> {
     // What moto lacks (GuardDuty findings, Trusted Advisor, what its CloudFormation skips),
     // answered in front of it; its own calls go to moto directly.
     let direct = Aws::load(options.clone(), cfg.home_region()).await;
-    let world = DemoWorld::start(&moto.endpoint, direct)
+    let world = DemoWorld::start(&moto.endpoint, direct.clone())
         .await
         .map_err(|e| fail("demo overlays")(e.to_string()))?;
     for (service, endpoint) in &world.endpoints {
         options.service_endpoints.insert(*service, endpoint.clone());
     }
+    let world = std::sync::Arc::new(tokio::sync::Mutex::new(world));
     options
         .service_endpoints
         .insert("cloudwatch", bridge.endpoint.clone());
     let aws = Aws::load(options, cfg.home_region()).await;
     let zip = demo_artifact(&dir)?;
-    seed_account(&aws, &moto, &cfg, &zip).await?;
+    // The account is seeded while the console is already on screen; its first scan waits.
+    let (ready_tx, ready) = tokio::sync::oneshot::channel();
+    let seeding = Box::pin({
+        let (aws, cfg, zip) = (aws.clone(), cfg.clone(), zip.clone());
+        let moto_endpoint = moto.endpoint.clone();
+        let world = world.clone();
+        async move {
+            let seeded = Box::pin(seed_account(&aws, &moto_endpoint, &cfg, &zip)).await;
+            // The pipeline: the notifier binary `scripts/demo` builds, beside this one. Without
+            // it, pipeline test messages say the notifier did not log them.
+            let bootstrap = std::env::current_exe()
+                .map(|p| p.with_file_name("bootstrap"))
+                .unwrap_or_default();
+            let notifier = world
+                .lock()
+                .await
+                .start_notifier(
+                    &direct,
+                    &moto_endpoint,
+                    &bootstrap,
+                    &awsmon::naming::notifier_function(&cfg),
+                    &awsmon::naming::notifier_log_group(&cfg),
+                )
+                .await;
+            seeded.map_err(|f| f.message).and(notifier.map_err(|e| {
+                format!("no notifier for pipeline test messages: {e}; `scripts/demo` builds it")
+            }))
+        }
+    });
 
     let result = if std::io::stdout().is_terminal() {
+        progress("opening the console; the account is seeded as it scans");
+        tokio::spawn(async move {
+            let _ = ready_tx.send(seeding.await);
+        });
         let log = dir.join("slack-received.log");
         let logger = tokio::spawn(log_slack(slack.clone(), log.clone()));
         let env = Env {
@@ -142,7 +179,7 @@ async fn run(global: &GlobalArgs) -> Result<(), Failure> {
             export_dir: awsmon::config::export_dir(),
         };
         let wanted = Some(DEMO_REGIONS.iter().map(|r| (*r).to_string()).collect());
-        let r = awsmon::cli::console::open(aws, cfg, env, wanted, Some(zip)).await;
+        let r = awsmon::cli::console::open(aws, cfg, env, wanted, Some(zip), Some(ready)).await;
         logger.abort();
         eprintln!(
             "demo stopped; the Slack receiver got {} message(s) (logged in {})",
@@ -151,6 +188,11 @@ async fn run(global: &GlobalArgs) -> Result<(), Failure> {
         );
         r
     } else {
+        progress("seeding a believable account and deploying awsmon's hub into it…");
+        drop((ready_tx, ready));
+        if let Err(e) = seeding.await {
+            eprintln!("note: {e}");
+        }
         let regions = global.regions.clone().unwrap_or_else(|| {
             RegionArg::List(DEMO_REGIONS.iter().map(|r| (*r).to_string()).collect())
         });
@@ -182,49 +224,70 @@ fn demo_artifact(dir: &std::path::Path) -> Result<Artifact, Failure> {
 
 /// The seeded account, then awsmon's hub and the GuardDuty spoke that adopts eu-central-1's
 /// detector deployed for real, and Inspector findings and this month's spend to look at.
-async fn seed_account(aws: &Aws, moto: &Moto, cfg: &Config, zip: &Artifact) -> Result<(), Failure> {
-    seed::services(aws)
-        .await
-        .map_err(|e| fail("seed")(e.to_string()))?;
-    // Config records in both seeded regions.
-    aws.configservice("eu-west-1")
-        .start_configuration_recorder()
-        .configuration_recorder_name("default")
-        .send()
-        .await
-        .map_err(|e| fail("seed")(e.to_string()))?;
-    seed::inspector_findings(moto, "us-east-1")
-        .await
-        .map_err(|e| fail("seed")(e))?;
+async fn seed_account(
+    aws: &Aws,
+    moto_endpoint: &str,
+    cfg: &Config,
+    zip: &Artifact,
+) -> Result<(), Failure> {
+    // The services as found, and awsmon's hub, at once: neither reads the other.
+    let services = async {
+        seed::services(aws)
+            .await
+            .map_err(|e| fail("seed")(e.to_string()))?;
+        // Config records in both seeded regions.
+        aws.configservice("eu-west-1")
+            .start_configuration_recorder()
+            .configuration_recorder_name("default")
+            .send()
+            .await
+            .map_err(|e| fail("seed")(e.to_string()))?;
+        seed::inspector_findings(moto_endpoint, "us-east-1")
+            .await
+            .map_err(|e| fail("seed")(e))
+    };
+    let (seeded, hub) = tokio::join!(services, deploy(aws, cfg, zip, Target::Notifier, &[]));
+    seeded?;
+    hub?;
+    // Then a spoke adopting eu-central-1's detector, and the budget (its stack's budget and
+    // this month's spend are seeded by the demo's CloudFormation overlay).
+    let eu_central = ["eu-central-1".to_string()];
+    let (spoke, budget) = tokio::join!(
+        deploy(
+            aws,
+            cfg,
+            zip,
+            Target::Service(Service::GuardDuty),
+            &eu_central
+        ),
+        deploy(aws, cfg, zip, Target::Service(Service::Budget), &[]),
+    );
+    spoke?;
+    budget
+}
+
+/// One of awsmon's targets, deployed for real through its plan and engine.
+async fn deploy(
+    aws: &Aws,
+    cfg: &Config,
+    zip: &Artifact,
+    target: Target,
+    regions: &[String],
+) -> Result<(), Failure> {
     let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
     let waiting = Waiting {
         timeout: Duration::from_mins(1),
-        poll: Duration::from_millis(200),
+        // Local: a short poll keeps the first frame near.
+        poll: Duration::from_millis(25),
     };
-    // awsmon's own parts, deployed for real: the hub, a spoke adopting eu-central-1's detector,
-    // and the budget stack.
-    for (target, regions) in [
-        (Target::Notifier, vec![]),
-        (
-            Target::Service(Service::GuardDuty),
-            vec!["eu-central-1".to_string()],
-        ),
-        (Target::Service(Service::Budget), vec![]),
-    ] {
-        let (_, p) = plan::draw_up(aws, cfg, target, &regions, Intent::Deploy(zip))
-            .await
-            .map_err(|e| fail("plan")(e.to_string()))?;
-        let report = engine::execute(aws, cfg, &p, Some(zip), waiting, 8, tx.clone()).await;
-        if let Some(f) = report.failures().first() {
-            return Err(fail("deploy")(format!("{} — {:?}", f.step, f.result)));
-        }
-    }
-    // moto's CloudFormation makes no budget, so the budget the stack stands for is seeded, with
-    // this month's spend.
-    seed::budget_spend(aws, "awsmon-monthly", "100", "64.10", "91.75")
+    let (_, p) = plan::draw_up(aws, cfg, target, regions, Intent::Deploy(zip))
         .await
-        .map_err(|e| fail("seed")(e.to_string()))?;
-    Ok(())
+        .map_err(|e| fail("plan")(e.to_string()))?;
+    let report = engine::execute(aws, cfg, &p, Some(zip), waiting, 8, tx).await;
+    match report.failures().first() {
+        Some(f) => Err(fail("deploy")(format!("{} — {:?}", f.step, f.result))),
+        None => Ok(()),
+    }
 }
 
 /// Appends what the receiver gets to a log file, so the demo's messages can be read.
