@@ -42,8 +42,9 @@ impl std::fmt::Display for NotifyError {
             NotifyError::Routing(why) => write!(f, "routing unavailable: {why}"),
             NotifyError::NoWebhook { routes } => write!(
                 f,
-                "no webhook configured for the {} route(s): set WEBHOOK_URLS (or the service's own) and run `awsmon-tui routing push`",
-                routes.join(", ")
+                "no webhook configured for the {} {}: set WEBHOOK_URLS (or the service's own) and run `awsmon-tui routing push`",
+                routes.join(", "),
+                if routes.len() == 1 { "route" } else { "routes" }
             ),
         }
     }

@@ -185,7 +185,8 @@ async fn apply(
             String::new()
         };
         return Err(Failure::other(format!(
-            "{failed} step(s) did not succeed{unknown}, {ok} did; run it again to finish: it plans from what exists"
+            "{} did not succeed{unknown}, {ok} did; run it again to finish: it plans from what exists",
+            crate::text::count(failed, "step", "steps")
         )));
     }
     // Every step ran, but a service is not on: not done, and scripts must be able to tell.
@@ -219,8 +220,8 @@ fn interrupted(t: &Tally, plan: &plan::Plan, verb: &str, target: Target) -> Fail
         .map(ToString::to_string)
         .collect();
     let mut lines = vec![format!(
-        "interrupted: {} step(s) finished, {} cut off, {} never started",
-        t.done.len(),
+        "interrupted: {} finished, {} cut off, {} never started",
+        crate::text::count(t.done.len(), "step", "steps"),
         cut.len(),
         never.len()
     )];

@@ -50,6 +50,9 @@ pub async fn run(global: &GlobalArgs, args: &FindingsArgs) -> Result<(), Failure
             false
         )
     );
-    println!("{} finding(s)", fetched.findings.len());
+    println!(
+        "{}",
+        crate::text::count(fetched.findings.len(), "finding", "findings")
+    );
     Ok(())
 }

@@ -60,7 +60,8 @@ async fn export(global: &GlobalArgs, file: &std::path::Path) -> Result<(), Failu
             ))
         })?;
     println!(
-        "exported {removed} undelivered message(s) from {queue} to {} and removed them from the queue",
+        "exported {} from {queue} to {} and removed them from the queue",
+        crate::text::count(removed, "undelivered message", "undelivered messages"),
         file.display()
     );
     Ok(())
@@ -115,8 +116,12 @@ async fn redrive(global: &GlobalArgs, dry_run: bool, yes: bool, json: bool) -> R
         );
     } else {
         println!(
-            "{} undelivered message(s) in {}",
-            held.messages.len(),
+            "{} in {}",
+            crate::text::count(
+                held.messages.len(),
+                "undelivered message",
+                "undelivered messages"
+            ),
             crate::naming::failure_queue(cfg)
         );
         for (kind, n) in &summary {
@@ -166,8 +171,8 @@ async fn redrive(global: &GlobalArgs, dry_run: bool, yes: bool, json: bool) -> R
     }
     if failed > 0 {
         return Err(Failure::other(format!(
-            "{failed} of {} message(s) could not be replayed and stay in the queue",
-            results.len()
+            "{failed} of {} could not be replayed and stay in the queue",
+            crate::text::count(results.len(), "message", "messages")
         )));
     }
     Ok(())

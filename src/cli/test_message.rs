@@ -36,9 +36,9 @@ pub async fn run(global: &GlobalArgs, args: &TestMessageArgs) -> Result<(), Fail
         Sent::Direct { deliveries, .. } => {
             if json.is_none() {
                 println!(
-                    "test message on the {} route, direct to {} webhook(s):",
+                    "test message on the {} route, direct to {}:",
                     route.as_str(),
-                    deliveries.len()
+                    crate::text::count(deliveries.len(), "webhook", "webhooks")
                 );
             }
             for d in &deliveries {
@@ -55,8 +55,8 @@ pub async fn run(global: &GlobalArgs, args: &TestMessageArgs) -> Result<(), Fail
             let failed = deliveries.iter().filter(|d| !d.ok).count();
             if failed > 0 {
                 return Err(Failure::other(format!(
-                    "{failed} of {} webhook(s) did not accept the message",
-                    deliveries.len()
+                    "{failed} of {} did not accept the message",
+                    crate::text::count(deliveries.len(), "webhook", "webhooks")
                 )));
             }
         }

@@ -94,8 +94,9 @@ impl Config {
         let missing = self.routes_without_webhook();
         (!missing.is_empty()).then(|| {
             format!(
-                "no webhook for the {} route(s): set WEBHOOK_URLS in config.yml (every route falls back to it), or each route's own WEBHOOK_URLS_<SERVICE>",
-                missing.join(", ")
+                "no webhook for the {} {}: set WEBHOOK_URLS in config.yml (every route falls back to it), or each route's own WEBHOOK_URLS_<SERVICE>",
+                missing.join(", "),
+                if missing.len() == 1 { "route" } else { "routes" }
             )
         })
     }

@@ -254,7 +254,12 @@ async fn failure_queue(
     }
     if !discard {
         return Err(StepError::Failed(format!(
-            "{now} undelivered alert(s) arrived in {}: replay them (`awsmon-tui notifier redrive`) or export them first; the notifier was not removed",
+            "{} arrived in {}: replay them (`awsmon-tui notifier redrive`) or export them first; the notifier was not removed",
+            crate::text::count(
+                usize::try_from(now).unwrap_or(usize::MAX),
+                "undelivered alert",
+                "undelivered alerts"
+            ),
             crate::naming::failure_queue(cfg)
         )));
     }
@@ -264,7 +269,14 @@ async fn failure_queue(
         .send()
         .await
         .map_err(|e| AwsError::classify("sqs:PurgeQueue", &e).to_string())?;
-    Ok(format!("discarded {now} undelivered alert(s)"))
+    Ok(format!(
+        "discarded {}",
+        crate::text::count(
+            usize::try_from(now).unwrap_or(usize::MAX),
+            "undelivered alert",
+            "undelivered alerts"
+        )
+    ))
 }
 
 /// What a routing push expects to find: anything (a deploy, `routing push`, which read it just

@@ -399,7 +399,12 @@ impl fmt::Display for Step {
                 discard: true,
             } => write!(
                 f,
-                "DESTRUCTIVE: discard {waiting} undelivered alert(s) in {queue} ({region}); nobody has seen them"
+                "DESTRUCTIVE: discard {} in {queue} ({region}); nobody has seen them",
+                crate::text::count(
+                    usize::try_from(*waiting).unwrap_or(usize::MAX),
+                    "undelivered alert",
+                    "undelivered alerts"
+                )
             ),
             Step::FailureQueue { region, queue, .. } => write!(
                 f,

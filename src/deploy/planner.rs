@@ -249,7 +249,12 @@ pub fn plan_destroy(
             let waiting = facts.undelivered.unwrap_or(0);
             if waiting > 0 && !delete_service_data {
                 p.blockers.push(format!(
-                    "{waiting} undelivered alert(s) wait in {queue}, and deleting the notifier deletes them: replay them (`awsmon-tui notifier redrive`), export them (`awsmon-tui notifier export FILE`), or discard them with --delete-service-data (asks again)"
+                    "{} in {queue}, and deleting the notifier deletes them: replay them (`awsmon-tui notifier redrive`), export them (`awsmon-tui notifier export FILE`), or discard them with --delete-service-data (asks again)",
+                    crate::text::count(
+                        usize::try_from(waiting).unwrap_or(usize::MAX),
+                        "undelivered alert waits",
+                        "undelivered alerts wait"
+                    )
                 ));
             }
             p.steps.push(Step::FailureQueue {

@@ -398,8 +398,8 @@ pub fn replayed_line(r: &Replayed) -> String {
     let kinds = r.kinds.join(", ");
     match &r.result {
         Replay::Delivered(d) => format!(
-            "delivered  {kinds}  to {} webhook(s); removed from the queue",
-            d.len()
+            "delivered  {kinds}  to {}; removed from the queue",
+            crate::text::count(d.len(), "webhook", "webhooks")
         ),
         Replay::Dropped(why) => format!("dropped    {kinds}  ({why}); removed from the queue"),
         Replay::Failed(d) if d.is_empty() => format!(

@@ -307,8 +307,8 @@ impl App {
                     self.ui.toast(
                         Level::Error,
                         format!(
-                            "{failed} of {} message(s) stay in the failure queue",
-                            lines.len()
+                            "{failed} of {} stay in the failure queue",
+                            crate::text::count(lines.len(), "message", "messages")
                         ),
                     );
                 }
@@ -610,7 +610,10 @@ impl App {
                         self.screen = Screen::Matrix;
                         self.ui.toast(
                             Level::Info,
-                            format!("marked {s} in {n} region(s); Enter plans"),
+                            format!(
+                                "marked {s} in {}; Enter plans",
+                                crate::text::count(n, "region", "regions")
+                            ),
                         );
                     }
                     _ => self.ui.toast(

@@ -340,8 +340,13 @@ fn redrive_preview(waiting: ops_notifier::Waiting) -> Vec<String> {
         return Vec::new();
     }
     let mut lines = vec![format!(
-        "{} undelivered message(s) in {}:",
-        waiting.messages, waiting.queue
+        "{} in {}:",
+        crate::text::count(
+            waiting.messages,
+            "undelivered message",
+            "undelivered messages"
+        ),
+        waiting.queue
     )];
     lines.extend(
         waiting
@@ -498,7 +503,10 @@ async fn execute(
                 }
             }
         }
-        Ok(format!("{} step(s) done", applied.report.outcomes.len()))
+        Ok(format!(
+            "{} done",
+            crate::text::count(applied.report.outcomes.len(), "step", "steps")
+        ))
     } else {
         Err(applied.failure_lines().join("\n"))
     };

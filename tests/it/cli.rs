@@ -385,7 +385,7 @@ fn validate_refuses_routes_that_fall_back_to_no_webhook() {
     assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
     let text = stdout(&out);
     assert!(
-        text.contains(&format!("error: {path}:1:1: WEBHOOK_URLS: no webhook for the default, config, inspector, trustedadvisor, budget route(s)")),
+        text.contains(&format!("error: {path}:1:1: WEBHOOK_URLS: no webhook for the default, config, inspector, trustedadvisor, budget routes")),
         "{text}"
     );
     assert!(!text.contains("GUARDGUARD"), "a webhook leaked: {text}");
@@ -580,7 +580,7 @@ async fn test_message_direct_reports_each_webhook_masked() {
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(
         lines[0],
-        "test message on the default route, direct to 2 webhook(s):"
+        "test message on the default route, direct to 2 webhooks:"
     );
     // Each webhook by its own mask: two on one route never print the same.
     let (fine, busy) = (slack.url("fine").masked(), slack.url("busy").masked());
@@ -641,7 +641,7 @@ async fn test_message_direct_reports_each_webhook_masked() {
     );
     // The notifier library's own log line (masked) may come first.
     assert!(
-        stderr(&out).ends_with("awsmon-tui: 1 of 1 webhook(s) did not accept the message\n"),
+        stderr(&out).ends_with("awsmon-tui: 1 of 1 webhook did not accept the message\n"),
         "{}",
         stderr(&out)
     );
@@ -913,7 +913,7 @@ fn routing_without_a_webhook_is_neither_deployed_nor_pushed() {
         ("AWS_ENDPOINT_URL", moto.endpoint.as_str()),
         ("AWSMON_NOTIFIER_ZIP", zip_path.as_str()),
     ];
-    let gap = "no webhook for the default, config, inspector, trustedadvisor, budget route(s): set WEBHOOK_URLS in config.yml (every route falls back to it), or each route's own WEBHOOK_URLS_<SERVICE>";
+    let gap = "no webhook for the default, config, inspector, trustedadvisor, budget routes: set WEBHOOK_URLS in config.yml (every route falls back to it), or each route's own WEBHOOK_URLS_<SERVICE>";
     let out = awsmon(
         &[
             "deploy",
@@ -1123,7 +1123,7 @@ async fn ctrl_c_during_a_deploy_says_what_finished_was_cut_off_and_never_ran() {
         .collect();
     assert_eq!(
         summary.first().copied(),
-        Some("awsmon-tui: interrupted: 1 step(s) finished, 1 cut off, 2 never started"),
+        Some("awsmon-tui: interrupted: 1 step finished, 1 cut off, 2 never started"),
         "{err}"
     );
     assert!(

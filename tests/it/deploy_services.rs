@@ -240,6 +240,27 @@ async fn every_service_adopts_what_exists_and_destroy_keeps_adopted_data() {
         ]
     );
 
+    // A new limit for the existing budget: the plan says it updates it, and from what.
+    let raised = Config {
+        budget_limit: Some(300.0),
+        ..cfg.clone()
+    };
+    let (_, p) = plan::draw_up(
+        &aws,
+        &raised,
+        Target::Service(Service::Budget),
+        &[],
+        Intent::Deploy(&zip),
+    )
+    .await
+    .expect("plan");
+    assert_eq!(
+        p.steps.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        vec![
+            "update stack awsmon-budget in us-east-1: update budget awsmon-monthly: 250 → 300 USD for user:Project$awsmon; alerts: forecast above 80 %, actual above 100 %"
+        ]
+    );
+
     // Off without service data: the plan keeps what awsmon switched on, and says what it is
     // (issue 13: the console offers `x` only then).
     let (_, keep) = plan::draw_up(

@@ -451,7 +451,7 @@ async fn the_cli_redrive_shows_first_and_is_refused_read_only_or_without_a_termi
     assert_eq!(code, Some(0));
     assert_eq!(
         out,
-        "1 undelivered message(s) in awsmon-notifier-failures\n     1  budget · AWS Budgets Notification\n  \
+        "1 undelivered message in awsmon-notifier-failures\n     1  budget · AWS Budgets Notification\n  \
          e4b46cbf-b738-xmpl-8880-a18cdf61200e: RetriesExhausted: 1 of 1 deliveries failed\n"
             .replace("e4b46cbf-b738-xmpl-8880-a18cdf61200e", &held_id(aws, cfg).await)
     );
@@ -465,7 +465,7 @@ async fn the_cli_redrive_shows_first_and_is_refused_read_only_or_without_a_termi
     assert_eq!(code, Some(0), "{out}{err}");
     assert!(
         out.contains(
-            "delivered  budget · AWS Budgets Notification  to 1 webhook(s); removed from the queue"
+            "delivered  budget · AWS Budgets Notification  to 1 webhook; removed from the queue"
         ),
         "{out}"
     );
@@ -738,7 +738,7 @@ async fn destroying_the_notifier_never_loses_undelivered_alerts_silently() {
     assert_eq!(
         blocked.blockers,
         vec![
-            "1 undelivered alert(s) wait in awsmon-notifier-failures, and deleting the notifier deletes them: replay them (`awsmon-tui notifier redrive`), export them (`awsmon-tui notifier export FILE`), or discard them with --delete-service-data (asks again)"
+            "1 undelivered alert waits in awsmon-notifier-failures, and deleting the notifier deletes them: replay them (`awsmon-tui notifier redrive`), export them (`awsmon-tui notifier export FILE`), or discard them with --delete-service-data (asks again)"
         ]
     );
     let lines: Vec<String> = blocked.steps.iter().map(ToString::to_string).collect();
@@ -753,7 +753,7 @@ async fn destroying_the_notifier_never_loses_undelivered_alerts_silently() {
     assert_eq!(
         discard.destructive(),
         vec![
-            "DESTRUCTIVE: discard 1 undelivered alert(s) in awsmon-notifier-failures (us-east-1); nobody has seen them"
+            "DESTRUCTIVE: discard 1 undelivered alert in awsmon-notifier-failures (us-east-1); nobody has seen them"
         ]
     );
 
@@ -790,7 +790,7 @@ async fn destroying_the_notifier_never_loses_undelivered_alerts_silently() {
     assert_eq!(
         failures,
         vec![
-            "1 undelivered alert(s) arrived in awsmon-notifier-failures: replay them (`awsmon-tui notifier redrive`) or export them first; the notifier was not removed",
+            "1 undelivered alert arrived in awsmon-notifier-failures: replay them (`awsmon-tui notifier redrive`) or export them first; the notifier was not removed",
             "skipped: an earlier step in this region failed",
             "skipped: an earlier step in this region failed",
         ],
@@ -841,7 +841,7 @@ async fn export_writes_the_file_first_then_removes_exactly_those_messages() {
     let (code, out, err) = tokio::task::block_in_place(|| run(&["destroy", "notifier", "--yes"]));
     assert_eq!(code, Some(2), "{out}{err}");
     assert!(
-        err.contains("2 undelivered alert(s) wait in awsmon-notifier-failures"),
+        err.contains("2 undelivered alerts wait in awsmon-notifier-failures"),
         "{err}"
     );
 
@@ -850,7 +850,7 @@ async fn export_writes_the_file_first_then_removes_exactly_those_messages() {
     assert_eq!(
         out.trim(),
         format!(
-            "exported 2 undelivered message(s) from awsmon-notifier-failures to {path} and removed them from the queue"
+            "exported 2 undelivered messages from awsmon-notifier-failures to {path} and removed them from the queue"
         )
     );
     let doc: Value =

@@ -293,7 +293,7 @@ fn enter_plans_confirm_runs_and_the_cell_shows_progress() {
 
     let effects = app.update(Action::JobFinished {
         id,
-        result: Ok("1 step(s) done".into()),
+        result: Ok("1 step done".into()),
         warnings: vec![],
     });
     assert!(
@@ -800,7 +800,7 @@ fn redrive_shows_what_waits_then_replays_only_on_y_and_never_read_only() {
         |t| t.level == Level::Info && t.text == "the failure queue is empty: nothing to replay"
     ));
     app.update(Action::RedriveReady(Ok(vec![
-        "2 undelivered message(s) in awsmon-notifier-failures:".into(),
+        "2 undelivered messages in awsmon-notifier-failures:".into(),
         "    2  guardduty · GuardDuty Finding".into(),
     ])));
     assert!(matches!(app.ui.popup, Some(Popup::Redrive { .. })));
@@ -815,7 +815,7 @@ fn redrive_shows_what_waits_then_replays_only_on_y_and_never_read_only() {
     );
     // y: replay.
     app.update(Action::RedriveReady(Ok(vec![
-        "1 undelivered message(s)".into(),
+        "1 undelivered message".into(),
     ])));
     let effects = key(&mut app, KeyCode::Char('y'));
     assert!(
@@ -836,9 +836,13 @@ fn redrive_shows_what_waits_then_replays_only_on_y_and_never_read_only() {
         },
     ])));
     assert!(matches!(effects.as_slice(), [Effect::Scan]), "{effects:?}");
-    assert!(app.ui.toasts.iter().any(
-        |t| t.level == Level::Error && t.text == "1 of 2 message(s) stay in the failure queue"
-    ));
+    assert!(
+        app.ui
+            .toasts
+            .iter()
+            .any(|t| t.level == Level::Error
+                && t.text == "1 of 2 messages stay in the failure queue")
+    );
 
     // Read-only: refused before anything is read.
     let mut ro = self::app(true);
@@ -1196,7 +1200,7 @@ fn the_command_line_marks_a_service_everywhere() {
     );
     assert_eq!(
         app.ui.toasts.last().map(|t| t.text.as_str()),
-        Some("marked guardduty in 3 region(s); Enter plans")
+        Some("marked guardduty in 3 regions; Enter plans")
     );
     keys(&mut app, ":mark shield all");
     key(&mut app, KeyCode::Enter);

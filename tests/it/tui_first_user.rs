@@ -264,7 +264,7 @@ fn an_unverified_deploy_is_not_done_and_the_cell_offers_a_repair() {
     let why = "eu-west-1: GuardDuty is not fully on after the deploy: no detector";
     app.update(Action::JobFinished {
         id: req.id,
-        result: Ok("4 step(s) done".into()),
+        result: Ok("4 steps done".into()),
         warnings: vec![why.into()],
     });
     let job = app.jobs.get(req.id).expect("job");

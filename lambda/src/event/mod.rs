@@ -55,6 +55,10 @@ pub trait Kind<'t>: Sized {
     }
     /// The routing key: a service's webhooks, or `None` for the default ones.
     fn service(&self) -> Option<Service>;
+    /// What the event is called where it has no service of its own (lists, logs).
+    fn label(&self) -> Option<&'static str> {
+        None
+    }
 }
 
 /// The one place event kinds are registered: the [`Event`] enum and its delegation to each
@@ -81,6 +85,9 @@ macro_rules! kinds {
             }
             pub fn service(&self) -> Option<Service> {
                 match self { $(Event::$variant(e) => Kind::service(e)),+ }
+            }
+            pub fn label(&self) -> Option<&'static str> {
+                match self { $(Event::$variant(e) => Kind::label(e)),+ }
             }
         }
 

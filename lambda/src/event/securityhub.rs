@@ -128,6 +128,10 @@ impl<'t> Kind<'t> for SecurityHubFinding<'t> {
     fn service(&self) -> Option<Service> {
         None
     }
+
+    fn label(&self) -> Option<&'static str> {
+        Some("securityhub")
+    }
 }
 
 fn read<'t>(d: &'t Json<'t>, env: &Envelope<'t>) -> Vec<SecurityHubFinding<'t>> {

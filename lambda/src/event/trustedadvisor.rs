@@ -21,6 +21,9 @@ pub struct TrustedAdvisorCheck<'t> {
     pub resource_id: Option<Cow<'t, str>>,
     /// The region the item is about (from its details), else the event's.
     pub region: Cow<'t, str>,
+    /// The item names a region other than the event's (always us-east-1): only then is it a
+    /// field, since the message's context line already says the event's.
+    pub own_region: bool,
     /// Each detail with its value, `None` for nulls, in the event's order.
     pub details: Vec<(Cow<'t, str>, Option<Cow<'t, str>>)>,
     pub uuid: Option<Cow<'t, str>>,
@@ -73,7 +76,9 @@ impl<'t> Kind<'t> for TrustedAdvisorCheck<'t> {
     fn card(&self) -> Card<'_> {
         let mut fields: Vec<Field> = Vec::with_capacity(20);
         fields.push(("Status".into(), (*self.status).into()));
-        fields.push(("Region".into(), (*self.region).into()));
+        if self.own_region {
+            fields.push(("Region".into(), (*self.region).into()));
+        }
         if let Some(r) = &self.resource_id {
             fields.push(("Resource".into(), (**r).into()));
         }
@@ -82,10 +87,11 @@ impl<'t> Kind<'t> for TrustedAdvisorCheck<'t> {
                 break;
             }
             let v = v.as_deref().unwrap_or("—");
-            // The item's Region is already the Region field.
-            if fields
-                .iter()
-                .any(|(label, value)| label.eq_ignore_ascii_case(k) && *value == v)
+            // The item's Region is the Region field, or the context line's.
+            if (k.eq_ignore_ascii_case("region") && (self.own_region || v == &*self.region))
+                || fields
+                    .iter()
+                    .any(|(label, value)| label.eq_ignore_ascii_case(k) && *value == v)
             {
                 continue;
             }
@@ -140,12 +146,14 @@ fn read<'t>(d: &'t Json<'t>, env: &Envelope<'t>) -> Option<TrustedAdvisorCheck<'
         .find(|(k, v)| k.eq_ignore_ascii_case("region") && v.is_some())
         .and_then(|(_, v)| v.clone())
         .unwrap_or_else(|| env.region.clone());
+    let own_region = region != env.region;
     Some(TrustedAdvisorCheck {
         check_name,
         check_id: str_at(d, &["check-id"]).or_else(|| str_at(d, &["checkId"])),
         status: str_at(d, &["status"]).map_or(Cow::Borrowed("UNKNOWN"), upper),
         resource_id: str_at(d, &["resource_id"]).or_else(|| str_at(d, &["resource-id"])),
         region,
+        own_region,
         details,
         uuid: str_at(d, &["uuid"]),
     })

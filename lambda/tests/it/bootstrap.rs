@@ -138,7 +138,7 @@ async fn an_event_without_a_webhook_fails_the_invocation() {
     assert_eq!(err["errorType"], "awsmon.NoWebhook");
     assert_eq!(
         err["errorMessage"],
-        "no webhook configured for the guardduty route(s): set WEBHOOK_URLS (or the service's own) and run `awsmon-tui routing push`"
+        "no webhook configured for the guardduty route: set WEBHOOK_URLS (or the service's own) and run `awsmon-tui routing push`"
     );
     // A dropped event needs no webhook.
     let id = api.invoke(common::fixture("unknown-event"));

@@ -88,6 +88,19 @@ impl ServiceOps for Budget {
         } else {
             cfg.budget_tag_filters.join(", ")
         };
+        // An existing budget is updated, and the plan says from what.
+        let what = match facts.spoke_param(home, Service::Budget, "LimitUsd") {
+            Some(old) if exists(facts, home, &stack_name) => {
+                let limit_text = limit.to_string();
+                let change = if old == limit_text {
+                    format!("{limit} USD")
+                } else {
+                    format!("{old} → {limit} USD")
+                };
+                format!("update budget {name}: {change} for {filters}")
+            }
+            _ => format!("monthly COST budget {name} of {limit} USD for {filters}"),
+        };
         p.steps.push(stack(
             cfg,
             facts,
@@ -101,9 +114,7 @@ impl ServiceOps for Budget {
                 ("TagFilters", cfg.budget_tag_filters.join(",")),
                 ("TopicArn", naming::budget_topic_arn(cfg, &facts.account)),
             ],
-            format!(
-                "monthly COST budget {name} of {limit} USD for {filters}; alerts: forecast above {threshold} %, actual above 100 %"
-            ),
+            format!("{what}; alerts: forecast above {threshold} %, actual above 100 %"),
         ));
     }
 

@@ -192,6 +192,9 @@ pub fn draw(frame: &mut Frame, app: &App, popup: &Popup, theme: Theme, body: Rec
     let inner_h = usize::from(area.height.saturating_sub(2));
     let max = u16::try_from(rows.saturating_sub(inner_h)).unwrap_or(u16::MAX);
     let scroll = scroll.min(max);
+    // A long title (a plan for many regions) ends in "…" rather than at the border; the plan's
+    // first line says it whole.
+    let title = super::widgets::fit(&title, usize::from(area.width.saturating_sub(4)));
     let mut block = Block::bordered().title(title).border_style(border);
     if max > 0 {
         let cue = match (scroll > 0, scroll < max) {
@@ -241,7 +244,10 @@ fn confirm_send(p: &awsmon_notifier::Prepared, theme: Theme) -> Vec<Line<'static
             Span::raw("mention: "),
             Span::styled(who.to_string(), style),
         ]),
-        Line::raw(format!("to {} webhook(s):", p.routes.len())),
+        Line::raw(format!(
+            "to {}:",
+            crate::text::count(p.routes.len(), "webhook", "webhooks")
+        )),
     ];
     lines.extend(
         p.routes
