@@ -77,8 +77,41 @@ fn parse_regions(s: &str) -> Result<RegionArg, String> {
     Ok(RegionArg::List(list))
 }
 
-fn parse_service(s: &str) -> Result<Service, String> {
-    s.parse::<Service>().map_err(|e| e.to_string())
+/// A value parser that names its values (so `--help` and shell completions list them) and
+/// reads them with the type's own `FromStr`.
+fn one_of<T>(names: Vec<&'static str>) -> impl clap::builder::TypedValueParser<Value = T>
+where
+    T: std::str::FromStr + Clone + Send + Sync + 'static,
+    T::Err: std::fmt::Display,
+{
+    use clap::builder::TypedValueParser as _;
+    clap::builder::PossibleValuesParser::new(names)
+        .try_map(|s: String| s.parse::<T>().map_err(|e| e.to_string()))
+}
+
+fn service_names() -> Vec<&'static str> {
+    Service::ALL.iter().map(|s| s.as_str()).collect()
+}
+
+fn parse_service() -> impl clap::builder::TypedValueParser<Value = Service> {
+    one_of(service_names())
+}
+
+fn parse_target() -> impl clap::builder::TypedValueParser<Value = crate::deploy::plan::Target> {
+    let mut names = vec!["notifier"];
+    names.extend(service_names());
+    names.push("all");
+    one_of(names)
+}
+
+fn parse_route() -> impl clap::builder::TypedValueParser<Value = crate::test_message::Route> {
+    let mut names = vec!["default"];
+    names.extend(service_names());
+    one_of(names)
+}
+
+fn parse_via() -> impl clap::builder::TypedValueParser<Value = crate::test_message::Via> {
+    one_of(vec!["direct", "pipeline"])
 }
 
 #[derive(Debug, Subcommand)]
@@ -155,8 +188,8 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct StatusArgs {
-    #[arg(long, value_delimiter = ',', value_parser = parse_service,
-        help = format!("Only these services: {}", crate::services::listed(",", ",")))]
+    /// Only these services (comma-separated)
+    #[arg(long, value_delimiter = ',', value_parser = parse_service(), ignore_case = true)]
     pub services: Option<Vec<Service>>,
     #[command(flatten)]
     pub out: OutputArgs,
@@ -164,8 +197,8 @@ pub struct StatusArgs {
 
 #[derive(Debug, Args)]
 pub struct DeployArgs {
-    #[arg(value_parser = parse_target,
-        help = format!("notifier, {} or all", crate::services::listed(", ", ", ")))]
+    /// What to act on: the notifier (its hub), one service, or all
+    #[arg(value_parser = parse_target(), ignore_case = true)]
     pub target: crate::deploy::plan::Target,
     #[command(flatten)]
     pub common: ApplyArgs,
@@ -173,8 +206,8 @@ pub struct DeployArgs {
 
 #[derive(Debug, Args)]
 pub struct DestroyArgs {
-    #[arg(value_parser = parse_target,
-        help = format!("notifier, {} or all", crate::services::listed(", ", ", ")))]
+    /// What to act on: the notifier (its hub), one service, or all
+    #[arg(value_parser = parse_target(), ignore_case = true)]
     pub target: crate::deploy::plan::Target,
     /// Also delete what awsmon created that holds history: detectors, Config recorders and
     /// channels, Inspector scanning (never adopted ones); asks a second time on a terminal
@@ -195,10 +228,6 @@ pub struct ApplyArgs {
     // The plan, progress and outcomes as JSON (json: one list; jsonl: a line each)
     #[command(flatten)]
     pub out: OutputArgs,
-}
-
-fn parse_target(s: &str) -> Result<crate::deploy::plan::Target, String> {
-    s.parse()
 }
 
 #[derive(Debug, Args)]
@@ -268,12 +297,12 @@ pub enum NotifierCommand {
 
 #[derive(Debug, Args)]
 pub struct TestMessageArgs {
-    #[arg(long, default_value = "default", value_parser = parse_route,
-        help = format!("default, {}", crate::services::listed(", ", " or ")))]
+    /// Whose webhooks: the default route's or a service's
+    #[arg(long, default_value = "default", value_parser = parse_route(), ignore_case = true)]
     pub route: crate::test_message::Route,
     /// direct: post from here and report each webhook's answer; pipeline: put an awsmon.test
     /// event on the home bus (EventBridge → Lambda → Slack)
-    #[arg(long, default_value = "direct", value_parser = parse_via)]
+    #[arg(long, default_value = "direct", value_parser = parse_via(), ignore_case = true)]
     pub via: crate::test_message::Via,
     /// With --via pipeline: seconds to wait for the notifier's log line for the event (0: do
     /// not wait)
@@ -284,21 +313,13 @@ pub struct TestMessageArgs {
     pub out: OutputArgs,
 }
 
-fn parse_route(s: &str) -> Result<crate::test_message::Route, String> {
-    s.parse()
-}
-
-fn parse_via(s: &str) -> Result<crate::test_message::Via, String> {
-    s.parse()
-}
-
 #[derive(Debug, Args)]
 pub struct FindingsArgs {
     /// How far back: 24h, 90m, 7d
     #[arg(long, default_value = "24h", value_parser = crate::findings::parse_since)]
     pub since: std::time::Duration,
-    #[arg(long, value_delimiter = ',', value_parser = parse_service,
-        help = format!("Only these services: {}", crate::services::listed(",", ",")))]
+    /// Only these services (comma-separated)
+    #[arg(long, value_delimiter = ',', value_parser = parse_service(), ignore_case = true)]
     pub services: Option<Vec<Service>>,
     // Per finding as JSON
     #[command(flatten)]

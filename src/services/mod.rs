@@ -186,17 +186,6 @@ pub fn names(services: &[Service]) -> String {
     }
 }
 
-/// Every service's command-line name, `sep` between them and `last` before the last one
-/// ("guardduty, config, … or budget"): the help text lists services so.
-pub fn listed(sep: &str, last: &str) -> String {
-    let names: Vec<&str> = Service::ALL.iter().map(|s| s.as_str()).collect();
-    match names.split_last() {
-        None => String::new(),
-        Some((only, [])) => (*only).to_string(),
-        Some((tail, rest)) => format!("{}{last}{tail}", rest.join(sep)),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -227,14 +216,6 @@ mod tests {
 
     #[test]
     fn lists_read_like_the_help_text() {
-        assert_eq!(
-            listed(",", ","),
-            "guardduty,config,inspector,trustedadvisor,budget"
-        );
-        assert_eq!(
-            listed(", ", " or "),
-            "guardduty, config, inspector, trustedadvisor or budget"
-        );
         assert_eq!(names(&REGIONAL), "GuardDuty, AWS Config and Inspector");
         assert_eq!(names(&[Service::Budget]), "Budget");
     }

@@ -148,7 +148,10 @@ fn usage_errors_exit_2() {
     let out = awsmon(&["status", "--services", "guardduty,shield"], &CREDS);
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        stderr(&out).contains("unknown service \"shield\""),
+        stderr(&out).contains("invalid value 'shield' for '--services <SERVICES>'")
+            && stderr(&out).contains(
+                "[possible values: guardduty, config, inspector, trustedadvisor, budget]"
+            ),
         "{}",
         stderr(&out)
     );
@@ -1300,6 +1303,35 @@ fn completions_and_the_man_page_list_every_command() {
         );
     }
     assert!(awsmon(&["completions", "tcsh"], &[]).status.code() == Some(2));
+    // Targets, routes and services complete by name (issue 12: they were free text).
+    let bash = stdout(&awsmon(&["completions", "bash"], &[]));
+    assert!(
+        bash.contains("notifier guardduty config inspector trustedadvisor budget all"),
+        "{bash}"
+    );
+    assert!(bash.contains("default guardduty config inspector trustedadvisor budget"));
+    assert!(bash.contains("direct pipeline"));
+    // Names are still read in any case, and a wrong one lists the right ones.
+    let out = awsmon(
+        &[
+            "deploy",
+            "GuardDuty",
+            "--dry-run",
+            "--endpoint-url",
+            "http://127.0.0.1:9",
+        ],
+        &[],
+    );
+    assert!(!stderr(&out).contains("invalid value"), "{}", stderr(&out));
+    let out = awsmon(&["deploy", "macie"], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains(
+            "[possible values: notifier, guardduty, config, inspector, trustedadvisor, budget, all]"
+        ),
+        "{}",
+        stderr(&out)
+    );
 }
 
 /// Issue 13, item 5: every step ran but the service's own API says it is not on (moto's
