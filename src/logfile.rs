@@ -8,14 +8,7 @@ use std::path::PathBuf;
 
 /// Where the log goes.
 pub fn path() -> io::Result<PathBuf> {
-    let state = std::env::var_os("XDG_STATE_HOME")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| {
-            std::env::var_os("HOME")
-                .filter(|v| !v.is_empty())
-                .map(|h| PathBuf::from(h).join(".local/state"))
-        })
+    let state = crate::config::xdg_dir("XDG_STATE_HOME", ".local/state")
         .ok_or_else(|| io::Error::other("neither XDG_STATE_HOME nor HOME is set"))?;
     Ok(state.join("awsmon").join("console.log"))
 }

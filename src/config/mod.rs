@@ -198,29 +198,27 @@ pub fn search_paths() -> Vec<PathBuf> {
 
 /// `$XDG_CONFIG_HOME/awsmon/config.yml`, else `~/.config/awsmon/config.yml`.
 pub fn user_config_path() -> Option<PathBuf> {
-    std::env::var_os("XDG_CONFIG_HOME")
-        .map(PathBuf::from)
-        .filter(|p| p.is_absolute())
-        .or_else(|| {
-            std::env::var_os("HOME")
-                .filter(|h| !h.is_empty())
-                .map(|h| PathBuf::from(h).join(".config"))
-        })
-        .map(|dir| dir.join("awsmon").join("config.yml"))
+    xdg_dir("XDG_CONFIG_HOME", ".config").map(|dir| dir.join("awsmon").join("config.yml"))
 }
 
 /// Where the console offers to write exported findings: `$XDG_DATA_HOME/awsmon/findings`, else
 /// `~/.local/share/awsmon/findings`, else the working directory.
 pub fn export_dir() -> PathBuf {
-    std::env::var_os("XDG_DATA_HOME")
+    xdg_dir("XDG_DATA_HOME", ".local/share")
+        .map_or_else(PathBuf::new, |dir| dir.join("awsmon").join("findings"))
+}
+
+/// An XDG base directory: `$var` when absolute (the spec ignores relative ones), else
+/// `~/<under_home>`.
+pub(crate) fn xdg_dir(var: &str, under_home: &str) -> Option<PathBuf> {
+    std::env::var_os(var)
         .map(PathBuf::from)
         .filter(|p| p.is_absolute())
         .or_else(|| {
             std::env::var_os("HOME")
                 .filter(|h| !h.is_empty())
-                .map(|h| PathBuf::from(h).join(".local").join("share"))
+                .map(|h| PathBuf::from(h).join(under_home))
         })
-        .map_or_else(PathBuf::new, |dir| dir.join("awsmon").join("findings"))
 }
 
 /// Where the first save goes when no config.yml was found: the user's config directory (not

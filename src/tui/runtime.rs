@@ -68,14 +68,19 @@ impl Shared {
 type Term = Terminal<CrosstermBackend<Stdout>>;
 
 fn enter() -> io::Result<Term> {
+    take_terminal()?;
+    Terminal::new(CrosstermBackend::new(io::stdout()))
+}
+
+/// Raw mode, the alternate screen, bracketed paste, no cursor: at start and after ctrl-z.
+fn take_terminal() -> io::Result<()> {
     enable_raw_mode()?;
     execute!(
         io::stdout(),
         EnterAlternateScreen,
         crossterm::event::EnableBracketedPaste,
         crossterm::cursor::Hide
-    )?;
-    Terminal::new(CrosstermBackend::new(io::stdout()))
+    )
 }
 
 /// Puts the terminal back as it was; safe to call more than once.
@@ -196,13 +201,7 @@ fn suspend(terminal: &mut Term) -> io::Result<()> {
     let _ = std::process::Command::new("kill")
         .args(["-TSTP", &std::process::id().to_string()])
         .status();
-    enable_raw_mode()?;
-    execute!(
-        io::stdout(),
-        EnterAlternateScreen,
-        crossterm::event::EnableBracketedPaste,
-        crossterm::cursor::Hide
-    )?;
+    take_terminal()?;
     terminal.clear()
 }
 

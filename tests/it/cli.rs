@@ -23,6 +23,17 @@ fn awsmon(args: &[&str], envs: &[(&str, &str)]) -> Output {
     cmd.output().expect("run awsmon-tui")
 }
 
+/// A config.yml in `dir` with a (fake) default webhook, as deploying requires; its path.
+fn hooked_config(dir: &std::path::Path) -> String {
+    let config = dir.join("config.yml");
+    std::fs::write(
+        &config,
+        "WEBHOOK_URLS: https://hooks.slack.com/services/T0FAKE/B0FAKE/XXXXXXXX\n",
+    )
+    .expect("config");
+    config.display().to_string()
+}
+
 const CREDS: [(&str, &str); 2] = [
     ("AWS_ACCESS_KEY_ID", "AKIAEMULATOR00000000"),
     ("AWS_SECRET_ACCESS_KEY", "emulator"),
@@ -678,19 +689,14 @@ fn a_read_only_dry_run_plans_even_without_a_notifier_build() {
     }
     let moto = common::start_moto();
     let dir = tempfile::tempdir().expect("dir");
-    let config = dir.path().join("config.yml");
-    std::fs::write(
-        &config,
-        "WEBHOOK_URLS: https://hooks.slack.com/services/T0FAKE/B0FAKE/XXXXXXXX\n",
-    )
-    .expect("config");
+    let config = hooked_config(dir.path());
     let out = awsmon(
         &[
             "--read-only",
             "--endpoint-url",
             &moto.endpoint,
             "--config",
-            &config.display().to_string(),
+            &config,
             "deploy",
             "notifier",
             "--dry-run",
@@ -1071,12 +1077,7 @@ async fn ctrl_c_during_a_deploy_says_what_finished_was_cut_off_and_never_ran() {
         }
     });
     let dir = tempfile::tempdir().expect("dir");
-    let config = dir.path().join("config.yml");
-    std::fs::write(
-        &config,
-        "WEBHOOK_URLS: https://hooks.slack.com/services/T0FAKE/B0FAKE/XXXXXXXX\n",
-    )
-    .expect("config");
+    let config = hooked_config(dir.path());
     let zip = common::fake_zip(dir.path());
     let awsmon::deploy::artifact::Origin::File(zip_path) = &zip.origin else {
         unreachable!()
@@ -1341,13 +1342,7 @@ fn completions_and_the_man_page_list_every_command() {
 fn a_deploy_the_service_does_not_confirm_exits_4() {
     let moto = common::start_moto();
     let dir = tempfile::tempdir().expect("dir");
-    let config = dir.path().join("config.yml");
-    std::fs::write(
-        &config,
-        "WEBHOOK_URLS: https://hooks.slack.com/services/T0FAKE/B0FAKE/XXXXXXXX\n",
-    )
-    .expect("config");
-    let config = config.display().to_string();
+    let config = hooked_config(dir.path());
     let zip = common::fake_zip(dir.path());
     let awsmon::deploy::artifact::Origin::File(zip_path) = &zip.origin else {
         unreachable!("a file")

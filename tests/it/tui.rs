@@ -303,21 +303,27 @@ fn enter_plans_confirm_runs_and_the_cell_shows_progress() {
     assert_eq!(app.ui.toasts.last().map(|t| t.level), Some(Level::Info));
 }
 
-#[test]
-fn a_failed_job_keeps_its_log_open() {
-    let mut app = app(false);
-    scanned(&mut app);
-    key(&mut app, KeyCode::Char('j'));
-    let Some(Effect::Plan(req)) = key(&mut app, KeyCode::Enter).first().cloned() else {
+/// GuardDuty in eu-west-1 (the row under the first), planned and confirmed: the job's id.
+pub(crate) fn run_eu_west_1_plan(app: &mut App) -> u64 {
+    key(app, KeyCode::Char('j'));
+    let Some(Effect::Plan(req)) = key(app, KeyCode::Enter).first().cloned() else {
         panic!("no plan");
     };
     app.update(Action::PlanReady {
         id: req.id,
         result: Ok(plan_for_eu_west_1()),
     });
-    key(&mut app, KeyCode::Char('y'));
+    key(app, KeyCode::Char('y'));
+    req.id
+}
+
+#[test]
+fn a_failed_job_keeps_its_log_open() {
+    let mut app = app(false);
+    scanned(&mut app);
+    let id = run_eu_west_1_plan(&mut app);
     app.update(Action::JobFinished {
-        id: req.id,
+        id,
         result: Err("create stack awsmon-guardduty in eu-west-1 — ForwardRule: CREATE_FAILED (AccessDenied)".into()),
         warnings: vec![],
     });

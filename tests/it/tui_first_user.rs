@@ -13,7 +13,7 @@ use awsmon::tui::ui::{InputFor, Level};
 use awsmon_notifier::Service;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::tui::{app, cell, draw, key, keys, plan_for_eu_west_1, scanned};
+use super::tui::{app, cell, draw, key, keys, run_eu_west_1_plan, scanned};
 
 fn ctrl(app: &mut App, c: char) -> Vec<Effect> {
     app.update(Action::Key(KeyEvent::new(
@@ -252,22 +252,14 @@ fn contradictions_are_caught_as_typed_and_their_toast_goes_when_fixed() {
 fn an_unverified_deploy_is_not_done_and_the_cell_offers_a_repair() {
     let mut app = app(false);
     scanned(&mut app);
-    key(&mut app, KeyCode::Char('j'));
-    let Some(Effect::Plan(req)) = key(&mut app, KeyCode::Enter).first().cloned() else {
-        panic!("no plan");
-    };
-    app.update(Action::PlanReady {
-        id: req.id,
-        result: Ok(plan_for_eu_west_1()),
-    });
-    key(&mut app, KeyCode::Char('y'));
+    let id = run_eu_west_1_plan(&mut app);
     let why = "eu-west-1: GuardDuty is not fully on after the deploy: no detector";
     app.update(Action::JobFinished {
-        id: req.id,
+        id,
         result: Ok("4 steps done".into()),
         warnings: vec![why.into()],
     });
-    let job = app.jobs.get(req.id).expect("job");
+    let job = app.jobs.get(id).expect("job");
     assert_eq!(job.state, JobState::Unverified(why.into()));
     let toast = app.ui.toasts.last().expect("toast");
     assert_eq!(toast.level, Level::Warn);
