@@ -440,4 +440,9 @@ fn a_pipeline_test_message_shows_its_confirmation() {
         app.ui.toasts.last().map(|t| t.text.as_str()),
         Some("✔ the notifier delivered the test message")
     );
+    // Leaving and coming back starts clean: the old answers are not shown as new.
+    key(&mut app, KeyCode::Esc);
+    keys(&mut app, "t");
+    assert!(app.test.results.is_empty());
+    assert!(!draw(&app, 120, 40).contains("e-1"));
 }
