@@ -92,6 +92,9 @@ enum Next {
 
 impl Deliverer {
     pub fn new(policy: RetryPolicy) -> Result<Self, ClientError> {
+        // reqwest is built without a crypto provider of its own; ring is the process's, as
+        // for the SDK's client. An error means one is installed already, which is as good.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let client = reqwest::Client::builder()
             .connect_timeout(policy.connect_timeout)
             // A webhook that redirects would have the message re-posted to another host.

@@ -6,8 +6,10 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::io::{
+    AsyncBufRead, AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader,
+};
+use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
 use awsmon_notifier::WebhookUrl;
@@ -179,6 +181,34 @@ impl SlackReceiver {
         Ok(SlackReceiver { base, state, task })
     }
 
+    /// The receiver over HTTPS at `https://localhost:<port>`, with a certificate from a
+    /// certificate authority made for this receiver: a client trusts it only when told to,
+    /// e.g. through `SSL_CERT_FILE` pointing at a file holding [`TlsReceiver::ca_pem`].
+    pub async fn start_tls() -> std::io::Result<TlsReceiver> {
+        let (ca_pem, config) = tls_identity().map_err(std::io::Error::other)?;
+        let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+        let listener = TcpListener::bind("127.0.0.1:0").await?;
+        let base = format!("https://localhost:{}", listener.local_addr()?.port());
+        let state = Arc::new(Mutex::new(State::default()));
+        let shared = state.clone();
+        let task = tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                let _ = stream.set_nodelay(true);
+                let (acceptor, shared) = (acceptor.clone(), shared.clone());
+                tokio::spawn(async move {
+                    // A client that does not trust the certificate ends the handshake here.
+                    if let Ok(tls) = acceptor.accept(stream).await {
+                        serve(tls, shared).await;
+                    }
+                });
+            }
+        });
+        Ok(TlsReceiver {
+            receiver: SlackReceiver { base, state, task },
+            ca_pem,
+        })
+    }
+
     /// A webhook URL on this receiver; `name` tells hooks apart.
     pub fn url(&self, name: &str) -> WebhookUrl {
         WebhookUrl::new_unchecked(format!("{}/services/T0TEST/B0TEST/{name}", self.base))
@@ -211,13 +241,60 @@ impl SlackReceiver {
     }
 }
 
+/// A [`SlackReceiver`] over HTTPS and the certificate authority its certificate comes from.
+pub struct TlsReceiver {
+    pub receiver: SlackReceiver,
+    /// The authority's certificate, PEM.
+    pub ca_pem: String,
+}
+
+impl std::ops::Deref for TlsReceiver {
+    type Target = SlackReceiver;
+    fn deref(&self) -> &SlackReceiver {
+        &self.receiver
+    }
+}
+
+/// A certificate authority and a `localhost` server certificate it signed, fresh each run.
+fn tls_identity() -> Result<(String, rustls::ServerConfig), Box<dyn std::error::Error + Send + Sync>>
+{
+    use rcgen::{
+        BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer,
+        KeyPair, KeyUsagePurpose,
+    };
+    let mut ca = CertificateParams::new(Vec::<String>::new())?;
+    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca.distinguished_name
+        .push(DnType::CommonName, "awsmon test bench CA");
+    ca.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+    let ca_key = KeyPair::generate()?;
+    let ca_cert = ca.self_signed(&ca_key)?;
+    let issuer = Issuer::new(ca, ca_key);
+
+    let mut leaf = CertificateParams::new(vec!["localhost".to_string()])?;
+    leaf.distinguished_name
+        .push(DnType::CommonName, "localhost");
+    leaf.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+    let leaf_key = KeyPair::generate()?;
+    let leaf_cert = leaf.signed_by(&leaf_key, &issuer)?;
+
+    let key = rustls::pki_types::PrivateKeyDer::try_from(leaf_key.serialize_der())?;
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()?
+    .with_no_client_auth()
+    .with_single_cert(vec![leaf_cert.der().clone(), ca_cert.der().clone()], key)?;
+    Ok((ca_cert.pem(), config))
+}
+
 impl Drop for SlackReceiver {
     fn drop(&mut self) {
         self.task.abort();
     }
 }
 
-async fn serve(stream: TcpStream, state: Arc<Mutex<State>>) {
+async fn serve<S: AsyncRead + AsyncWrite + Unpin>(stream: S, state: Arc<Mutex<State>>) {
     let mut reader = BufReader::new(stream);
     while let Ok(Some(req)) = read_request(&mut reader).await {
         let reply = {

@@ -21,14 +21,19 @@ impl Drop for Bootstrap {
 }
 
 /// The bootstrap with routing from env: the receiver's `default` and `guardduty` hooks, or
-/// no webhook at all.
-fn start_bootstrap(api: &RuntimeApi, slack: Option<&SlackReceiver>) -> Bootstrap {
+/// no webhook at all; `extra` is added to its environment.
+fn start_bootstrap(
+    api: &RuntimeApi,
+    slack: Option<&SlackReceiver>,
+    extra: &[(&str, &str)],
+) -> Bootstrap {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_bootstrap"));
     cmd.env_clear()
         .env("AWS_LAMBDA_RUNTIME_API", &api.address)
         .env("AWS_LAMBDA_FUNCTION_NAME", "awsmon-notifier")
         .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
         .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+        .envs(extra.iter().copied())
         .stdout(Stdio::piped())
         .stderr(Stdio::null());
     if let Some(slack) = slack {
@@ -45,7 +50,7 @@ fn start_bootstrap(api: &RuntimeApi, slack: Option<&SlackReceiver>) -> Bootstrap
 async fn the_real_bootstrap_delivers_what_the_library_formats() {
     let slack = SlackReceiver::start().await.expect("receiver");
     let api = RuntimeApi::start().await.expect("runtime api");
-    let mut boot = start_bootstrap(&api, Some(&slack));
+    let mut boot = start_bootstrap(&api, Some(&slack), &[]);
     let wait = Duration::from_secs(20);
 
     // The library's own view of the same events, routed to the receiver's hooks.
@@ -130,7 +135,7 @@ async fn the_real_bootstrap_delivers_what_the_library_formats() {
 #[tokio::test(flavor = "multi_thread")]
 async fn an_event_without_a_webhook_fails_the_invocation() {
     let api = RuntimeApi::start().await.expect("runtime api");
-    let _boot = start_bootstrap(&api, None);
+    let _boot = start_bootstrap(&api, None, &[]);
     let id = api.invoke(common::fixture("guardduty-crypto-high"));
     let Some(Outcome::Error(err)) = api.outcome(&id, Duration::from_secs(20)).await else {
         panic!("expected an invocation error");
@@ -146,4 +151,45 @@ async fn an_event_without_a_webhook_fails_the_invocation() {
         api.outcome(&id, Duration::from_secs(20)).await,
         Some(Outcome::Response(_))
     ));
+}
+
+/// Slack is HTTPS: the bootstrap's TLS (rustls with ring, the system's roots, which
+/// `SSL_CERT_FILE` names as it does for OpenSSL) reaches a host whose certificate those roots
+/// sign, and refuses one whose certificate they do not, which is then an invocation error.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_real_bootstrap_posts_over_tls_and_checks_the_certificate() {
+    let slack = SlackReceiver::start_tls().await.expect("tls receiver");
+    let api = RuntimeApi::start().await.expect("runtime api");
+    let dir = tempfile::tempdir().expect("dir");
+    let roots = dir.path().join("roots.pem");
+    std::fs::write(&roots, &slack.ca_pem).expect("roots");
+    let wait = Duration::from_secs(20);
+
+    let trusting = start_bootstrap(
+        &api,
+        Some(&slack),
+        &[("SSL_CERT_FILE", roots.to_str().expect("utf-8"))],
+    );
+    let id = api.invoke(common::fixture("guardduty-crypto-high"));
+    assert_eq!(
+        api.outcome(&id, wait).await,
+        Some(Outcome::Response(
+            json!({"events": 1, "sent": 1, "deliveries": 1})
+        ))
+    );
+    assert_eq!(slack.bodies("guardduty").len(), 1);
+    drop(trusting);
+
+    // The system's own roots do not include the bench's authority.
+    let _doubting = start_bootstrap(&api, Some(&slack), &[]);
+    let id = api.invoke(common::fixture("guardduty-crypto-high"));
+    let Some(Outcome::Error(err)) = api.outcome(&id, wait).await else {
+        panic!("expected an invocation error");
+    };
+    assert_eq!(err["errorType"], "awsmon.DeliveryFailed");
+    assert_eq!(
+        slack.bodies("guardduty").len(),
+        1,
+        "nothing more was posted"
+    );
 }
