@@ -126,12 +126,13 @@ fn build_notifier(out_dir: &Path) -> Option<PathBuf> {
         .args(["--package", "awsmon-notifier", "--bin", "bootstrap"])
         .arg("--manifest-path")
         .arg(manifest_dir.join("Cargo.toml"))
-        .arg("--target-dir")
-        .arg(out_dir.join("notifier-target"))
         .arg("--lambda-dir")
         .arg(&lambda_dir)
         .env_clear()
         .envs(env::vars().filter(|(k, _)| keep.contains(&k.as_str())))
+        // Its own target directory: the outer build holds a lock on its own. (cargo-lambda
+        // passes `--target-dir` on to `cargo metadata`, which refuses it; the variable works.)
+        .env("CARGO_TARGET_DIR", out_dir.join("notifier-target"))
         .stdin(Stdio::null())
         .status();
     match status {
