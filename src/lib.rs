@@ -16,6 +16,7 @@ pub mod logfile;
 pub mod naming;
 pub mod notifier;
 pub mod ops;
+pub mod org;
 pub mod regions;
 pub mod services;
 pub mod slack_view;

@@ -46,12 +46,17 @@ impl Default for AwsOptions {
 
 type ClientCache = Mutex<HashMap<(&'static str, String), Box<dyn Any + Send + Sync>>>;
 
+/// The same access as another account's role, by role ARN; made once, so its credentials are
+/// fetched once and renewed for every client made from it.
+type AssumedCache = Mutex<HashMap<String, Aws>>;
+
 /// The AWS access point: shared config plus a cache of clients per (service, region).
 #[derive(Clone)]
 pub struct Aws {
     sdk: SdkConfig,
     options: Arc<AwsOptions>,
     clients: Arc<ClientCache>,
+    assumed: Arc<AssumedCache>,
 }
 
 impl std::fmt::Debug for Aws {
@@ -93,7 +98,48 @@ impl Aws {
             sdk: loader.load().await,
             options: Arc::new(options),
             clients: Arc::new(Mutex::new(HashMap::new())),
+            assumed: Arc::new(Mutex::new(HashMap::new())),
         }
+    }
+
+    /// This access as `role_arn` (sts:AssumeRole with the current credentials, in the home
+    /// region). Nothing is called until a client made from it makes its first call; an
+    /// AccessDenied then is that call's error. Cached by role ARN.
+    pub async fn assume(&self, role_arn: &str) -> Aws {
+        if let Some(hit) = self
+            .assumed
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(role_arn)
+        {
+            return hit.clone();
+        }
+        let provider = aws_config::sts::AssumeRoleProvider::builder(role_arn)
+            .session_name("awsmon-tui")
+            .configure(&self.sdk)
+            .build()
+            .await;
+        // The SDK config's identity cache is shared by every client made from it, keyed by
+        // provider: one AssumeRole per account, renewed before it expires.
+        let sdk = self
+            .sdk
+            .to_builder()
+            .credentials_provider(
+                aws_credential_types::provider::SharedCredentialsProvider::new(provider),
+            )
+            .build();
+        let aws = Aws {
+            sdk,
+            options: self.options.clone(),
+            clients: Arc::new(Mutex::new(HashMap::new())),
+            assumed: self.assumed.clone(),
+        };
+        self.assumed
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .entry(role_arn.to_string())
+            .or_insert(aws)
+            .clone()
     }
 
     pub fn sdk_config(&self) -> &SdkConfig {
@@ -195,4 +241,5 @@ regional_clients! {
     logs => aws_sdk_cloudwatchlogs,
     sqs => aws_sdk_sqs,
     lambda => aws_sdk_lambda,
+    organizations => aws_sdk_organizations,
 }

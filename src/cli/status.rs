@@ -33,13 +33,17 @@ pub async fn report(
         (Some(RegionArg::All), _) | (None, RegionSelection::All) => None,
     };
     let named = wanted.is_some();
+    let services = args
+        .services
+        .clone()
+        .unwrap_or_else(|| Service::ALL.to_vec());
+    if cfg.org.enabled {
+        return org_report(aws, cfg, wanted, services, args).await;
+    }
     let request = ScanRequest {
         config: cfg,
         regions: Regions::Discover(wanted),
-        services: args
-            .services
-            .clone()
-            .unwrap_or_else(|| Service::ALL.to_vec()),
+        services,
         concurrency: 16,
     };
     let (scan, source) = inventory::scan(aws, request).await.map_err(|e| match e.kind {
@@ -126,4 +130,96 @@ fn state_colour(state: State) -> &'static str {
         State::Disabled => "0",
         State::Unsupported | State::NotOptedIn => "90",
     }
+}
+
+/// Org mode: the account × service summary (regions enabled of regions scanned), grouped by
+/// OU; JSON carries every account's cells.
+async fn org_report(
+    aws: &Aws,
+    cfg: &Config,
+    wanted: Option<Vec<String>>,
+    services: Vec<Service>,
+    args: &StatusArgs,
+) -> Result<(), Failure> {
+    use crate::org::scan::{self, OrgScanRequest};
+    let request = OrgScanRequest {
+        config: cfg,
+        regions: Regions::Discover(wanted),
+        services,
+        concurrency: 32,
+    };
+    let scan = scan::scan(aws, request).await.map_err(|e| match e.kind {
+        AwsErrorKind::Credentials => Failure::credentials(format!("{e}")),
+        _ => Failure::other(format!("cannot read the organization: {e}")),
+    })?;
+    match args.out.format(Output::Json) {
+        Output::Json => {
+            let doc =
+                serde_json::to_string_pretty(&scan).map_err(|e| Failure::other(e.to_string()))?;
+            println!("{doc}");
+            return Ok(());
+        }
+        Output::Jsonl => {
+            let mut out = super::output::Emitter::new(Output::Jsonl);
+            for account in &scan.accounts {
+                for cell in &account.cells {
+                    let mut line = serde_json::to_value(cell).unwrap_or_default();
+                    line["account"] = serde_json::Value::from(account.account.id.as_str());
+                    if let Some(out) = out.as_mut() {
+                        out.emit(&line);
+                    }
+                }
+            }
+            return Ok(());
+        }
+        Output::Table => {}
+    }
+    let colour = std::io::stdout().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    println!(
+        "organization {} (management account {}), delegated administrator {}, {}",
+        scan.organization,
+        scan.management_account,
+        scan.admin_account,
+        crate::text::count(scan.regions.len(), "region", "regions")
+    );
+    let mut headers = vec!["ACCOUNT", "NAME", "OU"];
+    headers.extend(scan.services.iter().map(|s| s.display_name()));
+    let rows: Vec<Vec<(String, Option<&str>)>> = scan
+        .accounts
+        .iter()
+        .map(|a| {
+            let mut row = vec![
+                (a.account.id.clone(), None),
+                (a.account.name.clone(), None),
+                (a.account.ou_path.clone(), None),
+            ];
+            for &service in &scan.services {
+                row.push(if let Some(why) = &a.skipped {
+                    (why.clone(), Some("90"))
+                } else {
+                    let t = a.tally(service);
+                    let colour = if t.errors > 0 {
+                        "31"
+                    } else if t.enabled < t.total {
+                        "33"
+                    } else {
+                        "32"
+                    };
+                    (t.label(), Some(colour))
+                });
+            }
+            row
+        })
+        .collect();
+    print!("{}", table::render(&headers, &rows, colour));
+    for auto in &scan.auto_enable {
+        println!(
+            "auto-enable  {:<14} {:<10} {}",
+            auto.region,
+            auto.service.display_name(),
+            auto.setting
+        );
+    }
+    Ok(())
 }

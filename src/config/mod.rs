@@ -42,6 +42,37 @@ pub struct Config {
     /// Whether config.yml itself sets HOME_REGION. When it does not, the home region comes
     /// from the environment ([`home_region`]) and a save leaves the key out.
     pub home_region_in_file: bool,
+    /// Org mode and its scope (ORGANIZATION, ACCOUNTS, EXCLUDE_ACCOUNTS, ORG_ACCESS_ROLE,
+    /// DELEGATED_ADMIN_ACCOUNT).
+    pub org: OrgSettings,
+}
+
+/// How awsmon sees an AWS Organization. Off by default: one account, as before.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrgSettings {
+    pub enabled: bool,
+    /// Account ids, OU ids or the root id to include; empty: every account.
+    pub accounts: Vec<String>,
+    /// Account ids or OU ids to leave out.
+    pub exclude: Vec<String>,
+    /// The role assumed in member accounts where no organization API answers.
+    pub access_role: String,
+    /// The services' delegated administrator; `None`: the account awsmon runs as.
+    pub delegated_admin: Option<String>,
+}
+
+pub const DEFAULT_ORG_ACCESS_ROLE: &str = "OrganizationAccountAccessRole";
+
+impl Default for OrgSettings {
+    fn default() -> Self {
+        OrgSettings {
+            enabled: false,
+            accounts: Vec::new(),
+            exclude: Vec::new(),
+            access_role: DEFAULT_ORG_ACCESS_ROLE.to_string(),
+            delegated_admin: None,
+        }
+    }
 }
 
 pub const DEFAULT_RESERVED_CONCURRENCY: u32 = 5;
@@ -63,6 +94,7 @@ impl Default for Config {
             alert_email: None,
             notifier_reserved_concurrency: DEFAULT_RESERVED_CONCURRENCY,
             home_region_in_file: false,
+            org: OrgSettings::default(),
         }
     }
 }

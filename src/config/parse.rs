@@ -350,6 +350,28 @@ pub(crate) fn cross_warnings(cfg: &Config) -> Vec<(&'static str, String)> {
             ),
         ));
     }
+    let org = &cfg.org;
+    if !org.enabled {
+        for (key, set) in [
+            ("ACCOUNTS", !org.accounts.is_empty()),
+            ("EXCLUDE_ACCOUNTS", !org.exclude.is_empty()),
+            ("DELEGATED_ADMIN_ACCOUNT", org.delegated_admin.is_some()),
+        ] {
+            if set {
+                out.push((
+                    key,
+                    "has no effect without ORGANIZATION: true (awsmon sees one account)"
+                        .to_string(),
+                ));
+            }
+        }
+    }
+    if let Some(both) = org.accounts.iter().find(|a| org.exclude.contains(a)) {
+        out.push((
+            "EXCLUDE_ACCOUNTS",
+            format!("{both} is also in ACCOUNTS; it is left out"),
+        ));
+    }
     out
 }
 

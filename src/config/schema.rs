@@ -499,6 +499,66 @@ fn trusted_advisor_status(item: &str) -> Result<String, String> {
     }
 }
 
+/// A 12-digit AWS account id.
+pub fn account_id(v: &str) -> Result<String, String> {
+    if v.len() == 12 && v.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(v.to_string())
+    } else {
+        Err(format!("expected a 12-digit account id, found {v:?}"))
+    }
+}
+
+fn account_id_or_empty(v: &str) -> Result<String, String> {
+    if v.is_empty() {
+        Ok(String::new())
+    } else {
+        account_id(v)
+    }
+}
+
+/// An account id, an OU id (`ou-` root part `-` 8–32 characters) or the root (`r-` 4–32).
+fn org_target(item: &str) -> Result<String, String> {
+    let lower_alnum = |s: &str| {
+        s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+    };
+    let ou = item
+        .strip_prefix("ou-")
+        .and_then(|rest| rest.split_once('-'))
+        .is_some_and(|(root, id)| {
+            (4..=32).contains(&root.len())
+                && (8..=32).contains(&id.len())
+                && lower_alnum(root)
+                && lower_alnum(id)
+        });
+    let root = item
+        .strip_prefix("r-")
+        .is_some_and(|id| (4..=32).contains(&id.len()) && lower_alnum(id));
+    if ou || root || account_id(item).is_ok() {
+        Ok(item.to_string())
+    } else {
+        Err(format!(
+            "expected a 12-digit account id, an OU id (ou-xxxx-xxxxxxxx) or the root id (r-xxxx), found {item:?}"
+        ))
+    }
+}
+
+/// An IAM role name (1–64 of letters, digits and `+=,.@_-`), or a path and name.
+fn role_name(v: &str) -> Result<String, String> {
+    let name = v.rsplit('/').next().unwrap_or_default();
+    let ok = (1..=64).contains(&name.len())
+        && v.len() <= 512
+        && v.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+=,.@_-/".contains(c));
+    if ok {
+        Ok(v.to_string())
+    } else {
+        Err(format!(
+            "expected an IAM role name (letters, digits and +=,.@_-), found {v:?}"
+        ))
+    }
+}
+
 // A list item's check, like the others: this one accepts anything.
 #[allow(clippy::unnecessary_wraps)]
 fn any_item(item: &str) -> Result<String, String> {
@@ -901,6 +961,66 @@ pub static KEYS: LazyLock<Vec<KeySpec>> = LazyLock::new(|| {
             slot: field(
                 |c| c.alert_email.clone().map_or(Value::Absent, Value::Str),
                 |c, v| c.alert_email = v.into_str(),
+            ),
+        },
+        KeySpec {
+            name: "ORGANIZATION",
+            help: "true: the whole AWS Organization is the unit (accounts from Organizations, services scanned through their delegated administrator)",
+            example: "ORGANIZATION: false",
+            label: "ORGANIZATION (org mode)",
+            old: false,
+            kind: Kind::Bool,
+            slot: field(
+                |c| Value::Bool(c.org.enabled),
+                |c, v| c.org.enabled = v == Value::Bool(true),
+            ),
+        },
+        KeySpec {
+            name: "ACCOUNTS",
+            help: "in org mode, the accounts to include: account ids, OU ids (ou-...) or the root (r-...); empty means every account",
+            example: "ACCOUNTS: []",
+            label: "ACCOUNTS (ids, OU ids; empty: all)",
+            old: false,
+            kind: Kind::List(org_target),
+            slot: field(
+                |c| Value::List(c.org.accounts.clone()),
+                |c, v| c.org.accounts = v.into_list(),
+            ),
+        },
+        KeySpec {
+            name: "EXCLUDE_ACCOUNTS",
+            help: "in org mode, accounts or OUs left out, even when ACCOUNTS includes them",
+            example: "EXCLUDE_ACCOUNTS: []",
+            label: "EXCLUDE_ACCOUNTS (ids, OU ids)",
+            old: false,
+            kind: Kind::List(org_target),
+            slot: field(
+                |c| Value::List(c.org.exclude.clone()),
+                |c, v| c.org.exclude = v.into_list(),
+            ),
+        },
+        KeySpec {
+            name: "ORG_ACCESS_ROLE",
+            help: "in org mode, the role awsmon assumes in member accounts for what no organization API answers",
+            example: "ORG_ACCESS_ROLE: OrganizationAccountAccessRole",
+            label: "ORG_ACCESS_ROLE (role name)",
+            old: false,
+            kind: text(role_name),
+            slot: field(
+                |c| Value::Str(c.org.access_role.clone()),
+                |c, v| c.org.access_role = string(v),
+            ),
+        },
+        KeySpec {
+            name: "DELEGATED_ADMIN_ACCOUNT",
+            help: "in org mode, the security-tooling account: the services' delegated administrator, where the hub lives; empty means the account awsmon runs as",
+            example: "DELEGATED_ADMIN_ACCOUNT: \"\"",
+            label: "DELEGATED_ADMIN_ACCOUNT (12 digits)",
+            old: false,
+            kind: optional_text(account_id_or_empty),
+            slot: field(
+                |c| c.org.delegated_admin.clone().map_or(Value::Absent, Value::Str),
+                |c, v| c.org.delegated_admin = v.into_str(),
             ),
         },
     ]);

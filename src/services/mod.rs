@@ -31,6 +31,7 @@ pub mod guardduty;
 pub mod inspector;
 pub mod trustedadvisor;
 
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
 pub use awsmon_notifier::Service;
@@ -65,6 +66,37 @@ pub struct Planning<'a> {
     pub optional: bool,
 }
 
+/// A delegated administrator's access, for a service's organization API.
+#[derive(Clone, Copy)]
+pub struct OrgCx<'a> {
+    pub admin: &'a Aws,
+    pub admin_account: &'a str,
+    pub cfg: &'a Config,
+}
+
+/// What a service's organization API says in one region about many accounts at once.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct OrgAnswer {
+    /// One status per account asked about.
+    pub accounts: HashMap<String, ServiceStatus>,
+    /// The organization's auto-enable setting in the region, as the API words it (`ALL`,
+    /// `NEW`, `NONE`, or the resource types), where it has one.
+    pub auto_enable: Option<String>,
+}
+
+impl OrgAnswer {
+    /// The same status for every account asked about.
+    pub fn same_for(accounts: &[String], status: &ServiceStatus) -> OrgAnswer {
+        OrgAnswer {
+            accounts: accounts
+                .iter()
+                .map(|a| (a.clone(), status.clone()))
+                .collect(),
+            auto_enable: None,
+        }
+    }
+}
+
 /// A region's facts about one service, applied to the plan's [`Facts`] once every region has
 /// answered.
 pub type FactsPatch = Box<dyn FnOnce(&mut Facts) + Send>;
@@ -87,6 +119,19 @@ pub trait ServiceOps: Sync {
         cx: Cx<'a>,
         region: &'a str,
     ) -> BoxFuture<'a, Result<ServiceStatus, AwsError>>;
+
+    /// The service's status in `region` for each of `accounts`, through its delegated
+    /// administrator's organization API: calls that grow with regions, not accounts × regions.
+    /// `None`: no such API; org mode probes each account through ORG_ACCESS_ROLE instead.
+    fn org_probe<'a>(
+        &'a self,
+        cx: OrgCx<'a>,
+        region: &'a str,
+        accounts: &'a [String],
+    ) -> Option<BoxFuture<'a, Result<OrgAnswer, AwsError>>> {
+        let _ = (cx, region, accounts);
+        None
+    }
 
     /// Whether the probe says anything after a deploy (Trusted Advisor's results depend on
     /// the support plan, not on what awsmon deployed).

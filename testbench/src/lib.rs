@@ -9,6 +9,7 @@ mod cbor_bridge;
 pub mod demo_world;
 mod latency_proxy;
 mod moto;
+pub mod org_world;
 pub mod overlay;
 pub mod receiver;
 pub mod runtime_api;

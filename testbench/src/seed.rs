@@ -79,38 +79,8 @@ pub async fn services(aws: &Aws) -> Result<(), SeedError> {
         .map_err(err("create detector"))?;
 
     // Config: recording in us-east-1; a recorder that is not recording in eu-west-1.
-    for region in ["us-east-1", "eu-west-1"] {
-        let client = aws.configservice(region);
-        client
-            .put_configuration_recorder()
-            .configuration_recorder(
-                ConfigurationRecorder::builder()
-                    .name("default")
-                    .role_arn(format!("arn:aws:iam::{ACCOUNT}:role/config"))
-                    .recording_group(RecordingGroup::builder().all_supported(true).build())
-                    .build(),
-            )
-            .send()
-            .await
-            .map_err(err("recorder"))?;
-        client
-            .put_delivery_channel()
-            .delivery_channel(
-                DeliveryChannel::builder()
-                    .name("default")
-                    .s3_bucket_name("config-bucket")
-                    .build(),
-            )
-            .send()
-            .await
-            .map_err(err("channel"))?;
-    }
-    aws.configservice("us-east-1")
-        .start_configuration_recorder()
-        .configuration_recorder_name("default")
-        .send()
-        .await
-        .map_err(err("start recorder"))?;
+    config_recorder(aws, "us-east-1", ACCOUNT, true).await?;
+    config_recorder(aws, "eu-west-1", ACCOUNT, false).await?;
 
     // Inspector2: EC2 and ECR in us-east-1 only.
     aws.inspector2("us-east-1")
@@ -121,6 +91,48 @@ pub async fn services(aws: &Aws) -> Result<(), SeedError> {
         .send()
         .await
         .map_err(err("inspector enable"))?;
+    Ok(())
+}
+
+/// A Config recorder named `default` with a delivery channel in `region`, recording or not.
+pub async fn config_recorder(
+    aws: &Aws,
+    region: &str,
+    account: &str,
+    recording: bool,
+) -> Result<(), SeedError> {
+    let client = aws.configservice(region);
+    client
+        .put_configuration_recorder()
+        .configuration_recorder(
+            ConfigurationRecorder::builder()
+                .name("default")
+                .role_arn(format!("arn:aws:iam::{account}:role/config"))
+                .recording_group(RecordingGroup::builder().all_supported(true).build())
+                .build(),
+        )
+        .send()
+        .await
+        .map_err(err("recorder"))?;
+    client
+        .put_delivery_channel()
+        .delivery_channel(
+            DeliveryChannel::builder()
+                .name("default")
+                .s3_bucket_name("config-bucket")
+                .build(),
+        )
+        .send()
+        .await
+        .map_err(err("channel"))?;
+    if recording {
+        client
+            .start_configuration_recorder()
+            .configuration_recorder_name("default")
+            .send()
+            .await
+            .map_err(err("start recorder"))?;
+    }
     Ok(())
 }
 

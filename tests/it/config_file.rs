@@ -587,6 +587,11 @@ fn walk_values() -> Vec<(&'static str, String)> {
         ("ALLOW_PRIVATE_WEBHOOKS", "true".into()),
         ("NOTIFIER_RESERVED_CONCURRENCY", "20".into()),
         ("ALERT_EMAIL", "oncall@example.com".into()),
+        ("ORGANIZATION", "true".into()),
+        ("ACCOUNTS", "ou-ab12-prod0001, 111122223333, r-ab12".into()),
+        ("EXCLUDE_ACCOUNTS", "444455556666".into()),
+        ("ORG_ACCESS_ROLE", "security/AwsmonAudit".into()),
+        ("DELEGATED_ADMIN_ACCOUNT", "111122223333".into()),
     ];
     for svc in Service::ALL {
         let name = config::KEYS
@@ -623,11 +628,26 @@ fn yaml_line(spec: &config::KeySpec, text: &str) -> String {
 /// PREFIX_SERVICE_NAME does not also move the bucket prefix (the file derives it when absent).
 const BASE: &str = "PREFIX_S3: awsmon\n";
 
+/// The org scope keys mean something only in org mode (alone they get a warning), so their
+/// walk starts from a file that has it on.
+const ORG_BASE: &str = "PREFIX_S3: awsmon\nORGANIZATION: true\n";
+
+fn base_text(spec: &config::KeySpec) -> &'static str {
+    if matches!(
+        spec.name,
+        "ACCOUNTS" | "EXCLUDE_ACCOUNTS" | "DELEGATED_ADMIN_ACCOUNT"
+    ) {
+        ORG_BASE
+    } else {
+        BASE
+    }
+}
+
 fn with_base(spec: &config::KeySpec, line: &str) -> String {
     if spec.name == "PREFIX_S3" {
         line.to_string()
     } else {
-        format!("{BASE}{line}")
+        format!("{}{line}", base_text(spec))
     }
 }
 
@@ -645,11 +665,12 @@ fn every_key_walks_the_file_the_save_show_and_the_editor_alike() {
     let mut keys: Vec<&str> = config::KEYS.iter().map(|k| k.name).collect();
     keys.sort_unstable();
     assert_eq!(names, keys, "every key needs a value in walk_values()");
-    assert_eq!(config::KEYS.len(), 27);
+    assert_eq!(config::KEYS.len(), 32);
 
     let (base, _) = config::load_str("c.yml", BASE).expect("base");
     for (name, text) in &values {
         let spec = config::schema::spec(name).expect("key");
+        let (base, _) = config::load_str("c.yml", base_text(spec)).expect("base");
         // File.
         let yaml = with_base(spec, &yaml_line(spec, text));
         let (from_file, warnings) =
@@ -807,6 +828,14 @@ fn boundaries_are_accepted_and_refused_alike_by_the_file_and_the_editor() {
             false,
         ),
         ("WEBHOOK_URLS", "https://10.1.2.3/hook", false),
+        ("ORGANIZATION", "yes", false),
+        ("ACCOUNTS", "ou-ab12-prod0001", true),
+        ("ACCOUNTS", "ou-bad", false),
+        ("ACCOUNTS", "12345", false),
+        ("EXCLUDE_ACCOUNTS", "r-ab12", true),
+        ("ORG_ACCESS_ROLE", "Audit Role", false),
+        ("DELEGATED_ADMIN_ACCOUNT", "", true),
+        ("DELEGATED_ADMIN_ACCOUNT", "1111", false),
         (
             "WEBHOOK_URLS_BUDGET",
             "https://169.254.169.254/latest",
@@ -816,6 +845,7 @@ fn boundaries_are_accepted_and_refused_alike_by_the_file_and_the_editor() {
     let (base, _) = config::load_str("c.yml", BASE).expect("base");
     for (name, text, accepted) in cases {
         let spec = config::schema::spec(name).expect("key");
+        let (base, _) = config::load_str("c.yml", base_text(spec)).expect("base");
         let file = config::load_str("c.yml", &with_base(spec, &yaml_line(spec, text)));
         let editor = spec.check_text_in(&base, text);
         assert_eq!(file.is_ok(), *accepted, "file, {name}: {text:?}: {file:?}");
@@ -853,4 +883,36 @@ fn boundaries_are_accepted_and_refused_alike_by_the_file_and_the_editor() {
     let mut allowed = base.clone();
     allowed.settings.allow_private_webhooks = true;
     assert!(editors::check_url(&allowed, "https://10.1.2.3/hook").is_ok());
+}
+
+/// Org mode's scope keys: a bad id is an error at its line and column; scope keys without
+/// ORGANIZATION, or an account both included and excluded, are warnings.
+#[test]
+fn org_keys_are_checked_where_they_stand() {
+    let errors = config::load_str(
+        "c.yml",
+        "ORGANIZATION: true\nACCOUNTS:\n  - \"111122223333\"\n  - ou-nope\n",
+    )
+    .expect_err("a bad OU id");
+    assert_eq!(
+        errors[0].to_string(),
+        "c.yml:4:5: ACCOUNTS: expected a 12-digit account id, an OU id (ou-xxxx-xxxxxxxx) or the root id (r-xxxx), found \"ou-nope\""
+    );
+    let (_, warnings) = config::load_str("c.yml", "ACCOUNTS: [\"111122223333\"]\n").expect("loads");
+    assert_eq!(
+        warnings.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        ["c.yml:1:1: ACCOUNTS: has no effect without ORGANIZATION: true (awsmon sees one account)"]
+    );
+    let (cfg, warnings) = config::load_str(
+        "c.yml",
+        "ORGANIZATION: true\nACCOUNTS: [\"111122223333\"]\nEXCLUDE_ACCOUNTS: [\"111122223333\"]\n",
+    )
+    .expect("loads");
+    assert!(cfg.org.enabled);
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(
+        warnings[0]
+            .to_string()
+            .contains("111122223333 is also in ACCOUNTS; it is left out")
+    );
 }

@@ -13,6 +13,7 @@ mod deploy_services;
 mod findings;
 mod notifier_ops;
 mod notifier_routing;
+mod org;
 mod pagination;
 mod scan;
 mod shipped_notifier;

@@ -1,13 +1,14 @@
 //! GuardDuty: a detector per region (created by awsmon or adopted), its findings forwarded to
 //! the hub.
 
+pub mod org;
 pub mod probe;
 pub mod recent;
 
 use futures::future::BoxFuture;
 use serde_json::Value;
 
-use super::{Cx, FactsPatch, Off, Planning, Service, ServiceOps};
+use super::{Cx, FactsPatch, Off, OrgAnswer, OrgCx, Planning, Service, ServiceOps};
 use crate::aws::{Aws, AwsError};
 use crate::config::Config;
 use crate::deploy::facts::{Facts, stack_resource};
@@ -30,6 +31,15 @@ impl ServiceOps for GuardDuty {
         region: &'a str,
     ) -> BoxFuture<'a, Result<ServiceStatus, AwsError>> {
         Box::pin(probe::status(cx.aws, region))
+    }
+
+    fn org_probe<'a>(
+        &'a self,
+        cx: OrgCx<'a>,
+        region: &'a str,
+        accounts: &'a [String],
+    ) -> Option<BoxFuture<'a, Result<OrgAnswer, AwsError>>> {
+        Some(Box::pin(org::members(cx, region, accounts)))
     }
 
     fn recent<'a>(

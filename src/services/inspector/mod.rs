@@ -2,13 +2,14 @@
 //! missing resource types with the API, then deploys the forwarding spoke, which records the
 //! types awsmon enabled (the only ones --delete-service-data may disable).
 
+pub mod org;
 pub mod probe;
 pub mod recent;
 
 use futures::future::BoxFuture;
 use serde_json::Value;
 
-use super::{Cx, FactsPatch, Off, Planning, Service, ServiceOps};
+use super::{Cx, FactsPatch, Off, OrgAnswer, OrgCx, Planning, Service, ServiceOps};
 use crate::aws::{Aws, AwsError};
 use crate::config::Config;
 use crate::deploy::facts::Facts;
@@ -43,6 +44,15 @@ impl ServiceOps for Inspector {
     ) -> BoxFuture<'a, Result<ServiceStatus, AwsError>> {
         let wanted = &cx.cfg.settings.inspector.resource_types;
         Box::pin(probe::status(cx.aws, region, cx.account, wanted))
+    }
+
+    fn org_probe<'a>(
+        &'a self,
+        cx: OrgCx<'a>,
+        region: &'a str,
+        accounts: &'a [String],
+    ) -> Option<BoxFuture<'a, Result<OrgAnswer, AwsError>>> {
+        Some(Box::pin(org::accounts(cx, region, accounts)))
     }
 
     fn recent<'a>(

@@ -1,7 +1,7 @@
 //! Amazon Inspector (v2): BatchGetAccountStatus for this account. ENABLED with some of
 //! INSPECTOR_RESOURCE_TYPES off is `partial`; an empty answer is `disabled`.
 
-use aws_sdk_inspector2::types::ResourceState;
+use aws_sdk_inspector2::types::{AccountState, ResourceState};
 
 use crate::aws::{Aws, AwsError};
 use crate::inventory::{ServiceStatus, State};
@@ -13,9 +13,14 @@ pub async fn status(
     wanted: &[String],
 ) -> Result<ServiceStatus, AwsError> {
     let out = account_status(aws, region, account).await?;
-    let Some(acct) = out.accounts().first() else {
-        return Ok(ServiceStatus::new(State::Disabled, "not enabled"));
-    };
+    Ok(match out.accounts().first() {
+        Some(acct) => judge(acct, wanted),
+        None => ServiceStatus::new(State::Disabled, "not enabled"),
+    })
+}
+
+/// One account's Inspector status: ENABLED with some of `wanted` off is partial.
+pub fn judge(acct: &AccountState, wanted: &[String]) -> ServiceStatus {
     let account_status = acct.state().map_or("UNKNOWN", |s| s.status().as_str());
     if account_status != "ENABLED" {
         let state = if matches!(account_status, "ENABLING" | "DISABLING") {
@@ -23,16 +28,13 @@ pub async fn status(
         } else {
             State::Disabled
         };
-        return Ok(ServiceStatus::new(
-            state,
-            format!("account {account_status}"),
-        ));
+        return ServiceStatus::new(state, format!("account {account_status}"));
     }
     let (on, off): (Vec<&String>, Vec<&String>) = wanted
         .iter()
         .partition(|t| resource_status(acct.resource_state(), t) == Some("ENABLED"));
     let join = |v: &[&String]| v.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("+");
-    Ok(match (on.is_empty(), off.is_empty()) {
+    match (on.is_empty(), off.is_empty()) {
         (_, true) => ServiceStatus::new(State::Enabled, format!("{} enabled", join(&on))),
         (true, false) => ServiceStatus::new(
             State::Partial,
@@ -42,7 +44,7 @@ pub async fn status(
             State::Partial,
             format!("{} enabled, {} disabled", join(&on), join(&off)),
         ),
-    })
+    }
 }
 
 fn resource_status<'a>(state: Option<&'a ResourceState>, kind: &str) -> Option<&'a str> {

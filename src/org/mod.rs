@@ -1,0 +1,290 @@
+//! Org mode: the accounts of an AWS Organization with their names, OU paths and status, read
+//! from Organizations (every page), and which of them awsmon covers (ACCOUNTS,
+//! EXCLUDE_ACCOUNTS). The scan across them is in [`scan`].
+
+pub mod scan;
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use crate::aws::{Aws, AwsError};
+use crate::config::OrgSettings;
+
+/// An account as Organizations lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OrgAccount {
+    pub id: String,
+    pub name: String,
+    pub status: AccountStatus,
+    /// OU names from the root down, `Root/Security/Prod`.
+    pub ou_path: String,
+    /// The ids of the root and OUs above it, root first.
+    pub parents: Vec<String>,
+}
+
+/// Where an account is in its life. Only active accounts are scanned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AccountStatus {
+    Active,
+    Suspended,
+    PendingClosure,
+    Closed,
+    PendingActivation,
+}
+
+impl AccountStatus {
+    /// From the account's `State` (newer) or `Status`.
+    fn parse(state: Option<&str>, status: Option<&str>) -> AccountStatus {
+        match state.or(status).unwrap_or("ACTIVE") {
+            "SUSPENDED" => AccountStatus::Suspended,
+            "PENDING_CLOSURE" => AccountStatus::PendingClosure,
+            "CLOSED" => AccountStatus::Closed,
+            "PENDING_ACTIVATION" => AccountStatus::PendingActivation,
+            _ => AccountStatus::Active,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AccountStatus::Active => "active",
+            AccountStatus::Suspended => "suspended",
+            AccountStatus::PendingClosure => "pending closure",
+            AccountStatus::Closed => "closed",
+            AccountStatus::PendingActivation => "pending activation",
+        }
+    }
+}
+
+/// The organization: its accounts in OU order (by path, then name).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Organization {
+    pub id: String,
+    pub management_account: String,
+    pub accounts: Vec<OrgAccount>,
+}
+
+impl Organization {
+    /// The accounts awsmon covers: those ACCOUNTS names (every account when empty), less
+    /// EXCLUDE_ACCOUNTS. An OU or root id stands for every account below it.
+    pub fn in_scope<'a>(&'a self, settings: &OrgSettings) -> Vec<&'a OrgAccount> {
+        let covers = |account: &OrgAccount, target: &String| {
+            account.id == *target || account.parents.contains(target)
+        };
+        self.accounts
+            .iter()
+            .filter(|a| {
+                settings.accounts.is_empty() || settings.accounts.iter().any(|t| covers(a, t))
+            })
+            .filter(|a| !settings.exclude.iter().any(|t| covers(a, t)))
+            .collect()
+    }
+
+    pub fn account(&self, id: &str) -> Option<&OrgAccount> {
+        self.accounts.iter().find(|a| a.id == id)
+    }
+}
+
+/// Reads the organization: DescribeOrganization, then the OU tree from the roots down, a level
+/// at a time, each parent's OUs and accounts read page by page (parents of one level at once).
+/// Call it with the management account's access, or a delegated administrator's for
+/// Organizations.
+pub async fn load(aws: &Aws, region: &str) -> Result<Organization, AwsError> {
+    let client = aws.organizations(region);
+    let described = client
+        .describe_organization()
+        .send()
+        .await
+        .map_err(|e| AwsError::classify("organizations:DescribeOrganization", &e))?;
+    let org = described.organization();
+    let mut roots = Vec::new();
+    let mut pages = client.list_roots().into_paginator().send();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|e| AwsError::classify("organizations:ListRoots", &e))?;
+        for root in page.roots() {
+            if let Some(id) = root.id() {
+                roots.push(Parent {
+                    id: id.to_string(),
+                    path: root.name().unwrap_or("Root").to_string(),
+                    chain: vec![id.to_string()],
+                });
+            }
+        }
+    }
+    let mut accounts = Vec::new();
+    let mut level = roots;
+    while !level.is_empty() {
+        let answers =
+            futures::future::join_all(level.iter().map(|parent| children(aws, region, parent)))
+                .await;
+        let mut next = Vec::new();
+        for answer in answers {
+            let (ous, found) = answer?;
+            next.extend(ous);
+            accounts.extend(found);
+        }
+        level = next;
+    }
+    accounts.sort_by(|a: &OrgAccount, b| a.ou_path.cmp(&b.ou_path).then(a.name.cmp(&b.name)));
+    Ok(Organization {
+        id: org.and_then(|o| o.id()).unwrap_or_default().to_string(),
+        management_account: org
+            .and_then(|o| o.master_account_id())
+            .unwrap_or_default()
+            .to_string(),
+        accounts,
+    })
+}
+
+/// A root or OU, with its path of names and chain of ids.
+struct Parent {
+    id: String,
+    path: String,
+    chain: Vec<String>,
+}
+
+/// A parent's child OUs and accounts, every page.
+async fn children(
+    aws: &Aws,
+    region: &str,
+    parent: &Parent,
+) -> Result<(Vec<Parent>, Vec<OrgAccount>), AwsError> {
+    let client = aws.organizations(region);
+    let mut ous = Vec::new();
+    let mut pages = client
+        .list_organizational_units_for_parent()
+        .parent_id(&parent.id)
+        .into_paginator()
+        .send();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|e| {
+            AwsError::classify("organizations:ListOrganizationalUnitsForParent", &e)
+        })?;
+        for ou in page.organizational_units() {
+            let Some(id) = ou.id() else { continue };
+            let mut chain = parent.chain.clone();
+            chain.push(id.to_string());
+            ous.push(Parent {
+                id: id.to_string(),
+                path: format!("{}/{}", parent.path, ou.name().unwrap_or(id)),
+                chain,
+            });
+        }
+    }
+    let mut accounts = Vec::new();
+    let mut pages = client
+        .list_accounts_for_parent()
+        .parent_id(&parent.id)
+        .into_paginator()
+        .send();
+    while let Some(page) = pages.next().await {
+        let page =
+            page.map_err(|e| AwsError::classify("organizations:ListAccountsForParent", &e))?;
+        for account in page.accounts() {
+            let Some(id) = account.id() else { continue };
+            accounts.push(OrgAccount {
+                id: id.to_string(),
+                name: account.name().unwrap_or(id).to_string(),
+                status: AccountStatus::parse(
+                    account
+                        .state()
+                        .map(aws_sdk_organizations::types::AccountState::as_str),
+                    account
+                        .status()
+                        .map(aws_sdk_organizations::types::AccountStatus::as_str),
+                ),
+                ou_path: parent.path.clone(),
+                parents: parent.chain.clone(),
+            });
+        }
+    }
+    Ok((ous, accounts))
+}
+
+/// The role ARN awsmon assumes in `account` (ORG_ACCESS_ROLE, which may carry a path), in the
+/// home region's partition.
+pub fn access_role_arn(settings: &OrgSettings, account: &str, home_region: &str) -> String {
+    let partition = crate::regions::partition(home_region).unwrap_or("aws");
+    let role = settings.access_role.trim_start_matches('/');
+    format!("arn:{partition}:iam::{account}:role/{role}")
+}
+
+/// Account names by id, for messages and the console.
+pub fn names(org: &Organization) -> HashMap<String, String> {
+    org.accounts
+        .iter()
+        .map(|a| (a.id.clone(), a.name.clone()))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn account(id: &str, parents: &[&str]) -> OrgAccount {
+        OrgAccount {
+            id: id.to_string(),
+            name: format!("n{id}"),
+            status: AccountStatus::Active,
+            ou_path: "Root".to_string(),
+            parents: parents.iter().map(ToString::to_string).collect(),
+        }
+    }
+
+    #[test]
+    fn scope_takes_accounts_and_ous_and_leaves_out_exclusions() {
+        let org = Organization {
+            id: "o-abc".into(),
+            management_account: "111111111111".into(),
+            accounts: vec![
+                account("111111111111", &["r-ab12"]),
+                account("222222222222", &["r-ab12", "ou-ab12-prod0001"]),
+                account(
+                    "333333333333",
+                    &["r-ab12", "ou-ab12-prod0001", "ou-ab12-web00001"],
+                ),
+                account("444444444444", &["r-ab12", "ou-ab12-sand0001"]),
+            ],
+        };
+        let ids = |s: &OrgSettings| -> Vec<&str> {
+            org.in_scope(s).iter().map(|a| a.id.as_str()).collect()
+        };
+        let mut s = OrgSettings::default();
+        assert_eq!(ids(&s).len(), 4, "empty ACCOUNTS means every account");
+        s.accounts = vec!["ou-ab12-prod0001".into(), "111111111111".into()];
+        assert_eq!(ids(&s), ["111111111111", "222222222222", "333333333333"]);
+        s.exclude = vec!["ou-ab12-web00001".into()];
+        assert_eq!(ids(&s), ["111111111111", "222222222222"]);
+        s.accounts.clear();
+        s.exclude = vec!["r-ab12".into()];
+        assert!(ids(&s).is_empty());
+    }
+
+    #[test]
+    fn the_access_role_is_in_the_home_regions_partition() {
+        let mut s = OrgSettings::default();
+        assert_eq!(
+            access_role_arn(&s, "222222222222", "eu-west-1"),
+            "arn:aws:iam::222222222222:role/OrganizationAccountAccessRole"
+        );
+        s.access_role = "/security/AwsmonReader".into();
+        assert_eq!(
+            access_role_arn(&s, "222222222222", "us-gov-west-1"),
+            "arn:aws-us-gov:iam::222222222222:role/security/AwsmonReader"
+        );
+    }
+
+    #[test]
+    fn status_reads_state_before_status() {
+        assert_eq!(
+            AccountStatus::parse(Some("CLOSED"), Some("SUSPENDED")),
+            AccountStatus::Closed
+        );
+        assert_eq!(
+            AccountStatus::parse(None, Some("SUSPENDED")),
+            AccountStatus::Suspended
+        );
+        assert_eq!(AccountStatus::parse(None, None), AccountStatus::Active);
+    }
+}

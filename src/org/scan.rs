@@ -1,0 +1,448 @@
+//! The scan across an organization: account × region × service. Services with an organization
+//! API ([`ServiceOps::org_probe`]) are asked once per region through their delegated
+//! administrator, so the calls grow with regions, not with accounts × regions. The others are
+//! probed in each account through ORG_ACCESS_ROLE (sts:AssumeRole, credentials cached per
+//! account); an account whose role cannot be assumed gets error cells and the rest completes.
+//! Suspended and closed accounts are listed and skipped.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use aws_credential_types::provider::ProvideCredentials;
+use awsmon_notifier::Service;
+use serde::Serialize;
+use tokio::sync::{OnceCell, Semaphore};
+use tokio::task::JoinSet;
+
+use super::{AccountStatus, OrgAccount, Organization};
+use crate::aws::regions::{self, RegionInfo};
+use crate::aws::{Aws, AwsError, AwsErrorKind};
+use crate::config::Config;
+use crate::inventory::{Cell, Regions, ServiceStatus, State};
+use crate::services::{self, Cx, OrgCx};
+
+pub struct OrgScanRequest<'a> {
+    pub config: &'a Config,
+    pub regions: Regions,
+    /// Regional services only: the account-wide ones (Trusted Advisor, the budget) are the
+    /// hub account's.
+    pub services: Vec<Service>,
+    /// Calls in flight at once.
+    pub concurrency: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct OrgScan {
+    pub organization: String,
+    pub management_account: String,
+    /// The services' delegated administrator the scan asked.
+    pub admin_account: String,
+    pub regions: Vec<String>,
+    pub services: Vec<Service>,
+    pub accounts: Vec<AccountScan>,
+    /// The organization's auto-enable setting, per region and service, where it has one.
+    pub auto_enable: Vec<AutoEnable>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AccountScan {
+    pub account: OrgAccount,
+    /// Why it was not scanned (suspended, closed), if it was not.
+    pub skipped: Option<String>,
+    /// Region × service, in region then service order.
+    pub cells: Vec<Cell>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AutoEnable {
+    pub region: String,
+    pub service: Service,
+    pub setting: String,
+}
+
+/// One account's count for one service over the scanned regions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct Tally {
+    pub enabled: usize,
+    pub partial: usize,
+    pub errors: usize,
+    pub total: usize,
+}
+
+impl Tally {
+    /// `17/17`, `12/17 ⚠` (some off or partial), `3/17 ✖` (some unknown).
+    pub fn label(&self) -> String {
+        let mark = if self.errors > 0 {
+            " ✖"
+        } else if self.enabled < self.total {
+            " ⚠"
+        } else {
+            ""
+        };
+        format!("{}/{}{mark}", self.enabled, self.total)
+    }
+}
+
+impl AccountScan {
+    pub fn tally(&self, service: Service) -> Tally {
+        let mut t = Tally::default();
+        for cell in self.cells.iter().filter(|c| c.service == service) {
+            match cell.state {
+                State::Enabled => t.enabled += 1,
+                State::Partial => t.partial += 1,
+                State::Error => t.errors += 1,
+                State::NotOptedIn | State::Unsupported => continue,
+                State::Disabled => {}
+            }
+            t.total += 1;
+        }
+        t
+    }
+}
+
+/// What one region × service task answers: (account, cell) pairs, and the region's
+/// auto-enable setting where the service has one.
+type Answer = (Vec<(String, Cell)>, Option<AutoEnable>);
+
+/// An account's access, made once: the assumed role, or why it could not be assumed.
+type AccessSlot = Arc<OnceCell<Result<Aws, String>>>;
+
+/// The access the scan works with: the caller's, and the delegated administrator's.
+struct Who {
+    caller: String,
+    admin_account: String,
+    admin: Aws,
+}
+
+/// Scans every in-scope account of the organization.
+pub async fn scan(aws: &Aws, req: OrgScanRequest<'_>) -> Result<OrgScan, AwsError> {
+    let cfg = req.config.clone();
+    let home = cfg.home_region().to_string();
+    let discover = async {
+        match req.regions {
+            Regions::Known(list) => list,
+            Regions::Discover(wanted) => {
+                let (all, _) = regions::discover(aws).await;
+                regions::narrow(all, wanted.as_deref())
+            }
+        }
+    };
+    let (caller, org, region_list) = tokio::join!(
+        crate::inventory::account_id(aws, &home),
+        super::load(aws, &home),
+        discover
+    );
+    let caller = caller?;
+    let org = org?;
+    let admin_account = cfg
+        .org
+        .delegated_admin
+        .clone()
+        .unwrap_or_else(|| caller.clone());
+    let admin = if admin_account == caller {
+        aws.clone()
+    } else {
+        aws.assume(&super::access_role_arn(&cfg.org, &admin_account, &home))
+            .await
+    };
+    let who = Arc::new(Who {
+        caller,
+        admin_account,
+        admin,
+    });
+    scan_accounts(
+        aws,
+        &cfg,
+        &org,
+        &who,
+        region_list,
+        &req.services,
+        req.concurrency,
+    )
+    .await
+}
+
+#[allow(clippy::too_many_lines)]
+async fn scan_accounts(
+    aws: &Aws,
+    cfg: &Config,
+    org: &Organization,
+    who: &Arc<Who>,
+    region_list: Vec<RegionInfo>,
+    services: &[Service],
+    concurrency: usize,
+) -> Result<OrgScan, AwsError> {
+    let scope = org.in_scope(&cfg.org);
+    let active: Vec<String> = scope
+        .iter()
+        .filter(|a| a.status == AccountStatus::Active)
+        .map(|a| a.id.clone())
+        .collect();
+    let services: Vec<Service> = services
+        .iter()
+        .copied()
+        .filter(|s| !s.is_global())
+        .collect();
+    let limit = Arc::new(Semaphore::new(concurrency.max(1)));
+    let timeout = aws.operation_timeout() + Duration::from_secs(1);
+    let members = Arc::new(Members::new(aws.clone(), cfg.clone(), who.clone()));
+    let active = Arc::new(active);
+    let cfg_arc = Arc::new(cfg.clone());
+
+    let mut jobs: JoinSet<Answer> = JoinSet::new();
+    for region in &region_list {
+        for &service in &services {
+            if !region.enabled {
+                let cells = active
+                    .iter()
+                    .map(|a| {
+                        let status = ServiceStatus::new(
+                            State::NotOptedIn,
+                            "opt-in region not enabled for the scanning account",
+                        );
+                        (a.clone(), cell(&region.name, service, status))
+                    })
+                    .collect();
+                jobs.spawn(async move { (cells, None) });
+                continue;
+            }
+            let (who, cfg, active, limit, members, name) = (
+                who.clone(),
+                cfg_arc.clone(),
+                active.clone(),
+                limit.clone(),
+                members.clone(),
+                region.name.clone(),
+            );
+            jobs.spawn(async move {
+                let ops = services::ops(service);
+                let cx = OrgCx {
+                    admin: &who.admin,
+                    admin_account: &who.admin_account,
+                    cfg: &cfg,
+                };
+                let Some(fut) = ops.org_probe(cx, &name, &active) else {
+                    // No organization API: each account through its access role.
+                    let cells = futures::future::join_all(active.iter().map(|account| {
+                        let (limit, members, name) = (&limit, &members, &name);
+                        async move {
+                            let _permit = limit.acquire().await;
+                            let status = tokio::time::timeout(
+                                timeout,
+                                members.probe(account, service, name),
+                            )
+                            .await
+                            .unwrap_or_else(|_| from_error(&timed_out(ops.probe_action())));
+                            (account.clone(), cell(name, service, status))
+                        }
+                    }))
+                    .await;
+                    return (cells, None);
+                };
+                let _permit = limit.acquire().await;
+                // Several pages or batches: more time than one call.
+                let answer = tokio::time::timeout(timeout * 4, fut)
+                    .await
+                    .unwrap_or_else(|_| Err(timed_out(ops.probe_action())));
+                match answer {
+                    Ok(answer) => {
+                        let auto = answer.auto_enable.map(|setting| AutoEnable {
+                            region: name.clone(),
+                            service,
+                            setting,
+                        });
+                        let mut statuses = answer.accounts;
+                        let cells = active
+                            .iter()
+                            .map(|a| {
+                                let status = statuses.remove(a).unwrap_or_else(|| {
+                                    ServiceStatus::new(State::Error, "no answer")
+                                });
+                                (a.clone(), cell(&name, service, status))
+                            })
+                            .collect();
+                        (cells, auto)
+                    }
+                    Err(e) => {
+                        let status = from_error(&e);
+                        let cells = active
+                            .iter()
+                            .map(|a| (a.clone(), cell(&name, service, status.clone())))
+                            .collect();
+                        (cells, None)
+                    }
+                }
+            });
+        }
+    }
+
+    let mut by_account: HashMap<String, Vec<Cell>> = HashMap::new();
+    let mut auto_enable = Vec::new();
+    while let Some(joined) = jobs.join_next().await {
+        match joined {
+            Ok((cells, auto)) => {
+                for (account, cell) in cells {
+                    by_account.entry(account).or_default().push(cell);
+                }
+                auto_enable.extend(auto);
+            }
+            Err(e) => tracing::error!("org scan task failed: {e}"),
+        }
+    }
+    let order: Vec<String> = region_list.iter().map(|r| r.name.clone()).collect();
+    let rank = |region: &str| order.iter().position(|r| r == region).unwrap_or(usize::MAX);
+    auto_enable.sort_by(|a: &AutoEnable, b| {
+        rank(&a.region)
+            .cmp(&rank(&b.region))
+            .then(a.service.cmp(&b.service))
+    });
+    let accounts = scope
+        .into_iter()
+        .map(|account| {
+            let mut cells = by_account.remove(&account.id).unwrap_or_default();
+            cells.sort_by(|a, b| {
+                rank(&a.region)
+                    .cmp(&rank(&b.region))
+                    .then(a.service.cmp(&b.service))
+            });
+            AccountScan {
+                skipped: (account.status != AccountStatus::Active)
+                    .then(|| format!("{}: not scanned", account.status.as_str())),
+                account: account.clone(),
+                cells,
+            }
+        })
+        .collect();
+    Ok(OrgScan {
+        organization: org.id.clone(),
+        management_account: org.management_account.clone(),
+        admin_account: who.admin_account.clone(),
+        regions: order,
+        services,
+        accounts,
+        auto_enable,
+    })
+}
+
+fn cell(region: &str, service: Service, status: ServiceStatus) -> Cell {
+    Cell {
+        region: region.to_string(),
+        service,
+        state: status.state,
+        managed: false,
+        notifying: false,
+        detail: status.detail,
+    }
+}
+
+fn from_error(e: &AwsError) -> ServiceStatus {
+    let state = match e.kind {
+        AwsErrorKind::RegionNotEnabled => State::NotOptedIn,
+        AwsErrorKind::NotOffered => State::Unsupported,
+        _ => State::Error,
+    };
+    ServiceStatus::new(state, e.to_string())
+}
+
+fn timed_out(action: &str) -> AwsError {
+    AwsError {
+        kind: AwsErrorKind::Timeout,
+        action: action.to_string(),
+        code: None,
+        message: None,
+        request_id: None,
+    }
+}
+
+/// Member accounts' access through ORG_ACCESS_ROLE: credentials fetched once per account
+/// (one AssumeRole), and a failure to assume remembered as that account's answer.
+struct Members {
+    aws: Aws,
+    cfg: Config,
+    who: Arc<Who>,
+    slots: std::sync::Mutex<HashMap<String, AccessSlot>>,
+}
+
+impl Members {
+    fn new(aws: Aws, cfg: Config, who: Arc<Who>) -> Members {
+        Members {
+            aws,
+            cfg,
+            who,
+            slots: std::sync::Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The access for `account`: the caller's or the administrator's own where it is one of
+    /// those, otherwise the assumed role, checked by fetching its credentials.
+    async fn access(&self, account: &str) -> Result<Aws, String> {
+        if account == self.who.caller {
+            return Ok(self.aws.clone());
+        }
+        if account == self.who.admin_account {
+            return Ok(self.who.admin.clone());
+        }
+        let slot = self
+            .slots
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .entry(account.to_string())
+            .or_default()
+            .clone();
+        slot.get_or_init(|| async {
+            let arn = super::access_role_arn(&self.cfg.org, account, self.cfg.home_region());
+            let assumed = self.aws.assume(&arn).await;
+            let provider = assumed.sdk_config().credentials_provider();
+            match provider {
+                Some(p) => match p.provide_credentials().await {
+                    Ok(_) => Ok(assumed),
+                    Err(e) => Err(format!(
+                        "cannot assume {}: {}",
+                        self.cfg.org.access_role,
+                        credentials_reason(&e)
+                    )),
+                },
+                None => Err("no credentials".to_string()),
+            }
+        })
+        .await
+        .clone()
+    }
+
+    async fn probe(&self, account: &str, service: Service, region: &str) -> ServiceStatus {
+        let aws = match self.access(account).await {
+            Ok(aws) => aws,
+            Err(why) => return ServiceStatus::new(State::Error, why),
+        };
+        let cx = Cx {
+            aws: &aws,
+            cfg: &self.cfg,
+            account,
+        };
+        services::ops(service)
+            .probe(cx, region)
+            .await
+            .unwrap_or_else(|e| from_error(&e))
+    }
+}
+
+/// What STS said when a role could not be assumed ("AccessDenied: User ... is not
+/// authorized ..."), else the innermost error's text.
+fn credentials_reason(e: &aws_credential_types::provider::error::CredentialsError) -> String {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    let mut last = e.to_string();
+    while let Some(err) = source {
+        if let Some(meta) = err.downcast_ref::<aws_smithy_types::error::ErrorMetadata>() {
+            return match (meta.code(), meta.message()) {
+                (Some(code), Some(message)) => format!("{code}: {message}"),
+                (Some(code), None) => code.to_string(),
+                (None, Some(message)) => message.to_string(),
+                (None, None) => last,
+            };
+        }
+        last = err.to_string();
+        source = err.source();
+    }
+    last
+}

@@ -1,0 +1,99 @@
+//! GuardDuty across an organization, from its delegated administrator in one region: the
+//! administrator's detector, its members (ListMembers, every page, associated or not) and the
+//! organization's auto-enable setting (DescribeOrganizationConfiguration). A handful of calls
+//! per region, whatever the number of accounts.
+
+use std::collections::HashMap;
+
+use super::probe;
+use crate::aws::AwsError;
+use crate::inventory::{ServiceStatus, State};
+use crate::services::{OrgAnswer, OrgCx};
+
+pub async fn members(
+    cx: OrgCx<'_>,
+    region: &str,
+    accounts: &[String],
+) -> Result<OrgAnswer, AwsError> {
+    let ids = probe::detector_ids(cx.admin, region).await?;
+    let Some(detector) = ids.first() else {
+        return Ok(OrgAnswer::same_for(
+            accounts,
+            &ServiceStatus::new(
+                State::Disabled,
+                "the delegated administrator has no detector here",
+            ),
+        ));
+    };
+    let client = cx.admin.guardduty(region);
+    let list = async {
+        let mut relationships = HashMap::new();
+        let mut pages = client
+            .list_members()
+            .detector_id(detector)
+            .only_associated("false")
+            .into_paginator()
+            .send();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|e| AwsError::classify("guardduty:ListMembers", &e))?;
+            for m in page.members() {
+                relationships.insert(
+                    m.account_id().unwrap_or_default().to_string(),
+                    m.relationship_status().unwrap_or_default().to_string(),
+                );
+            }
+        }
+        Ok::<_, AwsError>(relationships)
+    };
+    let org_config = async {
+        client
+            .describe_organization_configuration()
+            .detector_id(detector)
+            .send()
+            .await
+            .map_err(|e| AwsError::classify("guardduty:DescribeOrganizationConfiguration", &e))
+    };
+    let (own, relationships, org_config) = tokio::join!(
+        probe::is_enabled(cx.admin, region, detector),
+        list,
+        org_config
+    );
+    let relationships = relationships?;
+    let own = own?;
+    let mut answer = OrgAnswer {
+        // An administrator that is not the organization's says so here; that is not an error
+        // for the accounts.
+        auto_enable: org_config.ok().map(|c| {
+            c.auto_enable_organization_members()
+                .map_or("NONE", |a| a.as_str())
+                .to_string()
+        }),
+        ..OrgAnswer::default()
+    };
+    for account in accounts {
+        let status = if account == cx.admin_account {
+            if own {
+                ServiceStatus::new(State::Enabled, "the delegated administrator's detector")
+            } else {
+                ServiceStatus::new(
+                    State::Disabled,
+                    "the delegated administrator's detector is SUSPENDED",
+                )
+            }
+        } else {
+            match relationships.get(account).map(String::as_str) {
+                Some("Enabled") => ServiceStatus::new(State::Enabled, "member, enabled"),
+                Some(other) => ServiceStatus::new(
+                    State::Disabled,
+                    format!("member, {}", other.to_ascii_lowercase()),
+                ),
+                None => ServiceStatus::new(
+                    State::Disabled,
+                    "not a member of the delegated administrator",
+                ),
+            }
+        };
+        answer.accounts.insert(account.clone(), status);
+    }
+    Ok(answer)
+}

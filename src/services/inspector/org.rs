@@ -1,0 +1,79 @@
+//! Inspector across an organization, from its delegated administrator in one region:
+//! BatchGetAccountStatus for the accounts in batches of ten (the API's limit), all at once,
+//! and the organization's auto-enable setting (DescribeOrganizationConfiguration).
+
+use futures::future::join_all;
+
+use super::probe;
+use crate::aws::AwsError;
+use crate::inventory::{ServiceStatus, State};
+use crate::services::{OrgAnswer, OrgCx};
+
+/// The most account ids BatchGetAccountStatus takes.
+const BATCH: usize = 10;
+
+pub async fn accounts(
+    cx: OrgCx<'_>,
+    region: &str,
+    accounts: &[String],
+) -> Result<OrgAnswer, AwsError> {
+    let client = cx.admin.inspector2(region);
+    let wanted = &cx.cfg.settings.inspector.resource_types;
+    let batches = accounts.chunks(BATCH).map(|batch| {
+        client
+            .batch_get_account_status()
+            .set_account_ids(Some(batch.to_vec()))
+            .send()
+    });
+    let org_config = client.describe_organization_configuration().send();
+    let (answers, org_config) = tokio::join!(join_all(batches), org_config);
+    let mut answer = OrgAnswer {
+        auto_enable: org_config.ok().and_then(|c| {
+            let a = c.auto_enable()?;
+            let on: Vec<&str> = [
+                ("EC2", a.ec2()),
+                ("ECR", a.ecr()),
+                ("LAMBDA", a.lambda() == Some(true)),
+                ("LAMBDA_CODE", a.lambda_code() == Some(true)),
+                ("CODE_REPOSITORY", a.code_repository() == Some(true)),
+            ]
+            .into_iter()
+            .filter_map(|(name, on)| on.then_some(name))
+            .collect();
+            Some(if on.is_empty() {
+                "NONE".to_string()
+            } else {
+                on.join("+")
+            })
+        }),
+        ..OrgAnswer::default()
+    };
+    for out in answers {
+        let out = out.map_err(|e| AwsError::classify("inspector2:BatchGetAccountStatus", &e))?;
+        for acct in out.accounts() {
+            answer
+                .accounts
+                .insert(acct.account_id().to_string(), probe::judge(acct, wanted));
+        }
+        for failed in out.failed_accounts() {
+            let status = ServiceStatus::new(
+                State::Error,
+                format!(
+                    "{}: {}",
+                    failed.error_code().as_str(),
+                    failed.error_message()
+                ),
+            );
+            answer
+                .accounts
+                .insert(failed.account_id().to_string(), status);
+        }
+    }
+    for account in accounts {
+        answer
+            .accounts
+            .entry(account.clone())
+            .or_insert_with(|| ServiceStatus::new(State::Disabled, "not enabled"));
+    }
+    Ok(answer)
+}

@@ -1,0 +1,238 @@
+//! An AWS Organization for org mode's tests and benchmarks: moto's Organizations seeded with
+//! OUs and accounts, and an overlay in front of moto for what it lacks:
+//! - GuardDuty's delegated-administrator member listing (ListMembers, paged as AWS pages it)
+//!   and DescribeOrganizationConfiguration, from recorded reply shapes;
+//! - an AccessDenied from sts:AssumeRole for chosen accounts (moto lets any role be assumed).
+//!
+//! Everything else goes to moto, which keeps each account's state apart by the credentials
+//! AssumeRole hands out.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use awsmon::aws::Aws;
+use serde_json::json;
+
+use crate::overlay::{Overlay, form_value};
+use crate::stub::{StubRequest, StubResponse};
+
+/// OUs under the root, each with the names of its accounts.
+#[derive(Debug, Clone)]
+pub struct OrgLayout {
+    pub ous: Vec<(String, Vec<String>)>,
+}
+
+/// What was created: ids by name.
+#[derive(Debug, Clone)]
+pub struct SeededOrg {
+    pub management: String,
+    pub root: String,
+    /// OU name → id.
+    pub ous: HashMap<String, String>,
+    /// Account name → id, in layout order.
+    pub accounts: Vec<(String, String)>,
+}
+
+impl SeededOrg {
+    pub fn id(&self, name: &str) -> String {
+        self.accounts
+            .iter()
+            .find(|(n, _)| n == name)
+            .map_or_else(|| panic!("no account named {name}"), |(_, id)| id.clone())
+    }
+}
+
+/// Creates the organization (the caller's account is its management account), the OUs and
+/// the accounts, and moves each account into its OU.
+pub async fn seed(aws: &Aws, layout: &OrgLayout) -> SeededOrg {
+    let orgs = aws.organizations("us-east-1");
+    let created = orgs
+        .create_organization()
+        .send()
+        .await
+        .expect("create organization");
+    let management = created
+        .organization()
+        .and_then(|o| o.master_account_id())
+        .unwrap_or_default()
+        .to_string();
+    let roots = orgs.list_roots().send().await.expect("roots");
+    let root = roots.roots()[0].id().unwrap_or_default().to_string();
+    let mut ous = HashMap::new();
+    let mut accounts = Vec::new();
+    for (ou_name, names) in &layout.ous {
+        let ou = orgs
+            .create_organizational_unit()
+            .parent_id(&root)
+            .name(ou_name)
+            .send()
+            .await
+            .expect("create OU");
+        let ou_id = ou
+            .organizational_unit()
+            .and_then(|o| o.id())
+            .unwrap_or_default()
+            .to_string();
+        for name in names {
+            let made = orgs
+                .create_account()
+                .account_name(name)
+                .email(format!("{name}@example.com"))
+                .send()
+                .await
+                .expect("create account");
+            let id = made
+                .create_account_status()
+                .and_then(|s| s.account_id())
+                .unwrap_or_default()
+                .to_string();
+            orgs.move_account()
+                .account_id(&id)
+                .source_parent_id(&root)
+                .destination_parent_id(&ou_id)
+                .send()
+                .await
+                .expect("move account");
+            accounts.push((name.clone(), id));
+        }
+        ous.insert(ou_name.clone(), ou_id);
+    }
+    SeededOrg {
+        management,
+        root,
+        ous,
+        accounts,
+    }
+}
+
+/// Access to `account` as moto sees it: AssumeRole into it (moto lets any role be assumed) and
+/// use the credentials it hands out, so calls land in that account's state.
+pub async fn as_account(aws: &Aws, account: &str) -> Aws {
+    aws.assume(&format!(
+        "arn:aws:iam::{account}:role/OrganizationAccountAccessRole"
+    ))
+    .await
+}
+
+/// What the overlay answers in place of AWS.
+#[derive(Debug, Default)]
+pub struct OrgFaults {
+    /// GuardDuty members of the delegated administrator, with their relationship status
+    /// (`Enabled`, `Disabled`, `Invited`...).
+    pub guardduty_members: Mutex<Vec<(String, String)>>,
+    /// GuardDuty's AutoEnableOrganizationMembers: `ALL`, `NEW` or `NONE`.
+    pub guardduty_auto_enable: Mutex<String>,
+    /// Accounts whose access role cannot be assumed.
+    pub deny_assume_role: Mutex<Vec<String>>,
+    /// Every request seen, as `METHOD path action` (the action from `X-Amz-Target` or the
+    /// Query protocol's `Action`; empty for REST APIs).
+    pub requests: Mutex<Vec<String>>,
+}
+
+/// The overlay in front of moto at `moto_endpoint`.
+pub async fn overlay(moto_endpoint: &str, faults: Arc<OrgFaults>) -> std::io::Result<Overlay> {
+    Overlay::start(moto_endpoint, move |req| answer(req, &faults), None).await
+}
+
+fn answer(req: &StubRequest, faults: &OrgFaults) -> Option<StubResponse> {
+    let path = req.path.split('?').next().unwrap_or_default();
+    let action = req
+        .header("x-amz-target")
+        .map(str::to_string)
+        .or_else(|| form_value(&req.body, "Action"))
+        .unwrap_or_default();
+    if let Ok(mut log) = faults.requests.lock() {
+        log.push(format!("{} {path} {action}", req.method));
+    }
+    let query = req.path.split_once('?').map_or("", |(_, q)| q);
+    if req.method == "GET" && path.starts_with("/detector/") && path.ends_with("/member") {
+        return Some(list_members(faults, query));
+    }
+    if req.method == "GET" && path.starts_with("/detector/") && path.ends_with("/admin") {
+        let setting = faults
+            .guardduty_auto_enable
+            .lock()
+            .map(|s| s.clone())
+            .unwrap_or_default();
+        let setting = if setting.is_empty() {
+            "NONE".to_string()
+        } else {
+            setting
+        };
+        return Some(StubResponse::json(
+            200,
+            json!({
+                "autoEnable": setting != "NONE",
+                "autoEnableOrganizationMembers": setting,
+                "memberAccountLimitReached": false,
+                "features": [
+                    {"name": "S3_DATA_EVENTS", "autoEnable": "NEW"}
+                ]
+            })
+            .to_string(),
+        ));
+    }
+    if req.method == "POST" && form_value(&req.body, "Action").as_deref() == Some("AssumeRole") {
+        let role = form_value(&req.body, "RoleArn").unwrap_or_default();
+        let denied = faults
+            .deny_assume_role
+            .lock()
+            .is_ok_and(|d| d.iter().any(|a| role.contains(&format!(":{a}:"))));
+        if denied {
+            return Some(StubResponse {
+                status: 403,
+                content_type: "text/xml".into(),
+                body: format!(
+                    "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">\
+                     <Error><Type>Sender</Type><Code>AccessDenied</Code>\
+                     <Message>User: arn:aws:sts::123456789012:assumed-role/Audit/awsmon is not authorized to perform: sts:AssumeRole on resource: {role}</Message>\
+                     </Error><RequestId>c6104cbe-af31-11e0-8154-cbc7ccf896c7</RequestId></ErrorResponse>"
+                ),
+                headers: Vec::new(),
+            });
+        }
+    }
+    None
+}
+
+/// ListMembers as AWS pages it: `maxResults` (default 50) per page, `nextToken` onwards.
+fn list_members(faults: &OrgFaults, query: &str) -> StubResponse {
+    let param = |key: &str| {
+        query.split('&').find_map(|kv| {
+            kv.split_once('=')
+                .filter(|(k, _)| *k == key)
+                .map(|(_, v)| v)
+        })
+    };
+    let size: usize = param("maxResults")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(50);
+    let from: usize = param("nextToken").and_then(|v| v.parse().ok()).unwrap_or(0);
+    let members = faults
+        .guardduty_members
+        .lock()
+        .map(|m| m.clone())
+        .unwrap_or_default();
+    let page: Vec<_> = members
+        .iter()
+        .skip(from)
+        .take(size)
+        .map(|(account, status)| {
+            json!({
+                "accountId": account,
+                "detectorId": "5cb8b3a4e1f2a9c0d7e6f5a4b3c2d1e0",
+                "masterId": "111122223333",
+                "administratorId": "111122223333",
+                "email": format!("{account}@example.com"),
+                "relationshipStatus": status,
+                "invitedAt": "2026-01-05T10:00:00.000Z",
+                "updatedAt": "2026-01-05T10:05:00.000Z"
+            })
+        })
+        .collect();
+    let mut body = json!({ "members": page });
+    if from + size < members.len() {
+        body["nextToken"] = json!((from + size).to_string());
+    }
+    StubResponse::json(200, body.to_string())
+}

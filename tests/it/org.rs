@@ -1,0 +1,346 @@
+//! Org mode's scan (issue 14) against moto's Organizations: a seeded organization with OUs,
+//! a delegated administrator, one account whose access role cannot be assumed and one
+//! suspended account. moto lacks GuardDuty's member listing and organization configuration,
+//! and lets any role be assumed: the org overlay (`awsmon_testbench::org_world`) serves those
+//! from recorded reply shapes and denies AssumeRole for the chosen account.
+
+use std::fmt::Write as _;
+use std::sync::Arc;
+
+use aws_sdk_inspector2::types::{AutoEnable, ResourceScanType};
+use awsmon::aws::Aws;
+use awsmon::inventory::Regions;
+use awsmon::org::scan::{self, OrgScan, OrgScanRequest};
+use awsmon_notifier::Service;
+use awsmon_testbench::org_world::{self, OrgFaults, OrgLayout, SeededOrg};
+
+use crate::common;
+
+const REGIONS: [&str; 2] = ["us-east-1", "eu-west-1"];
+
+fn layout() -> OrgLayout {
+    let ou = |name: &str, accounts: &[&str]| {
+        (
+            name.to_string(),
+            accounts.iter().map(ToString::to_string).collect(),
+        )
+    };
+    OrgLayout {
+        ous: vec![
+            ou("Security", &["security-tooling"]),
+            ou("Prod", &["prod-web", "prod-data", "prod-locked"]),
+            ou("Sandbox", &["sandbox-old"]),
+        ],
+    }
+}
+
+/// The organization as the scan should find it:
+/// - GuardDuty: the administrator's detector in us-east-1 only; members prod-web and the
+///   management account enabled, prod-data's relationship disabled, prod-locked enabled;
+/// - Inspector: EC2+ECR+LAMBDA for the administrator and prod-web in us-east-1, EC2 only for
+///   prod-data (partial);
+/// - Config: recording in prod-web's us-east-1 only, read through the access role;
+/// - prod-locked denies AssumeRole; sandbox-old is suspended.
+async fn seeded_world(moto: &str, faults: &Arc<OrgFaults>) -> (Aws, SeededOrg) {
+    let direct = common::aws(moto).await;
+    let org = org_world::seed(&direct, &layout()).await;
+    let admin_id = org.id("security-tooling");
+    let admin = org_world::as_account(&direct, &admin_id).await;
+    admin
+        .guardduty("us-east-1")
+        .create_detector()
+        .enable(true)
+        .send()
+        .await
+        .expect("admin detector");
+    *faults.guardduty_members.lock().expect("lock") = vec![
+        (org.management.clone(), "Enabled".to_string()),
+        (org.id("prod-web"), "Enabled".to_string()),
+        (org.id("prod-data"), "Disabled".to_string()),
+        (org.id("prod-locked"), "Enabled".to_string()),
+    ];
+    *faults.guardduty_auto_enable.lock().expect("lock") = "ALL".to_string();
+    *faults.deny_assume_role.lock().expect("lock") = vec![org.id("prod-locked")];
+
+    let inspector = admin.inspector2("us-east-1");
+    inspector
+        .enable()
+        .account_ids(&admin_id)
+        .account_ids(org.id("prod-web"))
+        .resource_types(ResourceScanType::Ec2)
+        .resource_types(ResourceScanType::Ecr)
+        .resource_types(ResourceScanType::Lambda)
+        .send()
+        .await
+        .expect("inspector enable");
+    inspector
+        .enable()
+        .account_ids(org.id("prod-data"))
+        .resource_types(ResourceScanType::Ec2)
+        .send()
+        .await
+        .expect("inspector enable");
+    inspector
+        .update_organization_configuration()
+        .auto_enable(
+            AutoEnable::builder()
+                .ec2(true)
+                .ecr(true)
+                .build()
+                .expect("auto enable"),
+        )
+        .send()
+        .await
+        .expect("inspector org config");
+
+    let prod_web = org_world::as_account(&direct, &org.id("prod-web")).await;
+    awsmon_testbench::seed::config_recorder(&prod_web, "us-east-1", &org.id("prod-web"), true)
+        .await
+        .expect("config recorder");
+
+    direct
+        .organizations("us-east-1")
+        .close_account()
+        .account_id(org.id("sandbox-old"))
+        .send()
+        .await
+        .expect("close account");
+    (direct, org)
+}
+
+/// Every cell, with account ids (random in moto) written as names.
+fn layout_text(scan: &OrgScan, org: &SeededOrg) -> String {
+    let name = |id: &str| {
+        if id == org.management {
+            "management".to_string()
+        } else {
+            org.accounts
+                .iter()
+                .find(|(_, i)| i == id)
+                .map_or_else(|| id.to_string(), |(n, _)| n.clone())
+        }
+    };
+    let mut out = format!(
+        "admin {}  regions {}\n",
+        name(&scan.admin_account),
+        scan.regions.join(",")
+    );
+    for a in &scan.accounts {
+        let _ = write!(out, "{} [{}]", name(&a.account.id), a.account.ou_path);
+        if let Some(why) = &a.skipped {
+            let _ = writeln!(out, " {why}");
+            continue;
+        }
+        out.push('\n');
+        for s in &scan.services {
+            let _ = writeln!(out, "  {:<10} {}", s.display_name(), a.tally(*s).label());
+        }
+        for c in &a.cells {
+            let mut detail = c.detail.clone();
+            for (n, id) in &org.accounts {
+                detail = detail.replace(id.as_str(), n);
+            }
+            let _ = writeln!(
+                out,
+                "    {:<9} {:<10} {:<8} {}",
+                c.region,
+                c.service.display_name(),
+                c.state.as_str(),
+                detail
+            );
+        }
+    }
+    for auto in &scan.auto_enable {
+        let _ = writeln!(
+            out,
+            "auto-enable {} {} {}",
+            auto.region,
+            auto.service.display_name(),
+            auto.setting
+        );
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_scan_of_a_seeded_organization_reports_every_account_region_and_service() {
+    let moto = common::start_moto();
+    let faults = Arc::new(OrgFaults::default());
+    let overlay = org_world::overlay(&moto.endpoint, faults.clone())
+        .await
+        .expect("overlay");
+    let (_direct, org) = seeded_world(&moto.endpoint, &faults).await;
+    faults.requests.lock().expect("lock").clear();
+    let aws = common::aws(&overlay.endpoint).await;
+    let mut cfg = common::config_with_regions(&REGIONS);
+    cfg.org.enabled = true;
+    cfg.org.delegated_admin = Some(org.id("security-tooling"));
+
+    let scan = scan::scan(
+        &aws,
+        OrgScanRequest {
+            config: &cfg,
+            regions: Regions::Discover(Some(REGIONS.iter().map(ToString::to_string).collect())),
+            services: vec![Service::GuardDuty, Service::Config, Service::Inspector],
+            concurrency: 8,
+        },
+    )
+    .await
+    .expect("scan");
+
+    assert_eq!(scan.management_account, org.management);
+    assert_eq!(
+        scan.accounts.len(),
+        6,
+        "the management account and five others"
+    );
+    insta::assert_snapshot!("org_scan_layout", layout_text(&scan, &org));
+
+    // The scan only reads: every call it made is a List, Describe, Get or BatchGet (REST
+    // reads are GETs, or POSTs to a read operation's path), or the AssumeRole it needs.
+    let requests = faults.requests.lock().expect("lock").clone();
+    assert!(requests.len() > 20, "{requests:?}");
+    let writes: Vec<&String> = requests.iter().filter(|r| !is_read(r)).collect();
+    assert!(writes.is_empty(), "calls that are not reads: {writes:?}");
+}
+
+/// A recorded request (`METHOD path action`) that only reads.
+fn is_read(request: &str) -> bool {
+    let mut parts = request.split(' ');
+    let (method, path, action) = (
+        parts.next().unwrap_or_default(),
+        parts.next().unwrap_or_default(),
+        parts.next().unwrap_or_default(),
+    );
+    let action = action.rsplit('.').next().unwrap_or_default();
+    let read_action = ["List", "Describe", "Get", "BatchGet"]
+        .iter()
+        .any(|p| action.starts_with(p))
+        || action == "AssumeRole";
+    match method {
+        "GET" => true,
+        "POST" if !action.is_empty() => read_action,
+        // REST reads that are POSTs: account:ListRegions (/listRegions), and Inspector2's
+        // BatchGetAccountStatus, ListFindings and DescribeOrganizationConfiguration.
+        "POST" => {
+            path.starts_with("/list")
+                || matches!(
+                    path,
+                    "/status/batch/get" | "/findings/list" | "/organizationconfiguration/describe"
+                )
+        }
+        _ => false,
+    }
+}
+
+/// `status` in org mode, as the CLI prints it: the account × service summary, grouped by OU,
+/// and one JSON document with every account's cells.
+#[tokio::test(flavor = "multi_thread")]
+async fn status_in_org_mode_prints_the_account_summary_and_json_with_accounts() {
+    let moto = common::start_moto();
+    let faults = Arc::new(OrgFaults::default());
+    let overlay = org_world::overlay(&moto.endpoint, faults.clone())
+        .await
+        .expect("overlay");
+    let (_direct, org) = seeded_world(&moto.endpoint, &faults).await;
+    let dir = tempfile::tempdir().expect("dir");
+    let config = dir.path().join("config.yml");
+    std::fs::write(
+        &config,
+        format!(
+            "ORGANIZATION: true\nDELEGATED_ADMIN_ACCOUNT: \"{}\"\nREGIONS: [us-east-1, eu-west-1]\nEXCLUDE_ACCOUNTS: [\"{}\"]\n",
+            org.id("security-tooling"),
+            org.management
+        ),
+    )
+    .expect("config");
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_awsmon-tui"))
+            .args(args)
+            .arg("--config")
+            .arg(&config)
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("HOME", dir.path())
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env("AWS_REGION", "us-east-1")
+            .env("AWS_ENDPOINT_URL", &overlay.endpoint)
+            .env("AWS_ACCESS_KEY_ID", "AKIAEMULATOR00000000")
+            .env("AWS_SECRET_ACCESS_KEY", "emulator")
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("run");
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let table = tokio::task::block_in_place(|| run(&["status"]));
+    let lines: Vec<&str> = table.lines().collect();
+    assert!(
+        lines[0].starts_with("organization o-") && lines[0].ends_with("2 regions"),
+        "{table}"
+    );
+    assert!(
+        lines[1].split_whitespace().collect::<Vec<_>>()
+            == [
+                "ACCOUNT",
+                "NAME",
+                "OU",
+                "GuardDuty",
+                "AWS",
+                "Config",
+                "Inspector"
+            ],
+        "{table}"
+    );
+    let row = |name: &str| {
+        lines
+            .iter()
+            .find(|l| l.contains(&format!(" {name} ")))
+            .map_or_else(
+                || panic!("no row for {name}:\n{table}"),
+                |l| l.split_whitespace().skip(3).collect::<Vec<_>>().join(" "),
+            )
+    };
+    assert_eq!(row("prod-web"), "1/2 ⚠ 1/2 ⚠ 1/2 ⚠");
+    assert_eq!(row("prod-locked"), "1/2 ⚠ 0/2 ✖ 0/2 ⚠");
+    assert_eq!(
+        row("sandbox-old"),
+        "suspended: not scanned suspended: not scanned suspended: not scanned"
+    );
+    assert!(
+        !lines.iter().any(|l| l.starts_with(&org.management)),
+        "EXCLUDE_ACCOUNTS leaves the management account out:\n{table}"
+    );
+    assert!(
+        table.contains("auto-enable  us-east-1      GuardDuty  ALL"),
+        "{table}"
+    );
+
+    let doc: serde_json::Value = serde_json::from_str(&tokio::task::block_in_place(|| {
+        run(&["status", "--output", "json"])
+    }))
+    .expect("one JSON document");
+    assert_eq!(doc["admin_account"], org.id("security-tooling").as_str());
+    let accounts = doc["accounts"].as_array().expect("accounts");
+    assert_eq!(accounts.len(), 5);
+    let web = accounts
+        .iter()
+        .find(|a| a["account"]["name"] == "prod-web")
+        .expect("prod-web");
+    assert_eq!(web["account"]["ou_path"], "Root/Prod");
+    assert_eq!(web["cells"].as_array().map(Vec::len), Some(6));
+    assert!(
+        web["cells"]
+            .as_array()
+            .expect("cells")
+            .iter()
+            .any(|c| c["region"] == "us-east-1"
+                && c["service"] == "config"
+                && c["state"] == "enabled")
+    );
+}
