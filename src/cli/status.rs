@@ -147,6 +147,7 @@ async fn org_report(
         regions: Regions::Discover(wanted),
         services,
         concurrency: 32,
+        org_apis: true,
     };
     let scan = scan::scan(aws, request).await.map_err(|e| match e.kind {
         AwsErrorKind::Credentials => Failure::credentials(format!("{e}")),

@@ -6,6 +6,7 @@ pub mod scan;
 
 use std::collections::HashMap;
 
+use futures::future::BoxFuture;
 use serde::Serialize;
 
 use crate::aws::{Aws, AwsError};
@@ -86,46 +87,43 @@ impl Organization {
     }
 }
 
-/// Reads the organization: DescribeOrganization, then the OU tree from the roots down, a level
-/// at a time, each parent's OUs and accounts read page by page (parents of one level at once).
-/// Call it with the management account's access, or a delegated administrator's for
-/// Organizations.
+/// Reads the organization: DescribeOrganization beside the tree, read from the roots down,
+/// each OU's accounts and child OUs at once, and each child as soon as its parent has named it
+/// (the depth of the tree, not its size, sets the time). Every page is read. Call it with the
+/// management account's access, or a delegated administrator's for Organizations.
 pub async fn load(aws: &Aws, region: &str) -> Result<Organization, AwsError> {
     let client = aws.organizations(region);
-    let described = client
-        .describe_organization()
-        .send()
-        .await
-        .map_err(|e| AwsError::classify("organizations:DescribeOrganization", &e))?;
-    let org = described.organization();
-    let mut roots = Vec::new();
-    let mut pages = client.list_roots().into_paginator().send();
-    while let Some(page) = pages.next().await {
-        let page = page.map_err(|e| AwsError::classify("organizations:ListRoots", &e))?;
-        for root in page.roots() {
-            if let Some(id) = root.id() {
-                roots.push(Parent {
-                    id: id.to_string(),
-                    path: root.name().unwrap_or("Root").to_string(),
-                    chain: vec![id.to_string()],
-                });
+    let describe = async {
+        client
+            .describe_organization()
+            .send()
+            .await
+            .map_err(|e| AwsError::classify("organizations:DescribeOrganization", &e))
+    };
+    let tree = async {
+        let mut roots = Vec::new();
+        let mut pages = client.list_roots().into_paginator().send();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|e| AwsError::classify("organizations:ListRoots", &e))?;
+            for root in page.roots() {
+                if let Some(id) = root.id() {
+                    roots.push(Parent {
+                        id: id.to_string(),
+                        path: root.name().unwrap_or("Root").to_string(),
+                        chain: vec![id.to_string()],
+                    });
+                }
             }
         }
-    }
-    let mut accounts = Vec::new();
-    let mut level = roots;
-    while !level.is_empty() {
-        let answers =
-            futures::future::join_all(level.iter().map(|parent| children(aws, region, parent)))
-                .await;
-        let mut next = Vec::new();
-        for answer in answers {
-            let (ous, found) = answer?;
-            next.extend(ous);
-            accounts.extend(found);
-        }
-        level = next;
-    }
+        let below =
+            futures::future::try_join_all(roots.into_iter().map(|root| subtree(aws, region, root)))
+                .await?;
+        Ok::<_, AwsError>(below.into_iter().flatten().collect::<Vec<_>>())
+    };
+    let (described, accounts) = tokio::join!(describe, tree);
+    let described = described?;
+    let mut accounts = accounts?;
+    let org = described.organization();
     accounts.sort_by(|a: &OrgAccount, b| a.ou_path.cmp(&b.ou_path).then(a.name.cmp(&b.name)));
     Ok(Organization {
         id: org.and_then(|o| o.id()).unwrap_or_default().to_string(),
@@ -144,15 +142,32 @@ struct Parent {
     chain: Vec<String>,
 }
 
-/// A parent's child OUs and accounts, every page.
-async fn children(
-    aws: &Aws,
-    region: &str,
-    parent: &Parent,
-) -> Result<(Vec<Parent>, Vec<OrgAccount>), AwsError> {
-    let client = aws.organizations(region);
+/// Every account at or below `parent`.
+fn subtree<'a>(
+    aws: &'a Aws,
+    region: &'a str,
+    parent: Parent,
+) -> BoxFuture<'a, Result<Vec<OrgAccount>, AwsError>> {
+    Box::pin(async move {
+        let below = async {
+            let ous = child_ous(aws, region, &parent).await?;
+            let nested =
+                futures::future::try_join_all(ous.into_iter().map(|ou| subtree(aws, region, ou)))
+                    .await?;
+            Ok::<_, AwsError>(nested.into_iter().flatten().collect::<Vec<_>>())
+        };
+        let (own, below) = tokio::join!(accounts_in(aws, region, &parent), below);
+        let mut all = own?;
+        all.extend(below?);
+        Ok(all)
+    })
+}
+
+/// A parent's child OUs, every page.
+async fn child_ous(aws: &Aws, region: &str, parent: &Parent) -> Result<Vec<Parent>, AwsError> {
     let mut ous = Vec::new();
-    let mut pages = client
+    let mut pages = aws
+        .organizations(region)
         .list_organizational_units_for_parent()
         .parent_id(&parent.id)
         .into_paginator()
@@ -172,8 +187,18 @@ async fn children(
             });
         }
     }
+    Ok(ous)
+}
+
+/// The accounts directly in a parent, every page.
+async fn accounts_in(
+    aws: &Aws,
+    region: &str,
+    parent: &Parent,
+) -> Result<Vec<OrgAccount>, AwsError> {
     let mut accounts = Vec::new();
-    let mut pages = client
+    let mut pages = aws
+        .organizations(region)
         .list_accounts_for_parent()
         .parent_id(&parent.id)
         .into_paginator()
@@ -199,7 +224,7 @@ async fn children(
             });
         }
     }
-    Ok((ous, accounts))
+    Ok(accounts)
 }
 
 /// The role ARN awsmon assumes in `account` (ORG_ACCESS_ROLE, which may carry a path), in the

@@ -30,6 +30,10 @@ pub struct OrgScanRequest<'a> {
     pub services: Vec<Service>,
     /// Calls in flight at once.
     pub concurrency: usize,
+    /// Ask services with an organization API through the delegated administrator (the
+    /// default); `false` probes every account through the access role, as a tool without
+    /// those APIs would (the benchmark's comparison).
+    pub org_apis: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -108,6 +112,12 @@ type Answer = (Vec<(String, Cell)>, Option<AutoEnable>);
 /// An account's access, made once: the assumed role, or why it could not be assumed.
 type AccessSlot = Arc<OnceCell<Result<Aws, String>>>;
 
+#[derive(Clone, Copy)]
+struct How {
+    concurrency: usize,
+    org_apis: bool,
+}
+
 /// The access the scan works with: the caller's, and the delegated administrator's.
 struct Who {
     caller: String,
@@ -158,7 +168,10 @@ pub async fn scan(aws: &Aws, req: OrgScanRequest<'_>) -> Result<OrgScan, AwsErro
         &who,
         region_list,
         &req.services,
-        req.concurrency,
+        How {
+            concurrency: req.concurrency,
+            org_apis: req.org_apis,
+        },
     )
     .await
 }
@@ -171,8 +184,12 @@ async fn scan_accounts(
     who: &Arc<Who>,
     region_list: Vec<RegionInfo>,
     services: &[Service],
-    concurrency: usize,
+    how: How,
 ) -> Result<OrgScan, AwsError> {
+    let How {
+        concurrency,
+        org_apis: use_org_apis,
+    } = how;
     let scope = org.in_scope(&cfg.org);
     let active: Vec<String> = scope
         .iter()
@@ -222,29 +239,37 @@ async fn scan_accounts(
                     admin_account: &who.admin_account,
                     cfg: &cfg,
                 };
-                let Some(fut) = ops.org_probe(cx, &name, &active) else {
-                    // No organization API: each account through its access role.
-                    let cells = futures::future::join_all(active.iter().map(|account| {
-                        let (limit, members, name) = (&limit, &members, &name);
-                        async move {
-                            let _permit = limit.acquire().await;
-                            let status = tokio::time::timeout(
-                                timeout,
-                                members.probe(account, service, name),
-                            )
-                            .await
-                            .unwrap_or_else(|_| from_error(&timed_out(ops.probe_action())));
-                            (account.clone(), cell(name, service, status))
-                        }
-                    }))
-                    .await;
-                    return (cells, None);
+                let answer = if use_org_apis {
+                    let _permit = limit.acquire().await;
+                    // Several pages or batches: more time than one call.
+                    tokio::time::timeout(timeout * 4, ops.org_probe(cx, &name, &active))
+                        .await
+                        .unwrap_or_else(|_| Err(timed_out(ops.probe_action())))
+                } else {
+                    Ok(None)
                 };
-                let _permit = limit.acquire().await;
-                // Several pages or batches: more time than one call.
-                let answer = tokio::time::timeout(timeout * 4, fut)
-                    .await
-                    .unwrap_or_else(|_| Err(timed_out(ops.probe_action())));
+                let answer = match answer {
+                    Ok(Some(answer)) => Ok(answer),
+                    Err(e) => Err(e),
+                    Ok(None) => {
+                        // No organization API: each account through its access role.
+                        let cells = futures::future::join_all(active.iter().map(|account| {
+                            let (limit, members, name) = (&limit, &members, &name);
+                            async move {
+                                let _permit = limit.acquire().await;
+                                let status = tokio::time::timeout(
+                                    timeout,
+                                    members.probe(account, service, name),
+                                )
+                                .await
+                                .unwrap_or_else(|_| from_error(&timed_out(ops.probe_action())));
+                                (account.clone(), cell(name, service, status))
+                            }
+                        }))
+                        .await;
+                        return (cells, None);
+                    }
+                };
                 match answer {
                     Ok(answer) => {
                         let auto = answer.auto_enable.map(|setting| AutoEnable {

@@ -122,15 +122,16 @@ pub trait ServiceOps: Sync {
 
     /// The service's status in `region` for each of `accounts`, through its delegated
     /// administrator's organization API: calls that grow with regions, not accounts × regions.
-    /// `None`: no such API; org mode probes each account through ORG_ACCESS_ROLE instead.
+    /// `Ok(None)`: no such API (or none set up); org mode probes each account through
+    /// ORG_ACCESS_ROLE instead.
     fn org_probe<'a>(
         &'a self,
         cx: OrgCx<'a>,
         region: &'a str,
         accounts: &'a [String],
-    ) -> Option<BoxFuture<'a, Result<OrgAnswer, AwsError>>> {
+    ) -> BoxFuture<'a, Result<Option<OrgAnswer>, AwsError>> {
         let _ = (cx, region, accounts);
-        None
+        Box::pin(async { Ok(None) })
     }
 
     /// Whether the probe says anything after a deploy (Trusted Advisor's results depend on

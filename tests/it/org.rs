@@ -183,6 +183,7 @@ async fn the_scan_of_a_seeded_organization_reports_every_account_region_and_serv
             regions: Regions::Discover(Some(REGIONS.iter().map(ToString::to_string).collect())),
             services: vec![Service::GuardDuty, Service::Config, Service::Inspector],
             concurrency: 8,
+            org_apis: true,
         },
     )
     .await

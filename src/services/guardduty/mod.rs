@@ -38,8 +38,8 @@ impl ServiceOps for GuardDuty {
         cx: OrgCx<'a>,
         region: &'a str,
         accounts: &'a [String],
-    ) -> Option<BoxFuture<'a, Result<OrgAnswer, AwsError>>> {
-        Some(Box::pin(org::members(cx, region, accounts)))
+    ) -> BoxFuture<'a, Result<Option<OrgAnswer>, AwsError>> {
+        Box::pin(async move { org::members(cx, region, accounts).await.map(Some) })
     }
 
     fn recent<'a>(

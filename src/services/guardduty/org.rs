@@ -32,6 +32,7 @@ pub async fn members(
             .list_members()
             .detector_id(detector)
             .only_associated("false")
+            .max_results(50)
             .into_paginator()
             .send();
         while let Some(page) = pages.next().await {

@@ -51,8 +51,8 @@ impl ServiceOps for Inspector {
         cx: OrgCx<'a>,
         region: &'a str,
         accounts: &'a [String],
-    ) -> Option<BoxFuture<'a, Result<OrgAnswer, AwsError>>> {
-        Some(Box::pin(org::accounts(cx, region, accounts)))
+    ) -> BoxFuture<'a, Result<Option<OrgAnswer>, AwsError>> {
+        Box::pin(async move { org::accounts(cx, region, accounts).await.map(Some) })
     }
 
     fn recent<'a>(

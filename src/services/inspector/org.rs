@@ -1,8 +1,8 @@
 //! Inspector across an organization, from its delegated administrator in one region:
-//! BatchGetAccountStatus for the accounts in batches of ten (the API's limit), all at once,
+//! BatchGetAccountStatus for the accounts in batches of ten (the API's limit), eight at once,
 //! and the organization's auto-enable setting (DescribeOrganizationConfiguration).
 
-use futures::future::join_all;
+use futures::StreamExt as _;
 
 use super::probe;
 use crate::aws::AwsError;
@@ -12,6 +12,9 @@ use crate::services::{OrgAnswer, OrgCx};
 /// The most account ids BatchGetAccountStatus takes.
 const BATCH: usize = 10;
 
+/// Batches in flight at once, per region.
+const IN_FLIGHT: usize = 8;
+
 pub async fn accounts(
     cx: OrgCx<'_>,
     region: &str,
@@ -19,14 +22,20 @@ pub async fn accounts(
 ) -> Result<OrgAnswer, AwsError> {
     let client = cx.admin.inspector2(region);
     let wanted = &cx.cfg.settings.inspector.resource_types;
-    let batches = accounts.chunks(BATCH).map(|batch| {
+    // Owned batches: a closure over borrowed slices is not general enough for a boxed future.
+    let owned: Vec<Vec<String>> = accounts.chunks(BATCH).map(<[String]>::to_vec).collect();
+    let batches = owned.into_iter().map(|batch| {
         client
             .batch_get_account_status()
-            .set_account_ids(Some(batch.to_vec()))
+            .set_account_ids(Some(batch))
             .send()
     });
+    // A few batches at once: a thousand accounts must not become a hundred calls in flight.
+    let answers = futures::stream::iter(batches)
+        .buffer_unordered(IN_FLIGHT)
+        .collect::<Vec<_>>();
     let org_config = client.describe_organization_configuration().send();
-    let (answers, org_config) = tokio::join!(join_all(batches), org_config);
+    let (answers, org_config) = tokio::join!(answers, org_config);
     let mut answer = OrgAnswer {
         auto_enable: org_config.ok().and_then(|c| {
             let a = c.auto_enable()?;

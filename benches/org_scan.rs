@@ -1,0 +1,217 @@
+//! Org scan benchmark (issue 14): a simulated organization of 500 accounts in 10 OUs × 17
+//! regions, in moto with the org overlay, behind a proxy that adds 100 ms to every request.
+//! Prints, for GuardDuty and Inspector:
+//! - the scan through the delegated administrator's APIs: wall time, API calls, and the calls
+//!   per region (they must not grow with the accounts);
+//! - the same scan done account by account through the access role, on the first 50 accounts
+//!   (the full 500 would take minutes), and what that gives per account;
+//! - the peak RSS of this process.
+//!
+//! Run: `cargo bench --bench org_scan` (needs `scripts/bench setup`). Targets: ≤ 2 s through
+//! the delegated-admin APIs, calls proportional to regions, RSS < 100 MB.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use aws_sdk_inspector2::types::ResourceScanType;
+use awsmon::aws::{Aws, AwsOptions};
+use awsmon::config::Config;
+use awsmon::inventory::Regions;
+use awsmon::org::scan::{self, OrgScanRequest};
+use awsmon::regions::KNOWN_REGIONS;
+use awsmon_notifier::Service;
+use awsmon_testbench::org_world::{self, OrgFaults, OrgLayout};
+use awsmon_testbench::{LatencyProxy, Moto, dummy_credentials};
+
+const RTT: Duration = Duration::from_millis(100);
+const ACCOUNTS: usize = 500;
+const OUS: usize = 10;
+const REGION_COUNT: usize = 17;
+const COMPARED: usize = 50;
+const RUNS: usize = 3;
+
+async fn aws_via(endpoint: &str) -> Aws {
+    let options = AwsOptions {
+        endpoint_url: Some(endpoint.to_string()),
+        credentials: Some(dummy_credentials()),
+        max_attempts: 1,
+        operation_timeout: Duration::from_mins(2),
+        ..AwsOptions::default()
+    };
+    Aws::load(options, "us-east-1").await
+}
+
+fn peak_rss_mib() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let kib: f64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0.0);
+    kib / 1024.0
+}
+
+async fn scan_once(
+    aws: &Aws,
+    cfg: &Config,
+    regions: &[String],
+    org_apis: bool,
+) -> (Duration, usize) {
+    let started = Instant::now();
+    let scan = scan::scan(
+        aws,
+        OrgScanRequest {
+            config: cfg,
+            regions: Regions::Discover(Some(regions.to_vec())),
+            services: vec![Service::GuardDuty, Service::Inspector],
+            concurrency: 32,
+            org_apis,
+        },
+    )
+    .await
+    .expect("scan");
+    let cells = scan.accounts.iter().map(|a| a.cells.len()).sum();
+    (started.elapsed(), cells)
+}
+
+#[tokio::main]
+async fn main() {
+    let moto = Moto::start().expect("moto (run scripts/bench setup)");
+    let faults = Arc::new(OrgFaults::default());
+    let overlay = org_world::overlay(&moto.endpoint, faults.clone())
+        .await
+        .expect("overlay");
+    let direct = aws_via(&moto.endpoint).await;
+    let seeding = Instant::now();
+    let layout = OrgLayout {
+        ous: (0..OUS)
+            .map(|ou| {
+                (
+                    format!("ou-{ou:02}"),
+                    (0..ACCOUNTS / OUS)
+                        .map(|a| format!("acct-{ou:02}-{a:03}"))
+                        .collect(),
+                )
+            })
+            .collect(),
+    };
+    let org = org_world::seed(&direct, &layout).await;
+    let admin_id = org.accounts[0].1.clone();
+    let admin = org_world::as_account(&direct, &admin_id).await;
+    let regions: Vec<String> = KNOWN_REGIONS
+        .iter()
+        .filter(|(_, opt_in)| !opt_in)
+        .take(REGION_COUNT)
+        .map(|(r, _)| (*r).to_string())
+        .collect();
+    let ids: Vec<String> = org.accounts.iter().map(|(_, id)| id.clone()).collect();
+    for region in &regions {
+        admin
+            .guardduty(region)
+            .create_detector()
+            .enable(true)
+            .send()
+            .await
+            .expect("detector");
+        admin
+            .inspector2(region)
+            .enable()
+            .set_account_ids(Some(ids.clone()))
+            .resource_types(ResourceScanType::Ec2)
+            .resource_types(ResourceScanType::Ecr)
+            .resource_types(ResourceScanType::Lambda)
+            .send()
+            .await
+            .expect("inspector");
+    }
+    *faults.guardduty_members.lock().expect("lock") = ids
+        .iter()
+        .map(|id| (id.clone(), "Enabled".to_string()))
+        .collect();
+    *faults.guardduty_auto_enable.lock().expect("lock") = "ALL".to_string();
+    println!(
+        "seeded {} accounts in {OUS} OUs (+ the management account), {} regions, in {:.1} s",
+        ids.len(),
+        regions.len(),
+        seeding.elapsed().as_secs_f64()
+    );
+
+    let mut cfg = Config::default();
+    cfg.org.enabled = true;
+    cfg.org.delegated_admin = Some(admin_id);
+    // moto loads each service on first use; keep that out of the numbers.
+    let unproxied = aws_via(&overlay.endpoint).await;
+    let (_, cell_count) = scan_once(&unproxied, &cfg, &regions, true).await;
+    assert_eq!(cell_count, (ACCOUNTS + 1) * REGION_COUNT * 2);
+    // What the emulator itself takes for those calls, with no added latency: the floor under
+    // every number below (moto answers a few hundred requests a second).
+    let (floor, _) = scan_once(&unproxied, &cfg, &regions, true).await;
+    println!(
+        "the same scan straight to the emulator: {:.2} s",
+        floor.as_secs_f64()
+    );
+
+    let port = overlay
+        .endpoint
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.parse().ok())
+        .expect("overlay port");
+    let proxy = LatencyProxy::start(port, RTT).await.expect("proxy");
+    let aws = aws_via(&proxy.endpoint).await;
+    let mut times = Vec::new();
+    let mut calls = 0;
+    for _ in 0..RUNS {
+        proxy.reset_count();
+        times.push(scan_once(&aws, &cfg, &regions, true).await.0);
+        calls = proxy.requests();
+    }
+    times.sort();
+    println!(
+        "org scan, GuardDuty + Inspector, {} accounts × {} regions through the delegated administrator (+{} ms per request):",
+        ACCOUNTS + 1,
+        regions.len(),
+        RTT.as_millis()
+    );
+    println!(
+        "  wall: median {:.2} s, best {:.2} s over {RUNS} runs (target ≤ 2 s)",
+        times[RUNS / 2].as_secs_f64(),
+        times[0].as_secs_f64()
+    );
+    #[allow(clippy::cast_precision_loss)]
+    let per_region = calls as f64 / regions.len() as f64;
+    println!(
+        "  API calls: {calls} per scan, {per_region:.1} per region ({} cells)",
+        (ACCOUNTS + 1) * REGION_COUNT * 2
+    );
+
+    // The comparison: account by account through the access role, on the first accounts.
+    let mut few = cfg.clone();
+    few.org.accounts = org.accounts[..COMPARED]
+        .iter()
+        .map(|(_, id)| id.clone())
+        .collect();
+    let fresh = aws_via(&proxy.endpoint).await;
+    proxy.reset_count();
+    let (role_wall, _) = scan_once(&fresh, &few, &regions, false).await;
+    let role_calls = proxy.requests();
+    proxy.reset_count();
+    let (org_wall, _) = scan_once(&fresh, &few, &regions, true).await;
+    let org_calls = proxy.requests();
+    println!(
+        "the same, {COMPARED} accounts: account by account with AssumeRole {:.2} s and {role_calls} calls; through the delegated administrator {:.2} s and {org_calls} calls",
+        role_wall.as_secs_f64(),
+        org_wall.as_secs_f64()
+    );
+    #[allow(clippy::cast_precision_loss)]
+    let (per_account, all) = (role_calls as f64 / COMPARED as f64, (ACCOUNTS + 1) as f64);
+    println!(
+        "  account by account: {per_account:.1} calls per account, so about {:.0} calls for {} accounts",
+        per_account * all,
+        ACCOUNTS + 1
+    );
+    println!(
+        "peak RSS of this process: {:.1} MiB (target < 100 MB)",
+        peak_rss_mib()
+    );
+}
