@@ -61,29 +61,11 @@ pub async fn report(
     if let (RegionSource::BuiltIn(reason), false) = (&source, named) {
         eprintln!("note: using the built-in region list ({reason})");
     }
-    match args.out.format(Output::Json) {
-        Output::Json => {
-            let doc =
-                serde_json::to_string_pretty(&scan).map_err(|e| Failure::other(e.to_string()))?;
-            println!("{doc}");
-            return Ok(());
-        }
-        Output::Jsonl => {
-            // One line per cell, each naming its account, so lines can be merged across runs.
-            let mut out = super::output::Emitter::new(Output::Jsonl);
-            for cell in &scan.cells {
-                let mut line = serde_json::to_value(cell).unwrap_or_default();
-                line["account"] = serde_json::Value::from(scan.account.as_str());
-                if let Some(out) = out.as_mut() {
-                    out.emit(&line);
-                }
-            }
-            return Ok(());
-        }
-        Output::Table => {}
+    let cells = scan.cells.iter().map(|c| (scan.account.as_str(), c));
+    if print_machine(args.out.format(Output::Json), &scan, cells)? {
+        return Ok(());
     }
-    let colour = std::io::stdout().is_terminal()
-        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let colour = colour_wanted();
     println!("account {}  home region {}", scan.account, scan.home_region);
     let rows: Vec<Vec<(String, Option<&str>)>> = scan
         .cells
@@ -115,6 +97,39 @@ pub async fn report(
         )
     );
     Ok(())
+}
+
+/// `json`: `doc` as one document; `jsonl`: a line per cell, each naming its account, so lines
+/// can be merged across runs. False for a table, which the caller prints.
+fn print_machine<'a>(
+    format: Output,
+    doc: &impl serde::Serialize,
+    cells: impl Iterator<Item = (&'a str, &'a inventory::Cell)>,
+) -> Result<bool, Failure> {
+    match format {
+        Output::Json => {
+            let doc =
+                serde_json::to_string_pretty(doc).map_err(|e| Failure::other(e.to_string()))?;
+            println!("{doc}");
+            Ok(true)
+        }
+        Output::Jsonl => {
+            let mut out = super::output::Emitter::new(Output::Jsonl);
+            for (account, cell) in cells {
+                let mut line = serde_json::to_value(cell).unwrap_or_default();
+                line["account"] = serde_json::Value::from(account);
+                if let Some(out) = out.as_mut() {
+                    out.emit(&line);
+                }
+            }
+            Ok(true)
+        }
+        Output::Table => Ok(false),
+    }
+}
+
+fn colour_wanted() -> bool {
+    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
 fn yes_no(b: bool) -> String {
@@ -153,30 +168,14 @@ async fn org_report(
         AwsErrorKind::Credentials => Failure::credentials(format!("{e}")),
         _ => Failure::other(format!("cannot read the organization: {e}")),
     })?;
-    match args.out.format(Output::Json) {
-        Output::Json => {
-            let doc =
-                serde_json::to_string_pretty(&scan).map_err(|e| Failure::other(e.to_string()))?;
-            println!("{doc}");
-            return Ok(());
-        }
-        Output::Jsonl => {
-            let mut out = super::output::Emitter::new(Output::Jsonl);
-            for account in &scan.accounts {
-                for cell in &account.cells {
-                    let mut line = serde_json::to_value(cell).unwrap_or_default();
-                    line["account"] = serde_json::Value::from(account.account.id.as_str());
-                    if let Some(out) = out.as_mut() {
-                        out.emit(&line);
-                    }
-                }
-            }
-            return Ok(());
-        }
-        Output::Table => {}
+    let cells = scan
+        .accounts
+        .iter()
+        .flat_map(|a| a.cells.iter().map(|c| (a.account.id.as_str(), c)));
+    if print_machine(args.out.format(Output::Json), &scan, cells)? {
+        return Ok(());
     }
-    let colour = std::io::stdout().is_terminal()
-        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let colour = colour_wanted();
     println!(
         "organization {} (management account {}), delegated administrator {}, {}",
         scan.organization,

@@ -44,6 +44,9 @@ pub struct Facts {
     pub deployed: HashMap<(String, String), Deployed>,
     /// The routing parameter already holds exactly this config's routing.
     pub routing_current: bool,
+    /// Org mode: the Organization's id (its accounts may put events on the hub's bus), or why
+    /// it could not be read.
+    pub organization: Option<Result<String, String>>,
 }
 
 /// An existing stack as DescribeStacks reports it.
@@ -122,6 +125,23 @@ pub async fn gather(
     }
     if artifact.is_some() {
         facts.routing_current = routing_is_current(aws, cfg, &home).await;
+    }
+    if cfg.org.enabled && artifact.is_some() {
+        facts.organization = Some(
+            aws.organizations(&home)
+                .describe_organization()
+                .send()
+                .await
+                .map_err(|e| {
+                    AwsError::classify("organizations:DescribeOrganization", &e).to_string()
+                })
+                .map(|o| {
+                    o.organization()
+                        .and_then(|o| o.id())
+                        .unwrap_or_default()
+                        .to_string()
+                }),
+        );
     }
     if let Some(a) = artifact {
         let bucket = naming::artifact_bucket(cfg, &account, &home);

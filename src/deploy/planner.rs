@@ -150,6 +150,18 @@ fn hub_steps(cfg: &Config, facts: &Facts, artifact: &Artifact, asked: bool, p: &
     if let Some(gap) = cfg.routing_gap() {
         p.blockers.push(gap);
     }
+    // Org mode: the hub's bus takes events from the Organization's accounts, and only from
+    // them; without the Organization's id it would take them from no one, so say why.
+    let organization = match &facts.organization {
+        Some(Ok(id)) => id.clone(),
+        Some(Err(why)) => {
+            p.blockers.push(format!(
+                "ORGANIZATION is true but the Organization cannot be read ({why}): run with the management account's credentials, or set ORGANIZATION: false"
+            ));
+            String::new()
+        }
+        None => String::new(),
+    };
     p.steps.push(Step::WriteRouting {
         region: home.to_string(),
         parameter: naming::routing_parameter(cfg),
@@ -174,6 +186,7 @@ fn hub_steps(cfg: &Config, facts: &Facts, artifact: &Artifact, asked: bool, p: &
                 "ReservedConcurrency",
                 cfg.notifier_reserved_concurrency.to_string(),
             ),
+            ("OrganizationId", organization),
         ],
         artifact.describe(),
     ));
@@ -323,6 +336,83 @@ mod tests {
             "eu-west-1".into(),
             "eu-central-1".into(),
         ]
+    }
+
+    /// Issue 14: in org mode the hub is told the Organization's id (its bus policy admits
+    /// that Organization's accounts only); outside org mode it is told none; an unreadable
+    /// Organization blocks the plan.
+    #[test]
+    fn the_hub_admits_the_organization_only_in_org_mode() {
+        let hub_org_id = |cfg: &Config, f: &Facts| {
+            let p = plan(cfg, f, Target::Notifier, &[], &Artifact::unbuilt());
+            let id = p.steps.iter().find_map(|s| match s {
+                Step::Stack { spec, .. } if spec.name == naming::hub_stack(cfg) => spec
+                    .parameters
+                    .iter()
+                    .find(|(k, _)| k == "OrganizationId")
+                    .map(|(_, v)| v.clone()),
+                _ => None,
+            });
+            (id, p.blockers)
+        };
+        let mut f = Facts {
+            account: "123456789012".into(),
+            ..Facts::default()
+        };
+        let mut single = Config::default();
+        single.settings.routes.default = vec![
+            awsmon_notifier::WebhookUrl::parse("https://hooks.slack.com/services/T0/B0/XXXXXXXX")
+                .expect("url"),
+        ];
+        assert_eq!(hub_org_id(&single, &f), (Some(String::new()), vec![]));
+        let mut org = single.clone();
+        org.org.enabled = true;
+        f.organization = Some(Ok("o-a1b2c3d4e5".into()));
+        assert_eq!(hub_org_id(&org, &f), (Some("o-a1b2c3d4e5".into()), vec![]));
+        f.organization = Some(Err("AccessDeniedException".into()));
+        let (_, blockers) = hub_org_id(&org, &f);
+        assert_eq!(blockers.len(), 1);
+        assert!(
+            blockers[0].contains("AccessDeniedException"),
+            "{blockers:?}"
+        );
+    }
+
+    /// Issue 12: in GovCloud every ARN the plan hands a stack is in `aws-us-gov`.
+    #[test]
+    fn a_govcloud_plan_names_govcloud_arns() {
+        let mut cfg = Config::default();
+        cfg.settings.home_region = "us-gov-west-1".into();
+        let f = Facts {
+            account: "123456789012".into(),
+            ..Facts::default()
+        };
+        let regions = vec!["us-gov-west-1".to_string(), "us-gov-east-1".to_string()];
+        let p = plan(
+            &cfg,
+            &f,
+            Target::Service(Service::GuardDuty),
+            &regions,
+            &Artifact::unbuilt(),
+        );
+        let arns: Vec<&str> = p
+            .steps
+            .iter()
+            .filter_map(|s| match s {
+                Step::Stack { spec, .. } => Some(spec),
+                _ => None,
+            })
+            .flat_map(|spec| spec.parameters.iter().map(|(_, v)| v.as_str()))
+            .filter(|v| v.starts_with("arn:"))
+            .collect();
+        assert!(
+            arns.contains(&"arn:aws-us-gov:events:us-gov-west-1:123456789012:event-bus/default"),
+            "{arns:?}"
+        );
+        assert!(
+            arns.iter().all(|a| a.starts_with("arn:aws-us-gov:")),
+            "{arns:?}"
+        );
     }
 
     #[test]

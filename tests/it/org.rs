@@ -108,6 +108,31 @@ async fn seeded_world(moto: &str, faults: &Arc<OrgFaults>) -> (Aws, SeededOrg) {
     (direct, org)
 }
 
+/// moto, the org overlay in front of it, and the seeded organization.
+struct World {
+    moto: awsmon_testbench::Moto,
+    overlay: awsmon_testbench::overlay::Overlay,
+    faults: Arc<OrgFaults>,
+    org: SeededOrg,
+}
+
+impl World {
+    async fn start() -> World {
+        let moto = common::start_moto();
+        let faults = Arc::new(OrgFaults::default());
+        let overlay = org_world::overlay(&moto.endpoint, faults.clone())
+            .await
+            .expect("overlay");
+        let (_, org) = seeded_world(&moto.endpoint, &faults).await;
+        World {
+            moto,
+            overlay,
+            faults,
+            org,
+        }
+    }
+}
+
 /// Every cell, with account ids (random in moto) written as names.
 fn layout_text(scan: &OrgScan, org: &SeededOrg) -> String {
     let name = |id: &str| {
@@ -164,12 +189,12 @@ fn layout_text(scan: &OrgScan, org: &SeededOrg) -> String {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_scan_of_a_seeded_organization_reports_every_account_region_and_service() {
-    let moto = common::start_moto();
-    let faults = Arc::new(OrgFaults::default());
-    let overlay = org_world::overlay(&moto.endpoint, faults.clone())
-        .await
-        .expect("overlay");
-    let (_direct, org) = seeded_world(&moto.endpoint, &faults).await;
+    let World {
+        moto: _moto,
+        overlay,
+        faults,
+        org,
+    } = World::start().await;
     faults.requests.lock().expect("lock").clear();
     let aws = common::aws(&overlay.endpoint).await;
     let mut cfg = common::config_with_regions(&REGIONS);
@@ -238,12 +263,12 @@ fn is_read(request: &str) -> bool {
 /// and one JSON document with every account's cells.
 #[tokio::test(flavor = "multi_thread")]
 async fn status_in_org_mode_prints_the_account_summary_and_json_with_accounts() {
-    let moto = common::start_moto();
-    let faults = Arc::new(OrgFaults::default());
-    let overlay = org_world::overlay(&moto.endpoint, faults.clone())
-        .await
-        .expect("overlay");
-    let (_direct, org) = seeded_world(&moto.endpoint, &faults).await;
+    let World {
+        moto: _moto,
+        overlay,
+        faults: _,
+        org,
+    } = World::start().await;
     let dir = tempfile::tempdir().expect("dir");
     let config = dir.path().join("config.yml");
     std::fs::write(
@@ -344,4 +369,59 @@ async fn status_in_org_mode_prints_the_account_summary_and_json_with_accounts() 
                 && c["service"] == "config"
                 && c["state"] == "enabled")
     );
+}
+
+/// Deploying the notifier in org mode tells the hub the Organization's id, read from
+/// Organizations, so its bus admits that Organization's accounts only (moto skips the
+/// EventBusPolicy resource itself: the stack's parameter is what is checked here, the
+/// template's statement in `templates::the_hub_bus_admits_the_organization_and_no_one_else`).
+#[tokio::test(flavor = "multi_thread")]
+async fn deploying_the_hub_in_org_mode_names_the_organization() {
+    use awsmon::deploy::engine;
+    use awsmon::deploy::plan::{self, Intent, Target};
+    use awsmon::deploy::stack_ops::Waiting;
+
+    let moto = common::start_moto();
+    let aws = common::aws(&moto.endpoint).await;
+    let created = aws
+        .organizations("us-east-1")
+        .create_organization()
+        .send()
+        .await
+        .expect("organization");
+    let org_id = created
+        .organization()
+        .and_then(|o| o.id())
+        .expect("id")
+        .to_string();
+    let dir = tempfile::tempdir().expect("dir");
+    let zip = common::fake_zip(dir.path());
+    let mut cfg = common::config_with_regions(&["us-east-1"]);
+    cfg.settings.routes.default = vec![
+        awsmon_notifier::WebhookUrl::parse(
+            "https://hooks.slack.com/services/T0FAKE/B0FAKE/SECRETSECRETSECRET",
+        )
+        .expect("url"),
+    ];
+    cfg.org.enabled = true;
+    let (_, the_plan) = plan::draw_up(
+        &aws,
+        &cfg,
+        Target::Notifier,
+        &["us-east-1".to_string()],
+        Intent::Deploy(&zip),
+    )
+    .await
+    .expect("plan");
+    assert!(the_plan.blockers.is_empty(), "{:?}", the_plan.blockers);
+    let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+    let waiting = Waiting {
+        timeout: std::time::Duration::from_secs(30),
+        poll: std::time::Duration::from_millis(100),
+    };
+    let report = engine::execute(&aws, &cfg, &the_plan, Some(&zip), waiting, 8, tx).await;
+    assert_eq!(report.failures(), Vec::<&engine::StepOutcome>::new());
+    let (_, params) =
+        common::stack_params(&aws, "us-east-1", &awsmon::naming::hub_stack(&cfg)).await;
+    assert_eq!(params["OrganizationId"], org_id);
 }

@@ -333,3 +333,33 @@ async fn bootstrap_hub_and_a_guardduty_spoke_create_their_resources() {
         );
     }
 }
+
+/// Issue 14: the hub's bus admits other accounts' events only in org mode, and then only
+/// from principals of the Organization (aws:PrincipalOrgID); no other statement opens it.
+#[test]
+fn the_hub_bus_admits_the_organization_and_no_one_else() {
+    let body = templates::hub().body;
+    let start = body
+        .find("  OrganizationBusPolicy:")
+        .expect("the bus policy");
+    let end = body[start..]
+        .find("\nOutputs:")
+        .map_or(body.len(), |e| start + e);
+    let policy = &body[start..end];
+    assert!(
+        policy.contains("Type: AWS::Events::EventBusPolicy"),
+        "{policy}"
+    );
+    assert!(policy.contains("Condition: InOrganization"), "{policy}");
+    assert!(
+        policy.contains("aws:PrincipalOrgID: !Ref OrganizationId"),
+        "{policy}"
+    );
+    assert!(body.contains("InOrganization: !Not [!Equals [!Ref OrganizationId, \"\"]]"));
+    assert_eq!(body.matches("AWS::Events::EventBusPolicy").count(), 1);
+    assert_eq!(
+        body.matches("Principal: \"*\"").count(),
+        1,
+        "only the org-bound one"
+    );
+}
