@@ -4,6 +4,7 @@
 use crate::decide::Decision;
 use crate::event::{Envelope, Event};
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 
 use crate::slack::{Card, Context, escape};
 
@@ -16,11 +17,22 @@ pub(crate) const GREEN: &str = "#2EB67D";
 /// Each part of a card adds something: the notification text is who is pinged, the severity,
 /// the title and the region; the header is the title; the body is what the title does not say
 /// already; the fields are the details the header does not carry.
-pub fn card<'c>(envelope: &'c Envelope<'_>, event: &'c Event<'_>, decision: &Decision) -> Card<'c> {
+/// `accounts` names accounts by id (org mode), for the context line.
+pub fn card<'c>(
+    envelope: &'c Envelope<'_>,
+    event: &'c Event<'_>,
+    decision: &Decision,
+    accounts: &'c BTreeMap<String, String>,
+) -> Card<'c> {
     let mut card = event.card();
     card.mention = Some(decision.mention());
     if card.context.is_none_or(|c| c.is_empty()) {
         card.context = Some(context(&envelope.account, &envelope.region, &envelope.time));
+    }
+    if let Some(ctx) = card.context.as_mut()
+        && let Some(name) = accounts.get(ctx.account)
+    {
+        ctx.account_name = name;
     }
     card
 }
@@ -38,6 +50,7 @@ pub(crate) fn severity_colour(label: &str) -> &'static str {
 pub(crate) fn context<'a>(account: &'a str, region: &'a str, time: &'a str) -> Context<'a> {
     Context {
         account,
+        account_name: "",
         region,
         time,
     }

@@ -196,7 +196,12 @@ fn prepare_parsed(parsed: Parsed<'_>, settings: &Settings, sample: bool) -> Prep
                 Some(s) => settings.routes.for_service(s).to_vec(),
                 None => settings.routes.default.clone(),
             };
-            let mut card = format::card(&incoming.envelope, &incoming.event, &decision);
+            let mut card = format::card(
+                &incoming.envelope,
+                &incoming.event,
+                &decision,
+                &settings.accounts,
+            );
             if sample {
                 card.header = format!("SAMPLE · {}", card.header).into();
                 card.summary = format!("SAMPLE · {}", card.summary);

@@ -25,6 +25,10 @@ pub struct Settings {
     pub inspector: InspectorSettings,
     /// ALLOW_PRIVATE_WEBHOOKS: webhooks on private, link-local or metadata addresses.
     pub allow_private_webhooks: bool,
+    /// Org mode: account names by id, written with the routing from Organizations, so each
+    /// message names the account it is about. Left out of the JSON when empty.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub accounts: BTreeMap<String, String>,
 }
 
 impl Settings {
@@ -63,6 +67,7 @@ impl Default for Settings {
             trusted_advisor: TrustedAdvisorSettings::default(),
             inspector: InspectorSettings::default(),
             allow_private_webhooks: false,
+            accounts: BTreeMap::new(),
         }
     }
 }

@@ -354,6 +354,44 @@ pub async fn routing_version(
     }
 }
 
+/// The most a standard-tier SSM parameter holds; the advanced tier holds 8 KB.
+const STANDARD_PARAMETER_MAX: usize = 4096;
+const ADVANCED_PARAMETER_MAX: usize = 8192;
+
+/// What the routing parameter holds for `cfg`: its routing and filters and, in org mode, the
+/// Organization's account names (read from Organizations on every write), so each message
+/// names its account. Names that would take the parameter past SSM's 8 KB are left out, with
+/// a warning in the log: messages then name accounts by id.
+pub async fn routing_settings(
+    aws: &Aws,
+    cfg: &Config,
+) -> Result<awsmon_notifier::Settings, AwsError> {
+    if !cfg.org.enabled {
+        return Ok(cfg.settings.clone());
+    }
+    let org = crate::org::load(aws, cfg.home_region()).await?;
+    Ok(with_account_names(&cfg.settings, crate::org::names(&org)))
+}
+
+/// `settings` with `names`, unless they would take the parameter past SSM's 8 KB.
+fn with_account_names(
+    settings: &awsmon_notifier::Settings,
+    names: std::collections::BTreeMap<String, String>,
+) -> awsmon_notifier::Settings {
+    let mut settings = settings.clone();
+    settings.accounts = names;
+    let size = serde_json::to_string(&settings).map_or(usize::MAX, |v| v.len());
+    if size > ADVANCED_PARAMETER_MAX {
+        tracing::warn!(
+            accounts = settings.accounts.len(),
+            size,
+            "account names left out of the routing parameter: they would take it past SSM's 8 KB"
+        );
+        settings.accounts.clear();
+    }
+    settings
+}
+
 /// Writes config.yml's routing to the SSM SecureString the notifier reads. Unchanged routing is
 /// not rewritten, and the value is never logged: it holds webhook URLs. With
 /// `Expect::Version`, a parameter someone else wrote since is left alone. Returns what was done
@@ -365,8 +403,10 @@ pub async fn write_routing(
     parameter: &str,
     expect: Expect,
 ) -> Result<(RoutingWrite, Option<i64>), RoutingError> {
-    let value =
-        serde_json::to_string(&cfg.settings).map_err(|e| RoutingError::Aws(e.to_string()))?;
+    let settings = routing_settings(aws, cfg)
+        .await
+        .map_err(|e| RoutingError::Aws(e.to_string()))?;
+    let value = serde_json::to_string(&settings).map_err(|e| RoutingError::Aws(e.to_string()))?;
     let ssm = aws.ssm(region);
     let current = match ssm
         .get_parameter()
@@ -415,10 +455,14 @@ pub async fn write_routing(
     if current.as_ref().and_then(|c| c.value()) == Some(value.as_str()) {
         return Ok((RoutingWrite::Unchanged, now));
     }
+    // Past 4 KB only the advanced tier holds it (org mode's account names can take it there).
+    let tier = (value.len() > STANDARD_PARAMETER_MAX)
+        .then_some(aws_sdk_ssm::types::ParameterTier::IntelligentTiering);
     let out = ssm
         .put_parameter()
         .name(parameter)
         .value(value)
+        .set_tier(tier)
         .r#type(ParameterType::SecureString)
         .overwrite(true)
         .description("awsmon notifier routing (webhook URLs); written by awsmon-tui")
@@ -548,5 +592,28 @@ impl Runner<'_> {
             .into_iter()
             .flatten()
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// Account names go into the routing while it stays within SSM's 8 KB; past that they are
+    /// left out rather than the write failing.
+    #[test]
+    fn account_names_fit_the_parameter_or_are_left_out() {
+        let names = |n: usize| {
+            (0..n)
+                .map(|i| (format!("{i:012}"), format!("workload-account-{i:04}")))
+                .collect::<std::collections::BTreeMap<_, _>>()
+        };
+        let base = awsmon_notifier::Settings::default();
+        let small = super::with_account_names(&base, names(50));
+        assert_eq!(small.accounts.len(), 50);
+        assert!(
+            serde_json::to_string(&small).expect("json").len() <= super::ADVANCED_PARAMETER_MAX
+        );
+        let big = super::with_account_names(&base, names(400));
+        assert!(big.accounts.is_empty());
+        assert_eq!(big, base);
     }
 }

@@ -4,7 +4,7 @@
 
 pub mod scan;
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 use futures::future::BoxFuture;
 use serde::Serialize;
@@ -236,7 +236,7 @@ pub fn access_role_arn(settings: &OrgSettings, account: &str, home_region: &str)
 }
 
 /// Account names by id, for messages and the console.
-pub fn names(org: &Organization) -> HashMap<String, String> {
+pub fn names(org: &Organization) -> BTreeMap<String, String> {
     org.accounts
         .iter()
         .map(|a| (a.id.clone(), a.name.clone()))

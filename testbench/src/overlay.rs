@@ -97,9 +97,53 @@ async fn forward(upstream: &str, request: &StubRequest) -> std::io::Result<Vec<u
     ));
     moto.write_all(head.as_bytes()).await?;
     moto.write_all(request.body.as_bytes()).await?;
+    read_reply(&mut moto).await
+}
+
+/// One HTTP reply: the head, then as many body bytes as `content-length` says (to the end of
+/// the stream without one). Not waiting for the close: moto's 404 for an API it lacks can keep
+/// the socket open for half a minute after the reply.
+async fn read_reply(moto: &mut TcpStream) -> std::io::Result<Vec<u8>> {
     let mut reply = Vec::new();
-    moto.read_to_end(&mut reply).await?;
+    let mut chunk = [0u8; 8192];
+    let head_end = loop {
+        if let Some(at) = head_end(&reply) {
+            break at;
+        }
+        let n = moto.read(&mut chunk).await?;
+        if n == 0 {
+            return Ok(reply);
+        }
+        reply.extend_from_slice(&chunk[..n]);
+    };
+    let head = String::from_utf8_lossy(&reply[..head_end]).to_ascii_lowercase();
+    let length = head.lines().find_map(|l| {
+        l.strip_prefix("content-length:")
+            .and_then(|v| v.trim().parse::<usize>().ok())
+    });
+    match length {
+        Some(len) => {
+            while reply.len() < head_end + len {
+                let n = moto.read(&mut chunk).await?;
+                if n == 0 {
+                    break;
+                }
+                reply.extend_from_slice(&chunk[..n]);
+            }
+        }
+        None => {
+            moto.read_to_end(&mut reply).await?;
+        }
+    }
     Ok(reply)
+}
+
+/// Where the head ends (after its blank line), if it has.
+fn head_end(bytes: &[u8]) -> Option<usize> {
+    bytes
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map(|i| i + 4)
 }
 
 /// The region a signed request is for (its SigV4 credential scope).

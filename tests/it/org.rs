@@ -424,4 +424,17 @@ async fn deploying_the_hub_in_org_mode_names_the_organization() {
     let (_, params) =
         common::stack_params(&aws, "us-east-1", &awsmon::naming::hub_stack(&cfg)).await;
     assert_eq!(params["OrganizationId"], org_id);
+
+    // The routing carries the Organization's account names, so messages name accounts.
+    let management = created
+        .organization()
+        .and_then(|o| o.master_account_id())
+        .expect("management")
+        .to_string();
+    let routing = common::routing_parameter(&aws).await.expect("routing");
+    let settings: awsmon_notifier::Settings =
+        serde_json::from_str(routing.value().expect("value")).expect("routing json");
+    let names = awsmon::org::names(&awsmon::org::load(&aws, "us-east-1").await.expect("org"));
+    assert!(names.contains_key(&management), "{names:?}");
+    assert_eq!(settings.accounts, names);
 }

@@ -262,6 +262,8 @@ pub struct Card<'a> {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Context<'a> {
     pub account: &'a str,
+    /// The account's name where the routing knows it (org mode): `account prod-web (1111…)`.
+    pub account_name: &'a str,
     pub region: &'a str,
     pub time: &'a str,
 }
@@ -272,22 +274,30 @@ impl Context<'_> {
     }
 
     fn write(&self, out: &mut String) {
-        let items = [
-            ("account ", self.account, !self.account.is_empty()),
-            ("", self.region, !is_blank(self.region)),
-            ("", self.time, !is_blank(self.time)),
-        ];
         let mut first = true;
-        for (prefix, item, shown) in items {
-            if !shown {
-                continue;
-            }
+        let mut separate = |out: &mut String| {
             if !first {
                 out.push_str("  ·  ");
             }
             first = false;
-            out.push_str(prefix);
-            escape_into(out, item);
+        };
+        if !self.account.is_empty() {
+            separate(out);
+            out.push_str("account ");
+            if is_blank(self.account_name) {
+                escape_into(out, self.account);
+            } else {
+                escape_into(out, self.account_name);
+                out.push_str(" (");
+                escape_into(out, self.account);
+                out.push(')');
+            }
+        }
+        for item in [self.region, self.time] {
+            if !is_blank(item) {
+                separate(out);
+                escape_into(out, item);
+            }
         }
     }
 }

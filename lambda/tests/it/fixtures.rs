@@ -98,6 +98,66 @@ fn a_global_config_item_shows_and_links_the_event_region() {
     );
 }
 
+/// Org mode (issue 14): with account names in the routing, every kind's message names the
+/// account by name and id; an account the routing does not name is shown by id alone, and
+/// a name is escaped like any text.
+#[test]
+fn messages_name_the_account_when_the_routing_knows_it() {
+    let context_of = |fixture: &str, settings: &awsmon_notifier::Settings| -> String {
+        let p = &prepare(&common::fixture(fixture), settings)[0];
+        let slack = p.payload.as_ref().expect("payload");
+        let blocks = slack["attachments"][0]["blocks"]
+            .as_array()
+            .expect("blocks");
+        blocks.last().expect("context")["elements"][0]["text"]
+            .as_str()
+            .expect("context text")
+            .to_string()
+    };
+    let mut settings = common::settings();
+    settings
+        .accounts
+        .insert("123456789012".into(), "prod-web <eu>".into());
+    assert_eq!(
+        context_of("config-global-iam-role", &settings),
+        "account prod-web &lt;eu&gt; (123456789012)  ·  eu-west-1  ·  2026-11-23T14:21:52Z"
+    );
+    let mut named = 0;
+    for (name, event) in common::fixtures() {
+        let settings_for = |accounts: &[(&str, &str)]| {
+            let mut s = common::settings();
+            for (id, n) in accounts {
+                s.accounts.insert((*id).to_string(), (*n).to_string());
+            }
+            s
+        };
+        let Some(account) = event["account"].as_str().map(str::to_string) else {
+            continue;
+        };
+        let p = prepare(&event, &settings_for(&[(&account, "named-account")]));
+        let Some(slack) = p.first().and_then(|p| p.payload.as_ref()) else {
+            continue;
+        };
+        let text = serde_json::to_string(slack).expect("json");
+        if text.contains(&format!("account {account}")) || text.contains("named-account") {
+            assert!(
+                text.contains(&format!("account named-account ({account})")),
+                "{name}: {text}"
+            );
+            named += 1;
+        }
+    }
+    assert!(named >= 10, "only {named} fixtures carried an account");
+    settings.accounts.clear();
+    settings
+        .accounts
+        .insert("999999999999".into(), "someone-else".into());
+    assert_eq!(
+        context_of("config-global-iam-role", &settings),
+        "account 123456789012  ·  eu-west-1  ·  2026-11-23T14:21:52Z"
+    );
+}
+
 /// Sentences of a Slack text: split at sentence ends and line breaks, trimmed, without a
 /// final full stop, whitespace collapsed.
 fn sentences(text: &str) -> Vec<String> {
