@@ -17,6 +17,8 @@ const ARM64: &str = "aarch64-unknown-linux-gnu";
 fn main() {
     println!("cargo:rerun-if-env-changed=AWSMON_BUNDLE_ZIP");
     println!("cargo:rerun-if-env-changed=AWSMON_BUILD_NOTIFIER");
+    // Tools installed since the last build (cargo-lambda, zig) are found on the next one.
+    println!("cargo:rerun-if-env-changed=PATH");
     let out_dir = PathBuf::from(env::var("OUT_DIR").expect("OUT_DIR"));
     let version = env::var("CARGO_PKG_VERSION").unwrap_or_default();
     let zip = match env::var("AWSMON_BUNDLE_ZIP").ok().filter(|p| !p.is_empty()) {
@@ -113,6 +115,16 @@ fn build_notifier(out_dir: &Path) -> Option<PathBuf> {
         "RUSTUP_TOOLCHAIN",
         "CARGO_MAKEFLAGS",
         "TMPDIR",
+        // The network as the outer build sees it: proxies, certificates, offline mode.
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "NO_PROXY",
+        "http_proxy",
+        "https_proxy",
+        "no_proxy",
+        "SSL_CERT_FILE",
+        "SSL_CERT_DIR",
+        "CARGO_NET_OFFLINE",
     ];
     let status = Command::new("cargo-lambda")
         .args([
@@ -123,13 +135,17 @@ fn build_notifier(out_dir: &Path) -> Option<PathBuf> {
             "--output-format",
             "zip",
         ])
-        .args(["--package", "awsmon-notifier", "--bin", "bootstrap"])
+        .args(["--package", "awsmon-notifier", "--bin", "bootstrap", "--locked"])
         .arg("--manifest-path")
         .arg(manifest_dir.join("Cargo.toml"))
         .arg("--lambda-dir")
         .arg(&lambda_dir)
         .env_clear()
-        .envs(env::vars().filter(|(k, _)| keep.contains(&k.as_str())))
+        .envs(env::vars().filter(|(k, _)| {
+            keep.contains(&k.as_str())
+                || k.starts_with("CARGO_HTTP_")
+                || k.starts_with("CARGO_REGISTRIES_")
+        }))
         // Its own target directory: the outer build holds a lock on its own. (cargo-lambda
         // passes `--target-dir` on to `cargo metadata`, which refuses it; the variable works.)
         .env("CARGO_TARGET_DIR", out_dir.join("notifier-target"))

@@ -104,21 +104,25 @@ impl Aws {
 
     /// This access as `role_arn` (sts:AssumeRole with the current credentials, in the home
     /// region). Nothing is called until a client made from it makes its first call; an
-    /// AccessDenied then is that call's error. Cached by role ARN.
-    pub async fn assume(&self, role_arn: &str) -> Aws {
+    /// AccessDenied then is that call's error. `session_policy` narrows what the session may
+    /// do below what the role allows (a scan asks for reads only). Cached by role and policy.
+    pub async fn assume(&self, role_arn: &str, session_policy: Option<&str>) -> Aws {
+        let key = format!("{role_arn}\n{}", session_policy.unwrap_or_default());
         if let Some(hit) = self
             .assumed
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .get(role_arn)
+            .get(&key)
         {
             return hit.clone();
         }
-        let provider = aws_config::sts::AssumeRoleProvider::builder(role_arn)
+        let mut builder = aws_config::sts::AssumeRoleProvider::builder(role_arn)
             .session_name("awsmon-tui")
-            .configure(&self.sdk)
-            .build()
-            .await;
+            .configure(&self.sdk);
+        if let Some(policy) = session_policy {
+            builder = builder.policy(policy);
+        }
+        let provider = builder.build().await;
         // The SDK config's identity cache is shared by every client made from it, keyed by
         // provider: one AssumeRole per account, renewed before it expires.
         let sdk = self
@@ -137,7 +141,7 @@ impl Aws {
         self.assumed
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .entry(role_arn.to_string())
+            .entry(key)
             .or_insert(aws)
             .clone()
     }

@@ -175,6 +175,9 @@ async fn org_report(
     if print_machine(args.out.format(Output::Json), &scan, cells)? {
         return Ok(());
     }
+    for note in &scan.notes {
+        eprintln!("note: {note}");
+    }
     let colour = colour_wanted();
     println!(
         "organization {} (management account {}), delegated administrator {}, {}",
@@ -199,7 +202,7 @@ async fn org_report(
                     (why.clone(), Some("90"))
                 } else {
                     let t = a.tally(service);
-                    let colour = if t.errors > 0 {
+                    let colour = if t.errors > 0 || t.total == 0 {
                         "31"
                     } else if t.enabled < t.total {
                         "33"

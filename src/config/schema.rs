@@ -1013,7 +1013,7 @@ pub static KEYS: LazyLock<Vec<KeySpec>> = LazyLock::new(|| {
         },
         KeySpec {
             name: "DELEGATED_ADMIN_ACCOUNT",
-            help: "in org mode, the security-tooling account: the services' delegated administrator, where the hub lives; empty means the account awsmon runs as",
+            help: "in org mode, the security-tooling account that is the services' delegated administrator, which the scan asks about every account; empty means the account awsmon runs as",
             example: "DELEGATED_ADMIN_ACCOUNT: \"\"",
             label: "DELEGATED_ADMIN_ACCOUNT (12 digits)",
             old: false,

@@ -354,23 +354,25 @@ pub async fn routing_version(
     }
 }
 
-/// The most a standard-tier SSM parameter holds; the advanced tier holds 8 KB.
-const STANDARD_PARAMETER_MAX: usize = 4096;
+/// The most an advanced-tier SSM parameter holds (standard: 4 KB).
 const ADVANCED_PARAMETER_MAX: usize = 8192;
 
 /// What the routing parameter holds for `cfg`: its routing and filters and, in org mode, the
 /// Organization's account names (read from Organizations on every write), so each message
-/// names its account. Names that would take the parameter past SSM's 8 KB are left out, with
-/// a warning in the log: messages then name accounts by id.
-pub async fn routing_settings(
-    aws: &Aws,
-    cfg: &Config,
-) -> Result<awsmon_notifier::Settings, AwsError> {
+/// names its account. Names that would take the parameter past SSM's 8 KB, or an Organization
+/// that cannot be read, leave them out, with a warning in the log: messages then name accounts
+/// by id, and the routing itself is still written.
+pub async fn routing_settings(aws: &Aws, cfg: &Config) -> awsmon_notifier::Settings {
     if !cfg.org.enabled {
-        return Ok(cfg.settings.clone());
+        return cfg.settings.clone();
     }
-    let org = crate::org::load(aws, cfg.home_region()).await?;
-    Ok(with_account_names(&cfg.settings, crate::org::names(&org)))
+    match crate::org::load(aws, cfg.home_region()).await {
+        Ok(org) => with_account_names(&cfg.settings, crate::org::names(&org)),
+        Err(e) => {
+            tracing::warn!("account names left out of the routing parameter: {e}");
+            cfg.settings.clone()
+        }
+    }
 }
 
 /// `settings` with `names`, unless they would take the parameter past SSM's 8 KB.
@@ -403,9 +405,7 @@ pub async fn write_routing(
     parameter: &str,
     expect: Expect,
 ) -> Result<(RoutingWrite, Option<i64>), RoutingError> {
-    let settings = routing_settings(aws, cfg)
-        .await
-        .map_err(|e| RoutingError::Aws(e.to_string()))?;
+    let settings = routing_settings(aws, cfg).await;
     let value = serde_json::to_string(&settings).map_err(|e| RoutingError::Aws(e.to_string()))?;
     let ssm = aws.ssm(region);
     let current = match ssm
@@ -455,14 +455,14 @@ pub async fn write_routing(
     if current.as_ref().and_then(|c| c.value()) == Some(value.as_str()) {
         return Ok((RoutingWrite::Unchanged, now));
     }
-    // Past 4 KB only the advanced tier holds it (org mode's account names can take it there).
-    let tier = (value.len() > STANDARD_PARAMETER_MAX)
-        .then_some(aws_sdk_ssm::types::ParameterTier::IntelligentTiering);
+    // Intelligent tiering: standard (free) up to 4 KB, advanced past it (org mode's account
+    // names can take it there), and a later, smaller value is still accepted (a parameter
+    // that is advanced cannot be written back as standard).
     let out = ssm
         .put_parameter()
         .name(parameter)
         .value(value)
-        .set_tier(tier)
+        .tier(aws_sdk_ssm::types::ParameterTier::IntelligentTiering)
         .r#type(ParameterType::SecureString)
         .overwrite(true)
         .description("awsmon notifier routing (webhook URLs); written by awsmon-tui")

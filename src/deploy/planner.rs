@@ -156,7 +156,7 @@ fn hub_steps(cfg: &Config, facts: &Facts, artifact: &Artifact, asked: bool, p: &
         Some(Ok(id)) => id.clone(),
         Some(Err(why)) => {
             p.blockers.push(format!(
-                "ORGANIZATION is true but the Organization cannot be read ({why}): run with the management account's credentials, or set ORGANIZATION: false"
+                "ORGANIZATION is true but the Organization cannot be read ({why}): the hub's bus needs its id; allow organizations:DescribeOrganization, or set ORGANIZATION: false"
             ));
             String::new()
         }

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 
 use futures::future::BoxFuture;
 use serde::Serialize;
+use tokio::sync::Semaphore;
 
 use crate::aws::{Aws, AwsError};
 use crate::config::OrgSettings;
@@ -33,17 +34,20 @@ pub enum AccountStatus {
     PendingClosure,
     Closed,
     PendingActivation,
+    /// A state this build does not know: not scanned (fail closed).
+    Unknown,
 }
 
 impl AccountStatus {
     /// From the account's `State` (newer) or `Status`.
     fn parse(state: Option<&str>, status: Option<&str>) -> AccountStatus {
         match state.or(status).unwrap_or("ACTIVE") {
+            "ACTIVE" => AccountStatus::Active,
             "SUSPENDED" => AccountStatus::Suspended,
             "PENDING_CLOSURE" => AccountStatus::PendingClosure,
             "CLOSED" => AccountStatus::Closed,
             "PENDING_ACTIVATION" => AccountStatus::PendingActivation,
-            _ => AccountStatus::Active,
+            _ => AccountStatus::Unknown,
         }
     }
 
@@ -54,6 +58,7 @@ impl AccountStatus {
             AccountStatus::PendingClosure => "pending closure",
             AccountStatus::Closed => "closed",
             AccountStatus::PendingActivation => "pending activation",
+            AccountStatus::Unknown => "in an unknown state",
         }
     }
 }
@@ -82,6 +87,24 @@ impl Organization {
             .collect()
     }
 
+    /// ACCOUNTS and EXCLUDE_ACCOUNTS entries that match no account or OU of the organization
+    /// (a typo in EXCLUDE_ACCOUNTS would otherwise scan the account it meant to leave out).
+    pub fn unmatched<'a>(&self, settings: &'a OrgSettings) -> Vec<(&'static str, &'a str)> {
+        let known = |target: &String| {
+            self.accounts
+                .iter()
+                .any(|a| a.id == *target || a.parents.contains(target))
+        };
+        let mut out = Vec::new();
+        for (key, list) in [
+            ("ACCOUNTS", &settings.accounts),
+            ("EXCLUDE_ACCOUNTS", &settings.exclude),
+        ] {
+            out.extend(list.iter().filter(|t| !known(t)).map(|t| (key, t.as_str())));
+        }
+        out
+    }
+
     pub fn account(&self, id: &str) -> Option<&OrgAccount> {
         self.accounts.iter().find(|a| a.id == id)
     }
@@ -93,6 +116,8 @@ impl Organization {
 /// management account's access, or a delegated administrator's for Organizations.
 pub async fn load(aws: &Aws, region: &str) -> Result<Organization, AwsError> {
     let client = aws.organizations(region);
+    // Organizations allows a few requests a second: a wide tree must not be read all at once.
+    let limit = Semaphore::new(TREE_CALLS_IN_FLIGHT);
     let describe = async {
         client
             .describe_organization()
@@ -115,9 +140,12 @@ pub async fn load(aws: &Aws, region: &str) -> Result<Organization, AwsError> {
                 }
             }
         }
-        let below =
-            futures::future::try_join_all(roots.into_iter().map(|root| subtree(aws, region, root)))
-                .await?;
+        let below = futures::future::try_join_all(
+            roots
+                .into_iter()
+                .map(|root| subtree(aws, region, root, &limit)),
+        )
+        .await?;
         Ok::<_, AwsError>(below.into_iter().flatten().collect::<Vec<_>>())
     };
     let (described, accounts) = tokio::join!(describe, tree);
@@ -142,21 +170,33 @@ struct Parent {
     chain: Vec<String>,
 }
 
+/// Organizations calls in flight at once while the tree is read.
+const TREE_CALLS_IN_FLIGHT: usize = 4;
+
 /// Every account at or below `parent`.
 fn subtree<'a>(
     aws: &'a Aws,
     region: &'a str,
     parent: Parent,
+    limit: &'a Semaphore,
 ) -> BoxFuture<'a, Result<Vec<OrgAccount>, AwsError>> {
     Box::pin(async move {
         let below = async {
-            let ous = child_ous(aws, region, &parent).await?;
-            let nested =
-                futures::future::try_join_all(ous.into_iter().map(|ou| subtree(aws, region, ou)))
-                    .await?;
+            let ous = {
+                let _permit = limit.acquire().await;
+                child_ous(aws, region, &parent).await?
+            };
+            let nested = futures::future::try_join_all(
+                ous.into_iter().map(|ou| subtree(aws, region, ou, limit)),
+            )
+            .await?;
             Ok::<_, AwsError>(nested.into_iter().flatten().collect::<Vec<_>>())
         };
-        let (own, below) = tokio::join!(accounts_in(aws, region, &parent), below);
+        let own = async {
+            let _permit = limit.acquire().await;
+            accounts_in(aws, region, &parent).await
+        };
+        let (own, below) = tokio::join!(own, below);
         let mut all = own?;
         all.extend(below?);
         Ok(all)
@@ -284,6 +324,35 @@ mod tests {
         s.accounts.clear();
         s.exclude = vec!["r-ab12".into()];
         assert!(ids(&s).is_empty());
+    }
+
+    #[test]
+    fn entries_that_match_nothing_are_named() {
+        let org = Organization {
+            id: "o-abc".into(),
+            management_account: "111111111111".into(),
+            accounts: vec![account("222222222222", &["r-ab12", "ou-ab12-prod0001"])],
+        };
+        let s = OrgSettings {
+            accounts: vec!["ou-ab12-prod0001".into(), "ou-ab12-typo0001".into()],
+            exclude: vec!["222222222223".into(), "r-ab12".into()],
+            ..OrgSettings::default()
+        };
+        assert_eq!(
+            org.unmatched(&s),
+            [
+                ("ACCOUNTS", "ou-ab12-typo0001"),
+                ("EXCLUDE_ACCOUNTS", "222222222223")
+            ]
+        );
+    }
+
+    #[test]
+    fn an_unknown_account_state_is_not_scanned() {
+        assert_eq!(
+            AccountStatus::parse(Some("SOMETHING_NEW"), None),
+            AccountStatus::Unknown
+        );
     }
 
     #[test]

@@ -9,7 +9,6 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use aws_credential_types::provider::ProvideCredentials;
 use awsmon_notifier::Service;
 use serde::Serialize;
 use tokio::sync::{OnceCell, Semaphore};
@@ -47,6 +46,8 @@ pub struct OrgScan {
     pub accounts: Vec<AccountScan>,
     /// The organization's auto-enable setting, per region and service, where it has one.
     pub auto_enable: Vec<AutoEnable>,
+    /// What the caller should know about the scope (entries that match nothing...).
+    pub notes: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -75,8 +76,12 @@ pub struct Tally {
 }
 
 impl Tally {
-    /// `17/17`, `12/17 ⚠` (some off or partial), `3/17 ✖` (some unknown).
+    /// `17/17`, `12/17 ⚠` (some off or partial), `3/17 ✖` (some unknown), `– ✖` (no
+    /// answer at all: never shown as healthy).
     pub fn label(&self) -> String {
+        if self.total == 0 {
+            return "– ✖".to_string();
+        }
         let mark = if self.errors > 0 {
             " ✖"
         } else if self.enabled < self.total {
@@ -153,15 +158,30 @@ pub async fn scan(aws: &Aws, req: OrgScanRequest<'_>) -> Result<OrgScan, AwsErro
     let admin = if admin_account == caller {
         aws.clone()
     } else {
-        aws.assume(&super::access_role_arn(&cfg.org, &admin_account, &home))
-            .await
+        aws.assume(
+            &super::access_role_arn(&cfg.org, &admin_account, &home),
+            Some(READ_ONLY_SESSION),
+        )
+        .await
     };
+    let mut notes: Vec<String> = org
+        .unmatched(&cfg.org)
+        .into_iter()
+        .map(|(key, target)| {
+            format!("{key} names {target}, which matches no account or OU of the organization")
+        })
+        .collect();
+    if admin_account != caller && org.in_scope(&cfg.org).iter().all(|a| a.id != admin_account) {
+        notes.push(format!(
+            "DELEGATED_ADMIN_ACCOUNT {admin_account} is outside ACCOUNTS/EXCLUDE_ACCOUNTS; the scan still asks it, as the services' delegated administrator"
+        ));
+    }
     let who = Arc::new(Who {
         caller,
         admin_account,
         admin,
     });
-    scan_accounts(
+    let mut scan = scan_accounts(
         aws,
         &cfg,
         &org,
@@ -173,7 +193,9 @@ pub async fn scan(aws: &Aws, req: OrgScanRequest<'_>) -> Result<OrgScan, AwsErro
             org_apis: req.org_apis,
         },
     )
-    .await
+    .await?;
+    scan.notes = notes;
+    Ok(scan)
 }
 
 #[allow(clippy::too_many_lines)]
@@ -347,6 +369,7 @@ async fn scan_accounts(
         services,
         accounts,
         auto_enable,
+        notes: Vec::new(),
     })
 }
 
@@ -416,19 +439,18 @@ impl Members {
             .or_default()
             .clone();
         slot.get_or_init(|| async {
-            let arn = super::access_role_arn(&self.cfg.org, account, self.cfg.home_region());
-            let assumed = self.aws.assume(&arn).await;
-            let provider = assumed.sdk_config().credentials_provider();
-            match provider {
-                Some(p) => match p.provide_credentials().await {
-                    Ok(_) => Ok(assumed),
-                    Err(e) => Err(format!(
-                        "cannot assume {}: {}",
-                        self.cfg.org.access_role,
-                        credentials_reason(&e)
-                    )),
-                },
-                None => Err("no credentials".to_string()),
+            let home = self.cfg.home_region();
+            let arn = super::access_role_arn(&self.cfg.org, account, home);
+            let assumed = self.aws.assume(&arn, Some(READ_ONLY_SESSION)).await;
+            // Through a client, so the credentials land in the shared identity cache and the
+            // probes that follow reuse them: one AssumeRole per account.
+            match assumed.sts(home).get_caller_identity().send().await {
+                Ok(_) => Ok(assumed),
+                Err(e) => Err(format!(
+                    "cannot assume {}: {}",
+                    self.cfg.org.access_role,
+                    error_reason(&e)
+                )),
             }
         })
         .await
@@ -453,8 +475,8 @@ impl Members {
 }
 
 /// What STS said when a role could not be assumed ("AccessDenied: User ... is not
-/// authorized ..."), else the innermost error's text.
-fn credentials_reason(e: &aws_credential_types::provider::error::CredentialsError) -> String {
+/// authorized ..."), found down the error's sources, else the innermost error's text.
+fn error_reason(e: &(dyn std::error::Error + 'static)) -> String {
     let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
     let mut last = e.to_string();
     while let Some(err) = source {
@@ -471,3 +493,8 @@ fn credentials_reason(e: &aws_credential_types::provider::error::CredentialsErro
     }
     last
 }
+
+/// The session policy of every role the scan assumes: reads only, whatever the role allows
+/// (OrganizationAccountAccessRole is an administrator). A session's permissions are the
+/// intersection of the role's and this.
+const READ_ONLY_SESSION: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sts:GetCallerIdentity","account:ListRegions","ec2:DescribeRegions","guardduty:Get*","guardduty:List*","guardduty:Describe*","inspector2:BatchGet*","inspector2:List*","inspector2:Describe*","config:Describe*","config:Get*","config:List*","config:Select*","cloudformation:Describe*","cloudformation:List*","support:Describe*","budgets:ViewBudget","budgets:Describe*"],"Resource":"*"}]}"#;

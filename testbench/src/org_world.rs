@@ -108,9 +108,10 @@ pub async fn seed(aws: &Aws, layout: &OrgLayout) -> SeededOrg {
 /// Access to `account` as moto sees it: AssumeRole into it (moto lets any role be assumed) and
 /// use the credentials it hands out, so calls land in that account's state.
 pub async fn as_account(aws: &Aws, account: &str) -> Aws {
-    aws.assume(&format!(
-        "arn:aws:iam::{account}:role/OrganizationAccountAccessRole"
-    ))
+    aws.assume(
+        &format!("arn:aws:iam::{account}:role/OrganizationAccountAccessRole"),
+        None,
+    )
     .await
 }
 

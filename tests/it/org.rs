@@ -333,7 +333,9 @@ async fn status_in_org_mode_prints_the_account_summary_and_json_with_accounts() 
             )
     };
     assert_eq!(row("prod-web"), "1/2 ⚠ 1/2 ⚠ 1/2 ⚠");
-    assert_eq!(row("prod-locked"), "1/2 ⚠ 0/2 ✖ 0/2 ⚠");
+    // eu-west-1's GuardDuty has no administrator detector: each account is read through its
+    // role there, and prod-locked's cannot be assumed.
+    assert_eq!(row("prod-locked"), "1/2 ✖ 0/2 ✖ 0/2 ⚠");
     assert_eq!(
         row("sandbox-old"),
         "suspended: not scanned suspended: not scanned suspended: not scanned"

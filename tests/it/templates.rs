@@ -355,6 +355,12 @@ fn the_hub_bus_admits_the_organization_and_no_one_else() {
         policy.contains("aws:PrincipalOrgID: !Ref OrganizationId"),
         "{policy}"
     );
+    assert!(
+        policy.contains(
+            "aws:PrincipalArn: !Sub \"arn:${AWS::Partition}:iam::*:role/${Prefix}-*\""
+        ),
+        "only awsmon's own roles: {policy}"
+    );
     assert!(body.contains("InOrganization: !Not [!Equals [!Ref OrganizationId, \"\"]]"));
     assert_eq!(body.matches("AWS::Events::EventBusPolicy").count(), 1);
     assert_eq!(

@@ -39,7 +39,7 @@ impl ServiceOps for GuardDuty {
         region: &'a str,
         accounts: &'a [String],
     ) -> BoxFuture<'a, Result<Option<OrgAnswer>, AwsError>> {
-        Box::pin(async move { org::members(cx, region, accounts).await.map(Some) })
+        Box::pin(org::members(cx, region, accounts))
     }
 
     fn recent<'a>(

@@ -1,7 +1,10 @@
 //! GuardDuty across an organization, from its delegated administrator in one region: the
 //! administrator's detector, its members (ListMembers, every page, associated or not) and the
 //! organization's auto-enable setting (DescribeOrganizationConfiguration). A handful of calls
-//! per region, whatever the number of accounts.
+//! per region, whatever the number of accounts. Where the account asked is not GuardDuty's
+//! delegated administrator there (no detector, or the organization configuration refused), the
+//! member list says nothing about the others: the answer is `None`, and each account is probed
+//! through the access role instead of being reported off.
 
 use std::collections::HashMap;
 
@@ -14,16 +17,10 @@ pub async fn members(
     cx: OrgCx<'_>,
     region: &str,
     accounts: &[String],
-) -> Result<OrgAnswer, AwsError> {
+) -> Result<Option<OrgAnswer>, AwsError> {
     let ids = probe::detector_ids(cx.admin, region).await?;
     let Some(detector) = ids.first() else {
-        return Ok(OrgAnswer::same_for(
-            accounts,
-            &ServiceStatus::new(
-                State::Disabled,
-                "the delegated administrator has no detector here",
-            ),
-        ));
+        return Ok(None);
     };
     let client = cx.admin.guardduty(region);
     let list = async {
@@ -59,16 +56,19 @@ pub async fn members(
         list,
         org_config
     );
+    // Refused: this account is not the organization's GuardDuty administrator here.
+    let Ok(org_config) = org_config else {
+        return Ok(None);
+    };
     let relationships = relationships?;
     let own = own?;
     let mut answer = OrgAnswer {
-        // An administrator that is not the organization's says so here; that is not an error
-        // for the accounts.
-        auto_enable: org_config.ok().map(|c| {
-            c.auto_enable_organization_members()
+        auto_enable: Some(
+            org_config
+                .auto_enable_organization_members()
                 .map_or("NONE", |a| a.as_str())
-                .to_string()
-        }),
+                .to_string(),
+        ),
         ..OrgAnswer::default()
     };
     for account in accounts {
@@ -96,5 +96,5 @@ pub async fn members(
         };
         answer.accounts.insert(account.clone(), status);
     }
-    Ok(answer)
+    Ok(Some(answer))
 }

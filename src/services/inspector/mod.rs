@@ -52,7 +52,7 @@ impl ServiceOps for Inspector {
         region: &'a str,
         accounts: &'a [String],
     ) -> BoxFuture<'a, Result<Option<OrgAnswer>, AwsError>> {
-        Box::pin(async move { org::accounts(cx, region, accounts).await.map(Some) })
+        Box::pin(org::accounts(cx, region, accounts))
     }
 
     fn recent<'a>(

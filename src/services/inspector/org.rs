@@ -19,26 +19,31 @@ pub async fn accounts(
     cx: OrgCx<'_>,
     region: &str,
     accounts: &[String],
-) -> Result<OrgAnswer, AwsError> {
+) -> Result<Option<OrgAnswer>, AwsError> {
     let client = cx.admin.inspector2(region);
     let wanted = &cx.cfg.settings.inspector.resource_types;
+    // Refused: this account is not Inspector's delegated administrator here, and its batch
+    // answers would only say so for each account. Each is probed through the access role.
+    let Ok(org_config) = client.describe_organization_configuration().send().await else {
+        return Ok(None);
+    };
     // Owned batches: a closure over borrowed slices is not general enough for a boxed future.
     let owned: Vec<Vec<String>> = accounts.chunks(BATCH).map(<[String]>::to_vec).collect();
-    let batches = owned.into_iter().map(|batch| {
-        client
+    let batches = owned.into_iter().map(|batch| async {
+        let out = client
             .batch_get_account_status()
-            .set_account_ids(Some(batch))
+            .set_account_ids(Some(batch.clone()))
             .send()
+            .await;
+        (batch, out)
     });
     // A few batches at once: a thousand accounts must not become a hundred calls in flight.
     let answers = futures::stream::iter(batches)
         .buffer_unordered(IN_FLIGHT)
-        .collect::<Vec<_>>();
-    let org_config = client.describe_organization_configuration().send();
-    let (answers, org_config) = tokio::join!(answers, org_config);
+        .collect::<Vec<_>>()
+        .await;
     let mut answer = OrgAnswer {
-        auto_enable: org_config.ok().and_then(|c| {
-            let a = c.auto_enable()?;
+        auto_enable: org_config.auto_enable().map(|a| {
             let on: Vec<&str> = [
                 ("EC2", a.ec2()),
                 ("ECR", a.ecr()),
@@ -49,16 +54,28 @@ pub async fn accounts(
             .into_iter()
             .filter_map(|(name, on)| on.then_some(name))
             .collect();
-            Some(if on.is_empty() {
+            if on.is_empty() {
                 "NONE".to_string()
             } else {
                 on.join("+")
-            })
+            }
         }),
         ..OrgAnswer::default()
     };
-    for out in answers {
-        let out = out.map_err(|e| AwsError::classify("inspector2:BatchGetAccountStatus", &e))?;
+    for (batch, out) in answers {
+        let out = match out {
+            Ok(out) => out,
+            // One failed batch is its own accounts' error, not the region's.
+            Err(e) => {
+                let e = AwsError::classify("inspector2:BatchGetAccountStatus", &e);
+                for account in batch {
+                    answer
+                        .accounts
+                        .insert(account, ServiceStatus::new(State::Error, e.to_string()));
+                }
+                continue;
+            }
+        };
         for acct in out.accounts() {
             answer
                 .accounts
@@ -84,5 +101,5 @@ pub async fn accounts(
             .entry(account.clone())
             .or_insert_with(|| ServiceStatus::new(State::Disabled, "not enabled"));
     }
-    Ok(answer)
+    Ok(Some(answer))
 }
