@@ -135,7 +135,13 @@ fn build_notifier(out_dir: &Path) -> Option<PathBuf> {
             "--output-format",
             "zip",
         ])
-        .args(["--package", "awsmon-notifier", "--bin", "bootstrap", "--locked"])
+        .args([
+            "--package",
+            "awsmon-notifier",
+            "--bin",
+            "bootstrap",
+            "--locked",
+        ])
         .arg("--manifest-path")
         .arg(manifest_dir.join("Cargo.toml"))
         .arg("--lambda-dir")

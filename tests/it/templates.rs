@@ -356,9 +356,7 @@ fn the_hub_bus_admits_the_organization_and_no_one_else() {
         "{policy}"
     );
     assert!(
-        policy.contains(
-            "aws:PrincipalArn: !Sub \"arn:${AWS::Partition}:iam::*:role/${Prefix}-*\""
-        ),
+        policy.contains("aws:PrincipalArn: !Sub \"arn:${AWS::Partition}:iam::*:role/${Prefix}-*\""),
         "only awsmon's own roles: {policy}"
     );
     assert!(body.contains("InOrganization: !Not [!Equals [!Ref OrganizationId, \"\"]]"));
