@@ -10,6 +10,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use awsmon_notifier::Service;
+use futures::FutureExt as _;
+use futures::future::{BoxFuture, Shared};
 use serde::Serialize;
 use tokio::sync::{OnceCell, Semaphore};
 use tokio::task::JoinSet;
@@ -19,7 +21,7 @@ use crate::aws::regions::{self, RegionInfo};
 use crate::aws::{Aws, AwsError, AwsErrorKind};
 use crate::config::Config;
 use crate::inventory::{Cell, Regions, ServiceStatus, State};
-use crate::services::{self, Cx, OrgCx};
+use crate::services::{self, AccountList, Cx, OrgCx};
 
 pub struct OrgScanRequest<'a> {
     pub config: &'a Config,
@@ -143,13 +145,34 @@ pub async fn scan(aws: &Aws, req: OrgScanRequest<'_>) -> Result<OrgScan, AwsErro
             }
         }
     };
-    let (caller, org, region_list) = tokio::join!(
-        crate::inventory::account_id(aws, &home),
-        super::load(aws, &home),
-        discover
-    );
+    // The tree is read beside everything else: the region tasks start as soon as the
+    // administrator's access is known, and wait for the account list only where they need it.
+    let org_read: OrgRead = {
+        let (aws, home) = (aws.clone(), home.clone());
+        async move { super::load(&aws, &home).await }
+            .boxed()
+            .shared()
+    };
+    let active: AccountList = {
+        let (org_read, settings) = (org_read.clone(), cfg.org.clone());
+        async move {
+            let ids = match org_read.await {
+                Ok(org) => org
+                    .in_scope(&settings)
+                    .iter()
+                    .filter(|a| a.status == AccountStatus::Active)
+                    .map(|a| a.id.clone())
+                    .collect(),
+                // The scan fails with the read's error once its tasks are done.
+                Err(_) => Vec::new(),
+            };
+            Arc::new(ids)
+        }
+        .boxed()
+        .shared()
+    };
+    let (caller, region_list) = tokio::join!(crate::inventory::account_id(aws, &home), discover);
     let caller = caller?;
-    let org = org?;
     let admin_account = cfg
         .org
         .delegated_admin
@@ -164,6 +187,25 @@ pub async fn scan(aws: &Aws, req: OrgScanRequest<'_>) -> Result<OrgScan, AwsErro
         )
         .await
     };
+    let who = Arc::new(Who {
+        caller,
+        admin_account,
+        admin,
+    });
+    let (by_account, auto_enable) = scan_regions(
+        aws,
+        &cfg,
+        &who,
+        &region_list,
+        &req.services,
+        &active,
+        How {
+            concurrency: req.concurrency,
+            org_apis: req.org_apis,
+        },
+    )
+    .await;
+    let org = org_read.await?;
     let mut notes: Vec<String> = org
         .unmatched(&cfg.org)
         .into_iter()
@@ -171,53 +213,47 @@ pub async fn scan(aws: &Aws, req: OrgScanRequest<'_>) -> Result<OrgScan, AwsErro
             format!("{key} names {target}, which matches no account or OU of the organization")
         })
         .collect();
-    if admin_account != caller && org.in_scope(&cfg.org).iter().all(|a| a.id != admin_account) {
+    if who.admin_account != who.caller
+        && org
+            .in_scope(&cfg.org)
+            .iter()
+            .all(|a| a.id != who.admin_account)
+    {
         notes.push(format!(
-            "DELEGATED_ADMIN_ACCOUNT {admin_account} is outside ACCOUNTS/EXCLUDE_ACCOUNTS; the scan still asks it, as the services' delegated administrator"
+            "DELEGATED_ADMIN_ACCOUNT {} is outside ACCOUNTS/EXCLUDE_ACCOUNTS; the scan still asks it, as the services' delegated administrator",
+            who.admin_account
         ));
     }
-    let who = Arc::new(Who {
-        caller,
-        admin_account,
-        admin,
-    });
-    let mut scan = scan_accounts(
-        aws,
+    Ok(assemble(
         &cfg,
         &org,
         &who,
-        region_list,
+        &region_list,
         &req.services,
-        How {
-            concurrency: req.concurrency,
-            org_apis: req.org_apis,
-        },
-    )
-    .await?;
-    scan.notes = notes;
-    Ok(scan)
+        by_account,
+        auto_enable,
+        notes,
+    ))
 }
 
+/// The Organization's tree, read once and awaited by whoever needs it.
+type OrgRead = Shared<BoxFuture<'static, Result<Organization, AwsError>>>;
+
+/// Every region × service task: each account's cells, and the auto-enable settings found.
 #[allow(clippy::too_many_lines)]
-async fn scan_accounts(
+async fn scan_regions(
     aws: &Aws,
     cfg: &Config,
-    org: &Organization,
     who: &Arc<Who>,
-    region_list: Vec<RegionInfo>,
+    region_list: &[RegionInfo],
     services: &[Service],
+    active: &AccountList,
     how: How,
-) -> Result<OrgScan, AwsError> {
+) -> (HashMap<String, Vec<Cell>>, Vec<AutoEnable>) {
     let How {
         concurrency,
         org_apis: use_org_apis,
     } = how;
-    let scope = org.in_scope(&cfg.org);
-    let active: Vec<String> = scope
-        .iter()
-        .filter(|a| a.status == AccountStatus::Active)
-        .map(|a| a.id.clone())
-        .collect();
     let services: Vec<Service> = services
         .iter()
         .copied()
@@ -226,24 +262,27 @@ async fn scan_accounts(
     let limit = Arc::new(Semaphore::new(concurrency.max(1)));
     let timeout = aws.operation_timeout() + Duration::from_secs(1);
     let members = Arc::new(Members::new(aws.clone(), cfg.clone(), who.clone()));
-    let active = Arc::new(active);
     let cfg_arc = Arc::new(cfg.clone());
 
     let mut jobs: JoinSet<Answer> = JoinSet::new();
-    for region in &region_list {
+    for region in region_list {
         for &service in &services {
             if !region.enabled {
-                let cells = active
-                    .iter()
-                    .map(|a| {
-                        let status = ServiceStatus::new(
-                            State::NotOptedIn,
-                            "opt-in region not enabled for the scanning account",
-                        );
-                        (a.clone(), cell(&region.name, service, status))
-                    })
-                    .collect();
-                jobs.spawn(async move { (cells, None) });
+                let (active, name) = (active.clone(), region.name.clone());
+                jobs.spawn(async move {
+                    let cells = active
+                        .await
+                        .iter()
+                        .map(|a| {
+                            let status = ServiceStatus::new(
+                                State::NotOptedIn,
+                                "opt-in region not enabled for the scanning account",
+                            );
+                            (a.clone(), cell(&name, service, status))
+                        })
+                        .collect();
+                    (cells, None)
+                });
                 continue;
             }
             let (who, cfg, active, limit, members, name) = (
@@ -264,12 +303,13 @@ async fn scan_accounts(
                 let answer = if use_org_apis {
                     let _permit = limit.acquire().await;
                     // Several pages or batches: more time than one call.
-                    tokio::time::timeout(timeout * 4, ops.org_probe(cx, &name, &active))
+                    tokio::time::timeout(timeout * 4, ops.org_probe(cx, &name, active.clone()))
                         .await
                         .unwrap_or_else(|_| Err(timed_out(ops.probe_action())))
                 } else {
                     Ok(None)
                 };
+                let active = active.await;
                 let answer = match answer {
                     Ok(Some(answer)) => Ok(answer),
                     Err(e) => Err(e),
@@ -337,6 +377,21 @@ async fn scan_accounts(
             Err(e) => tracing::error!("org scan task failed: {e}"),
         }
     }
+    (by_account, auto_enable)
+}
+
+/// The scan's result, in OU order, each account's cells by region then service.
+#[allow(clippy::too_many_arguments)]
+fn assemble(
+    cfg: &Config,
+    org: &Organization,
+    who: &Who,
+    region_list: &[RegionInfo],
+    services: &[Service],
+    mut by_account: HashMap<String, Vec<Cell>>,
+    mut auto_enable: Vec<AutoEnable>,
+    notes: Vec<String>,
+) -> OrgScan {
     let order: Vec<String> = region_list.iter().map(|r| r.name.clone()).collect();
     let rank = |region: &str| order.iter().position(|r| r == region).unwrap_or(usize::MAX);
     auto_enable.sort_by(|a: &AutoEnable, b| {
@@ -344,7 +399,8 @@ async fn scan_accounts(
             .cmp(&rank(&b.region))
             .then(a.service.cmp(&b.service))
     });
-    let accounts = scope
+    let accounts = org
+        .in_scope(&cfg.org)
         .into_iter()
         .map(|account| {
             let mut cells = by_account.remove(&account.id).unwrap_or_default();
@@ -361,16 +417,20 @@ async fn scan_accounts(
             }
         })
         .collect();
-    Ok(OrgScan {
+    OrgScan {
         organization: org.id.clone(),
         management_account: org.management_account.clone(),
         admin_account: who.admin_account.clone(),
         regions: order,
-        services,
+        services: services
+            .iter()
+            .copied()
+            .filter(|s| !s.is_global())
+            .collect(),
         accounts,
         auto_enable,
-        notes: Vec::new(),
-    })
+        notes,
+    }
 }
 
 fn cell(region: &str, service: Service, status: ServiceStatus) -> Cell {

@@ -66,6 +66,11 @@ pub struct Planning<'a> {
     pub optional: bool,
 }
 
+/// The accounts an org probe answers for, known once the Organization has been read. A probe
+/// starts its own calls first and waits for the list only where it needs it, so reading a large
+/// Organization does not hold up every region.
+pub type AccountList = futures::future::Shared<BoxFuture<'static, std::sync::Arc<Vec<String>>>>;
+
 /// A delegated administrator's access, for a service's organization API.
 #[derive(Clone, Copy)]
 pub struct OrgCx<'a> {
@@ -128,7 +133,7 @@ pub trait ServiceOps: Sync {
         &'a self,
         cx: OrgCx<'a>,
         region: &'a str,
-        accounts: &'a [String],
+        accounts: AccountList,
     ) -> BoxFuture<'a, Result<Option<OrgAnswer>, AwsError>> {
         let _ = (cx, region, accounts);
         Box::pin(async { Ok(None) })

@@ -8,7 +8,7 @@ pub mod recent;
 use futures::future::BoxFuture;
 use serde_json::Value;
 
-use super::{Cx, FactsPatch, Off, OrgAnswer, OrgCx, Planning, Service, ServiceOps};
+use super::{AccountList, Cx, FactsPatch, Off, OrgAnswer, OrgCx, Planning, Service, ServiceOps};
 use crate::aws::{Aws, AwsError};
 use crate::config::Config;
 use crate::deploy::facts::{Facts, stack_resource};
@@ -37,7 +37,7 @@ impl ServiceOps for GuardDuty {
         &'a self,
         cx: OrgCx<'a>,
         region: &'a str,
-        accounts: &'a [String],
+        accounts: AccountList,
     ) -> BoxFuture<'a, Result<Option<OrgAnswer>, AwsError>> {
         Box::pin(org::members(cx, region, accounts))
     }

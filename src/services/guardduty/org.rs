@@ -11,12 +11,12 @@ use std::collections::HashMap;
 use super::probe;
 use crate::aws::AwsError;
 use crate::inventory::{ServiceStatus, State};
-use crate::services::{OrgAnswer, OrgCx};
+use crate::services::{AccountList, OrgAnswer, OrgCx};
 
 pub async fn members(
     cx: OrgCx<'_>,
     region: &str,
-    accounts: &[String],
+    accounts: AccountList,
 ) -> Result<Option<OrgAnswer>, AwsError> {
     let ids = probe::detector_ids(cx.admin, region).await?;
     let Some(detector) = ids.first() else {
@@ -62,6 +62,7 @@ pub async fn members(
     };
     let relationships = relationships?;
     let own = own?;
+    let accounts = accounts.await;
     let mut answer = OrgAnswer {
         auto_enable: Some(
             org_config
@@ -71,7 +72,7 @@ pub async fn members(
         ),
         ..OrgAnswer::default()
     };
-    for account in accounts {
+    for account in accounts.iter() {
         let status = if account == cx.admin_account {
             if own {
                 ServiceStatus::new(State::Enabled, "the delegated administrator's detector")

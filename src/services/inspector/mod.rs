@@ -9,7 +9,7 @@ pub mod recent;
 use futures::future::BoxFuture;
 use serde_json::Value;
 
-use super::{Cx, FactsPatch, Off, OrgAnswer, OrgCx, Planning, Service, ServiceOps};
+use super::{AccountList, Cx, FactsPatch, Off, OrgAnswer, OrgCx, Planning, Service, ServiceOps};
 use crate::aws::{Aws, AwsError};
 use crate::config::Config;
 use crate::deploy::facts::Facts;
@@ -50,7 +50,7 @@ impl ServiceOps for Inspector {
         &'a self,
         cx: OrgCx<'a>,
         region: &'a str,
-        accounts: &'a [String],
+        accounts: AccountList,
     ) -> BoxFuture<'a, Result<Option<OrgAnswer>, AwsError>> {
         Box::pin(org::accounts(cx, region, accounts))
     }

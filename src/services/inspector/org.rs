@@ -7,7 +7,7 @@ use futures::StreamExt as _;
 use super::probe;
 use crate::aws::AwsError;
 use crate::inventory::{ServiceStatus, State};
-use crate::services::{OrgAnswer, OrgCx};
+use crate::services::{AccountList, OrgAnswer, OrgCx};
 
 /// The most account ids BatchGetAccountStatus takes.
 const BATCH: usize = 10;
@@ -18,13 +18,17 @@ const IN_FLIGHT: usize = 8;
 pub async fn accounts(
     cx: OrgCx<'_>,
     region: &str,
-    accounts: &[String],
+    accounts: AccountList,
 ) -> Result<Option<OrgAnswer>, AwsError> {
     let client = cx.admin.inspector2(region);
     let wanted = &cx.cfg.settings.inspector.resource_types;
     // Refused: this account is not Inspector's delegated administrator here, and its batch
     // answers would only say so for each account. Each is probed through the access role.
-    let Ok(org_config) = client.describe_organization_configuration().send().await else {
+    let (org_config, accounts) = tokio::join!(
+        client.describe_organization_configuration().send(),
+        accounts
+    );
+    let Ok(org_config) = org_config else {
         return Ok(None);
     };
     // Owned batches: a closure over borrowed slices is not general enough for a boxed future.
@@ -95,7 +99,7 @@ pub async fn accounts(
                 .insert(failed.account_id().to_string(), status);
         }
     }
-    for account in accounts {
+    for account in accounts.iter() {
         answer
             .accounts
             .entry(account.clone())
