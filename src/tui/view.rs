@@ -10,7 +10,7 @@ use super::{popups, screens, widgets};
 
 pub fn draw(frame: &mut Frame, app: &App, theme: Theme) {
     let area = frame.area();
-    let banner = u16::from(app.env.emulator || app.env.read_only);
+    let banner = u16::from(app.env.emulator || app.env.read_only || app.cfg.org.enabled);
     let health = u16::from(app.status.notifier.is_some());
     // Toasts get their own lines above the footer, so they never cover a border, a header
     // or a cell; the screen gives up those lines while they show.

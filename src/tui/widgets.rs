@@ -57,8 +57,17 @@ pub fn header(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
         }
         lines.push(Line::styled(text, style));
     }
-    if app.env.emulator || app.env.read_only {
+    if app.env.emulator || app.env.read_only || app.cfg.org.enabled {
         let mut b = Vec::new();
+        if app.cfg.org.enabled {
+            // The console has no account view yet: say so rather than let one account pass
+            // for the Organization.
+            b.push(Span::styled(
+                " ORG MODE: this screen shows the account awsmon runs as; `awsmon-tui status` scans the Organization ",
+                theme.banner(),
+            ));
+            b.push(Span::raw(" "));
+        }
         if app.env.read_only {
             b.push(Span::styled(
                 " READ-ONLY: nothing will be changed ",

@@ -594,6 +594,26 @@ fn read_only_hides_and_refuses_mutating_keys() {
     assert!(app.ui.popup.is_none());
 }
 
+/// Issue 14: in org mode the console still shows one account (its account view is not built
+/// yet), and says so in the banner rather than let that account pass for the Organization.
+#[test]
+fn org_mode_says_the_console_shows_one_account() {
+    let mut org = app(false);
+    org.cfg.org.enabled = true;
+    scanned(&mut org);
+    let frame = draw(&org, 120, 40);
+    assert!(
+        frame.contains(
+            "ORG MODE: this screen shows the account awsmon runs as; `awsmon-tui status` scans the Organization"
+        ),
+        "{frame}"
+    );
+    let mut single = self::app(false);
+    scanned(&mut single);
+    let plain = draw(&single, 120, 40);
+    assert!(!plain.contains("ORG MODE"), "{plain}");
+}
+
 #[test]
 fn commands_and_quitting() {
     let mut app = app(false);
