@@ -90,12 +90,38 @@ enum Next {
     Retry(Duration),
 }
 
+/// TLS for the webhooks: rustls with ring (the SDK client's provider), Mozilla's roots compiled
+/// in, and the certificates in `SSL_CERT_FILE` added when it names a file (a TLS-inspecting
+/// proxy's authority, a test bench's). Compiled-in roots keep the system's bundle, and its
+/// parsing, out of the cold start.
+fn tls_config() -> Result<rustls::ClientConfig, ClientError> {
+    use rustls::pki_types::CertificateDer;
+    use rustls::pki_types::pem::PemObject as _;
+    let mut roots = rustls::RootCertStore {
+        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+    };
+    if let Some(path) = std::env::var_os("SSL_CERT_FILE").filter(|p| !p.is_empty()) {
+        let certs = CertificateDer::pem_file_iter(&path)
+            .map_err(|e| ClientError(format!("SSL_CERT_FILE: {e}")))?;
+        for cert in certs {
+            let cert = cert.map_err(|e| ClientError(format!("SSL_CERT_FILE: {e}")))?;
+            roots
+                .add(cert)
+                .map_err(|e| ClientError(format!("SSL_CERT_FILE: {e}")))?;
+        }
+    }
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    Ok(rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| ClientError(e.to_string()))?
+        .with_root_certificates(roots)
+        .with_no_client_auth())
+}
+
 impl Deliverer {
     pub fn new(policy: RetryPolicy) -> Result<Self, ClientError> {
-        // reqwest is built without a crypto provider of its own; ring is the process's, as
-        // for the SDK's client. An error means one is installed already, which is as good.
-        let _ = rustls::crypto::ring::default_provider().install_default();
         let client = reqwest::Client::builder()
+            .tls_backend_preconfigured(tls_config()?)
             .connect_timeout(policy.connect_timeout)
             // A webhook that redirects would have the message re-posted to another host.
             .redirect(reqwest::redirect::Policy::none())

@@ -280,8 +280,8 @@ async fn the_shipped_zip_delivers_every_event_kind_with_routing_from_ssm() {
         ("AWS_ACCESS_KEY_ID", CREDS[0].1.into()),
         ("AWS_SECRET_ACCESS_KEY", CREDS[1].1.into()),
         ("AWS_SESSION_TOKEN", "emulator-session".into()),
-        // The additions: AWS is the emulator, and the bench's certificate authority stands
-        // in for the image's roots (Slack's certificate chains to those).
+        // The additions: AWS is the emulator, and the bench's certificate authority is added
+        // to the roots through SSL_CERT_FILE, as a TLS-inspecting proxy's would be.
         ("AWS_ENDPOINT_URL", moto.endpoint.clone()),
         ("SSL_CERT_FILE", roots.display().to_string()),
         ("AWSMON_ROUTING_TTL_SECONDS", TEST_TTL_SECONDS.into()),
@@ -425,7 +425,7 @@ async fn the_shipped_zip_delivers_every_event_kind_with_routing_from_ssm() {
     let all: Vec<_> = held.messages.iter().collect();
     awsmon::notifier::redrive::release(&aws, &cfg, &held.queue_url, &all).await;
     slack.script("backup", Vec::new());
-    // The replay is the CLI's, over the same HTTPS (the console trusts the system's roots too).
+    // The replay is the CLI's, over the same HTTPS (it reads SSL_CERT_FILE as the notifier does).
     let roots_env = roots.display().to_string();
     let out = tokio::task::block_in_place(|| {
         cli(

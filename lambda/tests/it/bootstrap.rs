@@ -153,9 +153,9 @@ async fn an_event_without_a_webhook_fails_the_invocation() {
     ));
 }
 
-/// Slack is HTTPS: the bootstrap's TLS (rustls with ring, the system's roots, which
-/// `SSL_CERT_FILE` names as it does for OpenSSL) reaches a host whose certificate those roots
-/// sign, and refuses one whose certificate they do not, which is then an invocation error.
+/// Slack is HTTPS: the bootstrap's TLS (rustls with ring, Mozilla's roots plus those in
+/// `SSL_CERT_FILE`) reaches a host whose certificate those roots sign, and refuses one whose
+/// certificate they do not, which is then an invocation error.
 #[tokio::test(flavor = "multi_thread")]
 async fn the_real_bootstrap_posts_over_tls_and_checks_the_certificate() {
     let slack = SlackReceiver::start_tls().await.expect("tls receiver");
@@ -180,7 +180,7 @@ async fn the_real_bootstrap_posts_over_tls_and_checks_the_certificate() {
     assert_eq!(slack.bodies("guardduty").len(), 1);
     drop(trusting);
 
-    // The system's own roots do not include the bench's authority.
+    // Mozilla's roots do not include the bench's authority.
     let _doubting = start_bootstrap(&api, Some(&slack), &[]);
     let id = api.invoke(common::fixture("guardduty-crypto-high"));
     let Some(Outcome::Error(err)) = api.outcome(&id, wait).await else {
