@@ -110,6 +110,10 @@ fn parse_route() -> impl clap::builder::TypedValueParser<Value = crate::test_mes
     one_of(names)
 }
 
+fn parse_account_id(v: &str) -> Result<String, String> {
+    crate::config::schema::account_id(v)
+}
+
 fn parse_via() -> impl clap::builder::TypedValueParser<Value = crate::test_message::Via> {
     one_of(vec!["direct", "pipeline"])
 }
@@ -120,7 +124,8 @@ pub enum Command {
     #[command(after_help = "Examples:
   awsmon-tui status
   awsmon-tui --profile audit --regions eu-west-1,us-east-1 status --services guardduty,config
-  awsmon-tui status --json | jq '.cells[] | select(.state == \"error\")'")]
+  awsmon-tui status --json | jq '.cells[] | select(.state == \"error\")'
+  awsmon-tui status --account 111122223333")]
     Status(StatusArgs),
     /// Check or show config.yml
     #[command(
@@ -191,6 +196,9 @@ pub struct StatusArgs {
     /// Only these services (comma-separated)
     #[arg(long, value_delimiter = ',', value_parser = parse_service(), ignore_case = true)]
     pub services: Option<Vec<Service>>,
+    /// Org mode: one account's region × service table instead of the Organization's summary
+    #[arg(long, value_name = "ACCOUNT_ID", value_parser = parse_account_id)]
+    pub account: Option<String>,
     #[command(flatten)]
     pub out: OutputArgs,
 }

@@ -40,6 +40,11 @@ pub async fn report(
     if cfg.org.enabled {
         return org_report(aws, cfg, wanted, services, args).await;
     }
+    if args.account.is_some() {
+        return Err(Failure::usage(
+            "--account is for org mode: set ORGANIZATION: true in config.yml",
+        ));
+    }
     let request = ScanRequest {
         config: cfg,
         regions: Regions::Discover(wanted),
@@ -157,6 +162,12 @@ async fn org_report(
     args: &StatusArgs,
 ) -> Result<(), Failure> {
     use crate::org::scan::{self, OrgScanRequest};
+    // One account: the scan's scope narrowed to it (EXCLUDE_ACCOUNTS still applies).
+    let mut narrowed = cfg.clone();
+    if let Some(id) = &args.account {
+        narrowed.org.accounts = vec![id.clone()];
+    }
+    let cfg = &narrowed;
     let request = OrgScanRequest {
         config: cfg,
         regions: Regions::Discover(wanted),
@@ -179,6 +190,38 @@ async fn org_report(
         eprintln!("note: {note}");
     }
     let colour = colour_wanted();
+    if let Some(id) = &args.account {
+        let Some(one) = scan.accounts.iter().find(|a| &a.account.id == id) else {
+            return Err(Failure::usage(format!(
+                "account {id} is not in the organization's scope (see ACCOUNTS and EXCLUDE_ACCOUNTS)"
+            )));
+        };
+        println!(
+            "account {} {} ({})",
+            one.account.id, one.account.name, one.account.ou_path
+        );
+        if let Some(why) = &one.skipped {
+            println!("{why}");
+            return Ok(());
+        }
+        let rows: Vec<Vec<(String, Option<&str>)>> = one
+            .cells
+            .iter()
+            .map(|c| {
+                vec![
+                    (c.region.clone(), None),
+                    (c.service.to_string(), None),
+                    (c.state.as_str().to_string(), Some(state_colour(c.state))),
+                    (c.detail.clone(), None),
+                ]
+            })
+            .collect();
+        print!(
+            "{}",
+            table::render(&["REGION", "SERVICE", "STATE", "DETAIL"], &rows, colour)
+        );
+        return Ok(());
+    }
     println!(
         "organization {} (management account {}), delegated administrator {}, {}",
         scan.organization,

@@ -1456,3 +1456,30 @@ fn findings_since_needs_a_unit() {
         stderr(&out)
     );
 }
+
+/// `status --account` is org mode's drill-down: outside org mode it is a usage error, and a
+/// malformed id is refused by the argument parser.
+#[test]
+fn status_account_needs_org_mode_and_a_real_id() {
+    let out = awsmon(
+        &["status", "--account", "111122223333"],
+        &[
+            CREDS[0],
+            CREDS[1],
+            ("AWS_ENDPOINT_URL", "http://127.0.0.1:9"),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("--account is for org mode: set ORGANIZATION: true in config.yml"),
+        "{}",
+        stderr(&out)
+    );
+    let out = awsmon(&["status", "--account", "1111"], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("expected a 12-digit account id"),
+        "{}",
+        stderr(&out)
+    );
+}

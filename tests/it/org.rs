@@ -349,6 +349,31 @@ async fn status_in_org_mode_prints_the_account_summary_and_json_with_accounts() 
         "{table}"
     );
 
+    // One account's regions: `--account`.
+    let one = tokio::task::block_in_place(|| run(&["status", "--account", &org.id("prod-web")]));
+    let lines_one: Vec<&str> = one.lines().collect();
+    assert_eq!(
+        lines_one[0],
+        format!("account {} prod-web (Root/Prod)", org.id("prod-web")),
+        "{one}"
+    );
+    assert_eq!(
+        lines_one[1].split_whitespace().collect::<Vec<_>>(),
+        ["REGION", "SERVICE", "STATE", "DETAIL"]
+    );
+    assert_eq!(
+        lines_one.len(),
+        2 + 6,
+        "two regions × three services:\n{one}"
+    );
+    assert!(
+        lines_one.iter().any(|l| l.starts_with("us-east-1")
+            && l.contains("config")
+            && l.contains("enabled")
+            && l.contains("recorder default, recording")),
+        "{one}"
+    );
+
     let doc: serde_json::Value = serde_json::from_str(&tokio::task::block_in_place(|| {
         run(&["status", "--output", "json"])
     }))

@@ -198,6 +198,7 @@ async fn run(global: &GlobalArgs) -> Result<(), Failure> {
         });
         let args = StatusArgs {
             services: None,
+            account: None,
             out: awsmon::cli::output::OutputArgs::default(),
         };
         status::report(&aws, &cfg, Some(&regions), &args).await
