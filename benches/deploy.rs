@@ -6,14 +6,14 @@
 
 use std::time::{Duration, Instant};
 
-use awsmon::aws::{Aws, AwsOptions};
+use awsmon::aws::Aws;
 use awsmon::config::Config;
 use awsmon::deploy::artifact;
 use awsmon::deploy::engine;
 use awsmon::deploy::plan::{self, Intent, Target};
 use awsmon::deploy::stack_ops::Waiting;
 use awsmon_notifier::Service;
-use awsmon_testbench::{LatencyProxy, Moto, dummy_credentials};
+use awsmon_testbench::{LatencyProxy, Moto};
 
 const REGIONS: [&str; 8] = [
     "us-east-1",
@@ -27,17 +27,7 @@ const REGIONS: [&str; 8] = [
 ];
 
 async fn aws_via(endpoint: &str) -> Aws {
-    Aws::load(
-        AwsOptions {
-            endpoint_url: Some(endpoint.to_string()),
-            credentials: Some(dummy_credentials()),
-            max_attempts: 1,
-            operation_timeout: Duration::from_mins(2),
-            ..AwsOptions::default()
-        },
-        "us-east-1",
-    )
-    .await
+    awsmon_testbench::bench_aws(endpoint).await
 }
 
 /// Deploys GuardDuty to every region from scratch, `concurrency` regions at a time.

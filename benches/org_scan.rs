@@ -14,14 +14,14 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use aws_sdk_inspector2::types::ResourceScanType;
-use awsmon::aws::{Aws, AwsOptions};
+use awsmon::aws::Aws;
 use awsmon::config::Config;
 use awsmon::inventory::Regions;
 use awsmon::org::scan::{self, OrgScanRequest};
 use awsmon::regions::KNOWN_REGIONS;
 use awsmon_notifier::Service;
 use awsmon_testbench::org_world::{self, OrgFaults, OrgLayout};
-use awsmon_testbench::{LatencyProxy, Moto, dummy_credentials};
+use awsmon_testbench::{LatencyProxy, Moto};
 
 const RTT: Duration = Duration::from_millis(100);
 const ACCOUNTS: usize = 500;
@@ -31,14 +31,7 @@ const COMPARED: usize = 50;
 const RUNS: usize = 3;
 
 async fn aws_via(endpoint: &str) -> Aws {
-    let options = AwsOptions {
-        endpoint_url: Some(endpoint.to_string()),
-        credentials: Some(dummy_credentials()),
-        max_attempts: 1,
-        operation_timeout: Duration::from_mins(2),
-        ..AwsOptions::default()
-    };
-    Aws::load(options, "us-east-1").await
+    awsmon_testbench::bench_aws(endpoint).await
 }
 
 fn peak_rss_mib() -> f64 {

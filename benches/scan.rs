@@ -6,25 +6,18 @@
 
 use std::time::{Duration, Instant};
 
-use awsmon::aws::{Aws, AwsOptions};
+use awsmon::aws::Aws;
 use awsmon::config::Config;
 use awsmon::inventory::{self, Regions, ScanRequest};
 use awsmon::regions::KNOWN_REGIONS;
 use awsmon_notifier::Service;
-use awsmon_testbench::{LatencyProxy, Moto, dummy_credentials, seed};
+use awsmon_testbench::{LatencyProxy, Moto, seed};
 
 const RTT: Duration = Duration::from_millis(100);
 const RUNS: usize = 5;
 
 async fn aws_via(endpoint: &str) -> Aws {
-    let options = AwsOptions {
-        endpoint_url: Some(endpoint.to_string()),
-        credentials: Some(dummy_credentials()),
-        max_attempts: 1,
-        operation_timeout: Duration::from_mins(2),
-        ..AwsOptions::default()
-    };
-    Aws::load(options, "us-east-1").await
+    awsmon_testbench::bench_aws(endpoint).await
 }
 
 async fn scan_once(aws: &Aws, cfg: &Config, regions: &[String]) -> (Duration, usize) {

@@ -72,35 +72,7 @@ pub async fn report(
     }
     let colour = colour_wanted();
     println!("account {}  home region {}", scan.account, scan.home_region);
-    let rows: Vec<Vec<(String, Option<&str>)>> = scan
-        .cells
-        .iter()
-        .map(|c| {
-            vec![
-                (c.region.clone(), None),
-                (c.service.to_string(), None),
-                (c.state.as_str().to_string(), Some(state_colour(c.state))),
-                (yes_no(c.managed), None),
-                (yes_no(c.notifying), None),
-                (c.detail.clone(), None),
-            ]
-        })
-        .collect();
-    print!(
-        "{}",
-        table::render(
-            &[
-                "REGION",
-                "SERVICE",
-                "STATE",
-                "MANAGED",
-                "NOTIFYING",
-                "DETAIL"
-            ],
-            &rows,
-            colour
-        )
-    );
+    print!("{}", cell_table(&scan.cells, true, colour));
     Ok(())
 }
 
@@ -135,6 +107,40 @@ fn print_machine<'a>(
 
 fn colour_wanted() -> bool {
     std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+/// Region × service rows; `wiring` adds whether awsmon manages and notifies for each cell
+/// (org mode's member accounts have no wiring yet).
+fn cell_table(cells: &[inventory::Cell], wiring: bool, colour: bool) -> String {
+    let rows: Vec<Vec<(String, Option<&str>)>> = cells
+        .iter()
+        .map(|c| {
+            let mut row = vec![
+                (c.region.clone(), None),
+                (c.service.to_string(), None),
+                (c.state.as_str().to_string(), Some(state_colour(c.state))),
+            ];
+            if wiring {
+                row.push((yes_no(c.managed), None));
+                row.push((yes_no(c.notifying), None));
+            }
+            row.push((c.detail.clone(), None));
+            row
+        })
+        .collect();
+    let headers: &[&str] = if wiring {
+        &[
+            "REGION",
+            "SERVICE",
+            "STATE",
+            "MANAGED",
+            "NOTIFYING",
+            "DETAIL",
+        ]
+    } else {
+        &["REGION", "SERVICE", "STATE", "DETAIL"]
+    };
+    table::render(headers, &rows, colour)
 }
 
 fn yes_no(b: bool) -> String {
@@ -204,22 +210,7 @@ async fn org_report(
             println!("{why}");
             return Ok(());
         }
-        let rows: Vec<Vec<(String, Option<&str>)>> = one
-            .cells
-            .iter()
-            .map(|c| {
-                vec![
-                    (c.region.clone(), None),
-                    (c.service.to_string(), None),
-                    (c.state.as_str().to_string(), Some(state_colour(c.state))),
-                    (c.detail.clone(), None),
-                ]
-            })
-            .collect();
-        print!(
-            "{}",
-            table::render(&["REGION", "SERVICE", "STATE", "DETAIL"], &rows, colour)
-        );
+        print!("{}", cell_table(&one.cells, false, colour));
         return Ok(());
     }
     println!(

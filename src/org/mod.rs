@@ -104,10 +104,6 @@ impl Organization {
         }
         out
     }
-
-    pub fn account(&self, id: &str) -> Option<&OrgAccount> {
-        self.accounts.iter().find(|a| a.id == id)
-    }
 }
 
 /// Reads the organization: DescribeOrganization beside the tree, read from the roots down,

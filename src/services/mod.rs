@@ -89,19 +89,6 @@ pub struct OrgAnswer {
     pub auto_enable: Option<String>,
 }
 
-impl OrgAnswer {
-    /// The same status for every account asked about.
-    pub fn same_for(accounts: &[String], status: &ServiceStatus) -> OrgAnswer {
-        OrgAnswer {
-            accounts: accounts
-                .iter()
-                .map(|a| (a.clone(), status.clone()))
-                .collect(),
-            auto_enable: None,
-        }
-    }
-}
-
 /// A region's facts about one service, applied to the plan's [`Facts`] once every region has
 /// answered.
 pub type FactsPatch = Box<dyn FnOnce(&mut Facts) + Send>;

@@ -20,3 +20,16 @@ pub use cbor_bridge::CborBridge;
 pub use latency_proxy::LatencyProxy;
 pub use moto::{Moto, dummy_credentials, venv_dir};
 pub use stub::{Blackhole, Stub, StubRequest, StubResponse};
+
+/// SDK access to an emulator at `endpoint` for the benchmarks: fixed credentials, one attempt,
+/// and a generous timeout (a proxied scan of many regions keeps calls waiting).
+pub async fn bench_aws(endpoint: &str) -> awsmon::aws::Aws {
+    let options = awsmon::aws::AwsOptions {
+        endpoint_url: Some(endpoint.to_string()),
+        credentials: Some(dummy_credentials()),
+        max_attempts: 1,
+        operation_timeout: std::time::Duration::from_mins(2),
+        ..awsmon::aws::AwsOptions::default()
+    };
+    awsmon::aws::Aws::load(options, "us-east-1").await
+}
