@@ -55,7 +55,11 @@ type AssumedCache = Mutex<HashMap<String, Aws>>;
 pub struct Aws {
     sdk: SdkConfig,
     options: Arc<AwsOptions>,
-    clients: Arc<ClientCache>,
+    /// `None` for an assumed role's access: an organization's scan assumes one per account,
+    /// and a client per account × region × service kept for the scan's length came to
+    /// 148 MiB for 500 accounts × 17 regions (about 18 KiB a client). Each call makes its
+    /// client and drops it; the credentials stay cached in the shared identity cache.
+    clients: Option<Arc<ClientCache>>,
     assumed: Arc<AssumedCache>,
 }
 
@@ -97,7 +101,7 @@ impl Aws {
         Aws {
             sdk: loader.load().await,
             options: Arc::new(options),
-            clients: Arc::new(Mutex::new(HashMap::new())),
+            clients: Some(Arc::new(Mutex::new(HashMap::new()))),
             assumed: Arc::new(Mutex::new(HashMap::new())),
         }
     }
@@ -135,7 +139,7 @@ impl Aws {
         let aws = Aws {
             sdk,
             options: self.options.clone(),
-            clients: Arc::new(Mutex::new(HashMap::new())),
+            clients: None,
             assumed: self.assumed.clone(),
         };
         self.assumed
@@ -173,8 +177,10 @@ impl Aws {
         region: &str,
         make: impl FnOnce() -> C,
     ) -> C {
-        let mut cache = self
-            .clients
+        let Some(clients) = &self.clients else {
+            return make();
+        };
+        let mut cache = clients
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         let key = (service, region.to_string());

@@ -13,6 +13,7 @@ use awsmon_notifier::Service;
 use futures::FutureExt as _;
 use futures::future::{BoxFuture, Shared};
 use serde::Serialize;
+use tokio::sync::mpsc::UnboundedSender;
 use tokio::sync::{OnceCell, Semaphore};
 use tokio::task::JoinSet;
 
@@ -35,6 +36,22 @@ pub struct OrgScanRequest<'a> {
     /// default); `false` probes every account through the access role, as a tool without
     /// those APIs would (the benchmark's comparison).
     pub org_apis: bool,
+}
+
+/// What a streaming scan reports while it runs, so a console can draw accounts as their
+/// answers arrive; the assembled [`OrgScan`] is still returned at the end.
+#[derive(Debug, Clone)]
+pub enum OrgProgress {
+    /// The regions being scanned, once known.
+    Regions(Vec<String>),
+    /// The organization's in-scope accounts, once its tree is read (before most answers).
+    Accounts {
+        organization: String,
+        accounts: Vec<OrgAccount>,
+    },
+    /// One region × service task's cells, each with its account.
+    Cells(Vec<(String, Cell)>),
+    AutoEnable(AutoEnable),
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -97,19 +114,25 @@ impl Tally {
 
 impl AccountScan {
     pub fn tally(&self, service: Service) -> Tally {
-        let mut t = Tally::default();
-        for cell in self.cells.iter().filter(|c| c.service == service) {
-            match cell.state {
-                State::Enabled => t.enabled += 1,
-                State::Partial => t.partial += 1,
-                State::Error => t.errors += 1,
-                State::NotOptedIn | State::Unsupported => continue,
-                State::Disabled => {}
-            }
-            t.total += 1;
-        }
-        t
+        tally(&self.cells, service)
     }
+}
+
+/// One service's count over an account's cells; opt-in and unsupported regions are not
+/// counted.
+pub fn tally(cells: &[Cell], service: Service) -> Tally {
+    let mut t = Tally::default();
+    for cell in cells.iter().filter(|c| c.service == service) {
+        match cell.state {
+            State::Enabled => t.enabled += 1,
+            State::Partial => t.partial += 1,
+            State::Error => t.errors += 1,
+            State::NotOptedIn | State::Unsupported => continue,
+            State::Disabled => {}
+        }
+        t.total += 1;
+    }
+    t
 }
 
 /// What one region × service task answers: (account, cell) pairs, and the region's
@@ -134,6 +157,21 @@ struct Who {
 
 /// Scans every in-scope account of the organization.
 pub async fn scan(aws: &Aws, req: OrgScanRequest<'_>) -> Result<OrgScan, AwsError> {
+    scan_streaming(aws, req, None).await
+}
+
+/// [`scan`], reporting each answer to `progress` as it arrives.
+pub async fn scan_streaming(
+    aws: &Aws,
+    req: OrgScanRequest<'_>,
+    progress: Option<UnboundedSender<OrgProgress>>,
+) -> Result<OrgScan, AwsError> {
+    let report = |p: OrgProgress| {
+        if let Some(tx) = &progress {
+            // The console may have gone: the scan's result is still returned.
+            let _ = tx.send(p);
+        }
+    };
     let cfg = req.config.clone();
     let home = cfg.home_region().to_string();
     let discover = async {
@@ -154,15 +192,23 @@ pub async fn scan(aws: &Aws, req: OrgScanRequest<'_>) -> Result<OrgScan, AwsErro
             .shared()
     };
     let active: AccountList = {
-        let (org_read, settings) = (org_read.clone(), cfg.org.clone());
+        let (org_read, settings, progress) = (org_read.clone(), cfg.org.clone(), progress.clone());
         async move {
             let ids = match org_read.await {
-                Ok(org) => org
-                    .in_scope(&settings)
-                    .iter()
-                    .filter(|a| a.status == AccountStatus::Active)
-                    .map(|a| a.id.clone())
-                    .collect(),
+                Ok(org) => {
+                    let scope = org.in_scope(&settings);
+                    if let Some(tx) = &progress {
+                        let _ = tx.send(OrgProgress::Accounts {
+                            organization: org.id.clone(),
+                            accounts: scope.iter().map(|a| (*a).clone()).collect(),
+                        });
+                    }
+                    scope
+                        .iter()
+                        .filter(|a| a.status == AccountStatus::Active)
+                        .map(|a| a.id.clone())
+                        .collect()
+                }
                 // The scan fails with the read's error once its tasks are done.
                 Err(_) => Vec::new(),
             };
@@ -173,6 +219,9 @@ pub async fn scan(aws: &Aws, req: OrgScanRequest<'_>) -> Result<OrgScan, AwsErro
     };
     let (caller, region_list) = tokio::join!(crate::inventory::account_id(aws, &home), discover);
     let caller = caller?;
+    report(OrgProgress::Regions(
+        region_list.iter().map(|r| r.name.clone()).collect(),
+    ));
     let admin_account = cfg
         .org
         .delegated_admin
@@ -192,19 +241,23 @@ pub async fn scan(aws: &Aws, req: OrgScanRequest<'_>) -> Result<OrgScan, AwsErro
         admin_account,
         admin,
     });
-    let (by_account, auto_enable) = scan_regions(
-        aws,
-        &cfg,
-        &who,
-        &region_list,
-        &req.services,
-        &active,
-        How {
-            concurrency: req.concurrency,
-            org_apis: req.org_apis,
-        },
-    )
-    .await;
+    // Awaiting the account list beside the tasks reports it as soon as the tree is read.
+    let ((by_account, auto_enable), _) = tokio::join!(
+        scan_regions(
+            aws,
+            &cfg,
+            &who,
+            &region_list,
+            &req.services,
+            &active,
+            How {
+                concurrency: req.concurrency,
+                org_apis: req.org_apis,
+            },
+            progress.as_ref(),
+        ),
+        active.clone()
+    );
     let org = org_read.await?;
     let mut notes: Vec<String> = org
         .unmatched(&cfg.org)
@@ -240,7 +293,7 @@ pub async fn scan(aws: &Aws, req: OrgScanRequest<'_>) -> Result<OrgScan, AwsErro
 type OrgRead = Shared<BoxFuture<'static, Result<Organization, AwsError>>>;
 
 /// Every region × service task: each account's cells, and the auto-enable settings found.
-#[allow(clippy::too_many_lines)]
+#[allow(clippy::too_many_lines, clippy::too_many_arguments)]
 async fn scan_regions(
     aws: &Aws,
     cfg: &Config,
@@ -249,6 +302,7 @@ async fn scan_regions(
     services: &[Service],
     active: &AccountList,
     how: How,
+    progress: Option<&UnboundedSender<OrgProgress>>,
 ) -> (HashMap<String, Vec<Cell>>, Vec<AutoEnable>) {
     let How {
         concurrency,
@@ -369,6 +423,12 @@ async fn scan_regions(
     while let Some(joined) = jobs.join_next().await {
         match joined {
             Ok((cells, auto)) => {
+                if let Some(tx) = progress {
+                    let _ = tx.send(OrgProgress::Cells(cells.clone()));
+                    if let Some(a) = &auto {
+                        let _ = tx.send(OrgProgress::AutoEnable(a.clone()));
+                    }
+                }
                 for (account, cell) in cells {
                     by_account.entry(account).or_default().push(cell);
                 }

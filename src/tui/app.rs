@@ -21,6 +21,7 @@ use super::command::{self, Command, Scope};
 use super::jobs::{JobState, Jobs};
 use super::popups::plan::PlanRequest;
 use super::popups::{self, Popup};
+use super::screens::accounts::AccountsState;
 use super::screens::budget::BudgetState;
 use super::screens::findings::FindingsState;
 use super::screens::matrix::MatrixState;
@@ -70,6 +71,8 @@ pub struct App {
     pub status: Status,
     pub jobs: Jobs,
     pub matrix: MatrixState,
+    /// Org mode: the Organization's accounts.
+    pub accounts: AccountsState,
     pub findings: FindingsState,
     pub routing: RoutingState,
     pub budget: BudgetState,
@@ -94,6 +97,9 @@ pub enum Action {
     },
     ScanCell(Cell),
     ScanFinished(Result<(), String>),
+    /// Org mode: the Organization's scan, as its answers arrive, then whole.
+    OrgProgress(crate::org::scan::OrgProgress),
+    OrgScanFinished(Result<Box<crate::org::scan::OrgScan>, String>),
     Hub(String),
     NotifierHealth(Box<crate::notifier::health::Health>),
     /// The failure queue's summary, to confirm a redrive; `Err` when it cannot be read.
@@ -147,6 +153,8 @@ pub enum Action {
 #[derive(Debug, Clone)]
 pub enum Effect {
     Scan,
+    /// Org mode: scan the Organization's accounts.
+    OrgScan,
     Plan(PlanRequest),
     Execute {
         request: PlanRequest,
@@ -188,12 +196,13 @@ impl App {
                 draft: Draft::clean(&cfg),
                 ..BudgetState::default()
             },
+            screen: home(&cfg),
             cfg,
-            screen: Screen::Matrix,
             ui: Ui::default(),
             status: Status::default(),
             jobs: Jobs::default(),
             matrix: MatrixState::default(),
+            accounts: AccountsState::default(),
             findings: FindingsState::new(samples),
             test: TestState::default(),
             spinner: 0,
@@ -203,14 +212,25 @@ impl App {
         }
     }
 
-    /// The first effects: scan at once.
+    /// The first effects: scan at once (in org mode, the Organization too).
     pub fn start(&mut self) -> Vec<Effect> {
         self.status.scanning = true;
-        vec![Effect::Scan]
+        let mut effects = vec![Effect::Scan];
+        if self.cfg.org.enabled {
+            self.accounts.started();
+            effects.push(Effect::OrgScan);
+        }
+        effects
+    }
+
+    /// The screen Esc returns to: the Organization in org mode, else the matrix.
+    pub fn home(&self) -> Screen {
+        home(&self.cfg)
     }
 
     pub fn busy(&self) -> bool {
         self.status.scanning
+            || self.accounts.scanning
             || self.findings.loading
             || self.test.running
             || self.test.confirming
@@ -266,6 +286,18 @@ impl App {
                 if let Some(e) = &self.status.scan_error {
                     self.ui.toast(Level::Error, format!("scan failed: {e}"));
                 }
+                Vec::new()
+            }
+            Action::OrgProgress(p) => {
+                self.accounts.progress(p);
+                Vec::new()
+            }
+            Action::OrgScanFinished(result) => {
+                if let Err(e) = &result {
+                    self.ui
+                        .toast(Level::Error, format!("organization scan failed: {e}"));
+                }
+                self.accounts.finished(result);
                 Vec::new()
             }
             Action::Hub(status) => {
@@ -431,10 +463,8 @@ impl App {
             Action::Paste(text) => {
                 if let Some(input) = &mut self.ui.input {
                     input.insert(&text);
-                    if input.purpose == InputFor::FindingsFilter {
-                        let value = input.value.clone();
-                        self.findings.set_filter(&value);
-                    }
+                    let (purpose, value) = (input.purpose.clone(), input.value.clone());
+                    self.live_filter(&purpose, &value);
                 }
                 Vec::new()
             }
@@ -580,9 +610,16 @@ impl App {
                 Vec::new()
             }
             Command::Back => {
-                let consumed = self.screen == Screen::Findings && self.findings.back();
-                if !consumed {
-                    self.screen = Screen::Matrix;
+                let consumed = match self.screen {
+                    Screen::Findings => self.findings.back(),
+                    Screen::Accounts => self.accounts.back(),
+                    _ => false,
+                };
+                if self.screen == Screen::Account {
+                    self.accounts.drill = None;
+                    self.screen = Screen::Accounts;
+                } else if !consumed {
+                    self.screen = self.home();
                 }
                 Vec::new()
             }
@@ -661,6 +698,11 @@ impl App {
             }
             cmd => match self.screen {
                 Screen::Matrix => self.matrix.handle(cmd, &mut self.ui, &self.jobs),
+                Screen::Accounts => self.accounts.handle(cmd, &mut self.ui),
+                Screen::Account => {
+                    self.accounts.handle_drill(cmd);
+                    Vec::new()
+                }
                 Screen::Findings => self
                     .findings
                     .handle(cmd, &mut self.ui, &self.env.export_dir),
@@ -721,6 +763,15 @@ impl App {
         if self.screen == Screen::Findings {
             return self.findings.load(true);
         }
+        if self.screen == Screen::Accounts {
+            if self.accounts.scanning {
+                self.ui
+                    .toast(Level::Info, "the Organization's scan is already running");
+                return Vec::new();
+            }
+            self.accounts.started();
+            return vec![Effect::OrgScan];
+        }
         if self.status.scanning {
             self.ui.toast(Level::Info, "a scan is already running");
             return Vec::new();
@@ -730,6 +781,20 @@ impl App {
     }
 
     pub fn goto(&mut self, screen: Screen) -> Vec<Effect> {
+        if matches!(screen, Screen::Accounts | Screen::Account) && !self.cfg.org.enabled {
+            self.ui.toast(
+                Level::Info,
+                "org mode is off: ORGANIZATION: true in config.yml shows the Organization's accounts",
+            );
+            return Vec::new();
+        }
+        if screen == Screen::Account && !self.accounts.open() {
+            self.ui.toast(
+                Level::Info,
+                "no account selected: the accounts are still being read",
+            );
+            return Vec::new();
+        }
         self.screen = screen;
         match screen {
             Screen::Findings => self.findings.load(false),
@@ -766,9 +831,7 @@ impl App {
         };
         match key.code {
             KeyCode::Esc => {
-                if input.purpose == InputFor::FindingsFilter {
-                    self.findings.set_filter("");
-                }
+                self.live_filter(&input.purpose, "");
                 return Vec::new();
             }
             KeyCode::Enter => return self.commit(input),
@@ -777,11 +840,18 @@ impl App {
                 input.edit(&key);
             }
         }
-        if input.purpose == InputFor::FindingsFilter {
-            self.findings.set_filter(&input.value);
-        }
+        self.live_filter(&input.purpose, &input.value);
         self.ui.input = Some(input);
         Vec::new()
+    }
+
+    /// A filter applies as it is typed; Esc clears it.
+    fn live_filter(&mut self, purpose: &InputFor, value: &str) {
+        match purpose {
+            InputFor::FindingsFilter => self.findings.set_filter(value),
+            InputFor::AccountsFilter => self.accounts.set_filter(value),
+            _ => {}
+        }
     }
 
     /// Tab on the `:` line: a command name, or a region name after `:region`, completed as
@@ -848,7 +918,7 @@ impl App {
                 Ok((cmd, arg)) => return self.run(cmd, arg),
                 Err(e) => self.ui.toast(Level::Warn, e),
             },
-            InputFor::FindingsFilter => {}
+            InputFor::FindingsFilter | InputFor::AccountsFilter => {}
             InputFor::ExportPath => return self.findings.export(value).into_iter().collect(),
             InputFor::AddUrl(_) | InputFor::EditUrl(..) | InputFor::Field(_) => {
                 self.routing.commit(&input.purpose, value, &mut self.ui);
@@ -856,5 +926,14 @@ impl App {
             InputFor::Budget(_) => self.budget.commit(&input.purpose, value),
         }
         Vec::new()
+    }
+}
+
+/// Org mode opens on the Organization; otherwise on the matrix.
+fn home(cfg: &Config) -> Screen {
+    if cfg.org.enabled {
+        Screen::Accounts
+    } else {
+        Screen::Matrix
     }
 }

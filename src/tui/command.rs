@@ -248,6 +248,8 @@ const fn b(
 
 const G: Scope = Scope::Global;
 const MATRIX: Scope = Scope::Screen(Screen::Matrix);
+const ACCOUNTS: Scope = Scope::Screen(Screen::Accounts);
+const ACCOUNT: Scope = Scope::Screen(Screen::Account);
 const FINDINGS: Scope = Scope::Screen(Screen::Findings);
 const ROUTING: Scope = Scope::Screen(Screen::Routing);
 const BUDGET: Scope = Scope::Screen(Screen::Budget);
@@ -333,6 +335,105 @@ pub const TABLE: &[Binding] = &[
         &["test", "t"],
     ),
     b(MATRIX, &[ch('o')], Command::JobLog, "job log", false, &[]),
+    // Accounts (org mode).
+    b(ACCOUNTS, &[UP, ch('k')], Command::Up, "move", false, &[]),
+    b(
+        ACCOUNTS,
+        &[DOWN, ch('j')],
+        Command::Down,
+        "move",
+        false,
+        &[],
+    ),
+    b(
+        ACCOUNTS,
+        &[LEFT, ch('h')],
+        Command::Left,
+        "move",
+        false,
+        &[],
+    ),
+    b(
+        ACCOUNTS,
+        &[RIGHT, ch('l')],
+        Command::Right,
+        "move",
+        false,
+        &[],
+    ),
+    b(ACCOUNTS, &[PGUP], Command::PageUp, "page", false, &[]),
+    b(ACCOUNTS, &[PGDN], Command::PageDown, "page", false, &[]),
+    b(ACCOUNTS, &[HOME], Command::First, "first/last", false, &[]),
+    b(ACCOUNTS, &[END], Command::Last, "first/last", false, &[]),
+    b(
+        ACCOUNTS,
+        &[ENTER],
+        Command::Goto(Screen::Account),
+        "its regions",
+        true,
+        &[],
+    ),
+    b(ACCOUNTS, &[ch('/')], Command::Filter, "filter", true, &[]),
+    b(
+        ACCOUNTS,
+        &[ch('m')],
+        Command::Goto(Screen::Matrix),
+        "matrix (this account)",
+        true,
+        &[],
+    ),
+    b(
+        ACCOUNTS,
+        &[ch('f')],
+        Command::Goto(Screen::Findings),
+        "findings",
+        true,
+        &[],
+    ),
+    b(
+        ACCOUNTS,
+        &[ch('w')],
+        Command::Goto(Screen::Routing),
+        "routing",
+        true,
+        &[],
+    ),
+    b(
+        ACCOUNTS,
+        &[ch('t')],
+        Command::Goto(Screen::TestMessage),
+        "test message",
+        false,
+        &[],
+    ),
+    // One account of the Organization.
+    b(ACCOUNT, &[UP, ch('k')], Command::Up, "move", false, &[]),
+    b(ACCOUNT, &[DOWN, ch('j')], Command::Down, "move", false, &[]),
+    b(ACCOUNT, &[LEFT, ch('h')], Command::Left, "move", false, &[]),
+    b(
+        ACCOUNT,
+        &[RIGHT, ch('l')],
+        Command::Right,
+        "move",
+        false,
+        &[],
+    ),
+    b(
+        ACCOUNT,
+        &[ESC],
+        Command::Back,
+        "back to the accounts",
+        true,
+        &[],
+    ),
+    b(
+        ACCOUNT,
+        &[ch('m')],
+        Command::Goto(Screen::Matrix),
+        "matrix (this account)",
+        true,
+        &[],
+    ),
     // Findings.
     b(FINDINGS, &[UP, ch('k')], Command::Up, "move", false, &[]),
     b(
@@ -618,6 +719,14 @@ pub const TABLE: &[Binding] = &[
         "the region × service matrix",
         false,
         &["matrix", "m"],
+    ),
+    b(
+        G,
+        &[],
+        Command::Goto(Screen::Accounts),
+        "the Organization's accounts",
+        false,
+        &["accounts", "a"],
     ),
     b(
         G,

@@ -16,7 +16,10 @@ pub fn validate(draft: &Config, input: &Input) -> Option<String> {
         InputFor::Field(f) => editors::check_field_in(draft, *f, v).err(),
         InputFor::Budget(f) => editors::check_budget_in(draft, *f, v).err(),
         InputFor::ExportPath if v.is_empty() => Some("type a file path".to_string()),
-        InputFor::Command | InputFor::FindingsFilter | InputFor::ExportPath => None,
+        InputFor::Command
+        | InputFor::FindingsFilter
+        | InputFor::AccountsFilter
+        | InputFor::ExportPath => None,
     }
 }
 

@@ -237,6 +237,7 @@ pub async fn run_effect(
     let aws = &shared.aws;
     match effect {
         Effect::Scan => vec![Box::pin(scan(shared, &cfg, tx)).await],
+        Effect::OrgScan => vec![Box::pin(org_scan(shared, &cfg, tx)).await],
         Effect::Plan(req) => {
             let result = make_plan(shared, &req).await.map_err(|e| e.to_string());
             vec![Action::PlanReady { id: req.id, result }]
@@ -410,6 +411,32 @@ async fn scan(shared: &Shared, cfg: &Config, tx: &UnboundedSender<Action>) -> Ac
     };
     let ((), (), result) = tokio::join!(hub, forward, scanning);
     Action::ScanFinished(result)
+}
+
+/// The Organization's accounts × regions × regional services, streamed as answers arrive.
+/// Reads only: every role it assumes carries a read-only session policy.
+async fn org_scan(shared: &Shared, cfg: &Config, tx: &UnboundedSender<Action>) -> Action {
+    let (progress_tx, mut progress_rx) = mpsc::unbounded_channel();
+    let forward = async {
+        while let Some(p) = progress_rx.recv().await {
+            let _ = tx.send(Action::OrgProgress(p));
+        }
+    };
+    let req = crate::org::scan::OrgScanRequest {
+        config: cfg,
+        regions: Regions::Discover(shared.wanted.clone()),
+        services: crate::services::REGIONAL.to_vec(),
+        concurrency: 32,
+        org_apis: true,
+    };
+    let scanning = async {
+        crate::org::scan::scan_streaming(&shared.aws, req, Some(progress_tx))
+            .await
+            .map(Box::new)
+            .map_err(|e| e.to_string())
+    };
+    let ((), result) = tokio::join!(forward, scanning);
+    Action::OrgScanFinished(result)
 }
 
 /// One plan for every group of the request (steps shared by groups, like the hub, once).

@@ -25,6 +25,7 @@ pub struct Toast {
 pub enum InputFor {
     Command,
     FindingsFilter,
+    AccountsFilter,
     /// Where `e` writes the selected finding.
     ExportPath,
     AddUrl(Option<awsmon_notifier::Service>),

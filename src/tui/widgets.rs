@@ -36,7 +36,7 @@ pub fn header(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
         part("endpoint", e.clone());
     }
     spans.push(Span::styled(app.env.notifier.clone(), theme.dim()));
-    if app.status.scanning {
+    if app.status.scanning || app.accounts.scanning {
         spans.push(Span::styled(
             format!("  {} scanning", spinner(app)),
             theme.busy(),
@@ -60,12 +60,22 @@ pub fn header(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
     if app.env.emulator || app.env.read_only || app.cfg.org.enabled {
         let mut b = Vec::new();
         if app.cfg.org.enabled {
-            // The console has no account view yet: say so rather than let one account pass
-            // for the Organization.
-            b.push(Span::styled(
-                " ORG MODE: this screen shows the account awsmon runs as; `awsmon-tui status` scans the Organization ",
-                theme.banner(),
-            ));
+            // Say which of the two a screen shows, so one account never passes for the
+            // Organization.
+            let text = if matches!(
+                app.screen,
+                super::screens::Screen::Accounts | super::screens::Screen::Account
+            ) {
+                let org = app.accounts.organization.as_deref().unwrap_or("…");
+                format!(
+                    " ORG MODE: {org}, {} in scope ",
+                    crate::text::count(app.accounts.accounts.len(), "account", "accounts")
+                )
+            } else {
+                " ORG MODE: this screen is the account awsmon runs as; :accounts shows the Organization "
+                    .to_string()
+            };
+            b.push(Span::styled(text, theme.banner()));
             b.push(Span::raw(" "));
         }
         if app.env.read_only {

@@ -22,4 +22,5 @@ mod templates;
 mod tui;
 mod tui_e2e;
 mod tui_first_user;
+mod tui_org;
 mod tui_runtime;

@@ -465,3 +465,117 @@ async fn deploying_the_hub_in_org_mode_names_the_organization() {
     assert!(names.contains_key(&management), "{names:?}");
     assert_eq!(settings.accounts, names);
 }
+
+/// The console in org mode (issue 14): the runtime's org scan against the seeded
+/// organization, its progress fed to `update` as the event loop does. The account list
+/// arrives before the answers are all in, every streamed cell is in the final scan, the
+/// screen groups the accounts by OU with each one's tally, and every call was a read.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_console_streams_the_organization_scan_and_shows_it_by_ou() {
+    use awsmon::org::scan::OrgProgress;
+    use awsmon::tui::app::{Action, App, Effect, Env};
+    use awsmon::tui::runtime::run_effect;
+    use awsmon::tui::screens::Screen;
+
+    let World {
+        moto: _moto,
+        overlay,
+        faults,
+        org,
+    } = World::start().await;
+    faults.requests.lock().expect("lock").clear();
+    let dir = tempfile::tempdir().expect("dir");
+    let text = format!(
+        "ORGANIZATION: true\nDELEGATED_ADMIN_ACCOUNT: \"{}\"\nREGIONS: us-east-1,eu-west-1\n",
+        org.id("security-tooling")
+    );
+    let shared =
+        crate::tui_runtime::shared(common::aws(&overlay.endpoint).await, dir.path(), &text);
+    let cfg = shared.cfg.read().expect("cfg").clone();
+    let mut app = App::new(
+        Env {
+            read_only: true,
+            ..Env::default()
+        },
+        cfg,
+        Vec::new(),
+    );
+    assert_eq!(app.screen, Screen::Accounts);
+    let effects = app.start();
+    assert!(matches!(effects[..], [Effect::Scan, Effect::OrgScan]));
+
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let done = run_effect(Effect::OrgScan, &shared, &tx).await;
+    drop(tx);
+    let mut streamed = Vec::new();
+    while let Some(a) = rx.recv().await {
+        streamed.push(a);
+    }
+    let kinds: Vec<&str> = streamed
+        .iter()
+        .map(|a| match a {
+            Action::OrgProgress(OrgProgress::Regions(_)) => "regions",
+            Action::OrgProgress(OrgProgress::Accounts { .. }) => "accounts",
+            Action::OrgProgress(OrgProgress::Cells(_)) => "cells",
+            Action::OrgProgress(OrgProgress::AutoEnable(_)) => "auto",
+            _ => "other",
+        })
+        .collect();
+    assert_eq!(
+        kinds.iter().filter(|k| **k == "accounts").count(),
+        1,
+        "{kinds:?}"
+    );
+    assert_eq!(
+        kinds.iter().filter(|k| **k == "regions").count(),
+        1,
+        "{kinds:?}"
+    );
+    // Two regions × three services, each one task.
+    assert_eq!(
+        kinds.iter().filter(|k| **k == "cells").count(),
+        6,
+        "{kinds:?}"
+    );
+    let streamed_cells: usize = streamed
+        .iter()
+        .map(|a| match a {
+            Action::OrgProgress(OrgProgress::Cells(c)) => c.len(),
+            _ => 0,
+        })
+        .sum();
+    let [done] = done.as_slice() else {
+        panic!("one final action: {done:?}");
+    };
+    let Action::OrgScanFinished(Ok(scan)) = done else {
+        panic!("the scan failed: {done:?}");
+    };
+    let final_cells: usize = scan.accounts.iter().map(|a| a.cells.len()).sum();
+    // Five active accounts (sandbox-old is suspended) × 2 regions × 3 services.
+    assert_eq!((streamed_cells, final_cells), (30, 30));
+
+    for a in streamed {
+        app.update(a);
+    }
+    let mid = crate::tui::draw(&app, 120, 40);
+    assert!(mid.contains("ORG MODE: "), "{mid}");
+    app.update(Action::OrgScanFinished(Ok(scan.clone())));
+    let mut frame = crate::tui::draw(&app, 120, 40);
+    frame = frame.replace(&scan.organization, "o-…");
+    for (name, id) in &org.accounts {
+        frame = frame.replace(id.as_str(), &format!("{name:<12}"));
+    }
+    frame = frame.replace(org.management.as_str(), "(management)");
+    // The account list, without the header (the emulator's hub state is not this test's).
+    let list = frame
+        .lines()
+        .skip(2)
+        .take(14)
+        .collect::<Vec<_>>()
+        .join("\n");
+    insta::assert_snapshot!("org_console_accounts", list);
+
+    let requests = faults.requests.lock().expect("lock").clone();
+    let writes: Vec<&String> = requests.iter().filter(|r| !is_read(r)).collect();
+    assert!(writes.is_empty(), "calls that are not reads: {writes:?}");
+}

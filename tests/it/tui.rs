@@ -594,26 +594,6 @@ fn read_only_hides_and_refuses_mutating_keys() {
     assert!(app.ui.popup.is_none());
 }
 
-/// Issue 14: in org mode the console still shows one account (its account view is not built
-/// yet), and says so in the banner rather than let that account pass for the Organization.
-#[test]
-fn org_mode_says_the_console_shows_one_account() {
-    let mut org = app(false);
-    org.cfg.org.enabled = true;
-    scanned(&mut org);
-    let frame = draw(&org, 120, 40);
-    assert!(
-        frame.contains(
-            "ORG MODE: this screen shows the account awsmon runs as; `awsmon-tui status` scans the Organization"
-        ),
-        "{frame}"
-    );
-    let mut single = self::app(false);
-    scanned(&mut single);
-    let plain = draw(&single, 120, 40);
-    assert!(!plain.contains("ORG MODE"), "{plain}");
-}
-
 #[test]
 fn commands_and_quitting() {
     let mut app = app(false);
@@ -911,7 +891,7 @@ fn every_key() -> Vec<KeyEvent> {
 /// What a key could have changed, to tell a key that did something from one that did not.
 fn fingerprint(app: &App) -> String {
     format!(
-        "{:?} {:?} {:?} {} {} {} {} {} {} {} {} {} {:?} {:?}",
+        "{:?} {:?} {:?} {} {} {} {} {} {} {} {} {} {:?} {:?} {:?}",
         app.screen,
         app.ui.popup.as_ref().map(|p| format!("{p:?}")),
         app.ui.input.as_ref().map(|i| i.label.clone()),
@@ -926,6 +906,12 @@ fn fingerprint(app: &App) -> String {
         app.routing.reveal,
         (app.budget.row, app.test.route, app.test.pipeline),
         (app.routing.draft.dirty, app.budget.draft.dirty),
+        (
+            app.accounts.row,
+            &app.accounts.filter,
+            &app.accounts.drill,
+            app.accounts.scanning
+        ),
     )
 }
 
@@ -938,8 +924,14 @@ fn no_key_works_without_being_in_the_command_table() {
                 continue;
             }
             let mut app = app(false);
+            // The accounts screens open only in org mode, the account's once one is listed.
+            app.cfg.org.enabled = matches!(screen, Screen::Accounts | Screen::Account);
             scanned(&mut app);
+            if app.cfg.org.enabled {
+                crate::tui_org::listed(&mut app);
+            }
             let _ = app.goto(screen);
+            assert_eq!(app.screen, screen);
             let before = fingerprint(&app);
             let effects = app.update(Action::Key(k));
             assert!(

@@ -13,7 +13,7 @@ use awsmon::tui::popups::plan::PlanRequest;
 use awsmon::tui::runtime::{Shared, run_effect};
 use awsmon_notifier::{Service, WebhookUrl};
 
-fn shared(aws: awsmon::aws::Aws, dir: &std::path::Path, text: &str) -> Shared {
+pub(crate) fn shared(aws: awsmon::aws::Aws, dir: &std::path::Path, text: &str) -> Shared {
     let path = dir.join("config.yml");
     std::fs::write(&path, text).expect("config");
     let cfg = awsmon::config::load_file(&path).expect("load").config;

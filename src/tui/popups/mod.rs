@@ -12,7 +12,7 @@ use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 use super::app::{App, Effect};
 use super::command::{self, Command, Scope};
 use super::jobs::{JobState, Jobs};
-use super::screens::Editor;
+use super::screens::{Editor, Screen};
 use super::theme::Theme;
 use super::ui::{Level, Ui};
 use super::widgets::centred;
@@ -316,8 +316,11 @@ fn help(app: &App, theme: Theme) -> Vec<Line<'static>> {
         ])
     };
     let mut lines = Vec::new();
+    let org = app.cfg.org.enabled;
     for (scope, hints) in command::help(ro) {
-        if hints.is_empty() {
+        // The Organization's screens only exist in org mode.
+        let org_only = matches!(scope, Scope::Screen(Screen::Accounts | Screen::Account));
+        if hints.is_empty() || (org_only && !org) {
             continue;
         }
         lines.push(Line::styled(scope.title().to_string(), theme.title()));

@@ -299,6 +299,8 @@ pub enum Way {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Look {
     Loading,
+    /// On, with awsmon's wiring not read (a member account in org mode).
+    On,
     Notifying,
     OnNotNotified,
     /// On for only part of what it covers (Inspector with some resource types off): never
@@ -335,6 +337,7 @@ impl Look {
     pub fn text(self) -> String {
         match self {
             Look::Loading => "… scanning".into(),
+            Look::On => "✓ on".into(),
             Look::Notifying => "● notifying".into(),
             Look::OnNotNotified => "◐ on, silent".into(),
             Look::Partial => "◑ partial".into(),
@@ -370,9 +373,9 @@ pub fn draw(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
     draw_jobs(frame, app, theme, jobs);
 }
 
-fn look_style(look: Look, theme: Theme) -> Style {
+pub fn look_style(look: Look, theme: Theme) -> Style {
     match look {
-        Look::Notifying => theme.ok(),
+        Look::Notifying | Look::On => theme.ok(),
         Look::OnNotNotified | Look::Partial => theme.warn(),
         Look::Error => theme.err(),
         Look::Deploying(_) => theme.busy(),

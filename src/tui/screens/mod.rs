@@ -1,6 +1,7 @@
 //! The screens. Each file holds one screen's state, its commands (from the command table)
 //! and its drawing; `App` only routes keys and results to the screen in focus.
 
+pub mod accounts;
 pub mod budget;
 pub mod findings;
 pub mod matrix;
@@ -18,6 +19,10 @@ use crate::config::schema::{KeySpec, Slot};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Screen {
     Matrix,
+    /// Org mode's home: the Organization's accounts.
+    Accounts,
+    /// One account of the Organization: its regions × services.
+    Account,
     Findings,
     Routing,
     Budget,
@@ -25,8 +30,10 @@ pub enum Screen {
 }
 
 impl Screen {
-    pub const ALL: [Screen; 5] = [
+    pub const ALL: [Screen; 7] = [
         Screen::Matrix,
+        Screen::Accounts,
+        Screen::Account,
         Screen::Findings,
         Screen::Routing,
         Screen::Budget,
@@ -36,6 +43,8 @@ impl Screen {
     pub fn title(self) -> &'static str {
         match self {
             Screen::Matrix => "matrix",
+            Screen::Accounts => "accounts",
+            Screen::Account => "account",
             Screen::Findings => "findings",
             Screen::Routing => "routing",
             Screen::Budget => "budget",
@@ -47,6 +56,8 @@ impl Screen {
     pub fn description(self) -> &'static str {
         match self {
             Screen::Matrix => "the region × service matrix",
+            Screen::Accounts => "the Organization's accounts (org mode)",
+            Screen::Account => "one account's regions (Enter on the accounts)",
             Screen::Findings => "recent findings and samples",
             Screen::Routing => "webhook routing and filters",
             Screen::Budget => "budget limit, threshold and spend",
@@ -58,6 +69,8 @@ impl Screen {
 pub fn draw(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
     match app.screen {
         Screen::Matrix => matrix::draw(frame, app, theme, area),
+        Screen::Accounts => accounts::draw(frame, app, theme, area),
+        Screen::Account => accounts::draw_account(frame, app, theme, area),
         Screen::Findings => findings::draw(frame, app, theme, area),
         Screen::Routing => routing::draw(frame, app, theme, area),
         Screen::Budget => budget::draw(frame, app, theme, area),

@@ -1,0 +1,387 @@
+//! Org mode's console (issue 14) without a terminal or AWS: the accounts screen fed the org
+//! scan's progress as the runtime would, then whole; `/` filters, Enter drills into one
+//! account, Esc comes back. The same screen against a seeded organization in moto is in
+//! `org.rs`.
+
+use awsmon::inventory::{Cell, State};
+use awsmon::org::scan::{AccountScan, AutoEnable, OrgProgress, OrgScan};
+use awsmon::org::{AccountStatus, OrgAccount};
+use awsmon::tui::app::{Action, App, Effect};
+use awsmon::tui::screens::Screen;
+use awsmon_notifier::Service;
+use crossterm::event::KeyCode;
+
+use crate::tui::{app, draw, key, keys, snapshots};
+
+fn account(id: &str, name: &str, ou: &str, status: AccountStatus) -> OrgAccount {
+    OrgAccount {
+        id: id.into(),
+        name: name.into(),
+        status,
+        ou_path: ou.into(),
+        parents: vec!["r-ab12".into()],
+    }
+}
+
+fn accounts() -> Vec<OrgAccount> {
+    use AccountStatus::{Active, Suspended};
+    vec![
+        account("111111111111", "management", "Root", Active),
+        account("222222222222", "security-tooling", "Root/Security", Active),
+        account("444444444444", "prod-web", "Root/Prod", Active),
+        account("333333333333", "prod-data", "Root/Prod", Active),
+        account("555555555555", "prod-locked", "Root/Prod", Active),
+        account("666666666666", "sandbox-old", "Root/Sandbox", Suspended),
+    ]
+}
+
+const REGIONS: [&str; 2] = ["us-east-1", "eu-west-1"];
+
+fn c(region: &str, service: Service, state: State, detail: &str) -> Cell {
+    Cell {
+        region: region.into(),
+        service,
+        state,
+        managed: false,
+        notifying: false,
+        detail: detail.into(),
+    }
+}
+
+/// Each active account's cells: GuardDuty on everywhere but prod-data's eu-west-1; Config
+/// recording in us-east-1 only; Inspector partial for prod-data; prod-locked's role denied.
+fn cells_of(id: &str) -> Vec<Cell> {
+    let mut out = Vec::new();
+    for region in REGIONS {
+        if id == "555555555555" {
+            for s in [Service::GuardDuty, Service::Config, Service::Inspector] {
+                out.push(c(
+                    region,
+                    s,
+                    State::Error,
+                    "cannot assume OrganizationAccountAccessRole: AccessDenied",
+                ));
+            }
+            continue;
+        }
+        let gd_on = !(id == "333333333333" && region == "eu-west-1");
+        out.push(if gd_on {
+            c(
+                region,
+                Service::GuardDuty,
+                State::Enabled,
+                "member, Enabled",
+            )
+        } else {
+            c(
+                region,
+                Service::GuardDuty,
+                State::Disabled,
+                "member, relationship Disabled",
+            )
+        });
+        out.push(if region == "us-east-1" {
+            c(
+                region,
+                Service::Config,
+                State::Enabled,
+                "recorder default, recording",
+            )
+        } else {
+            c(region, Service::Config, State::Disabled, "no recorder")
+        });
+        out.push(if id == "333333333333" {
+            c(
+                region,
+                Service::Inspector,
+                State::Partial,
+                "EC2 enabled, ECR+LAMBDA disabled",
+            )
+        } else {
+            c(
+                region,
+                Service::Inspector,
+                State::Enabled,
+                "EC2+ECR+LAMBDA enabled",
+            )
+        });
+    }
+    out
+}
+
+fn whole_scan() -> OrgScan {
+    OrgScan {
+        organization: "o-exampleorgid".into(),
+        management_account: "111111111111".into(),
+        admin_account: "222222222222".into(),
+        regions: REGIONS.iter().map(ToString::to_string).collect(),
+        services: vec![Service::GuardDuty, Service::Config, Service::Inspector],
+        accounts: accounts()
+            .into_iter()
+            .map(|a| AccountScan {
+                skipped: (a.status != AccountStatus::Active).then(|| "suspended: not scanned".into()),
+                cells: if a.status == AccountStatus::Active {
+                    cells_of(&a.id)
+                } else {
+                    Vec::new()
+                },
+                account: a,
+            })
+            .collect(),
+        auto_enable: REGIONS
+            .iter()
+            .map(|r| AutoEnable {
+                region: (*r).into(),
+                service: Service::GuardDuty,
+                setting: "ALL".into(),
+            })
+            .collect(),
+        notes: vec!["EXCLUDE_ACCOUNTS names 999999999999, which matches no account or OU of the organization".into()],
+    }
+}
+
+fn org_app() -> App {
+    let mut app = app(false);
+    app.cfg.org.enabled = true;
+    // As App::new would have chosen for this config.
+    app.screen = app.home();
+    app
+}
+
+/// The Organization's accounts listed, no answers yet.
+pub(crate) fn listed(app: &mut App) {
+    app.update(Action::OrgProgress(OrgProgress::Accounts {
+        organization: "o-exampleorgid".into(),
+        accounts: accounts(),
+    }));
+}
+
+/// The org scan as the runtime streams it: regions, the tree, then GuardDuty's answers.
+fn streamed(app: &mut App) {
+    app.update(Action::OrgProgress(OrgProgress::Regions(
+        REGIONS.iter().map(ToString::to_string).collect(),
+    )));
+    listed(app);
+    for region in REGIONS {
+        let cells = accounts()
+            .iter()
+            .filter(|a| a.status == AccountStatus::Active)
+            .flat_map(|a| {
+                cells_of(&a.id)
+                    .into_iter()
+                    .filter(|c| c.region == region && c.service == Service::GuardDuty)
+                    .map(|c| (a.id.clone(), c))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        app.update(Action::OrgProgress(OrgProgress::Cells(cells)));
+    }
+}
+
+#[test]
+fn org_mode_opens_on_the_accounts_grouped_by_ou_as_answers_arrive() {
+    let mut app = org_app();
+    assert_eq!(app.screen, Screen::Accounts);
+    let effects = app.start();
+    assert!(
+        matches!(effects[..], [Effect::Scan, Effect::OrgScan]),
+        "{effects:?}"
+    );
+    let frame = draw(&app, 120, 40);
+    assert!(frame.contains("reading the Organization"), "{frame}");
+
+    streamed(&mut app);
+    // GuardDuty has answered, Config and Inspector not yet: "…", never a number.
+    snapshots("org_streaming", &app);
+    let frame = draw(&app, 120, 40);
+    let web = frame
+        .lines()
+        .find(|l| l.contains("prod-web"))
+        .expect("prod-web's row");
+    assert!(web.contains("2/2") && web.contains('…'), "{web}");
+
+    app.update(Action::OrgScanFinished(Ok(Box::new(whole_scan()))));
+    assert!(!app.accounts.scanning);
+    snapshots("org_accounts", &app);
+    let frame = draw(&app, 120, 40);
+    // OU order, then name; the OU heading counts its accounts.
+    let order: Vec<usize> = [
+        "▾ Root ·",
+        "management",
+        "▾ Root/Prod · 3 accounts",
+        "prod-data",
+        "prod-locked",
+        "prod-web",
+        "▾ Root/Sandbox",
+        "sandbox-old",
+        "▾ Root/Security",
+        "security-tooling",
+    ]
+    .iter()
+    .map(|s| {
+        frame
+            .find(s)
+            .unwrap_or_else(|| panic!("{s} missing:\n{frame}"))
+    })
+    .collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{frame}");
+    let row = |name: &str| {
+        frame
+            .lines()
+            .find(|l| l.contains(name))
+            .expect("row")
+            .to_string()
+    };
+    assert!(row("prod-data").contains("1/2 ⚠"), "{}", row("prod-data"));
+    assert!(
+        row("prod-locked").contains("0/2 ✖"),
+        "{}",
+        row("prod-locked")
+    );
+    assert!(
+        row("sandbox-old").contains("suspended"),
+        "{}",
+        row("sandbox-old")
+    );
+    assert!(frame.contains("GuardDuty auto-enable: ALL in 2"), "{frame}");
+    assert!(
+        frame.contains("ORG MODE: o-exampleorgid, 6 accounts in scope"),
+        "{frame}"
+    );
+}
+
+#[test]
+fn slash_filters_enter_drills_into_an_account_and_esc_comes_back() {
+    let mut app = org_app();
+    let _ = app.start();
+    streamed(&mut app);
+    app.update(Action::OrgScanFinished(Ok(Box::new(whole_scan()))));
+
+    keys(&mut app, "/prod");
+    let frame = draw(&app, 120, 40);
+    for hidden in ["management", "security-tooling", "sandbox-old"] {
+        assert!(!frame.contains(hidden), "{hidden} passed /prod:\n{frame}");
+    }
+    assert_eq!(app.accounts.visible().count(), 3);
+    key(&mut app, KeyCode::Enter); // closes the filter field, keeps the filter
+    // By id and by OU too.
+    app.accounts.set_filter("4444");
+    assert_eq!(
+        app.accounts
+            .visible()
+            .map(|a| a.name.as_str())
+            .collect::<Vec<_>>(),
+        ["prod-web"]
+    );
+    app.accounts.set_filter("root/sandbox");
+    assert_eq!(
+        app.accounts
+            .visible()
+            .map(|a| a.name.as_str())
+            .collect::<Vec<_>>(),
+        ["sandbox-old"]
+    );
+    app.accounts.set_filter("prod");
+    snapshots("org_filtered", &app);
+
+    // prod-data, prod-locked, prod-web: the third.
+    key(&mut app, KeyCode::Down);
+    key(&mut app, KeyCode::Down);
+    key(&mut app, KeyCode::Down); // stays on the last
+    assert_eq!(
+        app.accounts.selected().map(|a| a.name.as_str()),
+        Some("prod-web")
+    );
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.screen, Screen::Account);
+    key(&mut app, KeyCode::Down);
+    key(&mut app, KeyCode::Right);
+    snapshots("org_drilled", &app);
+    let frame = draw(&app, 120, 40);
+    assert!(
+        frame.contains("prod-web · 444444444444 · Root/Prod"),
+        "{frame}"
+    );
+    assert!(frame.contains("eu-west-1 · AWS Config"), "{frame}");
+    assert!(frame.contains("disabled: no recorder"), "{frame}");
+
+    // Esc: out of the account, then the filter cleared, then nowhere further (home).
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(app.screen, Screen::Accounts);
+    assert!(app.accounts.drill.is_none());
+    assert_eq!(app.accounts.visible().count(), 3);
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(app.accounts.visible().count(), 6);
+    assert_eq!(
+        app.accounts.selected().map(|a| a.name.as_str()),
+        Some("prod-web")
+    );
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(app.screen, Screen::Accounts);
+
+    // m: the account awsmon runs as, said so; Esc returns to the Organization.
+    keys(&mut app, "m");
+    assert_eq!(app.screen, Screen::Matrix);
+    let frame = draw(&app, 120, 40);
+    assert!(
+        frame.contains(
+            "ORG MODE: this screen is the account awsmon runs as; :accounts shows the Organization"
+        ),
+        "{frame}"
+    );
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(app.screen, Screen::Accounts);
+}
+
+#[test]
+fn ctrl_r_on_the_accounts_scans_the_organization_again_and_drops_old_answers() {
+    let mut app = org_app();
+    let _ = app.start();
+    streamed(&mut app);
+    app.update(Action::OrgScanFinished(Ok(Box::new(whole_scan()))));
+    let effects = app.update(Action::Key(crossterm::event::KeyEvent::new(
+        KeyCode::Char('r'),
+        crossterm::event::KeyModifiers::CONTROL,
+    )));
+    assert!(matches!(effects[..], [Effect::OrgScan]), "{effects:?}");
+    // The accounts stay listed; their answers are gone until the new ones arrive.
+    assert_eq!(app.accounts.accounts.len(), 6);
+    assert!(app.accounts.cells.is_empty());
+    let frame = draw(&app, 120, 40);
+    let row = frame.lines().find(|l| l.contains("prod-web")).expect("row");
+    assert!(!row.contains("2/2") && row.contains('…'), "{row}");
+    // A failed scan says why and keeps the list.
+    app.update(Action::OrgScanFinished(Err(
+        "AccessDeniedException: organizations:ListRoots".into(),
+    )));
+    assert_eq!(
+        app.accounts.error.as_deref(),
+        Some("AccessDeniedException: organizations:ListRoots")
+    );
+    assert!(
+        app.ui
+            .toasts
+            .iter()
+            .any(|t| t.text.contains("organization scan failed")),
+        "{:?}",
+        app.ui.toasts
+    );
+}
+
+#[test]
+fn outside_org_mode_the_accounts_screen_says_how_to_turn_it_on() {
+    let mut app = app(false);
+    assert_eq!(app.screen, Screen::Matrix);
+    assert_eq!(app.start().len(), 1);
+    keys(&mut app, ":accounts");
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.screen, Screen::Matrix);
+    assert!(
+        app.ui
+            .toasts
+            .iter()
+            .any(|t| t.text.contains("ORGANIZATION: true")),
+        "{:?}",
+        app.ui.toasts
+    );
+}
