@@ -96,6 +96,17 @@ const CREDENTIALS: &[&str] = &[
 ];
 
 impl AwsError {
+    /// A failure found by awsmon itself around a call (not an SDK error).
+    pub fn other(action: &str, message: impl std::fmt::Display) -> AwsError {
+        AwsError {
+            kind: AwsErrorKind::Other,
+            action: action.to_string(),
+            code: None,
+            message: Some(message.to_string()),
+            request_id: None,
+        }
+    }
+
     pub fn classify<E>(action: &str, err: &SdkError<E, HttpResponse>) -> AwsError
     where
         E: ProvideErrorMetadata + StdError + Send + Sync + 'static,

@@ -208,6 +208,10 @@ pub struct DeployArgs {
     /// What to act on: the notifier (its hub), one service, or all
     #[arg(value_parser = parse_target(), ignore_case = true)]
     pub target: crate::deploy::plan::Target,
+    /// Org mode: the organization's auto-enable for GuardDuty and Inspector, NEW (accounts
+    /// that join) or ALL (existing members too); overrides ORG_AUTO_ENABLE
+    #[arg(long, value_name = "ALL|NEW", value_parser = parse_auto_enable)]
+    pub auto_enable: Option<crate::config::AutoEnableMode>,
     #[command(flatten)]
     pub common: ApplyArgs,
 }
@@ -332,6 +336,10 @@ pub struct FindingsArgs {
     // Per finding as JSON
     #[command(flatten)]
     pub out: OutputArgs,
+}
+
+fn parse_auto_enable(v: &str) -> Result<crate::config::AutoEnableMode, String> {
+    crate::config::AutoEnableMode::parse(v)
 }
 
 #[cfg(test)]

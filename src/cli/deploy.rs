@@ -13,7 +13,7 @@ use crate::deploy::stack_ops::{self, Progress};
 use crate::ops::deploy::{self as ops, Check, PlanError};
 
 pub async fn run(global: &GlobalArgs, args: &DeployArgs) -> Result<(), Failure> {
-    apply(global, &args.common, args.target, None).await
+    apply(global, &args.common, args.target, None, args.auto_enable).await
 }
 
 pub async fn destroy(global: &GlobalArgs, args: &DestroyArgs) -> Result<(), Failure> {
@@ -22,6 +22,7 @@ pub async fn destroy(global: &GlobalArgs, args: &DestroyArgs) -> Result<(), Fail
         &args.common,
         args.target,
         Some(args.delete_service_data),
+        None,
     )
     .await
 }
@@ -33,6 +34,7 @@ async fn apply(
     args: &ApplyArgs,
     target: Target,
     destroy: Option<bool>,
+    auto_enable: Option<crate::config::AutoEnableMode>,
 ) -> Result<(), Failure> {
     let verb = if destroy.is_some() {
         "destroy"
@@ -45,7 +47,10 @@ async fn apply(
     } else if global.read_only {
         eprintln!("note: --read-only is set; a dry run only reads AWS, so it goes ahead");
     }
-    let loaded = super::load_config(global)?;
+    let mut loaded = super::load_config(global)?;
+    if let Some(mode) = auto_enable {
+        loaded.config.org.auto_enable = mode;
+    }
     let cfg = &loaded.config;
     // Destroying needs no build; deploying refuses early without one, but a dry run plans
     // anyway and says which build a deploy would need.

@@ -59,6 +59,35 @@ pub struct OrgSettings {
     pub access_role: String,
     /// The services' delegated administrator; `None`: the account awsmon runs as.
     pub delegated_admin: Option<String>,
+    /// Which accounts the services' organization auto-enable covers (ORG_AUTO_ENABLE).
+    pub auto_enable: AutoEnableMode,
+}
+
+/// ORG_AUTO_ENABLE: `NEW` covers accounts that join from now on; `ALL` also enables the
+/// services in every existing member (each account is billed for them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum AutoEnableMode {
+    #[default]
+    New,
+    All,
+}
+
+impl AutoEnableMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AutoEnableMode::New => "NEW",
+            AutoEnableMode::All => "ALL",
+        }
+    }
+
+    pub fn parse(text: &str) -> Result<AutoEnableMode, String> {
+        match text.trim().to_ascii_uppercase().as_str() {
+            "NEW" => Ok(AutoEnableMode::New),
+            "ALL" => Ok(AutoEnableMode::All),
+            _ => Err(format!("expected ALL or NEW, found {text:?}")),
+        }
+    }
 }
 
 pub const DEFAULT_ORG_ACCESS_ROLE: &str = "OrganizationAccountAccessRole";
@@ -71,6 +100,7 @@ impl Default for OrgSettings {
             exclude: Vec::new(),
             access_role: DEFAULT_ORG_ACCESS_ROLE.to_string(),
             delegated_admin: None,
+            auto_enable: AutoEnableMode::New,
         }
     }
 }

@@ -499,6 +499,10 @@ fn trusted_advisor_status(item: &str) -> Result<String, String> {
     }
 }
 
+fn auto_enable_mode(v: &str) -> Result<String, String> {
+    super::AutoEnableMode::parse(v).map(|m| m.as_str().to_string())
+}
+
 /// A 12-digit AWS account id.
 pub fn account_id(v: &str) -> Result<String, String> {
     if v.len() == 12 && v.bytes().all(|b| b.is_ascii_digit()) {
@@ -1021,6 +1025,21 @@ pub static KEYS: LazyLock<Vec<KeySpec>> = LazyLock::new(|| {
             slot: field(
                 |c| c.org.delegated_admin.clone().map_or(Value::Absent, Value::Str),
                 |c, v| c.org.delegated_admin = v.into_str(),
+            ),
+        },
+        KeySpec {
+            name: "ORG_AUTO_ENABLE",
+            help: "in org mode, what GuardDuty's and Inspector's organization auto-enable covers: NEW (accounts that join from now on) or ALL (every existing member too, each billed)",
+            example: "ORG_AUTO_ENABLE: NEW",
+            label: "ORG_AUTO_ENABLE (ALL or NEW)",
+            old: false,
+            kind: text(auto_enable_mode),
+            slot: field(
+                |c| Value::Str(c.org.auto_enable.as_str().to_string()),
+                |c, v| {
+                    c.org.auto_enable =
+                        super::AutoEnableMode::parse(&string(v)).unwrap_or_default();
+                },
             ),
         },
     ]);

@@ -228,6 +228,32 @@ async fn run_step(
         Step::FailureQueue {
             region, discard, ..
         } => failure_queue(aws, cfg, region, *discard).await,
+        Step::RegisterDelegatedAdmin {
+            region,
+            service,
+            account,
+            ..
+        } => Box::pin(crate::org::enable::register(aws, region, *service, account))
+            .await
+            .map_err(|e| StepError::Failed(e.to_string())),
+        Step::OrgAutoEnable {
+            region,
+            service,
+            via_role,
+            mode,
+            uncovered,
+            ..
+        } => Box::pin(crate::org::enable::auto_enable(
+            aws,
+            cfg,
+            region,
+            *service,
+            via_role.as_deref(),
+            *mode,
+            uncovered,
+        ))
+        .await
+        .map_err(|e| StepError::Failed(e.to_string())),
     }
 }
 

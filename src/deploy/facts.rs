@@ -47,6 +47,9 @@ pub struct Facts {
     /// Org mode: the Organization's id (its accounts may put events on the hub's bus), or why
     /// it could not be read.
     pub organization: Option<Result<String, String>>,
+    /// Org mode, deploying a service with an organization switch: who administers it, its
+    /// auto-enable and which accounts are on, per region.
+    pub org_enable: Option<crate::org::enable::OrgEnableFacts>,
 }
 
 /// An existing stack as DescribeStacks reports it.
@@ -141,6 +144,15 @@ pub async fn gather(
                         .unwrap_or_default()
                         .to_string()
                 }),
+        );
+    }
+    let switched = crate::org::enable::org_services(&services);
+    if cfg.org.enabled && artifact.is_some() && !switched.is_empty() {
+        facts.org_enable = Some(
+            Box::pin(crate::org::enable::gather(
+                aws, cfg, &account, &switched, regions,
+            ))
+            .await,
         );
     }
     if let Some(a) = artifact {

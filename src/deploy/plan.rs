@@ -170,6 +170,31 @@ pub enum Step {
         account: String,
         types: Vec<String>,
     },
+    /// Org mode, from the management account: `account` becomes the service's delegated
+    /// administrator in `region`.
+    RegisterDelegatedAdmin {
+        region: String,
+        service: Service,
+        account: String,
+        /// Its name in the Organization, for the plan.
+        name: String,
+    },
+    /// Org mode, from the delegated administrator: the organization's auto-enable, and with
+    /// ALL the existing members that are not on yet.
+    OrgAutoEnable {
+        region: String,
+        service: Service,
+        admin: String,
+        /// The role assumed in the administrator; `None`: awsmon runs as it.
+        via_role: Option<String>,
+        mode: crate::config::AutoEnableMode,
+        /// The setting now, as the service words it; `None` where it could not be read.
+        was: Option<String>,
+        covered: usize,
+        /// In-scope active accounts not on yet, and their names (for the plan).
+        uncovered: Vec<String>,
+        uncovered_names: Vec<String>,
+    },
     /// Before the hub (and its failure queue) goes: the queue must be empty, or, with
     /// `--delete-service-data`, its undelivered alerts are discarded. Checked again when it
     /// runs, since alerts may arrive after the plan was shown.
@@ -197,6 +222,8 @@ pub enum StepKind {
     DeleteRecorder,
     DisableInspector,
     FailureQueue,
+    RegisterDelegatedAdmin,
+    OrgAutoEnable,
 }
 
 /// Which step this is, without its display text: outcomes, progress and merged plans refer to
@@ -248,6 +275,13 @@ impl Step {
             ),
             Step::DisableInspector { account, .. } => (StepKind::DisableInspector, account.clone()),
             Step::FailureQueue { queue, .. } => (StepKind::FailureQueue, queue.clone()),
+            Step::RegisterDelegatedAdmin {
+                service, account, ..
+            } => (
+                StepKind::RegisterDelegatedAdmin,
+                format!("{service}:{account}"),
+            ),
+            Step::OrgAutoEnable { service, .. } => (StepKind::OrgAutoEnable, service.to_string()),
         };
         StepKey {
             kind,
@@ -297,7 +331,9 @@ impl Step {
             | Step::DeleteDetector { region, .. }
             | Step::DeleteRecorder { region, .. }
             | Step::DisableInspector { region, .. }
-            | Step::FailureQueue { region, .. } => region,
+            | Step::FailureQueue { region, .. }
+            | Step::RegisterDelegatedAdmin { region, .. }
+            | Step::OrgAutoEnable { region, .. } => region,
         }
     }
 
@@ -410,6 +446,50 @@ impl fmt::Display for Step {
                 f,
                 "check that {queue} in {region} holds no undelivered alert before it is deleted"
             ),
+            Step::RegisterDelegatedAdmin {
+                region,
+                service,
+                account,
+                name,
+            } => write!(
+                f,
+                "register {name} ({account}) as {}'s delegated administrator in {region} (from the management account)",
+                service.display_name()
+            ),
+            Step::OrgAutoEnable {
+                region,
+                service,
+                admin,
+                mode,
+                was,
+                covered,
+                uncovered_names,
+                ..
+            } => {
+                use crate::config::AutoEnableMode;
+                use crate::text::count;
+                let was = was.as_deref().unwrap_or("not set up");
+                write!(
+                    f,
+                    "auto-enable {} for {} accounts in {region}, from the delegated administrator {admin} (now {was}): ",
+                    service.display_name(),
+                    mode.as_str()
+                )?;
+                let names = crate::org::enable::some_names(uncovered_names);
+                match (mode, uncovered_names.len()) {
+                    (_, 0) => write!(f, "every account in scope is on ({covered})"),
+                    (AutoEnableMode::All, n) => write!(
+                        f,
+                        "{} to turn on ({names}), {covered} already on",
+                        count(n, "existing account", "existing accounts")
+                    ),
+                    (AutoEnableMode::New, n) => write!(
+                        f,
+                        "accounts that join are covered; {} stay off ({names}) unless ORG_AUTO_ENABLE: ALL; {covered} already on",
+                        count(n, "existing account", "existing accounts")
+                    ),
+                }
+            }
         }
     }
 }

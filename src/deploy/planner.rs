@@ -79,8 +79,16 @@ pub fn plan(
         regions,
         optional: target == Target::All,
     };
-    for service in Target::services(&targets) {
+    let wanted = Target::services(&targets);
+    for &service in &wanted {
         services::ops(service).on_steps(at, &mut p);
+    }
+    // Org mode: the services with an organization switch are turned on for it, after each
+    // region's own spoke (the administrator's detector comes first).
+    if cfg.org.enabled
+        && let Some(org) = &facts.org_enable
+    {
+        crate::org::enable::plan_steps(cfg, org, &facts.account, &wanted, regions, &mut p);
     }
     // What would change nothing is not planned: a second deploy plans nothing.
     p.steps.retain(|step| !unchanged(facts, step));
@@ -253,6 +261,15 @@ pub fn plan_destroy(
                 (_, None) => {}
             }
         }
+    }
+    // Org mode: the organization's administrator and auto-enable are not awsmon's wiring;
+    // turning them off changes every member account, so it is never part of a destroy.
+    let switched = crate::org::enable::org_services(&Target::services(&targets));
+    if cfg.org.enabled && !switched.is_empty() {
+        p.notes.push(format!(
+            "{}: the organization's delegated administrator and auto-enable are kept; turning them off is a separate choice for every member account (the service's console, or its UpdateOrganizationConfiguration)",
+            services::names(&switched)
+        ));
     }
     if targets.contains(&Target::Notifier) {
         let home = cfg.home_region();

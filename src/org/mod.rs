@@ -2,6 +2,7 @@
 //! from Organizations (every page), and which of them awsmon covers (ACCOUNTS,
 //! EXCLUDE_ACCOUNTS). The scan across them is in [`scan`].
 
+pub mod enable;
 pub mod scan;
 
 use std::collections::BTreeMap;

@@ -10,8 +10,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use awsmon_notifier::Service;
-use futures::FutureExt as _;
 use futures::future::{BoxFuture, Shared};
+use futures::{FutureExt as _, StreamExt as _};
 use serde::Serialize;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::sync::{OnceCell, Semaphore};
@@ -368,21 +368,31 @@ async fn scan_regions(
                     Ok(Some(answer)) => Ok(answer),
                     Err(e) => Err(e),
                     Ok(None) => {
-                        // No organization API: each account through its access role.
-                        let cells = futures::future::join_all(active.iter().map(|account| {
-                            let (limit, members, name) = (&limit, &members, &name);
+                        // No organization API: each account through its access role. A
+                        // bounded stream, not one future per account: an SDK call's future is
+                        // large, and 500 accounts × 17 regions of them waiting for a permit
+                        // took over 100 MiB.
+                        // Owned: a closure over borrowed items is not general enough for a
+                        // spawned future.
+                        let probes = active.iter().cloned().map(|account| {
+                            let (limit, members, name) =
+                                (limit.clone(), members.clone(), name.clone());
                             async move {
                                 let _permit = limit.acquire().await;
                                 let status = tokio::time::timeout(
                                     timeout,
-                                    members.probe(account, service, name),
+                                    members.probe(&account, service, &name),
                                 )
                                 .await
                                 .unwrap_or_else(|_| from_error(&timed_out(ops.probe_action())));
-                                (account.clone(), cell(name, service, status))
+                                let cell = cell(&name, service, status);
+                                (account, cell)
                             }
-                        }))
-                        .await;
+                        });
+                        let cells = futures::stream::iter(probes)
+                            .buffer_unordered(concurrency.max(1))
+                            .collect::<Vec<_>>()
+                            .await;
                         return (cells, None);
                     }
                 };
@@ -617,4 +627,4 @@ fn error_reason(e: &(dyn std::error::Error + 'static)) -> String {
 /// The session policy of every role the scan assumes: reads only, whatever the role allows
 /// (OrganizationAccountAccessRole is an administrator). A session's permissions are the
 /// intersection of the role's and this.
-const READ_ONLY_SESSION: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sts:GetCallerIdentity","account:ListRegions","ec2:DescribeRegions","guardduty:Get*","guardduty:List*","guardduty:Describe*","inspector2:BatchGet*","inspector2:List*","inspector2:Describe*","config:Describe*","config:Get*","config:List*","config:Select*","cloudformation:Describe*","cloudformation:List*","support:Describe*","budgets:ViewBudget","budgets:Describe*"],"Resource":"*"}]}"#;
+pub(crate) const READ_ONLY_SESSION: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sts:GetCallerIdentity","account:ListRegions","ec2:DescribeRegions","guardduty:Get*","guardduty:List*","guardduty:Describe*","inspector2:BatchGet*","inspector2:List*","inspector2:Describe*","config:Describe*","config:Get*","config:List*","config:Select*","cloudformation:Describe*","cloudformation:List*","support:Describe*","budgets:ViewBudget","budgets:Describe*"],"Resource":"*"}]}"#;

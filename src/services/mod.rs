@@ -126,6 +126,12 @@ pub trait ServiceOps: Sync {
         Box::pin(async { Ok(None) })
     }
 
+    /// Org mode: the service's delegated-administrator API (register an administrator,
+    /// auto-enable for the organization), where it has one.
+    fn org_admin(&self) -> Option<&dyn OrgAdmin> {
+        None
+    }
+
     /// Whether the probe says anything after a deploy (Trusted Advisor's results depend on
     /// the support plan, not on what awsmon deployed).
     fn verify_after_deploy(&self) -> bool {
@@ -157,6 +163,53 @@ pub trait ServiceOps: Sync {
 
     /// Removing awsmon's spoke from `region`, where it exists.
     fn off_steps(&self, cfg: &Config, facts: &Facts, region: &str) -> Off;
+}
+
+/// A service's organization-wide switch, the AWS way: the management account registers a
+/// delegated administrator per region, which then auto-enables the service for the
+/// organization.
+pub trait OrgAdmin: Sync {
+    /// The delegated administrator registered in `region`, as the management account reads
+    /// it (other accounts are refused).
+    fn registered<'a>(
+        &'a self,
+        management: &'a Aws,
+        region: &'a str,
+    ) -> BoxFuture<'a, Result<Option<String>, AwsError>>;
+
+    /// Registers `account` as the delegated administrator in `region` (from the management
+    /// account).
+    fn register<'a>(
+        &'a self,
+        management: &'a Aws,
+        region: &'a str,
+        account: &'a str,
+    ) -> BoxFuture<'a, Result<(), AwsError>>;
+
+    /// From the administrator: the organization's auto-enable set to `mode`, and with
+    /// [`AutoEnableMode::All`] the service enabled for `uncovered` existing members where the
+    /// setting alone does not do it.
+    fn auto_enable<'a>(
+        &'a self,
+        admin: &'a Aws,
+        cfg: &'a Config,
+        region: &'a str,
+        mode: crate::config::AutoEnableMode,
+        uncovered: &'a [String],
+    ) -> BoxFuture<'a, Result<(), AwsError>>;
+
+    /// Whether the ALL setting itself turns the existing members on (GuardDuty), so setting
+    /// it again cannot reach an account it left off; otherwise awsmon enables them.
+    fn all_covers_existing(&self) -> bool;
+
+    /// Whether the auto-enable setting `current` (as the org probe words it) already is
+    /// what `mode` asks for.
+    fn auto_enable_matches(
+        &self,
+        current: &str,
+        mode: crate::config::AutoEnableMode,
+        cfg: &Config,
+    ) -> bool;
 }
 
 /// The registry: each service's operations. The one match to extend for a new service.

@@ -239,7 +239,9 @@ pub async fn run_effect(
         Effect::Scan => vec![Box::pin(scan(shared, &cfg, tx)).await],
         Effect::OrgScan => vec![Box::pin(org_scan(shared, &cfg, tx)).await],
         Effect::Plan(req) => {
-            let result = make_plan(shared, &req).await.map_err(|e| e.to_string());
+            let result = Box::pin(make_plan(shared, &req))
+                .await
+                .map_err(|e| e.to_string());
             vec![Action::PlanReady { id: req.id, result }]
         }
         Effect::Execute { request, plan } => vec![execute(shared, request, plan, tx).await],

@@ -173,6 +173,21 @@ fn answer(req: &StubRequest, faults: &OrgFaults) -> Option<StubResponse> {
             .to_string(),
         ));
     }
+    // GuardDuty's UpdateOrganizationConfiguration (moto lacks it): the setting is kept, so
+    // DescribeOrganizationConfiguration reads it back.
+    if req.method == "POST" && path.starts_with("/detector/") && path.ends_with("/admin") {
+        let body: serde_json::Value = serde_json::from_str(&req.body).unwrap_or_default();
+        let Some(setting) = body["autoEnableOrganizationMembers"].as_str() else {
+            return Some(StubResponse::json(
+                400,
+                json!({"__type": "BadRequestException", "message": "autoEnableOrganizationMembers is required"}).to_string(),
+            ));
+        };
+        if let Ok(mut s) = faults.guardduty_auto_enable.lock() {
+            setting.clone_into(&mut s);
+        }
+        return Some(StubResponse::json(200, "{}".to_string()));
+    }
     if req.method == "POST" && form_value(&req.body, "Action").as_deref() == Some("AssumeRole") {
         let role = form_value(&req.body, "RoleArn").unwrap_or_default();
         let denied = faults

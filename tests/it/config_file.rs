@@ -592,6 +592,7 @@ fn walk_values() -> Vec<(&'static str, String)> {
         ("EXCLUDE_ACCOUNTS", "444455556666".into()),
         ("ORG_ACCESS_ROLE", "security/AwsmonAudit".into()),
         ("DELEGATED_ADMIN_ACCOUNT", "111122223333".into()),
+        ("ORG_AUTO_ENABLE", "all".into()),
     ];
     for svc in Service::ALL {
         let name = config::KEYS
@@ -635,7 +636,7 @@ const ORG_BASE: &str = "PREFIX_S3: awsmon\nORGANIZATION: true\n";
 fn base_text(spec: &config::KeySpec) -> &'static str {
     if matches!(
         spec.name,
-        "ACCOUNTS" | "EXCLUDE_ACCOUNTS" | "DELEGATED_ADMIN_ACCOUNT"
+        "ACCOUNTS" | "EXCLUDE_ACCOUNTS" | "DELEGATED_ADMIN_ACCOUNT" | "ORG_AUTO_ENABLE"
     ) {
         ORG_BASE
     } else {
@@ -665,7 +666,7 @@ fn every_key_walks_the_file_the_save_show_and_the_editor_alike() {
     let mut keys: Vec<&str> = config::KEYS.iter().map(|k| k.name).collect();
     keys.sort_unstable();
     assert_eq!(names, keys, "every key needs a value in walk_values()");
-    assert_eq!(config::KEYS.len(), 32);
+    assert_eq!(config::KEYS.len(), 33);
 
     let (base, _) = config::load_str("c.yml", BASE).expect("base");
     for (name, text) in &values {
@@ -914,5 +915,17 @@ fn org_keys_are_checked_where_they_stand() {
         warnings[0]
             .to_string()
             .contains("111122223333 is also in ACCOUNTS; it is left out")
+    );
+    // ORG_AUTO_ENABLE: ALL or NEW, in any case; anything else is an error where it stands.
+    let (cfg, _) =
+        config::load_str("c.yml", "ORGANIZATION: true\nORG_AUTO_ENABLE: all\n").expect("loads");
+    assert_eq!(cfg.org.auto_enable, config::AutoEnableMode::All);
+    let (cfg, _) = config::load_str("c.yml", "ORGANIZATION: true\n").expect("loads");
+    assert_eq!(cfg.org.auto_enable, config::AutoEnableMode::New);
+    let errors = config::load_str("c.yml", "ORGANIZATION: true\nORG_AUTO_ENABLE: NONE\n")
+        .expect_err("NONE is not a choice");
+    assert_eq!(
+        errors[0].to_string(),
+        "c.yml:2:18: ORG_AUTO_ENABLE: expected ALL or NEW, found \"NONE\""
     );
 }

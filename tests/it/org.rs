@@ -244,15 +244,19 @@ fn is_read(request: &str) -> bool {
         .any(|p| action.starts_with(p))
         || action == "AssumeRole";
     match method {
-        "GET" => true,
+        "GET" | "HEAD" => true,
         "POST" if !action.is_empty() => read_action,
         // REST reads that are POSTs: account:ListRegions (/listRegions), and Inspector2's
-        // BatchGetAccountStatus, ListFindings and DescribeOrganizationConfiguration.
+        // BatchGetAccountStatus, ListFindings, DescribeOrganizationConfiguration and
+        // ListDelegatedAdminAccounts.
         "POST" => {
             path.starts_with("/list")
                 || matches!(
                     path,
-                    "/status/batch/get" | "/findings/list" | "/organizationconfiguration/describe"
+                    "/status/batch/get"
+                        | "/findings/list"
+                        | "/organizationconfiguration/describe"
+                        | "/delegatedadminaccounts/list"
                 )
         }
         _ => false,
@@ -578,4 +582,169 @@ async fn the_console_streams_the_organization_scan_and_shows_it_by_ou() {
     let requests = faults.requests.lock().expect("lock").clone();
     let writes: Vec<&String> = requests.iter().filter(|r| !is_read(r)).collect();
     assert!(writes.is_empty(), "calls that are not reads: {writes:?}");
+}
+
+/// Org-wide enablement (issue 14), the AWS way, against moto with the org overlay (moto lacks
+/// GuardDuty's UpdateOrganizationConfiguration and its organization configuration; the
+/// overlay keeps that setting). awsmon runs as the management account: the plan registers
+/// security-tooling as GuardDuty's and Inspector's delegated administrator in each region and
+/// sets ORG_AUTO_ENABLE: ALL from it, saying which accounts are turned on and which are on
+/// already; planning only reads; a second plan has nothing left to do.
+#[tokio::test(flavor = "multi_thread")]
+async fn turning_a_service_on_for_the_organization_registers_the_administrator_and_auto_enables() {
+    use awsmon::config::AutoEnableMode;
+    use awsmon::deploy::engine;
+    use awsmon::deploy::plan::{self, Intent, Step, Target};
+    use awsmon::deploy::stack_ops::Waiting;
+
+    let World {
+        moto: _moto,
+        overlay,
+        faults,
+        org,
+    } = World::start().await;
+    "NONE".clone_into(&mut faults.guardduty_auto_enable.lock().expect("lock"));
+    let admin_id = org.id("security-tooling");
+    let direct = common::aws(&overlay.endpoint).await;
+    // The administrator's own detector in the second region (GuardDuty makes it when the
+    // administrator is registered; moto does not).
+    org_world::as_account(&direct, &admin_id)
+        .await
+        .guardduty("eu-west-1")
+        .create_detector()
+        .enable(true)
+        .send()
+        .await
+        .expect("admin detector");
+    let dir = tempfile::tempdir().expect("dir");
+    let zip = common::fake_zip(dir.path());
+    let mut cfg = common::config_with_regions(&REGIONS);
+    cfg.settings.routes.default = vec![
+        awsmon_notifier::WebhookUrl::parse(
+            "https://hooks.slack.com/services/T0FAKE/B0FAKE/SECRETSECRETSECRET",
+        )
+        .expect("url"),
+    ];
+    cfg.org.enabled = true;
+    cfg.org.delegated_admin = Some(admin_id.clone());
+    cfg.org.auto_enable = AutoEnableMode::All;
+    let regions: Vec<String> = REGIONS.iter().map(ToString::to_string).collect();
+    let waiting = Waiting {
+        timeout: std::time::Duration::from_secs(30),
+        poll: std::time::Duration::from_millis(100),
+    };
+    let names = |text: String| {
+        let mut text = text.replace(&org.management, "management");
+        for (name, id) in &org.accounts {
+            text = text.replace(id.as_str(), name);
+        }
+        text
+    };
+
+    for service in [Service::GuardDuty, Service::Inspector] {
+        faults.requests.lock().expect("lock").clear();
+        let (_, the_plan) = plan::draw_up(
+            &direct,
+            &cfg,
+            Target::Service(service),
+            &regions,
+            Intent::Deploy(&zip),
+        )
+        .await
+        .expect("plan");
+        assert!(the_plan.blockers.is_empty(), "{:?}", the_plan.blockers);
+        let requests = faults.requests.lock().expect("lock").clone();
+        let writes: Vec<&String> = requests.iter().filter(|r| !is_read(r)).collect();
+        assert!(writes.is_empty(), "planning wrote: {writes:?}");
+        let org_lines: Vec<String> = the_plan
+            .steps
+            .iter()
+            .filter(|s| {
+                matches!(
+                    s,
+                    Step::RegisterDelegatedAdmin { .. } | Step::OrgAutoEnable { .. }
+                )
+            })
+            .map(|s| names(s.to_string()))
+            .collect();
+        insta::assert_snapshot!(format!("org_enable_plan_{service}"), org_lines.join("\n"));
+
+        let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+        let report = engine::execute(&direct, &cfg, &the_plan, Some(&zip), waiting, 8, tx).await;
+        assert_eq!(report.failures(), Vec::<&engine::StepOutcome>::new());
+
+        // Done: nothing org-wide is planned again, and the plan says who administers it.
+        let (_, again) = plan::draw_up(
+            &direct,
+            &cfg,
+            Target::Service(service),
+            &regions,
+            Intent::Deploy(&zip),
+        )
+        .await
+        .expect("plan");
+        let left: Vec<String> = again
+            .steps
+            .iter()
+            .filter(|s| {
+                matches!(
+                    s,
+                    Step::RegisterDelegatedAdmin { .. } | Step::OrgAutoEnable { .. }
+                )
+            })
+            .map(ToString::to_string)
+            .collect();
+        assert!(left.is_empty(), "{service}: still planned {left:?}");
+        if service == Service::GuardDuty {
+            // prod-data's membership is disabled (the overlay's member list): ALL is set and
+            // setting it again would not turn it on, so the plan says so instead.
+            assert!(
+                again.notes.iter().any(|n| names(n.clone())
+                    == "GuardDuty auto-enables ALL in us-east-1, yet prod-data prod-data is not on: it does not turn back on a member disabled or removed by hand"),
+                "{:?}",
+                again.notes
+            );
+        }
+        assert!(
+            again.notes.iter().any(|n| names(n.clone())
+                == format!(
+                    "security-tooling (security-tooling) is already {}'s delegated administrator in us-east-1, eu-west-1",
+                    service.display_name()
+                )),
+            "{:?}",
+            again.notes
+        );
+    }
+
+    // In AWS's own terms: the administrators registered, the settings in place, and every
+    // active in-scope account's Inspector on (ALL).
+    for region in REGIONS {
+        let gd = direct
+            .guardduty(region)
+            .list_organization_admin_accounts()
+            .send()
+            .await
+            .expect("gd admins");
+        assert_eq!(
+            gd.admin_accounts()
+                .iter()
+                .filter_map(|a| a.admin_account_id())
+                .collect::<Vec<_>>(),
+            [admin_id.as_str()]
+        );
+        let insp = direct
+            .inspector2(region)
+            .list_delegated_admin_accounts()
+            .send()
+            .await
+            .expect("inspector admins");
+        assert_eq!(
+            insp.delegated_admin_accounts()
+                .iter()
+                .filter_map(|a| a.account_id())
+                .collect::<Vec<_>>(),
+            [admin_id.as_str()]
+        );
+    }
+    assert_eq!(*faults.guardduty_auto_enable.lock().expect("lock"), "ALL");
 }

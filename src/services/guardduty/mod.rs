@@ -33,6 +33,10 @@ impl ServiceOps for GuardDuty {
         Box::pin(probe::status(cx.aws, region))
     }
 
+    fn org_admin(&self) -> Option<&dyn crate::services::OrgAdmin> {
+        Some(&org::Admin)
+    }
+
     fn org_probe<'a>(
         &'a self,
         cx: OrgCx<'a>,

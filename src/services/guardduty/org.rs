@@ -99,3 +99,97 @@ pub async fn members(
     }
     Ok(Some(answer))
 }
+
+/// GuardDuty's organization switch: EnableOrganizationAdminAccount from the management
+/// account, then UpdateOrganizationConfiguration on the administrator's detector.
+pub struct Admin;
+
+impl crate::services::OrgAdmin for Admin {
+    fn registered<'a>(
+        &'a self,
+        management: &'a crate::aws::Aws,
+        region: &'a str,
+    ) -> futures::future::BoxFuture<'a, Result<Option<String>, AwsError>> {
+        Box::pin(async move {
+            let mut pages = management
+                .guardduty(region)
+                .list_organization_admin_accounts()
+                .into_paginator()
+                .send();
+            while let Some(page) = pages.next().await {
+                let page = page.map_err(|e| {
+                    AwsError::classify("guardduty:ListOrganizationAdminAccounts", &e)
+                })?;
+                if let Some(admin) = page.admin_accounts().iter().find(|a| {
+                    a.admin_status()
+                        .map(aws_sdk_guardduty::types::AdminStatus::as_str)
+                        == Some("ENABLED")
+                }) {
+                    return Ok(admin.admin_account_id().map(str::to_string));
+                }
+            }
+            Ok(None)
+        })
+    }
+
+    fn register<'a>(
+        &'a self,
+        management: &'a crate::aws::Aws,
+        region: &'a str,
+        account: &'a str,
+    ) -> futures::future::BoxFuture<'a, Result<(), AwsError>> {
+        Box::pin(async move {
+            management
+                .guardduty(region)
+                .enable_organization_admin_account()
+                .admin_account_id(account)
+                .send()
+                .await
+                .map_err(|e| AwsError::classify("guardduty:EnableOrganizationAdminAccount", &e))?;
+            Ok(())
+        })
+    }
+
+    /// `ALL` covers existing members too: GuardDuty adds and enables them itself.
+    fn auto_enable<'a>(
+        &'a self,
+        admin: &'a crate::aws::Aws,
+        _cfg: &'a crate::config::Config,
+        region: &'a str,
+        mode: crate::config::AutoEnableMode,
+        _uncovered: &'a [String],
+    ) -> futures::future::BoxFuture<'a, Result<(), AwsError>> {
+        Box::pin(async move {
+            let ids = probe::detector_ids(admin, region).await?;
+            let Some(detector) = ids.first() else {
+                return Err(AwsError::other(
+                    "guardduty:UpdateOrganizationConfiguration",
+                    "the delegated administrator has no detector in this region",
+                ));
+            };
+            admin
+                .guardduty(region)
+                .update_organization_configuration()
+                .detector_id(detector)
+                .auto_enable_organization_members(mode.as_str().into())
+                .send()
+                .await
+                .map_err(|e| AwsError::classify("guardduty:UpdateOrganizationConfiguration", &e))?;
+            Ok(())
+        })
+    }
+
+    fn all_covers_existing(&self) -> bool {
+        true
+    }
+
+    fn auto_enable_matches(
+        &self,
+        current: &str,
+        mode: crate::config::AutoEnableMode,
+        _cfg: &crate::config::Config,
+    ) -> bool {
+        // ALL covers what NEW asks for: never narrowed by awsmon.
+        current == mode.as_str() || current == "ALL"
+    }
+}

@@ -46,6 +46,10 @@ impl ServiceOps for Inspector {
         Box::pin(probe::status(cx.aws, region, cx.account, wanted))
     }
 
+    fn org_admin(&self) -> Option<&dyn crate::services::OrgAdmin> {
+        Some(&org::Admin)
+    }
+
     fn org_probe<'a>(
         &'a self,
         cx: OrgCx<'a>,

@@ -107,3 +107,119 @@ pub async fn accounts(
     }
     Ok(Some(answer))
 }
+
+/// The most account ids Enable takes at once.
+const ENABLE_BATCH: usize = 100;
+
+/// Inspector's organization switch: EnableDelegatedAdminAccount from the management account,
+/// then UpdateOrganizationConfiguration from the administrator. Inspector's auto-enable covers
+/// accounts that join later; with `ALL` the existing members are enabled by Enable.
+pub struct Admin;
+
+impl crate::services::OrgAdmin for Admin {
+    fn registered<'a>(
+        &'a self,
+        management: &'a crate::aws::Aws,
+        region: &'a str,
+    ) -> futures::future::BoxFuture<'a, Result<Option<String>, AwsError>> {
+        Box::pin(async move {
+            let mut pages = management
+                .inspector2(region)
+                .list_delegated_admin_accounts()
+                .into_paginator()
+                .send();
+            while let Some(page) = pages.next().await {
+                let page = page
+                    .map_err(|e| AwsError::classify("inspector2:ListDelegatedAdminAccounts", &e))?;
+                if let Some(admin) = page.delegated_admin_accounts().iter().find(|a| {
+                    a.status()
+                        .map(aws_sdk_inspector2::types::DelegatedAdminStatus::as_str)
+                        == Some("ENABLED")
+                }) {
+                    return Ok(admin.account_id().map(str::to_string));
+                }
+            }
+            Ok(None)
+        })
+    }
+
+    fn register<'a>(
+        &'a self,
+        management: &'a crate::aws::Aws,
+        region: &'a str,
+        account: &'a str,
+    ) -> futures::future::BoxFuture<'a, Result<(), AwsError>> {
+        Box::pin(async move {
+            management
+                .inspector2(region)
+                .enable_delegated_admin_account()
+                .delegated_admin_account_id(account)
+                .send()
+                .await
+                .map_err(|e| AwsError::classify("inspector2:EnableDelegatedAdminAccount", &e))?;
+            Ok(())
+        })
+    }
+
+    fn auto_enable<'a>(
+        &'a self,
+        admin: &'a crate::aws::Aws,
+        cfg: &'a crate::config::Config,
+        region: &'a str,
+        mode: crate::config::AutoEnableMode,
+        uncovered: &'a [String],
+    ) -> futures::future::BoxFuture<'a, Result<(), AwsError>> {
+        Box::pin(async move {
+            let client = admin.inspector2(region);
+            let wanted = &cfg.settings.inspector.resource_types;
+            let on = |t: &str| wanted.iter().any(|w| w == t);
+            let auto = aws_sdk_inspector2::types::AutoEnable::builder()
+                .ec2(on("EC2"))
+                .ecr(on("ECR"))
+                .lambda(on("LAMBDA"))
+                .lambda_code(on("LAMBDA_CODE"))
+                .code_repository(on("CODE_REPOSITORY"))
+                .build()
+                .map_err(|e| AwsError::other("inspector2:UpdateOrganizationConfiguration", e))?;
+            client
+                .update_organization_configuration()
+                .auto_enable(auto)
+                .send()
+                .await
+                .map_err(|e| {
+                    AwsError::classify("inspector2:UpdateOrganizationConfiguration", &e)
+                })?;
+            if mode == crate::config::AutoEnableMode::All {
+                for batch in uncovered.chunks(ENABLE_BATCH) {
+                    client
+                        .enable()
+                        .set_account_ids(Some(batch.to_vec()))
+                        .set_resource_types(Some(super::scan_types(wanted)))
+                        .send()
+                        .await
+                        .map_err(|e| AwsError::classify("inspector2:Enable", &e))?;
+                }
+            }
+            Ok(())
+        })
+    }
+
+    fn all_covers_existing(&self) -> bool {
+        false
+    }
+
+    /// Inspector's setting is the resource types it turns on for new members.
+    fn auto_enable_matches(
+        &self,
+        current: &str,
+        _mode: crate::config::AutoEnableMode,
+        cfg: &crate::config::Config,
+    ) -> bool {
+        let on: Vec<&str> = current.split('+').collect();
+        cfg.settings
+            .inspector
+            .resource_types
+            .iter()
+            .all(|t| on.contains(&t.as_str()))
+    }
+}

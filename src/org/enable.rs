@@ -1,0 +1,613 @@
+//! Turning a service on for the whole Organization, the AWS way: the management account
+//! registers DELEGATED_ADMIN_ACCOUNT as the service's delegated administrator in each region,
+//! and the administrator sets the organization's auto-enable (ORG_AUTO_ENABLE: NEW, or ALL to
+//! cover the existing members too). The facts are read first (who is registered, what the
+//! setting is, which in-scope accounts are on); the plan lines say what changes and what is
+//! already covered. No loop of per-account deploys.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use awsmon_notifier::Service;
+use futures::FutureExt as _;
+
+use super::AccountStatus;
+use crate::aws::{Aws, AwsError};
+use crate::config::Config;
+use crate::deploy::plan::{Plan, Step};
+use crate::inventory::State;
+use crate::services::{self, OrgCx};
+
+/// What the plan for org-wide enablement needs, read once per deploy.
+#[derive(Debug, Clone, Default)]
+pub struct OrgEnableFacts {
+    /// The account that is (or will be) the services' delegated administrator.
+    pub admin: String,
+    /// The role assumed in it to act as it; `None` where awsmon runs as it.
+    pub admin_role: Option<String>,
+    /// The Organization's management account.
+    pub management: String,
+    /// Account names by id (in-scope and the administrator).
+    pub names: BTreeMap<String, String>,
+    pub by_region: HashMap<(String, Service), RegionFacts>,
+    /// Why the Organization could not be read, if it could not.
+    pub error: Option<String>,
+}
+
+/// One service in one region.
+#[derive(Debug, Clone)]
+pub struct RegionFacts {
+    /// The registered delegated administrator, as the management account reads it; `Err`
+    /// where it could not be read (awsmon does not run as the management account).
+    pub registered: Result<Option<String>, String>,
+    /// The administrator's organization API answered (it already is the administrator).
+    pub answered: bool,
+    /// The organization's auto-enable setting, as the service words it.
+    pub auto_enable: Option<String>,
+    /// In-scope active accounts on, and not on.
+    pub covered: Vec<String>,
+    pub uncovered: Vec<String>,
+}
+
+impl Default for RegionFacts {
+    fn default() -> Self {
+        RegionFacts {
+            registered: Ok(None),
+            answered: false,
+            auto_enable: None,
+            covered: Vec::new(),
+            uncovered: Vec::new(),
+        }
+    }
+}
+
+/// The services of `services` that have an organization switch.
+pub fn org_services(services: &[Service]) -> Vec<Service> {
+    services
+        .iter()
+        .copied()
+        .filter(|s| services::ops(*s).org_admin().is_some())
+        .collect()
+}
+
+/// Reads who administers each service in each region, its auto-enable setting and which
+/// in-scope accounts are on. Every read; the administrator's through a read-only session.
+pub async fn gather(
+    aws: &Aws,
+    cfg: &Config,
+    caller: &str,
+    services: &[Service],
+    regions: &[String],
+) -> OrgEnableFacts {
+    let home = cfg.home_region();
+    let org = match super::load(aws, home).await {
+        Ok(org) => org,
+        Err(e) => {
+            return OrgEnableFacts {
+                error: Some(e.to_string()),
+                ..OrgEnableFacts::default()
+            };
+        }
+    };
+    let admin = cfg
+        .org
+        .delegated_admin
+        .clone()
+        .unwrap_or_else(|| caller.to_string());
+    let admin_role = (admin != caller).then(|| super::access_role_arn(&cfg.org, &admin, home));
+    let admin_aws = match &admin_role {
+        None => aws.clone(),
+        Some(arn) => aws.assume(arn, Some(super::scan::READ_ONLY_SESSION)).await,
+    };
+    let scope = org.in_scope(&cfg.org);
+    let ids: Vec<String> = scope
+        .iter()
+        .filter(|a| a.status == AccountStatus::Active)
+        .map(|a| a.id.clone())
+        .collect();
+    let mut names: BTreeMap<String, String> = scope
+        .iter()
+        .map(|a| (a.id.clone(), a.name.clone()))
+        .collect();
+    if let Some(a) = org.accounts.iter().find(|a| a.id == admin) {
+        names.insert(a.id.clone(), a.name.clone());
+    }
+    let list: services::AccountList = futures::future::ready(Arc::new(ids.clone()))
+        .boxed()
+        .shared();
+    let jobs = regions.iter().flat_map(|region| {
+        services.iter().map({
+            let (admin_aws, admin, list, ids) = (&admin_aws, &admin, &list, &ids);
+            move |&service| async move {
+                let ops = services::ops(service);
+                let switch = ops.org_admin()?;
+                let cx = OrgCx {
+                    admin: admin_aws,
+                    admin_account: admin,
+                    cfg,
+                };
+                let (registered, answer) = tokio::join!(
+                    switch.registered(aws, region),
+                    ops.org_probe(cx, region, list.clone())
+                );
+                Some((
+                    (region.clone(), service),
+                    region_facts(registered, answer, ids),
+                ))
+            }
+        })
+    });
+    let by_region = futures::future::join_all(jobs)
+        .await
+        .into_iter()
+        .flatten()
+        .collect();
+    OrgEnableFacts {
+        admin,
+        admin_role,
+        management: org.management_account.clone(),
+        names,
+        by_region,
+        error: None,
+    }
+}
+
+fn region_facts(
+    registered: Result<Option<String>, AwsError>,
+    answer: Result<Option<services::OrgAnswer>, AwsError>,
+    ids: &[String],
+) -> RegionFacts {
+    let answer = answer.ok().flatten();
+    let mut facts = RegionFacts {
+        registered: registered.map_err(|e| e.to_string()),
+        answered: answer.is_some(),
+        auto_enable: answer.as_ref().and_then(|a| a.auto_enable.clone()),
+        ..RegionFacts::default()
+    };
+    for id in ids {
+        let on = answer
+            .as_ref()
+            .and_then(|a| a.accounts.get(id))
+            .is_some_and(|s| s.state == State::Enabled);
+        if on {
+            facts.covered.push(id.clone());
+        } else {
+            facts.uncovered.push(id.clone());
+        }
+    }
+    facts
+}
+
+/// The org-wide steps for `services` in `regions`: register the administrator where it is
+/// not, then set the auto-enable where it differs (or, with ALL, where accounts are off).
+/// What cannot be done from here blocks the plan with the reason and what to run instead.
+pub fn plan_steps(
+    cfg: &Config,
+    facts: &OrgEnableFacts,
+    caller: &str,
+    services: &[Service],
+    regions: &[String],
+    p: &mut Plan,
+) {
+    let services = org_services(services);
+    if services.is_empty() {
+        return;
+    }
+    if let Some(why) = &facts.error {
+        p.blockers.push(format!(
+            "ORGANIZATION is true but the Organization cannot be read ({why}): turning {} on for it needs its accounts",
+            services::names(&services)
+        ));
+        return;
+    }
+    let name = |id: &str| facts.names.get(id).cloned().unwrap_or_default();
+    let mode = cfg.org.auto_enable;
+    for &service in &services {
+        let switch = services::ops(service)
+            .org_admin()
+            .expect("org_services keeps services with a switch");
+        let mut already: Vec<&str> = Vec::new();
+        for region in regions {
+            let Some(f) = facts.by_region.get(&(region.clone(), service)) else {
+                continue;
+            };
+            match &f.registered {
+                Ok(Some(a)) if *a == facts.admin => already.push(region),
+                Ok(Some(other)) => {
+                    p.blockers.push(format!(
+                        "{}'s delegated administrator in {region} is {other}, not {} (DELEGATED_ADMIN_ACCOUNT): awsmon does not replace another administrator; deregister it, or set DELEGATED_ADMIN_ACCOUNT: \"{other}\"",
+                        service.display_name(),
+                        facts.admin
+                    ));
+                    continue;
+                }
+                Ok(None) => p.steps.push(Step::RegisterDelegatedAdmin {
+                    region: region.clone(),
+                    service,
+                    account: facts.admin.clone(),
+                    name: name(&facts.admin),
+                }),
+                // Not readable from here, but the administrator answers as one: registered.
+                Err(_) if f.answered => already.push(region),
+                Err(why) => {
+                    p.blockers.push(format!(
+                        "cannot read {}'s delegated administrator in {region} ({why}): registering {} needs the Organization's management account {} (awsmon runs as {caller}); deploy once with its credentials, or register it by hand",
+                        service.display_name(),
+                        facts.admin,
+                        facts.management
+                    ));
+                    continue;
+                }
+            }
+            let current = f.auto_enable.as_deref();
+            let matches = current.is_some_and(|c| switch.auto_enable_matches(c, mode, cfg));
+            let to_cover = mode == crate::config::AutoEnableMode::All && !f.uncovered.is_empty();
+            if matches && to_cover && switch.all_covers_existing() {
+                // Setting ALL again would change nothing: say who it left off, and why.
+                p.notes.push(format!(
+                    "{} auto-enables ALL in {region}, yet {} {} not on: it does not turn back on a member disabled or removed by hand",
+                    service.display_name(),
+                    some_names(&f.uncovered.iter().map(|id| label(&name(id), id)).collect::<Vec<_>>()),
+                    if f.uncovered.len() == 1 { "is" } else { "are" }
+                ));
+                continue;
+            }
+            if matches && !to_cover {
+                continue;
+            }
+            p.steps.push(Step::OrgAutoEnable {
+                region: region.clone(),
+                service,
+                admin: facts.admin.clone(),
+                via_role: facts.admin_role.clone(),
+                mode,
+                was: current.map(str::to_string),
+                covered: f.covered.len(),
+                uncovered_names: f.uncovered.iter().map(|id| label(&name(id), id)).collect(),
+                uncovered: f.uncovered.clone(),
+            });
+        }
+        if !already.is_empty() {
+            p.notes.push(format!(
+                "{} ({}) is already {}'s delegated administrator in {}",
+                name(&facts.admin),
+                facts.admin,
+                service.display_name(),
+                already.join(", ")
+            ));
+        }
+    }
+}
+
+fn label(name: &str, id: &str) -> String {
+    if name.is_empty() {
+        id.to_string()
+    } else {
+        format!("{name} {id}")
+    }
+}
+
+/// "a, b, c and 4 more": enough names to recognise, a count for the rest.
+pub fn some_names(names: &[String]) -> String {
+    const SHOWN: usize = 3;
+    let mut out = names
+        .iter()
+        .take(SHOWN)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if names.len() > SHOWN {
+        out.push_str(&format!(" and {} more", names.len() - SHOWN));
+    }
+    out
+}
+
+/// Runs a `RegisterDelegatedAdmin` step, as awsmon runs (the management account).
+pub async fn register(
+    aws: &Aws,
+    region: &str,
+    service: Service,
+    account: &str,
+) -> Result<String, AwsError> {
+    let switch = services::ops(service)
+        .org_admin()
+        .ok_or_else(|| AwsError::other("organizations", "no organization switch"))?;
+    switch.register(aws, region, account).await?;
+    Ok(format!("{account} registered"))
+}
+
+/// Runs an `OrgAutoEnable` step, as the administrator (through its role where awsmon runs
+/// elsewhere; a full session: the setting is a write).
+#[allow(clippy::too_many_arguments)]
+pub async fn auto_enable(
+    aws: &Aws,
+    cfg: &Config,
+    region: &str,
+    service: Service,
+    via_role: Option<&str>,
+    mode: crate::config::AutoEnableMode,
+    uncovered: &[String],
+) -> Result<String, AwsError> {
+    let switch = services::ops(service)
+        .org_admin()
+        .ok_or_else(|| AwsError::other("organizations", "no organization switch"))?;
+    let admin = match via_role {
+        None => aws.clone(),
+        Some(arn) => aws.assume(arn, None).await,
+    };
+    switch
+        .auto_enable(&admin, cfg, region, mode, uncovered)
+        .await?;
+    Ok(match mode {
+        crate::config::AutoEnableMode::All => format!(
+            "auto-enable ALL; {} turned on",
+            crate::text::count(uncovered.len(), "account", "accounts")
+        ),
+        crate::config::AutoEnableMode::New => "auto-enable NEW".to_string(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::AutoEnableMode;
+
+    const MGMT: &str = "111111111111";
+    const ADMIN: &str = "222222222222";
+    const WEB: &str = "333333333333";
+    const DATA: &str = "444444444444";
+
+    fn ids(list: &[&str]) -> Vec<String> {
+        list.iter().map(ToString::to_string).collect()
+    }
+
+    fn facts(by: Vec<((&str, Service), RegionFacts)>) -> OrgEnableFacts {
+        OrgEnableFacts {
+            admin: ADMIN.into(),
+            admin_role: Some(format!(
+                "arn:aws:iam::{ADMIN}:role/OrganizationAccountAccessRole"
+            )),
+            management: MGMT.into(),
+            names: [
+                (MGMT, "management"),
+                (ADMIN, "security-tooling"),
+                (WEB, "prod-web"),
+                (DATA, "prod-data"),
+            ]
+            .into_iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect(),
+            by_region: by
+                .into_iter()
+                .map(|((r, s), f)| ((r.to_string(), s), f))
+                .collect(),
+            error: None,
+        }
+    }
+
+    fn region(
+        registered: Result<Option<&str>, &str>,
+        auto: Option<&str>,
+        covered: &[&str],
+        uncovered: &[&str],
+    ) -> RegionFacts {
+        RegionFacts {
+            registered: registered
+                .map(|o| o.map(str::to_string))
+                .map_err(str::to_string),
+            answered: auto.is_some(),
+            auto_enable: auto.map(str::to_string),
+            covered: ids(covered),
+            uncovered: ids(uncovered),
+        }
+    }
+
+    fn cfg(mode: AutoEnableMode) -> Config {
+        let mut cfg = Config::default();
+        cfg.org.enabled = true;
+        cfg.org.delegated_admin = Some(ADMIN.into());
+        cfg.org.auto_enable = mode;
+        cfg
+    }
+
+    fn lines(p: &Plan) -> String {
+        p.steps
+            .iter()
+            .map(|s| format!("- {s}"))
+            .chain(p.notes.iter().map(|n| format!("note: {n}")))
+            .chain(p.blockers.iter().map(|b| format!("BLOCKED: {b}")))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    const BOTH: [Service; 2] = [Service::GuardDuty, Service::Inspector];
+
+    fn regions() -> Vec<String> {
+        ids(&["us-east-1", "eu-west-1"])
+    }
+
+    /// The plan says, per region, what changes (registration, the setting and which accounts
+    /// are turned on) and what is covered already; another administrator blocks, never
+    /// replaced.
+    #[test]
+    fn org_lines_say_what_changes_and_what_is_already_covered() {
+        let f = facts(vec![
+            (
+                ("us-east-1", Service::GuardDuty),
+                region(Ok(Some(ADMIN)), Some("ALL"), &[MGMT, ADMIN, WEB, DATA], &[]),
+            ),
+            (
+                ("eu-west-1", Service::GuardDuty),
+                region(Ok(None), None, &[], &[MGMT, ADMIN, WEB, DATA]),
+            ),
+            (
+                ("us-east-1", Service::Inspector),
+                region(Ok(Some(ADMIN)), Some("EC2"), &[ADMIN], &[MGMT, WEB, DATA]),
+            ),
+            (
+                ("eu-west-1", Service::Inspector),
+                region(Ok(Some("999999999999")), Some("NONE"), &[], &[MGMT]),
+            ),
+        ]);
+        let mut p = Plan::default();
+        plan_steps(
+            &cfg(AutoEnableMode::All),
+            &f,
+            MGMT,
+            &BOTH,
+            &regions(),
+            &mut p,
+        );
+        assert_eq!(
+            lines(&p),
+            "\
+- register security-tooling (222222222222) as GuardDuty's delegated administrator in eu-west-1 (from the management account)
+- auto-enable GuardDuty for ALL accounts in eu-west-1, from the delegated administrator 222222222222 (now not set up): 4 existing accounts to turn on (management 111111111111, security-tooling 222222222222, prod-web 333333333333 and 1 more), 0 already on
+- auto-enable Inspector for ALL accounts in us-east-1, from the delegated administrator 222222222222 (now EC2): 3 existing accounts to turn on (management 111111111111, prod-web 333333333333, prod-data 444444444444), 1 already on
+note: security-tooling (222222222222) is already GuardDuty's delegated administrator in us-east-1
+note: security-tooling (222222222222) is already Inspector's delegated administrator in us-east-1
+BLOCKED: Inspector's delegated administrator in eu-west-1 is 999999999999, not 222222222222 (DELEGATED_ADMIN_ACCOUNT): awsmon does not replace another administrator; deregister it, or set DELEGATED_ADMIN_ACCOUNT: \"999999999999\""
+        );
+        let Some(Step::OrgAutoEnable {
+            via_role,
+            uncovered,
+            ..
+        }) = p.steps.get(2)
+        else {
+            panic!("{p:?}");
+        };
+        assert_eq!(
+            via_role.as_deref(),
+            Some("arn:aws:iam::222222222222:role/OrganizationAccountAccessRole")
+        );
+        assert_eq!(uncovered, &ids(&[MGMT, WEB, DATA]));
+    }
+
+    /// NEW never narrows ALL, and says which existing accounts stay off; an administrator
+    /// that cannot be read from here blocks with what to do, unless it already answers as
+    /// the administrator; an unreadable Organization blocks.
+    #[test]
+    fn new_keeps_all_and_unreadable_registrations_block_with_the_way_out() {
+        let f = facts(vec![
+            (
+                ("us-east-1", Service::GuardDuty),
+                region(
+                    Err("BadRequestException: not the management account"),
+                    Some("ALL"),
+                    &[ADMIN],
+                    &[WEB],
+                ),
+            ),
+            (
+                ("eu-west-1", Service::GuardDuty),
+                region(Ok(Some(ADMIN)), Some("NONE"), &[ADMIN], &[WEB, DATA]),
+            ),
+            (
+                ("us-east-1", Service::Inspector),
+                region(
+                    Err("AccessDeniedException: inspector2:ListDelegatedAdminAccounts"),
+                    None,
+                    &[],
+                    &[WEB],
+                ),
+            ),
+        ]);
+        let mut p = Plan::default();
+        plan_steps(
+            &cfg(AutoEnableMode::New),
+            &f,
+            ADMIN,
+            &BOTH,
+            &regions(),
+            &mut p,
+        );
+        assert_eq!(
+            lines(&p),
+            "\
+- auto-enable GuardDuty for NEW accounts in eu-west-1, from the delegated administrator 222222222222 (now NONE): accounts that join are covered; 2 existing accounts stay off (prod-web 333333333333, prod-data 444444444444) unless ORG_AUTO_ENABLE: ALL; 1 already on
+note: security-tooling (222222222222) is already GuardDuty's delegated administrator in us-east-1, eu-west-1
+BLOCKED: cannot read Inspector's delegated administrator in us-east-1 (AccessDeniedException: inspector2:ListDelegatedAdminAccounts): registering 222222222222 needs the Organization's management account 111111111111 (awsmon runs as 222222222222); deploy once with its credentials, or register it by hand"
+        );
+
+        let broken = OrgEnableFacts {
+            error: Some("AWSOrganizationsNotInUseException".into()),
+            ..OrgEnableFacts::default()
+        };
+        let mut p = Plan::default();
+        plan_steps(
+            &cfg(AutoEnableMode::New),
+            &broken,
+            MGMT,
+            &[Service::GuardDuty, Service::Config],
+            &regions(),
+            &mut p,
+        );
+        assert!(p.steps.is_empty());
+        assert_eq!(
+            p.blockers,
+            [
+                "ORGANIZATION is true but the Organization cannot be read (AWSOrganizationsNotInUseException): turning GuardDuty on for it needs its accounts"
+            ]
+        );
+        // Config has no organization switch: nothing org-wide is planned for it.
+        let mut p = Plan::default();
+        plan_steps(
+            &cfg(AutoEnableMode::All),
+            &f,
+            MGMT,
+            &[Service::Config],
+            &regions(),
+            &mut p,
+        );
+        assert!(p.steps.is_empty() && p.blockers.is_empty() && p.notes.is_empty());
+    }
+
+    /// GuardDuty's ALL turns existing members on by itself: where it is set and an account is
+    /// still off, setting it again changes nothing, so the plan says so instead of repeating
+    /// a step forever. Inspector's ALL is awsmon's Enable for them: planned until they are on.
+    #[test]
+    fn all_is_not_planned_again_where_setting_it_cannot_help() {
+        let f = facts(vec![
+            (
+                ("us-east-1", Service::GuardDuty),
+                region(Ok(Some(ADMIN)), Some("ALL"), &[ADMIN, WEB], &[DATA]),
+            ),
+            (
+                ("us-east-1", Service::Inspector),
+                region(
+                    Ok(Some(ADMIN)),
+                    Some("EC2+ECR+LAMBDA"),
+                    &[ADMIN, WEB],
+                    &[DATA],
+                ),
+            ),
+        ]);
+        let mut p = Plan::default();
+        plan_steps(
+            &cfg(AutoEnableMode::All),
+            &f,
+            ADMIN,
+            &BOTH,
+            &ids(&["us-east-1"]),
+            &mut p,
+        );
+        assert_eq!(
+            lines(&p),
+            "\
+- auto-enable Inspector for ALL accounts in us-east-1, from the delegated administrator 222222222222 (now EC2+ECR+LAMBDA): 1 existing account to turn on (prod-data 444444444444), 2 already on
+note: GuardDuty auto-enables ALL in us-east-1, yet prod-data 444444444444 is not on: it does not turn back on a member disabled or removed by hand
+note: security-tooling (222222222222) is already GuardDuty's delegated administrator in us-east-1
+note: security-tooling (222222222222) is already Inspector's delegated administrator in us-east-1"
+        );
+    }
+
+    #[test]
+    fn some_names_counts_the_rest() {
+        assert_eq!(some_names(&ids(&["a"])), "a");
+        assert_eq!(some_names(&ids(&["a", "b", "c"])), "a, b, c");
+        assert_eq!(
+            some_names(&ids(&["a", "b", "c", "d", "e"])),
+            "a, b, c and 2 more"
+        );
+    }
+}
