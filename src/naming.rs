@@ -36,6 +36,11 @@ pub fn service_stack(cfg: &Config, service: Service) -> String {
     format!("{}-{}", cfg.prefix_service_name, service.as_str())
 }
 
+/// Org mode: the StackSet that puts `service`'s member-account spoke in every account.
+pub fn org_spoke_stackset(cfg: &Config, service: Service) -> String {
+    format!("{}-org-{}", cfg.prefix_service_name, service.as_str())
+}
+
 pub fn budget_name(cfg: &Config) -> String {
     format!("{}-monthly", cfg.prefix_service_name)
 }

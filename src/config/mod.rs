@@ -61,6 +61,11 @@ pub struct OrgSettings {
     pub delegated_admin: Option<String>,
     /// Which accounts the services' organization auto-enable covers (ORG_AUTO_ENABLE).
     pub auto_enable: AutoEnableMode,
+    /// StackSet operations: the share of accounts deployed at once, and the share that may
+    /// fail before an operation stops (ORG_MAX_CONCURRENT_PERCENT,
+    /// ORG_FAILURE_TOLERANCE_PERCENT).
+    pub max_concurrent_percent: u8,
+    pub failure_tolerance_percent: u8,
 }
 
 /// ORG_AUTO_ENABLE: `NEW` covers accounts that join from now on; `ALL` also enables the
@@ -101,6 +106,8 @@ impl Default for OrgSettings {
             access_role: DEFAULT_ORG_ACCESS_ROLE.to_string(),
             delegated_admin: None,
             auto_enable: AutoEnableMode::New,
+            max_concurrent_percent: 25,
+            failure_tolerance_percent: 10,
         }
     }
 }

@@ -589,6 +589,24 @@ fn inspector_resource_type(item: &str) -> Result<String, String> {
     }
 }
 
+const PERCENT_AT_ONCE: Bounds = Bounds {
+    min: 1.0,
+    min_open: false,
+    max: 100.0,
+    whole: true,
+    optional: false,
+    expected: "a whole percentage from 1 to 100",
+};
+
+const PERCENT_FAILING: Bounds = Bounds {
+    min: 0.0,
+    min_open: false,
+    max: 100.0,
+    whole: true,
+    optional: false,
+    expected: "a whole percentage from 0 to 100",
+};
+
 const SEVERITY: Bounds = Bounds {
     min: 0.0,
     min_open: false,
@@ -1025,6 +1043,40 @@ pub static KEYS: LazyLock<Vec<KeySpec>> = LazyLock::new(|| {
             slot: field(
                 |c| c.org.delegated_admin.clone().map_or(Value::Absent, Value::Str),
                 |c, v| c.org.delegated_admin = v.into_str(),
+            ),
+        },
+        KeySpec {
+            name: "ORG_MAX_CONCURRENT_PERCENT",
+            help: "in org mode, the share of accounts a StackSet operation deploys to at once (1-100)",
+            example: "ORG_MAX_CONCURRENT_PERCENT: 25",
+            label: "ORG_MAX_CONCURRENT_PERCENT (1-100)",
+            old: false,
+            kind: Kind::Number(PERCENT_AT_ONCE),
+            slot: field(
+                |c| Value::Num(f64::from(c.org.max_concurrent_percent)),
+                |c, v| {
+                    // Read only as a whole number from 1 to 100.
+                    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                    let n = num(v) as u8;
+                    c.org.max_concurrent_percent = n;
+                },
+            ),
+        },
+        KeySpec {
+            name: "ORG_FAILURE_TOLERANCE_PERCENT",
+            help: "in org mode, the share of accounts whose StackSet deploy may fail in a region before the operation stops (0-100)",
+            example: "ORG_FAILURE_TOLERANCE_PERCENT: 10",
+            label: "ORG_FAILURE_TOLERANCE_PERCENT (0-100)",
+            old: false,
+            kind: Kind::Number(PERCENT_FAILING),
+            slot: field(
+                |c| Value::Num(f64::from(c.org.failure_tolerance_percent)),
+                |c, v| {
+                    // Read only as a whole number from 0 to 100.
+                    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                    let n = num(v) as u8;
+                    c.org.failure_tolerance_percent = n;
+                },
             ),
         },
         KeySpec {

@@ -228,6 +228,41 @@ async fn run_step(
         Step::FailureQueue {
             region, discard, ..
         } => failure_queue(aws, cfg, region, *discard).await,
+        Step::StackSet { spec, .. } => {
+            let instances = Box::pin(super::stackset_ops::apply(aws, spec, waiting, progress))
+                .await
+                .map_err(|e| StepError::Failed(e.to_string()))?;
+            instances_outcome(&instances)
+        }
+        Step::DeleteStackSet {
+            set,
+            ous,
+            regions,
+            delete_set,
+            ..
+        } => Box::pin(super::stackset_ops::delete(
+            aws,
+            set,
+            ous,
+            regions,
+            *delete_set,
+            waiting,
+            progress,
+        ))
+        .await
+        .map_err(|e| StepError::Failed(e.to_string())),
+        Step::RetryStackInstances { spec, failed } => {
+            let pairs: Vec<(String, String)> = failed
+                .iter()
+                .map(|i| (i.account.clone(), i.region.clone()))
+                .collect();
+            let instances = Box::pin(super::stackset_ops::retry(
+                aws, spec, &pairs, waiting, progress,
+            ))
+            .await
+            .map_err(|e| StepError::Failed(e.to_string()))?;
+            instances_outcome(&instances)
+        }
         Step::RegisterDelegatedAdmin {
             region,
             service,
@@ -254,6 +289,29 @@ async fn run_step(
         ))
         .await
         .map_err(|e| StepError::Failed(e.to_string())),
+    }
+}
+
+/// A StackSet step's result: every instance current, or which failed and why (a deploy
+/// again retries only those).
+fn instances_outcome(instances: &[super::stackset_ops::Instance]) -> Result<String, StepError> {
+    let failed: Vec<String> = instances
+        .iter()
+        .filter(|i| i.failed())
+        .map(super::stackset_ops::Instance::line)
+        .collect();
+    if failed.is_empty() {
+        Ok(format!(
+            "{} current",
+            crate::text::count(instances.len(), "instance", "instances")
+        ))
+    } else {
+        Err(StepError::Failed(format!(
+            "{} of {} failed: {}; deploying again retries only them",
+            failed.len(),
+            crate::text::count(instances.len(), "instance", "instances"),
+            failed.join("; ")
+        )))
     }
 }
 

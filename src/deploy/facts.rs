@@ -50,6 +50,8 @@ pub struct Facts {
     /// Org mode, deploying a service with an organization switch: who administers it, its
     /// auto-enable and which accounts are on, per region.
     pub org_enable: Option<crate::org::enable::OrgEnableFacts>,
+    /// Org mode, deploying a service with a member-account spoke: its StackSet.
+    pub org_spokes: Option<crate::org::spokes::SpokeFacts>,
 }
 
 /// An existing stack as DescribeStacks reports it.
@@ -146,14 +148,16 @@ pub async fn gather(
                 }),
         );
     }
-    let switched = crate::org::enable::org_services(&services);
-    if cfg.org.enabled && artifact.is_some() && !switched.is_empty() {
-        facts.org_enable = Some(
-            Box::pin(crate::org::enable::gather(
-                aws, cfg, &account, &switched, regions,
-            ))
-            .await,
-        );
+    if cfg.org.enabled {
+        Box::pin(org_facts(
+            aws,
+            cfg,
+            &services,
+            regions,
+            artifact.is_some(),
+            &mut facts,
+        ))
+        .await;
     }
     if let Some(a) = artifact {
         let bucket = naming::artifact_bucket(cfg, &account, &home);
@@ -288,4 +292,60 @@ pub(crate) async fn stack_resource(
     res.stack_resource_detail()
         .and_then(|d| d.physical_resource_id())
         .map(str::to_string)
+}
+
+/// Org mode: the Organization, read once, then who administers the services with an
+/// organization switch and the StackSet of the member-account spokes.
+async fn org_facts(
+    aws: &Aws,
+    cfg: &Config,
+    services: &[Service],
+    regions: &[String],
+    deploying: bool,
+    facts: &mut Facts,
+) {
+    use crate::org::{enable, spokes};
+    // Destroying keeps the organization's administrator and auto-enable: not read then.
+    let switched = if deploying {
+        enable::org_services(services)
+    } else {
+        Vec::new()
+    };
+    let spoke = services.iter().any(|s| spokes::SPOKE_SERVICES.contains(s));
+    if switched.is_empty() && !spoke {
+        return;
+    }
+    let org = match crate::org::load(aws, cfg.home_region()).await {
+        Ok(org) => org,
+        Err(e) => {
+            let why = e.to_string();
+            facts.org_enable = (!switched.is_empty()).then(|| enable::OrgEnableFacts {
+                error: Some(why.clone()),
+                ..enable::OrgEnableFacts::default()
+            });
+            facts.org_spokes = spoke.then(|| spokes::SpokeFacts {
+                set: crate::deploy::stackset_ops::StackSetRef {
+                    region: cfg.home_region().to_string(),
+                    name: naming::org_spoke_stackset(cfg, Service::Config),
+                    as_delegated_admin: false,
+                },
+                error: (!deploying).then(|| why.clone()),
+                spec: Err(format!(
+                    "ORGANIZATION is true but the Organization cannot be read ({why}): the member accounts' spokes need its OUs"
+                )),
+                exists: false,
+                deployed: None,
+                instances: Vec::new(),
+            });
+            return;
+        }
+    };
+    let account = facts.account.clone();
+    if !switched.is_empty() {
+        facts.org_enable =
+            Some(Box::pin(enable::gather(aws, cfg, &org, &account, &switched, regions)).await);
+    }
+    if spoke {
+        facts.org_spokes = Some(Box::pin(spokes::gather(aws, cfg, &org, &account, regions)).await);
+    }
 }

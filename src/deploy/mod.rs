@@ -7,5 +7,6 @@ pub mod facts;
 pub mod plan;
 pub mod planner;
 pub mod stack_ops;
+pub mod stackset_ops;
 pub mod templates;
 pub mod verify;

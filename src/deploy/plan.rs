@@ -170,6 +170,26 @@ pub enum Step {
         account: String,
         types: Vec<String>,
     },
+    /// Org mode: member accounts' spokes as one service-managed StackSet.
+    StackSet {
+        spec: super::stackset_ops::StackSetSpec,
+        action: StackAction,
+        reason: String,
+    },
+    /// Org mode, destroying: the StackSet's instances, then the StackSet.
+    DeleteStackSet {
+        set: super::stackset_ops::StackSetRef,
+        ous: Vec<String>,
+        regions: Vec<String>,
+        instances: usize,
+        /// The StackSet itself goes too (no region left).
+        delete_set: bool,
+    },
+    /// Org mode: only the StackSet's instances that failed, again.
+    RetryStackInstances {
+        spec: super::stackset_ops::StackSetSpec,
+        failed: Vec<super::stackset_ops::Instance>,
+    },
     /// Org mode, from the management account: `account` becomes the service's delegated
     /// administrator in `region`.
     RegisterDelegatedAdmin {
@@ -224,6 +244,9 @@ pub enum StepKind {
     FailureQueue,
     RegisterDelegatedAdmin,
     OrgAutoEnable,
+    StackSet,
+    RetryStackInstances,
+    DeleteStackSet,
 }
 
 /// Which step this is, without its display text: outcomes, progress and merged plans refer to
@@ -282,6 +305,11 @@ impl Step {
                 format!("{service}:{account}"),
             ),
             Step::OrgAutoEnable { service, .. } => (StepKind::OrgAutoEnable, service.to_string()),
+            Step::StackSet { spec, .. } => (StepKind::StackSet, spec.name.clone()),
+            Step::RetryStackInstances { spec, .. } => {
+                (StepKind::RetryStackInstances, spec.name.clone())
+            }
+            Step::DeleteStackSet { set, .. } => (StepKind::DeleteStackSet, set.name.clone()),
         };
         StepKey {
             kind,
@@ -334,6 +362,8 @@ impl Step {
             | Step::FailureQueue { region, .. }
             | Step::RegisterDelegatedAdmin { region, .. }
             | Step::OrgAutoEnable { region, .. } => region,
+            Step::StackSet { spec, .. } | Step::RetryStackInstances { spec, .. } => &spec.region,
+            Step::DeleteStackSet { set, .. } => &set.region,
         }
     }
 
@@ -445,6 +475,69 @@ impl fmt::Display for Step {
             Step::FailureQueue { region, queue, .. } => write!(
                 f,
                 "check that {queue} in {region} holds no undelivered alert before it is deleted"
+            ),
+            Step::StackSet {
+                spec,
+                action,
+                reason,
+            } => {
+                let verb = match action {
+                    StackAction::Create => "create",
+                    StackAction::Update => "update",
+                };
+                let mut scope = spec.ous.join(", ");
+                if !spec.exclude.is_empty() {
+                    scope.push_str(&format!(" less {}", spec.exclude.join(", ")));
+                }
+                write!(
+                    f,
+                    "{verb} StackSet {} in {}: {reason}; to every account in {scope}, in {} (one region after another); service-managed, it reaches accounts that join later by itself; at most {}% of accounts at once, stopping past {}% failed",
+                    spec.name,
+                    spec.region,
+                    spec.regions.join(", "),
+                    spec.prefs.max_concurrent_percent,
+                    spec.prefs.failure_tolerance_percent
+                )
+            }
+            Step::DeleteStackSet {
+                set,
+                ous,
+                regions,
+                instances,
+                delete_set: true,
+            } => write!(
+                f,
+                "delete StackSet {} in {}: first its {} in {} ({}), the member accounts' forwarding rules and roles (they hold no data)",
+                set.name,
+                set.region,
+                crate::text::count(*instances, "instance", "instances"),
+                ous.join(", "),
+                regions.join(", ")
+            ),
+            Step::DeleteStackSet {
+                set,
+                ous,
+                regions,
+                instances,
+                delete_set: false,
+            } => write!(
+                f,
+                "delete {} of StackSet {} in {} ({}): the member accounts' forwarding rules and roles there (they hold no data); the StackSet stays for its other regions",
+                crate::text::count(*instances, "instance", "instances"),
+                set.name,
+                regions.join(", "),
+                ous.join(", ")
+            ),
+            Step::RetryStackInstances { spec, failed } => write!(
+                f,
+                "retry only the {} of StackSet {} that failed: {}",
+                crate::text::count(failed.len(), "instance", "instances"),
+                spec.name,
+                failed
+                    .iter()
+                    .map(super::stackset_ops::Instance::line)
+                    .collect::<Vec<_>>()
+                    .join("; ")
             ),
             Step::RegisterDelegatedAdmin {
                 region,

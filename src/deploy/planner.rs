@@ -90,6 +90,12 @@ pub fn plan(
     {
         crate::org::enable::plan_steps(cfg, org, &facts.account, &wanted, regions, &mut p);
     }
+    // Org mode: member accounts forward what no administrator API delivers (Config).
+    if cfg.org.enabled
+        && let Some(spokes) = &facts.org_spokes
+    {
+        crate::org::spokes::plan_steps(spokes, &mut p);
+    }
     // What would change nothing is not planned: a second deploy plans nothing.
     p.steps.retain(|step| !unchanged(facts, step));
     p
@@ -261,6 +267,12 @@ pub fn plan_destroy(
                 (_, None) => {}
             }
         }
+    }
+    // Org mode: the member accounts' spokes go with the service.
+    if cfg.org.enabled
+        && let Some(spokes) = &facts.org_spokes
+    {
+        crate::org::spokes::destroy_steps(spokes, regions, &mut p);
     }
     // Org mode: the organization's administrator and auto-enable are not awsmon's wiring;
     // turning them off changes every member account, so it is never part of a destroy.

@@ -32,6 +32,7 @@ templates! {
     INSPECTOR => "inspector.yaml",
     TRUSTED_ADVISOR => "trustedadvisor.yaml",
     BUDGET => "budget.yaml",
+    ORG_CONFIG => "org-config.yaml",
 }
 
 /// The hub as deployed: [`HUB`] with its monitored-events rule (description, sources and

@@ -75,20 +75,12 @@ pub fn org_services(services: &[Service]) -> Vec<Service> {
 pub async fn gather(
     aws: &Aws,
     cfg: &Config,
+    org: &super::Organization,
     caller: &str,
     services: &[Service],
     regions: &[String],
 ) -> OrgEnableFacts {
     let home = cfg.home_region();
-    let org = match super::load(aws, home).await {
-        Ok(org) => org,
-        Err(e) => {
-            return OrgEnableFacts {
-                error: Some(e.to_string()),
-                ..OrgEnableFacts::default()
-            };
-        }
-    };
     let admin = cfg
         .org
         .delegated_admin

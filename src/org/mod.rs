@@ -4,6 +4,7 @@
 
 pub mod enable;
 pub mod scan;
+pub mod spokes;
 
 use std::collections::BTreeMap;
 

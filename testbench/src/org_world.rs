@@ -125,6 +125,16 @@ pub struct OrgFaults {
     pub guardduty_auto_enable: Mutex<String>,
     /// Accounts whose access role cannot be assumed.
     pub deny_assume_role: Mutex<Vec<String>>,
+    /// A StackSet instance (account, region) that fails with this reason until a retry
+    /// (UpdateStackInstances naming its account) runs: moto reports every instance as
+    /// succeeded and has no per-instance status details.
+    pub failing_instance: Mutex<Option<(String, String, String)>>,
+    /// The StackSet's instances as moto made them (read back after each instances call):
+    /// (stack set name, account, region). ListStackInstances is answered from these once
+    /// `failing_instance` has been set.
+    pub stack_instances: Mutex<Vec<(String, String, String)>>,
+    /// The form bodies of UpdateStackInstances calls (the retries).
+    pub retries: Mutex<Vec<String>>,
     /// Every request seen, as `METHOD path action` (the action from `X-Amz-Target` or the
     /// Query protocol's `Action`; empty for REST APIs).
     pub requests: Mutex<Vec<String>>,
@@ -132,7 +142,140 @@ pub struct OrgFaults {
 
 /// The overlay in front of moto at `moto_endpoint`.
 pub async fn overlay(moto_endpoint: &str, faults: Arc<OrgFaults>) -> std::io::Result<Overlay> {
-    Overlay::start(moto_endpoint, move |req| answer(req, &faults), None).await
+    let (seen, moto) = (faults.clone(), moto_endpoint.to_string());
+    let after: crate::overlay::After = Arc::new(move |req: StubRequest| {
+        let (faults, moto) = (seen.clone(), moto.clone());
+        Box::pin(async move { after_moto(&req, &faults, &moto).await })
+    });
+    Overlay::start(moto_endpoint, move |req| answer(req, &faults), Some(after)).await
+}
+
+/// After moto made or updated stack instances: read them back (so ListStackInstances can be
+/// answered with per-instance status), and let a retry naming the failing account succeed.
+async fn after_moto(req: &StubRequest, faults: &OrgFaults, moto: &str) {
+    let action = form_value(&req.body, "Action").unwrap_or_default();
+    if !matches!(
+        action.as_str(),
+        "CreateStackInstances" | "UpdateStackInstances" | "UpdateStackSet" | "DeleteStackInstances"
+    ) {
+        return;
+    }
+    let name = form_value(&req.body, "StackSetName").unwrap_or_default();
+    let aws = crate::bench_aws(moto).await;
+    // moto deletes instances by account only; a service-managed deletion names OUs, so the
+    // accounts it made through them are deleted here.
+    if action == "DeleteStackInstances" {
+        let regions: Vec<String> = (1..)
+            .map_while(|n| form_value(&req.body, &format!("Regions.member.{n}")))
+            .collect();
+        let accounts: Vec<String> = faults
+            .stack_instances
+            .lock()
+            .map(|k| {
+                let mut a: Vec<String> = k
+                    .iter()
+                    .filter(|(n, _, r)| *n == name && regions.contains(r))
+                    .map(|(_, a, _)| a.clone())
+                    .collect();
+                a.sort();
+                a.dedup();
+                a
+            })
+            .unwrap_or_default();
+        let _ = aws
+            .cloudformation("us-east-1")
+            .delete_stack_instances()
+            .stack_set_name(&name)
+            .set_accounts(Some(accounts))
+            .set_regions(Some(regions))
+            .retain_stacks(false)
+            .send()
+            .await;
+    }
+    if action == "UpdateStackInstances" {
+        if let Ok(mut r) = faults.retries.lock() {
+            r.push(req.body.clone());
+        }
+        let mut failing = faults
+            .failing_instance
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if failing
+            .as_ref()
+            .is_some_and(|(account, _, _)| req.body.contains(account.as_str()))
+        {
+            *failing = None;
+        }
+    }
+    let Ok(listed) = aws
+        .cloudformation("us-east-1")
+        .list_stack_instances()
+        .stack_set_name(&name)
+        .send()
+        .await
+    else {
+        return;
+    };
+    let mut all: Vec<(String, String, String)> = listed
+        .summaries()
+        .iter()
+        .map(|s| {
+            (
+                name.clone(),
+                s.account().unwrap_or_default().to_string(),
+                s.region().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    if let Ok(mut known) = faults.stack_instances.lock() {
+        known.retain(|(n, _, _)| *n != name);
+        known.append(&mut all);
+    }
+}
+
+/// ListStackInstances in CloudFormation's XML, from what moto made, with the failing
+/// instance OUTDATED and FAILED with its reason.
+fn list_stack_instances(faults: &OrgFaults, name: &str) -> StubResponse {
+    let failing = faults
+        .failing_instance
+        .lock()
+        .map(|f| f.clone())
+        .unwrap_or_default();
+    let known = faults
+        .stack_instances
+        .lock()
+        .map(|k| k.clone())
+        .unwrap_or_default();
+    let mut members = String::new();
+    for (_, account, region) in known.iter().filter(|(n, _, _)| n == name) {
+        let failed = failing
+            .as_ref()
+            .filter(|(a, r, _)| a == account && r == region);
+        let (status, detailed, reason) = match failed {
+            Some((_, _, reason)) => (
+                "OUTDATED",
+                "FAILED",
+                format!("<StatusReason>{reason}</StatusReason>"),
+            ),
+            None => ("CURRENT", "SUCCEEDED", String::new()),
+        };
+        members.push_str(&format!(
+            "<member><StackSetId>{name}:0000</StackSetId><Region>{region}</Region><Account>{account}</Account>\
+             <Status>{status}</Status>{reason}<StackInstanceStatus><DetailedStatus>{detailed}</DetailedStatus></StackInstanceStatus>\
+             <DriftStatus>NOT_CHECKED</DriftStatus></member>"
+        ));
+    }
+    StubResponse {
+        status: 200,
+        content_type: "text/xml".into(),
+        body: format!(
+            "<ListStackInstancesResponse xmlns=\"http://cloudformation.amazonaws.com/doc/2010-05-15/\">\
+             <ListStackInstancesResult><Summaries>{members}</Summaries></ListStackInstancesResult>\
+             <ResponseMetadata><RequestId>overlay-stack-instances</RequestId></ResponseMetadata>\
+             </ListStackInstancesResponse>"
+        ),
+        headers: Vec::new(),
+    }
 }
 
 fn answer(req: &StubRequest, faults: &OrgFaults) -> Option<StubResponse> {
@@ -172,6 +315,14 @@ fn answer(req: &StubRequest, faults: &OrgFaults) -> Option<StubResponse> {
             })
             .to_string(),
         ));
+    }
+    // Once a test names a failing instance, every listing comes from here (with the
+    // failure until its retry).
+    let details = faults.failing_instance.lock().is_ok_and(|f| f.is_some())
+        || faults.retries.lock().is_ok_and(|r| !r.is_empty());
+    if details && form_value(&req.body, "Action").as_deref() == Some("ListStackInstances") {
+        let name = form_value(&req.body, "StackSetName").unwrap_or_default();
+        return Some(list_stack_instances(faults, &name));
     }
     // GuardDuty's UpdateOrganizationConfiguration (moto lacks it): the setting is kept, so
     // DescribeOrganizationConfiguration reads it back.

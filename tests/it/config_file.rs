@@ -593,6 +593,8 @@ fn walk_values() -> Vec<(&'static str, String)> {
         ("ORG_ACCESS_ROLE", "security/AwsmonAudit".into()),
         ("DELEGATED_ADMIN_ACCOUNT", "111122223333".into()),
         ("ORG_AUTO_ENABLE", "all".into()),
+        ("ORG_MAX_CONCURRENT_PERCENT", "50".into()),
+        ("ORG_FAILURE_TOLERANCE_PERCENT", "0".into()),
     ];
     for svc in Service::ALL {
         let name = config::KEYS
@@ -636,7 +638,12 @@ const ORG_BASE: &str = "PREFIX_S3: awsmon\nORGANIZATION: true\n";
 fn base_text(spec: &config::KeySpec) -> &'static str {
     if matches!(
         spec.name,
-        "ACCOUNTS" | "EXCLUDE_ACCOUNTS" | "DELEGATED_ADMIN_ACCOUNT" | "ORG_AUTO_ENABLE"
+        "ACCOUNTS"
+            | "EXCLUDE_ACCOUNTS"
+            | "DELEGATED_ADMIN_ACCOUNT"
+            | "ORG_AUTO_ENABLE"
+            | "ORG_MAX_CONCURRENT_PERCENT"
+            | "ORG_FAILURE_TOLERANCE_PERCENT"
     ) {
         ORG_BASE
     } else {
@@ -666,7 +673,7 @@ fn every_key_walks_the_file_the_save_show_and_the_editor_alike() {
     let mut keys: Vec<&str> = config::KEYS.iter().map(|k| k.name).collect();
     keys.sort_unstable();
     assert_eq!(names, keys, "every key needs a value in walk_values()");
-    assert_eq!(config::KEYS.len(), 33);
+    assert_eq!(config::KEYS.len(), 35);
 
     let (base, _) = config::load_str("c.yml", BASE).expect("base");
     for (name, text) in &values {

@@ -748,3 +748,260 @@ async fn turning_a_service_on_for_the_organization_registers_the_administrator_a
     }
     assert_eq!(*faults.guardduty_auto_enable.lock().expect("lock"), "ALL");
 }
+
+/// Member accounts' spokes (issue 14) as one service-managed StackSet: deploying Config in
+/// org mode puts the forwarding spoke on two OUs × three regions, with auto-deployment and
+/// the operation preferences; one instance fails (the overlay reports it, as moto reports
+/// every instance as succeeded), the step says which and why, and deploying again retries
+/// only that instance. moto resolves the OUs into instances itself.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_stackset_puts_the_spoke_on_two_ous_and_a_retry_reruns_only_the_failed_instance() {
+    use awsmon::deploy::engine;
+    use awsmon::deploy::plan::{self, Intent, Step, Target};
+    use awsmon::deploy::stack_ops::Waiting;
+
+    let World {
+        moto,
+        overlay,
+        faults,
+        org,
+    } = World::start().await;
+    let locked = org.id("prod-locked");
+    let reason = "ResourceLogicalId:ForwardRole, ResourceType:AWS::IAM::Role, ResourceStatusReason:Role awsmon-org-config-eu-west-1 already exists";
+    *faults.failing_instance.lock().expect("lock") =
+        Some((locked.clone(), "eu-west-1".into(), reason.into()));
+    let direct = common::aws(&overlay.endpoint).await;
+    let regions: Vec<String> = ["us-east-1", "eu-west-1", "eu-central-1"]
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    let dir = tempfile::tempdir().expect("dir");
+    let zip = common::fake_zip(dir.path());
+    let mut cfg = common::config_with_regions(&["us-east-1", "eu-west-1", "eu-central-1"]);
+    cfg.settings.routes.default = vec![
+        awsmon_notifier::WebhookUrl::parse(
+            "https://hooks.slack.com/services/T0FAKE/B0FAKE/SECRETSECRETSECRET",
+        )
+        .expect("url"),
+    ];
+    cfg.org.enabled = true;
+    let (prod, sandbox) = (org.ous["Prod"].clone(), org.ous["Sandbox"].clone());
+    cfg.org.accounts = vec![prod.clone(), sandbox.clone()];
+    let waiting = Waiting {
+        timeout: std::time::Duration::from_secs(30),
+        poll: std::time::Duration::from_millis(50),
+    };
+    let names = |text: String| {
+        let mut text = text
+            .replace(&prod, "ou-prod")
+            .replace(&sandbox, "ou-sandbox");
+        for (name, id) in &org.accounts {
+            text = text.replace(id.as_str(), name);
+        }
+        text
+    };
+    let stackset_steps = |p: &plan::Plan| -> Vec<String> {
+        p.steps
+            .iter()
+            .filter(|s| matches!(s, Step::StackSet { .. } | Step::RetryStackInstances { .. }))
+            .map(|s| names(s.to_string()))
+            .collect()
+    };
+
+    let (_, first) = plan::draw_up(
+        &direct,
+        &cfg,
+        Target::Service(Service::Config),
+        &regions,
+        Intent::Deploy(&zip),
+    )
+    .await
+    .expect("plan");
+    assert!(first.blockers.is_empty(), "{:?}", first.blockers);
+    assert_eq!(
+        stackset_steps(&first),
+        [
+            "create StackSet awsmon-org-config in us-east-1: forwards AWS Config changes from member accounts to the hub; to every account in ou-prod, ou-sandbox, in us-east-1, eu-west-1, eu-central-1 (one region after another); service-managed, it reaches accounts that join later by itself; at most 25% of accounts at once, stopping past 10% failed"
+        ]
+    );
+    let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+    let report = engine::execute(&direct, &cfg, &first, Some(&zip), waiting, 8, tx).await;
+    let failures: Vec<String> = report
+        .failures()
+        .iter()
+        .map(|o| names(format!("{} — {:?}", o.step, o.result)))
+        .collect();
+    assert_eq!(failures.len(), 1, "{failures:?}");
+    assert!(
+        failures[0].contains(&format!(
+            "1 of 12 instances failed: prod-locked eu-west-1: FAILED ({reason}); deploying again retries only them"
+        )),
+        "{failures:?}"
+    );
+
+    // In moto itself: service-managed, auto-deploying, its instances the two OUs' four
+    // accounts in three regions.
+    let moto_aws = common::aws(&moto.endpoint).await;
+    let set = moto_aws
+        .cloudformation("us-east-1")
+        .describe_stack_set()
+        .stack_set_name("awsmon-org-config")
+        .send()
+        .await
+        .expect("stack set");
+    let set = set.stack_set().expect("described");
+    assert_eq!(
+        set.permission_model()
+            .map(aws_sdk_cloudformation::types::PermissionModels::as_str),
+        Some("SERVICE_MANAGED")
+    );
+    let listed = moto_aws
+        .cloudformation("us-east-1")
+        .list_stack_instances()
+        .stack_set_name("awsmon-org-config")
+        .send()
+        .await
+        .expect("instances");
+    let mut placed: Vec<String> = listed
+        .summaries()
+        .iter()
+        .map(|s| {
+            names(format!(
+                "{} {}",
+                s.account().unwrap_or_default(),
+                s.region().unwrap_or_default()
+            ))
+        })
+        .collect();
+    placed.sort();
+    assert_eq!(placed.len(), 12, "{placed:?}");
+    for account in ["prod-web", "prod-data", "prod-locked", "sandbox-old"] {
+        for region in &regions {
+            assert!(
+                placed.contains(&format!("{account} {region}")),
+                "{account} {region}: {placed:?}"
+            );
+        }
+    }
+
+    // Again: only the failed instance is retried; the StackSet itself is unchanged.
+    let (_, second) = plan::draw_up(
+        &direct,
+        &cfg,
+        Target::Service(Service::Config),
+        &regions,
+        Intent::Deploy(&zip),
+    )
+    .await
+    .expect("plan");
+    assert_eq!(
+        stackset_steps(&second),
+        [format!(
+            "retry only the 1 instance of StackSet awsmon-org-config that failed: prod-locked eu-west-1: FAILED ({reason})"
+        )]
+    );
+    let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+    let report = engine::execute(&direct, &cfg, &second, Some(&zip), waiting, 8, tx).await;
+    assert_eq!(report.failures(), Vec::<&engine::StepOutcome>::new());
+    let retries = faults.retries.lock().expect("lock").clone();
+    assert_eq!(retries.len(), 1, "{retries:?}");
+    let body = &retries[0];
+    for part in [
+        format!("DeploymentTargets.Accounts.member.1={locked}"),
+        "DeploymentTargets.AccountFilterType=INTERSECTION".to_string(),
+        "Regions.member.1=eu-west-1".to_string(),
+        "OperationPreferences.MaxConcurrentPercentage=25".to_string(),
+        "OperationPreferences.FailureTolerancePercentage=10".to_string(),
+    ] {
+        assert!(body.contains(&part), "{part} missing from {body}");
+    }
+    assert!(!body.contains("Regions.member.2"), "{body}");
+
+    let (_, third) = plan::draw_up(
+        &direct,
+        &cfg,
+        Target::Service(Service::Config),
+        &regions,
+        Intent::Deploy(&zip),
+    )
+    .await
+    .expect("plan");
+    assert!(
+        stackset_steps(&third).is_empty(),
+        "{:?}",
+        stackset_steps(&third)
+    );
+
+    // Turning Config off in one region removes that region's instances only; off in the
+    // rest removes the instances through their OUs, then the StackSet.
+    let destroy_in = |asked: Vec<String>| {
+        let (direct, cfg) = (&direct, &cfg);
+        async move {
+            let (_, p) = plan::draw_up(
+                direct,
+                cfg,
+                Target::Service(Service::Config),
+                &asked,
+                Intent::Destroy {
+                    delete_service_data: false,
+                },
+            )
+            .await
+            .expect("destroy plan");
+            p
+        }
+    };
+    let lines_of = |p: &plan::Plan| -> Vec<String> {
+        p.steps
+            .iter()
+            .filter(|s| matches!(s, Step::DeleteStackSet { .. }))
+            .map(|s| names(s.to_string()))
+            .collect()
+    };
+    let one = destroy_in(vec!["eu-central-1".to_string()]).await;
+    assert_eq!(
+        lines_of(&one),
+        [
+            "delete 4 instances of StackSet awsmon-org-config in eu-central-1 (ou-prod, ou-sandbox): the member accounts' forwarding rules and roles there (they hold no data); the StackSet stays for its other regions"
+        ]
+    );
+    let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+    let report = engine::execute(&direct, &cfg, &one, None, waiting, 8, tx).await;
+    assert_eq!(report.failures(), Vec::<&engine::StepOutcome>::new());
+    assert_eq!(faults.stack_instances.lock().expect("lock").len(), 8);
+    let destroy = destroy_in(regions.clone()).await;
+    assert_eq!(
+        lines_of(&destroy),
+        [
+            "delete StackSet awsmon-org-config in us-east-1: first its 8 instances in ou-prod, ou-sandbox (us-east-1, eu-west-1), the member accounts' forwarding rules and roles (they hold no data)"
+        ]
+    );
+    let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+    let report = engine::execute(&direct, &cfg, &destroy, None, waiting, 8, tx).await;
+    assert_eq!(report.failures(), Vec::<&engine::StepOutcome>::new());
+    // Gone from moto: no instance left, and the StackSet deleted (moto may still describe
+    // it as DELETED, or not know it any more).
+    match moto_aws
+        .cloudformation("us-east-1")
+        .describe_stack_set()
+        .stack_set_name("awsmon-org-config")
+        .send()
+        .await
+    {
+        Ok(out) => assert_eq!(
+            out.stack_set()
+                .and_then(|s| s.status())
+                .map(aws_sdk_cloudformation::types::StackSetStatus::as_str),
+            Some("DELETED")
+        ),
+        Err(e) => assert!(
+            e.as_service_error()
+                .is_some_and(aws_sdk_cloudformation::operation::describe_stack_set::DescribeStackSetError::is_stack_set_not_found_exception),
+            "{e:?}"
+        ),
+    }
+    assert!(
+        faults.stack_instances.lock().expect("lock").is_empty(),
+        "moto still lists instances"
+    );
+}
