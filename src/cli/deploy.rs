@@ -49,7 +49,7 @@ async fn apply(
     }
     let mut loaded = super::load_config(global)?;
     if let Some(mode) = auto_enable {
-        loaded.config.org.auto_enable = mode;
+        loaded.config.org.auto_enable = Some(mode);
     }
     let cfg = &loaded.config;
     // Destroying needs no build; deploying refuses early without one, but a dry run plans

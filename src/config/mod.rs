@@ -59,8 +59,9 @@ pub struct OrgSettings {
     pub access_role: String,
     /// The services' delegated administrator; `None`: the account awsmon runs as.
     pub delegated_admin: Option<String>,
-    /// Which accounts the services' organization auto-enable covers (ORG_AUTO_ENABLE).
-    pub auto_enable: AutoEnableMode,
+    /// Which accounts the services' organization auto-enable covers (ORG_AUTO_ENABLE);
+    /// `None`: awsmon leaves the Organization's administrator and auto-enable alone.
+    pub auto_enable: Option<AutoEnableMode>,
     /// StackSet operations: the share of accounts deployed at once, and the share that may
     /// fail before an operation stops (ORG_MAX_CONCURRENT_PERCENT,
     /// ORG_FAILURE_TOLERANCE_PERCENT).
@@ -70,10 +71,9 @@ pub struct OrgSettings {
 
 /// ORG_AUTO_ENABLE: `NEW` covers accounts that join from now on; `ALL` also enables the
 /// services in every existing member (each account is billed for them).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum AutoEnableMode {
-    #[default]
     New,
     All,
 }
@@ -105,7 +105,7 @@ impl Default for OrgSettings {
             exclude: Vec::new(),
             access_role: DEFAULT_ORG_ACCESS_ROLE.to_string(),
             delegated_admin: None,
-            auto_enable: AutoEnableMode::New,
+            auto_enable: None,
             max_concurrent_percent: 25,
             failure_tolerance_percent: 10,
         }

@@ -500,6 +500,9 @@ fn trusted_advisor_status(item: &str) -> Result<String, String> {
 }
 
 fn auto_enable_mode(v: &str) -> Result<String, String> {
+    if v.trim().is_empty() {
+        return Ok(String::new());
+    }
     super::AutoEnableMode::parse(v).map(|m| m.as_str().to_string())
 }
 
@@ -1081,16 +1084,21 @@ pub static KEYS: LazyLock<Vec<KeySpec>> = LazyLock::new(|| {
         },
         KeySpec {
             name: "ORG_AUTO_ENABLE",
-            help: "in org mode, what GuardDuty's and Inspector's organization auto-enable covers: NEW (accounts that join from now on) or ALL (every existing member too, each billed)",
-            example: "ORG_AUTO_ENABLE: NEW",
-            label: "ORG_AUTO_ENABLE (ALL or NEW)",
+            help: "in org mode, have a GuardDuty or Inspector deploy register DELEGATED_ADMIN_ACCOUNT as its delegated administrator and set the Organization's auto-enable: NEW (accounts that join from now on) or ALL (every existing member too, each billed); empty leaves the Organization's settings alone",
+            example: "ORG_AUTO_ENABLE: \"\"",
+            label: "ORG_AUTO_ENABLE (ALL, NEW or empty)",
             old: false,
-            kind: text(auto_enable_mode),
+            kind: optional_text(auto_enable_mode),
             slot: field(
-                |c| Value::Str(c.org.auto_enable.as_str().to_string()),
+                |c| {
+                    c.org
+                        .auto_enable
+                        .map_or(Value::Absent, |m| Value::Str(m.as_str().to_string()))
+                },
                 |c, v| {
-                    c.org.auto_enable =
-                        super::AutoEnableMode::parse(&string(v)).unwrap_or_default();
+                    c.org.auto_enable = v
+                        .into_str()
+                        .and_then(|s| super::AutoEnableMode::parse(&s).ok());
                 },
             ),
         },

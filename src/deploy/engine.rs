@@ -277,6 +277,7 @@ async fn run_step(
             via_role,
             mode,
             uncovered,
+            was,
             ..
         } => Box::pin(crate::org::enable::auto_enable(
             aws,
@@ -284,8 +285,11 @@ async fn run_step(
             region,
             *service,
             via_role.as_deref(),
-            *mode,
-            uncovered,
+            crate::services::AutoEnableChange {
+                mode: *mode,
+                current: was.as_deref(),
+                uncovered,
+            },
         ))
         .await
         .map_err(|e| StepError::Failed(e.to_string())),

@@ -306,7 +306,7 @@ async fn org_facts(
 ) {
     use crate::org::{enable, spokes};
     // Destroying keeps the organization's administrator and auto-enable: not read then.
-    let switched = if deploying {
+    let switched = if deploying && cfg.org.auto_enable.is_some() {
         enable::org_services(services)
     } else {
         Vec::new()

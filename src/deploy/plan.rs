@@ -214,6 +214,8 @@ pub enum Step {
         /// In-scope active accounts not on yet, and their names (for the plan).
         uncovered: Vec<String>,
         uncovered_names: Vec<String>,
+        /// Accounts whose state could not be read: not touched, counted for the plan.
+        unreadable: usize,
     },
     /// Before the hub (and its failure queue) goes: the queue must be empty, or, with
     /// `--delete-service-data`, its undelivered alerts are discarded. Checked again when it
@@ -557,6 +559,7 @@ impl fmt::Display for Step {
                 was,
                 covered,
                 uncovered_names,
+                unreadable,
                 ..
             } => {
                 use crate::config::AutoEnableMode;
@@ -564,13 +567,13 @@ impl fmt::Display for Step {
                 let was = was.as_deref().unwrap_or("not set up");
                 write!(
                     f,
-                    "auto-enable {} for {} accounts in {region}, from the delegated administrator {admin} (now {was}): ",
+                    "auto-enable {} for {} accounts of the Organization in {region}, from the delegated administrator {admin} (now {was}): ",
                     service.display_name(),
                     mode.as_str()
                 )?;
                 let names = crate::org::enable::some_names(uncovered_names);
                 match (mode, uncovered_names.len()) {
-                    (_, 0) => write!(f, "every account in scope is on ({covered})"),
+                    (_, 0) => write!(f, "every active account is on ({covered})"),
                     (AutoEnableMode::All, n) => write!(
                         f,
                         "{} to turn on ({names}), {covered} already on",
@@ -581,7 +584,15 @@ impl fmt::Display for Step {
                         "accounts that join are covered; {} stay off ({names}) unless ORG_AUTO_ENABLE: ALL; {covered} already on",
                         count(n, "existing account", "existing accounts")
                     ),
+                }?;
+                if *unreadable > 0 {
+                    write!(
+                        f,
+                        "; {} unreadable, not touched",
+                        count(*unreadable, "account", "accounts")
+                    )?;
                 }
+                Ok(())
             }
         }
     }

@@ -85,10 +85,13 @@ pub fn plan(
     }
     // Org mode: the services with an organization switch are turned on for it, after each
     // region's own spoke (the administrator's detector comes first).
-    if cfg.org.enabled
-        && let Some(org) = &facts.org_enable
-    {
-        crate::org::enable::plan_steps(cfg, org, &facts.account, &wanted, regions, &mut p);
+    if cfg.org.enabled {
+        match &facts.org_enable {
+            Some(org) => {
+                crate::org::enable::plan_steps(cfg, org, &facts.account, &wanted, regions, &mut p);
+            }
+            None => crate::org::enable::left_alone(&wanted, &mut p),
+        }
     }
     // Org mode: member accounts forward what no administrator API delivers (Config).
     if cfg.org.enabled

@@ -27,7 +27,7 @@ pub struct OrgEnableFacts {
     pub admin_role: Option<String>,
     /// The Organization's management account.
     pub management: String,
-    /// Account names by id (in-scope and the administrator).
+    /// Account names by id (every account of the Organization).
     pub names: BTreeMap<String, String>,
     pub by_region: HashMap<(String, Service), RegionFacts>,
     /// Why the Organization could not be read, if it could not.
@@ -37,16 +37,23 @@ pub struct OrgEnableFacts {
 /// One service in one region.
 #[derive(Debug, Clone)]
 pub struct RegionFacts {
-    /// The registered delegated administrator, as the management account reads it; `Err`
-    /// where it could not be read (awsmon does not run as the management account).
-    pub registered: Result<Option<String>, String>,
+    /// The listed delegated administrator and its status, as the management account reads
+    /// it; `Err` where it could not be read.
+    pub registered: Result<Option<(String, String)>, String>,
     /// The administrator's organization API answered (it already is the administrator).
     pub answered: bool,
+    /// Why the administrator's organization API could not be read, where it failed (not
+    /// merely "not the administrator yet").
+    pub probe_error: Option<String>,
+    /// The service is on in the administrator's own account, as its organization
+    /// configuration needs.
+    pub admin_ready: Result<bool, String>,
     /// The organization's auto-enable setting, as the service words it.
     pub auto_enable: Option<String>,
-    /// In-scope active accounts on, and not on.
+    /// The Organization's active accounts: on, off, and unreadable (never enabled blindly).
     pub covered: Vec<String>,
     pub uncovered: Vec<String>,
+    pub unreadable: Vec<String>,
 }
 
 impl Default for RegionFacts {
@@ -54,9 +61,12 @@ impl Default for RegionFacts {
         RegionFacts {
             registered: Ok(None),
             answered: false,
+            probe_error: None,
+            admin_ready: Ok(true),
             auto_enable: None,
             covered: Vec::new(),
             uncovered: Vec::new(),
+            unreadable: Vec::new(),
         }
     }
 }
@@ -70,8 +80,9 @@ pub fn org_services(services: &[Service]) -> Vec<Service> {
         .collect()
 }
 
-/// Reads who administers each service in each region, its auto-enable setting and which
-/// in-scope accounts are on. Every read; the administrator's through a read-only session.
+/// Reads who administers each service in each region, its auto-enable setting and which of
+/// the Organization's accounts are on (the setting is the Organization's, whatever awsmon's
+/// scope). Every read; the administrator's through a read-only session.
 pub async fn gather(
     aws: &Aws,
     cfg: &Config,
@@ -91,19 +102,13 @@ pub async fn gather(
         None => aws.clone(),
         Some(arn) => aws.assume(arn, Some(super::scan::READ_ONLY_SESSION)).await,
     };
-    let scope = org.in_scope(&cfg.org);
-    let ids: Vec<String> = scope
+    let ids: Vec<String> = org
+        .accounts
         .iter()
         .filter(|a| a.status == AccountStatus::Active)
         .map(|a| a.id.clone())
         .collect();
-    let mut names: BTreeMap<String, String> = scope
-        .iter()
-        .map(|a| (a.id.clone(), a.name.clone()))
-        .collect();
-    if let Some(a) = org.accounts.iter().find(|a| a.id == admin) {
-        names.insert(a.id.clone(), a.name.clone());
-    }
+    let names: BTreeMap<String, String> = super::names(org);
     let list: services::AccountList = futures::future::ready(Arc::new(ids.clone()))
         .boxed()
         .shared();
@@ -118,14 +123,14 @@ pub async fn gather(
                     admin_account: admin,
                     cfg,
                 };
-                let (registered, answer) = tokio::join!(
+                let (registered, answer, ready) = tokio::join!(
                     switch.registered(aws, region),
-                    ops.org_probe(cx, region, list.clone())
+                    ops.org_probe(cx, region, list.clone()),
+                    switch.admin_ready(admin_aws, region)
                 );
-                Some((
-                    (region.clone(), service),
-                    region_facts(registered, answer, ids),
-                ))
+                let mut facts = region_facts(registered, answer, ids);
+                facts.admin_ready = ready.map_err(|e| e.to_string());
+                Some(((region.clone(), service), facts))
             }
         })
     });
@@ -145,34 +150,72 @@ pub async fn gather(
 }
 
 fn region_facts(
-    registered: Result<Option<String>, AwsError>,
+    registered: Result<Option<(String, String)>, AwsError>,
     answer: Result<Option<services::OrgAnswer>, AwsError>,
     ids: &[String],
 ) -> RegionFacts {
-    let answer = answer.ok().flatten();
+    let (answer, probe_error) = match answer {
+        Ok(a) => (a, None),
+        Err(e) => (None, Some(e.to_string())),
+    };
     let mut facts = RegionFacts {
         registered: registered.map_err(|e| e.to_string()),
         answered: answer.is_some(),
+        probe_error,
         auto_enable: answer.as_ref().and_then(|a| a.auto_enable.clone()),
         ..RegionFacts::default()
     };
     for id in ids {
-        let on = answer
+        match answer
             .as_ref()
             .and_then(|a| a.accounts.get(id))
-            .is_some_and(|s| s.state == State::Enabled);
-        if on {
-            facts.covered.push(id.clone());
-        } else {
-            facts.uncovered.push(id.clone());
+            .map(|s| s.state)
+        {
+            Some(State::Enabled) => facts.covered.push(id.clone()),
+            Some(State::Error) => facts.unreadable.push(id.clone()),
+            _ => facts.uncovered.push(id.clone()),
         }
     }
     facts
 }
 
-/// The org-wide steps for `services` in `regions`: register the administrator where it is
-/// not, then set the auto-enable where it differs (or, with ALL, where accounts are off).
-/// What cannot be done from here blocks the plan with the reason and what to run instead.
+/// Org mode without ORG_AUTO_ENABLE: what awsmon leaves alone, said once.
+pub fn left_alone(services: &[Service], p: &mut Plan) {
+    let services = org_services(services);
+    if !services.is_empty() {
+        p.notes.push(format!(
+            "{}: the Organization's delegated administrator and auto-enable are left as they are (ORG_AUTO_ENABLE: NEW or ALL has awsmon set them up)",
+            services::names(&services)
+        ));
+    }
+}
+
+/// Why the org-wide steps cannot be planned at all, if they cannot.
+fn refusal(cfg: &Config, facts: &OrgEnableFacts) -> Option<String> {
+    if let Some(why) = &facts.error {
+        return Some(format!(
+            "ORGANIZATION is true but the Organization cannot be read ({why}): ORG_AUTO_ENABLE needs its accounts"
+        ));
+    }
+    if facts.admin == facts.management {
+        return Some(format!(
+            "the delegated administrator would be the management account {}: AWS advises a dedicated security-tooling account; set DELEGATED_ADMIN_ACCOUNT (awsmon's hub belongs there too), or remove ORG_AUTO_ENABLE",
+            facts.management
+        ));
+    }
+    if !cfg.org.accounts.is_empty() || !cfg.org.exclude.is_empty() {
+        return Some(
+            "ORG_AUTO_ENABLE sets the Organization's auto-enable, which covers every account, but ACCOUNTS/EXCLUDE_ACCOUNTS narrow awsmon's scope: remove ORG_AUTO_ENABLE to leave the Organization's setting alone, or cover the whole Organization".to_string(),
+        );
+    }
+    None
+}
+
+/// The org-wide steps for `services` in `regions` (ORG_AUTO_ENABLE set): register the
+/// administrator where it is not, then set the auto-enable where it differs (or, with ALL,
+/// where accounts are off). What cannot be done from here blocks the plan with the reason
+/// and what to run instead.
+#[allow(clippy::too_many_lines)]
 pub fn plan_steps(
     cfg: &Config,
     facts: &OrgEnableFacts,
@@ -182,33 +225,43 @@ pub fn plan_steps(
     p: &mut Plan,
 ) {
     let services = org_services(services);
+    let Some(mode) = cfg.org.auto_enable else {
+        left_alone(&services, p);
+        return;
+    };
     if services.is_empty() {
         return;
     }
-    if let Some(why) = &facts.error {
-        p.blockers.push(format!(
-            "ORGANIZATION is true but the Organization cannot be read ({why}): turning {} on for it needs its accounts",
-            services::names(&services)
-        ));
+    if let Some(why) = refusal(cfg, facts) {
+        p.blockers.push(why);
         return;
     }
     let name = |id: &str| facts.names.get(id).cloned().unwrap_or_default();
-    let mode = cfg.org.auto_enable;
+    let labels =
+        |ids: &[String]| -> Vec<String> { ids.iter().map(|id| label(&name(id), id)).collect() };
     for &service in &services {
         let switch = services::ops(service)
             .org_admin()
             .expect("org_services keeps services with a switch");
+        let svc = service.display_name();
         let mut already: Vec<&str> = Vec::new();
         for region in regions {
             let Some(f) = facts.by_region.get(&(region.clone(), service)) else {
                 continue;
             };
             match &f.registered {
-                Ok(Some(a)) if *a == facts.admin => already.push(region),
-                Ok(Some(other)) => {
+                Ok(Some((a, status))) if *a == facts.admin && status == "ENABLED" => {
+                    already.push(region);
+                }
+                Ok(Some((a, status))) if *a == facts.admin => {
                     p.blockers.push(format!(
-                        "{}'s delegated administrator in {region} is {other}, not {} (DELEGATED_ADMIN_ACCOUNT): awsmon does not replace another administrator; deregister it, or set DELEGATED_ADMIN_ACCOUNT: \"{other}\"",
-                        service.display_name(),
+                        "{svc}'s delegated administrator {a} in {region} is {status}: wait for it to settle and deploy again"
+                    ));
+                    continue;
+                }
+                Ok(Some((other, _))) => {
+                    p.blockers.push(format!(
+                        "{svc}'s delegated administrator in {region} is {other}, not {} (DELEGATED_ADMIN_ACCOUNT): awsmon does not replace another administrator; deregister it, or set DELEGATED_ADMIN_ACCOUNT: \"{other}\"",
                         facts.admin
                     ));
                     continue;
@@ -221,26 +274,56 @@ pub fn plan_steps(
                 }),
                 // Not readable from here, but the administrator answers as one: registered.
                 Err(_) if f.answered => already.push(region),
-                Err(why) => {
+                Err(why) if caller == facts.management => {
                     p.blockers.push(format!(
-                        "cannot read {}'s delegated administrator in {region} ({why}): registering {} needs the Organization's management account {} (awsmon runs as {caller}); deploy once with its credentials, or register it by hand",
-                        service.display_name(),
-                        facts.admin,
-                        facts.management
+                        "cannot read {svc}'s delegated administrator in {region} ({why})"
                     ));
                     continue;
                 }
+                Err(why) => {
+                    p.blockers.push(format!(
+                        "cannot read {svc}'s delegated administrator in {region} ({why}): registering {} needs the Organization's management account {} (awsmon runs as {caller}); deploy once with its credentials, or register it by hand",
+                        facts.admin, facts.management
+                    ));
+                    continue;
+                }
+            }
+            // Where awsmon runs as the administrator, this plan's own spoke turns the
+            // service on there first; elsewhere it must already be on.
+            if facts.admin_role.is_some() {
+                match &f.admin_ready {
+                    Ok(true) => {}
+                    Ok(false) => {
+                        p.blockers.push(format!(
+                            "{svc} is off in the delegated administrator {} itself in {region}: deploy awsmon from that account (the hub belongs there), which turns it on first",
+                            facts.admin
+                        ));
+                        continue;
+                    }
+                    Err(why) => {
+                        p.blockers.push(format!(
+                            "cannot tell whether {svc} is on in the delegated administrator {} in {region} ({why})",
+                            facts.admin
+                        ));
+                        continue;
+                    }
+                }
+            }
+            if let Some(why) = &f.probe_error {
+                p.blockers.push(format!(
+                    "cannot read the Organization's {svc} configuration from {} in {region} ({why})",
+                    facts.admin
+                ));
+                continue;
             }
             let current = f.auto_enable.as_deref();
             let matches = current.is_some_and(|c| switch.auto_enable_matches(c, mode, cfg));
             let to_cover = mode == crate::config::AutoEnableMode::All && !f.uncovered.is_empty();
             if matches && to_cover && switch.all_covers_existing() {
-                // Setting ALL again would change nothing: say who it left off, and why.
+                // Setting ALL again would change nothing: say who is not on yet, and why.
                 p.notes.push(format!(
-                    "{} auto-enables ALL in {region}, yet {} {} not on: it does not turn back on a member disabled or removed by hand",
-                    service.display_name(),
-                    some_names(&f.uncovered.iter().map(|id| label(&name(id), id)).collect::<Vec<_>>()),
-                    if f.uncovered.len() == 1 { "is" } else { "are" }
+                    "{svc} auto-enables ALL in {region}; {} not on yet: GuardDuty turns existing members on over up to 24 hours",
+                    some_names(&labels(&f.uncovered)),
                 ));
                 continue;
             }
@@ -255,16 +338,16 @@ pub fn plan_steps(
                 mode,
                 was: current.map(str::to_string),
                 covered: f.covered.len(),
-                uncovered_names: f.uncovered.iter().map(|id| label(&name(id), id)).collect(),
+                uncovered_names: labels(&f.uncovered),
                 uncovered: f.uncovered.clone(),
+                unreadable: f.unreadable.len(),
             });
         }
         if !already.is_empty() {
             p.notes.push(format!(
-                "{} ({}) is already {}'s delegated administrator in {}",
+                "{} ({}) is already {svc}'s delegated administrator in {}",
                 name(&facts.admin),
                 facts.admin,
-                service.display_name(),
                 already.join(", ")
             ));
         }
@@ -310,15 +393,13 @@ pub async fn register(
 
 /// Runs an `OrgAutoEnable` step, as the administrator (through its role where awsmon runs
 /// elsewhere; a full session: the setting is a write).
-#[allow(clippy::too_many_arguments)]
 pub async fn auto_enable(
     aws: &Aws,
     cfg: &Config,
     region: &str,
     service: Service,
     via_role: Option<&str>,
-    mode: crate::config::AutoEnableMode,
-    uncovered: &[String],
+    change: services::AutoEnableChange<'_>,
 ) -> Result<String, AwsError> {
     let switch = services::ops(service)
         .org_admin()
@@ -327,16 +408,7 @@ pub async fn auto_enable(
         None => aws.clone(),
         Some(arn) => aws.assume(arn, None).await,
     };
-    switch
-        .auto_enable(&admin, cfg, region, mode, uncovered)
-        .await?;
-    Ok(match mode {
-        crate::config::AutoEnableMode::All => format!(
-            "auto-enable ALL; {} turned on",
-            crate::text::count(uncovered.len(), "account", "accounts")
-        ),
-        crate::config::AutoEnableMode::New => "auto-enable NEW".to_string(),
-    })
+    switch.auto_enable(&admin, cfg, region, change).await
 }
 
 #[cfg(test)]
@@ -377,6 +449,8 @@ mod tests {
         }
     }
 
+    /// A region as read: who is registered, the setting (None: the administrator did not
+    /// answer), and the accounts on and off.
     fn region(
         registered: Result<Option<&str>, &str>,
         auto: Option<&str>,
@@ -385,16 +459,17 @@ mod tests {
     ) -> RegionFacts {
         RegionFacts {
             registered: registered
-                .map(|o| o.map(str::to_string))
+                .map(|o| o.map(|a| (a.to_string(), "ENABLED".to_string())))
                 .map_err(str::to_string),
             answered: auto.is_some(),
             auto_enable: auto.map(str::to_string),
             covered: ids(covered),
             uncovered: ids(uncovered),
+            ..RegionFacts::default()
         }
     }
 
-    fn cfg(mode: AutoEnableMode) -> Config {
+    fn cfg(mode: Option<AutoEnableMode>) -> Config {
         let mut cfg = Config::default();
         cfg.org.enabled = true;
         cfg.org.delegated_admin = Some(ADMIN.into());
@@ -418,9 +493,9 @@ mod tests {
         ids(&["us-east-1", "eu-west-1"])
     }
 
-    /// The plan says, per region, what changes (registration, the setting and which accounts
-    /// are turned on) and what is covered already; another administrator blocks, never
-    /// replaced.
+    /// The plan says, per region, what changes (registration, the setting and which of the
+    /// Organization's accounts are turned on) and what is covered already; another
+    /// administrator blocks, never replaced.
     #[test]
     fn org_lines_say_what_changes_and_what_is_already_covered() {
         let f = facts(vec![
@@ -443,7 +518,7 @@ mod tests {
         ]);
         let mut p = Plan::default();
         plan_steps(
-            &cfg(AutoEnableMode::All),
+            &cfg(Some(AutoEnableMode::All)),
             &f,
             MGMT,
             &BOTH,
@@ -454,8 +529,8 @@ mod tests {
             lines(&p),
             "\
 - register security-tooling (222222222222) as GuardDuty's delegated administrator in eu-west-1 (from the management account)
-- auto-enable GuardDuty for ALL accounts in eu-west-1, from the delegated administrator 222222222222 (now not set up): 4 existing accounts to turn on (management 111111111111, security-tooling 222222222222, prod-web 333333333333 and 1 more), 0 already on
-- auto-enable Inspector for ALL accounts in us-east-1, from the delegated administrator 222222222222 (now EC2): 3 existing accounts to turn on (management 111111111111, prod-web 333333333333, prod-data 444444444444), 1 already on
+- auto-enable GuardDuty for ALL accounts of the Organization in eu-west-1, from the delegated administrator 222222222222 (now not set up): 4 existing accounts to turn on (management 111111111111, security-tooling 222222222222, prod-web 333333333333 and 1 more), 0 already on
+- auto-enable Inspector for ALL accounts of the Organization in us-east-1, from the delegated administrator 222222222222 (now EC2): 3 existing accounts to turn on (management 111111111111, prod-web 333333333333, prod-data 444444444444), 1 already on
 note: security-tooling (222222222222) is already GuardDuty's delegated administrator in us-east-1
 note: security-tooling (222222222222) is already Inspector's delegated administrator in us-east-1
 BLOCKED: Inspector's delegated administrator in eu-west-1 is 999999999999, not 222222222222 (DELEGATED_ADMIN_ACCOUNT): awsmon does not replace another administrator; deregister it, or set DELEGATED_ADMIN_ACCOUNT: \"999999999999\""
@@ -477,7 +552,7 @@ BLOCKED: Inspector's delegated administrator in eu-west-1 is 999999999999, not 2
 
     /// NEW never narrows ALL, and says which existing accounts stay off; an administrator
     /// that cannot be read from here blocks with what to do, unless it already answers as
-    /// the administrator; an unreadable Organization blocks.
+    /// the administrator.
     #[test]
     fn new_keeps_all_and_unreadable_registrations_block_with_the_way_out() {
         let f = facts(vec![
@@ -506,7 +581,7 @@ BLOCKED: Inspector's delegated administrator in eu-west-1 is 999999999999, not 2
         ]);
         let mut p = Plan::default();
         plan_steps(
-            &cfg(AutoEnableMode::New),
+            &cfg(Some(AutoEnableMode::New)),
             &f,
             ADMIN,
             &BOTH,
@@ -516,47 +591,150 @@ BLOCKED: Inspector's delegated administrator in eu-west-1 is 999999999999, not 2
         assert_eq!(
             lines(&p),
             "\
-- auto-enable GuardDuty for NEW accounts in eu-west-1, from the delegated administrator 222222222222 (now NONE): accounts that join are covered; 2 existing accounts stay off (prod-web 333333333333, prod-data 444444444444) unless ORG_AUTO_ENABLE: ALL; 1 already on
+- auto-enable GuardDuty for NEW accounts of the Organization in eu-west-1, from the delegated administrator 222222222222 (now NONE): accounts that join are covered; 2 existing accounts stay off (prod-web 333333333333, prod-data 444444444444) unless ORG_AUTO_ENABLE: ALL; 1 already on
 note: security-tooling (222222222222) is already GuardDuty's delegated administrator in us-east-1, eu-west-1
 BLOCKED: cannot read Inspector's delegated administrator in us-east-1 (AccessDeniedException: inspector2:ListDelegatedAdminAccounts): registering 222222222222 needs the Organization's management account 111111111111 (awsmon runs as 222222222222); deploy once with its credentials, or register it by hand"
+        );
+    }
+
+    /// The review's findings: the setting is the whole Organization's, so a narrowed scope,
+    /// the management account as administrator, or an unreadable Organization refuse it;
+    /// without ORG_AUTO_ENABLE nothing org-wide is planned; an unreadable administrator, a
+    /// GuardDuty that is off in the administrator's own account and an administrator being
+    /// removed block rather than pass for "not set up"; unreadable accounts are counted, not
+    /// enabled.
+    #[test]
+    fn what_cannot_be_seen_or_would_reach_too_far_blocks() {
+        let ready = facts(vec![(
+            ("us-east-1", Service::GuardDuty),
+            region(Ok(Some(ADMIN)), Some("NONE"), &[ADMIN], &[WEB]),
+        )]);
+        let one = ids(&["us-east-1"]);
+        let run = |cfg: &Config, f: &OrgEnableFacts, caller: &str| {
+            let mut p = Plan::default();
+            plan_steps(
+                cfg,
+                f,
+                caller,
+                &[Service::GuardDuty, Service::Config],
+                &one,
+                &mut p,
+            );
+            p
+        };
+
+        let off = run(&cfg(None), &ready, ADMIN);
+        assert!(off.steps.is_empty() && off.blockers.is_empty());
+        assert_eq!(
+            off.notes,
+            [
+                "GuardDuty: the Organization's delegated administrator and auto-enable are left as they are (ORG_AUTO_ENABLE: NEW or ALL has awsmon set them up)"
+            ]
+        );
+
+        let mut narrowed = cfg(Some(AutoEnableMode::New));
+        narrowed.org.exclude = ids(&[DATA]);
+        let p = run(&narrowed, &ready, ADMIN);
+        assert!(p.steps.is_empty());
+        assert!(
+            p.blockers[0].contains("ACCOUNTS/EXCLUDE_ACCOUNTS narrow awsmon's scope"),
+            "{p:?}"
+        );
+
+        let mut itself = ready.clone();
+        itself.admin = MGMT.into();
+        let p = run(&cfg(Some(AutoEnableMode::New)), &itself, MGMT);
+        assert!(
+            p.blockers[0].starts_with(
+                "the delegated administrator would be the management account 111111111111"
+            ),
+            "{p:?}"
         );
 
         let broken = OrgEnableFacts {
             error: Some("AWSOrganizationsNotInUseException".into()),
             ..OrgEnableFacts::default()
         };
-        let mut p = Plan::default();
-        plan_steps(
-            &cfg(AutoEnableMode::New),
-            &broken,
-            MGMT,
-            &[Service::GuardDuty, Service::Config],
-            &regions(),
-            &mut p,
-        );
-        assert!(p.steps.is_empty());
+        let p = run(&cfg(Some(AutoEnableMode::New)), &broken, MGMT);
         assert_eq!(
             p.blockers,
             [
-                "ORGANIZATION is true but the Organization cannot be read (AWSOrganizationsNotInUseException): turning GuardDuty on for it needs its accounts"
+                "ORGANIZATION is true but the Organization cannot be read (AWSOrganizationsNotInUseException): ORG_AUTO_ENABLE needs its accounts"
             ]
         );
-        // Config has no organization switch: nothing org-wide is planned for it.
-        let mut p = Plan::default();
-        plan_steps(
-            &cfg(AutoEnableMode::All),
-            &f,
-            MGMT,
-            &[Service::Config],
-            &regions(),
-            &mut p,
+
+        let mut bad = ready.clone();
+        let r = bad
+            .by_region
+            .get_mut(&("us-east-1".to_string(), Service::GuardDuty))
+            .expect("region");
+        r.probe_error = Some("AccessDenied: sts:AssumeRole".into());
+        r.answered = false;
+        r.auto_enable = None;
+        let p = run(&cfg(Some(AutoEnableMode::All)), &bad, MGMT);
+        assert!(p.steps.is_empty(), "{p:?}");
+        assert_eq!(
+            p.blockers,
+            [
+                "cannot read the Organization's GuardDuty configuration from 222222222222 in us-east-1 (AccessDenied: sts:AssumeRole)"
+            ]
         );
-        assert!(p.steps.is_empty() && p.blockers.is_empty() && p.notes.is_empty());
+
+        let mut cold = ready.clone();
+        cold.by_region
+            .get_mut(&("us-east-1".to_string(), Service::GuardDuty))
+            .expect("region")
+            .admin_ready = Ok(false);
+        let p = run(&cfg(Some(AutoEnableMode::All)), &cold, MGMT);
+        assert_eq!(
+            p.blockers,
+            [
+                "GuardDuty is off in the delegated administrator 222222222222 itself in us-east-1: deploy awsmon from that account (the hub belongs there), which turns it on first"
+            ]
+        );
+
+        let mut leaving = ready.clone();
+        leaving
+            .by_region
+            .get_mut(&("us-east-1".to_string(), Service::GuardDuty))
+            .expect("region")
+            .registered = Ok(Some((ADMIN.into(), "DISABLE_IN_PROGRESS".into())));
+        let p = run(&cfg(Some(AutoEnableMode::All)), &leaving, MGMT);
+        assert_eq!(
+            p.blockers,
+            [
+                "GuardDuty's delegated administrator 222222222222 in us-east-1 is DISABLE_IN_PROGRESS: wait for it to settle and deploy again"
+            ]
+        );
+
+        let mut unclear = ready;
+        unclear
+            .by_region
+            .get_mut(&("us-east-1".to_string(), Service::GuardDuty))
+            .expect("region")
+            .unreadable = ids(&[DATA]);
+        let p = run(&cfg(Some(AutoEnableMode::All)), &unclear, MGMT);
+        let Some(Step::OrgAutoEnable { uncovered, .. }) = p.steps.first() else {
+            panic!("{p:?}");
+        };
+        assert_eq!(
+            uncovered,
+            &ids(&[WEB]),
+            "the unreadable account is not enabled"
+        );
+        assert!(
+            p.steps[0]
+                .to_string()
+                .ends_with("; 1 account unreadable, not touched"),
+            "{}",
+            p.steps[0]
+        );
     }
 
-    /// GuardDuty's ALL turns existing members on by itself: where it is set and an account is
-    /// still off, setting it again changes nothing, so the plan says so instead of repeating
-    /// a step forever. Inspector's ALL is awsmon's Enable for them: planned until they are on.
+    /// GuardDuty's ALL turns existing members on by itself (over up to 24 hours): where it
+    /// is set and an account is still off, setting it again changes nothing, so the plan says
+    /// so instead of repeating a step forever. Inspector's ALL is awsmon's Enable for them:
+    /// planned until they are on.
     #[test]
     fn all_is_not_planned_again_where_setting_it_cannot_help() {
         let f = facts(vec![
@@ -576,7 +754,7 @@ BLOCKED: cannot read Inspector's delegated administrator in us-east-1 (AccessDen
         ]);
         let mut p = Plan::default();
         plan_steps(
-            &cfg(AutoEnableMode::All),
+            &cfg(Some(AutoEnableMode::All)),
             &f,
             ADMIN,
             &BOTH,
@@ -586,8 +764,8 @@ BLOCKED: cannot read Inspector's delegated administrator in us-east-1 (AccessDen
         assert_eq!(
             lines(&p),
             "\
-- auto-enable Inspector for ALL accounts in us-east-1, from the delegated administrator 222222222222 (now EC2+ECR+LAMBDA): 1 existing account to turn on (prod-data 444444444444), 2 already on
-note: GuardDuty auto-enables ALL in us-east-1, yet prod-data 444444444444 is not on: it does not turn back on a member disabled or removed by hand
+- auto-enable Inspector for ALL accounts of the Organization in us-east-1, from the delegated administrator 222222222222 (now EC2+ECR+LAMBDA): 1 existing account to turn on (prod-data 444444444444), 2 already on
+note: GuardDuty auto-enables ALL in us-east-1; prod-data 444444444444 not on yet: GuardDuty turns existing members on over up to 24 hours
 note: security-tooling (222222222222) is already GuardDuty's delegated administrator in us-east-1
 note: security-tooling (222222222222) is already Inspector's delegated administrator in us-east-1"
         );

@@ -169,13 +169,24 @@ pub trait ServiceOps: Sync {
 /// delegated administrator per region, which then auto-enables the service for the
 /// organization.
 pub trait OrgAdmin: Sync {
-    /// The delegated administrator registered in `region`, as the management account reads
-    /// it (other accounts are refused).
+    /// The delegated administrator listed in `region` and its status (`ENABLED`, or one
+    /// being removed), as the management account reads it (other accounts are refused).
     fn registered<'a>(
         &'a self,
         management: &'a Aws,
         region: &'a str,
-    ) -> BoxFuture<'a, Result<Option<String>, AwsError>>;
+    ) -> BoxFuture<'a, Result<Option<(String, String)>, AwsError>>;
+
+    /// Whether the service is on in the administrator's own account in `region`, which its
+    /// organization configuration needs (GuardDuty's detector); `true` where nothing is.
+    fn admin_ready<'a>(
+        &'a self,
+        admin: &'a Aws,
+        region: &'a str,
+    ) -> BoxFuture<'a, Result<bool, AwsError>> {
+        let _ = (admin, region);
+        Box::pin(async { Ok(true) })
+    }
 
     /// Registers `account` as the delegated administrator in `region` (from the management
     /// account).
@@ -186,7 +197,8 @@ pub trait OrgAdmin: Sync {
         account: &'a str,
     ) -> BoxFuture<'a, Result<(), AwsError>>;
 
-    /// From the administrator: the organization's auto-enable set to `mode`, and with
+    /// From the administrator: the organization's auto-enable set to `mode` (never narrower
+    /// than `current`, the setting as the org probe words it), and with
     /// [`AutoEnableMode::All`] the service enabled for `uncovered` existing members where the
     /// setting alone does not do it.
     fn auto_enable<'a>(
@@ -194,9 +206,8 @@ pub trait OrgAdmin: Sync {
         admin: &'a Aws,
         cfg: &'a Config,
         region: &'a str,
-        mode: crate::config::AutoEnableMode,
-        uncovered: &'a [String],
-    ) -> BoxFuture<'a, Result<(), AwsError>>;
+        change: AutoEnableChange<'a>,
+    ) -> BoxFuture<'a, Result<String, AwsError>>;
 
     /// Whether the ALL setting itself turns the existing members on (GuardDuty), so setting
     /// it again cannot reach an account it left off; otherwise awsmon enables them.
@@ -210,6 +221,14 @@ pub trait OrgAdmin: Sync {
         mode: crate::config::AutoEnableMode,
         cfg: &Config,
     ) -> bool;
+}
+
+/// What an auto-enable step asks of the administrator.
+#[derive(Debug, Clone, Copy)]
+pub struct AutoEnableChange<'a> {
+    pub mode: crate::config::AutoEnableMode,
+    pub current: Option<&'a str>,
+    pub uncovered: &'a [String],
 }
 
 /// The registry: each service's operations. The one match to extend for a new service.

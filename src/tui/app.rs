@@ -763,7 +763,7 @@ impl App {
         if self.screen == Screen::Findings {
             return self.findings.load(true);
         }
-        if self.screen == Screen::Accounts {
+        if matches!(self.screen, Screen::Accounts | Screen::Account) {
             if self.accounts.scanning {
                 self.ui
                     .toast(Level::Info, "the Organization's scan is already running");
@@ -789,10 +789,12 @@ impl App {
             return Vec::new();
         }
         if screen == Screen::Account && !self.accounts.open() {
-            self.ui.toast(
-                Level::Info,
-                "no account selected: the accounts are still being read",
-            );
+            let why = if self.accounts.accounts.is_empty() {
+                "no account yet: the Organization is still being read"
+            } else {
+                "no account matches the filter"
+            };
+            self.ui.toast(Level::Info, why);
             return Vec::new();
         }
         self.screen = screen;

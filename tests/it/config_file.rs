@@ -926,9 +926,9 @@ fn org_keys_are_checked_where_they_stand() {
     // ORG_AUTO_ENABLE: ALL or NEW, in any case; anything else is an error where it stands.
     let (cfg, _) =
         config::load_str("c.yml", "ORGANIZATION: true\nORG_AUTO_ENABLE: all\n").expect("loads");
-    assert_eq!(cfg.org.auto_enable, config::AutoEnableMode::All);
+    assert_eq!(cfg.org.auto_enable, Some(config::AutoEnableMode::All));
     let (cfg, _) = config::load_str("c.yml", "ORGANIZATION: true\n").expect("loads");
-    assert_eq!(cfg.org.auto_enable, config::AutoEnableMode::New);
+    assert_eq!(cfg.org.auto_enable, None, "off unless asked for");
     let errors = config::load_str("c.yml", "ORGANIZATION: true\nORG_AUTO_ENABLE: NONE\n")
         .expect_err("NONE is not a choice");
     assert_eq!(

@@ -627,7 +627,7 @@ async fn turning_a_service_on_for_the_organization_registers_the_administrator_a
     ];
     cfg.org.enabled = true;
     cfg.org.delegated_admin = Some(admin_id.clone());
-    cfg.org.auto_enable = AutoEnableMode::All;
+    cfg.org.auto_enable = Some(AutoEnableMode::All);
     let regions: Vec<String> = REGIONS.iter().map(ToString::to_string).collect();
     let waiting = Waiting {
         timeout: std::time::Duration::from_secs(30),
@@ -696,11 +696,12 @@ async fn turning_a_service_on_for_the_organization_registers_the_administrator_a
             .collect();
         assert!(left.is_empty(), "{service}: still planned {left:?}");
         if service == Service::GuardDuty {
-            // prod-data's membership is disabled (the overlay's member list): ALL is set and
-            // setting it again would not turn it on, so the plan says so instead.
+            // prod-data's membership is disabled (the overlay's member list, which GuardDuty
+            // would update over up to a day): ALL is set and setting it again would change
+            // nothing, so the plan says so instead.
             assert!(
                 again.notes.iter().any(|n| names(n.clone())
-                    == "GuardDuty auto-enables ALL in us-east-1, yet prod-data prod-data is not on: it does not turn back on a member disabled or removed by hand"),
+                    == "GuardDuty auto-enables ALL in us-east-1; prod-data prod-data not on yet: GuardDuty turns existing members on over up to 24 hours"),
                 "{:?}",
                 again.notes
             );
@@ -747,6 +748,55 @@ async fn turning_a_service_on_for_the_organization_registers_the_administrator_a
         );
     }
     assert_eq!(*faults.guardduty_auto_enable.lock().expect("lock"), "ALL");
+    // Inspector with ALL: every active account of the Organization is on in both regions,
+    // and new members get EC2, ECR and Lambda scanning.
+    let admin = org_world::as_account(&direct, &admin_id).await;
+    let active: Vec<String> = std::iter::once(org.management.clone())
+        .chain(
+            org.accounts
+                .iter()
+                .filter(|(n, _)| n != "sandbox-old")
+                .map(|(_, id)| id.clone()),
+        )
+        .collect();
+    for region in REGIONS {
+        let status = admin
+            .inspector2(region)
+            .batch_get_account_status()
+            .set_account_ids(Some(active.clone()))
+            .send()
+            .await
+            .expect("status");
+        let mut on: Vec<String> = status
+            .accounts()
+            .iter()
+            .filter(|a| a.state().map(|s| s.status().as_str()) == Some("ENABLED"))
+            .map(|a| names(a.account_id().to_string()))
+            .collect();
+        on.sort();
+        assert_eq!(
+            on,
+            [
+                "management",
+                "prod-data",
+                "prod-locked",
+                "prod-web",
+                "security-tooling"
+            ],
+            "{region}"
+        );
+        let config = admin
+            .inspector2(region)
+            .describe_organization_configuration()
+            .send()
+            .await
+            .expect("org config");
+        let auto = config.auto_enable().expect("auto-enable");
+        assert!(
+            auto.ec2() && auto.ecr() && auto.lambda() == Some(true),
+            "{region}: {auto:?}"
+        );
+    }
 }
 
 /// Member accounts' spokes (issue 14) as one service-managed StackSet: deploying Config in

@@ -385,3 +385,66 @@ fn outside_org_mode_the_accounts_screen_says_how_to_turn_it_on() {
         app.ui.toasts
     );
 }
+
+/// The review's findings: a tally still filling in never reads as complete ("1/1" after one
+/// region was green); ctrl-r on one account rescans the Organization; a failed rescan stays
+/// on screen, not only in a toast.
+#[test]
+fn partial_answers_read_as_partial_and_a_failed_rescan_stays_on_screen() {
+    let mut app = org_app();
+    let _ = app.start();
+    listed(&mut app);
+    app.update(Action::OrgProgress(OrgProgress::Regions(
+        REGIONS.iter().map(ToString::to_string).collect(),
+    )));
+    let first: Vec<(String, Cell)> = accounts()
+        .iter()
+        .filter(|a| a.status == AccountStatus::Active)
+        .flat_map(|a| {
+            cells_of(&a.id)
+                .into_iter()
+                .filter(|c| c.region == "us-east-1" && c.service == Service::GuardDuty)
+                .map(|c| (a.id.clone(), c))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    app.update(Action::OrgProgress(OrgProgress::Cells(first)));
+    let frame = draw(&app, 120, 40);
+    let web = frame
+        .lines()
+        .find(|l| l.contains("prod-web"))
+        .expect("prod-web's row");
+    assert!(web.contains("1/1…"), "{web}");
+    assert!(!web.contains("1/1 "), "{web}");
+
+    app.update(Action::OrgScanFinished(Ok(Box::new(whole_scan()))));
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.screen, Screen::Account);
+    let effects = app.update(Action::Key(crossterm::event::KeyEvent::new(
+        KeyCode::Char('r'),
+        crossterm::event::KeyModifiers::CONTROL,
+    )));
+    assert!(matches!(effects[..], [Effect::OrgScan]), "{effects:?}");
+    app.update(Action::OrgScanFinished(Err(
+        "ThrottlingException: Rate exceeded".into(),
+    )));
+    key(&mut app, KeyCode::Esc);
+    let frame = draw(&app, 120, 40);
+    assert!(
+        frame.contains("✖ the last scan failed (why: at the right; ctrl-r scans again)")
+            && frame.contains("✖ last scan: ThrottlingException: Rate"),
+        "{frame}"
+    );
+    // Nothing matches: Enter says so.
+    app.accounts.set_filter("no-such-account");
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.screen, Screen::Accounts);
+    assert!(
+        app.ui
+            .toasts
+            .iter()
+            .any(|t| t.text == "no account matches the filter"),
+        "{:?}",
+        app.ui.toasts
+    );
+}

@@ -109,7 +109,7 @@ impl crate::services::OrgAdmin for Admin {
         &'a self,
         management: &'a crate::aws::Aws,
         region: &'a str,
-    ) -> futures::future::BoxFuture<'a, Result<Option<String>, AwsError>> {
+    ) -> futures::future::BoxFuture<'a, Result<Option<(String, String)>, AwsError>> {
         Box::pin(async move {
             let mut pages = management
                 .guardduty(region)
@@ -120,16 +120,28 @@ impl crate::services::OrgAdmin for Admin {
                 let page = page.map_err(|e| {
                     AwsError::classify("guardduty:ListOrganizationAdminAccounts", &e)
                 })?;
-                if let Some(admin) = page.admin_accounts().iter().find(|a| {
-                    a.admin_status()
-                        .map(aws_sdk_guardduty::types::AdminStatus::as_str)
-                        == Some("ENABLED")
-                }) {
-                    return Ok(admin.admin_account_id().map(str::to_string));
+                // Any listed administrator counts: one being removed is not "none".
+                if let Some(admin) = page.admin_accounts().first() {
+                    return Ok(Some((
+                        admin.admin_account_id().unwrap_or_default().to_string(),
+                        admin
+                            .admin_status()
+                            .map_or("ENABLED", aws_sdk_guardduty::types::AdminStatus::as_str)
+                            .to_string(),
+                    )));
                 }
             }
             Ok(None)
         })
+    }
+
+    /// Its organization configuration hangs off its own detector.
+    fn admin_ready<'a>(
+        &'a self,
+        admin: &'a crate::aws::Aws,
+        region: &'a str,
+    ) -> futures::future::BoxFuture<'a, Result<bool, AwsError>> {
+        Box::pin(async move { Ok(!probe::detector_ids(admin, region).await?.is_empty()) })
     }
 
     fn register<'a>(
@@ -150,15 +162,15 @@ impl crate::services::OrgAdmin for Admin {
         })
     }
 
-    /// `ALL` covers existing members too: GuardDuty adds and enables them itself.
+    /// `ALL` covers existing members too: GuardDuty adds and enables them itself. NEW where
+    /// ALL is set is never planned (`auto_enable_matches`), so this never narrows it.
     fn auto_enable<'a>(
         &'a self,
         admin: &'a crate::aws::Aws,
         _cfg: &'a crate::config::Config,
         region: &'a str,
-        mode: crate::config::AutoEnableMode,
-        _uncovered: &'a [String],
-    ) -> futures::future::BoxFuture<'a, Result<(), AwsError>> {
+        change: crate::services::AutoEnableChange<'a>,
+    ) -> futures::future::BoxFuture<'a, Result<String, AwsError>> {
         Box::pin(async move {
             let ids = probe::detector_ids(admin, region).await?;
             let Some(detector) = ids.first() else {
@@ -171,11 +183,11 @@ impl crate::services::OrgAdmin for Admin {
                 .guardduty(region)
                 .update_organization_configuration()
                 .detector_id(detector)
-                .auto_enable_organization_members(mode.as_str().into())
+                .auto_enable_organization_members(change.mode.as_str().into())
                 .send()
                 .await
                 .map_err(|e| AwsError::classify("guardduty:UpdateOrganizationConfiguration", &e))?;
-            Ok(())
+            Ok(format!("auto-enable {}", change.mode.as_str()))
         })
     }
 

@@ -111,6 +111,10 @@ pub async fn accounts(
 /// The most account ids Enable takes at once.
 const ENABLE_BATCH: usize = 100;
 
+/// The resource types Inspector's organization auto-enable knows, as the org probe names
+/// them.
+const AUTO_TYPES: [&str; 5] = ["EC2", "ECR", "LAMBDA", "LAMBDA_CODE", "CODE_REPOSITORY"];
+
 /// Inspector's organization switch: EnableDelegatedAdminAccount from the management account,
 /// then UpdateOrganizationConfiguration from the administrator. Inspector's auto-enable covers
 /// accounts that join later; with `ALL` the existing members are enabled by Enable.
@@ -121,7 +125,7 @@ impl crate::services::OrgAdmin for Admin {
         &'a self,
         management: &'a crate::aws::Aws,
         region: &'a str,
-    ) -> futures::future::BoxFuture<'a, Result<Option<String>, AwsError>> {
+    ) -> futures::future::BoxFuture<'a, Result<Option<(String, String)>, AwsError>> {
         Box::pin(async move {
             let mut pages = management
                 .inspector2(region)
@@ -131,12 +135,18 @@ impl crate::services::OrgAdmin for Admin {
             while let Some(page) = pages.next().await {
                 let page = page
                     .map_err(|e| AwsError::classify("inspector2:ListDelegatedAdminAccounts", &e))?;
-                if let Some(admin) = page.delegated_admin_accounts().iter().find(|a| {
-                    a.status()
-                        .map(aws_sdk_inspector2::types::DelegatedAdminStatus::as_str)
-                        == Some("ENABLED")
-                }) {
-                    return Ok(admin.account_id().map(str::to_string));
+                // Any listed administrator counts: one being removed is not "none".
+                if let Some(admin) = page.delegated_admin_accounts().first() {
+                    return Ok(Some((
+                        admin.account_id().unwrap_or_default().to_string(),
+                        admin
+                            .status()
+                            .map_or(
+                                "ENABLED",
+                                aws_sdk_inspector2::types::DelegatedAdminStatus::as_str,
+                            )
+                            .to_string(),
+                    )));
                 }
             }
             Ok(None)
@@ -161,24 +171,27 @@ impl crate::services::OrgAdmin for Admin {
         })
     }
 
+    /// The setting becomes the union of what is on and what config.yml wants (awsmon never
+    /// turns a type off); with ALL, existing members are enabled in batches, and any the API
+    /// refuses fail the step by name.
     fn auto_enable<'a>(
         &'a self,
         admin: &'a crate::aws::Aws,
         cfg: &'a crate::config::Config,
         region: &'a str,
-        mode: crate::config::AutoEnableMode,
-        uncovered: &'a [String],
-    ) -> futures::future::BoxFuture<'a, Result<(), AwsError>> {
+        change: crate::services::AutoEnableChange<'a>,
+    ) -> futures::future::BoxFuture<'a, Result<String, AwsError>> {
         Box::pin(async move {
             let client = admin.inspector2(region);
             let wanted = &cfg.settings.inspector.resource_types;
-            let on = |t: &str| wanted.iter().any(|w| w == t);
+            let on = union(change.current, wanted);
+            let has = |t: &str| on.iter().any(|w| w == t);
             let auto = aws_sdk_inspector2::types::AutoEnable::builder()
-                .ec2(on("EC2"))
-                .ecr(on("ECR"))
-                .lambda(on("LAMBDA"))
-                .lambda_code(on("LAMBDA_CODE"))
-                .code_repository(on("CODE_REPOSITORY"))
+                .ec2(has("EC2"))
+                .ecr(has("ECR"))
+                .lambda(has("LAMBDA"))
+                .lambda_code(has("LAMBDA_CODE"))
+                .code_repository(has("CODE_REPOSITORY"))
                 .build()
                 .map_err(|e| AwsError::other("inspector2:UpdateOrganizationConfiguration", e))?;
             client
@@ -189,18 +202,43 @@ impl crate::services::OrgAdmin for Admin {
                 .map_err(|e| {
                     AwsError::classify("inspector2:UpdateOrganizationConfiguration", &e)
                 })?;
-            if mode == crate::config::AutoEnableMode::All {
-                for batch in uncovered.chunks(ENABLE_BATCH) {
-                    client
-                        .enable()
-                        .set_account_ids(Some(batch.to_vec()))
-                        .set_resource_types(Some(super::scan_types(wanted)))
-                        .send()
-                        .await
-                        .map_err(|e| AwsError::classify("inspector2:Enable", &e))?;
-                }
+            if change.mode != crate::config::AutoEnableMode::All {
+                return Ok(format!("auto-enable for new accounts: {}", on.join("+")));
             }
-            Ok(())
+            let mut refused = Vec::new();
+            for batch in change.uncovered.chunks(ENABLE_BATCH) {
+                let out = client
+                    .enable()
+                    .set_account_ids(Some(batch.to_vec()))
+                    .set_resource_types(Some(super::scan_types(wanted)))
+                    .send()
+                    .await
+                    .map_err(|e| AwsError::classify("inspector2:Enable", &e))?;
+                refused.extend(out.failed_accounts().iter().map(|f| {
+                    format!(
+                        "{} ({}: {})",
+                        f.account_id(),
+                        f.error_code().as_str(),
+                        f.error_message()
+                    )
+                }));
+            }
+            if !refused.is_empty() {
+                return Err(AwsError::other(
+                    "inspector2:Enable",
+                    format!(
+                        "{} of {} refused: {}",
+                        refused.len(),
+                        change.uncovered.len(),
+                        refused.join("; ")
+                    ),
+                ));
+            }
+            Ok(format!(
+                "auto-enable {}; {} turned on",
+                on.join("+"),
+                crate::text::count(change.uncovered.len(), "account", "accounts")
+            ))
         })
     }
 
@@ -221,5 +259,33 @@ impl crate::services::OrgAdmin for Admin {
             .resource_types
             .iter()
             .all(|t| on.contains(&t.as_str()))
+    }
+}
+
+/// What is on now (`EC2+ECR`, or `NONE`) with what is wanted, in the API's order.
+fn union(current: Option<&str>, wanted: &[String]) -> Vec<String> {
+    let now: Vec<&str> = current.unwrap_or_default().split('+').collect();
+    AUTO_TYPES
+        .iter()
+        .filter(|t| now.contains(t) || wanted.iter().any(|w| w == *t))
+        .map(ToString::to_string)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_setting_only_grows() {
+        let wanted = vec!["EC2".to_string(), "ECR".to_string()];
+        assert_eq!(
+            super::union(Some("EC2+ECR+LAMBDA"), &wanted),
+            ["EC2", "ECR", "LAMBDA"]
+        );
+        assert_eq!(super::union(Some("NONE"), &wanted), ["EC2", "ECR"]);
+        assert_eq!(super::union(None, &wanted), ["EC2", "ECR"]);
+        assert_eq!(
+            super::union(Some("CODE_REPOSITORY"), &wanted),
+            ["EC2", "ECR", "CODE_REPOSITORY"]
+        );
     }
 }

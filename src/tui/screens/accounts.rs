@@ -64,6 +64,7 @@ impl AccountsState {
         self.error = None;
         self.cells.clear();
         self.auto_enable.clear();
+        self.notes.clear();
     }
 
     pub fn progress(&mut self, p: OrgProgress) {
@@ -146,6 +147,13 @@ impl AccountsState {
 
     fn account(&self, id: &str) -> Option<&OrgAccount> {
         self.accounts.iter().find(|a| a.id == id)
+    }
+
+    /// Regions that have answered for `account` and `service` so far.
+    fn answered(&self, account: &str, service: Service) -> usize {
+        self.cells
+            .get(account)
+            .map_or(0, |c| c.iter().filter(|c| c.service == service).count())
     }
 
     pub fn tally(&self, account: &str, service: Service) -> Tally {
@@ -237,15 +245,18 @@ fn split(area: Rect) -> (Rect, Rect) {
     }
 }
 
+/// A tally still filling in (regions yet to answer) is dim and ends in "…", so "1/1" after
+/// one region never reads as "on everywhere".
 fn tally_span(
     tally: Tally,
     skipped: Option<AccountStatus>,
-    scanning: bool,
+    filling: bool,
     theme: Theme,
 ) -> Span<'static> {
     let (text, style) = match skipped {
         Some(status) => (status.as_str().to_string(), theme.dim()),
-        None if tally.total == 0 && scanning => ("…".to_string(), theme.dim()),
+        None if tally.total == 0 && filling => ("…".to_string(), theme.dim()),
+        None if filling => (format!("{}/{}…", tally.enabled, tally.total), theme.dim()),
         None => {
             let style = if tally.total == 0 || tally.errors > 0 {
                 theme.err()
@@ -274,7 +285,14 @@ fn draw_list(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
             (None, false) => "no accounts in scope (ACCOUNTS / EXCLUDE_ACCOUNTS)".to_string(),
         };
         lines.push(Line::styled(text, theme.dim()));
-    } else if state.view.is_empty() {
+    } else if state.error.is_some() {
+        // The whole error is in the detail pane, which wraps.
+        lines.push(Line::styled(
+            "✖ the last scan failed (why: at the right; ctrl-r scans again)",
+            theme.err(),
+        ));
+    }
+    if !state.accounts.is_empty() && state.view.is_empty() {
         lines.push(Line::styled(
             format!("no account matches /{}", state.filter),
             theme.dim(),
@@ -322,10 +340,12 @@ fn draw_list(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
             name_style,
         )];
         for s in services() {
+            let filling =
+                state.scanning && state.answered(&account.id, *s) < state.regions.len().max(1);
             spans.push(tally_span(
                 state.tally(&account.id, *s),
                 skipped,
-                state.scanning,
+                filling,
                 theme,
             ));
         }
@@ -352,6 +372,9 @@ fn draw_list(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
 fn draw_account_detail(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
     let state = &app.accounts;
     let mut lines = Vec::new();
+    if let Some(e) = &state.error {
+        lines.push(Line::styled(format!("✖ last scan: {e}"), theme.err()));
+    }
     if let Some(a) = state.selected() {
         lines.push(Line::styled(format!("{} · {}", a.name, a.id), theme.bold()));
         lines.push(Line::raw(format!("{} · {}", a.ou_path, a.status.as_str())));
@@ -376,6 +399,18 @@ fn draw_account_detail(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
                 .iter()
                 .filter(|c| c.service == *s && c.state == State::Error)
                 .count();
+            let answered = state.answered(&a.id, *s);
+            if state.scanning && answered < state.regions.len() {
+                lines.push(Line::styled(
+                    format!(
+                        "{}: {answered} of {} regions answered…",
+                        s.label(),
+                        state.regions.len()
+                    ),
+                    theme.dim(),
+                ));
+                continue;
+            }
             let mut text = format!("{}: {}", s.label(), state.tally(&a.id, *s).label());
             if !off.is_empty() {
                 text.push_str(&format!(" · off or partial in {}", off.join(", ")));
@@ -507,7 +542,7 @@ fn draw_cell_detail(frame: &mut Frame, app: &App, theme: Theme, area: Rect, dril
         if here {
             "awsmon runs in this account: :matrix toggles its services"
         } else {
-            "read only: the console does not change member accounts"
+            "read only here: member accounts change through deploys (the Organization's StackSet and auto-enable), shown in their plans"
         },
         theme.dim(),
     ));
