@@ -228,22 +228,25 @@ async fn run_step(
         Step::FailureQueue {
             region, discard, ..
         } => failure_queue(aws, cfg, region, *discard).await,
-        Step::StackSet { spec, .. } => {
-            let instances = Box::pin(super::stackset_ops::apply(aws, spec, waiting, progress))
-                .await
-                .map_err(|e| StepError::Failed(e.to_string()))?;
+        Step::StackSet { spec, change, .. } => {
+            let instances = Box::pin(super::stackset_ops::apply(
+                aws, spec, *change, waiting, progress,
+            ))
+            .await
+            .map_err(|e| StepError::Failed(e.to_string()))?;
             instances_outcome(&instances)
         }
         Step::DeleteStackSet {
             set,
             ous,
+            accounts,
             regions,
             delete_set,
             ..
         } => Box::pin(super::stackset_ops::delete(
             aws,
             set,
-            ous,
+            (ous, accounts),
             regions,
             *delete_set,
             waiting,
@@ -252,12 +255,8 @@ async fn run_step(
         .await
         .map_err(|e| StepError::Failed(e.to_string())),
         Step::RetryStackInstances { spec, failed } => {
-            let pairs: Vec<(String, String)> = failed
-                .iter()
-                .map(|i| (i.account.clone(), i.region.clone()))
-                .collect();
             let instances = Box::pin(super::stackset_ops::retry(
-                aws, spec, &pairs, waiting, progress,
+                aws, spec, failed, waiting, progress,
             ))
             .await
             .map_err(|e| StepError::Failed(e.to_string()))?;

@@ -328,8 +328,14 @@ async fn org_facts(
                     region: cfg.home_region().to_string(),
                     name: naming::org_spoke_stackset(cfg, Service::Config),
                     as_delegated_admin: false,
+                    prefs: crate::deploy::stackset_ops::Preferences {
+                        max_concurrent_percent: cfg.org.max_concurrent_percent,
+                        failure_tolerance_percent: cfg.org.failure_tolerance_percent,
+                    },
                 },
                 error: (!deploying).then(|| why.clone()),
+                owned: false,
+                wanted: Vec::new(),
                 spec: Err(format!(
                     "ORGANIZATION is true but the Organization cannot be read ({why}): the member accounts' spokes need its OUs"
                 )),

@@ -173,13 +173,15 @@ pub enum Step {
     /// Org mode: member accounts' spokes as one service-managed StackSet.
     StackSet {
         spec: super::stackset_ops::StackSetSpec,
-        action: StackAction,
+        change: super::stackset_ops::SetChange,
         reason: String,
     },
     /// Org mode, destroying: the StackSet's instances, then the StackSet.
     DeleteStackSet {
         set: super::stackset_ops::StackSetRef,
         ous: Vec<String>,
+        /// Only these accounts of the OUs; empty: all of them.
+        accounts: Vec<String>,
         regions: Vec<String>,
         instances: usize,
         /// The StackSet itself goes too (no region left).
@@ -480,12 +482,14 @@ impl fmt::Display for Step {
             ),
             Step::StackSet {
                 spec,
-                action,
+                change,
                 reason,
             } => {
-                let verb = match action {
-                    StackAction::Create => "create",
-                    StackAction::Update => "update",
+                use super::stackset_ops::SetChange;
+                let verb = match change {
+                    SetChange::Create => "create",
+                    SetChange::Update => "update",
+                    SetChange::Keep => "extend",
                 };
                 let mut scope = spec.ous.join(", ");
                 if !spec.exclude.is_empty() {
@@ -493,7 +497,7 @@ impl fmt::Display for Step {
                 }
                 write!(
                     f,
-                    "{verb} StackSet {} in {}: {reason}; to every account in {scope}, in {} (one region after another); service-managed, it reaches accounts that join later by itself; at most {}% of accounts at once, stopping past {}% failed",
+                    "{verb} StackSet {} in {}: {reason}; to every account in {scope}, in {} (one region after another); service-managed, it reaches accounts that join later by itself; about {}% of accounts at once, stopping past {}% failed",
                     spec.name,
                     spec.region,
                     spec.regions.join(", "),
@@ -507,6 +511,7 @@ impl fmt::Display for Step {
                 regions,
                 instances,
                 delete_set: true,
+                ..
             } => write!(
                 f,
                 "delete StackSet {} in {}: first its {} in {} ({}), the member accounts' forwarding rules and roles (they hold no data)",
@@ -519,17 +524,24 @@ impl fmt::Display for Step {
             Step::DeleteStackSet {
                 set,
                 ous,
+                accounts,
                 regions,
                 instances,
                 delete_set: false,
-            } => write!(
-                f,
-                "delete {} of StackSet {} in {} ({}): the member accounts' forwarding rules and roles there (they hold no data); the StackSet stays for its other regions",
-                crate::text::count(*instances, "instance", "instances"),
-                set.name,
-                regions.join(", "),
-                ous.join(", ")
-            ),
+            } => {
+                let whose = if accounts.is_empty() {
+                    ous.join(", ")
+                } else {
+                    format!("{} of {}", accounts.join(", "), ous.join(", "))
+                };
+                write!(
+                    f,
+                    "delete {} of StackSet {} in {} ({whose}): the member accounts' forwarding rules and roles there (they hold no data); the StackSet stays",
+                    crate::text::count(*instances, "instance", "instances"),
+                    set.name,
+                    regions.join(", ")
+                )
+            }
             Step::RetryStackInstances { spec, failed } => write!(
                 f,
                 "retry only the {} of StackSet {} that failed: {}",

@@ -1,21 +1,26 @@
 //! Org mode's member-account spokes as one CloudFormation StackSet with SERVICE_MANAGED
-//! permissions and auto-deployment: created or updated from the delegated administrator (or
-//! the management account), its instances put on the chosen OUs × regions with the operation
-//! preferences from config.yml, waited for, and read back instance by instance (account,
-//! region, status, and why a failed one failed). A retry re-runs only the failed instances.
-//! New accounts in the OUs get the spoke from StackSets itself, without awsmon.
+//! permissions and auto-deployment: created (or its template updated) from the delegated
+//! administrator or the management account, its instances put on the chosen OUs × regions
+//! with the operation preferences from config.yml, each operation waited for and judged, and
+//! the instances read back one by one (account, region, status, and why a failed one failed).
+//! A retry re-runs only the failed instances, region by region, through their own OUs. New
+//! accounts in the OUs get the spoke from StackSets itself, without awsmon.
 
 use std::time::Instant;
 
 use aws_sdk_cloudformation::types::{
-    AccountFilterType, AutoDeployment, CallAs, Capability, DeploymentTargets, ManagedExecution,
-    Parameter, PermissionModels, RegionConcurrencyType, StackSetOperationPreferences, Tag,
+    AccountFilterType, AutoDeployment, CallAs, Capability, ConcurrencyMode, DeploymentTargets,
+    ManagedExecution, Parameter, PermissionModels, RegionConcurrencyType,
+    StackSetOperationPreferences, Tag,
 };
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::stack_ops::{Progress, Waiting};
 use super::templates::Template;
 use crate::aws::{Aws, AwsError};
+
+/// The tag that marks a StackSet as awsmon's: one without it is never updated or deleted.
+pub const OWNER_TAG: &str = "awsmon:stackset";
 
 /// Where the spoke goes and how fast.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,7 +33,8 @@ pub struct StackSetSpec {
     pub tags: Vec<(String, String)>,
     /// OU ids, or the root id, the instances go to (and new accounts there, automatically).
     pub ous: Vec<String>,
-    /// Accounts left out (EXCLUDE_ACCOUNTS).
+    /// Accounts left out: EXCLUDE_ACCOUNTS and the account awsmon runs as (its own spokes
+    /// forward its changes).
     pub exclude: Vec<String>,
     /// In this order, one after another.
     pub regions: Vec<String>,
@@ -45,6 +51,15 @@ pub struct Preferences {
     pub failure_tolerance_percent: u8,
 }
 
+/// Which StackSet, administered how: enough to read or delete it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StackSetRef {
+    pub region: String,
+    pub name: String,
+    pub as_delegated_admin: bool,
+    pub prefs: Preferences,
+}
+
 /// One stack instance as StackSets reports it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Instance {
@@ -52,7 +67,8 @@ pub struct Instance {
     pub region: String,
     /// CURRENT, OUTDATED or INOPERABLE.
     pub status: String,
-    /// SUCCEEDED, FAILED, CANCELLED, PENDING, RUNNING… where reported.
+    /// SUCCEEDED, FAILED, CANCELLED, PENDING, RUNNING, SKIPPED_SUSPENDED_ACCOUNT… where
+    /// reported.
     pub detailed: Option<String>,
     pub reason: Option<String>,
     /// The OU it was deployed through (service-managed).
@@ -60,12 +76,21 @@ pub struct Instance {
 }
 
 impl Instance {
-    /// Failed, or left behind by a failed operation: what a retry re-runs.
+    /// Failed or cancelled by an operation: what a retry re-runs. A suspended account's
+    /// skip and an INOPERABLE instance are not (a retry cannot change them).
     pub fn failed(&self) -> bool {
-        self.detailed.as_deref() == Some("FAILED")
-            || matches!(self.status.as_str(), "OUTDATED" | "INOPERABLE")
-                && self.detailed.as_deref() != Some("RUNNING")
-                && self.detailed.as_deref() != Some("PENDING")
+        matches!(self.detailed.as_deref(), Some("FAILED" | "CANCELLED"))
+    }
+
+    /// StackSets skipped it: the account is suspended.
+    pub fn skipped(&self) -> bool {
+        self.detailed.as_deref() == Some("SKIPPED_SUSPENDED_ACCOUNT")
+    }
+
+    /// Cut loose from the StackSet by a failed deletion: only deleting it (keeping its
+    /// stack) or fixing the stack by hand clears it.
+    pub fn inoperable(&self) -> bool {
+        self.status == "INOPERABLE"
     }
 
     pub fn line(&self) -> String {
@@ -82,138 +107,21 @@ impl Instance {
     }
 }
 
-fn call_as(spec: &StackSetSpec) -> CallAs {
-    call_as_admin(spec.as_delegated_admin)
+/// What happens to the StackSet itself before its instances are put on the targets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SetChange {
+    Create,
+    /// Its template or parameters changed: every instance is updated.
+    Update,
+    /// Unchanged: only missing instances are added.
+    Keep,
 }
 
-fn call_as_admin(as_delegated_admin: bool) -> CallAs {
+fn call_as(as_delegated_admin: bool) -> CallAs {
     if as_delegated_admin {
         CallAs::DelegatedAdmin
     } else {
         CallAs::SelfValue
-    }
-}
-
-/// Which StackSet, administered how: enough to read or delete it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StackSetRef {
-    pub region: String,
-    pub name: String,
-    pub as_delegated_admin: bool,
-}
-
-/// Deletes every instance (the spokes in member accounts: rules and roles, no data) through
-/// the OUs they were deployed to, then the StackSet.
-pub async fn delete(
-    aws: &Aws,
-    set: &StackSetRef,
-    ous: &[String],
-    regions: &[String],
-    delete_set: bool,
-    waiting: Waiting,
-    progress: &UnboundedSender<Progress>,
-) -> Result<String, AwsError> {
-    let cf = aws.cloudformation(&set.region);
-    let spec_like = StackSetSpec {
-        region: set.region.clone(),
-        name: set.name.clone(),
-        template: super::templates::ORG_CONFIG,
-        parameters: Vec::new(),
-        tags: Vec::new(),
-        ous: ous.to_vec(),
-        exclude: Vec::new(),
-        regions: regions.to_vec(),
-        prefs: Preferences {
-            max_concurrent_percent: 100,
-            failure_tolerance_percent: 0,
-        },
-        as_delegated_admin: set.as_delegated_admin,
-    };
-    let note = |text: String| {
-        let _ = progress.send(Progress::Note {
-            region: set.region.clone(),
-            stack: set.name.clone(),
-            text,
-        });
-    };
-    if !ous.is_empty() && !regions.is_empty() {
-        let op = cf
-            .delete_stack_instances()
-            .stack_set_name(&set.name)
-            .deployment_targets(
-                DeploymentTargets::builder()
-                    .set_organizational_unit_ids(Some(ous.to_vec()))
-                    .build(),
-            )
-            .set_regions(Some(regions.to_vec()))
-            .retain_stacks(false)
-            .call_as(call_as_admin(set.as_delegated_admin))
-            .send()
-            .await
-            .map_err(|e| AwsError::classify("cloudformation:DeleteStackInstances", &e))?;
-        wait(aws, &spec_like, op.operation_id(), waiting, &note).await?;
-    }
-    if !delete_set {
-        return Ok(format!("instances in {} deleted", regions.join(", ")));
-    }
-    cf.delete_stack_set()
-        .stack_set_name(&set.name)
-        .call_as(call_as_admin(set.as_delegated_admin))
-        .send()
-        .await
-        .map_err(|e| AwsError::classify("cloudformation:DeleteStackSet", &e))?;
-    Ok("deleted, with its instances".to_string())
-}
-
-/// The operation preferences; `regions` in their order (an update of the whole StackSet
-/// reaches regions beyond those asked, so it names none).
-fn prefs_for(spec: &StackSetSpec, regions: Option<&[String]>) -> StackSetOperationPreferences {
-    StackSetOperationPreferences::builder()
-        .region_concurrency_type(RegionConcurrencyType::Sequential)
-        .set_region_order(regions.map(<[String]>::to_vec))
-        .max_concurrent_percentage(i32::from(spec.prefs.max_concurrent_percent))
-        .failure_tolerance_percentage(i32::from(spec.prefs.failure_tolerance_percent))
-        .build()
-}
-
-fn prefs(spec: &StackSetSpec) -> StackSetOperationPreferences {
-    prefs_for(spec, Some(&spec.regions))
-}
-
-fn targets(spec: &StackSetSpec, only: &[String]) -> DeploymentTargets {
-    let b = DeploymentTargets::builder().set_organizational_unit_ids(Some(spec.ous.clone()));
-    if !only.is_empty() {
-        b.set_accounts(Some(only.to_vec()))
-            .account_filter_type(AccountFilterType::Intersection)
-            .build()
-    } else if !spec.exclude.is_empty() {
-        b.set_accounts(Some(spec.exclude.clone()))
-            .account_filter_type(AccountFilterType::Difference)
-            .build()
-    } else {
-        b.build()
-    }
-}
-
-/// Whether the StackSet exists.
-pub async fn exists(aws: &Aws, set: &StackSetRef) -> Result<bool, AwsError> {
-    match aws
-        .cloudformation(&set.region)
-        .describe_stack_set()
-        .stack_set_name(&set.name)
-        .call_as(call_as_admin(set.as_delegated_admin))
-        .send()
-        .await
-    {
-        Ok(_) => Ok(true),
-        Err(e)
-            if e.as_service_error().is_some_and(
-                aws_sdk_cloudformation::operation::describe_stack_set::DescribeStackSetError::is_stack_set_not_found_exception,
-            ) =>
-        {
-            Ok(false)
-        }
-        Err(e) => Err(AwsError::classify("cloudformation:DescribeStackSet", &e)),
     }
 }
 
@@ -223,7 +131,38 @@ impl StackSetSpec {
             region: self.region.clone(),
             name: self.name.clone(),
             as_delegated_admin: self.as_delegated_admin,
+            prefs: self.prefs,
         }
+    }
+}
+
+/// The operation preferences, `regions` in their order (an update of the whole StackSet
+/// reaches regions beyond those asked, so it names none). Soft failure tolerance: with the
+/// default strict mode, StackSets caps the accounts at once at the tolerance plus one, so a
+/// tolerance of 0 would deploy one account at a time whatever ORG_MAX_CONCURRENT_PERCENT says.
+fn prefs(p: Preferences, regions: Option<&[String]>) -> StackSetOperationPreferences {
+    StackSetOperationPreferences::builder()
+        .region_concurrency_type(RegionConcurrencyType::Sequential)
+        .set_region_order(regions.map(<[String]>::to_vec))
+        .max_concurrent_percentage(i32::from(p.max_concurrent_percent))
+        .failure_tolerance_percentage(i32::from(p.failure_tolerance_percent))
+        .concurrency_mode(ConcurrencyMode::SoftFailureTolerance)
+        .build()
+}
+
+/// OUs, and either only `accounts` of them (INTERSECTION) or all but `exclude` (DIFFERENCE).
+fn targets(ous: &[String], accounts: &[String], exclude: &[String]) -> DeploymentTargets {
+    let b = DeploymentTargets::builder().set_organizational_unit_ids(Some(ous.to_vec()));
+    if !accounts.is_empty() {
+        b.set_accounts(Some(accounts.to_vec()))
+            .account_filter_type(AccountFilterType::Intersection)
+            .build()
+    } else if !exclude.is_empty() {
+        b.set_accounts(Some(exclude.to_vec()))
+            .account_filter_type(AccountFilterType::Difference)
+            .build()
+    } else {
+        b.build()
     }
 }
 
@@ -234,7 +173,7 @@ pub async fn instances(aws: &Aws, set: &StackSetRef) -> Result<Vec<Instance>, Aw
         .cloudformation(&set.region)
         .list_stack_instances()
         .stack_set_name(&set.name)
-        .call_as(call_as_admin(set.as_delegated_admin))
+        .call_as(call_as(set.as_delegated_admin))
         .into_paginator()
         .send();
     while let Some(page) = pages.next().await {
@@ -260,11 +199,13 @@ pub async fn instances(aws: &Aws, set: &StackSetRef) -> Result<Vec<Instance>, Aw
     Ok(out)
 }
 
-/// Creates or updates the StackSet, puts its instances on the OUs × regions, waits for the
-/// operations and returns every instance.
+/// Creates or updates the StackSet as planned, puts its instances on the OUs × regions,
+/// waits for each operation and returns every instance. An operation that ends other than
+/// SUCCEEDED with no instance to show for it is an error with its reason.
 pub async fn apply(
     aws: &Aws,
     spec: &StackSetSpec,
+    change: SetChange,
     waiting: Waiting,
     progress: &UnboundedSender<Progress>,
 ) -> Result<Vec<Instance>, AwsError> {
@@ -282,6 +223,8 @@ pub async fn apply(
     let tags: Vec<Tag> = spec
         .tags
         .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .chain(std::iter::once((OWNER_TAG, spec.name.as_str())))
         .map(|(k, v)| Tag::builder().key(k).value(v).build())
         .collect();
     let note = |text: String| {
@@ -291,94 +234,78 @@ pub async fn apply(
             text,
         });
     };
-    if exists(aws, &spec.set_ref()).await? {
-        // The template and parameters reach every existing instance.
-        let op = cf
-            .update_stack_set()
-            .stack_set_name(&spec.name)
-            .template_body(spec.template.body)
-            .set_parameters(Some(parameters))
-            .set_tags(Some(tags))
-            .capabilities(Capability::CapabilityNamedIam)
-            .operation_preferences(prefs_for(spec, None))
-            .call_as(call_as(spec))
-            .send()
-            .await
-            .map_err(|e| AwsError::classify("cloudformation:UpdateStackSet", &e))?;
-        note("StackSet updated".into());
-        wait(aws, spec, op.operation_id(), waiting, &note).await?;
-    } else {
-        cf.create_stack_set()
-            .stack_set_name(&spec.name)
-            .description("awsmon org-mode spoke (see its template)")
-            .template_body(spec.template.body)
-            .set_parameters(Some(parameters))
-            .set_tags(Some(tags))
-            .capabilities(Capability::CapabilityNamedIam)
-            .permission_model(PermissionModels::ServiceManaged)
-            .auto_deployment(
-                AutoDeployment::builder()
-                    .enabled(true)
-                    .retain_stacks_on_account_removal(false)
-                    .build(),
-            )
-            .managed_execution(ManagedExecution::builder().active(true).build())
-            .call_as(call_as(spec))
-            .send()
-            .await
-            .map_err(|e| AwsError::classify("cloudformation:CreateStackSet", &e))?;
-        note("StackSet created (service-managed, auto-deploys to new accounts)".into());
+    let set = spec.set_ref();
+    let mut outcome = Operation::default();
+    match change {
+        SetChange::Create => {
+            cf.create_stack_set()
+                .stack_set_name(&spec.name)
+                .description("awsmon org-mode spoke (see its template)")
+                .template_body(spec.template.body)
+                .set_parameters(Some(parameters))
+                .set_tags(Some(tags))
+                .capabilities(Capability::CapabilityNamedIam)
+                .permission_model(PermissionModels::ServiceManaged)
+                .auto_deployment(
+                    AutoDeployment::builder()
+                        .enabled(true)
+                        .retain_stacks_on_account_removal(false)
+                        .build(),
+                )
+                .managed_execution(ManagedExecution::builder().active(true).build())
+                .call_as(call_as(spec.as_delegated_admin))
+                .send()
+                .await
+                .map_err(|e| AwsError::classify("cloudformation:CreateStackSet", &e))?;
+            note("StackSet created (service-managed, auto-deploys to new accounts)".into());
+        }
+        SetChange::Update => {
+            let op = cf
+                .update_stack_set()
+                .stack_set_name(&spec.name)
+                .template_body(spec.template.body)
+                .set_parameters(Some(parameters))
+                .set_tags(Some(tags))
+                .capabilities(Capability::CapabilityNamedIam)
+                .operation_preferences(prefs(spec.prefs, None))
+                .call_as(call_as(spec.as_delegated_admin))
+                .send()
+                .await
+                .map_err(|e| AwsError::classify("cloudformation:UpdateStackSet", &e))?;
+            note("StackSet updated: every instance gets the new template".into());
+            outcome = wait(aws, &set, op.operation_id(), waiting, &note).await?;
+        }
+        SetChange::Keep => {}
     }
-    // Instances that exist already are left as they are by this call.
-    let op = cf
-        .create_stack_instances()
-        .stack_set_name(&spec.name)
-        .deployment_targets(targets(spec, &[]))
-        .set_regions(Some(spec.regions.clone()))
-        .operation_preferences(prefs(spec))
-        .call_as(call_as(spec))
-        .send()
-        .await
-        .map_err(|e| AwsError::classify("cloudformation:CreateStackInstances", &e))?;
-    wait(aws, spec, op.operation_id(), waiting, &note).await?;
-    report(aws, spec, progress).await
+    if outcome.succeeded() {
+        // Instances that exist already are left as they are by this call.
+        let op = cf
+            .create_stack_instances()
+            .stack_set_name(&spec.name)
+            .deployment_targets(targets(&spec.ous, &[], &spec.exclude))
+            .set_regions(Some(spec.regions.clone()))
+            .operation_preferences(prefs(spec.prefs, Some(&spec.regions)))
+            .call_as(call_as(spec.as_delegated_admin))
+            .send()
+            .await
+            .map_err(|e| AwsError::classify("cloudformation:CreateStackInstances", &e))?;
+        outcome = wait(aws, &set, op.operation_id(), waiting, &note).await?;
+    }
+    let all = report(aws, &set, progress).await?;
+    outcome.judge(&all)?;
+    Ok(all)
 }
 
-/// Re-runs only `failed` (account, region) instances.
+/// Re-runs only `failed` instances: one operation per region, each through the OUs those
+/// instances were deployed through, naming exactly their accounts.
 pub async fn retry(
     aws: &Aws,
     spec: &StackSetSpec,
-    failed: &[(String, String)],
+    failed: &[Instance],
     waiting: Waiting,
     progress: &UnboundedSender<Progress>,
 ) -> Result<Vec<Instance>, AwsError> {
-    let mut accounts: Vec<String> = failed.iter().map(|(a, _)| a.clone()).collect();
-    accounts.sort();
-    accounts.dedup();
-    // The failed instances' regions, in REGIONS order where it names them.
-    let mut regions: Vec<String> = Vec::new();
-    for (_, r) in failed {
-        if !regions.contains(r) {
-            regions.push(r.clone());
-        }
-    }
-    regions.sort_by_key(|r| {
-        spec.regions
-            .iter()
-            .position(|x| x == r)
-            .unwrap_or(usize::MAX)
-    });
-    let op = aws
-        .cloudformation(&spec.region)
-        .update_stack_instances()
-        .stack_set_name(&spec.name)
-        .deployment_targets(targets(spec, &accounts))
-        .set_regions(Some(regions.clone()))
-        .operation_preferences(prefs_for(spec, Some(&regions)))
-        .call_as(call_as(spec))
-        .send()
-        .await
-        .map_err(|e| AwsError::classify("cloudformation:UpdateStackInstances", &e))?;
+    let set = spec.set_ref();
     let note = |text: String| {
         let _ = progress.send(Progress::Note {
             region: spec.region.clone(),
@@ -386,21 +313,104 @@ pub async fn retry(
             text,
         });
     };
-    wait(aws, spec, op.operation_id(), waiting, &note).await?;
-    report(aws, spec, progress).await
+    let mut regions: Vec<&str> = Vec::new();
+    for i in failed {
+        if !regions.contains(&i.region.as_str()) {
+            regions.push(&i.region);
+        }
+    }
+    let mut outcome = Operation::default();
+    for region in regions {
+        let here: Vec<&Instance> = failed.iter().filter(|i| i.region == region).collect();
+        let mut accounts: Vec<String> = here.iter().map(|i| i.account.clone()).collect();
+        accounts.dedup();
+        let mut ous: Vec<String> = here.iter().filter_map(|i| i.ou.clone()).collect();
+        ous.sort();
+        ous.dedup();
+        if ous.is_empty() {
+            ous.clone_from(&spec.ous);
+        }
+        let only = [region.to_string()];
+        let op = aws
+            .cloudformation(&spec.region)
+            .update_stack_instances()
+            .stack_set_name(&spec.name)
+            .deployment_targets(targets(&ous, &accounts, &[]))
+            .set_regions(Some(only.to_vec()))
+            .operation_preferences(prefs(spec.prefs, Some(&only)))
+            .call_as(call_as(spec.as_delegated_admin))
+            .send()
+            .await
+            .map_err(|e| AwsError::classify("cloudformation:UpdateStackInstances", &e))?;
+        let done = wait(aws, &set, op.operation_id(), waiting, &note).await?;
+        if !done.succeeded() {
+            outcome = done;
+        }
+    }
+    let all = report(aws, &set, progress).await?;
+    outcome.judge(&all)?;
+    Ok(all)
+}
+
+/// Deletes the instances of `ous` in `regions` (only `accounts` of them when named): the
+/// spokes in member accounts, rules and roles, no data. Then, with `delete_set`, the
+/// StackSet. A deletion that does not succeed stops there, with its reason.
+pub async fn delete(
+    aws: &Aws,
+    set: &StackSetRef,
+    targets_of: (&[String], &[String]),
+    regions: &[String],
+    delete_set: bool,
+    waiting: Waiting,
+    progress: &UnboundedSender<Progress>,
+) -> Result<String, AwsError> {
+    let (ous, accounts) = targets_of;
+    let cf = aws.cloudformation(&set.region);
+    let note = |text: String| {
+        let _ = progress.send(Progress::Note {
+            region: set.region.clone(),
+            stack: set.name.clone(),
+            text,
+        });
+    };
+    if !ous.is_empty() && !regions.is_empty() {
+        let op = cf
+            .delete_stack_instances()
+            .stack_set_name(&set.name)
+            .deployment_targets(targets(ous, accounts, &[]))
+            .set_regions(Some(regions.to_vec()))
+            .retain_stacks(false)
+            .operation_preferences(prefs(set.prefs, Some(regions)))
+            .call_as(call_as(set.as_delegated_admin))
+            .send()
+            .await
+            .map_err(|e| AwsError::classify("cloudformation:DeleteStackInstances", &e))?;
+        let done = wait(aws, set, op.operation_id(), waiting, &note).await?;
+        done.judge(&[])?;
+    }
+    if !delete_set {
+        return Ok(format!("instances in {} deleted", regions.join(", ")));
+    }
+    cf.delete_stack_set()
+        .stack_set_name(&set.name)
+        .call_as(call_as(set.as_delegated_admin))
+        .send()
+        .await
+        .map_err(|e| AwsError::classify("cloudformation:DeleteStackSet", &e))?;
+    Ok("deleted, with its instances".to_string())
 }
 
 /// Every instance, each one a progress line.
 async fn report(
     aws: &Aws,
-    spec: &StackSetSpec,
+    set: &StackSetRef,
     progress: &UnboundedSender<Progress>,
 ) -> Result<Vec<Instance>, AwsError> {
-    let all = instances(aws, &spec.set_ref()).await?;
+    let all = instances(aws, set).await?;
     for i in &all {
         let _ = progress.send(Progress::Resource {
             region: i.region.clone(),
-            stack: spec.name.clone(),
+            stack: set.name.clone(),
             resource: format!("instance {}", i.account),
             status: i.detailed.clone().unwrap_or_else(|| i.status.clone()),
             reason: i.reason.clone(),
@@ -409,32 +419,63 @@ async fn report(
     Ok(all)
 }
 
-/// Until the operation ends; a FAILED operation is not an error here: the instances say which
-/// failed and why.
+/// How an operation ended: its status and StatusReason (none ran: succeeded).
+#[derive(Debug, Clone, Default)]
+struct Operation {
+    status: Option<String>,
+    reason: Option<String>,
+}
+
+impl Operation {
+    fn succeeded(&self) -> bool {
+        self.status.as_deref().is_none_or(|s| s == "SUCCEEDED")
+    }
+
+    /// An operation that did not succeed is an error unless failed instances explain it
+    /// (they fail the step by name, and a deploy again retries them).
+    fn judge(&self, instances: &[Instance]) -> Result<(), AwsError> {
+        if self.succeeded() || instances.iter().any(Instance::failed) {
+            return Ok(());
+        }
+        Err(AwsError::other(
+            "cloudformation:DescribeStackSetOperation",
+            format!(
+                "the operation ended {}{}",
+                self.status.as_deref().unwrap_or_default(),
+                self.reason
+                    .as_deref()
+                    .map(|r| format!(": {r}"))
+                    .unwrap_or_default()
+            ),
+        ))
+    }
+}
+
+/// Until the operation ends, reporting each change of its status.
 async fn wait(
     aws: &Aws,
-    spec: &StackSetSpec,
+    set: &StackSetRef,
     operation: Option<&str>,
     waiting: Waiting,
     note: &impl Fn(String),
-) -> Result<(), AwsError> {
+) -> Result<Operation, AwsError> {
     let Some(id) = operation else {
-        return Ok(());
+        return Ok(Operation::default());
     };
     let started = Instant::now();
     let mut last = String::new();
     loop {
         let out = aws
-            .cloudformation(&spec.region)
+            .cloudformation(&set.region)
             .describe_stack_set_operation()
-            .stack_set_name(&spec.name)
+            .stack_set_name(&set.name)
             .operation_id(id)
-            .call_as(call_as(spec))
+            .call_as(call_as(set.as_delegated_admin))
             .send()
             .await
             .map_err(|e| AwsError::classify("cloudformation:DescribeStackSetOperation", &e))?;
-        let status = out
-            .stack_set_operation()
+        let op = out.stack_set_operation();
+        let status = op
             .and_then(|o| o.status())
             .map(|s| s.as_str().to_string())
             .unwrap_or_default();
@@ -443,7 +484,10 @@ async fn wait(
             last.clone_from(&status);
         }
         if matches!(status.as_str(), "SUCCEEDED" | "FAILED" | "STOPPED") {
-            return Ok(());
+            return Ok(Operation {
+                status: Some(status),
+                reason: op.and_then(|o| o.status_reason()).map(str::to_string),
+            });
         }
         if started.elapsed() > waiting.timeout {
             return Err(AwsError::other(

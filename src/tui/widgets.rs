@@ -5,7 +5,7 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Clear, Paragraph};
+use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use super::app::App;
 use super::command::{self, Scope};
@@ -184,4 +184,15 @@ pub fn fit(s: &str, width: usize) -> String {
     let mut out: String = s.chars().take(width.saturating_sub(1)).collect();
     out.push('…');
     out
+}
+
+/// A bordered pane of wrapped lines under ` title ` (the screens' detail panes).
+pub fn pane(frame: &mut Frame, theme: Theme, title: &str, lines: Vec<Line<'_>>, area: Rect) {
+    let block = Block::bordered()
+        .title(format!(" {title} "))
+        .border_style(theme.dim());
+    frame.render_widget(
+        Paragraph::new(lines).block(block).wrap(Wrap { trim: true }),
+        area,
+    );
 }

@@ -126,15 +126,22 @@ pub struct OrgFaults {
     /// Accounts whose access role cannot be assumed.
     pub deny_assume_role: Mutex<Vec<String>>,
     /// A StackSet instance (account, region) that fails with this reason until a retry
-    /// (UpdateStackInstances naming its account) runs: moto reports every instance as
-    /// succeeded and has no per-instance status details.
+    /// (UpdateStackInstances naming its account and region) runs: moto reports every
+    /// instance as succeeded and has no per-instance status details.
     pub failing_instance: Mutex<Option<(String, String, String)>>,
+    /// Accounts StackSets skips as suspended (SKIPPED_SUSPENDED_ACCOUNT); moto deploys to them.
+    pub suspended: Mutex<Vec<String>>,
+    /// Each account's OU, for the instances' OrganizationalUnitId (moto reports none).
+    pub account_ous: Mutex<HashMap<String, String>>,
     /// The StackSet's instances as moto made them (read back after each instances call):
     /// (stack set name, account, region). ListStackInstances is answered from these once
-    /// `failing_instance` has been set.
+    /// `stackset_details` is on.
     pub stack_instances: Mutex<Vec<(String, String, String)>>,
-    /// The form bodies of UpdateStackInstances calls (the retries).
-    pub retries: Mutex<Vec<String>>,
+    /// Answer ListStackInstances here, with statuses, OUs, skips and the failure.
+    pub stackset_details: std::sync::atomic::AtomicBool,
+    /// The form bodies of every CreateStackSet, CreateStackInstances, UpdateStackInstances
+    /// and DeleteStackInstances call, in order.
+    pub stackset_calls: Mutex<Vec<String>>,
     /// Every request seen, as `METHOD path action` (the action from `X-Amz-Target` or the
     /// Query protocol's `Action`; empty for REST APIs).
     pub requests: Mutex<Vec<String>>,
@@ -150,62 +157,102 @@ pub async fn overlay(moto_endpoint: &str, faults: Arc<OrgFaults>) -> std::io::Re
     Overlay::start(moto_endpoint, move |req| answer(req, &faults), Some(after)).await
 }
 
-/// After moto made or updated stack instances: read them back (so ListStackInstances can be
-/// answered with per-instance status), and let a retry naming the failing account succeed.
+/// After moto made, updated or deleted stack instances: emulate the account filters moto
+/// ignores, read the instances back (so ListStackInstances can be answered with per-instance
+/// status), and let a retry naming the failing account and region succeed.
 async fn after_moto(req: &StubRequest, faults: &OrgFaults, moto: &str) {
     let action = form_value(&req.body, "Action").unwrap_or_default();
     if !matches!(
         action.as_str(),
-        "CreateStackInstances" | "UpdateStackInstances" | "UpdateStackSet" | "DeleteStackInstances"
+        "CreateStackSet"
+            | "CreateStackInstances"
+            | "UpdateStackInstances"
+            | "UpdateStackSet"
+            | "DeleteStackInstances"
     ) {
         return;
     }
     let name = form_value(&req.body, "StackSetName").unwrap_or_default();
-    let aws = crate::bench_aws(moto).await;
-    // moto deletes instances by account only; a service-managed deletion names OUs, so the
-    // accounts it made through them are deleted here.
-    if action == "DeleteStackInstances" {
-        let regions: Vec<String> = (1..)
-            .map_while(|n| form_value(&req.body, &format!("Regions.member.{n}")))
-            .collect();
-        let accounts: Vec<String> = faults
-            .stack_instances
-            .lock()
-            .map(|k| {
-                let mut a: Vec<String> = k
-                    .iter()
-                    .filter(|(n, _, r)| *n == name && regions.contains(r))
-                    .map(|(_, a, _)| a.clone())
-                    .collect();
-                a.sort();
-                a.dedup();
-                a
-            })
-            .unwrap_or_default();
-        let _ = aws
-            .cloudformation("us-east-1")
-            .delete_stack_instances()
-            .stack_set_name(&name)
-            .set_accounts(Some(accounts))
-            .set_regions(Some(regions))
-            .retain_stacks(false)
-            .send()
-            .await;
+    if action != "UpdateStackSet"
+        && let Ok(mut calls) = faults.stackset_calls.lock()
+    {
+        calls.push(req.body.clone());
     }
-    if action == "UpdateStackInstances" {
-        if let Ok(mut r) = faults.retries.lock() {
-            r.push(req.body.clone());
+    let list = |key: &str| -> Vec<String> {
+        (1..)
+            .map_while(|n| form_value(&req.body, &format!("{key}.member.{n}")))
+            .collect()
+    };
+    let regions = list("Regions");
+    let accounts = list("DeploymentTargets.Accounts");
+    let filter = form_value(&req.body, "DeploymentTargets.AccountFilterType").unwrap_or_default();
+    let aws = crate::bench_aws(moto).await;
+    let delete_in_moto = |accounts: Vec<String>, regions: Vec<String>| {
+        let (aws, name) = (aws.clone(), name.clone());
+        async move {
+            if accounts.is_empty() || regions.is_empty() {
+                return;
+            }
+            let _ = aws
+                .cloudformation("us-east-1")
+                .delete_stack_instances()
+                .stack_set_name(&name)
+                .set_accounts(Some(accounts))
+                .set_regions(Some(regions))
+                .retain_stacks(false)
+                .send()
+                .await;
         }
-        let mut failing = faults
-            .failing_instance
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if failing
-            .as_ref()
-            .is_some_and(|(account, _, _)| req.body.contains(account.as_str()))
-        {
-            *failing = None;
+    };
+    match action.as_str() {
+        // moto ignores AccountFilterType: the DIFFERENCE accounts it deployed to are taken
+        // back out, as StackSets would never have deployed there.
+        "CreateStackInstances" if filter == "DIFFERENCE" => {
+            delete_in_moto(accounts.clone(), regions.clone()).await;
         }
+        // moto deletes by account only; a service-managed deletion names OUs (and maybe
+        // INTERSECTION accounts): the instances it means are deleted here.
+        "DeleteStackInstances" => {
+            let ous = list("DeploymentTargets.OrganizationalUnitIds");
+            let known_ous = faults
+                .account_ous
+                .lock()
+                .map(|m| m.clone())
+                .unwrap_or_default();
+            let meant: Vec<String> = faults
+                .stack_instances
+                .lock()
+                .map(|k| {
+                    let mut a: Vec<String> = k
+                        .iter()
+                        .filter(|(n, a, r)| {
+                            *n == name
+                                && regions.contains(r)
+                                && known_ous.get(a).is_some_and(|ou| ous.contains(ou))
+                                && (filter != "INTERSECTION" || accounts.contains(a))
+                        })
+                        .map(|(_, a, _)| a.clone())
+                        .collect();
+                    a.sort();
+                    a.dedup();
+                    a
+                })
+                .unwrap_or_default();
+            delete_in_moto(meant, regions.clone()).await;
+        }
+        "UpdateStackInstances" => {
+            let mut failing = faults
+                .failing_instance
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if failing
+                .as_ref()
+                .is_some_and(|(a, r, _)| accounts.contains(a) && regions.contains(r))
+            {
+                *failing = None;
+            }
+        }
+        _ => {}
     }
     let Ok(listed) = aws
         .cloudformation("us-east-1")
@@ -246,6 +293,16 @@ fn list_stack_instances(faults: &OrgFaults, name: &str) -> StubResponse {
         .lock()
         .map(|k| k.clone())
         .unwrap_or_default();
+    let suspended = faults
+        .suspended
+        .lock()
+        .map(|s| s.clone())
+        .unwrap_or_default();
+    let ous = faults
+        .account_ous
+        .lock()
+        .map(|m| m.clone())
+        .unwrap_or_default();
     let mut members = String::new();
     for (_, account, region) in known.iter().filter(|(n, _, _)| n == name) {
         let failed = failing
@@ -257,12 +314,19 @@ fn list_stack_instances(faults: &OrgFaults, name: &str) -> StubResponse {
                 "FAILED",
                 format!("<StatusReason>{reason}</StatusReason>"),
             ),
+            None if suspended.contains(account) => {
+                ("OUTDATED", "SKIPPED_SUSPENDED_ACCOUNT", String::new())
+            }
             None => ("CURRENT", "SUCCEEDED", String::new()),
         };
+        let ou = ous
+            .get(account)
+            .map(|ou| format!("<OrganizationalUnitId>{ou}</OrganizationalUnitId>"))
+            .unwrap_or_default();
         members.push_str(&format!(
             "<member><StackSetId>{name}:0000</StackSetId><Region>{region}</Region><Account>{account}</Account>\
              <Status>{status}</Status>{reason}<StackInstanceStatus><DetailedStatus>{detailed}</DetailedStatus></StackInstanceStatus>\
-             <DriftStatus>NOT_CHECKED</DriftStatus></member>"
+             {ou}<DriftStatus>NOT_CHECKED</DriftStatus></member>"
         ));
     }
     StubResponse {
@@ -316,11 +380,12 @@ fn answer(req: &StubRequest, faults: &OrgFaults) -> Option<StubResponse> {
             .to_string(),
         ));
     }
-    // Once a test names a failing instance, every listing comes from here (with the
-    // failure until its retry).
-    let details = faults.failing_instance.lock().is_ok_and(|f| f.is_some())
-        || faults.retries.lock().is_ok_and(|r| !r.is_empty());
-    if details && form_value(&req.body, "Action").as_deref() == Some("ListStackInstances") {
+    // Once a test turns the details on, every listing comes from here.
+    if faults
+        .stackset_details
+        .load(std::sync::atomic::Ordering::SeqCst)
+        && form_value(&req.body, "Action").as_deref() == Some("ListStackInstances")
+    {
         let name = form_value(&req.body, "StackSetName").unwrap_or_default();
         return Some(list_stack_instances(faults, &name));
     }

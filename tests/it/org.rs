@@ -409,8 +409,7 @@ async fn status_in_org_mode_prints_the_account_summary_and_json_with_accounts() 
 #[tokio::test(flavor = "multi_thread")]
 async fn deploying_the_hub_in_org_mode_names_the_organization() {
     use awsmon::deploy::engine;
-    use awsmon::deploy::plan::{self, Intent, Target};
-    use awsmon::deploy::stack_ops::Waiting;
+    use awsmon::deploy::plan::{Intent, Target};
 
     let moto = common::start_moto();
     let aws = common::aws(&moto.endpoint).await;
@@ -435,22 +434,16 @@ async fn deploying_the_hub_in_org_mode_names_the_organization() {
         .expect("url"),
     ];
     cfg.org.enabled = true;
-    let (_, the_plan) = plan::draw_up(
+    let the_plan = plan_of(
         &aws,
         &cfg,
         Target::Notifier,
         &["us-east-1".to_string()],
         Intent::Deploy(&zip),
     )
-    .await
-    .expect("plan");
+    .await;
     assert!(the_plan.blockers.is_empty(), "{:?}", the_plan.blockers);
-    let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
-    let waiting = Waiting {
-        timeout: std::time::Duration::from_secs(30),
-        poll: std::time::Duration::from_millis(100),
-    };
-    let report = engine::execute(&aws, &cfg, &the_plan, Some(&zip), waiting, 8, tx).await;
+    let report = run_plan(&aws, &cfg, &the_plan, Some(&zip)).await;
     assert_eq!(report.failures(), Vec::<&engine::StepOutcome>::new());
     let (_, params) =
         common::stack_params(&aws, "us-east-1", &awsmon::naming::hub_stack(&cfg)).await;
@@ -594,8 +587,7 @@ async fn the_console_streams_the_organization_scan_and_shows_it_by_ou() {
 async fn turning_a_service_on_for_the_organization_registers_the_administrator_and_auto_enables() {
     use awsmon::config::AutoEnableMode;
     use awsmon::deploy::engine;
-    use awsmon::deploy::plan::{self, Intent, Step, Target};
-    use awsmon::deploy::stack_ops::Waiting;
+    use awsmon::deploy::plan::{Intent, Step, Target};
 
     let World {
         moto: _moto,
@@ -629,10 +621,6 @@ async fn turning_a_service_on_for_the_organization_registers_the_administrator_a
     cfg.org.delegated_admin = Some(admin_id.clone());
     cfg.org.auto_enable = Some(AutoEnableMode::All);
     let regions: Vec<String> = REGIONS.iter().map(ToString::to_string).collect();
-    let waiting = Waiting {
-        timeout: std::time::Duration::from_secs(30),
-        poll: std::time::Duration::from_millis(100),
-    };
     let names = |text: String| {
         let mut text = text.replace(&org.management, "management");
         for (name, id) in &org.accounts {
@@ -643,15 +631,14 @@ async fn turning_a_service_on_for_the_organization_registers_the_administrator_a
 
     for service in [Service::GuardDuty, Service::Inspector] {
         faults.requests.lock().expect("lock").clear();
-        let (_, the_plan) = plan::draw_up(
+        let the_plan = plan_of(
             &direct,
             &cfg,
             Target::Service(service),
             &regions,
             Intent::Deploy(&zip),
         )
-        .await
-        .expect("plan");
+        .await;
         assert!(the_plan.blockers.is_empty(), "{:?}", the_plan.blockers);
         let requests = faults.requests.lock().expect("lock").clone();
         let writes: Vec<&String> = requests.iter().filter(|r| !is_read(r)).collect();
@@ -669,20 +656,18 @@ async fn turning_a_service_on_for_the_organization_registers_the_administrator_a
             .collect();
         insta::assert_snapshot!(format!("org_enable_plan_{service}"), org_lines.join("\n"));
 
-        let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
-        let report = engine::execute(&direct, &cfg, &the_plan, Some(&zip), waiting, 8, tx).await;
+        let report = run_plan(&direct, &cfg, &the_plan, Some(&zip)).await;
         assert_eq!(report.failures(), Vec::<&engine::StepOutcome>::new());
 
         // Done: nothing org-wide is planned again, and the plan says who administers it.
-        let (_, again) = plan::draw_up(
+        let again = plan_of(
             &direct,
             &cfg,
             Target::Service(service),
             &regions,
             Intent::Deploy(&zip),
         )
-        .await
-        .expect("plan");
+        .await;
         let left: Vec<String> = again
             .steps
             .iter()
@@ -800,15 +785,18 @@ async fn turning_a_service_on_for_the_organization_registers_the_administrator_a
 }
 
 /// Member accounts' spokes (issue 14) as one service-managed StackSet: deploying Config in
-/// org mode puts the forwarding spoke on two OUs × three regions, with auto-deployment and
-/// the operation preferences; one instance fails (the overlay reports it, as moto reports
-/// every instance as succeeded), the step says which and why, and deploying again retries
-/// only that instance. moto resolves the OUs into instances itself.
+/// org mode puts the forwarding spoke on two OUs × three regions less one excluded account,
+/// with auto-deployment, awsmon's tag and the operation preferences; one instance fails and
+/// a suspended account is skipped (the overlay reports both: moto reports every instance as
+/// succeeded); the step says which failed and why, and deploying again retries only that
+/// instance, in its region, through its OU. A scope change adds or removes exactly the
+/// instances it means, and every deploy after that plans nothing. Destroying removes a
+/// region's instances, then the StackSet with its last region. moto resolves the OUs into
+/// instances itself; the overlay emulates the account filters moto ignores.
+#[allow(clippy::too_many_lines)]
 #[tokio::test(flavor = "multi_thread")]
 async fn a_stackset_puts_the_spoke_on_two_ous_and_a_retry_reruns_only_the_failed_instance() {
-    use awsmon::deploy::engine;
     use awsmon::deploy::plan::{self, Intent, Step, Target};
-    use awsmon::deploy::stack_ops::Waiting;
 
     let World {
         moto,
@@ -816,10 +804,21 @@ async fn a_stackset_puts_the_spoke_on_two_ous_and_a_retry_reruns_only_the_failed
         faults,
         org,
     } = World::start().await;
-    let locked = org.id("prod-locked");
-    let reason = "ResourceLogicalId:ForwardRole, ResourceType:AWS::IAM::Role, ResourceStatusReason:Role awsmon-org-config-eu-west-1 already exists";
+    let (locked, excluded) = (org.id("prod-locked"), org.id("prod-data"));
+    let reason =
+        "Resource handler returned message: Rate exceeded (Service: Iam, Status Code: 400)";
+    faults
+        .stackset_details
+        .store(true, std::sync::atomic::Ordering::SeqCst);
     *faults.failing_instance.lock().expect("lock") =
         Some((locked.clone(), "eu-west-1".into(), reason.into()));
+    *faults.suspended.lock().expect("lock") = vec![org.id("sandbox-old")];
+    let (prod, sandbox) = (org.ous["Prod"].clone(), org.ous["Sandbox"].clone());
+    *faults.account_ous.lock().expect("lock") = layout()
+        .ous
+        .iter()
+        .flat_map(|(ou, names)| names.iter().map(|n| (org.id(n), org.ous[ou].clone())))
+        .collect();
     let direct = common::aws(&overlay.endpoint).await;
     let regions: Vec<String> = ["us-east-1", "eu-west-1", "eu-central-1"]
         .iter()
@@ -835,12 +834,8 @@ async fn a_stackset_puts_the_spoke_on_two_ous_and_a_retry_reruns_only_the_failed
         .expect("url"),
     ];
     cfg.org.enabled = true;
-    let (prod, sandbox) = (org.ous["Prod"].clone(), org.ous["Sandbox"].clone());
     cfg.org.accounts = vec![prod.clone(), sandbox.clone()];
-    let waiting = Waiting {
-        timeout: std::time::Duration::from_secs(30),
-        poll: std::time::Duration::from_millis(50),
-    };
+    cfg.org.exclude = vec![excluded.clone()];
     let names = |text: String| {
         let mut text = text
             .replace(&prod, "ou-prod")
@@ -853,29 +848,64 @@ async fn a_stackset_puts_the_spoke_on_two_ous_and_a_retry_reruns_only_the_failed
     let stackset_steps = |p: &plan::Plan| -> Vec<String> {
         p.steps
             .iter()
-            .filter(|s| matches!(s, Step::StackSet { .. } | Step::RetryStackInstances { .. }))
+            .filter(|s| {
+                matches!(
+                    s,
+                    Step::StackSet { .. }
+                        | Step::RetryStackInstances { .. }
+                        | Step::DeleteStackSet { .. }
+                )
+            })
             .map(|s| names(s.to_string()))
             .collect()
     };
+    let config = Target::Service(Service::Config);
+    let moto_aws = common::aws(&moto.endpoint).await;
+    let placed = || {
+        let moto_aws = moto_aws.clone();
+        let names = &names;
+        async move {
+            let listed = moto_aws
+                .cloudformation("us-east-1")
+                .list_stack_instances()
+                .stack_set_name("awsmon-org-config")
+                .send()
+                .await
+                .expect("instances");
+            let mut out: Vec<String> = listed
+                .summaries()
+                .iter()
+                .map(|s| {
+                    names(format!(
+                        "{} {}",
+                        s.account().unwrap_or_default(),
+                        s.region().unwrap_or_default()
+                    ))
+                })
+                .collect();
+            out.sort();
+            out
+        }
+    };
+    let every = |accounts: &[&str], only: &[&str]| -> Vec<String> {
+        let mut out: Vec<String> = accounts
+            .iter()
+            .flat_map(|a| only.iter().map(move |r| format!("{a} {r}")))
+            .collect();
+        out.sort();
+        out
+    };
+    let all_regions = ["us-east-1", "eu-west-1", "eu-central-1"];
 
-    let (_, first) = plan::draw_up(
-        &direct,
-        &cfg,
-        Target::Service(Service::Config),
-        &regions,
-        Intent::Deploy(&zip),
-    )
-    .await
-    .expect("plan");
+    let first = plan_of(&direct, &cfg, config, &regions, Intent::Deploy(&zip)).await;
     assert!(first.blockers.is_empty(), "{:?}", first.blockers);
     assert_eq!(
         stackset_steps(&first),
         [
-            "create StackSet awsmon-org-config in us-east-1: forwards AWS Config changes from member accounts to the hub; to every account in ou-prod, ou-sandbox, in us-east-1, eu-west-1, eu-central-1 (one region after another); service-managed, it reaches accounts that join later by itself; at most 25% of accounts at once, stopping past 10% failed"
+            "create StackSet awsmon-org-config in us-east-1: forwards AWS Config changes from member accounts to the hub; to every account in ou-prod, ou-sandbox less prod-data, in us-east-1, eu-west-1, eu-central-1 (one region after another); service-managed, it reaches accounts that join later by itself; about 25% of accounts at once, stopping past 10% failed"
         ]
     );
-    let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
-    let report = engine::execute(&direct, &cfg, &first, Some(&zip), waiting, 8, tx).await;
+    let report = run_plan(&direct, &cfg, &first, Some(&zip)).await;
     let failures: Vec<String> = report
         .failures()
         .iter()
@@ -884,153 +914,181 @@ async fn a_stackset_puts_the_spoke_on_two_ous_and_a_retry_reruns_only_the_failed
     assert_eq!(failures.len(), 1, "{failures:?}");
     assert!(
         failures[0].contains(&format!(
-            "1 of 12 instances failed: prod-locked eu-west-1: FAILED ({reason}); deploying again retries only them"
+            "1 of 9 instances failed: prod-locked eu-west-1: FAILED ({reason}); deploying again retries only them"
         )),
         "{failures:?}"
     );
-
-    // In moto itself: service-managed, auto-deploying, its instances the two OUs' four
-    // accounts in three regions.
-    let moto_aws = common::aws(&moto.endpoint).await;
-    let set = moto_aws
-        .cloudformation("us-east-1")
-        .describe_stack_set()
-        .stack_set_name("awsmon-org-config")
-        .send()
-        .await
-        .expect("stack set");
-    let set = set.stack_set().expect("described");
-    assert_eq!(
-        set.permission_model()
-            .map(aws_sdk_cloudformation::types::PermissionModels::as_str),
-        Some("SERVICE_MANAGED")
-    );
-    let listed = moto_aws
-        .cloudformation("us-east-1")
-        .list_stack_instances()
-        .stack_set_name("awsmon-org-config")
-        .send()
-        .await
-        .expect("instances");
-    let mut placed: Vec<String> = listed
-        .summaries()
-        .iter()
-        .map(|s| {
-            names(format!(
-                "{} {}",
-                s.account().unwrap_or_default(),
-                s.region().unwrap_or_default()
-            ))
-        })
-        .collect();
-    placed.sort();
-    assert_eq!(placed.len(), 12, "{placed:?}");
-    for account in ["prod-web", "prod-data", "prod-locked", "sandbox-old"] {
-        for region in &regions {
-            assert!(
-                placed.contains(&format!("{account} {region}")),
-                "{account} {region}: {placed:?}"
-            );
-        }
+    // As StackSets was asked: service-managed, auto-deploying, awsmon's tag; the excluded
+    // account left out by filter; soft failure tolerance; regions in order.
+    let calls = faults.stackset_calls.lock().expect("lock").clone();
+    assert!(calls[0].contains("Action=CreateStackSet"), "{calls:?}");
+    for part in [
+        "PermissionModel=SERVICE_MANAGED",
+        "AutoDeployment.Enabled=true",
+        "awsmon%3Astackset",
+        "CAPABILITY_NAMED_IAM",
+    ] {
+        assert!(calls[0].contains(part), "{part} missing from {}", calls[0]);
     }
+    for part in [
+        "Action=CreateStackInstances".to_string(),
+        "DeploymentTargets.AccountFilterType=DIFFERENCE".to_string(),
+        format!("DeploymentTargets.Accounts.member.1={excluded}"),
+        "OperationPreferences.ConcurrencyMode=SOFT_FAILURE_TOLERANCE".to_string(),
+        "OperationPreferences.RegionOrder.member.1=us-east-1".to_string(),
+        "OperationPreferences.RegionOrder.member.3=eu-central-1".to_string(),
+        "OperationPreferences.MaxConcurrentPercentage=25".to_string(),
+    ] {
+        assert!(calls[1].contains(&part), "{part} missing from {}", calls[1]);
+    }
+    assert_eq!(
+        placed().await,
+        every(&["prod-locked", "prod-web", "sandbox-old"], &all_regions)
+    );
 
-    // Again: only the failed instance is retried; the StackSet itself is unchanged.
-    let (_, second) = plan::draw_up(
-        &direct,
-        &cfg,
-        Target::Service(Service::Config),
-        &regions,
-        Intent::Deploy(&zip),
-    )
-    .await
-    .expect("plan");
+    // Again: only the failed instance is retried, in its region, through its OU; the
+    // suspended account's skip is said, not retried.
+    let second = plan_of(&direct, &cfg, config, &regions, Intent::Deploy(&zip)).await;
     assert_eq!(
         stackset_steps(&second),
         [format!(
             "retry only the 1 instance of StackSet awsmon-org-config that failed: prod-locked eu-west-1: FAILED ({reason})"
         )]
     );
-    let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
-    let report = engine::execute(&direct, &cfg, &second, Some(&zip), waiting, 8, tx).await;
-    assert_eq!(report.failures(), Vec::<&engine::StepOutcome>::new());
-    let retries = faults.retries.lock().expect("lock").clone();
-    assert_eq!(retries.len(), 1, "{retries:?}");
-    let body = &retries[0];
+    assert!(
+        second.notes.iter().any(|n| names(n.clone())
+            .starts_with("StackSet awsmon-org-config skipped suspended accounts: sandbox-old")),
+        "{:?}",
+        second.notes
+    );
+    let report = run_plan(&direct, &cfg, &second, Some(&zip)).await;
+    assert_eq!(
+        report.failures(),
+        Vec::<&awsmon::deploy::engine::StepOutcome>::new()
+    );
+    let calls = faults.stackset_calls.lock().expect("lock").clone();
+    let retry = &calls[2];
     for part in [
+        "Action=UpdateStackInstances".to_string(),
         format!("DeploymentTargets.Accounts.member.1={locked}"),
         "DeploymentTargets.AccountFilterType=INTERSECTION".to_string(),
+        format!("DeploymentTargets.OrganizationalUnitIds.member.1={prod}"),
         "Regions.member.1=eu-west-1".to_string(),
-        "OperationPreferences.MaxConcurrentPercentage=25".to_string(),
-        "OperationPreferences.FailureTolerancePercentage=10".to_string(),
     ] {
-        assert!(body.contains(&part), "{part} missing from {body}");
+        assert!(retry.contains(&part), "{part} missing from {retry}");
     }
-    assert!(!body.contains("Regions.member.2"), "{body}");
-
-    let (_, third) = plan::draw_up(
-        &direct,
-        &cfg,
-        Target::Service(Service::Config),
-        &regions,
-        Intent::Deploy(&zip),
-    )
-    .await
-    .expect("plan");
+    assert!(!retry.contains("Regions.member.2"), "{retry}");
+    assert!(
+        !retry.contains("DeploymentTargets.Accounts.member.2"),
+        "{retry}"
+    );
+    let third = plan_of(&direct, &cfg, config, &regions, Intent::Deploy(&zip)).await;
     assert!(
         stackset_steps(&third).is_empty(),
         "{:?}",
         stackset_steps(&third)
     );
 
+    // The scope changes: the exclusion lifted adds prod-data's instances and nothing else;
+    // put back, removes exactly those.
+    let mut wider = cfg.clone();
+    wider.org.exclude.clear();
+    let widening = plan_of(&direct, &wider, config, &regions, Intent::Deploy(&zip)).await;
+    assert_eq!(
+        stackset_steps(&widening),
+        [
+            "extend StackSet awsmon-org-config in us-east-1: 3 account-regions the scope wants have no instance yet; to every account in ou-prod, ou-sandbox, in us-east-1, eu-west-1, eu-central-1 (one region after another); service-managed, it reaches accounts that join later by itself; about 25% of accounts at once, stopping past 10% failed"
+        ]
+    );
+    let report = run_plan(&direct, &wider, &widening, Some(&zip)).await;
+    assert_eq!(
+        report.failures(),
+        Vec::<&awsmon::deploy::engine::StepOutcome>::new()
+    );
+    assert_eq!(
+        placed().await,
+        every(
+            &["prod-data", "prod-locked", "prod-web", "sandbox-old"],
+            &all_regions
+        )
+    );
+    let narrow = plan_of(&direct, &cfg, config, &regions, Intent::Deploy(&zip)).await;
+    assert_eq!(
+        stackset_steps(&narrow),
+        [
+            "delete 3 instances of StackSet awsmon-org-config in us-east-1, eu-west-1, eu-central-1 (prod-data of ou-prod): the member accounts' forwarding rules and roles there (they hold no data); the StackSet stays"
+        ]
+    );
+    let report = run_plan(&direct, &cfg, &narrow, Some(&zip)).await;
+    assert_eq!(
+        report.failures(),
+        Vec::<&awsmon::deploy::engine::StepOutcome>::new()
+    );
+    assert_eq!(
+        placed().await,
+        every(&["prod-locked", "prod-web", "sandbox-old"], &all_regions)
+    );
+    let settled = plan_of(&direct, &cfg, config, &regions, Intent::Deploy(&zip)).await;
+    assert!(
+        stackset_steps(&settled).is_empty(),
+        "{:?}",
+        stackset_steps(&settled)
+    );
+
     // Turning Config off in one region removes that region's instances only; off in the
     // rest removes the instances through their OUs, then the StackSet.
-    let destroy_in = |asked: Vec<String>| {
-        let (direct, cfg) = (&direct, &cfg);
-        async move {
-            let (_, p) = plan::draw_up(
-                direct,
-                cfg,
-                Target::Service(Service::Config),
-                &asked,
-                Intent::Destroy {
-                    delete_service_data: false,
-                },
-            )
-            .await
-            .expect("destroy plan");
-            p
-        }
-    };
-    let lines_of = |p: &plan::Plan| -> Vec<String> {
-        p.steps
-            .iter()
-            .filter(|s| matches!(s, Step::DeleteStackSet { .. }))
-            .map(|s| names(s.to_string()))
-            .collect()
-    };
-    let one = destroy_in(vec!["eu-central-1".to_string()]).await;
+    let one_region = vec!["eu-central-1".to_string()];
+    let one = plan_of(
+        &direct,
+        &cfg,
+        config,
+        &one_region,
+        Intent::Destroy {
+            delete_service_data: false,
+        },
+    )
+    .await;
     assert_eq!(
-        lines_of(&one),
+        stackset_steps(&one),
         [
-            "delete 4 instances of StackSet awsmon-org-config in eu-central-1 (ou-prod, ou-sandbox): the member accounts' forwarding rules and roles there (they hold no data); the StackSet stays for its other regions"
+            "delete 3 instances of StackSet awsmon-org-config in eu-central-1 (ou-prod, ou-sandbox): the member accounts' forwarding rules and roles there (they hold no data); the StackSet stays"
         ]
     );
-    let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
-    let report = engine::execute(&direct, &cfg, &one, None, waiting, 8, tx).await;
-    assert_eq!(report.failures(), Vec::<&engine::StepOutcome>::new());
-    assert_eq!(faults.stack_instances.lock().expect("lock").len(), 8);
-    let destroy = destroy_in(regions.clone()).await;
+    let report = run_plan(&direct, &cfg, &one, None).await;
     assert_eq!(
-        lines_of(&destroy),
+        report.failures(),
+        Vec::<&awsmon::deploy::engine::StepOutcome>::new()
+    );
+    assert_eq!(
+        placed().await,
+        every(
+            &["prod-locked", "prod-web", "sandbox-old"],
+            &["us-east-1", "eu-west-1"]
+        )
+    );
+    let destroy = plan_of(
+        &direct,
+        &cfg,
+        config,
+        &regions,
+        Intent::Destroy {
+            delete_service_data: false,
+        },
+    )
+    .await;
+    assert_eq!(
+        stackset_steps(&destroy),
         [
-            "delete StackSet awsmon-org-config in us-east-1: first its 8 instances in ou-prod, ou-sandbox (us-east-1, eu-west-1), the member accounts' forwarding rules and roles (they hold no data)"
+            "delete StackSet awsmon-org-config in us-east-1: first its 6 instances in ou-prod, ou-sandbox (us-east-1, eu-west-1), the member accounts' forwarding rules and roles (they hold no data)"
         ]
     );
-    let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
-    let report = engine::execute(&direct, &cfg, &destroy, None, waiting, 8, tx).await;
-    assert_eq!(report.failures(), Vec::<&engine::StepOutcome>::new());
-    // Gone from moto: no instance left, and the StackSet deleted (moto may still describe
-    // it as DELETED, or not know it any more).
+    let report = run_plan(&direct, &cfg, &destroy, None).await;
+    assert_eq!(
+        report.failures(),
+        Vec::<&awsmon::deploy::engine::StepOutcome>::new()
+    );
+    // Gone from moto: the StackSet deleted (moto may still describe it as DELETED, or not
+    // know it any more).
     match moto_aws
         .cloudformation("us-east-1")
         .describe_stack_set()
@@ -1045,13 +1103,37 @@ async fn a_stackset_puts_the_spoke_on_two_ous_and_a_retry_reruns_only_the_failed
             Some("DELETED")
         ),
         Err(e) => assert!(
-            e.as_service_error()
-                .is_some_and(aws_sdk_cloudformation::operation::describe_stack_set::DescribeStackSetError::is_stack_set_not_found_exception),
+            e.as_service_error().is_some_and(aws_sdk_cloudformation::operation::describe_stack_set::DescribeStackSetError::is_stack_set_not_found_exception),
             "{e:?}"
         ),
     }
-    assert!(
-        faults.stack_instances.lock().expect("lock").is_empty(),
-        "moto still lists instances"
-    );
+}
+
+/// The plan for `target` in `regions`, drawn up from what exists.
+async fn plan_of(
+    aws: &Aws,
+    cfg: &awsmon::config::Config,
+    target: awsmon::deploy::plan::Target,
+    regions: &[String],
+    intent: awsmon::deploy::plan::Intent<'_>,
+) -> awsmon::deploy::plan::Plan {
+    awsmon::deploy::plan::draw_up(aws, cfg, target, regions, intent)
+        .await
+        .expect("plan")
+        .1
+}
+
+/// Runs `plan` as a deploy or destroy does, waiting up to 30 s per operation.
+async fn run_plan(
+    aws: &Aws,
+    cfg: &awsmon::config::Config,
+    plan: &awsmon::deploy::plan::Plan,
+    zip: Option<&awsmon::deploy::artifact::Artifact>,
+) -> awsmon::deploy::engine::Report {
+    let waiting = awsmon::deploy::stack_ops::Waiting {
+        timeout: std::time::Duration::from_secs(30),
+        poll: std::time::Duration::from_millis(50),
+    };
+    let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+    awsmon::deploy::engine::execute(aws, cfg, plan, zip, waiting, 8, tx).await
 }

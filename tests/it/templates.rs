@@ -356,9 +356,24 @@ fn the_hub_bus_admits_the_organization_and_no_one_else() {
         "{policy}"
     );
     assert!(
-        policy.contains("aws:PrincipalArn: !Sub \"arn:${AWS::Partition}:iam::*:role/${Prefix}-*\""),
-        "only awsmon's own roles: {policy}"
+        policy.contains(
+            "aws:PrincipalArn: !Sub \"arn:${AWS::Partition}:iam::*:role/${Prefix}-org-*\""
+        ),
+        "only awsmon's own spoke roles: {policy}"
     );
+    // The spoke's role is one of those, and its name fits IAM's 64 characters for the
+    // longest prefix config.yml allows and the longest region name this build knows.
+    let spoke = templates::ORG_CONFIG.body;
+    assert!(
+        spoke.contains("RoleName: !Sub \"${Prefix}-org-cfg-${AWS::Region}\""),
+        "{spoke}"
+    );
+    let longest = awsmon::regions::KNOWN_REGIONS
+        .iter()
+        .map(|(r, _)| r.len())
+        .max()
+        .expect("regions");
+    assert!(40 + "-org-cfg-".len() + longest <= 64, "{longest}");
     assert!(body.contains("InOrganization: !Not [!Equals [!Ref OrganizationId, \"\"]]"));
     assert_eq!(body.matches("AWS::Events::EventBusPolicy").count(), 1);
     assert_eq!(

@@ -10,7 +10,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph, Wrap};
+use ratatui::widgets::Paragraph;
 
 use crate::inventory::{Cell, State};
 use crate::org::scan::{self, AutoEnable, OrgProgress, OrgScan, Tally};
@@ -20,7 +20,7 @@ use crate::tui::command::Command;
 use crate::tui::screens::matrix::{Look, look_style};
 use crate::tui::theme::Theme;
 use crate::tui::ui::{InputFor, Ui};
-use crate::tui::widgets::{fit, spinner};
+use crate::tui::widgets::{fit, pane, spinner};
 
 #[derive(Debug, Default)]
 pub struct AccountsState {
@@ -447,13 +447,7 @@ fn draw_account_detail(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
     for note in &state.notes {
         lines.push(Line::styled(format!("⚠ {note}"), theme.warn()));
     }
-    let block = Block::bordered()
-        .title(" account ")
-        .border_style(theme.dim());
-    frame.render_widget(
-        Paragraph::new(lines).block(block).wrap(Wrap { trim: true }),
-        area,
-    );
+    pane(frame, theme, "account", lines, area);
 }
 
 const REGION_W: usize = 16;
@@ -546,11 +540,5 @@ fn draw_cell_detail(frame: &mut Frame, app: &App, theme: Theme, area: Rect, dril
         },
         theme.dim(),
     ));
-    let block = Block::bordered()
-        .title(" detail ")
-        .border_style(theme.dim());
-    frame.render_widget(
-        Paragraph::new(lines).block(block).wrap(Wrap { trim: true }),
-        area,
-    );
+    pane(frame, theme, "detail", lines, area);
 }

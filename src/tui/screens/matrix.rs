@@ -8,7 +8,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph, Wrap};
+use ratatui::widgets::Paragraph;
 
 use crate::aws::regions::RegionInfo;
 use crate::deploy::plan::Target;
@@ -20,7 +20,7 @@ use crate::tui::popups::Popup;
 use crate::tui::popups::plan::PlanRequest;
 use crate::tui::theme::Theme;
 use crate::tui::ui::{Level, Ui};
-use crate::tui::widgets::{fit, spinner};
+use crate::tui::widgets::{fit, pane, spinner};
 
 pub type CellKey = (String, Service);
 
@@ -535,13 +535,7 @@ fn draw_detail(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
             theme.busy(),
         ));
     }
-    let block = Block::bordered()
-        .title(" detail ")
-        .border_style(theme.dim());
-    frame.render_widget(
-        Paragraph::new(lines).block(block).wrap(Wrap { trim: true }),
-        area,
-    );
+    pane(frame, theme, "detail", lines, area);
 }
 
 fn draw_jobs(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
