@@ -240,13 +240,14 @@ async fn run_step(
             set,
             ous,
             accounts,
+            retain,
             regions,
             delete_set,
             ..
         } => Box::pin(super::stackset_ops::delete(
             aws,
             set,
-            (ous, accounts),
+            (ous, accounts, retain),
             regions,
             *delete_set,
             waiting,

@@ -182,6 +182,10 @@ pub enum Step {
         ous: Vec<String>,
         /// Only these accounts of the OUs; empty: all of them.
         accounts: Vec<String>,
+        /// Accounts whose instances a deletion skips (suspended) or cannot reach
+        /// (INOPERABLE): removed from the StackSet keeping their stacks, the only way AWS
+        /// allows, so the StackSet can go.
+        retain: Vec<String>,
         regions: Vec<String>,
         instances: usize,
         /// The StackSet itself goes too (no region left).
@@ -510,17 +514,28 @@ impl fmt::Display for Step {
                 ous,
                 regions,
                 instances,
+                retain,
                 delete_set: true,
                 ..
-            } => write!(
-                f,
-                "delete StackSet {} in {}: first its {} in {} ({}), the member accounts' forwarding rules and roles (they hold no data)",
-                set.name,
-                set.region,
-                crate::text::count(*instances, "instance", "instances"),
-                ous.join(", "),
-                regions.join(", ")
-            ),
+            } => {
+                write!(
+                    f,
+                    "delete StackSet {} in {}: first its {} in {} ({}), the member accounts' forwarding rules and roles (they hold no data)",
+                    set.name,
+                    set.region,
+                    crate::text::count(*instances, "instance", "instances"),
+                    ous.join(", "),
+                    regions.join(", ")
+                )?;
+                if !retain.is_empty() {
+                    write!(
+                        f,
+                        "; the instances of {} (suspended, or cut loose) are released keeping their stacks, which StackSets cannot reach",
+                        retain.join(", ")
+                    )?;
+                }
+                Ok(())
+            }
             Step::DeleteStackSet {
                 set,
                 ous,
@@ -528,6 +543,7 @@ impl fmt::Display for Step {
                 regions,
                 instances,
                 delete_set: false,
+                ..
             } => {
                 let whose = if accounts.is_empty() {
                     ous.join(", ")

@@ -358,13 +358,13 @@ pub async fn retry(
 pub async fn delete(
     aws: &Aws,
     set: &StackSetRef,
-    targets_of: (&[String], &[String]),
+    targets_of: (&[String], &[String], &[String]),
     regions: &[String],
     delete_set: bool,
     waiting: Waiting,
     progress: &UnboundedSender<Progress>,
 ) -> Result<String, AwsError> {
-    let (ous, accounts) = targets_of;
+    let (ous, accounts, retain) = targets_of;
     let cf = aws.cloudformation(&set.region);
     let note = |text: String| {
         let _ = progress.send(Progress::Note {
@@ -390,6 +390,23 @@ pub async fn delete(
     }
     if !delete_set {
         return Ok(format!("instances in {} deleted", regions.join(", ")));
+    }
+    // What the deletion skipped (suspended accounts) or cannot reach (INOPERABLE) leaves the
+    // StackSet only with its stacks kept.
+    if !retain.is_empty() && !ous.is_empty() && !regions.is_empty() {
+        let op = cf
+            .delete_stack_instances()
+            .stack_set_name(&set.name)
+            .deployment_targets(targets(ous, retain, &[]))
+            .set_regions(Some(regions.to_vec()))
+            .retain_stacks(true)
+            .operation_preferences(prefs(set.prefs, Some(regions)))
+            .call_as(call_as(set.as_delegated_admin))
+            .send()
+            .await
+            .map_err(|e| AwsError::classify("cloudformation:DeleteStackInstances", &e))?;
+        let done = wait(aws, set, op.operation_id(), waiting, &note).await?;
+        done.judge(&[])?;
     }
     cf.delete_stack_set()
         .stack_set_name(&set.name)

@@ -274,6 +274,7 @@ pub fn plan_steps(facts: &SpokeFacts, p: &mut Plan) {
         .instances
         .iter()
         .filter(|i| i.skipped())
+        .filter(|i| !facts.wanted.iter().any(|(a, _)| *a == i.account))
         .map(|i| format!("{} {}", i.account, i.region))
         .collect();
     if !skipped.is_empty() {
@@ -352,13 +353,15 @@ pub fn plan_steps(facts: &SpokeFacts, p: &mut Plan) {
             accounts,
             regions,
             instances: extra.len(),
+            retain: Vec::new(),
             delete_set: false,
         });
     }
+    // Failed ones, and skips of accounts active again (the scope wants them now).
     let failed: Vec<Instance> = facts
         .instances
         .iter()
-        .filter(|i| i.failed())
+        .filter(|i| i.failed() || i.skipped())
         .filter(|i| {
             facts
                 .wanted
@@ -384,6 +387,18 @@ pub fn plan_steps(facts: &SpokeFacts, p: &mut Plan) {
             spec.name
         ));
     }
+}
+
+/// Accounts whose instances a deletion cannot remove: suspended (skipped) or INOPERABLE.
+fn stuck(instances: &[&Instance]) -> Vec<String> {
+    let mut out: Vec<String> = instances
+        .iter()
+        .filter(|i| i.skipped() || i.inoperable())
+        .map(|i| i.account.clone())
+        .collect();
+    out.sort();
+    out.dedup();
+    out
 }
 
 /// The OUs `instances` were deployed through, else `fallback`.
@@ -455,6 +470,8 @@ pub fn destroy_steps(facts: &SpokeFacts, asked: &[String], p: &mut Plan) {
         accounts: Vec::new(),
         regions,
         instances: here.len(),
+        // Only when the StackSet goes: it cannot while they hold on.
+        retain: if delete_set { stuck(&here) } else { Vec::new() },
         delete_set,
     });
 }
@@ -532,6 +549,68 @@ mod tests {
             super::spec(&cfg, &org(), "222222222222", &regions)
                 .expect_err("an OU left out")
                 .starts_with("StackSets cannot leave an OU out")
+        );
+    }
+
+    /// The re-review's findings: an account active again whose instance was skipped while
+    /// it was suspended is retried (not left "present" for ever), and the skip note names
+    /// only accounts still suspended.
+    #[test]
+    fn a_skip_of_an_account_active_again_is_retried() {
+        let cfg = Config::default();
+        let regions = vec!["us-east-1".to_string()];
+        let spec = spec(&cfg, &org(), "111111111111", &regions).expect("spec");
+        let instance = |account: &str| Instance {
+            account: account.into(),
+            region: "us-east-1".into(),
+            status: "OUTDATED".into(),
+            detailed: Some("SKIPPED_SUSPENDED_ACCOUNT".into()),
+            reason: None,
+            ou: Some("ou-ab12-prod0001".into()),
+        };
+        let current = |account: &str| Instance {
+            status: "CURRENT".into(),
+            detailed: Some("SUCCEEDED".into()),
+            ..instance(account)
+        };
+        let facts = SpokeFacts {
+            set: spec.set_ref(),
+            wanted: wanted(&org(), &spec),
+            deployed: Some((
+                spec.template.body.to_string(),
+                spec.parameters.iter().cloned().collect(),
+            )),
+            spec: Ok(spec),
+            exists: true,
+            owned: true,
+            instances: vec![
+                current("222222222222"),
+                instance("333333333333"),
+                current("444444444444"),
+                instance("555555555555"),
+            ],
+            error: None,
+        };
+        let mut p = Plan::default();
+        plan_steps(&facts, &mut p);
+        assert!(p.blockers.is_empty(), "{:?}", p.blockers);
+        let retried: Vec<&str> = p
+            .steps
+            .iter()
+            .flat_map(|s| match s {
+                Step::RetryStackInstances { failed, .. } => {
+                    failed.iter().map(|i| i.account.as_str()).collect()
+                }
+                _ => Vec::new(),
+            })
+            .collect();
+        assert_eq!(retried, ["333333333333"], "{:?}", p.steps);
+        assert!(
+            p.notes
+                .iter()
+                .any(|n| n.ends_with("skipped suspended accounts: 555555555555 us-east-1")),
+            "{:?}",
+            p.notes
         );
     }
 }

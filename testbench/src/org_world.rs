@@ -213,6 +213,14 @@ async fn after_moto(req: &StubRequest, faults: &OrgFaults, moto: &str) {
         // moto deletes by account only; a service-managed deletion names OUs (and maybe
         // INTERSECTION accounts): the instances it means are deleted here.
         "DeleteStackInstances" => {
+            // As StackSets does: a suspended account's instance is skipped by a deletion,
+            // and only a deletion that keeps its stack (RetainStacks) removes it.
+            let retain = form_value(&req.body, "RetainStacks").as_deref() == Some("true");
+            let suspended = faults
+                .suspended
+                .lock()
+                .map(|s| s.clone())
+                .unwrap_or_default();
             let ous = list("DeploymentTargets.OrganizationalUnitIds");
             let known_ous = faults
                 .account_ous
@@ -230,6 +238,7 @@ async fn after_moto(req: &StubRequest, faults: &OrgFaults, moto: &str) {
                                 && regions.contains(r)
                                 && known_ous.get(a).is_some_and(|ou| ous.contains(ou))
                                 && (filter != "INTERSECTION" || accounts.contains(a))
+                                && (retain || !suspended.contains(a))
                         })
                         .map(|(_, a, _)| a.clone())
                         .collect();
