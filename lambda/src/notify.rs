@@ -140,6 +140,7 @@ pub async fn deliver_all(
             decision,
             reason = reason.as_deref().unwrap_or(""),
             routes = ?routes,
+            r#override = p.via.as_deref().unwrap_or(""),
             deliveries = %serde_json::to_string(&logged).unwrap_or_default(),
             "event"
         );

@@ -6,12 +6,12 @@ use std::borrow::Cow;
 use serde_json::Value;
 
 use crate::decide::Decision;
-use crate::event::{self, Parsed};
+use crate::event::{self, Event, Parsed};
 use crate::format;
 use crate::json::Pruned;
 use crate::secret::WebhookUrl;
 use crate::service::Service;
-use crate::settings::Settings;
+use crate::settings::{Applied, Settings};
 use crate::slack::Message;
 use crate::stream::{self, StreamError};
 
@@ -32,6 +32,8 @@ pub struct Prepared {
     pub severity: Option<String>,
     pub decision: Decision,
     pub routes: Vec<WebhookUrl>,
+    /// The ROUTING_OVERRIDES entry (an account or OU id) that chose `routes` or the floor.
+    pub via: Option<String>,
     /// The Slack message; `None` only for events that could not be parsed. It reads as a
     /// `serde_json::Value` too; [`Message::write_to`] gives the bytes posted.
     pub payload: Option<Message>,
@@ -54,7 +56,7 @@ impl Prepared {
             Decision::Send { mention } => ("send", format!("mention {}", mention.as_str())),
             Decision::Drop { reason } => ("drop", reason.clone()),
         };
-        serde_json::json!({
+        let mut json = serde_json::json!({
             "service": self.service_name(),
             "id": self.id,
             "kind": self.kind,
@@ -63,7 +65,12 @@ impl Prepared {
             "reason": reason,
             "routes": self.routes.iter().map(WebhookUrl::masked).collect::<Vec<_>>(),
             "payload": self.payload.as_ref().map(Message::value),
-        })
+        });
+        // Only when an override applies, so the usual line keeps its shape.
+        if let (Some(via), Some(map)) = (&self.via, json.as_object_mut()) {
+            map.insert("override".to_string(), Value::String(via.clone()));
+        }
+        json
     }
 
     /// [`Prepared::to_json`] written straight to `out` as one line of JSON (no newline): the
@@ -84,6 +91,10 @@ impl Prepared {
         string(out, &self.id);
         out.extend_from_slice(br#","kind":"#);
         string(out, &self.kind);
+        if let Some(via) = &self.via {
+            out.extend_from_slice(br#","override":"#);
+            string(out, via);
+        }
         out.extend_from_slice(br#","payload":"#);
         match &self.payload {
             Some(m) => m.write_to(out),
@@ -192,10 +203,22 @@ fn prepare_parsed(parsed: Parsed<'_>, settings: &Settings, sample: bool) -> Prep
                 };
             }
             let service = incoming.event.service();
-            let routes = match service {
-                Some(s) => settings.routes.for_service(s).to_vec(),
-                None => settings.routes.default.clone(),
+            let applied = match &incoming.event {
+                // A test message names its route, and may name an override's.
+                Event::Test(t) => settings
+                    .overrides
+                    .get_key_value(&*t.route)
+                    .map(|(target, over)| Applied { target, over }),
+                event => {
+                    settings.override_for(event.account().unwrap_or(&incoming.envelope.account))
+                }
             };
+            let routes = match (&applied, service) {
+                (Some(a), _) if !a.over.webhooks.is_empty() => a.over.webhooks.clone(),
+                (_, Some(s)) => settings.routes.for_service(s).to_vec(),
+                (_, None) => settings.routes.default.clone(),
+            };
+            let via = applied.map(|a| a.target.to_string());
             let mut card = format::card(
                 &incoming.envelope,
                 &incoming.event,
@@ -222,6 +245,7 @@ fn prepare_parsed(parsed: Parsed<'_>, settings: &Settings, sample: bool) -> Prep
                 severity: incoming.event.severity(),
                 decision,
                 routes,
+                via,
                 payload,
             }
         }
@@ -236,6 +260,7 @@ fn prepare_parsed(parsed: Parsed<'_>, settings: &Settings, sample: bool) -> Prep
             severity: None,
             decision: Decision::Drop { reason: s.reason },
             routes: Vec::new(),
+            via: None,
             payload: None,
         },
     }

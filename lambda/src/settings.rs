@@ -29,9 +29,137 @@ pub struct Settings {
     /// message names the account it is about. Left out of the JSON when empty.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub accounts: BTreeMap<String, String>,
+    /// ROUTING_OVERRIDES: other webhooks or another severity floor for some accounts or OUs,
+    /// by account id or OU id. Left out of the JSON when empty.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub overrides: BTreeMap<String, RouteOverride>,
+}
+
+/// One entry of ROUTING_OVERRIDES: what changes for the accounts it covers.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RouteOverride {
+    /// Replace every route's webhooks for these accounts; empty keeps the usual routes.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub webhooks: Vec<WebhookUrl>,
+    /// Replaces GUARDDUTY_MIN_SEVERITY, INSPECTOR_MIN_SEVERITY and Security Hub's MEDIUM
+    /// floor for these accounts (lower or higher).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_severity: Option<MinSeverity>,
+    /// For an OU: the accounts below it whose nearest override this is, resolved from
+    /// Organizations when the routing is written (the notifier cannot read the OU tree).
+    /// Not in config.yml.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub accounts: Vec<String>,
+}
+
+impl RouteOverride {
+    /// Nothing to change: such an entry is dropped on save.
+    pub fn is_empty(&self) -> bool {
+        self.webhooks.is_empty() && self.min_severity.is_none()
+    }
+}
+
+/// A severity floor that means the same for every service that grades its findings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum MinSeverity {
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl MinSeverity {
+    pub const ALL: [MinSeverity; 4] = [
+        MinSeverity::Low,
+        MinSeverity::Medium,
+        MinSeverity::High,
+        MinSeverity::Critical,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MinSeverity::Low => "LOW",
+            MinSeverity::Medium => "MEDIUM",
+            MinSeverity::High => "HIGH",
+            MinSeverity::Critical => "CRITICAL",
+        }
+    }
+
+    /// The lowest GuardDuty score in the band (GuardDuty's bands: Low from 1.0, Medium from
+    /// 4.0, High from 7.0, Critical from 9.0).
+    pub fn guardduty_score(self) -> f64 {
+        match self {
+            MinSeverity::Low => 1.0,
+            MinSeverity::Medium => 4.0,
+            MinSeverity::High => 7.0,
+            MinSeverity::Critical => 9.0,
+        }
+    }
+
+    /// The same floor on Inspector's (and Security Hub's) labels.
+    pub fn label(self) -> InspectorSeverity {
+        match self {
+            MinSeverity::Low => InspectorSeverity::Low,
+            MinSeverity::Medium => InspectorSeverity::Medium,
+            MinSeverity::High => InspectorSeverity::High,
+            MinSeverity::Critical => InspectorSeverity::Critical,
+        }
+    }
+}
+
+impl fmt::Display for MinSeverity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for MinSeverity {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        MinSeverity::ALL
+            .into_iter()
+            .find(|sev| sev.as_str().eq_ignore_ascii_case(s.trim()))
+            .ok_or_else(|| format!("expected LOW, MEDIUM, HIGH or CRITICAL, found {s:?}"))
+    }
+}
+
+/// The override that applies to an account, and the key it is written under.
+pub struct Applied<'s> {
+    pub target: &'s str,
+    pub over: &'s RouteOverride,
+}
+
+impl Applied<'_> {
+    /// How a drop reason names the override: `ROUTING_OVERRIDES ou-ab12-34567890`.
+    pub fn source(&self) -> String {
+        format!("ROUTING_OVERRIDES {}", self.target)
+    }
 }
 
 impl Settings {
+    /// The override for `account`: its own entry first, else the OU entry it was resolved to.
+    pub fn override_for(&self, account: &str) -> Option<Applied<'_>> {
+        if self.overrides.is_empty() || account.is_empty() {
+            return None;
+        }
+        if let Some((target, over)) = self.overrides.get_key_value(account) {
+            return Some(Applied { target, over });
+        }
+        self.overrides
+            .iter()
+            .find(|(_, o)| o.accounts.iter().any(|a| a == account))
+            .map(|(target, over)| Applied { target, over })
+    }
+
+    /// The floor for graded findings in `account`, when an override sets one.
+    pub fn severity_override(&self, account: &str) -> Option<(MinSeverity, String)> {
+        let applied = self.override_for(account)?;
+        Some((applied.over.min_severity?, applied.source()))
+    }
+
     /// Drops webhooks on private, link-local or metadata addresses unless allowed, and says
     /// which (masked). A route left empty then fails loudly instead of posting inside the VPC.
     pub fn without_private_webhooks(mut self) -> (Settings, Vec<String>) {
@@ -52,6 +180,9 @@ impl Settings {
         for list in self.routes.per_service.values_mut() {
             keep(list);
         }
+        for over in self.overrides.values_mut() {
+            keep(&mut over.webhooks);
+        }
         (self, dropped)
     }
 }
@@ -68,6 +199,7 @@ impl Default for Settings {
             inspector: InspectorSettings::default(),
             allow_private_webhooks: false,
             accounts: BTreeMap::new(),
+            overrides: BTreeMap::new(),
         }
     }
 }

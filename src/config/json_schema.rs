@@ -53,6 +53,25 @@ fn property(spec: &KeySpec) -> Value {
             string_list,
             {"type": "null"}
         ]}),
+        Kind::Overrides => json!({"anyOf": [
+            {
+                "type": "object",
+                "propertyNames": {"pattern": "^([0-9]{12}|ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}|r-[0-9a-z]{4,32})$"},
+                "additionalProperties": {
+                    "type": "object",
+                    "properties": {
+                        "WEBHOOK_URLS": {"anyOf": [
+                            {"type": "string"},
+                            {"type": "array", "items": {"type": "string", "pattern": "^https?://"}}
+                        ]},
+                        "MIN_SEVERITY": {"type": "string", "pattern": "^\\s*([Ll][Oo][Ww]|[Mm][Ee][Dd][Ii][Uu][Mm]|[Hh][Ii][Gg][Hh]|[Cc][Rr][Ii][Tt][Ii][Cc][Aa][Ll])\\s*$"}
+                    },
+                    "additionalProperties": false,
+                    "minProperties": 1
+                }
+            },
+            {"type": "null"}
+        ]}),
         Kind::Regions => json!({"anyOf": [
             {"type": "string", "description": "all, or regions separated by commas"},
             string_list,

@@ -1,8 +1,11 @@
 //! From the positioned YAML tree to a validated [`Config`], collecting every issue. What each
 //! key accepts is its row in [`schema::KEYS`]; this file reads YAML nodes by value kind.
 
+use std::collections::BTreeMap;
+
 use awsmon_notifier::WebhookUrl;
 use awsmon_notifier::secret::{mask_url, mask_urls_in};
+use awsmon_notifier::settings::{MinSeverity, RouteOverride};
 
 use super::schema::{self, Bounds};
 use super::yaml::{self, Kind, Node, Pos};
@@ -133,6 +136,81 @@ impl<'a> Ctx<'a> {
                 (Some(_), Some(_)) | (None, _) => self.type_error(k, key, "a tag name"),
                 (Some(_), None) => self.type_error(v, key, "a tag value (a string)"),
             }
+        }
+        out
+    }
+
+    /// ROUTING_OVERRIDES: a mapping of account, OU or root ids to `WEBHOOK_URLS` and/or
+    /// `MIN_SEVERITY`. Each problem names the entry's key path.
+    pub(super) fn overrides(&mut self, key: &str, node: &Node) -> BTreeMap<String, RouteOverride> {
+        let mut out = BTreeMap::new();
+        if node.is_null() {
+            return out;
+        }
+        let Kind::Map(entries) = &node.kind else {
+            self.type_error(
+                node,
+                key,
+                "a mapping of account or OU ids to WEBHOOK_URLS and MIN_SEVERITY",
+            );
+            return out;
+        };
+        for (k, v) in entries {
+            let Some(target) = k.as_scalar().map(str::trim) else {
+                self.type_error(k, key, "an account id, OU id or root id");
+                continue;
+            };
+            let path = format!("{key}.{target}");
+            let target = match super::schema::org_target(target) {
+                Ok(t) => t,
+                Err(message) => {
+                    self.error(k.pos, key, message);
+                    continue;
+                }
+            };
+            if out.contains_key(&target) {
+                self.error(k.pos, key, format!("{target} appears twice"));
+                continue;
+            }
+            let Kind::Map(fields) = &v.kind else {
+                self.type_error(v, &path, "a mapping with WEBHOOK_URLS and/or MIN_SEVERITY");
+                continue;
+            };
+            let mut over = RouteOverride::default();
+            let errors = self.errors.len();
+            for (fk, fv) in fields {
+                let name = fk.as_scalar().unwrap_or_default().trim();
+                let field_path = format!("{path}.{name}");
+                match name {
+                    "WEBHOOK_URLS" => over.webhooks = self.webhooks(&field_path, fv),
+                    "MIN_SEVERITY" if fv.is_null() => {}
+                    "MIN_SEVERITY" => {
+                        let Some(text) = self.string(&field_path, fv) else {
+                            continue;
+                        };
+                        match text.parse::<MinSeverity>() {
+                            Ok(sev) => over.min_severity = Some(sev),
+                            Err(message) => self.error(fv.pos, &field_path, message),
+                        }
+                    }
+                    _ => self.error(
+                        fk.pos,
+                        &path,
+                        format!(
+                            "unknown key {name:?}; an entry takes WEBHOOK_URLS and MIN_SEVERITY"
+                        ),
+                    ),
+                }
+            }
+            if over.is_empty() && self.errors.len() == errors {
+                self.error(
+                    v.pos,
+                    &path,
+                    "sets nothing: give WEBHOOK_URLS, MIN_SEVERITY or both",
+                );
+                continue;
+            }
+            out.insert(target, over);
         }
         out
     }
@@ -365,6 +443,17 @@ pub(crate) fn cross_warnings(cfg: &Config) -> Vec<(&'static str, String)> {
                 ));
             }
         }
+    }
+    if let Some(ou) = cfg
+        .settings
+        .overrides
+        .keys()
+        .find(|t| !org.enabled && !t.bytes().all(|b| b.is_ascii_digit()))
+    {
+        out.push((
+            "ROUTING_OVERRIDES",
+            format!("{ou} has no effect without ORGANIZATION: true (awsmon cannot see OUs)"),
+        ));
     }
     if let Some(both) = org.accounts.iter().find(|a| org.exclude.contains(a)) {
         out.push((

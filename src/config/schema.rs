@@ -7,11 +7,12 @@
 //! Adding a key: add a row to [`KEYS`] (and the field to [`Config`] if it is new). The
 //! per-service webhook keys (`WEBHOOK_URLS_<SUFFIX>`) are derived from [`Service::ALL`].
 
+use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
 use awsmon_notifier::secret::{mask_urls_in, mask_webhook};
 use awsmon_notifier::settings::{
-    INSPECTOR_RESOURCE_TYPES, InspectorSeverity, TRUSTED_ADVISOR_STATUSES,
+    INSPECTOR_RESOURCE_TYPES, InspectorSeverity, RouteOverride, TRUSTED_ADVISOR_STATUSES,
 };
 use awsmon_notifier::{Service, WebhookUrl};
 
@@ -40,6 +41,8 @@ pub enum Kind {
     List(fn(&str) -> Result<String, String>),
     /// `all` (or null), or a list of regions.
     Regions,
+    /// ROUTING_OVERRIDES: account or OU ids, each to `WEBHOOK_URLS` and/or `MIN_SEVERITY`.
+    Overrides,
 }
 
 /// A number's range and what the user is told is expected.
@@ -225,6 +228,7 @@ impl KeySpec {
                     .collect(),
             ),
             Kind::Tags => Value::Map(ctx.tags(key, node)),
+            Kind::Overrides => Value::Overrides(ctx.overrides(key, node)),
             Kind::Regions
                 if node.is_null()
                     || node
@@ -283,6 +287,8 @@ pub enum Value {
     /// Webhook URLs: secrets, masked whenever shown.
     Urls(Vec<String>),
     Map(Vec<(String, String)>),
+    /// ROUTING_OVERRIDES by account or OU id: webhooks inside, masked whenever shown.
+    Overrides(BTreeMap<String, RouteOverride>),
 }
 
 impl Value {
@@ -326,6 +332,12 @@ impl Value {
                 let parts: Vec<String> = entries.iter().map(|(k, v)| format!("{k}={v}")).collect();
                 mask_urls_in(&format!("{{{}}}", parts.join(", ")))
             }
+            Value::Overrides(map) if map.is_empty() => "(none)".to_string(),
+            Value::Overrides(map) => map
+                .iter()
+                .map(|(target, o)| format!("{target}: {}", override_summary(o)))
+                .collect::<Vec<_>>()
+                .join("; "),
         }
     }
 
@@ -349,6 +361,25 @@ impl Value {
                     .map(|(k, v)| (mask_urls_in(k), J::String(mask_urls_in(v))))
                     .collect(),
             ),
+            Value::Overrides(map) => J::Object(
+                map.iter()
+                    .map(|(target, o)| {
+                        let mut entry = serde_json::Map::new();
+                        if !o.webhooks.is_empty() {
+                            entry.insert(
+                                "WEBHOOK_URLS".into(),
+                                J::Array(
+                                    o.webhooks.iter().map(|u| J::String(u.masked())).collect(),
+                                ),
+                            );
+                        }
+                        if let Some(sev) = o.min_severity {
+                            entry.insert("MIN_SEVERITY".into(), J::String(sev.to_string()));
+                        }
+                        (target.clone(), J::Object(entry))
+                    })
+                    .collect(),
+            ),
         }
     }
 
@@ -365,6 +396,8 @@ impl Value {
                 .map(|(k, v)| format!("{k}={v}"))
                 .collect::<Vec<_>>()
                 .join(", "),
+            // Edited entry by entry in the routing editor, never as one text.
+            Value::Overrides(_) => self.display_masked(),
         }
     }
 
@@ -399,7 +432,42 @@ impl Value {
                 }
                 out
             }
+            Value::Overrides(map) if map.is_empty() => format!("{key}: {{}}\n"),
+            Value::Overrides(map) => {
+                let mut out = format!("{key}:\n");
+                for (target, o) in map {
+                    // Quoted: an account id must stay a string.
+                    out.push_str(&format!("  \"{target}\":\n"));
+                    if !o.webhooks.is_empty() {
+                        out.push_str("    WEBHOOK_URLS:\n");
+                        for url in &o.webhooks {
+                            out.push_str(&format!("      - {}\n", yaml::scalar(url.expose())));
+                        }
+                    }
+                    if let Some(sev) = o.min_severity {
+                        out.push_str(&format!("    MIN_SEVERITY: {sev}\n"));
+                    }
+                }
+                out
+            }
         })
+    }
+}
+
+/// One override as shown: webhooks masked, then the floor.
+pub fn override_summary(o: &RouteOverride) -> String {
+    let mut parts = Vec::new();
+    if !o.webhooks.is_empty() {
+        let urls: Vec<String> = o.webhooks.iter().map(WebhookUrl::masked).collect();
+        parts.push(format!("webhooks {}", urls.join(", ")));
+    }
+    if let Some(sev) = o.min_severity {
+        parts.push(format!("min severity {sev}"));
+    }
+    if parts.is_empty() {
+        "nothing (dropped on save)".to_string()
+    } else {
+        parts.join(", ")
     }
 }
 
@@ -524,7 +592,7 @@ fn account_id_or_empty(v: &str) -> Result<String, String> {
 }
 
 /// An account id, an OU id (`ou-` root part `-` 8–32 characters) or the root (`r-` 4–32).
-fn org_target(item: &str) -> Result<String, String> {
+pub fn org_target(item: &str) -> Result<String, String> {
     let lower_alnum = |s: &str| {
         s.bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
@@ -1099,6 +1167,22 @@ pub static KEYS: LazyLock<Vec<KeySpec>> = LazyLock::new(|| {
                     c.org.auto_enable = v
                         .into_str()
                         .and_then(|s| super::AutoEnableMode::parse(&s).ok());
+                },
+            ),
+        },
+        KeySpec {
+            name: "ROUTING_OVERRIDES",
+            help: "other webhooks (WEBHOOK_URLS, for every service) or another severity floor (MIN_SEVERITY: LOW, MEDIUM, HIGH or CRITICAL, for GuardDuty, Inspector and Security Hub) for some accounts, by account id, or for every account below an OU (ou-...) or the root (r-..., org mode); an account's own entry wins, then the nearest OU's",
+            example: "# ROUTING_OVERRIDES:\n#   \"ou-ab12-prod0001\":\n#     WEBHOOK_URLS: https://hooks.slack.com/services/T000/B000/XXXXXXXX\n#   \"ou-ab12-sandbox1\":\n#     MIN_SEVERITY: HIGH\nROUTING_OVERRIDES: {}",
+            label: "ROUTING_OVERRIDES (per account or OU)",
+            old: false,
+            kind: Kind::Overrides,
+            slot: field(
+                |c| Value::Overrides(c.settings.overrides.clone()),
+                |c, v| {
+                    if let Value::Overrides(map) = v {
+                        c.settings.overrides = map;
+                    }
                 },
             ),
         },

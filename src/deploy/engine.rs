@@ -401,6 +401,8 @@ pub enum RoutingError {
         by: Option<String>,
     },
     Aws(String),
+    /// ROUTING_OVERRIDES cannot be written as meant (its OUs unreadable, or too big).
+    Unresolved(String),
 }
 
 impl std::fmt::Display for RoutingError {
@@ -416,7 +418,7 @@ impl std::fmt::Display for RoutingError {
                     .map(|b| format!(", written by {b}"))
                     .unwrap_or_default()
             ),
-            RoutingError::Aws(e) => f.write_str(e),
+            RoutingError::Aws(e) | RoutingError::Unresolved(e) => f.write_str(e),
         }
     }
 }
@@ -446,40 +448,64 @@ pub async fn routing_version(
 const ADVANCED_PARAMETER_MAX: usize = 8192;
 
 /// What the routing parameter holds for `cfg`: its routing and filters and, in org mode, the
-/// Organization's account names (read from Organizations on every write), so each message
-/// names its account. Names that would take the parameter past SSM's 8 KB, or an Organization
-/// that cannot be read, leave them out, with a warning in the log: messages then name accounts
-/// by id, and the routing itself is still written.
-pub async fn routing_settings(aws: &Aws, cfg: &Config) -> awsmon_notifier::Settings {
+/// Organization's account names and the accounts each OU entry of ROUTING_OVERRIDES covers
+/// (read from Organizations on every write). Names that would take the parameter past SSM's
+/// 8 KB, or an Organization that cannot be read, leave the names out, with a warning in the
+/// log: messages then name accounts by id.
+///
+/// # Errors
+/// When OU entries cannot be resolved (the Organization cannot be read), or the accounts they
+/// cover do not fit in 8 KB: writing them unresolved would send those accounts' findings to
+/// the usual routes, so nothing is written.
+pub async fn routing_settings(
+    aws: &Aws,
+    cfg: &Config,
+) -> Result<awsmon_notifier::Settings, String> {
     if !cfg.org.enabled {
-        return cfg.settings.clone();
+        return Ok(cfg.settings.clone());
     }
     match crate::org::load(aws, cfg.home_region()).await {
-        Ok(org) => with_account_names(&cfg.settings, crate::org::names(&org)),
+        Ok(org) => {
+            for target in crate::org::routing::unmatched(&cfg.settings, &org.accounts) {
+                tracing::warn!(
+                    target,
+                    "ROUTING_OVERRIDES entry names no account or OU of the Organization"
+                );
+            }
+            fit_parameter(crate::org::routing::resolve(&cfg.settings, &org.accounts))
+        }
+        Err(e) if crate::org::routing::needs_tree(&cfg.settings) => Err(format!(
+            "ROUTING_OVERRIDES has OU entries, and the Organization cannot be read to find the accounts below them ({e}); nothing was written"
+        )),
         Err(e) => {
             tracing::warn!("account names left out of the routing parameter: {e}");
-            cfg.settings.clone()
+            Ok(cfg.settings.clone())
         }
     }
 }
 
-/// `settings` with `names`, unless they would take the parameter past SSM's 8 KB.
-fn with_account_names(
-    settings: &awsmon_notifier::Settings,
-    names: std::collections::BTreeMap<String, String>,
-) -> awsmon_notifier::Settings {
-    let mut settings = settings.clone();
-    settings.accounts = names;
-    let size = serde_json::to_string(&settings).map_or(usize::MAX, |v| v.len());
-    if size > ADVANCED_PARAMETER_MAX {
-        tracing::warn!(
-            accounts = settings.accounts.len(),
-            size,
-            "account names left out of the routing parameter: they would take it past SSM's 8 KB"
-        );
-        settings.accounts.clear();
+/// `settings`, without the account names if they would take the parameter past SSM's 8 KB.
+fn fit_parameter(
+    mut settings: awsmon_notifier::Settings,
+) -> Result<awsmon_notifier::Settings, String> {
+    let size =
+        |s: &awsmon_notifier::Settings| serde_json::to_string(s).map_or(usize::MAX, |v| v.len());
+    let with_names = size(&settings);
+    if with_names <= ADVANCED_PARAMETER_MAX {
+        return Ok(settings);
     }
-    settings
+    tracing::warn!(
+        accounts = settings.accounts.len(),
+        size = with_names,
+        "account names left out of the routing parameter: they would take it past SSM's 8 KB"
+    );
+    settings.accounts.clear();
+    match size(&settings) {
+        n if n <= ADVANCED_PARAMETER_MAX => Ok(settings),
+        n => Err(format!(
+            "the routing with the accounts ROUTING_OVERRIDES covers is {n} bytes, past SSM's 8 KB for the parameter; nothing was written (use fewer OU entries, or entries nearer the accounts)"
+        )),
+    }
 }
 
 /// Writes config.yml's routing to the SSM SecureString the notifier reads. Unchanged routing is
@@ -493,7 +519,9 @@ pub async fn write_routing(
     parameter: &str,
     expect: Expect,
 ) -> Result<(RoutingWrite, Option<i64>), RoutingError> {
-    let settings = routing_settings(aws, cfg).await;
+    let settings = routing_settings(aws, cfg)
+        .await
+        .map_err(RoutingError::Unresolved)?;
     let value = serde_json::to_string(&settings).map_err(|e| RoutingError::Aws(e.to_string()))?;
     let ssm = aws.ssm(region);
     let current = match ssm
@@ -689,19 +717,34 @@ mod tests {
     /// left out rather than the write failing.
     #[test]
     fn account_names_fit_the_parameter_or_are_left_out() {
+        use awsmon_notifier::settings::{MinSeverity, RouteOverride};
         let names = |n: usize| {
             (0..n)
                 .map(|i| (format!("{i:012}"), format!("workload-account-{i:04}")))
                 .collect::<std::collections::BTreeMap<_, _>>()
         };
-        let base = awsmon_notifier::Settings::default();
-        let small = super::with_account_names(&base, names(50));
+        let with = |n: usize| awsmon_notifier::Settings {
+            accounts: names(n),
+            ..awsmon_notifier::Settings::default()
+        };
+        let small = super::fit_parameter(with(50)).expect("fits");
         assert_eq!(small.accounts.len(), 50);
         assert!(
             serde_json::to_string(&small).expect("json").len() <= super::ADVANCED_PARAMETER_MAX
         );
-        let big = super::with_account_names(&base, names(400));
-        assert!(big.accounts.is_empty());
-        assert_eq!(big, base);
+        let big = super::fit_parameter(with(400)).expect("fits without names");
+        assert_eq!(big, awsmon_notifier::Settings::default());
+        // An OU entry's accounts are routing: they are never dropped to fit, the write fails.
+        let mut huge = with(400);
+        huge.overrides.insert(
+            "ou-ab12-prod0001".into(),
+            RouteOverride {
+                min_severity: Some(MinSeverity::High),
+                accounts: names(700).into_keys().collect(),
+                ..RouteOverride::default()
+            },
+        );
+        let err = super::fit_parameter(huge).expect_err("too big");
+        assert!(err.contains("past SSM's 8 KB"), "{err}");
     }
 }

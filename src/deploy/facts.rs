@@ -177,7 +177,9 @@ pub async fn gather(
 /// Whether the routing parameter already holds this config's routing (any failure to read it
 /// counts as no: the write step then runs and reports).
 async fn routing_is_current(aws: &Aws, cfg: &Config, home: &str) -> bool {
-    let settings = super::engine::routing_settings(aws, cfg).await;
+    let Ok(settings) = super::engine::routing_settings(aws, cfg).await else {
+        return false;
+    };
     let Ok(wanted) = serde_json::to_string(&settings) else {
         return false;
     };

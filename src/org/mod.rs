@@ -3,6 +3,7 @@
 //! EXCLUDE_ACCOUNTS). The scan across them is in [`scan`].
 
 pub mod enable;
+pub mod routing;
 pub mod scan;
 pub mod spokes;
 

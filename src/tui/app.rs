@@ -255,9 +255,17 @@ impl App {
             }
         }
         if self.screen == Screen::Findings {
-            self.findings.refresh_current(&self.cfg.settings);
+            self.findings
+                .refresh_current(&self.cfg.settings, &self.accounts.accounts);
         }
         effects
+    }
+
+    /// The findings list's decisions under the config in force, resolved over the
+    /// Organization's accounts in org mode.
+    fn reread_findings(&mut self) {
+        self.findings
+            .reread(&self.cfg.settings, &self.accounts.accounts);
     }
 
     fn apply(&mut self, action: Action) -> Vec<Effect> {
@@ -289,7 +297,12 @@ impl App {
                 Vec::new()
             }
             Action::OrgProgress(p) => {
+                let tree = matches!(p, crate::org::scan::OrgProgress::Accounts { .. });
                 self.accounts.progress(p);
+                if tree {
+                    // The accounts ROUTING_OVERRIDES' OU entries cover are known now.
+                    self.reread_findings();
+                }
                 Vec::new()
             }
             Action::OrgScanFinished(result) => {
@@ -298,6 +311,7 @@ impl App {
                         .toast(Level::Error, format!("organization scan failed: {e}"));
                 }
                 self.accounts.finished(result);
+                self.reread_findings();
                 Vec::new()
             }
             Action::Hub(status) => {
@@ -377,6 +391,9 @@ impl App {
             } => self.job_finished(id, result, &warnings),
             Action::Findings { items, errors } => {
                 self.findings.loaded(items, errors, &mut self.ui);
+                if !self.accounts.accounts.is_empty() {
+                    self.reread_findings();
+                }
                 Vec::new()
             }
             Action::BudgetSpend(spend) => {
@@ -393,7 +410,7 @@ impl App {
                 if written {
                     self.cfg = *config;
                     // Decisions and routes may have changed.
-                    self.findings.current = None;
+                    self.reread_findings();
                     self.env.config_text = Some(text);
                     *self.draft_mut(editor) = Draft::clean(&self.cfg);
                     let other = match editor {
@@ -922,7 +939,12 @@ impl App {
             },
             InputFor::FindingsFilter | InputFor::AccountsFilter => {}
             InputFor::ExportPath => return self.findings.export(value).into_iter().collect(),
-            InputFor::AddUrl(_) | InputFor::EditUrl(..) | InputFor::Field(_) => {
+            InputFor::AddUrl(_)
+            | InputFor::EditUrl(..)
+            | InputFor::Field(_)
+            | InputFor::AddOverride
+            | InputFor::OverrideUrl(..)
+            | InputFor::OverrideSeverity(_) => {
                 self.routing.commit(&input.purpose, value, &mut self.ui);
             }
             InputFor::Budget(_) => self.budget.commit(&input.purpose, value),

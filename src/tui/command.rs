@@ -478,14 +478,7 @@ pub const TABLE: &[Binding] = &[
     b(ROUTING, &[DOWN, ch('j')], Command::Down, "move", false, &[]),
     b(ROUTING, &[ch('a')], Command::AddUrl, "add URL", true, &[]),
     b(ROUTING, &[ENTER], Command::Edit, "edit", true, &[]),
-    b(
-        ROUTING,
-        &[ch('d')],
-        Command::RemoveUrl,
-        "remove URL",
-        true,
-        &[],
-    ),
+    b(ROUTING, &[ch('d')], Command::RemoveUrl, "remove", true, &[]),
     b(
         ROUTING,
         &[ch('v')],

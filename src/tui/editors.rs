@@ -4,6 +4,7 @@
 //! Every field is a row of the config schema (`config::schema::KEYS`): its label, current
 //! text, check and set come from that row, so the editor accepts exactly what config.yml does.
 
+use awsmon_notifier::settings::{MinSeverity, RouteOverride};
 use awsmon_notifier::{Service, WebhookUrl};
 
 use crate::config::Config;
@@ -66,6 +67,12 @@ pub enum RoutingRow {
     Url(Option<Service>, usize),
     AddUrl(Option<Service>),
     Field(Field),
+    /// ROUTING_OVERRIDES, by the entry's place in key order: a webhook, the add row, the
+    /// severity floor; then the row that adds an entry.
+    OverrideUrl(usize, usize),
+    OverrideAddUrl(usize),
+    OverrideSeverity(usize),
+    AddOverride,
 }
 
 /// The default route, then one per service, in [`Service::ALL`]'s order.
@@ -124,7 +131,60 @@ pub fn routing_rows(cfg: &Config) -> Vec<RoutingRow> {
         rows.push(RoutingRow::AddUrl(route));
     }
     rows.extend(Field::ALL.map(RoutingRow::Field));
+    for (i, over) in cfg.settings.overrides.values().enumerate() {
+        rows.extend((0..over.webhooks.len()).map(|j| RoutingRow::OverrideUrl(i, j)));
+        rows.push(RoutingRow::OverrideAddUrl(i));
+        rows.push(RoutingRow::OverrideSeverity(i));
+    }
+    rows.push(RoutingRow::AddOverride);
     rows
+}
+
+/// The `i`th ROUTING_OVERRIDES entry, in key order.
+pub fn override_at(cfg: &Config, i: usize) -> Option<(&String, &RouteOverride)> {
+    cfg.settings.overrides.iter().nth(i)
+}
+
+/// An entry's target typed in the console: an account, OU or root id not already there.
+pub fn check_override_target(cfg: &Config, v: &str) -> Result<String, String> {
+    if v.is_empty() {
+        return Err("type an account id, an OU id (ou-...) or the root id (r-...)".into());
+    }
+    let target = schema::org_target(v)?;
+    if cfg.settings.overrides.contains_key(&target) {
+        return Err(format!("{target} has an entry already"));
+    }
+    Ok(target)
+}
+
+/// An OU entry outside org mode does nothing: said as it is typed.
+pub fn warn_override_target(cfg: &Config, v: &str) -> Option<String> {
+    (!cfg.org.enabled && v.starts_with(['o', 'r']))
+        .then(|| "OU and root entries need ORGANIZATION: true (awsmon cannot see OUs)".into())
+}
+
+/// A severity floor typed in the console; empty clears it.
+pub fn check_min_severity(v: &str) -> Result<Option<MinSeverity>, String> {
+    if v.is_empty() {
+        return Ok(None);
+    }
+    v.parse().map(Some)
+}
+
+/// Adds an entry with nothing set yet (an entry still empty at save is dropped).
+pub fn add_override(cfg: &mut Config, target: String) {
+    cfg.settings.overrides.entry(target).or_default();
+}
+
+pub fn override_mut<'c>(cfg: &'c mut Config, target: &str) -> Option<&'c mut RouteOverride> {
+    cfg.settings.overrides.get_mut(target)
+}
+
+/// Drops the entries that set nothing; returns how many.
+pub fn drop_empty_overrides(cfg: &mut Config) -> usize {
+    let before = cfg.settings.overrides.len();
+    cfg.settings.overrides.retain(|_, o| !o.is_empty());
+    before - cfg.settings.overrides.len()
 }
 
 pub fn field_value(cfg: &Config, f: Field) -> String {

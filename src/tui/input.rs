@@ -12,7 +12,11 @@ use crate::config::Config;
 pub fn validate(draft: &Config, input: &Input) -> Option<String> {
     let v = input.value.trim();
     match &input.purpose {
-        InputFor::AddUrl(_) | InputFor::EditUrl(..) => editors::check_url(draft, v).err(),
+        InputFor::AddUrl(_) | InputFor::EditUrl(..) | InputFor::OverrideUrl(..) => {
+            editors::check_url(draft, v).err()
+        }
+        InputFor::AddOverride => editors::check_override_target(draft, v).err(),
+        InputFor::OverrideSeverity(_) => editors::check_min_severity(v).err(),
         InputFor::Field(f) => editors::check_field_in(draft, *f, v).err(),
         InputFor::Budget(f) => editors::check_budget_in(draft, *f, v).err(),
         InputFor::ExportPath if v.is_empty() => Some("type a file path".to_string()),
@@ -27,6 +31,7 @@ pub fn validate(draft: &Config, input: &Input) -> Option<String> {
 pub fn warn(draft: &Config, input: &Input) -> Option<String> {
     match &input.purpose {
         InputFor::Field(f) => editors::warn_field_in(draft, *f, input.value.trim()),
+        InputFor::AddOverride => editors::warn_override_target(draft, input.value.trim()),
         _ => None,
     }
 }

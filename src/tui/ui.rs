@@ -32,6 +32,11 @@ pub enum InputFor {
     EditUrl(Option<awsmon_notifier::Service>, usize),
     Field(super::editors::Field),
     Budget(super::editors::BudgetField),
+    /// A new ROUTING_OVERRIDES entry's account or OU id.
+    AddOverride,
+    /// A webhook of an entry: a new one (`None`) or the `i`th.
+    OverrideUrl(String, Option<usize>),
+    OverrideSeverity(String),
 }
 
 #[derive(Debug, Clone)]

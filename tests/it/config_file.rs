@@ -595,6 +595,10 @@ fn walk_values() -> Vec<(&'static str, String)> {
         ("ORG_AUTO_ENABLE", "all".into()),
         ("ORG_MAX_CONCURRENT_PERCENT", "50".into()),
         ("ORG_FAILURE_TOLERANCE_PERCENT", "0".into()),
+        (
+            "ROUTING_OVERRIDES",
+            format!("  ou-ab12-prod0001:\n    WEBHOOK_URLS: {FAKE_HOOK_A}\n  \"111122223333\":\n    MIN_SEVERITY: high\n"),
+        ),
     ];
     for svc in Service::ALL {
         let name = config::KEYS
@@ -615,7 +619,9 @@ fn walk_values() -> Vec<(&'static str, String)> {
 
 /// `KEY: value` as config.yml holds it: tags as a block mapping, anything else as typed.
 fn yaml_line(spec: &config::KeySpec, text: &str) -> String {
-    if matches!(spec.kind, config::schema::Kind::Tags) {
+    if matches!(spec.kind, config::schema::Kind::Overrides) {
+        format!("{}:\n{text}", spec.name)
+    } else if matches!(spec.kind, config::schema::Kind::Tags) {
         let mut out = format!("{}:\n", spec.name);
         for pair in text.split(", ") {
             let (k, v) = pair.split_once('=').expect("Key=Value");
@@ -644,6 +650,7 @@ fn base_text(spec: &config::KeySpec) -> &'static str {
             | "ORG_AUTO_ENABLE"
             | "ORG_MAX_CONCURRENT_PERCENT"
             | "ORG_FAILURE_TOLERANCE_PERCENT"
+            | "ROUTING_OVERRIDES"
     ) {
         ORG_BASE
     } else {
@@ -673,7 +680,7 @@ fn every_key_walks_the_file_the_save_show_and_the_editor_alike() {
     let mut keys: Vec<&str> = config::KEYS.iter().map(|k| k.name).collect();
     keys.sort_unstable();
     assert_eq!(names, keys, "every key needs a value in walk_values()");
-    assert_eq!(config::KEYS.len(), 35);
+    assert_eq!(config::KEYS.len(), 36);
 
     let (base, _) = config::load_str("c.yml", BASE).expect("base");
     for (name, text) in &values {
@@ -723,6 +730,11 @@ fn every_key_walks_the_file_the_save_show_and_the_editor_alike() {
                 .contains("AAAA"),
             "{name}"
         );
+        // ROUTING_OVERRIDES is edited entry by entry (`tui_org`), never as one text.
+        if matches!(spec.kind, config::schema::Kind::Overrides) {
+            assert!(spec.check_text(text).is_err(), "{name}");
+            continue;
+        }
         // Editor: the same text, and the editor's own text of the result, give the same config.
         let mut edited = base.clone();
         spec.set_text(&mut edited, text)
@@ -934,5 +946,95 @@ fn org_keys_are_checked_where_they_stand() {
     assert_eq!(
         errors[0].to_string(),
         "c.yml:2:18: ORG_AUTO_ENABLE: expected ALL or NEW, found \"NONE\""
+    );
+}
+
+/// Issue 14: ROUTING_OVERRIDES by account or OU. Each mistake names file, line:column and the
+/// entry's key path, with webhooks masked.
+#[test]
+fn routing_overrides_load_and_each_mistake_names_its_entry() {
+    use awsmon_notifier::settings::MinSeverity;
+    let text = format!(
+        "ORGANIZATION: true\nROUTING_OVERRIDES:\n  ou-ab12-prod0001:\n    WEBHOOK_URLS: {FAKE_HOOK_A}\n  \"111122223333\":\n    MIN_SEVERITY: high\n    WEBHOOK_URLS:\n      - {FAKE_HOOK_B}\n"
+    );
+    let (_dir, path) = write_config(&text);
+    let loaded = config::load_file(&path).expect("valid");
+    assert!(loaded.warnings.is_empty(), "{:?}", loaded.warnings);
+    let o = &loaded.config.settings.overrides;
+    assert_eq!(o.len(), 2);
+    assert_eq!(o["ou-ab12-prod0001"].webhooks[0].expose(), FAKE_HOOK_A);
+    assert_eq!(o["ou-ab12-prod0001"].min_severity, None);
+    assert_eq!(o["111122223333"].min_severity, Some(MinSeverity::High));
+    // `config show` masks the webhooks inside.
+    let shown = config::show(&loaded.config)
+        .into_iter()
+        .find(|(k, _)| *k == "ROUTING_OVERRIDES")
+        .expect("shown")
+        .1;
+    assert!(
+        !shown.contains("AAAAAAAA") && !shown.contains("BBBBBBBB"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("111122223333: webhooks https://hooks.slack.com/services/T…/B…/••••"),
+        "{shown}"
+    );
+
+    assert_eq!(
+        errors(
+            "ROUTING_OVERRIDES:\n  ou-prod:\n    MIN_SEVERITY: HIGH\n  \"111122223333\":\n    MIN_SEVERITY: severe\n    CHANNEL: x\n  \"444455556666\": {}\n  r-ab12:\n    WEBHOOK_URLS: http://hooks.slack.com/services/T0/B0/SECRETSECRET\n"
+        ),
+        vec![
+            "DIR/config.yml:2:3: ROUTING_OVERRIDES: expected a 12-digit account id, an OU id (ou-xxxx-xxxxxxxx) or the root id (r-xxxx), found \"ou-prod\"",
+            "DIR/config.yml:5:19: ROUTING_OVERRIDES.111122223333.MIN_SEVERITY: expected LOW, MEDIUM, HIGH or CRITICAL, found \"severe\"",
+            "DIR/config.yml:6:5: ROUTING_OVERRIDES.111122223333: unknown key \"CHANNEL\"; an entry takes WEBHOOK_URLS and MIN_SEVERITY",
+            "DIR/config.yml:7:19: ROUTING_OVERRIDES.444455556666: sets nothing: give WEBHOOK_URLS, MIN_SEVERITY or both",
+            "DIR/config.yml:9:19: ROUTING_OVERRIDES.r-ab12.WEBHOOK_URLS: webhook must use https:// (plain http is allowed only to localhost), found http://hooks.slack.com/services/T…/B…/••••",
+        ]
+    );
+}
+
+/// A save writes ROUTING_OVERRIDES so it loads back the same, keeps the file's comments, and
+/// an OU entry outside org mode warns that it does nothing.
+#[test]
+fn routing_overrides_save_and_load_back() {
+    use awsmon_notifier::settings::{MinSeverity, RouteOverride};
+    let original = "# ours\nPREFIX_SERVICE_NAME: acme  # keep\n";
+    let (_dir, path) = write_config(original);
+    let loaded = config::load_file(&path).expect("valid");
+    let mut cfg = loaded.config.clone();
+    cfg.settings.overrides.insert(
+        "ou-ab12-sandbox1".into(),
+        RouteOverride {
+            min_severity: Some(MinSeverity::Critical),
+            ..RouteOverride::default()
+        },
+    );
+    cfg.settings.overrides.insert(
+        "111122223333".into(),
+        RouteOverride {
+            webhooks: vec![awsmon_notifier::WebhookUrl::parse(FAKE_HOOK_A).expect("url")],
+            ..RouteOverride::default()
+        },
+    );
+    let plan = SavePlan::new("config.yml", loaded.text.as_deref(), &cfg).expect("plan");
+    assert_eq!(plan.changed, vec!["ROUTING_OVERRIDES"]);
+    config::save_if_unchanged(&path, loaded.text.as_deref(), &plan.text).expect("save");
+    let saved = std::fs::read_to_string(&path).expect("read");
+    assert_eq!(
+        saved,
+        format!(
+            "{original}ROUTING_OVERRIDES:\n  \"111122223333\":\n    WEBHOOK_URLS:\n      - {FAKE_HOOK_A}\n  \"ou-ab12-sandbox1\":\n    MIN_SEVERITY: CRITICAL\n"
+        )
+    );
+    let reloaded = config::load_file(&path).expect("valid after save");
+    assert_eq!(reloaded.config, cfg);
+    let warnings: Vec<String> = reloaded.warnings.iter().map(ToString::to_string).collect();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(
+        warnings[0].contains(
+            "ROUTING_OVERRIDES: ou-ab12-sandbox1 has no effect without ORGANIZATION: true"
+        ),
+        "{warnings:?}"
     );
 }

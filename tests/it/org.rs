@@ -463,6 +463,125 @@ async fn deploying_the_hub_in_org_mode_names_the_organization() {
     assert_eq!(settings.accounts, names);
 }
 
+/// Issue 14: ROUTING_OVERRIDES per OU reach the notifier resolved. The deploy writes each OU
+/// entry with the accounts below it (read from the seeded Organization in moto), and the
+/// notifier's own pipeline, reading that parameter, sends a Prod account's GuardDuty finding
+/// (AWS's sample, as the administrator receives it) to Prod's webhook and drops a Sandbox
+/// account's medium one. Without a readable Organization, OU entries refuse to be written.
+#[tokio::test(flavor = "multi_thread")]
+async fn ou_routing_overrides_are_written_resolved_and_route_the_notifiers_messages() {
+    use awsmon::deploy::engine;
+    use awsmon::deploy::plan::{Intent, Target};
+    use awsmon_notifier::settings::{MinSeverity, RouteOverride};
+
+    const PROD_HOOK: &str = "https://hooks.slack.com/services/T0PROD/B0PROD/PRODSECRETPRODSECRET";
+    let moto = common::start_moto();
+    let aws = common::aws(&moto.endpoint).await;
+    let org = org_world::seed(&aws, &layout()).await;
+    let dir = tempfile::tempdir().expect("dir");
+    let zip = common::fake_zip(dir.path());
+    let mut cfg = common::config_with_regions(&["us-east-1"]);
+    cfg.settings.routes.default = vec![
+        awsmon_notifier::WebhookUrl::parse(
+            "https://hooks.slack.com/services/T0FAKE/B0FAKE/SECRETSECRETSECRET",
+        )
+        .expect("url"),
+    ];
+    cfg.org.enabled = true;
+    let prod_ou = org.ous["Prod"].clone();
+    let sandbox_ou = org.ous["Sandbox"].clone();
+    cfg.settings.overrides.insert(
+        prod_ou.clone(),
+        RouteOverride {
+            webhooks: vec![awsmon_notifier::WebhookUrl::parse(PROD_HOOK).expect("url")],
+            ..RouteOverride::default()
+        },
+    );
+    cfg.settings.overrides.insert(
+        sandbox_ou.clone(),
+        RouteOverride {
+            min_severity: Some(MinSeverity::High),
+            ..RouteOverride::default()
+        },
+    );
+    // prod-data has its own entry: it wins over its OU.
+    cfg.settings.overrides.insert(
+        org.id("prod-data"),
+        RouteOverride {
+            min_severity: Some(MinSeverity::Critical),
+            ..RouteOverride::default()
+        },
+    );
+    let the_plan = plan_of(
+        &aws,
+        &cfg,
+        Target::Notifier,
+        &["us-east-1".to_string()],
+        Intent::Deploy(&zip),
+    )
+    .await;
+    assert!(the_plan.blockers.is_empty(), "{:?}", the_plan.blockers);
+    let report = run_plan(&aws, &cfg, &the_plan, Some(&zip)).await;
+    assert_eq!(report.failures(), Vec::<&engine::StepOutcome>::new());
+
+    let routing = common::routing_parameter(&aws).await.expect("routing");
+    let settings: awsmon_notifier::Settings =
+        serde_json::from_str(routing.value().expect("value")).expect("routing json");
+    let mut prod_accounts = vec![org.id("prod-web"), org.id("prod-locked")];
+    prod_accounts.sort();
+    assert_eq!(settings.overrides[&prod_ou].accounts, prod_accounts);
+    assert_eq!(
+        settings.overrides[&sandbox_ou].accounts,
+        [org.id("sandbox-old")]
+    );
+    assert!(settings.overrides[&org.id("prod-data")].accounts.is_empty());
+
+    // The notifier's pipeline on that parameter, as the deployed function reads it.
+    let finding = |account: &str, severity: f64| {
+        let mut event: serde_json::Value = serde_json::from_str(include_str!(
+            "../../lambda/tests/fixtures/guardduty-crypto-high.json"
+        ))
+        .expect("fixture");
+        event["detail"]["accountId"] = account.into();
+        event["detail"]["severity"] = severity.into();
+        awsmon_notifier::prepare(&event, &settings).remove(0)
+    };
+    let prod = finding(&org.id("prod-web"), 8.0);
+    assert_eq!(prod.routes.len(), 1);
+    assert_eq!(prod.routes[0].expose(), PROD_HOOK);
+    assert_eq!(prod.via.as_deref(), Some(prod_ou.as_str()));
+    let text = prod
+        .body()
+        .map(|b| String::from_utf8(b).expect("utf8"))
+        .expect("body");
+    assert!(
+        text.contains("prod-web"),
+        "the message names the account: {text}"
+    );
+    let sandbox = finding(&org.id("sandbox-old"), 5.0);
+    assert!(!sandbox.decision.is_send(), "{:?}", sandbox.decision);
+    let data = finding(&org.id("prod-data"), 8.0);
+    assert!(
+        !data.decision.is_send(),
+        "its own CRITICAL floor: {:?}",
+        data.decision
+    );
+    assert_ne!(data.routes[0].expose(), PROD_HOOK);
+
+    // No Organization to read: OU entries are not written unresolved; account entries are.
+    let bare = common::start_moto();
+    let bare_aws = common::aws(&bare.endpoint).await;
+    let err = engine::routing_settings(&bare_aws, &cfg)
+        .await
+        .expect_err("OU entries need the tree");
+    assert!(err.contains("cannot be read"), "{err}");
+    cfg.settings.overrides.retain(|k, _| !k.starts_with("ou-"));
+    let ok = engine::routing_settings(&bare_aws, &cfg)
+        .await
+        .expect("account entries");
+    assert_eq!(ok.overrides.len(), 1);
+}
+
 /// The console in org mode (issue 14): the runtime's org scan against the seeded
 /// organization, its progress fed to `update` as the event loop does. The account list
 /// arrives before the answers are all in, every streamed cell is in the final scan, the

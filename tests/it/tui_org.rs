@@ -448,3 +448,162 @@ fn partial_answers_read_as_partial_and_a_failed_rescan_stays_on_screen() {
         app.ui.toasts
     );
 }
+
+const PROD_OU: &str = "ou-ab12-prod0001";
+const PROD_HOOK: &str = "https://hooks.slack.com/services/T0PROD/B0PROD/PRODSECRETPRODSECRET";
+
+/// The samples' account (123456789012) below the Prod OU, with a sibling in Sandbox.
+fn tree() -> Vec<OrgAccount> {
+    let mut prod = account(
+        "123456789012",
+        "prod-web",
+        "Root/Prod",
+        AccountStatus::Active,
+    );
+    prod.parents.push(PROD_OU.into());
+    let mut sandbox = account(
+        "777777777777",
+        "sandbox-1",
+        "Root/Sandbox",
+        AccountStatus::Active,
+    );
+    sandbox.parents.push("ou-ab12-sandbox1".into());
+    vec![prod, sandbox]
+}
+
+/// Issue 14: an OU's routing override is added in the routing editor (its accounts counted
+/// from the Organization), saved without the entry left empty, and the findings preview routes
+/// the OU's account's finding to the OU's webhook, naming the override.
+#[test]
+fn an_ous_routing_override_is_edited_and_previewed_on_its_accounts() {
+    use awsmon::tui::editors;
+    use awsmon::tui::screens::Editor;
+    use awsmon_notifier::settings::MinSeverity;
+
+    let mut app = org_app();
+    app.update(Action::OrgProgress(OrgProgress::Accounts {
+        organization: "o-exampleorgid".into(),
+        accounts: tree(),
+    }));
+    key(&mut app, KeyCode::Char('w'));
+    assert_eq!(app.screen, Screen::Routing);
+    let last = editors::routing_rows(&app.routing.draft.config).len() - 1;
+    for _ in 0..last {
+        key(&mut app, KeyCode::Down);
+    }
+    key(&mut app, KeyCode::Enter);
+    keys(&mut app, "ou-ab12");
+    let error = app.ui.input.as_ref().and_then(|i| i.error.clone());
+    assert!(
+        error
+            .as_deref()
+            .is_some_and(|e| e.contains("an OU id (ou-xxxx-xxxxxxxx)")),
+        "{error:?}"
+    );
+    keys(&mut app, "-prod0001");
+    assert_eq!(app.ui.input.as_ref().and_then(|i| i.error.clone()), None);
+    key(&mut app, KeyCode::Enter);
+    // On the new entry's add row: Enter asks for its webhook.
+    key(&mut app, KeyCode::Enter);
+    keys(&mut app, PROD_HOOK);
+    key(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Down);
+    key(&mut app, KeyCode::Enter);
+    keys(&mut app, "high");
+    key(&mut app, KeyCode::Enter);
+    let entry = &app.routing.draft.config.settings.overrides[PROD_OU];
+    assert_eq!(entry.webhooks.len(), 1);
+    assert_eq!(entry.min_severity, Some(MinSeverity::High));
+    let frame = draw(&app, 120, 40);
+    assert!(!frame.contains("PRODSECRET"), "{frame}");
+    assert!(
+        frame.contains("ou-ab12-prod0001 · Root/Prod · 1 account"),
+        "{frame}"
+    );
+    snapshots("org_routing_override", &app);
+
+    // An entry given nothing is left out on save, and said so.
+    let last = editors::routing_rows(&app.routing.draft.config).len() - 1;
+    while app.routing.row < last {
+        key(&mut app, KeyCode::Down);
+    }
+    key(&mut app, KeyCode::Enter);
+    keys(&mut app, "777777777777");
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.routing.draft.config.settings.overrides.len(), 2);
+    let effects = keys(&mut app, "s");
+    let [
+        Effect::SaveConfig {
+            config,
+            push_routing: true,
+            editor: Editor::Routing,
+        },
+    ] = effects.as_slice()
+    else {
+        panic!("{effects:?}");
+    };
+    assert_eq!(
+        config.settings.overrides.keys().collect::<Vec<_>>(),
+        [PROD_OU]
+    );
+    assert!(
+        app.ui
+            .toasts
+            .iter()
+            .any(|t| t.text.contains("1 override entry left out")),
+        "{:?}",
+        app.ui.toasts
+    );
+    let text = awsmon::config::SavePlan::new("config.yml", None, config)
+        .expect("plan")
+        .text;
+    assert!(
+        text.contains("ROUTING_OVERRIDES:\n  \"ou-ab12-prod0001\":\n    WEBHOOK_URLS:\n"),
+        "{text}"
+    );
+    app.update(Action::Saved {
+        editor: Editor::Routing,
+        config: config.clone(),
+        text,
+        written: true,
+        result: Ok("saved".into()),
+    });
+
+    // The preview: the Prod account's HIGH GuardDuty sample goes to the OU's webhook.
+    key(&mut app, KeyCode::Esc);
+    key(&mut app, KeyCode::Char('f'));
+    assert_eq!(app.screen, Screen::Findings);
+    let mut seen = None;
+    for _ in 0..app.findings.view.len() {
+        if let Some((_, Some(p))) = &app.findings.current
+            && p.kind == "GuardDuty Finding"
+            && p.decision.is_send()
+        {
+            seen = Some(p.clone());
+            break;
+        }
+        key(&mut app, KeyCode::Down);
+    }
+    let p = seen.expect("a GuardDuty sample that is sent");
+    assert_eq!(p.via.as_deref(), Some(PROD_OU));
+    assert_eq!(p.routes.len(), 1);
+    assert_eq!(p.routes[0].expose(), PROD_HOOK);
+    let frame = draw(&app, 160, 40);
+    assert!(
+        frame.contains("ROUTING_OVERRIDES ou-ab12-prod0001"),
+        "{frame}"
+    );
+    assert!(!frame.contains("PRODSECRET"), "{frame}");
+    // The list agrees: the LOW sample from the Prod account is dropped by the OU's floor.
+    let low = app
+        .findings
+        .items
+        .iter()
+        .find(|f| f.summary.service == "guardduty" && f.summary.severity.as_deref() == Some("LOW"))
+        .expect("the LOW GuardDuty sample");
+    assert!(!low.summary.send);
+    assert_eq!(
+        low.summary.reason,
+        "severity 2.0 is below MIN_SEVERITY HIGH (7.0) of ROUTING_OVERRIDES ou-ab12-prod0001"
+    );
+}

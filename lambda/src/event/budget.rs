@@ -100,6 +100,10 @@ impl<'t> Kind<'t> for BudgetAlert {
     fn service(&self) -> Option<Service> {
         Some(Service::Budget)
     }
+
+    fn account(&self) -> Option<&str> {
+        self.account.as_deref()
+    }
 }
 
 pub fn parse(subject: &str, message: &str) -> Option<BudgetAlert> {

@@ -177,6 +177,10 @@ impl<'t> Kind<'t> for ConfigChange<'t> {
     fn service(&self) -> Option<Service> {
         Some(Service::Config)
     }
+
+    fn account(&self) -> Option<&str> {
+        Some(&self.account)
+    }
 }
 
 /// Longest inline value in a Config diff line.

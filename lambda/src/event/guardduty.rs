@@ -47,11 +47,21 @@ impl<'t> Kind<'t> for GuardDutyFinding<'t> {
         if self.archived {
             return Decision::drop("archived finding");
         }
-        if self.severity < gd.min_severity {
-            return Decision::drop(format!(
-                "severity {:.1} is below GUARDDUTY_MIN_SEVERITY {:.1}",
-                self.severity, gd.min_severity
-            ));
+        let floor = settings.severity_override(&self.account);
+        let min = floor
+            .as_ref()
+            .map_or(gd.min_severity, |(f, _)| f.guardduty_score());
+        if self.severity < min {
+            return Decision::drop(match floor {
+                Some((f, source)) => format!(
+                    "severity {:.1} is below MIN_SEVERITY {f} ({min:.1}) of {source}",
+                    self.severity
+                ),
+                None => format!(
+                    "severity {:.1} is below GUARDDUTY_MIN_SEVERITY {min:.1}",
+                    self.severity
+                ),
+            });
         }
         if let Some(service) = self.api_service.as_deref().filter(|s| is_global_service(s)) {
             let home = gd
@@ -146,6 +156,10 @@ impl<'t> Kind<'t> for GuardDutyFinding<'t> {
 
     fn service(&self) -> Option<Service> {
         Some(Service::GuardDuty)
+    }
+
+    fn account(&self) -> Option<&str> {
+        Some(&self.account)
     }
 }
 

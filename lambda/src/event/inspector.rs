@@ -56,11 +56,17 @@ impl<'t> Kind<'t> for InspectorFinding<'t> {
             .severity
             .parse::<InspectorSeverity>()
             .unwrap_or(InspectorSeverity::Untriaged);
-        let min = settings.inspector.min_severity;
+        let floor = settings.severity_override(&self.account);
+        let min = floor
+            .as_ref()
+            .map_or(settings.inspector.min_severity, |(f, _)| f.label());
         if severity < min {
-            return Decision::drop(format!(
-                "severity {severity} is below INSPECTOR_MIN_SEVERITY {min}"
-            ));
+            return Decision::drop(match floor {
+                Some((f, source)) => {
+                    format!("severity {severity} is below MIN_SEVERITY {f} of {source}")
+                }
+                None => format!("severity {severity} is below INSPECTOR_MIN_SEVERITY {min}"),
+            });
         }
         let mention = match severity {
             InspectorSeverity::Critical => Mention::Channel,
@@ -155,6 +161,10 @@ impl<'t> Kind<'t> for InspectorFinding<'t> {
 
     fn service(&self) -> Option<Service> {
         Some(Service::Inspector)
+    }
+
+    fn account(&self) -> Option<&str> {
+        Some(&self.account)
     }
 }
 

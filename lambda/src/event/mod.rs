@@ -59,6 +59,11 @@ pub trait Kind<'t>: Sized {
     fn label(&self) -> Option<&'static str> {
         None
     }
+    /// The account the event is about (a member's finding reaches the administrator), for
+    /// ROUTING_OVERRIDES; `None`: the envelope's account.
+    fn account(&self) -> Option<&str> {
+        None
+    }
 }
 
 /// The one place event kinds are registered: the [`Event`] enum and its delegation to each
@@ -88,6 +93,9 @@ macro_rules! kinds {
             }
             pub fn label(&self) -> Option<&'static str> {
                 match self { $(Event::$variant(e) => Kind::label(e)),+ }
+            }
+            pub fn account(&self) -> Option<&str> {
+                match self { $(Event::$variant(e) => Kind::account(e)),+ }
             }
         }
 

@@ -9,7 +9,7 @@ use crate::decide::{Decision, Mention};
 use crate::format::{console_url, context, description_body, severity_colour, upper};
 use crate::json::{array_at, str_at};
 use crate::service::Service;
-use crate::settings::Settings;
+use crate::settings::{InspectorSeverity, Settings};
 use crate::slack::{Card, Field};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,7 +40,7 @@ impl<'t> Kind<'t> for SecurityHubFinding<'t> {
         read(detail, envelope)
     }
 
-    fn decide(&self, _settings: &Settings) -> Decision {
+    fn decide(&self, settings: &Settings) -> Decision {
         let product = format!("{} {}", self.product_name, self.product_arn).to_ascii_lowercase();
         for (needle, name) in [("guardduty", "GuardDuty"), ("inspector", "Inspector")] {
             if product.contains(needle) {
@@ -53,6 +53,18 @@ impl<'t> Kind<'t> for SecurityHubFinding<'t> {
         if let Some(status @ ("RESOLVED" | "SUPPRESSED")) = self.workflow_status.as_deref() {
             return Decision::drop(format!("workflow status {status}"));
         }
+        if let Some((floor, source)) = settings.severity_override(&self.account) {
+            let severity = self
+                .severity
+                .parse::<InspectorSeverity>()
+                .unwrap_or(InspectorSeverity::Informational);
+            if severity < floor.label() {
+                return Decision::drop(format!(
+                    "severity {} is below MIN_SEVERITY {floor} of {source}",
+                    self.severity
+                ));
+            }
+        }
         match &*self.severity {
             "CRITICAL" => Decision::Send {
                 mention: Mention::Channel,
@@ -61,6 +73,10 @@ impl<'t> Kind<'t> for SecurityHubFinding<'t> {
                 mention: Mention::Here,
             },
             "MEDIUM" => Decision::Send {
+                mention: Mention::None,
+            },
+            // An override's lower floor still sends these, without a mention.
+            _ if settings.severity_override(&self.account).is_some() => Decision::Send {
                 mention: Mention::None,
             },
             other => Decision::drop(format!("severity {other} is below MEDIUM")),
@@ -127,6 +143,10 @@ impl<'t> Kind<'t> for SecurityHubFinding<'t> {
 
     fn service(&self) -> Option<Service> {
         None
+    }
+
+    fn account(&self) -> Option<&str> {
+        Some(&self.account)
     }
 
     fn label(&self) -> Option<&'static str> {

@@ -158,6 +158,7 @@ async fn two_urls_where_one_fails_deliver_independently_and_logs_hold_no_url() {
         time: String::new(),
         title: "t".into(),
         severity: None,
+        via: None,
         decision: Decision::Send {
             mention: Mention::None,
         },

@@ -7,4 +7,5 @@ mod common;
 mod bootstrap;
 mod delivery;
 mod fixtures;
+mod overrides;
 mod properties;

@@ -96,17 +96,40 @@ impl FindingsState {
     }
 
     /// Keeps `current` in step with the selection (and the settings in force).
-    pub fn refresh_current(&mut self, settings: &awsmon_notifier::Settings) {
+    /// In org mode `org` is the Organization's accounts, so an OU's routing override applies
+    /// to its accounts as the notifier will apply it.
+    pub fn refresh_current(
+        &mut self,
+        settings: &awsmon_notifier::Settings,
+        org: &[crate::org::OrgAccount],
+    ) {
         let selected = self.view.get(self.selected).copied();
         match (selected, &self.current) {
             (Some(i), Some((j, _))) if i == *j => {}
             (Some(i), _) => {
-                let prepared = self.items[i].prepare(settings);
+                let settings = crate::org::routing::effective(settings, org);
+                let prepared = self.items[i].prepare(&settings);
                 self.current = Some((i, prepared));
                 self.preview_scroll = 0;
             }
             (None, _) => self.current = None,
         }
+    }
+
+    /// The list's decisions again: a save, or the Organization's accounts arriving, changed
+    /// what the notifier would do. The selection stays on the same finding.
+    pub fn reread(&mut self, settings: &awsmon_notifier::Settings, org: &[crate::org::OrgAccount]) {
+        let settings = crate::org::routing::effective(settings, org);
+        for f in &mut self.items {
+            if let Some(again) =
+                crate::findings::Finding::from_event(f.origin, &f.event(), &settings)
+            {
+                f.summary = again.summary;
+                f.rank = again.rank;
+            }
+        }
+        self.current = None;
+        self.refilter();
     }
 
     pub fn set_filter(&mut self, filter: &str) {
@@ -373,10 +396,13 @@ fn draw_detail(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
         .iter()
         .map(awsmon_notifier::WebhookUrl::masked)
         .collect();
+    let route = match &p.via {
+        Some(target) => format!("{} · ROUTING_OVERRIDES {target}", p.service_name()),
+        None => p.service_name().to_string(),
+    };
     lines.push(Line::styled(
         format!(
-            "routes ({}): {}",
-            p.service_name(),
+            "routes ({route}): {}",
             if routes.is_empty() {
                 "none configured".to_string()
             } else {

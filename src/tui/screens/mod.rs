@@ -14,7 +14,7 @@ use ratatui::layout::Rect;
 use super::app::App;
 use super::theme::Theme;
 use crate::config::Config;
-use crate::config::schema::{KeySpec, Slot};
+use crate::config::schema::{KeySpec, Kind, Slot};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Screen {
@@ -122,7 +122,7 @@ impl Editor {
         match self {
             Editor::Routing => crate::config::KEYS
                 .iter()
-                .filter(|k| matches!(k.slot, Slot::Route(_)))
+                .filter(|k| matches!(k.slot, Slot::Route(_)) || matches!(k.kind, Kind::Overrides))
                 .chain(super::editors::Field::ALL.iter().map(|f| f.spec()))
                 .collect(),
             Editor::Budget => super::editors::BudgetField::ALL

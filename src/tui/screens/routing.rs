@@ -36,41 +36,110 @@ impl RoutingState {
         match cmd {
             Command::Up | Command::Down => self.row = super::step(self.row, rows.len(), cmd),
             Command::Reveal => self.reveal = !self.reveal,
-            Command::AddUrl => {
-                let route = match row {
-                    Some(RoutingRow::Url(r, _) | RoutingRow::AddUrl(r)) => r,
-                    _ => None,
-                };
-                add_url(ui, route);
-            }
-            Command::Edit => match row {
-                Some(RoutingRow::AddUrl(r)) => add_url(ui, r),
-                Some(RoutingRow::Url(r, i)) => {
-                    let current = editors::urls(&draft.config, r)
-                        .get(i)
-                        .map(|u| u.expose().to_string())
-                        .unwrap_or_default();
-                    ui.open_input(
-                        InputFor::EditUrl(r, i),
-                        &format!("edit a webhook of {}", route_name(r)),
-                        if self.reveal { current } else { String::new() },
-                    );
-                }
-                Some(RoutingRow::Field(f)) => {
-                    let current = editors::field_value(&draft.config, f);
-                    ui.open_input(InputFor::Field(f), f.label(), current);
-                }
-                None => {}
+            Command::AddUrl => match row {
+                Some(
+                    RoutingRow::OverrideUrl(i, _)
+                    | RoutingRow::OverrideAddUrl(i)
+                    | RoutingRow::OverrideSeverity(i),
+                ) => add_override_url(ui, &draft.config, i),
+                Some(RoutingRow::AddOverride) => add_override(ui),
+                Some(RoutingRow::Url(r, _) | RoutingRow::AddUrl(r)) => add_url(ui, r),
+                _ => add_url(ui, None),
             },
-            Command::RemoveUrl => {
-                if let Some(RoutingRow::Url(r, i)) = row {
+            Command::Edit => {
+                match row {
+                    Some(RoutingRow::OverrideAddUrl(i)) => add_override_url(ui, &draft.config, i),
+                    Some(RoutingRow::OverrideUrl(i, j)) => {
+                        if let Some((target, over)) = editors::override_at(&draft.config, i) {
+                            let current = over
+                                .webhooks
+                                .get(j)
+                                .map(|u| u.expose().to_string())
+                                .unwrap_or_default();
+                            ui.open_input(
+                                InputFor::OverrideUrl(target.clone(), Some(j)),
+                                &format!("edit a webhook of {target}"),
+                                if self.reveal { current } else { String::new() },
+                            );
+                        }
+                    }
+                    Some(RoutingRow::OverrideSeverity(i)) => {
+                        if let Some((target, over)) = editors::override_at(&draft.config, i) {
+                            ui.open_input(
+                            InputFor::OverrideSeverity(target.clone()),
+                            &format!("min severity for {target}: LOW, MEDIUM, HIGH, CRITICAL or empty"),
+                            over.min_severity.map(|s| s.to_string()).unwrap_or_default(),
+                        );
+                        }
+                    }
+                    Some(RoutingRow::AddOverride) => add_override(ui),
+                    Some(RoutingRow::AddUrl(r)) => add_url(ui, r),
+                    Some(RoutingRow::Url(r, i)) => {
+                        let current = editors::urls(&draft.config, r)
+                            .get(i)
+                            .map(|u| u.expose().to_string())
+                            .unwrap_or_default();
+                        ui.open_input(
+                            InputFor::EditUrl(r, i),
+                            &format!("edit a webhook of {}", route_name(r)),
+                            if self.reveal { current } else { String::new() },
+                        );
+                    }
+                    Some(RoutingRow::Field(f)) => {
+                        let current = editors::field_value(&draft.config, f);
+                        ui.open_input(InputFor::Field(f), f.label(), current);
+                    }
+                    None => {}
+                }
+            }
+            Command::RemoveUrl => match row {
+                Some(RoutingRow::Url(r, i)) => {
                     editors::remove_url(&mut draft.config, r, i);
                     draft.dirty = true;
                     ui.toast(Level::Info, "webhook removed (s saves)");
                 }
-            }
+                Some(RoutingRow::OverrideUrl(i, j)) => {
+                    let target = editors::override_at(&draft.config, i).map(|(t, _)| t.clone());
+                    if let Some(over) =
+                        target.and_then(|t| editors::override_mut(&mut draft.config, &t))
+                    {
+                        if j < over.webhooks.len() {
+                            over.webhooks.remove(j);
+                        }
+                        draft.dirty = true;
+                        ui.toast(Level::Info, "webhook removed (s saves)");
+                    }
+                }
+                Some(RoutingRow::OverrideSeverity(i)) => {
+                    let target = editors::override_at(&draft.config, i).map(|(t, _)| t.clone());
+                    if let Some(over) =
+                        target.and_then(|t| editors::override_mut(&mut draft.config, &t))
+                    {
+                        over.min_severity = None;
+                        draft.dirty = true;
+                        ui.toast(Level::Info, "min severity cleared (s saves)");
+                    }
+                }
+                _ => {}
+            },
             // Only routing's keys, onto the config in force; read-only never gets here.
-            Command::Save => return vec![self.save(cfg)],
+            Command::Save => {
+                // An entry that sets nothing would not load back: it goes, and the user is told.
+                let dropped = editors::drop_empty_overrides(&mut self.draft.config);
+                if dropped > 0 {
+                    ui.toast(
+                        Level::Info,
+                        format!(
+                            "{} left out: no webhook and no min severity",
+                            crate::text::count(dropped, "override entry", "override entries")
+                        ),
+                    );
+                    self.row = self
+                        .row
+                        .min(editors::routing_rows(&self.draft.config).len() - 1);
+                }
+                return vec![self.save(cfg)];
+            }
             _ => {}
         }
         Vec::new()
@@ -87,6 +156,22 @@ impl RoutingState {
 
     /// A text field this screen opened was confirmed (already validated).
     pub fn commit(&mut self, purpose: &InputFor, value: &str, ui: &mut Ui) {
+        // A webhook added above the selected row moves it down: the selection follows it.
+        let selected = editors::routing_rows(&self.draft.config)
+            .get(self.row)
+            .copied();
+        self.apply_input(purpose, value, ui);
+        if let Some(at) = selected.and_then(|r| {
+            editors::routing_rows(&self.draft.config)
+                .iter()
+                .position(|x| *x == r)
+        }) && !matches!(purpose, InputFor::AddOverride)
+        {
+            self.row = at;
+        }
+    }
+
+    fn apply_input(&mut self, purpose: &InputFor, value: &str, ui: &mut Ui) {
         let draft = &mut self.draft;
         match purpose {
             InputFor::AddUrl(route) => {
@@ -105,8 +190,65 @@ impl RoutingState {
             InputFor::Field(f) if editors::set_field(&mut draft.config, *f, value).is_ok() => {
                 draft.dirty = true;
             }
+            InputFor::AddOverride => {
+                if let Ok(target) = editors::check_override_target(&draft.config, value) {
+                    editors::add_override(&mut draft.config, target.clone());
+                    draft.dirty = true;
+                    // On the new entry's add-webhook row, ready for `a` or Enter.
+                    let at = editors::routing_rows(&draft.config).iter().position(|r| {
+                        matches!(r, RoutingRow::OverrideAddUrl(i)
+                            if editors::override_at(&draft.config, *i).is_some_and(|(t, _)| *t == target))
+                    });
+                    self.row = at.unwrap_or(self.row);
+                    ui.toast(
+                        Level::Info,
+                        format!(
+                            "{target} added: give it a webhook (Enter) or a min severity (↓ Enter)"
+                        ),
+                    );
+                }
+            }
+            InputFor::OverrideUrl(target, at) => {
+                if let (Ok(url), Some(over)) = (
+                    WebhookUrl::parse(value),
+                    editors::override_mut(&mut draft.config, target),
+                ) {
+                    match at {
+                        Some(j) if *j < over.webhooks.len() => over.webhooks[*j] = url,
+                        _ => over.webhooks.push(url),
+                    }
+                    draft.dirty = true;
+                }
+            }
+            InputFor::OverrideSeverity(target) => {
+                if let (Ok(sev), Some(over)) = (
+                    editors::check_min_severity(value),
+                    editors::override_mut(&mut draft.config, target),
+                ) {
+                    over.min_severity = sev;
+                    draft.dirty = true;
+                }
+            }
             _ => {}
         }
+    }
+}
+
+fn add_override(ui: &mut Ui) {
+    ui.open_input(
+        InputFor::AddOverride,
+        "override the routing for an account id, OU id (ou-...) or the root (r-...)",
+        String::new(),
+    );
+}
+
+fn add_override_url(ui: &mut Ui, cfg: &Config, i: usize) {
+    if let Some((target, _)) = editors::override_at(cfg, i) {
+        ui.open_input(
+            InputFor::OverrideUrl(target.clone(), None),
+            &format!("add a webhook to {target}"),
+            String::new(),
+        );
     }
 }
 
@@ -118,12 +260,75 @@ fn add_url(ui: &mut Ui, route: Option<Service>) {
     );
 }
 
+/// The lines above row `i` when it starts ROUTING_OVERRIDES or one of its entries: the
+/// section's heading, then the entry's target with what the Organization calls it and how
+/// many of the accounts in scope it covers.
+fn override_heading<'a>(
+    app: &App,
+    resolved: Option<&awsmon_notifier::Settings>,
+    rows: &[RoutingRow],
+    i: usize,
+    theme: Theme,
+) -> Option<Vec<Line<'a>>> {
+    let entry = |r: &RoutingRow| match r {
+        RoutingRow::OverrideUrl(o, _)
+        | RoutingRow::OverrideAddUrl(o)
+        | RoutingRow::OverrideSeverity(o) => Some(Some(*o)),
+        RoutingRow::AddOverride => Some(None),
+        _ => None,
+    };
+    let this = entry(&rows[i])?;
+    let before = i.checked_sub(1).and_then(|p| entry(&rows[p]));
+    let mut lines = Vec::new();
+    if before.is_none() {
+        lines.push(Line::from(vec![
+            Span::styled("overrides", theme.bold()),
+            Span::styled(
+                " (ROUTING_OVERRIDES: an account's own entry wins, then its nearest OU's)",
+                theme.dim(),
+            ),
+        ]));
+    }
+    let Some(o) = this.filter(|o| before != Some(Some(*o))) else {
+        return Some(lines);
+    };
+    let cfg = &app.routing.draft.config;
+    let (target, _) = editors::override_at(cfg, o)?;
+    let org = &app.accounts.accounts;
+    let mut spans = vec![Span::styled(format!("  {target}"), theme.bold())];
+    if let Some(name) = crate::org::routing::target_name(target, org) {
+        spans.push(Span::raw(format!(" · {name}")));
+    }
+    if let Some(resolved) = resolved {
+        let own = usize::from(org.iter().any(|a| a.id == *target));
+        let n = own
+            + resolved
+                .overrides
+                .get(target)
+                .map_or(0, |r| r.accounts.len());
+        if n == 0 {
+            spans.push(Span::styled(" · no account in scope", theme.warn()));
+        } else {
+            spans.push(Span::styled(
+                format!(" · {}", crate::text::count(n, "account", "accounts")),
+                theme.dim(),
+            ));
+        }
+    }
+    lines.push(Line::from(spans));
+    Some(lines)
+}
+
 fn block<'a>(title: String, theme: Theme) -> Block<'a> {
     Block::bordered().title(title).border_style(theme.dim())
 }
 
 pub fn draw(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
     let rows = editors::routing_rows(&app.routing.draft.config);
+    // Which accounts each entry covers, once per frame (org mode, once the tree is read).
+    let org = &app.accounts.accounts;
+    let resolved = (!org.is_empty() && !app.routing.draft.config.settings.overrides.is_empty())
+        .then(|| crate::org::routing::resolve(&app.routing.draft.config.settings, org));
     let width = usize::from(area.width.saturating_sub(4));
     let mut lines: Vec<Line> = Vec::new();
     let mut selected_line = 0;
@@ -131,7 +336,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
     for (i, row) in rows.iter().enumerate() {
         let route = match row {
             RoutingRow::Url(r, _) | RoutingRow::AddUrl(r) => Some(*r),
-            RoutingRow::Field(_) => None,
+            _ => None,
         };
         if route.is_some() && route != last_route {
             let r = route.flatten();
@@ -153,7 +358,33 @@ pub fn draw(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
         {
             lines.push(Line::styled("filters", theme.bold()));
         }
+        if let Some(heading) = override_heading(app, resolved.as_ref(), &rows, i, theme) {
+            lines.extend(heading);
+        }
         let text = match row {
+            RoutingRow::OverrideUrl(o, n) => {
+                let url = editors::override_at(&app.routing.draft.config, *o)
+                    .and_then(|(_, over)| over.webhooks.get(*n));
+                let shown = match url {
+                    Some(u) if app.routing.reveal => u.expose().to_string(),
+                    Some(u) => u.masked(),
+                    None => String::new(),
+                };
+                format!("    {shown}")
+            }
+            RoutingRow::OverrideAddUrl(_) => "    + add a webhook (a)".to_string(),
+            RoutingRow::OverrideSeverity(o) => {
+                let floor = editors::override_at(&app.routing.draft.config, *o)
+                    .and_then(|(_, over)| over.min_severity)
+                    .map_or_else(
+                        || "not set (the usual thresholds apply)".to_string(),
+                        |s| s.to_string(),
+                    );
+                format!("    {:<36}{floor}", "min severity")
+            }
+            RoutingRow::AddOverride => {
+                "  + override the routing for an account or OU (a)".to_string()
+            }
             RoutingRow::Url(r, n) => {
                 let url = &editors::urls(&app.routing.draft.config, *r)[*n];
                 let shown = if app.routing.reveal {
@@ -175,7 +406,10 @@ pub fn draw(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
         }
         let style = if i == app.routing.row {
             theme.selected()
-        } else if matches!(row, RoutingRow::AddUrl(_)) {
+        } else if matches!(
+            row,
+            RoutingRow::AddUrl(_) | RoutingRow::OverrideAddUrl(_) | RoutingRow::AddOverride
+        ) {
             theme.dim()
         } else {
             ratatui::style::Style::default()
