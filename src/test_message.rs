@@ -14,21 +14,59 @@ use crate::aws::{Aws, AwsError};
 use crate::config::Config;
 use crate::naming;
 
-/// A route: the default webhooks, or one service's.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Route(pub Option<Service>);
+/// A route: the default webhooks, one service's, or a ROUTING_OVERRIDES entry's (by its
+/// account or OU id), which the notifier honours for test messages.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Route {
+    #[default]
+    Default,
+    Service(Service),
+    Override(String),
+}
 
 impl Route {
-    pub fn as_str(self) -> &'static str {
-        self.0.map_or("default", Service::as_str)
+    pub fn as_str(&self) -> &str {
+        match self {
+            Route::Default => "default",
+            Route::Service(s) => s.as_str(),
+            Route::Override(target) => target,
+        }
     }
 
-    /// The webhooks this route posts to (a service without its own uses the default ones).
-    pub fn webhooks(self, settings: &Settings) -> &[WebhookUrl] {
-        match self.0 {
-            Some(s) => settings.routes.for_service(s),
-            None => &settings.routes.default,
+    /// The service whose route this is, if any.
+    pub fn service(&self) -> Option<Service> {
+        match self {
+            Route::Service(s) => Some(*s),
+            _ => None,
         }
+    }
+
+    /// The webhooks this route posts to (a service without its own uses the default ones;
+    /// an override entry only its own).
+    pub fn webhooks<'s>(&self, settings: &'s Settings) -> &'s [WebhookUrl] {
+        match self {
+            Route::Default => &settings.routes.default,
+            Route::Service(s) => settings.routes.for_service(*s),
+            Route::Override(target) => settings
+                .overrides
+                .get(target)
+                .map_or(&[], |o| o.webhooks.as_slice()),
+        }
+    }
+
+    /// Every route a test message can take under `settings`: the default, each service's,
+    /// then each override entry that has webhooks of its own.
+    pub fn all(settings: &Settings) -> Vec<Route> {
+        std::iter::once(Route::Default)
+            .chain(Service::ALL.into_iter().map(Route::Service))
+            .chain(
+                settings
+                    .overrides
+                    .iter()
+                    .filter(|(_, o)| !o.webhooks.is_empty())
+                    .map(|(t, _)| Route::Override(t.clone())),
+            )
+            .collect()
     }
 }
 
@@ -37,11 +75,14 @@ impl FromStr for Route {
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         if s.eq_ignore_ascii_case("default") {
-            return Ok(Route(None));
+            return Ok(Route::Default);
+        }
+        if let Ok(target) = crate::config::schema::org_target(s.trim()) {
+            return Ok(Route::Override(target));
         }
         s.parse::<Service>()
-            .map(|s| Route(Some(s)))
-            .map_err(|e| format!("{e}, or default"))
+            .map(Route::Service)
+            .map_err(|e| format!("{e}, default, or a ROUTING_OVERRIDES entry's account or OU id"))
     }
 }
 
@@ -87,11 +128,15 @@ pub enum TestError {
 impl std::fmt::Display for TestError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
+            TestError::NoWebhook(Route::Override(target)) => write!(
+                f,
+                "ROUTING_OVERRIDES has no entry for {target} with webhooks of its own: add one in config.yml or the routing editor (w)"
+            ),
             TestError::NoWebhook(r) => write!(
                 f,
                 "no webhook for the {} route: set WEBHOOK_URLS (or WEBHOOK_URLS_{}) in config.yml",
                 r.as_str(),
-                r.0.map_or("<SERVICE>", Service::config_suffix)
+                r.service().map_or("<SERVICE>", Service::config_suffix)
             ),
             TestError::Client(e) => write!(f, "{e}"),
             TestError::Aws(e) => write!(f, "{e}"),
@@ -110,13 +155,13 @@ impl std::error::Error for TestError {}
 /// `route`; one delivery (status, Slack's error, latency, masked URL) per webhook.
 pub async fn direct(
     settings: &Settings,
-    route: Route,
+    route: &Route,
     account: &str,
     policy: RetryPolicy,
     deadline: Duration,
 ) -> Result<Vec<Delivery>, TestError> {
     if route.webhooks(settings).is_empty() {
-        return Err(TestError::NoWebhook(route));
+        return Err(TestError::NoWebhook(route.clone()));
     }
     let event = test_event(
         &test_detail(route.as_str(), None, Some(&requested_by())),
@@ -163,7 +208,10 @@ pub fn delivery_line(d: &Delivery) -> String {
 }
 
 /// Puts an `awsmon.test` event on the home region's default bus; returns its event id.
-pub async fn pipeline(aws: &Aws, cfg: &Config, route: Route) -> Result<String, TestError> {
+pub async fn pipeline(aws: &Aws, cfg: &Config, route: &Route) -> Result<String, TestError> {
+    if matches!(route, Route::Override(_)) && route.webhooks(&cfg.settings).is_empty() {
+        return Err(TestError::NoWebhook(route.clone()));
+    }
     let home = cfg.home_region();
     if !crate::inventory::stacks::hub_exists(aws, cfg)
         .await

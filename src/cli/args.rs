@@ -104,10 +104,10 @@ fn parse_target() -> impl clap::builder::TypedValueParser<Value = crate::deploy:
     one_of(names)
 }
 
-fn parse_route() -> impl clap::builder::TypedValueParser<Value = crate::test_message::Route> {
-    let mut names = vec!["default"];
-    names.extend(service_names());
-    one_of(names)
+/// `default`, a service, or a ROUTING_OVERRIDES entry's account or OU id (any case for the
+/// names).
+fn parse_route(v: &str) -> Result<crate::test_message::Route, String> {
+    v.parse()
 }
 
 fn parse_account_id(v: &str) -> Result<String, String> {
@@ -309,8 +309,9 @@ pub enum NotifierCommand {
 
 #[derive(Debug, Args)]
 pub struct TestMessageArgs {
-    /// Whose webhooks: the default route's or a service's
-    #[arg(long, default_value = "default", value_parser = parse_route(), ignore_case = true)]
+    /// Whose webhooks: default, a service's (guardduty, config, inspector, trustedadvisor,
+    /// budget), or a ROUTING_OVERRIDES entry's (its account or OU id)
+    #[arg(long, default_value = "default", value_parser = parse_route)]
     pub route: crate::test_message::Route,
     /// direct: post from here and report each webhook's answer; pipeline: put an awsmon.test
     /// event on the home bus (EventBridge → Lambda → Slack)

@@ -21,10 +21,10 @@ pub async fn run(global: &GlobalArgs, args: &TestMessageArgs) -> Result<(), Fail
     }
     let loaded = super::load_config(global)?;
     let cfg = &loaded.config;
-    let route = args.route;
+    let route = &args.route;
     let aws = super::connect(global, &loaded).await;
     let sent_at = std::time::SystemTime::now();
-    let sent = ops::send(&aws, cfg, route, args.via, Duration::from_mins(1))
+    let sent = ops::send(&aws, cfg, route.clone(), args.via, Duration::from_mins(1))
         .await
         .map_err(|e| match args.via {
             Via::Direct => Failure::usage(e.to_string()),

@@ -87,7 +87,7 @@ pub async fn send(
                 .unwrap_or_else(|_| "unknown account".to_string());
             let deliveries = test_message::direct(
                 &cfg.settings,
-                route,
+                &route,
                 &account,
                 RetryPolicy::default(),
                 deadline,
@@ -96,7 +96,7 @@ pub async fn send(
             Ok(Sent::Direct { route, deliveries })
         }
         Via::Pipeline => {
-            let event_id = test_message::pipeline(aws, cfg, route).await?;
+            let event_id = test_message::pipeline(aws, cfg, &route).await?;
             Ok(Sent::Pipeline {
                 route,
                 event_id,

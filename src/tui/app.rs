@@ -725,7 +725,7 @@ impl App {
                     .handle(cmd, &mut self.ui, &self.env.export_dir),
                 Screen::Routing => self.routing.handle(cmd, &self.cfg, &mut self.ui),
                 Screen::Budget => self.budget.handle(cmd, &self.cfg, &mut self.ui),
-                Screen::TestMessage => self.test.handle(cmd),
+                Screen::TestMessage => self.test.handle(cmd, &Route::all(&self.cfg.settings)),
             },
         }
     }

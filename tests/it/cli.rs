@@ -662,6 +662,71 @@ async fn test_message_direct_reports_each_webhook_masked() {
     assert!(!stderr(&out).contains("B0TEST/broken"), "{}", stderr(&out));
 }
 
+/// Issue 14: a ROUTING_OVERRIDES entry's webhooks can be tested by its account or OU id, and
+/// an id without an entry that has webhooks is refused with what to do.
+#[tokio::test(flavor = "multi_thread")]
+async fn test_message_can_target_an_overrides_webhooks() {
+    use awsmon_testbench::receiver::SlackReceiver;
+    let slack = SlackReceiver::start().await.expect("receiver");
+    let dir = tempfile::tempdir().expect("dir");
+    let config = dir.path().join("config.yml");
+    std::fs::write(
+        &config,
+        format!(
+            "WEBHOOK_URLS: {}\nROUTING_OVERRIDES:\n  \"111122223333\":\n    WEBHOOK_URLS: {}\n  \"444455556666\":\n    MIN_SEVERITY: HIGH\n",
+            slack.url("default").expose(),
+            slack.url("prod").expose(),
+        ),
+    )
+    .expect("config");
+    let config = config.display().to_string();
+    let run = |args: Vec<String>| {
+        tokio::task::spawn_blocking(move || {
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            awsmon(&args, &[])
+        })
+    };
+    let out = run(vec![
+        "test-message".into(),
+        "--route".into(),
+        "111122223333".into(),
+        "--config".into(),
+        config.clone(),
+    ])
+    .await
+    .expect("run");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert_eq!(
+        text.lines().next(),
+        Some("test message on the 111122223333 route, direct to 1 webhook:"),
+        "{text}"
+    );
+    assert!(!text.contains("B0TEST/prod"), "URLs are masked: {text}");
+    assert_eq!(slack.bodies("prod").len(), 1);
+    assert!(slack.bodies("prod")[0].contains("awsmon test message for the 111122223333 route"));
+    assert!(slack.bodies("default").is_empty());
+
+    // An entry with only a floor has no webhooks of its own to test.
+    let out = run(vec![
+        "test-message".into(),
+        "--route".into(),
+        "444455556666".into(),
+        "--config".into(),
+        config,
+    ])
+    .await
+    .expect("run");
+    assert_ne!(out.status.code(), Some(0));
+    assert!(
+        stderr(&out)
+            .contains("ROUTING_OVERRIDES has no entry for 444455556666 with webhooks of its own"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(slack.bodies("default").is_empty());
+}
+
 #[test]
 fn deploy_without_a_notifier_zip_says_how_to_get_one() {
     if awsmon::deploy::artifact::BUNDLED_SHA256.is_some() {

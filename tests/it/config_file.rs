@@ -597,7 +597,9 @@ fn walk_values() -> Vec<(&'static str, String)> {
         ("ORG_FAILURE_TOLERANCE_PERCENT", "0".into()),
         (
             "ROUTING_OVERRIDES",
-            format!("  ou-ab12-prod0001:\n    WEBHOOK_URLS: {FAKE_HOOK_A}\n  \"111122223333\":\n    MIN_SEVERITY: high\n"),
+            format!(
+                "  ou-ab12-prod0001:\n    WEBHOOK_URLS: {FAKE_HOOK_A}\n  \"111122223333\":\n    MIN_SEVERITY: high\n"
+            ),
         ),
     ];
     for svc in Service::ALL {

@@ -173,7 +173,7 @@ async fn a_pipeline_test_message_reaches_slack_through_the_real_notifier() {
     let sent = awsmon::ops::test_message::send(
         &aws,
         &cfg,
-        awsmon::test_message::Route(None),
+        awsmon::test_message::Route::Default,
         awsmon::test_message::Via::Pipeline,
         Duration::from_secs(10),
     )

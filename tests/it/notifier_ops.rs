@@ -592,7 +592,7 @@ async fn a_pipeline_test_message_is_confirmed_from_the_notifiers_log_line() {
         .await
         .expect("remove target");
     let sent_at = SystemTime::now();
-    let id = awsmon::test_message::pipeline(aws, cfg, awsmon::test_message::Route(None))
+    let id = awsmon::test_message::pipeline(aws, cfg, &awsmon::test_message::Route::Default)
         .await
         .expect("event on the bus");
 

@@ -569,6 +569,25 @@ fn an_ous_routing_override_is_edited_and_previewed_on_its_accounts() {
         result: Ok("saved".into()),
     });
 
+    // The test-message screen offers the entry's webhook as a route of its own.
+    key(&mut app, KeyCode::Esc);
+    key(&mut app, KeyCode::Char('t'));
+    assert_eq!(app.screen, Screen::TestMessage);
+    let frame = draw(&app, 120, 40);
+    assert!(
+        frame.contains("ou-ab12-prod0001  1 webhook (ROUTING_OVERRIDES)"),
+        "{frame}"
+    );
+    for _ in 0..6 {
+        key(&mut app, KeyCode::Down);
+    }
+    let effects = key(&mut app, KeyCode::Enter);
+    assert!(
+        matches!(&effects[..], [Effect::TestMessage { route: awsmon::test_message::Route::Override(t), .. }] if t == PROD_OU),
+        "{effects:?}"
+    );
+    app.update(Action::TestResult(Err("not sent in this test".into())));
+
     // The preview: the Prod account's HIGH GuardDuty sample goes to the OU's webhook.
     key(&mut app, KeyCode::Esc);
     key(&mut app, KeyCode::Char('f'));

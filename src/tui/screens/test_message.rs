@@ -1,7 +1,6 @@
 //! The test-message screen: pick a route and a way (direct from here, or through the
 //! deployed pipeline), send, and see each webhook's answer.
 
-use awsmon_notifier::Service;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -12,13 +11,6 @@ use crate::tui::app::{App, Effect};
 use crate::tui::command::Command;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::spinner;
-
-/// The test message's routes: the default, then each service's.
-pub static ROUTES: std::sync::LazyLock<Vec<Route>> = std::sync::LazyLock::new(|| {
-    std::iter::once(Route(None))
-        .chain(Service::ALL.into_iter().map(|s| Route(Some(s))))
-        .collect()
-});
 
 #[derive(Debug, Clone, Default)]
 pub struct TestState {
@@ -39,9 +31,11 @@ impl TestState {
         }
     }
 
-    pub fn handle(&mut self, cmd: Command) -> Vec<Effect> {
+    /// `routes` are [`Route::all`] under the settings in force.
+    pub fn handle(&mut self, cmd: Command, routes: &[Route]) -> Vec<Effect> {
+        self.route = self.route.min(routes.len().saturating_sub(1));
         match cmd {
-            Command::Up | Command::Down => self.route = super::step(self.route, ROUTES.len(), cmd),
+            Command::Up | Command::Down => self.route = super::step(self.route, routes.len(), cmd),
             Command::SwitchVia => self.pipeline = !self.pipeline,
             Command::ViaPipeline => self.pipeline = true,
             Command::ViaDirect => self.pipeline = false,
@@ -49,7 +43,7 @@ impl TestState {
                 self.running = true;
                 self.results.clear();
                 return vec![Effect::TestMessage {
-                    route: ROUTES[self.route],
+                    route: routes[self.route].clone(),
                     via: if self.pipeline {
                         Via::Pipeline
                     } else {
@@ -78,23 +72,29 @@ pub fn draw(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
         Span::styled("  v switches", theme.dim()),
     ])];
     lines.push(Line::raw(""));
-    for (i, route) in ROUTES.iter().enumerate() {
+    let routes = Route::all(&app.cfg.settings);
+    let width = routes.iter().map(|r| r.as_str().len()).max().unwrap_or(0) + 2;
+    for (i, route) in routes.iter().enumerate() {
         // What a test sends with: the settings in force, not unsaved edits.
         let hooks = crate::text::count(
             route.webhooks(&app.cfg.settings).len(),
             "webhook",
             "webhooks",
         );
-        let inherits =
-            route.0.is_some() && crate::config::schema::route_urls(&app.cfg, route.0).is_empty();
+        let inherits = route.service().is_some()
+            && crate::config::schema::route_urls(&app.cfg, route.service()).is_empty();
         let style = if i == app.test.route {
             theme.selected()
         } else {
             ratatui::style::Style::default()
         };
-        let from = if inherits { " (the default's)" } else { "" };
+        let from = match route {
+            _ if inherits => " (the default's)",
+            Route::Override(_) => " (ROUTING_OVERRIDES)",
+            _ => "",
+        };
         lines.push(Line::styled(
-            format!("{:<16}{hooks}{from}", route.as_str()),
+            format!("{:<width$}{hooks}{from}", route.as_str()),
             style,
         ));
     }
