@@ -6,12 +6,13 @@
 //! A retry re-runs only the failed instances, region by region, through their own OUs. New
 //! accounts in the OUs get the spoke from StackSets itself, without awsmon.
 
+use std::collections::HashSet;
 use std::time::Instant;
 
 use aws_sdk_cloudformation::types::{
     AccountFilterType, AutoDeployment, CallAs, Capability, ConcurrencyMode, DeploymentTargets,
-    ManagedExecution, Parameter, PermissionModels, RegionConcurrencyType,
-    StackSetOperationPreferences, Tag,
+    ManagedExecution, OperationResultFilter, OperationResultFilterName, Parameter,
+    PermissionModels, RegionConcurrencyType, StackSetOperationPreferences, Tag,
 };
 use tokio::sync::mpsc::UnboundedSender;
 
@@ -273,7 +274,7 @@ pub async fn apply(
                 .await
                 .map_err(|e| AwsError::classify("cloudformation:UpdateStackSet", &e))?;
             note("StackSet updated: every instance gets the new template".into());
-            outcome = wait(aws, &set, op.operation_id(), waiting, &note).await?;
+            outcome = wait(aws, &set, op.operation_id(), waiting, &note, progress).await?;
         }
         SetChange::Keep => {}
     }
@@ -289,7 +290,7 @@ pub async fn apply(
             .send()
             .await
             .map_err(|e| AwsError::classify("cloudformation:CreateStackInstances", &e))?;
-        outcome = wait(aws, &set, op.operation_id(), waiting, &note).await?;
+        outcome = wait(aws, &set, op.operation_id(), waiting, &note, progress).await?;
     }
     let all = report(aws, &set, progress).await?;
     outcome.judge(&all)?;
@@ -342,7 +343,7 @@ pub async fn retry(
             .send()
             .await
             .map_err(|e| AwsError::classify("cloudformation:UpdateStackInstances", &e))?;
-        let done = wait(aws, &set, op.operation_id(), waiting, &note).await?;
+        let done = wait(aws, &set, op.operation_id(), waiting, &note, progress).await?;
         if !done.succeeded() {
             outcome = done;
         }
@@ -385,7 +386,7 @@ pub async fn delete(
             .send()
             .await
             .map_err(|e| AwsError::classify("cloudformation:DeleteStackInstances", &e))?;
-        let done = wait(aws, set, op.operation_id(), waiting, &note).await?;
+        let done = wait(aws, set, op.operation_id(), waiting, &note, progress).await?;
         done.judge(&[])?;
     }
     if !delete_set {
@@ -405,7 +406,7 @@ pub async fn delete(
             .send()
             .await
             .map_err(|e| AwsError::classify("cloudformation:DeleteStackInstances", &e))?;
-        let done = wait(aws, set, op.operation_id(), waiting, &note).await?;
+        let done = wait(aws, set, op.operation_id(), waiting, &note, progress).await?;
         done.judge(&[])?;
     }
     cf.delete_stack_set()
@@ -468,19 +469,24 @@ impl Operation {
     }
 }
 
-/// Until the operation ends, reporting each change of its status.
+/// Until the operation ends, reporting each change of its status and, as they happen, each
+/// instance that failed with its reason: a person can act on a failure while the rest of a
+/// long operation runs. Successes come with the final report (listing them on every poll
+/// would cost a page per hundred instances).
 async fn wait(
     aws: &Aws,
     set: &StackSetRef,
     operation: Option<&str>,
     waiting: Waiting,
     note: &impl Fn(String),
+    progress: &UnboundedSender<Progress>,
 ) -> Result<Operation, AwsError> {
     let Some(id) = operation else {
         return Ok(Operation::default());
     };
     let started = Instant::now();
     let mut last = String::new();
+    let mut failed_seen: HashSet<(String, String)> = HashSet::new();
     loop {
         let out = aws
             .cloudformation(&set.region)
@@ -496,6 +502,17 @@ async fn wait(
             .and_then(|o| o.status())
             .map(|s| s.as_str().to_string())
             .unwrap_or_default();
+        for (account, region, reason) in operation_failures(aws, set, id).await {
+            if failed_seen.insert((account.clone(), region.clone())) {
+                let _ = progress.send(Progress::Resource {
+                    region,
+                    stack: set.name.clone(),
+                    resource: format!("instance {account}"),
+                    status: "FAILED".into(),
+                    reason,
+                });
+            }
+        }
         if status != last {
             note(format!("operation {id}: {status}"));
             last.clone_from(&status);
@@ -517,4 +534,56 @@ async fn wait(
         }
         tokio::time::sleep(waiting.poll).await;
     }
+}
+
+/// The operation's failed instances so far: (account, region, reason). Progress only: a
+/// listing that fails reports nothing, and the final report still has every instance.
+async fn operation_failures(
+    aws: &Aws,
+    set: &StackSetRef,
+    id: &str,
+) -> Vec<(String, String, Option<String>)> {
+    // At most this many pages a poll: the failures beyond come with the final report.
+    const PAGES: usize = 5;
+    let filter = OperationResultFilter::builder()
+        .name(OperationResultFilterName::OperationResultStatus)
+        .values("FAILED")
+        .build();
+    let mut out = Vec::new();
+    let mut token: Option<String> = None;
+    for _ in 0..PAGES {
+        let page = aws
+            .cloudformation(&set.region)
+            .list_stack_set_operation_results()
+            .stack_set_name(&set.name)
+            .operation_id(id)
+            .filters(filter.clone())
+            .set_next_token(token.take())
+            .call_as(call_as(set.as_delegated_admin))
+            .send()
+            .await;
+        let Ok(page) = page else {
+            tracing::debug!(
+                "cloudformation:ListStackSetOperationResults failed; failures come with the final report"
+            );
+            break;
+        };
+        out.extend(
+            page.summaries()
+                .iter()
+                .filter(|r| r.status().is_some_and(|s| s.as_str() == "FAILED"))
+                .map(|r| {
+                    (
+                        r.account().unwrap_or_default().to_string(),
+                        r.region().unwrap_or_default().to_string(),
+                        r.status_reason().map(str::to_string),
+                    )
+                }),
+        );
+        token = page.next_token().map(str::to_string);
+        if token.is_none() {
+            break;
+        }
+    }
+    out
 }

@@ -137,8 +137,12 @@ pub struct OrgFaults {
     /// (stack set name, account, region). ListStackInstances is answered from these once
     /// `stackset_details` is on.
     pub stack_instances: Mutex<Vec<(String, String, String)>>,
-    /// Answer ListStackInstances here, with statuses, OUs, skips and the failure.
+    /// Answer ListStackInstances and ListStackSetOperationResults here, with statuses, OUs,
+    /// skips and the failure.
     pub stackset_details: std::sync::atomic::AtomicBool,
+    /// DescribeStackSetOperation answers RUNNING this many more times (moto's operations
+    /// end at once), so a caller's in-progress path runs.
+    pub running_polls: std::sync::atomic::AtomicUsize,
     /// The form bodies of every CreateStackSet, CreateStackInstances, UpdateStackInstances
     /// and DeleteStackInstances call, in order.
     pub stackset_calls: Mutex<Vec<String>>,
@@ -351,6 +355,48 @@ fn list_stack_instances(faults: &OrgFaults, name: &str) -> StubResponse {
     }
 }
 
+/// ListStackSetOperationResults in CloudFormation's XML: the set's instances, the failing one
+/// FAILED with its reason, filtered by status as CloudFormation filters them.
+fn operation_results(faults: &OrgFaults, name: &str, only: Option<&str>) -> StubResponse {
+    let failing = faults
+        .failing_instance
+        .lock()
+        .map(|f| f.clone())
+        .unwrap_or_default();
+    let known = faults
+        .stack_instances
+        .lock()
+        .map(|k| k.clone())
+        .unwrap_or_default();
+    let mut members = String::new();
+    for (_, account, region) in known.iter().filter(|(n, _, _)| n == name) {
+        let failed = failing
+            .as_ref()
+            .filter(|(a, r, _)| a == account && r == region);
+        let (status, reason) = match failed {
+            Some((_, _, reason)) => ("FAILED", format!("<StatusReason>{reason}</StatusReason>")),
+            None => ("SUCCEEDED", String::new()),
+        };
+        if only.is_some_and(|o| o != status) {
+            continue;
+        }
+        members.push_str(&format!(
+            "<member><Account>{account}</Account><Region>{region}</Region><Status>{status}</Status>{reason}</member>"
+        ));
+    }
+    StubResponse {
+        status: 200,
+        content_type: "text/xml".into(),
+        body: format!(
+            "<ListStackSetOperationResultsResponse xmlns=\"http://cloudformation.amazonaws.com/doc/2010-05-15/\">\
+             <ListStackSetOperationResultsResult><Summaries>{members}</Summaries></ListStackSetOperationResultsResult>\
+             <ResponseMetadata><RequestId>overlay-operation-results</RequestId></ResponseMetadata>\
+             </ListStackSetOperationResultsResponse>"
+        ),
+        headers: Vec::new(),
+    }
+}
+
 fn answer(req: &StubRequest, faults: &OrgFaults) -> Option<StubResponse> {
     let path = req.path.split('?').next().unwrap_or_default();
     let action = req
@@ -388,6 +434,42 @@ fn answer(req: &StubRequest, faults: &OrgFaults) -> Option<StubResponse> {
             })
             .to_string(),
         ));
+    }
+    if form_value(&req.body, "Action").as_deref() == Some("DescribeStackSetOperation")
+        && faults
+            .running_polls
+            .fetch_update(
+                std::sync::atomic::Ordering::SeqCst,
+                std::sync::atomic::Ordering::SeqCst,
+                |n| n.checked_sub(1),
+            )
+            .is_ok()
+    {
+        let id = form_value(&req.body, "OperationId").unwrap_or_default();
+        let name = form_value(&req.body, "StackSetName").unwrap_or_default();
+        return Some(StubResponse {
+            status: 200,
+            content_type: "text/xml".into(),
+            body: format!(
+                "<DescribeStackSetOperationResponse xmlns=\"http://cloudformation.amazonaws.com/doc/2010-05-15/\">\
+                 <DescribeStackSetOperationResult><StackSetOperation><OperationId>{id}</OperationId>\
+                 <StackSetId>{name}:0000</StackSetId><Action>CREATE</Action><Status>RUNNING</Status>\
+                 </StackSetOperation></DescribeStackSetOperationResult>\
+                 <ResponseMetadata><RequestId>overlay-running</RequestId></ResponseMetadata>\
+                 </DescribeStackSetOperationResponse>"
+            ),
+            headers: Vec::new(),
+        });
+    }
+    if faults
+        .stackset_details
+        .load(std::sync::atomic::Ordering::SeqCst)
+        && form_value(&req.body, "Action").as_deref() == Some("ListStackSetOperationResults")
+    {
+        let name = form_value(&req.body, "StackSetName").unwrap_or_default();
+        let only = form_value(&req.body, "Filters.member.1.Values.member.1")
+            .or_else(|| form_value(&req.body, "Filters.member.1.Values"));
+        return Some(operation_results(faults, &name, only.as_deref()));
     }
     // Once a test turns the details on, every listing comes from here.
     if faults

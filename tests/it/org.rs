@@ -903,6 +903,110 @@ async fn turning_a_service_on_for_the_organization_registers_the_administrator_a
     }
 }
 
+/// Issue 14: while a StackSet operation runs, a failed instance is reported (account, region,
+/// reason) as soon as CloudFormation lists it, once, before the operation ends; the rest come
+/// with the final report. The overlay keeps the operation RUNNING for three polls and lists
+/// the failure in ListStackSetOperationResults (moto's operations end at once and report
+/// every instance succeeded).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_failed_stack_instance_is_reported_while_the_operation_still_runs() {
+    use awsmon::deploy::plan::{Intent, Target};
+    use awsmon::deploy::stack_ops::Progress;
+
+    let World {
+        moto: _moto,
+        overlay,
+        faults,
+        org,
+    } = World::start().await;
+    let locked = org.id("prod-locked");
+    let reason =
+        "Resource handler returned message: Rate exceeded (Service: Iam, Status Code: 400)";
+    faults
+        .stackset_details
+        .store(true, std::sync::atomic::Ordering::SeqCst);
+    *faults.failing_instance.lock().expect("lock") =
+        Some((locked.clone(), "eu-west-1".into(), reason.into()));
+    *faults.account_ous.lock().expect("lock") = layout()
+        .ous
+        .iter()
+        .flat_map(|(ou, names)| names.iter().map(|n| (org.id(n), org.ous[ou].clone())))
+        .collect();
+    let aws = common::aws(&overlay.endpoint).await;
+    let dir = tempfile::tempdir().expect("dir");
+    let zip = common::fake_zip(dir.path());
+    let mut cfg = common::config_with_regions(&["us-east-1", "eu-west-1"]);
+    cfg.settings.routes.default = vec![
+        awsmon_notifier::WebhookUrl::parse(
+            "https://hooks.slack.com/services/T0FAKE/B0FAKE/SECRETSECRETSECRET",
+        )
+        .expect("url"),
+    ];
+    cfg.org.enabled = true;
+    cfg.org.accounts = vec![org.ous["Prod"].clone()];
+    let regions: Vec<String> = ["us-east-1", "eu-west-1"].map(String::from).to_vec();
+    let the_plan = plan_of(
+        &aws,
+        &cfg,
+        Target::Service(Service::Config),
+        &regions,
+        Intent::Deploy(&zip),
+    )
+    .await;
+    assert!(the_plan.blockers.is_empty(), "{:?}", the_plan.blockers);
+    // The instances' operation is the last one: RUNNING for its first three polls.
+    let waiting = awsmon::deploy::stack_ops::Waiting {
+        timeout: std::time::Duration::from_secs(30),
+        poll: std::time::Duration::from_millis(50),
+    };
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    faults
+        .running_polls
+        .store(3, std::sync::atomic::Ordering::SeqCst);
+    let report =
+        awsmon::deploy::engine::execute(&aws, &cfg, &the_plan, Some(&zip), waiting, 8, tx).await;
+    let mut events = Vec::new();
+    while let Ok(p) = rx.try_recv() {
+        events.push(p);
+    }
+    let failed_at: Vec<usize> = events
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| {
+            matches!(p, Progress::Resource { resource, status, reason: Some(r), region, .. }
+                if *resource == format!("instance {locked}") && status == "FAILED"
+                    && r == reason && region == "eu-west-1")
+        })
+        .map(|(i, _)| i)
+        .collect();
+    let notes: Vec<(usize, String)> = events
+        .iter()
+        .enumerate()
+        .filter_map(|(i, p)| match p {
+            Progress::Note { stack, text, .. } if stack == "awsmon-org-config" => {
+                Some((i, text.clone()))
+            }
+            _ => None,
+        })
+        .collect();
+    let running = notes
+        .iter()
+        .find(|(_, t)| t.ends_with(": RUNNING"))
+        .unwrap_or_else(|| panic!("{notes:?}"));
+    let ended = notes
+        .iter()
+        .rfind(|(_, t)| t.ends_with(": SUCCEEDED"))
+        .unwrap_or_else(|| panic!("{notes:?}"));
+    // Reported live (before RUNNING is even noted), once while polling, then again in the
+    // final report with its detailed status.
+    assert_eq!(failed_at.len(), 2, "{events:?}");
+    assert!(failed_at[0] < running.0, "{events:?}");
+    assert!(failed_at[1] > ended.0, "{events:?}");
+    // The step still fails by the instance's name.
+    let failures = report.failures();
+    assert_eq!(failures.len(), 1, "{failures:?}");
+}
+
 /// Member accounts' spokes (issue 14) as one service-managed StackSet: deploying Config in
 /// org mode puts the forwarding spoke on two OUs × three regions less one excluded account,
 /// with auto-deployment, awsmon's tag and the operation preferences; one instance fails and
