@@ -149,15 +149,29 @@ impl RoutingSource {
                 )
             })?;
         let value = out.parameter().and_then(|p| p.value()).unwrap_or_default();
-        // Never echo the value: it holds webhook URLs.
-        serde_json::from_str(value).map_err(|e| {
-            format!(
-                "parameter {name} is not valid routing JSON (line {}, column {})",
-                e.line(),
-                e.column()
-            )
-        })
+        parse_routing(name, value)
     }
+}
+
+/// The routing parameter's value read as settings. Never echoes the value: it holds webhook
+/// URLs. Routing this build cannot read in full (overrides it would ignore) fails loudly: the
+/// messages wait in the retry queue instead of going to the wrong channel.
+fn parse_routing(name: &str, value: &str) -> Result<Settings, String> {
+    let settings: Settings = serde_json::from_str(value).map_err(|e| {
+        format!(
+            "parameter {name} is not valid routing JSON (line {}, column {})",
+            e.line(),
+            e.column()
+        )
+    })?;
+    if settings.version > crate::settings::SETTINGS_VERSION {
+        return Err(format!(
+            "parameter {name} holds routing version {}, newer than this notifier reads ({}): deploy the notifier again (awsmon-tui deploy notifier)",
+            settings.version,
+            crate::settings::SETTINGS_VERSION
+        ));
+    }
+    Ok(settings)
 }
 
 /// Routing as the notifier will use it: webhooks on private addresses dropped (logged, masked)
@@ -270,6 +284,20 @@ impl Notifier {
         {
             tracing::error!(error = %e, "the payload is not JSON");
         }
+        // An account the routing's Organization snapshot lacks joined (or moved) since the
+        // routing was written: its OU's overrides cannot apply until it is written again.
+        if !settings.accounts.is_empty() && !settings.overrides.is_empty() {
+            for p in prepared
+                .iter()
+                .filter(|p| !p.account.is_empty() && !settings.accounts.contains_key(&p.account))
+            {
+                tracing::warn!(
+                    id = %p.id,
+                    account = %p.account,
+                    "account not in the routing's Organization snapshot: ROUTING_OVERRIDES apply to it only through its own or the root's entry; run `awsmon-tui routing push` to refresh"
+                );
+            }
+        }
         // Checked before anything is posted, so a retry sends nothing twice.
         let mut routes: Vec<String> = prepared
             .iter()
@@ -375,4 +403,28 @@ pub fn init_tracing() {
         .without_time()
         .with_target(false)
         .try_init();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn routing_newer_than_this_notifier_is_refused_and_never_echoed() {
+        let name = "/monitoring/awsmon/routing";
+        let ok = parse_routing(name, r#"{"version":2,"home_region":"eu-west-1"}"#).expect("v2");
+        assert_eq!(ok.home_region, "eu-west-1");
+        let newer = r#"{"version":3,"routes":{"default":["https://hooks.slack.com/services/T0/B0/SECRET"]}}"#;
+        let err = parse_routing(name, newer).expect_err("v3");
+        assert_eq!(
+            err,
+            "parameter /monitoring/awsmon/routing holds routing version 3, newer than this notifier reads (2): deploy the notifier again (awsmon-tui deploy notifier)"
+        );
+        let bad = parse_routing(
+            name,
+            "{\"routes\": \"https://hooks.slack.com/services/T0/B0/SECRET",
+        )
+        .expect_err("bad");
+        assert!(!bad.contains("SECRET"), "{bad}");
+    }
 }

@@ -34,6 +34,8 @@ pub struct Prepared {
     pub routes: Vec<WebhookUrl>,
     /// The ROUTING_OVERRIDES entry (an account or OU id) that chose `routes` or the floor.
     pub via: Option<String>,
+    /// The account the event is about (empty for skipped items).
+    pub account: String,
     /// The Slack message; `None` only for events that could not be parsed. It reads as a
     /// `serde_json::Value` too; [`Message::write_to`] gives the bytes posted.
     pub payload: Option<Message>,
@@ -214,11 +216,18 @@ fn prepare_parsed(parsed: Parsed<'_>, settings: &Settings, sample: bool) -> Prep
                 }
             };
             let routes = match (&applied, service) {
+                // Its webhooks were all private: nothing, so the invocation fails loudly.
+                (Some(a), _) if a.over.webhooks_dropped => Vec::new(),
                 (Some(a), _) if !a.over.webhooks.is_empty() => a.over.webhooks.clone(),
                 (_, Some(s)) => settings.routes.for_service(s).to_vec(),
                 (_, None) => settings.routes.default.clone(),
             };
             let via = applied.map(|a| a.target.to_string());
+            let account = incoming
+                .event
+                .account()
+                .unwrap_or(&incoming.envelope.account)
+                .to_string();
             let mut card = format::card(
                 &incoming.envelope,
                 &incoming.event,
@@ -246,6 +255,7 @@ fn prepare_parsed(parsed: Parsed<'_>, settings: &Settings, sample: bool) -> Prep
                 decision,
                 routes,
                 via,
+                account,
                 payload,
             }
         }
@@ -261,6 +271,7 @@ fn prepare_parsed(parsed: Parsed<'_>, settings: &Settings, sample: bool) -> Prep
             decision: Decision::Drop { reason: s.reason },
             routes: Vec::new(),
             via: None,
+            account: String::new(),
             payload: None,
         },
     }

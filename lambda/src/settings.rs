@@ -11,7 +11,8 @@ use crate::secret::WebhookUrl;
 use crate::service::Service;
 
 /// Bumped when the routing parameter's JSON changes incompatibly.
-pub const SETTINGS_VERSION: u32 = 1;
+/// 2: ROUTING_OVERRIDES. A notifier refuses a newer version rather than ignore what it adds.
+pub const SETTINGS_VERSION: u32 = 2;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -51,6 +52,10 @@ pub struct RouteOverride {
     /// Not in config.yml.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub accounts: Vec<String>,
+    /// Every webhook it had was dropped as private: its messages must fail loudly rather than
+    /// fall back to the usual routes. Set when the notifier loads the routing.
+    #[serde(skip)]
+    pub webhooks_dropped: bool,
 }
 
 impl RouteOverride {
@@ -126,38 +131,40 @@ impl FromStr for MinSeverity {
     }
 }
 
-/// The override that applies to an account, and the key it is written under.
+/// The override that applies to an account, and the key it is written under (an entry's, or
+/// `<webhooks' entry>+<floor's entry>` where the two fields come from different entries).
 pub struct Applied<'s> {
     pub target: &'s str,
     pub over: &'s RouteOverride,
 }
 
-impl Applied<'_> {
-    /// How a drop reason names the override: `ROUTING_OVERRIDES ou-ab12-34567890`.
-    pub fn source(&self) -> String {
-        format!("ROUTING_OVERRIDES {}", self.target)
-    }
-}
-
 impl Settings {
-    /// The override for `account`: its own entry first, else the OU entry it was resolved to.
+    /// The override for `account`: the entry the routing was resolved to for it (org mode),
+    /// else its own entry, else the root's (which covers accounts that joined after the
+    /// routing was last written).
     pub fn override_for(&self, account: &str) -> Option<Applied<'_>> {
         if self.overrides.is_empty() || account.is_empty() {
             return None;
         }
-        if let Some((target, over)) = self.overrides.get_key_value(account) {
-            return Some(Applied { target, over });
-        }
-        self.overrides
-            .iter()
-            .find(|(_, o)| o.accounts.iter().any(|a| a == account))
+        let listed = || {
+            self.overrides
+                .iter()
+                .find(|(_, o)| o.accounts.iter().any(|a| a == account))
+        };
+        let root = || self.overrides.iter().find(|(k, _)| k.starts_with("r-"));
+        listed()
+            .or_else(|| self.overrides.get_key_value(account))
+            .or_else(root)
             .map(|(target, over)| Applied { target, over })
     }
 
-    /// The floor for graded findings in `account`, when an override sets one.
+    /// The floor for graded findings in `account`, when an override sets one, with the entry
+    /// that sets it.
     pub fn severity_override(&self, account: &str) -> Option<(MinSeverity, String)> {
         let applied = self.override_for(account)?;
-        Some((applied.over.min_severity?, applied.source()))
+        let floor = applied.over.min_severity?;
+        let from = applied.target.rsplit('+').next().unwrap_or(applied.target);
+        Some((floor, format!("ROUTING_OVERRIDES {from}")))
     }
 
     /// Drops webhooks on private, link-local or metadata addresses unless allowed, and says
@@ -181,7 +188,9 @@ impl Settings {
             keep(list);
         }
         for over in self.overrides.values_mut() {
+            let had = !over.webhooks.is_empty();
             keep(&mut over.webhooks);
+            over.webhooks_dropped = had && over.webhooks.is_empty();
         }
         (self, dropped)
     }

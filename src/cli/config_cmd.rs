@@ -103,15 +103,10 @@ fn validate(global: &GlobalArgs, json: bool) -> Result<(), Failure> {
 /// The sample's placeholder webhook left in place: Slack would refuse every message.
 fn placeholders(file: &str, loaded: &config::Loaded) -> Vec<ConfigIssue> {
     const PLACEHOLDER: &str = "/services/T000/B000/XXXX";
-    let routes = &loaded.config.settings.routes;
-    let lists = std::iter::once(("WEBHOOK_URLS".to_string(), &routes.default)).chain(
-        routes
-            .per_service
-            .iter()
-            .map(|(s, l)| (format!("WEBHOOK_URLS_{}", s.config_suffix()), l)),
-    );
+    let lists = loaded.config.webhook_lists();
     let text = loaded.text.as_deref().unwrap_or_default();
     lists
+        .into_iter()
         .filter(|(_, list)| list.iter().any(|u| u.expose().contains(PLACEHOLDER)))
         .map(|(key, _)| {
             // Where the key is written, when it is.

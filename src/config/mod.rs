@@ -170,6 +170,27 @@ impl Config {
         })
     }
 
+    /// Every list of webhooks config.yml holds, each with the key it is written under
+    /// (`ROUTING_OVERRIDES.<id>.WEBHOOK_URLS` for an override's): one place for the checks
+    /// that look at every webhook.
+    pub fn webhook_lists(&self) -> Vec<(String, &[WebhookUrl])> {
+        let routes = &self.settings.routes;
+        std::iter::once(("WEBHOOK_URLS".to_string(), routes.default.as_slice()))
+            .chain(routes.per_service.iter().map(|(svc, list)| {
+                (
+                    format!("WEBHOOK_URLS_{}", svc.config_suffix()),
+                    list.as_slice(),
+                )
+            }))
+            .chain(self.settings.overrides.iter().map(|(target, o)| {
+                (
+                    format!("ROUTING_OVERRIDES.{target}.WEBHOOK_URLS"),
+                    o.webhooks.as_slice(),
+                )
+            }))
+            .collect()
+    }
+
     pub fn webhooks(&self, service: Option<Service>) -> &[WebhookUrl] {
         match service {
             Some(svc) => self.settings.routes.for_service(svc),

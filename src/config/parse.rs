@@ -380,15 +380,7 @@ const REGION_KEYS: &[&str] = &["HOME_REGION", "REGIONS", "GUARDDUTY_GLOBAL_FINDI
 fn cross_checks(cfg: &Config) -> Vec<(String, String)> {
     let mut out = Vec::new();
     if !cfg.settings.allow_private_webhooks {
-        let routes = std::iter::once(("WEBHOOK_URLS".to_string(), &cfg.settings.routes.default))
-            .chain(
-                cfg.settings
-                    .routes
-                    .per_service
-                    .iter()
-                    .map(|(svc, list)| (format!("WEBHOOK_URLS_{}", svc.config_suffix()), list)),
-            );
-        for (key, list) in routes {
+        for (key, list) in cfg.webhook_lists() {
             for url in list.iter().filter(|u| u.is_private()) {
                 out.push((key.clone(), private_webhook_message(url)));
             }

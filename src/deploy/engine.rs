@@ -462,7 +462,13 @@ pub async fn routing_settings(
     cfg: &Config,
 ) -> Result<awsmon_notifier::Settings, String> {
     if !cfg.org.enabled {
-        return Ok(cfg.settings.clone());
+        // OU and root entries mean nothing without the Organization (config.yml warns): left
+        // out, so the notifier's root fallback cannot apply one to every account.
+        let mut settings = cfg.settings.clone();
+        settings
+            .overrides
+            .retain(|target, _| target.bytes().all(|b| b.is_ascii_digit()));
+        return Ok(settings);
     }
     match crate::org::load(aws, cfg.home_region()).await {
         Ok(org) => {
@@ -475,7 +481,7 @@ pub async fn routing_settings(
             fit_parameter(crate::org::routing::resolve(&cfg.settings, &org.accounts))
         }
         Err(e) if crate::org::routing::needs_tree(&cfg.settings) => Err(format!(
-            "ROUTING_OVERRIDES has OU entries, and the Organization cannot be read to find the accounts below them ({e}); nothing was written"
+            "ROUTING_OVERRIDES has OU entries, and the Organization cannot be read to find the accounts below them ({e}): the routing parameter is left as it is"
         )),
         Err(e) => {
             tracing::warn!("account names left out of the routing parameter: {e}");
@@ -503,7 +509,7 @@ fn fit_parameter(
     match size(&settings) {
         n if n <= ADVANCED_PARAMETER_MAX => Ok(settings),
         n => Err(format!(
-            "the routing with the accounts ROUTING_OVERRIDES covers is {n} bytes, past SSM's 8 KB for the parameter; nothing was written (use fewer OU entries, or entries nearer the accounts)"
+            "the routing with the accounts ROUTING_OVERRIDES' OU entries cover is {n} bytes, past SSM's 8 KB for the parameter: it is left as it is (an entry on the root lists no accounts; fewer OU entries, or entries that set both a webhook and a floor, list fewer)"
         )),
     }
 }

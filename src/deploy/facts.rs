@@ -44,6 +44,9 @@ pub struct Facts {
     pub deployed: HashMap<(String, String), Deployed>,
     /// The routing parameter already holds exactly this config's routing.
     pub routing_current: bool,
+    /// Why this config's routing cannot be written as meant (ROUTING_OVERRIDES' OU entries
+    /// unresolvable, or too big): the plan is blocked.
+    pub routing_unwritable: Option<String>,
     /// Org mode: the Organization's id (its accounts may put events on the hub's bus), or why
     /// it could not be read.
     pub organization: Option<Result<String, String>>,
@@ -129,7 +132,10 @@ pub async fn gather(
         facts.undelivered = crate::notifier::health::failure_queue_depth(aws, cfg).await?;
     }
     if artifact.is_some() {
-        facts.routing_current = routing_is_current(aws, cfg, &home).await;
+        match routing_is_current(aws, cfg, &home).await {
+            Ok(current) => facts.routing_current = current,
+            Err(why) => facts.routing_unwritable = Some(why),
+        }
     }
     if cfg.org.enabled && artifact.is_some() {
         facts.organization = Some(
@@ -176,14 +182,16 @@ pub async fn gather(
 
 /// Whether the routing parameter already holds this config's routing (any failure to read it
 /// counts as no: the write step then runs and reports).
-async fn routing_is_current(aws: &Aws, cfg: &Config, home: &str) -> bool {
-    let Ok(settings) = super::engine::routing_settings(aws, cfg).await else {
-        return false;
-    };
+///
+/// # Errors
+/// When the routing cannot be written as meant ([`super::engine::routing_settings`]).
+async fn routing_is_current(aws: &Aws, cfg: &Config, home: &str) -> Result<bool, String> {
+    let settings = super::engine::routing_settings(aws, cfg).await?;
     let Ok(wanted) = serde_json::to_string(&settings) else {
-        return false;
+        return Ok(false);
     };
-    aws.ssm(home)
+    Ok(aws
+        .ssm(home)
         .get_parameter()
         .name(naming::routing_parameter(cfg))
         .with_decryption(true)
@@ -192,7 +200,7 @@ async fn routing_is_current(aws: &Aws, cfg: &Config, home: &str) -> bool {
         .ok()
         .and_then(|out| out.parameter)
         .and_then(|p| p.value)
-        .is_some_and(|v| v == wanted)
+        .is_some_and(|v| v == wanted))
 }
 
 #[derive(Default)]

@@ -167,6 +167,9 @@ fn hub_steps(cfg: &Config, facts: &Facts, artifact: &Artifact, asked: bool, p: &
     if let Some(gap) = cfg.routing_gap() {
         p.blockers.push(gap);
     }
+    if let Some(why) = &facts.routing_unwritable {
+        p.blockers.push(why.clone());
+    }
     // Org mode: the hub's bus takes events from the Organization's accounts, and only from
     // them; without the Organization's id it would take them from no one, so say why.
     let organization = match &facts.organization {

@@ -1,41 +1,93 @@
-//! What the routing parameter needs from the Organization: account names, and the accounts
-//! each OU entry of ROUTING_OVERRIDES covers, since the notifier cannot read the OU tree. The
-//! push and the console's preview both resolve through here, so the preview routes as the
+//! What the routing parameter needs from the Organization: account names, and which
+//! ROUTING_OVERRIDES entries apply to each account, since the notifier cannot read the OU tree.
+//! The push and the console's preview both resolve through here, so the preview routes as the
 //! notifier will.
+//!
+//! Each field inherits on its own: an account's webhooks come from the nearest entry that sets
+//! webhooks (its own, then its OUs from the nearest up, then the root), its floor from the
+//! nearest that sets a floor. An entry is written with the accounts it decides both fields
+//! for; an account whose two fields come from different entries gets a combined entry
+//! `<webhooks' entry>+<floor's entry>`. The root's entry lists no accounts: the notifier
+//! falls back to it for any account not listed, so accounts that join after a push are
+//! covered by it at least.
 
 use std::borrow::Cow;
 
 use awsmon_notifier::Settings;
+use awsmon_notifier::settings::RouteOverride;
 
-use super::OrgAccount;
+use super::{AccountStatus, OrgAccount};
 
-/// `settings` with `accounts`' names, and each account below an OU (or the root) with an entry
-/// listed under the nearest such entry. An account with an entry of its own is left to it.
+/// Where `account`'s webhooks and floor come from: the keys of the nearest entries that set
+/// each (own, OUs nearest first, root).
+pub fn sources<'s>(
+    settings: &'s Settings,
+    account: &OrgAccount,
+) -> (Option<&'s str>, Option<&'s str>) {
+    let chain = std::iter::once(&account.id)
+        .chain(account.parents.iter().rev())
+        .filter_map(|k| settings.overrides.get_key_value(k));
+    let mut webhooks = None;
+    let mut floor = None;
+    for (key, over) in chain {
+        if webhooks.is_none() && !over.webhooks.is_empty() {
+            webhooks = Some(key.as_str());
+        }
+        if floor.is_none() && over.min_severity.is_some() {
+            floor = Some(key.as_str());
+        }
+    }
+    (webhooks, floor)
+}
+
+/// `settings` with `accounts`' names and each entry's accounts (see the module's notes).
+/// Closed and suspended accounts are left out: they send no findings.
 pub fn resolve(settings: &Settings, accounts: &[OrgAccount]) -> Settings {
     let mut out = settings.clone();
     out.accounts = accounts
         .iter()
         .map(|a| (a.id.clone(), a.name.clone()))
         .collect();
+    // Entries written by an earlier resolve (combined ones) go; each list starts over.
+    out.overrides.retain(|k, _| !k.contains('+'));
     for over in out.overrides.values_mut() {
         over.accounts.clear();
     }
     if out.overrides.is_empty() {
         return out;
     }
-    for account in accounts {
-        if out.overrides.contains_key(&account.id) {
-            continue;
+    let mut listed: Vec<(String, String)> = Vec::new();
+    let mut combined: Vec<(String, RouteOverride)> = Vec::new();
+    for account in accounts
+        .iter()
+        .filter(|a| a.status == AccountStatus::Active)
+    {
+        let (webhooks, floor) = sources(&out, account);
+        let key = match (webhooks, floor) {
+            (None, None) => continue,
+            (Some(a), Some(b)) if a != b => {
+                let key = format!("{a}+{b}");
+                if !combined.iter().any(|(k, _)| *k == key) {
+                    let over = RouteOverride {
+                        webhooks: out.overrides[a].webhooks.clone(),
+                        min_severity: out.overrides[b].min_severity,
+                        ..RouteOverride::default()
+                    };
+                    combined.push((key.clone(), over));
+                }
+                key
+            }
+            (Some(a), _) | (None, Some(a)) => a.to_string(),
+        };
+        // The notifier finds an account's own entry, and the root's, without a list.
+        if key != account.id && !key.starts_with("r-") {
+            listed.push((key, account.id.clone()));
         }
-        // `parents` runs root first: the nearest OU is the last one with an entry.
-        let nearest = account
-            .parents
-            .iter()
-            .rev()
-            .find(|p| out.overrides.contains_key(*p))
-            .cloned();
-        if let Some(over) = nearest.and_then(|ou| out.overrides.get_mut(&ou)) {
-            over.accounts.push(account.id.clone());
+    }
+    out.overrides.extend(combined);
+    for (key, account) in listed {
+        if let Some(over) = out.overrides.get_mut(&key) {
+            over.accounts.push(account);
         }
     }
     // Sorted, so the same tree writes the same parameter whatever order it was listed in.
@@ -43,6 +95,18 @@ pub fn resolve(settings: &Settings, accounts: &[OrgAccount]) -> Settings {
         over.accounts.sort();
     }
     out
+}
+
+/// The active accounts an entry decides something for (its webhooks or its floor).
+pub fn covered(settings: &Settings, accounts: &[OrgAccount], target: &str) -> usize {
+    accounts
+        .iter()
+        .filter(|a| a.status == AccountStatus::Active)
+        .filter(|a| {
+            let (w, f) = sources(settings, a);
+            w == Some(target) || f == Some(target)
+        })
+        .count()
 }
 
 /// The settings the notifier will hold: resolved over `accounts` in org mode (once the tree
@@ -162,6 +226,66 @@ mod tests {
         assert_eq!(target_name("ou-ab12-gone0000", &named), None);
         assert!(needs_tree(&s));
         // Resolving again starts over rather than adding to what a config carried.
+        assert_eq!(resolve(&r, &accounts), r);
+    }
+
+    /// Each field comes from the nearest entry that sets it: an account's own floor keeps its
+    /// OU's webhook (a combined entry), the root lists nobody (the notifier's fallback), and
+    /// suspended accounts are left out.
+    #[test]
+    fn fields_inherit_separately_and_the_root_lists_nobody() {
+        let hook = |s: &str| {
+            vec![
+                awsmon_notifier::WebhookUrl::parse(&format!(
+                    "https://hooks.slack.com/services/T0/B0/{s}"
+                ))
+                .expect("url"),
+            ]
+        };
+        let mut suspended = account("555555555555", &["r-ab12", "ou-ab12-prod0001"]);
+        suspended.status = AccountStatus::Suspended;
+        let accounts = [
+            account("111111111111", &["r-ab12", "ou-ab12-prod0001"]),
+            account("222222222222", &["r-ab12", "ou-ab12-prod0001"]),
+            account("333333333333", &["r-ab12", "ou-ab12-sandbox1"]),
+            suspended,
+        ];
+        let mut s = Settings::default();
+        s.overrides.insert(
+            "ou-ab12-prod0001".into(),
+            RouteOverride {
+                webhooks: hook("PROD"),
+                ..RouteOverride::default()
+            },
+        );
+        s.overrides.insert("111111111111".into(), floor());
+        s.overrides.insert(
+            "r-ab12".into(),
+            RouteOverride {
+                webhooks: hook("ROOT"),
+                min_severity: Some(MinSeverity::Medium),
+                ..RouteOverride::default()
+            },
+        );
+        let r = resolve(&s, &accounts);
+        let combined = &r.overrides["ou-ab12-prod0001+111111111111"];
+        assert_eq!(combined.webhooks, hook("PROD"));
+        assert_eq!(combined.min_severity, Some(MinSeverity::High));
+        assert_eq!(combined.accounts, ["111111111111"]);
+        let prod_root = &r.overrides["ou-ab12-prod0001+r-ab12"];
+        assert_eq!(prod_root.min_severity, Some(MinSeverity::Medium));
+        assert_eq!(prod_root.accounts, ["222222222222"]);
+        assert!(r.overrides["r-ab12"].accounts.is_empty());
+        assert!(r.overrides["ou-ab12-prod0001"].accounts.is_empty());
+        let of = |id: &str| r.override_for(id).map(|a| a.target.to_string());
+        assert_eq!(
+            of("111111111111").as_deref(),
+            Some("ou-ab12-prod0001+111111111111")
+        );
+        assert_eq!(of("333333333333").as_deref(), Some("r-ab12"));
+        assert_eq!(of("555555555555").as_deref(), Some("r-ab12"));
+        assert_eq!(covered(&s, &accounts, "ou-ab12-prod0001"), 2);
+        assert_eq!(covered(&s, &accounts, "r-ab12"), 2);
         assert_eq!(resolve(&r, &accounts), r);
     }
 }

@@ -504,7 +504,7 @@ async fn ou_routing_overrides_are_written_resolved_and_route_the_notifiers_messa
             ..RouteOverride::default()
         },
     );
-    // prod-data has its own entry: it wins over its OU.
+    // prod-data has its own entry (a floor): it wins over its OU's for what it sets.
     cfg.settings.overrides.insert(
         org.id("prod-data"),
         RouteOverride {
@@ -561,12 +561,14 @@ async fn ou_routing_overrides_are_written_resolved_and_route_the_notifiers_messa
     let sandbox = finding(&org.id("sandbox-old"), 5.0);
     assert!(!sandbox.decision.is_send(), "{:?}", sandbox.decision);
     let data = finding(&org.id("prod-data"), 8.0);
+    // Its own entry sets only a floor: the webhook still comes from its OU.
     assert!(
         !data.decision.is_send(),
         "its own CRITICAL floor: {:?}",
         data.decision
     );
-    assert_ne!(data.routes[0].expose(), PROD_HOOK);
+    assert_eq!(data.routes[0].expose(), PROD_HOOK);
+    assert_eq!(data.via, Some(format!("{prod_ou}+{}", org.id("prod-data"))));
 
     // No Organization to read: OU entries are not written unresolved; account entries are.
     let bare = common::start_moto();
@@ -575,6 +577,23 @@ async fn ou_routing_overrides_are_written_resolved_and_route_the_notifiers_messa
         .await
         .expect_err("OU entries need the tree");
     assert!(err.contains("cannot be read"), "{err}");
+    // A deploy's plan says so up front instead of failing at its routing step.
+    let blocked = plan_of(
+        &bare_aws,
+        &cfg,
+        Target::Notifier,
+        &["us-east-1".to_string()],
+        Intent::Deploy(&zip),
+    )
+    .await;
+    assert!(
+        blocked
+            .blockers
+            .iter()
+            .any(|b| b.starts_with("ROUTING_OVERRIDES has OU entries")),
+        "{:?}",
+        blocked.blockers
+    );
     cfg.settings.overrides.retain(|k, _| !k.starts_with("ou-"));
     let ok = engine::routing_settings(&bare_aws, &cfg)
         .await

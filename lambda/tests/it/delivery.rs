@@ -159,6 +159,7 @@ async fn two_urls_where_one_fails_deliver_independently_and_logs_hold_no_url() {
         title: "t".into(),
         severity: None,
         via: None,
+        account: String::new(),
         decision: Decision::Send {
             mention: Mention::None,
         },

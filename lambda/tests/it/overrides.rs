@@ -42,6 +42,7 @@ fn org_settings() -> awsmon_notifier::Settings {
             webhooks: vec![url(PROD_HOOK)],
             min_severity: None,
             accounts: vec![MEMBER.into()],
+            webhooks_dropped: false,
         },
     );
     s.overrides.insert(
@@ -50,6 +51,7 @@ fn org_settings() -> awsmon_notifier::Settings {
             webhooks: vec![],
             min_severity: Some(MinSeverity::High),
             accounts: vec![OTHER.into()],
+            webhooks_dropped: false,
         },
     );
     s
@@ -76,9 +78,12 @@ fn a_members_finding_goes_to_its_ous_webhook_and_others_keep_the_service_route()
     assert_eq!(one(&config, &s).routes, vec![url(PROD_HOOK)]);
 }
 
+/// An account's own entry applies when the routing lists the account under no entry (as the
+/// console writes it: the account's own entry decided both fields).
 #[test]
-fn an_accounts_own_entry_wins_over_its_ou() {
+fn an_accounts_own_entry_applies_when_no_entry_lists_it() {
     let mut s = org_settings();
+    s.overrides.get_mut(PROD_OU).expect("prod").accounts.clear();
     s.overrides.insert(
         MEMBER.into(),
         RouteOverride {
@@ -204,6 +209,49 @@ fn the_preview_line_names_the_override_and_masks_its_webhook() {
     assert!(plain.to_json().get("override").is_none());
 }
 
+/// Where the console combined two entries (webhooks from the OU, the floor from the account's
+/// own entry), the drop reason names the entry the floor came from; an account nobody listed
+/// (it joined after the push) falls back to the root's entry.
+#[test]
+fn a_combined_entry_names_its_floors_source_and_the_root_covers_newcomers() {
+    let mut s = settings();
+    s.overrides.insert(
+        format!("{PROD_OU}+{MEMBER}"),
+        RouteOverride {
+            webhooks: vec![url(PROD_HOOK)],
+            min_severity: Some(MinSeverity::Critical),
+            accounts: vec![MEMBER.into()],
+            webhooks_dropped: false,
+        },
+    );
+    s.overrides.insert(
+        "r-ab12".into(),
+        RouteOverride {
+            webhooks: vec![url(ACCOUNT_HOOK)],
+            ..RouteOverride::default()
+        },
+    );
+    let p = one(
+        &about("guardduty-crypto-high", "/detail/accountId", MEMBER),
+        &s,
+    );
+    assert_eq!(
+        p.decision,
+        Decision::Drop {
+            reason: "severity 8.0 is below MIN_SEVERITY CRITICAL (9.0) of ROUTING_OVERRIDES 111122223333"
+                .into()
+        }
+    );
+    assert_eq!(p.routes, vec![url(PROD_HOOK)]);
+    let newcomer = one(
+        &about("guardduty-crypto-high", "/detail/accountId", "999988887777"),
+        &s,
+    );
+    assert_eq!(newcomer.routes, vec![url(ACCOUNT_HOOK)]);
+    assert_eq!(newcomer.via.as_deref(), Some("r-ab12"));
+    assert_eq!(newcomer.account, "999988887777");
+}
+
 #[test]
 fn private_webhooks_in_an_override_are_dropped_like_any_other() {
     let mut s = org_settings();
@@ -212,12 +260,14 @@ fn private_webhooks_in_an_override_are_dropped_like_any_other() {
     let (s, dropped) = s.without_private_webhooks();
     assert_eq!(dropped.len(), 1);
     assert!(s.overrides[PROD_OU].webhooks.is_empty());
-    // The entry then routes as usual rather than posting inside the VPC.
+    // The entry's messages then have no route, so the invocation fails loudly rather than
+    // posting inside the VPC or to the usual channel.
     let p = one(
         &about("guardduty-crypto-high", "/detail/accountId", MEMBER),
         &s,
     );
-    assert_eq!(p.routes, vec![url(GUARDDUTY_HOOK)]);
+    assert!(p.decision.is_send());
+    assert!(p.routes.is_empty());
 }
 
 #[test]
