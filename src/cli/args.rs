@@ -105,9 +105,36 @@ fn parse_target() -> impl clap::builder::TypedValueParser<Value = crate::deploy:
 }
 
 /// `default`, a service, or a ROUTING_OVERRIDES entry's account or OU id (any case for the
-/// names).
-fn parse_route(v: &str) -> Result<crate::test_message::Route, String> {
-    v.parse()
+/// names). The names complete in shells; an id is read as typed.
+#[derive(Clone)]
+struct RouteParser;
+
+impl clap::builder::TypedValueParser for RouteParser {
+    type Value = crate::test_message::Route;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<Self::Value, clap::Error> {
+        let text = value.to_string_lossy();
+        text.parse().map_err(|e: String| {
+            let flag = arg.map_or_else(|| "--route".to_string(), ToString::to_string);
+            clap::Error::raw(
+                clap::error::ErrorKind::ValueValidation,
+                format!("invalid value '{text}' for '{flag}': {e}\n"),
+            )
+            .with_cmd(cmd)
+        })
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        let names = std::iter::once("default").chain(service_names());
+        Some(Box::new(names.map(clap::builder::PossibleValue::new)))
+    }
 }
 
 fn parse_account_id(v: &str) -> Result<String, String> {
@@ -311,7 +338,7 @@ pub enum NotifierCommand {
 pub struct TestMessageArgs {
     /// Whose webhooks: default, a service's (guardduty, config, inspector, trustedadvisor,
     /// budget), or a ROUTING_OVERRIDES entry's (its account or OU id)
-    #[arg(long, default_value = "default", value_parser = parse_route)]
+    #[arg(long, default_value = "default", value_parser = RouteParser)]
     pub route: crate::test_message::Route,
     /// direct: post from here and report each webhook's answer; pipeline: put an awsmon.test
     /// event on the home bus (EventBridge → Lambda → Slack)

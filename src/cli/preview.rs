@@ -13,13 +13,25 @@ use crate::slack_view;
 
 pub fn run(global: &GlobalArgs, args: &PreviewArgs) -> Result<(), Failure> {
     let loaded = super::load_config(global)?;
+    let cfg = &loaded.config;
+    // As the routing is pushed, as far as it can be without the Organization's tree.
+    let settings = if cfg.org.enabled {
+        if crate::org::routing::needs_tree(&cfg.settings) {
+            eprintln!(
+                "note: ROUTING_OVERRIDES' OU entries need the Organization's tree, which preview does not read: only account and root entries apply here (the console's preview applies them all)"
+            );
+        }
+        cfg.settings.clone()
+    } else {
+        crate::org::routing::without_org(&cfg.settings)
+    };
     let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
     let format = args.out.format(Output::Jsonl);
     // Several files read as one stream of events: one JSON list, one line per event.
     let mut events = 0usize;
     let mut result = Ok(());
     for path in &args.event {
-        result = one_file(path, &loaded.config.settings, format, &mut out, &mut events);
+        result = one_file(path, &settings, format, &mut out, &mut events);
         if result.is_err() {
             break;
         }
@@ -107,11 +119,14 @@ fn text(p: &awsmon_notifier::Prepared) -> String {
         .iter()
         .map(awsmon_notifier::WebhookUrl::masked)
         .collect();
-    let routes = if routes.is_empty() {
+    let mut routes = if routes.is_empty() {
         "(no webhook configured)".to_string()
     } else {
         routes.join(", ")
     };
+    if let Some(via) = &p.via {
+        routes.push_str(&format!(" (ROUTING_OVERRIDES {via})"));
+    }
     let mut out = match &p.decision {
         Decision::Send { mention } => format!(
             "── {} {}: SEND (mention {}) → {routes}\n",

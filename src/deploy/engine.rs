@@ -462,13 +462,7 @@ pub async fn routing_settings(
     cfg: &Config,
 ) -> Result<awsmon_notifier::Settings, String> {
     if !cfg.org.enabled {
-        // OU and root entries mean nothing without the Organization (config.yml warns): left
-        // out, so the notifier's root fallback cannot apply one to every account.
-        let mut settings = cfg.settings.clone();
-        settings
-            .overrides
-            .retain(|target, _| target.bytes().all(|b| b.is_ascii_digit()));
-        return Ok(settings);
+        return Ok(crate::org::routing::without_org(&cfg.settings));
     }
     match crate::org::load(aws, cfg.home_region()).await {
         Ok(org) => {

@@ -109,13 +109,14 @@ pub fn covered(settings: &Settings, accounts: &[OrgAccount], target: &str) -> us
         .count()
 }
 
-/// The settings the notifier will hold: resolved over `accounts` in org mode (once the tree
-/// is read), else as they are.
-pub fn effective<'s>(settings: &'s Settings, accounts: &[OrgAccount]) -> Cow<'s, Settings> {
-    if accounts.is_empty() {
-        Cow::Borrowed(settings)
-    } else {
-        Cow::Owned(resolve(settings, accounts))
+/// The settings the notifier will hold, as far as the console knows: outside org mode
+/// (`accounts` is `None`) without OU and root entries; in org mode resolved over the tree once
+/// it is read, else as they are.
+pub fn effective<'s>(settings: &'s Settings, accounts: Option<&[OrgAccount]>) -> Cow<'s, Settings> {
+    match accounts {
+        None if needs_tree(settings) => Cow::Owned(without_org(settings)),
+        None | Some([]) => Cow::Borrowed(settings),
+        Some(accounts) => Cow::Owned(resolve(settings, accounts)),
     }
 }
 
@@ -145,6 +146,15 @@ pub fn target_name(target: &str, accounts: &[OrgAccount]) -> Option<String> {
         let path: Vec<&str> = a.ou_path.split('/').take(depth + 1).collect();
         (path.len() == depth + 1).then(|| path.join("/"))
     })
+}
+
+/// The routing outside org mode: OU and root entries mean nothing there (config.yml warns), so
+/// they are left out and the notifier's root fallback cannot apply one to every account.
+pub fn without_org(settings: &Settings) -> Settings {
+    let mut out = settings.clone();
+    out.overrides
+        .retain(|target, _| target.bytes().all(|b| b.is_ascii_digit()));
+    out
 }
 
 /// Whether the routing depends on the OU tree (an entry for an OU or the root).

@@ -48,6 +48,8 @@ pub enum OrgProgress {
     Accounts {
         organization: String,
         accounts: Vec<OrgAccount>,
+        /// Every account, in scope or not (what ROUTING_OVERRIDES resolve over).
+        tree: Vec<OrgAccount>,
     },
     /// One region × service task's cells, each with its account.
     Cells(Vec<(String, Cell)>),
@@ -201,6 +203,7 @@ pub async fn scan_streaming(
                         let _ = tx.send(OrgProgress::Accounts {
                             organization: org.id.clone(),
                             accounts: scope.iter().map(|a| (*a).clone()).collect(),
+                            tree: org.accounts.clone(),
                         });
                     }
                     scope

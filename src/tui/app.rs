@@ -255,17 +255,38 @@ impl App {
             }
         }
         if self.screen == Screen::Findings {
-            self.findings
-                .refresh_current(&self.cfg.settings, &self.accounts.accounts);
+            self.findings.refresh_current(
+                &self.cfg.settings,
+                Self::routing_tree(&self.cfg, &self.accounts),
+            );
         }
         effects
+    }
+
+    /// What ROUTING_OVERRIDES resolve over: `None` outside org mode, else the Organization's
+    /// accounts (empty until read).
+    fn routing_tree<'a>(
+        cfg: &Config,
+        accounts: &'a AccountsState,
+    ) -> Option<&'a [crate::org::OrgAccount]> {
+        cfg.org.enabled.then(|| accounts.routing_accounts())
+    }
+
+    /// Org mode with OU entries in ROUTING_OVERRIDES, and the Organization not read yet: the
+    /// preview cannot route those accounts as the notifier will.
+    pub fn routing_unresolved(&self) -> bool {
+        self.cfg.org.enabled
+            && crate::org::routing::needs_tree(&self.cfg.settings)
+            && self.accounts.tree.is_empty()
     }
 
     /// The findings list's decisions under the config in force, resolved over the
     /// Organization's accounts in org mode.
     fn reread_findings(&mut self) {
-        self.findings
-            .reread(&self.cfg.settings, &self.accounts.accounts);
+        self.findings.reread(
+            &self.cfg.settings,
+            Self::routing_tree(&self.cfg, &self.accounts),
+        );
     }
 
     fn apply(&mut self, action: Action) -> Vec<Effect> {
@@ -391,7 +412,8 @@ impl App {
             } => self.job_finished(id, result, &warnings),
             Action::Findings { items, errors } => {
                 self.findings.loaded(items, errors, &mut self.ui);
-                if !self.accounts.accounts.is_empty() {
+                // Read with the routing as pushed (OU entries resolved, or left out).
+                if self.cfg.org.enabled || crate::org::routing::needs_tree(&self.cfg.settings) {
                     self.reread_findings();
                 }
                 Vec::new()
@@ -718,6 +740,14 @@ impl App {
                 Screen::Accounts => self.accounts.handle(cmd, &mut self.ui),
                 Screen::Account => {
                     self.accounts.handle_drill(cmd);
+                    Vec::new()
+                }
+                // Sending before OU overrides can resolve could post to the wrong channel.
+                Screen::Findings if cmd == Command::Send && self.routing_unresolved() => {
+                    self.ui.toast(
+                        Level::Warn,
+                        "ROUTING_OVERRIDES' OU entries resolve once the Organization is read: wait for it (ctrl-r rescans)",
+                    );
                     Vec::new()
                 }
                 Screen::Findings => self

@@ -476,7 +476,7 @@ pub const TABLE: &[Binding] = &[
     // Routing.
     b(ROUTING, &[UP, ch('k')], Command::Up, "move", false, &[]),
     b(ROUTING, &[DOWN, ch('j')], Command::Down, "move", false, &[]),
-    b(ROUTING, &[ch('a')], Command::AddUrl, "add URL", true, &[]),
+    b(ROUTING, &[ch('a')], Command::AddUrl, "add", true, &[]),
     b(ROUTING, &[ENTER], Command::Edit, "edit", true, &[]),
     b(ROUTING, &[ch('d')], Command::RemoveUrl, "remove", true, &[]),
     b(

@@ -153,6 +153,7 @@ pub(crate) fn listed(app: &mut App) {
     app.update(Action::OrgProgress(OrgProgress::Accounts {
         organization: "o-exampleorgid".into(),
         accounts: accounts(),
+        tree: accounts(),
     }));
 }
 
@@ -484,6 +485,7 @@ fn an_ous_routing_override_is_edited_and_previewed_on_its_accounts() {
     app.update(Action::OrgProgress(OrgProgress::Accounts {
         organization: "o-exampleorgid".into(),
         accounts: tree(),
+        tree: tree(),
     }));
     key(&mut app, KeyCode::Char('w'));
     assert_eq!(app.screen, Screen::Routing);
@@ -624,5 +626,69 @@ fn an_ous_routing_override_is_edited_and_previewed_on_its_accounts() {
     assert_eq!(
         low.summary.reason,
         "severity 2.0 is below MIN_SEVERITY HIGH (7.0) of ROUTING_OVERRIDES ou-ab12-prod0001"
+    );
+}
+
+/// `d` on an override's own row removes the entry from the draft; before the Organization is
+/// read, a finding is not sent by hand (OU entries could not route it yet) and the preview
+/// says why.
+#[test]
+fn an_override_is_removed_with_d_and_nothing_is_sent_before_the_tree_is_read() {
+    use awsmon::tui::editors::{self, RoutingRow};
+    use awsmon_notifier::settings::{MinSeverity, RouteOverride};
+
+    let mut app = org_app();
+    app.cfg.settings.overrides.insert(
+        PROD_OU.into(),
+        RouteOverride {
+            min_severity: Some(MinSeverity::High),
+            ..RouteOverride::default()
+        },
+    );
+    app.routing.draft = awsmon::tui::screens::Draft::clean(&app.cfg);
+    // The findings screen first: the tree is not read yet.
+    key(&mut app, KeyCode::Char('f'));
+    assert_eq!(app.screen, Screen::Findings);
+    key(&mut app, KeyCode::Down);
+    assert!(app.routing_unresolved());
+    let effects = key(&mut app, KeyCode::Char('x'));
+    assert!(effects.is_empty(), "{effects:?}");
+    assert!(app.ui.popup.is_none());
+    assert!(
+        app.ui.toasts.iter().any(|t| t
+            .text
+            .starts_with("ROUTING_OVERRIDES' OU entries resolve once")),
+        "{:?}",
+        app.ui.toasts
+    );
+    let frame = draw(&app, 160, 40);
+    assert!(frame.contains("OU entries are not applied yet"), "{frame}");
+    app.update(Action::OrgProgress(OrgProgress::Accounts {
+        organization: "o-exampleorgid".into(),
+        accounts: tree(),
+        tree: tree(),
+    }));
+    assert!(!app.routing_unresolved());
+
+    key(&mut app, KeyCode::Esc);
+    key(&mut app, KeyCode::Char('w'));
+    let rows = editors::routing_rows(&app.routing.draft.config);
+    let at = rows
+        .iter()
+        .position(|r| *r == RoutingRow::OverrideAddUrl(0))
+        .expect("the entry's row");
+    while app.routing.row < at {
+        key(&mut app, KeyCode::Down);
+    }
+    key(&mut app, KeyCode::Char('d'));
+    assert!(app.routing.draft.config.settings.overrides.is_empty());
+    assert!(app.routing.draft.dirty);
+    assert!(
+        app.ui
+            .toasts
+            .iter()
+            .any(|t| t.text == "override for ou-ab12-prod0001 removed (s saves)"),
+        "{:?}",
+        app.ui.toasts
     );
 }

@@ -245,8 +245,12 @@ fn confirm_send(p: &awsmon_notifier::Prepared, theme: Theme) -> Vec<Line<'static
             Span::styled(who.to_string(), style),
         ]),
         Line::raw(format!(
-            "to {}:",
-            crate::text::count(p.routes.len(), "webhook", "webhooks")
+            "to {}{}:",
+            crate::text::count(p.routes.len(), "webhook", "webhooks"),
+            p.via
+                .as_deref()
+                .map(|v| format!(" (ROUTING_OVERRIDES {v})"))
+                .unwrap_or_default()
         )),
     ];
     lines.extend(

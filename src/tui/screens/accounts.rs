@@ -28,6 +28,9 @@ pub struct AccountsState {
     pub regions: Vec<String>,
     /// In OU path order, then by name.
     pub accounts: Vec<OrgAccount>,
+    /// Every account of the Organization, in scope or not: ROUTING_OVERRIDES resolve over
+    /// these, as a push does.
+    pub tree: Vec<OrgAccount>,
     /// Each account's `name id ou` in lower case, for the filter.
     haystacks: Vec<String>,
     pub cells: HashMap<String, Vec<Cell>>,
@@ -57,6 +60,15 @@ fn services() -> &'static [Service] {
 }
 
 impl AccountsState {
+    /// The accounts the routing resolves over: the whole tree once read (empty before).
+    pub fn routing_accounts(&self) -> &[OrgAccount] {
+        if self.tree.is_empty() {
+            &self.accounts
+        } else {
+            &self.tree
+        }
+    }
+
     /// A scan starts: answers from the last one are dropped (they would pass for current),
     /// the accounts stay listed until the new tree replaces them.
     pub fn started(&mut self) {
@@ -73,8 +85,10 @@ impl AccountsState {
             OrgProgress::Accounts {
                 organization,
                 accounts,
+                tree,
             } => {
                 self.organization = Some(organization);
+                self.tree = tree;
                 self.set_accounts(accounts);
             }
             OrgProgress::Cells(cells) => {

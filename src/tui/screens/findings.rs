@@ -101,7 +101,7 @@ impl FindingsState {
     pub fn refresh_current(
         &mut self,
         settings: &awsmon_notifier::Settings,
-        org: &[crate::org::OrgAccount],
+        org: Option<&[crate::org::OrgAccount]>,
     ) {
         let selected = self.view.get(self.selected).copied();
         match (selected, &self.current) {
@@ -118,7 +118,11 @@ impl FindingsState {
 
     /// The list's decisions again: a save, or the Organization's accounts arriving, changed
     /// what the notifier would do. The selection stays on the same finding.
-    pub fn reread(&mut self, settings: &awsmon_notifier::Settings, org: &[crate::org::OrgAccount]) {
+    pub fn reread(
+        &mut self,
+        settings: &awsmon_notifier::Settings,
+        org: Option<&[crate::org::OrgAccount]>,
+    ) {
         let settings = crate::org::routing::effective(settings, org);
         for f in &mut self.items {
             if let Some(again) =
@@ -396,6 +400,12 @@ fn draw_detail(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
         .iter()
         .map(awsmon_notifier::WebhookUrl::masked)
         .collect();
+    if app.routing_unresolved() {
+        lines.push(Line::styled(
+            "ROUTING_OVERRIDES' OU entries are not applied yet: the Organization is still being read",
+            theme.warn(),
+        ));
+    }
     let route = match &p.via {
         Some(target) => format!("{} · ROUTING_OVERRIDES {target}", p.service_name()),
         None => p.service_name().to_string(),

@@ -110,6 +110,20 @@ impl RoutingState {
                         ui.toast(Level::Info, "webhook removed (s saves)");
                     }
                 }
+                Some(RoutingRow::OverrideAddUrl(i)) => {
+                    // The entry's own row: the whole entry goes (the draft is unsaved).
+                    if let Some(target) =
+                        editors::override_at(&draft.config, i).map(|(t, _)| t.clone())
+                    {
+                        draft.config.settings.overrides.remove(&target);
+                        draft.dirty = true;
+                        self.row = self.row.min(editors::routing_rows(&draft.config).len() - 1);
+                        ui.toast(
+                            Level::Info,
+                            format!("override for {target} removed (s saves)"),
+                        );
+                    }
+                }
                 Some(RoutingRow::OverrideSeverity(i)) => {
                     let target = editors::override_at(&draft.config, i).map(|(t, _)| t.clone());
                     if let Some(over) =
@@ -262,10 +276,9 @@ fn add_url(ui: &mut Ui, route: Option<Service>) {
 
 /// The lines above row `i` when it starts ROUTING_OVERRIDES or one of its entries: the
 /// section's heading, then the entry's target with what the Organization calls it and how
-/// many of the accounts in scope it covers.
+/// many active accounts it decides something for.
 fn override_heading<'a>(
     app: &App,
-    resolved: Option<&awsmon_notifier::Settings>,
     rows: &[RoutingRow],
     i: usize,
     theme: Theme,
@@ -283,31 +296,30 @@ fn override_heading<'a>(
     if before.is_none() {
         lines.push(Line::from(vec![
             Span::styled("overrides", theme.bold()),
-            Span::styled(
-                " (ROUTING_OVERRIDES: an account's own entry wins, then its nearest OU's)",
-                theme.dim(),
-            ),
+            Span::styled(" (ROUTING_OVERRIDES, per account or OU)", theme.dim()),
         ]));
+        lines.push(Line::styled(
+            "  each from the account's own entry, else its nearest OU's, else the root's · webhooks: every service",
+            theme.dim(),
+        ));
     }
     let Some(o) = this.filter(|o| before != Some(Some(*o))) else {
         return Some(lines);
     };
     let cfg = &app.routing.draft.config;
     let (target, _) = editors::override_at(cfg, o)?;
-    let org = &app.accounts.accounts;
+    let org = app.accounts.routing_accounts();
     let mut spans = vec![Span::styled(format!("  {target}"), theme.bold())];
     if let Some(name) = crate::org::routing::target_name(target, org) {
         spans.push(Span::raw(format!(" · {name}")));
     }
-    if let Some(resolved) = resolved {
-        let own = usize::from(org.iter().any(|a| a.id == *target));
-        let n = own
-            + resolved
-                .overrides
-                .get(target)
-                .map_or(0, |r| r.accounts.len());
+    if !org.is_empty() {
+        let n = crate::org::routing::covered(&cfg.settings, org, target);
         if n == 0 {
-            spans.push(Span::styled(" · no account in scope", theme.warn()));
+            spans.push(Span::styled(
+                " · decides nothing for any active account",
+                theme.warn(),
+            ));
         } else {
             spans.push(Span::styled(
                 format!(" · {}", crate::text::count(n, "account", "accounts")),
@@ -325,10 +337,6 @@ fn block<'a>(title: String, theme: Theme) -> Block<'a> {
 
 pub fn draw(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
     let rows = editors::routing_rows(&app.routing.draft.config);
-    // Which accounts each entry covers, once per frame (org mode, once the tree is read).
-    let org = &app.accounts.accounts;
-    let resolved = (!org.is_empty() && !app.routing.draft.config.settings.overrides.is_empty())
-        .then(|| crate::org::routing::resolve(&app.routing.draft.config.settings, org));
     let width = usize::from(area.width.saturating_sub(4));
     let mut lines: Vec<Line> = Vec::new();
     let mut selected_line = 0;
@@ -358,7 +366,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
         {
             lines.push(Line::styled("filters", theme.bold()));
         }
-        if let Some(heading) = override_heading(app, resolved.as_ref(), &rows, i, theme) {
+        if let Some(heading) = override_heading(app, &rows, i, theme) {
             lines.extend(heading);
         }
         let text = match row {
@@ -372,15 +380,17 @@ pub fn draw(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
                 };
                 format!("    {shown}")
             }
-            RoutingRow::OverrideAddUrl(_) => "    + add a webhook (a)".to_string(),
+            RoutingRow::OverrideAddUrl(_) => {
+                "    + add a webhook (a) · d removes this override".to_string()
+            }
             RoutingRow::OverrideSeverity(o) => {
                 let floor = editors::override_at(&app.routing.draft.config, *o)
                     .and_then(|(_, over)| over.min_severity)
                     .map_or_else(
-                        || "not set (the usual thresholds apply)".to_string(),
+                        || "not set (each service's own threshold)".to_string(),
                         |s| s.to_string(),
                     );
-                format!("    {:<36}{floor}", "min severity")
+                format!("    {:<36}{floor}", "min severity (GD, Insp., SecHub)")
             }
             RoutingRow::AddOverride => {
                 "  + override the routing for an account or OU (a)".to_string()
