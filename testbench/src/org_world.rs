@@ -293,9 +293,9 @@ async fn after_moto(req: &StubRequest, faults: &OrgFaults, moto: &str) {
     }
 }
 
-/// ListStackInstances in CloudFormation's XML, from what moto made, with the failing
-/// instance OUTDATED and FAILED with its reason.
-fn list_stack_instances(faults: &OrgFaults, name: &str) -> StubResponse {
+/// The instances moto made for StackSet `name`, as (account, region, the failing instance's
+/// reason).
+fn set_instances(faults: &OrgFaults, name: &str) -> Vec<(String, String, Option<String>)> {
     let failing = faults
         .failing_instance
         .lock()
@@ -306,6 +306,22 @@ fn list_stack_instances(faults: &OrgFaults, name: &str) -> StubResponse {
         .lock()
         .map(|k| k.clone())
         .unwrap_or_default();
+    known
+        .into_iter()
+        .filter(|(n, _, _)| n == name)
+        .map(|(_, account, region)| {
+            let reason = failing
+                .as_ref()
+                .filter(|(a, r, _)| *a == account && *r == region)
+                .map(|(_, _, reason)| reason.clone());
+            (account, region, reason)
+        })
+        .collect()
+}
+
+/// ListStackInstances in CloudFormation's XML, from what moto made, with the failing
+/// instance OUTDATED and FAILED with its reason.
+fn list_stack_instances(faults: &OrgFaults, name: &str) -> StubResponse {
     let suspended = faults
         .suspended
         .lock()
@@ -317,23 +333,20 @@ fn list_stack_instances(faults: &OrgFaults, name: &str) -> StubResponse {
         .map(|m| m.clone())
         .unwrap_or_default();
     let mut members = String::new();
-    for (_, account, region) in known.iter().filter(|(n, _, _)| n == name) {
-        let failed = failing
-            .as_ref()
-            .filter(|(a, r, _)| a == account && r == region);
+    for (account, region, failed) in set_instances(faults, name) {
         let (status, detailed, reason) = match failed {
-            Some((_, _, reason)) => (
+            Some(reason) => (
                 "OUTDATED",
                 "FAILED",
                 format!("<StatusReason>{reason}</StatusReason>"),
             ),
-            None if suspended.contains(account) => {
+            None if suspended.contains(&account) => {
                 ("OUTDATED", "SKIPPED_SUSPENDED_ACCOUNT", String::new())
             }
             None => ("CURRENT", "SUCCEEDED", String::new()),
         };
         let ou = ous
-            .get(account)
+            .get(&account)
             .map(|ou| format!("<OrganizationalUnitId>{ou}</OrganizationalUnitId>"))
             .unwrap_or_default();
         members.push_str(&format!(
@@ -358,23 +371,10 @@ fn list_stack_instances(faults: &OrgFaults, name: &str) -> StubResponse {
 /// ListStackSetOperationResults in CloudFormation's XML: the set's instances, the failing one
 /// FAILED with its reason, filtered by status as CloudFormation filters them.
 fn operation_results(faults: &OrgFaults, name: &str, only: Option<&str>) -> StubResponse {
-    let failing = faults
-        .failing_instance
-        .lock()
-        .map(|f| f.clone())
-        .unwrap_or_default();
-    let known = faults
-        .stack_instances
-        .lock()
-        .map(|k| k.clone())
-        .unwrap_or_default();
     let mut members = String::new();
-    for (_, account, region) in known.iter().filter(|(n, _, _)| n == name) {
-        let failed = failing
-            .as_ref()
-            .filter(|(a, r, _)| a == account && r == region);
+    for (account, region, failed) in set_instances(faults, name) {
         let (status, reason) = match failed {
-            Some((_, _, reason)) => ("FAILED", format!("<StatusReason>{reason}</StatusReason>")),
+            Some(reason) => ("FAILED", format!("<StatusReason>{reason}</StatusReason>")),
             None => ("SUCCEEDED", String::new()),
         };
         if only.is_some_and(|o| o != status) {

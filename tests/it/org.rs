@@ -108,6 +108,19 @@ async fn seeded_world(moto: &str, faults: &Arc<OrgFaults>) -> (Aws, SeededOrg) {
     (direct, org)
 }
 
+/// A config for `regions` in org mode, with a (fake) default webhook so it can be deployed.
+fn org_config(regions: &[&str]) -> awsmon::config::Config {
+    let mut cfg = common::config_with_regions(regions);
+    cfg.settings.routes.default = vec![
+        awsmon_notifier::WebhookUrl::parse(
+            "https://hooks.slack.com/services/T0FAKE/B0FAKE/SECRETSECRETSECRET",
+        )
+        .expect("url"),
+    ];
+    cfg.org.enabled = true;
+    cfg
+}
+
 /// moto, the org overlay in front of it, and the seeded organization.
 struct World {
     moto: awsmon_testbench::Moto,
@@ -426,14 +439,7 @@ async fn deploying_the_hub_in_org_mode_names_the_organization() {
         .to_string();
     let dir = tempfile::tempdir().expect("dir");
     let zip = common::fake_zip(dir.path());
-    let mut cfg = common::config_with_regions(&["us-east-1"]);
-    cfg.settings.routes.default = vec![
-        awsmon_notifier::WebhookUrl::parse(
-            "https://hooks.slack.com/services/T0FAKE/B0FAKE/SECRETSECRETSECRET",
-        )
-        .expect("url"),
-    ];
-    cfg.org.enabled = true;
+    let cfg = org_config(&["us-east-1"]);
     let the_plan = plan_of(
         &aws,
         &cfg,
@@ -480,14 +486,7 @@ async fn ou_routing_overrides_are_written_resolved_and_route_the_notifiers_messa
     let org = org_world::seed(&aws, &layout()).await;
     let dir = tempfile::tempdir().expect("dir");
     let zip = common::fake_zip(dir.path());
-    let mut cfg = common::config_with_regions(&["us-east-1"]);
-    cfg.settings.routes.default = vec![
-        awsmon_notifier::WebhookUrl::parse(
-            "https://hooks.slack.com/services/T0FAKE/B0FAKE/SECRETSECRETSECRET",
-        )
-        .expect("url"),
-    ];
-    cfg.org.enabled = true;
+    let mut cfg = org_config(&["us-east-1"]);
     let prod_ou = org.ous["Prod"].clone();
     let sandbox_ou = org.ous["Sandbox"].clone();
     cfg.settings.overrides.insert(
@@ -748,14 +747,7 @@ async fn turning_a_service_on_for_the_organization_registers_the_administrator_a
         .expect("admin detector");
     let dir = tempfile::tempdir().expect("dir");
     let zip = common::fake_zip(dir.path());
-    let mut cfg = common::config_with_regions(&REGIONS);
-    cfg.settings.routes.default = vec![
-        awsmon_notifier::WebhookUrl::parse(
-            "https://hooks.slack.com/services/T0FAKE/B0FAKE/SECRETSECRETSECRET",
-        )
-        .expect("url"),
-    ];
-    cfg.org.enabled = true;
+    let mut cfg = org_config(&REGIONS);
     cfg.org.delegated_admin = Some(admin_id.clone());
     cfg.org.auto_enable = Some(AutoEnableMode::All);
     let regions: Vec<String> = REGIONS.iter().map(ToString::to_string).collect();
@@ -954,14 +946,7 @@ async fn a_failed_stack_instance_is_reported_while_the_operation_still_runs() {
     let aws = common::aws(&overlay.endpoint).await;
     let dir = tempfile::tempdir().expect("dir");
     let zip = common::fake_zip(dir.path());
-    let mut cfg = common::config_with_regions(&["us-east-1", "eu-west-1"]);
-    cfg.settings.routes.default = vec![
-        awsmon_notifier::WebhookUrl::parse(
-            "https://hooks.slack.com/services/T0FAKE/B0FAKE/SECRETSECRETSECRET",
-        )
-        .expect("url"),
-    ];
-    cfg.org.enabled = true;
+    let mut cfg = org_config(&["us-east-1", "eu-west-1"]);
     cfg.org.accounts = vec![org.ous["Prod"].clone()];
     let regions: Vec<String> = ["us-east-1", "eu-west-1"].map(String::from).to_vec();
     let the_plan = plan_of(
@@ -1068,14 +1053,7 @@ async fn a_stackset_puts_the_spoke_on_two_ous_and_a_retry_reruns_only_the_failed
         .collect();
     let dir = tempfile::tempdir().expect("dir");
     let zip = common::fake_zip(dir.path());
-    let mut cfg = common::config_with_regions(&["us-east-1", "eu-west-1", "eu-central-1"]);
-    cfg.settings.routes.default = vec![
-        awsmon_notifier::WebhookUrl::parse(
-            "https://hooks.slack.com/services/T0FAKE/B0FAKE/SECRETSECRETSECRET",
-        )
-        .expect("url"),
-    ];
-    cfg.org.enabled = true;
+    let mut cfg = org_config(&["us-east-1", "eu-west-1", "eu-central-1"]);
     cfg.org.accounts = vec![prod.clone(), sandbox.clone()];
     cfg.org.exclude = vec![excluded.clone()];
     let names = |text: String| {
