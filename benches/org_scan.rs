@@ -8,6 +8,8 @@
 //! - the console on the same organization: key → frame while its org scan (GuardDuty,
 //!   Config and Inspector, Config through each account's access role) streams in, and one
 //!   frame of the 501-account list once loaded;
+//! - Config through an organization aggregator (one paged listing for every account and
+//!   region), beside Config account by account through the access role;
 //! - the peak RSS of this process.
 //!
 //! Run: `cargo bench --bench org_scan` (needs `scripts/bench setup`). Targets: ≤ 2 s through
@@ -56,13 +58,30 @@ async fn scan_once(
     regions: &[String],
     org_apis: bool,
 ) -> (Duration, usize) {
+    scan_services(
+        aws,
+        cfg,
+        regions,
+        org_apis,
+        &[Service::GuardDuty, Service::Inspector],
+    )
+    .await
+}
+
+async fn scan_services(
+    aws: &Aws,
+    cfg: &Config,
+    regions: &[String],
+    org_apis: bool,
+    services: &[Service],
+) -> (Duration, usize) {
     let started = Instant::now();
     let scan = scan::scan(
         aws,
         OrgScanRequest {
             config: cfg,
             regions: Regions::Discover(Some(regions.to_vec())),
-            services: vec![Service::GuardDuty, Service::Inspector],
+            services: services.to_vec(),
             concurrency: 32,
             org_apis,
         },
@@ -210,9 +229,93 @@ async fn main() {
         ACCOUNTS + 1
     );
     console(&proxy, &cfg, &regions).await;
+    config_aggregator(&proxy, &admin, &faults, &cfg, &regions, &ids, &org).await;
     println!(
         "peak RSS of this process: {:.1} MiB (target < 100 MB)",
         peak_rss_mib()
+    );
+}
+
+/// Config for the whole Organization through an organization aggregator (one paged listing of
+/// every account × region), beside the same done account by account through the access role on
+/// the first accounts. Run after the console, whose scan reads Config account by account.
+async fn config_aggregator(
+    proxy: &LatencyProxy,
+    admin: &Aws,
+    faults: &OrgFaults,
+    cfg: &Config,
+    regions: &[String],
+    ids: &[String],
+    org: &org_world::SeededOrg,
+) {
+    use aws_sdk_config::types::OrganizationAggregationSource;
+    use awsmon_testbench::org_world::ConfigSource;
+
+    let fresh = aws_via(&proxy.endpoint).await;
+    let mut few = cfg.clone();
+    few.org.accounts = org.accounts[..COMPARED]
+        .iter()
+        .map(|(_, id)| id.clone())
+        .collect();
+    proxy.reset_count();
+    let (role_wall, _) = scan_services(&fresh, &few, regions, true, &[Service::Config]).await;
+    let role_calls = proxy.requests();
+
+    admin
+        .configservice(cfg.home_region())
+        .put_configuration_aggregator()
+        .configuration_aggregator_name("org-all")
+        .organization_aggregation_source(
+            OrganizationAggregationSource::builder()
+                .role_arn("arn:aws:iam::111122223333:role/config-aggregator")
+                .all_aws_regions(true)
+                .build()
+                .expect("source"),
+        )
+        .send()
+        .await
+        .expect("aggregator");
+    let mut accounts: Vec<String> = ids.to_vec();
+    accounts.push(org.management.clone());
+    *faults.config_sources.lock().expect("lock") = accounts
+        .iter()
+        .flat_map(|a| {
+            regions.iter().map(move |r| ConfigSource {
+                source_id: a.clone(),
+                source_type: "ACCOUNT",
+                region: r.clone(),
+                status: "SUCCEEDED",
+                error: None,
+            })
+        })
+        .collect();
+    let mut times = Vec::new();
+    let mut calls = 0;
+    for _ in 0..RUNS {
+        let aws = aws_via(&proxy.endpoint).await;
+        proxy.reset_count();
+        times.push(
+            scan_services(&aws, cfg, regions, true, &[Service::Config])
+                .await
+                .0,
+        );
+        calls = proxy.requests();
+    }
+    times.sort();
+    println!(
+        "Config, {} accounts × {} regions through the aggregator's source status: median {:.2} s, best {:.2} s, {calls} calls",
+        ACCOUNTS + 1,
+        regions.len(),
+        times[RUNS / 2].as_secs_f64(),
+        times[0].as_secs_f64()
+    );
+    #[allow(clippy::cast_precision_loss)]
+    let (per_account, all) = (role_calls as f64 / COMPARED as f64, (ACCOUNTS + 1) as f64);
+    println!(
+        "  without an aggregator, {COMPARED} accounts through the access role: {:.2} s and {role_calls} calls ({per_account:.1} per account, about {:.0} for {} accounts)",
+        role_wall.as_secs_f64(),
+        per_account * all,
+        ACCOUNTS + 1
     );
 }
 

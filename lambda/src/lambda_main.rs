@@ -149,7 +149,55 @@ impl RoutingSource {
                 )
             })?;
         let value = out.parameter().and_then(|p| p.value()).unwrap_or_default();
-        parse_routing(name, value)
+        let mut settings = parse_routing(name, value)?;
+        if settings.account_pages > 0 {
+            add_account_names(client, name, &mut settings).await;
+        }
+        Ok(settings)
+    }
+}
+
+/// Merges the account names kept in the pages beside the routing parameter (past its 8 KB).
+/// Names only decorate messages: a page that cannot be read is logged and its accounts are
+/// named by id, the routing still applies.
+async fn add_account_names(client: &aws_sdk_ssm::Client, routing: &str, settings: &mut Settings) {
+    let names: Vec<String> = (1..=settings.account_pages)
+        .map(|page| crate::settings::account_names_parameter(routing, page))
+        .collect();
+    // GetParameters takes at most 10 names a call.
+    for chunk in names.chunks(10) {
+        let out = match client
+            .get_parameters()
+            .set_names(Some(chunk.to_vec()))
+            .with_decryption(true)
+            .send()
+            .await
+        {
+            Ok(out) => out,
+            Err(e) => {
+                tracing::warn!(
+                    error = %aws_sdk_ssm::error::DisplayErrorContext(&e),
+                    "account names unavailable: messages name these accounts by id"
+                );
+                continue;
+            }
+        };
+        for missing in out.invalid_parameters() {
+            tracing::warn!(parameter = %missing, "account names page missing: run `awsmon-tui routing push`");
+        }
+        for p in out.parameters() {
+            match serde_json::from_str::<std::collections::BTreeMap<String, String>>(
+                p.value().unwrap_or_default(),
+            ) {
+                Ok(page) => settings.accounts.extend(page),
+                Err(e) => tracing::warn!(
+                    parameter = p.name().unwrap_or_default(),
+                    line = e.line(),
+                    column = e.column(),
+                    "account names page is not a JSON map of id to name; skipped"
+                ),
+            }
+        }
     }
 }
 

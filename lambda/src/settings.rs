@@ -30,6 +30,11 @@ pub struct Settings {
     /// message names the account it is about. Left out of the JSON when empty.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub accounts: BTreeMap<String, String>,
+    /// Org mode: how many more parameters hold account names that did not fit in this one
+    /// (SSM's 8 KB), each a JSON map of id → name, named by [`account_names_parameter`]. The
+    /// notifier merges them into `accounts` when it reads the routing. Left out when 0.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub account_pages: u32,
     /// ROUTING_OVERRIDES: other webhooks or another severity floor for some accounts or OUs,
     /// by account id or OU id. Left out of the JSON when empty.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
@@ -196,6 +201,18 @@ impl Settings {
     }
 }
 
+// serde's skip_serializing_if passes a reference.
+#[allow(clippy::trivially_copy_pass_by_ref)]
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
+/// The parameter holding page `page` (from 1) of the account names beside the routing
+/// parameter `routing`.
+pub fn account_names_parameter(routing: &str, page: u32) -> String {
+    format!("{routing}-accounts-{page}")
+}
+
 impl Default for Settings {
     fn default() -> Self {
         Settings {
@@ -208,6 +225,7 @@ impl Default for Settings {
             inspector: InspectorSettings::default(),
             allow_private_webhooks: false,
             accounts: BTreeMap::new(),
+            account_pages: 0,
             overrides: BTreeMap::new(),
         }
     }

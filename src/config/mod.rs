@@ -59,6 +59,9 @@ pub struct OrgSettings {
     pub access_role: String,
     /// The services' delegated administrator; `None`: the account awsmon runs as.
     pub delegated_admin: Option<String>,
+    /// The AWS Config organization aggregator the scan reads Config's status from
+    /// (CONFIG_AGGREGATOR); `None`: the first organization aggregator the administrator has.
+    pub config_aggregator: Option<String>,
     /// Which accounts the services' organization auto-enable covers (ORG_AUTO_ENABLE);
     /// `None`: awsmon leaves the Organization's administrator and auto-enable alone.
     pub auto_enable: Option<AutoEnableMode>,
@@ -105,6 +108,7 @@ impl Default for OrgSettings {
             exclude: Vec::new(),
             access_role: DEFAULT_ORG_ACCESS_ROLE.to_string(),
             delegated_admin: None,
+            config_aggregator: None,
             auto_enable: None,
             max_concurrent_percent: 25,
             failure_tolerance_percent: 10,

@@ -591,6 +591,20 @@ fn account_id_or_empty(v: &str) -> Result<String, String> {
     }
 }
 
+/// A Config aggregator's name as AWS allows it (`[\w\-]+`, 1–256 characters), or empty.
+fn aggregator_name_or_empty(v: &str) -> Result<String, String> {
+    let ok = v.len() <= 256
+        && v.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    if ok {
+        Ok(v.to_string())
+    } else {
+        Err(format!(
+            "expected a Config aggregator name (letters, digits, _ and -, up to 256), found {v:?}"
+        ))
+    }
+}
+
 /// An account id, an OU id (`ou-` root part `-` 8–32 characters) or the root (`r-` 4–32).
 pub fn org_target(item: &str) -> Result<String, String> {
     let lower_alnum = |s: &str| {
@@ -1114,6 +1128,18 @@ pub static KEYS: LazyLock<Vec<KeySpec>> = LazyLock::new(|| {
             slot: field(
                 |c| c.org.delegated_admin.clone().map_or(Value::Absent, Value::Str),
                 |c, v| c.org.delegated_admin = v.into_str(),
+            ),
+        },
+        KeySpec {
+            name: "CONFIG_AGGREGATOR",
+            help: "in org mode, the AWS Config organization aggregator in DELEGATED_ADMIN_ACCOUNT's REGION whose source status the scan reads for Config, one listing for every account and region; empty: the first organization aggregator found there (none: each account's recorder through ORG_ACCESS_ROLE)",
+            example: "CONFIG_AGGREGATOR: \"\"",
+            label: "CONFIG_AGGREGATOR (aggregator name)",
+            old: false,
+            kind: optional_text(aggregator_name_or_empty),
+            slot: field(
+                |c| c.org.config_aggregator.clone().map_or(Value::Absent, Value::Str),
+                |c, v| c.org.config_aggregator = v.into_str().filter(|s| !s.is_empty()),
             ),
         },
         KeySpec {

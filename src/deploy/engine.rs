@@ -188,12 +188,18 @@ async fn run_step(
                 .send()
                 .await
             {
-                Ok(_) => Ok("deleted".into()),
+                Ok(_) => delete_name_pages(aws, region, parameter, 0)
+                    .await
+                    .map(|()| "deleted".into())
+                    .map_err(|e| StepError::Failed(e.to_string())),
                 Err(e)
                     if e.as_service_error()
                         .is_some_and(aws_sdk_ssm::operation::delete_parameter::DeleteParameterError::is_parameter_not_found) =>
                 {
-                    Ok("absent".into())
+                    delete_name_pages(aws, region, parameter, 0)
+                        .await
+                        .map(|()| "absent".into())
+                        .map_err(|e| StepError::Failed(e.to_string()))
                 }
                 Err(e) => Err(StepError::Failed(
                     AwsError::classify("ssm:DeleteParameter", &e).to_string(),
@@ -449,9 +455,9 @@ const ADVANCED_PARAMETER_MAX: usize = 8192;
 
 /// What the routing parameter holds for `cfg`: its routing and filters and, in org mode, the
 /// Organization's account names and the accounts each OU entry of ROUTING_OVERRIDES covers
-/// (read from Organizations on every write). Names that would take the parameter past SSM's
-/// 8 KB, or an Organization that cannot be read, leave the names out, with a warning in the
-/// log: messages then name accounts by id.
+/// (read from Organizations on every write). Names past SSM's 8 KB are written beside it
+/// ([`routing_values`]); an Organization that cannot be read leaves the names out, with a
+/// warning in the log: messages then name accounts by id.
 ///
 /// # Errors
 /// When OU entries cannot be resolved (the Organization cannot be read), or the accounts they
@@ -472,7 +478,10 @@ pub async fn routing_settings(
                     "ROUTING_OVERRIDES entry names no account or OU of the Organization"
                 );
             }
-            fit_parameter(crate::org::routing::resolve(&cfg.settings, &org.accounts))
+            let settings = crate::org::routing::resolve(&cfg.settings, &org.accounts);
+            // Refused here, so a deploy's plan is blocked up front, not at its routing step.
+            routing_values(settings.clone())?;
+            Ok(settings)
         }
         Err(e) if crate::org::routing::needs_tree(&cfg.settings) => Err(format!(
             "ROUTING_OVERRIDES has OU entries, and the Organization cannot be read to find the accounts below them ({e}): the routing parameter is left as it is"
@@ -484,28 +493,133 @@ pub async fn routing_settings(
     }
 }
 
-/// `settings`, without the account names if they would take the parameter past SSM's 8 KB.
-fn fit_parameter(
-    mut settings: awsmon_notifier::Settings,
-) -> Result<awsmon_notifier::Settings, String> {
-    let size =
-        |s: &awsmon_notifier::Settings| serde_json::to_string(s).map_or(usize::MAX, |v| v.len());
-    let with_names = size(&settings);
-    if with_names <= ADVANCED_PARAMETER_MAX {
-        return Ok(settings);
+/// The most a standard-tier (free) parameter holds: the size of each account-names page.
+const NAMES_PAGE_MAX: usize = 4096;
+
+/// Account-names pages at most: about 4,000 accounts, read in 4 GetParameters calls at a cold
+/// start.
+pub const NAMES_PAGES_MAX: u32 = 40;
+
+/// The routing as written: the routing parameter's value, and the account-names pages
+/// ([`awsmon_notifier::settings::account_names_parameter`]) beside it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoutingValues {
+    pub main: String,
+    pub pages: Vec<String>,
+}
+
+/// `settings` as SSM can hold it: in one parameter while it fits in 8 KB; past that the
+/// account names move to pages of up to 4 KB each (at most [`NAMES_PAGES_MAX`]; names past
+/// those are left out, with a warning: messages then name those accounts by id).
+///
+/// # Errors
+/// When the routing without the names is still past 8 KB (the accounts ROUTING_OVERRIDES' OU
+/// entries cover are routing, never dropped to fit).
+pub fn routing_values(mut settings: awsmon_notifier::Settings) -> Result<RoutingValues, String> {
+    let json = |s: &awsmon_notifier::Settings| serde_json::to_string(s).map_err(|e| e.to_string());
+    let whole = json(&settings)?;
+    if whole.len() <= ADVANCED_PARAMETER_MAX {
+        return Ok(RoutingValues {
+            main: whole,
+            pages: Vec::new(),
+        });
     }
-    tracing::warn!(
-        accounts = settings.accounts.len(),
-        size = with_names,
-        "account names left out of the routing parameter: they would take it past SSM's 8 KB"
-    );
-    settings.accounts.clear();
-    match size(&settings) {
-        n if n <= ADVANCED_PARAMETER_MAX => Ok(settings),
-        n => Err(format!(
-            "the routing with the accounts ROUTING_OVERRIDES' OU entries cover is {n} bytes, past SSM's 8 KB for the parameter: it is left as it is (an entry on the root lists no accounts; fewer OU entries, or entries that set both a webhook and a floor, list fewer)"
-        )),
+    let mut pages: Vec<std::collections::BTreeMap<String, String>> = Vec::new();
+    let mut page = std::collections::BTreeMap::new();
+    // `{}` plus, per entry, `"id":"name"` and a comma.
+    let mut size = 2;
+    let mut left_out = 0;
+    for (id, name) in std::mem::take(&mut settings.accounts) {
+        let entry = serde_json::to_string(&id).map_or(0, |v| v.len())
+            + serde_json::to_string(&name).map_or(0, |v| v.len())
+            + 2;
+        if size + entry > NAMES_PAGE_MAX {
+            pages.push(std::mem::take(&mut page));
+            size = 2;
+        }
+        if pages.len() == NAMES_PAGES_MAX as usize {
+            left_out += 1;
+            continue;
+        }
+        page.insert(id, name);
+        size += entry;
     }
+    if !page.is_empty() {
+        pages.push(page);
+    }
+    if left_out > 0 {
+        tracing::warn!(
+            left_out,
+            "account names left out of the routing: past {NAMES_PAGES_MAX} pages of 4 KB; messages name those accounts by id"
+        );
+    }
+    settings.account_pages = u32::try_from(pages.len()).unwrap_or(NAMES_PAGES_MAX);
+    let main = json(&settings)?;
+    if main.len() > ADVANCED_PARAMETER_MAX {
+        return Err(format!(
+            "the routing with the accounts ROUTING_OVERRIDES' OU entries cover is {} bytes, past SSM's 8 KB for the parameter: it is left as it is (an entry on the root lists no accounts; fewer OU entries, or entries that set both a webhook and a floor, list fewer)",
+            main.len()
+        ));
+    }
+    Ok(RoutingValues {
+        main,
+        pages: pages
+            .iter()
+            .map(|p| serde_json::to_string(p).unwrap_or_default())
+            .collect(),
+    })
+}
+
+/// The values of the account-names pages 1..=`count` beside `parameter` now (absent pages are
+/// left out), decrypted.
+pub async fn read_name_pages(
+    aws: &Aws,
+    region: &str,
+    parameter: &str,
+    count: u32,
+) -> Result<std::collections::HashMap<String, String>, AwsError> {
+    let names: Vec<String> = (1..=count)
+        .map(|n| awsmon_notifier::settings::account_names_parameter(parameter, n))
+        .collect();
+    let mut values = std::collections::HashMap::new();
+    for chunk in names.chunks(10) {
+        let out = aws
+            .ssm(region)
+            .get_parameters()
+            .set_names(Some(chunk.to_vec()))
+            .with_decryption(true)
+            .send()
+            .await
+            .map_err(|e| AwsError::classify("ssm:GetParameters", &e))?;
+        for p in out.parameters() {
+            if let (Some(name), Some(value)) = (p.name(), p.value()) {
+                values.insert(name.to_string(), value.to_string());
+            }
+        }
+    }
+    Ok(values)
+}
+
+/// Deletes the account-names pages after `keep` beside `parameter`, up to [`NAMES_PAGES_MAX`]
+/// (absent ones are no error).
+async fn delete_name_pages(
+    aws: &Aws,
+    region: &str,
+    parameter: &str,
+    keep: u32,
+) -> Result<(), AwsError> {
+    let names: Vec<String> = (keep + 1..=NAMES_PAGES_MAX)
+        .map(|n| awsmon_notifier::settings::account_names_parameter(parameter, n))
+        .collect();
+    for chunk in names.chunks(10) {
+        aws.ssm(region)
+            .delete_parameters()
+            .set_names(Some(chunk.to_vec()))
+            .send()
+            .await
+            .map_err(|e| AwsError::classify("ssm:DeleteParameters", &e))?;
+    }
+    Ok(())
 }
 
 /// Writes config.yml's routing to the SSM SecureString the notifier reads. Unchanged routing is
@@ -522,7 +636,8 @@ pub async fn write_routing(
     let settings = routing_settings(aws, cfg)
         .await
         .map_err(RoutingError::Unresolved)?;
-    let value = serde_json::to_string(&settings).map_err(|e| RoutingError::Aws(e.to_string()))?;
+    let values = routing_values(settings).map_err(RoutingError::Unresolved)?;
+    let value = values.main.clone();
     let ssm = aws.ssm(region);
     let current = match ssm
         .get_parameter()
@@ -568,8 +683,25 @@ pub async fn write_routing(
             });
         return Err(RoutingError::Changed { read, now, by });
     }
+    // The names pages first, so a notifier that reads the new routing finds its pages.
+    let pages_before = current
+        .as_ref()
+        .and_then(|c| c.value())
+        .and_then(|v| serde_json::from_str::<awsmon_notifier::Settings>(v).ok())
+        .map_or(0, |s| s.account_pages);
+    let pages_written = write_name_pages(aws, region, parameter, &values.pages)
+        .await
+        .map_err(|e| RoutingError::Aws(e.to_string()))?;
+    let pages_now = u32::try_from(values.pages.len()).unwrap_or(NAMES_PAGES_MAX);
     if current.as_ref().and_then(|c| c.value()) == Some(value.as_str()) {
-        return Ok((RoutingWrite::Unchanged, now));
+        return Ok((
+            if pages_written > 0 {
+                RoutingWrite::Written
+            } else {
+                RoutingWrite::Unchanged
+            },
+            now,
+        ));
     }
     // Intelligent tiering: standard (free) up to 4 KB, advanced past it (org mode's account
     // names can take it there), and a later, smaller value is still accepted (a parameter
@@ -585,7 +717,48 @@ pub async fn write_routing(
         .send()
         .await
         .map_err(|e| RoutingError::Aws(AwsError::classify("ssm:PutParameter", &e).to_string()))?;
+    // Pages the new routing no longer names go once it no longer points at them.
+    if pages_before > pages_now {
+        delete_name_pages(aws, region, parameter, pages_now)
+            .await
+            .map_err(|e| RoutingError::Aws(e.to_string()))?;
+    }
     Ok((RoutingWrite::Written, Some(out.version())))
+}
+
+/// Writes the account-names pages that differ from what SSM holds; returns how many were
+/// written. Standard tier (free): each page is at most 4 KB.
+async fn write_name_pages(
+    aws: &Aws,
+    region: &str,
+    parameter: &str,
+    pages: &[String],
+) -> Result<usize, AwsError> {
+    if pages.is_empty() {
+        return Ok(0);
+    }
+    let count = u32::try_from(pages.len()).unwrap_or(NAMES_PAGES_MAX);
+    let now = read_name_pages(aws, region, parameter, count).await?;
+    let mut written = 0;
+    for (n, value) in (1..=count).zip(pages) {
+        let name = awsmon_notifier::settings::account_names_parameter(parameter, n);
+        if now.get(&name) == Some(value) {
+            continue;
+        }
+        aws.ssm(region)
+            .put_parameter()
+            .name(&name)
+            .value(value)
+            .tier(aws_sdk_ssm::types::ParameterTier::Standard)
+            .r#type(ParameterType::SecureString)
+            .overwrite(true)
+            .description("awsmon notifier: account names beside the routing; written by awsmon-tui")
+            .send()
+            .await
+            .map_err(|e| AwsError::classify("ssm:PutParameter", &e))?;
+        written += 1;
+    }
+    Ok(written)
 }
 
 /// Runs the plan. Deploying, the hub's steps run first, in order, stopping at the first
@@ -713,10 +886,11 @@ impl Runner<'_> {
 
 #[cfg(test)]
 mod tests {
-    /// Account names go into the routing while it stays within SSM's 8 KB; past that they are
+    /// Account names stay in the routing while it is within SSM's 8 KB; past that they move to
+    /// 4 KB pages beside it, which read back to every name; past the pages' limit the rest are
     /// left out rather than the write failing.
     #[test]
-    fn account_names_fit_the_parameter_or_are_left_out() {
+    fn account_names_past_8_kb_move_to_pages_of_4_kb() {
         use awsmon_notifier::settings::{MinSeverity, RouteOverride};
         let names = |n: usize| {
             (0..n)
@@ -727,13 +901,41 @@ mod tests {
             accounts: names(n),
             ..awsmon_notifier::Settings::default()
         };
-        let small = super::fit_parameter(with(50)).expect("fits");
-        assert_eq!(small.accounts.len(), 50);
-        assert!(
-            serde_json::to_string(&small).expect("json").len() <= super::ADVANCED_PARAMETER_MAX
-        );
-        let big = super::fit_parameter(with(400)).expect("fits without names");
-        assert_eq!(big, awsmon_notifier::Settings::default());
+        let small = super::routing_values(with(50)).expect("fits");
+        assert!(small.pages.is_empty());
+        let read: awsmon_notifier::Settings = serde_json::from_str(&small.main).expect("json");
+        assert_eq!(read.accounts.len(), 50);
+
+        let big = super::routing_values(with(400)).expect("fits with pages");
+        let main: awsmon_notifier::Settings = serde_json::from_str(&big.main).expect("json");
+        assert!(main.accounts.is_empty());
+        assert_eq!(main.account_pages as usize, big.pages.len());
+        // Entries of 39 bytes (`"id":"name",`): 104 to a page.
+        assert_eq!(big.pages.len(), 4);
+        let mut merged = std::collections::BTreeMap::new();
+        for page in &big.pages {
+            assert!(page.len() <= super::NAMES_PAGE_MAX, "{}", page.len());
+            merged.extend(
+                serde_json::from_str::<std::collections::BTreeMap<String, String>>(page)
+                    .expect("page"),
+            );
+        }
+        assert_eq!(merged, names(400));
+
+        // Past 40 pages: the first 40 pages' names are kept, the rest left out.
+        let most = super::routing_values(with(5000)).expect("fits");
+        assert_eq!(most.pages.len(), super::NAMES_PAGES_MAX as usize);
+        let kept: usize = most
+            .pages
+            .iter()
+            .map(|p| {
+                serde_json::from_str::<std::collections::BTreeMap<String, String>>(p)
+                    .expect("page")
+                    .len()
+            })
+            .sum();
+        assert_eq!(kept, 104 * 40);
+
         // An OU entry's accounts are routing: they are never dropped to fit, the write fails.
         let mut huge = with(400);
         huge.overrides.insert(
@@ -744,7 +946,7 @@ mod tests {
                 ..RouteOverride::default()
             },
         );
-        let err = super::fit_parameter(huge).expect_err("too big");
+        let err = super::routing_values(huge).expect_err("too big");
         assert!(err.contains("past SSM's 8 KB"), "{err}");
     }
 }

@@ -187,20 +187,33 @@ pub async fn gather(
 /// When the routing cannot be written as meant ([`super::engine::routing_settings`]).
 async fn routing_is_current(aws: &Aws, cfg: &Config, home: &str) -> Result<bool, String> {
     let settings = super::engine::routing_settings(aws, cfg).await?;
-    let Ok(wanted) = serde_json::to_string(&settings) else {
-        return Ok(false);
-    };
-    Ok(aws
+    let wanted = super::engine::routing_values(settings)?;
+    let parameter = naming::routing_parameter(cfg);
+    let main = aws
         .ssm(home)
         .get_parameter()
-        .name(naming::routing_parameter(cfg))
+        .name(&parameter)
         .with_decryption(true)
         .send()
         .await
         .ok()
         .and_then(|out| out.parameter)
-        .and_then(|p| p.value)
-        .is_some_and(|v| v == wanted))
+        .and_then(|p| p.value);
+    if main.as_deref() != Some(wanted.main.as_str()) {
+        return Ok(false);
+    }
+    if wanted.pages.is_empty() {
+        return Ok(true);
+    }
+    let count = u32::try_from(wanted.pages.len()).unwrap_or(u32::MAX);
+    let Ok(now) = super::engine::read_name_pages(aws, home, &parameter, count).await else {
+        return Ok(false);
+    };
+    Ok((1..=count).zip(&wanted.pages).all(|(n, page)| {
+        now.get(&awsmon_notifier::settings::account_names_parameter(
+            &parameter, n,
+        )) == Some(page)
+    }))
 }
 
 #[derive(Default)]

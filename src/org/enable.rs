@@ -112,9 +112,10 @@ pub async fn gather(
     let list: services::AccountList = futures::future::ready(Arc::new(ids.clone()))
         .boxed()
         .shared();
+    let memo = services::ScanMemo::default();
     let jobs = regions.iter().flat_map(|region| {
         services.iter().map({
-            let (admin_aws, admin, list, ids) = (&admin_aws, &admin, &list, &ids);
+            let (admin_aws, admin, list, ids, memo) = (&admin_aws, &admin, &list, &ids, &memo);
             move |&service| async move {
                 let ops = services::ops(service);
                 let switch = ops.org_admin()?;
@@ -122,6 +123,7 @@ pub async fn gather(
                     admin: admin_aws,
                     admin_account: admin,
                     cfg,
+                    memo,
                 };
                 let (registered, answer, ready) = tokio::join!(
                     switch.registered(aws, region),

@@ -319,6 +319,7 @@ async fn scan_regions(
     let limit = Arc::new(Semaphore::new(concurrency.max(1)));
     let timeout = aws.operation_timeout() + Duration::from_secs(1);
     let members = Arc::new(Members::new(aws.clone(), cfg.clone(), who.clone()));
+    let memo = Arc::new(services::ScanMemo::default());
     let cfg_arc = Arc::new(cfg.clone());
 
     let mut jobs: JoinSet<Answer> = JoinSet::new();
@@ -342,13 +343,14 @@ async fn scan_regions(
                 });
                 continue;
             }
-            let (who, cfg, active, limit, members, name) = (
+            let (who, cfg, active, limit, members, name, memo) = (
                 who.clone(),
                 cfg_arc.clone(),
                 active.clone(),
                 limit.clone(),
                 members.clone(),
                 region.name.clone(),
+                memo.clone(),
             );
             jobs.spawn(async move {
                 let ops = services::ops(service);
@@ -356,6 +358,7 @@ async fn scan_regions(
                     admin: &who.admin,
                     admin_account: &who.admin_account,
                     cfg: &cfg,
+                    memo: &memo,
                 };
                 let answer = if use_org_apis {
                     let _permit = limit.acquire().await;
@@ -367,55 +370,55 @@ async fn scan_regions(
                     Ok(None)
                 };
                 let active = active.await;
-                let answer = match answer {
-                    Ok(Some(answer)) => Ok(answer),
-                    Err(e) => Err(e),
-                    Ok(None) => {
-                        // No organization API: each account through its access role. A
-                        // bounded stream, not one future per account: an SDK call's future is
-                        // large, and 500 accounts × 17 regions of them waiting for a permit
-                        // took over 100 MiB.
-                        // Owned: a closure over borrowed items is not general enough for a
-                        // spawned future.
-                        let probes = active.iter().cloned().map(|account| {
-                            let (limit, members, name) =
-                                (limit.clone(), members.clone(), name.clone());
-                            async move {
-                                let _permit = limit.acquire().await;
-                                let status = tokio::time::timeout(
-                                    timeout,
-                                    members.probe(&account, service, &name),
-                                )
-                                .await
-                                .unwrap_or_else(|_| from_error(&timed_out(ops.probe_action())));
-                                let cell = cell(&name, service, status);
-                                (account, cell)
-                            }
-                        });
-                        let cells = futures::stream::iter(probes)
-                            .buffer_unordered(concurrency.max(1))
-                            .collect::<Vec<_>>()
-                            .await;
-                        return (cells, None);
-                    }
+                // Each account through its access role. A bounded stream, not one future per
+                // account: an SDK call's future is large, and 500 accounts × 17 regions of
+                // them waiting for a permit took over 100 MiB.
+                let probe_each = |accounts: Vec<String>| {
+                    // Owned: a closure over borrowed items is not general enough for a spawned
+                    // future.
+                    let probes = accounts.into_iter().map(|account| {
+                        let (limit, members, name) = (limit.clone(), members.clone(), name.clone());
+                        async move {
+                            let _permit = limit.acquire().await;
+                            let status = tokio::time::timeout(
+                                timeout,
+                                members.probe(&account, service, &name),
+                            )
+                            .await
+                            .unwrap_or_else(|_| from_error(&timed_out(ops.probe_action())));
+                            let cell = cell(&name, service, status);
+                            (account, cell)
+                        }
+                    });
+                    futures::stream::iter(probes)
+                        .buffer_unordered(concurrency.max(1))
+                        .collect::<Vec<_>>()
                 };
                 match answer {
-                    Ok(answer) => {
+                    // No organization API here: every account through its access role.
+                    Ok(None) => (probe_each(active.to_vec()).await, None),
+                    Ok(Some(answer)) => {
                         let auto = answer.auto_enable.map(|setting| AutoEnable {
                             region: name.clone(),
                             service,
                             setting,
                         });
                         let mut statuses = answer.accounts;
-                        let cells = active
-                            .iter()
-                            .map(|a| {
-                                let status = statuses.remove(a).unwrap_or_else(|| {
-                                    ServiceStatus::new(State::Error, "no answer")
-                                });
-                                (a.clone(), cell(&name, service, status))
-                            })
-                            .collect();
+                        let mut cells = Vec::with_capacity(active.len());
+                        let mut unanswered = Vec::new();
+                        for a in active.iter() {
+                            match statuses.remove(a) {
+                                Some(status) => {
+                                    cells.push((a.clone(), cell(&name, service, status)));
+                                }
+                                None => unanswered.push(a.clone()),
+                            }
+                        }
+                        // Only what the organization API did not answer (an account the
+                        // aggregator has no source for yet) goes through the access role.
+                        if !unanswered.is_empty() {
+                            cells.extend(probe_each(unanswered).await);
+                        }
                         (cells, auto)
                     }
                     Err(e) => {

@@ -77,6 +77,46 @@ pub struct OrgCx<'a> {
     pub admin: &'a Aws,
     pub admin_account: &'a str,
     pub cfg: &'a Config,
+    /// What a probe reads once for every region of one scan.
+    pub memo: &'a ScanMemo,
+}
+
+/// Values read once per organization scan and shared by its region tasks: Config's aggregator
+/// answers for every region in one listing. Keyed by type, so a value is always read back as
+/// the type that stored it.
+#[derive(Default)]
+pub struct ScanMemo {
+    values: std::sync::Mutex<HashMap<std::any::TypeId, MemoSlot>>,
+}
+
+type MemoSlot =
+    std::sync::Arc<tokio::sync::OnceCell<std::sync::Arc<dyn std::any::Any + Send + Sync>>>;
+
+impl ScanMemo {
+    /// The value of type `T`, made by `init` by the first caller; later callers wait for it.
+    pub async fn once<T, F>(&self, init: F) -> std::sync::Arc<T>
+    where
+        T: std::any::Any + Send + Sync,
+        F: std::future::Future<Output = T>,
+    {
+        let slot = self
+            .values
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .entry(std::any::TypeId::of::<T>())
+            .or_default()
+            .clone();
+        let value = slot
+            .get_or_init(|| async {
+                std::sync::Arc::new(init.await) as std::sync::Arc<dyn std::any::Any + Send + Sync>
+            })
+            .await
+            .clone();
+        // Stored under T's own TypeId, so this cannot fail.
+        value
+            .downcast::<T>()
+            .unwrap_or_else(|_| unreachable!("a memo slot holds the type it is keyed by"))
+    }
 }
 
 /// What a service's organization API says in one region about many accounts at once.

@@ -3,6 +3,8 @@
 //! - GuardDuty's delegated-administrator member listing (ListMembers, paged as AWS pages it)
 //!   and DescribeOrganizationConfiguration, from recorded reply shapes;
 //! - an AccessDenied from sts:AssumeRole for chosen accounts (moto lets any role be assumed).
+//! - Config's DescribeConfigurationAggregatorSourcesStatus (moto keeps aggregators but not
+//!   their sources' status), paged as AWS pages it.
 //!
 //! Everything else goes to moto, which keeps each account's state apart by the credentials
 //! AssumeRole hands out.
@@ -123,6 +125,8 @@ pub struct OrgFaults {
     pub guardduty_members: Mutex<Vec<(String, String)>>,
     /// GuardDuty's AutoEnableOrganizationMembers: `ALL`, `NEW` or `NONE`.
     pub guardduty_auto_enable: Mutex<String>,
+    /// The Config aggregator's sources' status rows, as AWS lists them.
+    pub config_sources: Mutex<Vec<ConfigSource>>,
     /// Accounts whose access role cannot be assumed.
     pub deny_assume_role: Mutex<Vec<String>>,
     /// A StackSet instance (account, region) that fails with this reason until a retry
@@ -149,6 +153,20 @@ pub struct OrgFaults {
     /// Every request seen, as `METHOD path action` (the action from `X-Amz-Target` or the
     /// Query protocol's `Action`; empty for REST APIs).
     pub requests: Mutex<Vec<String>>,
+}
+
+/// One row of DescribeConfigurationAggregatorSourcesStatus.
+#[derive(Debug, Clone)]
+pub struct ConfigSource {
+    /// An account id, or the organization's id for `ORGANIZATION`.
+    pub source_id: String,
+    /// `ACCOUNT` or `ORGANIZATION`.
+    pub source_type: &'static str,
+    pub region: String,
+    /// `SUCCEEDED`, `FAILED` or `OUTDATED`.
+    pub status: &'static str,
+    /// LastErrorCode and LastErrorMessage, for `FAILED`.
+    pub error: Option<(String, String)>,
 }
 
 /// The overlay in front of moto at `moto_endpoint`.
@@ -495,6 +513,9 @@ fn answer(req: &StubRequest, faults: &OrgFaults) -> Option<StubResponse> {
         }
         return Some(StubResponse::json(200, "{}".to_string()));
     }
+    if action == "StarlingDoveService.DescribeConfigurationAggregatorSourcesStatus" {
+        return Some(config_sources(faults, &req.body));
+    }
     if req.method == "POST" && form_value(&req.body, "Action").as_deref() == Some("AssumeRole") {
         let role = form_value(&req.body, "RoleArn").unwrap_or_default();
         let denied = faults
@@ -558,4 +579,48 @@ fn list_members(faults: &OrgFaults, query: &str) -> StubResponse {
         body["nextToken"] = json!((from + size).to_string());
     }
     StubResponse::json(200, body.to_string())
+}
+
+/// DescribeConfigurationAggregatorSourcesStatus as AWS pages it: `Limit` (at most 100) rows a
+/// page, `NextToken` onwards. The time is fixed, so what the scan reports can be asserted.
+fn config_sources(faults: &OrgFaults, body: &str) -> StubResponse {
+    let body: serde_json::Value = serde_json::from_str(body).unwrap_or_default();
+    let size = body["Limit"]
+        .as_u64()
+        .filter(|n| (1..=100).contains(n))
+        .unwrap_or(100);
+    let size = usize::try_from(size).unwrap_or(100);
+    let from: usize = body["NextToken"]
+        .as_str()
+        .and_then(|t| t.parse().ok())
+        .unwrap_or(0);
+    let rows = faults
+        .config_sources
+        .lock()
+        .map(|r| r.clone())
+        .unwrap_or_default();
+    let page: Vec<_> = rows
+        .iter()
+        .skip(from)
+        .take(size)
+        .map(|r| {
+            let mut row = json!({
+                "SourceId": r.source_id,
+                "SourceType": r.source_type,
+                "AwsRegion": r.region,
+                "LastUpdateStatus": r.status,
+                "LastUpdateTime": 1_764_900_000.0
+            });
+            if let Some((code, message)) = &r.error {
+                row["LastErrorCode"] = json!(code);
+                row["LastErrorMessage"] = json!(message);
+            }
+            row
+        })
+        .collect();
+    let mut out = json!({ "AggregatedSourceStatusList": page });
+    if from + size < rows.len() {
+        out["NextToken"] = json!((from + size).to_string());
+    }
+    StubResponse::json(200, out.to_string())
 }

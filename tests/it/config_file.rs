@@ -592,6 +592,7 @@ fn walk_values() -> Vec<(&'static str, String)> {
         ("EXCLUDE_ACCOUNTS", "444455556666".into()),
         ("ORG_ACCESS_ROLE", "security/AwsmonAudit".into()),
         ("DELEGATED_ADMIN_ACCOUNT", "111122223333".into()),
+        ("CONFIG_AGGREGATOR", "org-all_2".into()),
         ("ORG_AUTO_ENABLE", "all".into()),
         ("ORG_MAX_CONCURRENT_PERCENT", "50".into()),
         ("ORG_FAILURE_TOLERANCE_PERCENT", "0".into()),
@@ -682,7 +683,7 @@ fn every_key_walks_the_file_the_save_show_and_the_editor_alike() {
     let mut keys: Vec<&str> = config::KEYS.iter().map(|k| k.name).collect();
     keys.sort_unstable();
     assert_eq!(names, keys, "every key needs a value in walk_values()");
-    assert_eq!(config::KEYS.len(), 36);
+    assert_eq!(config::KEYS.len(), 37);
 
     let (base, _) = config::load_str("c.yml", BASE).expect("base");
     for (name, text) in &values {
@@ -858,6 +859,8 @@ fn boundaries_are_accepted_and_refused_alike_by_the_file_and_the_editor() {
         ("ORG_ACCESS_ROLE", "Audit Role", false),
         ("DELEGATED_ADMIN_ACCOUNT", "", true),
         ("DELEGATED_ADMIN_ACCOUNT", "1111", false),
+        ("CONFIG_AGGREGATOR", "org-all", true),
+        ("CONFIG_AGGREGATOR", "org aggregator", false),
         (
             "WEBHOOK_URLS_BUDGET",
             "https://169.254.169.254/latest",

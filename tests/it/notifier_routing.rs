@@ -106,3 +106,53 @@ async fn routing_is_read_from_ssm_cached_and_refreshed() {
         other => panic!("expected a routing error, got {other:?}"),
     }
 }
+
+/// Account names beside the routing (past its 8 KB) only decorate messages: a page that is
+/// missing or not a JSON map is logged and skipped, and the routing still applies with the
+/// names the other pages hold.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_missing_or_broken_account_names_page_leaves_the_routing_working() {
+    let moto = common::start_moto();
+    let aws = common::aws(&moto.endpoint).await;
+    let mut s: Settings = serde_json::from_str(&settings_with(
+        "https://hooks.slack.com/services/T0FAKE/B0FAKE/NAMES",
+    ))
+    .expect("json");
+    s.account_pages = 3;
+    put(&aws, &serde_json::to_string(&s).expect("json")).await;
+    let page = |n: u32, value: &str| {
+        let aws = aws.clone();
+        let value = value.to_string();
+        async move {
+            aws.ssm("us-east-1")
+                .put_parameter()
+                .name(awsmon_notifier::settings::account_names_parameter(NAME, n))
+                .value(value)
+                .r#type(ParameterType::SecureString)
+                .send()
+                .await
+                .expect("put page");
+        }
+    };
+    page(
+        1,
+        r#"{"111122223333":"prod-web","444455556666":"prod-data"}"#,
+    )
+    .await;
+    page(2, r#"["not", "a", "map"]"#).await;
+    // Page 3 is missing.
+
+    let source = RoutingSource::with_client(NAME, Duration::from_mins(1), aws.ssm("us-east-1"));
+    let read = source.settings().await.expect("routing despite the names");
+    assert_eq!(
+        read.routes.default[0].expose(),
+        "https://hooks.slack.com/services/T0FAKE/B0FAKE/NAMES"
+    );
+    assert_eq!(
+        read.accounts
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>(),
+        ["111122223333=prod-web", "444455556666=prod-data"]
+    );
+}

@@ -243,6 +243,117 @@ async fn the_scan_of_a_seeded_organization_reports_every_account_region_and_serv
     assert!(writes.is_empty(), "calls that are not reads: {writes:?}");
 }
 
+/// Config through an organization aggregator (issue 14): one paged listing answers every
+/// account in the regions it aggregates; an account it has no row for, and a region it does
+/// not aggregate, go through the access role. moto keeps aggregators but not their sources'
+/// status: the org overlay serves DescribeConfigurationAggregatorSourcesStatus.
+#[tokio::test(flavor = "multi_thread")]
+async fn config_status_comes_from_the_aggregator_and_only_what_it_lacks_through_the_role() {
+    use aws_sdk_config::types::OrganizationAggregationSource;
+    use awsmon_testbench::org_world::ConfigSource;
+
+    fn request(cfg: &awsmon::config::Config) -> OrgScanRequest<'_> {
+        OrgScanRequest {
+            config: cfg,
+            regions: Regions::Discover(Some(REGIONS.iter().map(ToString::to_string).collect())),
+            services: vec![Service::Config],
+            concurrency: 8,
+            org_apis: true,
+        }
+    }
+
+    let World {
+        moto,
+        overlay,
+        faults,
+        org,
+    } = World::start().await;
+    let direct = common::aws(&moto.endpoint).await;
+    let admin = org_world::as_account(&direct, &org.id("security-tooling")).await;
+    admin
+        .configservice("us-east-1")
+        .put_configuration_aggregator()
+        .configuration_aggregator_name("org-all")
+        .organization_aggregation_source(
+            OrganizationAggregationSource::builder()
+                .role_arn("arn:aws:iam::111122223333:role/aws-service-role/config-aggregator")
+                .aws_regions("us-east-1")
+                .build()
+                .expect("source"),
+        )
+        .send()
+        .await
+        .expect("aggregator");
+    let row = |account: &str, status: &'static str, error: Option<(&str, &str)>| ConfigSource {
+        source_id: account.to_string(),
+        source_type: "ACCOUNT",
+        region: "us-east-1".to_string(),
+        status,
+        error: error.map(|(c, m)| (c.to_string(), m.to_string())),
+    };
+    let mut rows = vec![
+        row(
+            &org.management,
+            "FAILED",
+            Some(("AccessDeniedException", "not authorized to read the source")),
+        ),
+        row(&org.id("security-tooling"), "SUCCEEDED", None),
+        row(&org.id("prod-web"), "SUCCEEDED", None),
+        row(&org.id("prod-data"), "OUTDATED", None),
+    ];
+    // Accounts outside the scan's scope (left the Organization): 230 rows, so the listing
+    // takes three pages of 100.
+    rows.extend((0..226).map(|n| {
+        row(
+            &format!("9999000{n:05}"),
+            "FAILED",
+            Some(("AccessDeniedException", "gone")),
+        )
+    }));
+    *faults.config_sources.lock().expect("lock") = rows;
+    faults.requests.lock().expect("lock").clear();
+
+    let aws = common::aws(&overlay.endpoint).await;
+    let mut cfg = common::config_with_regions(&REGIONS);
+    cfg.org.enabled = true;
+    cfg.org.delegated_admin = Some(org.id("security-tooling"));
+    let scan = scan::scan(&aws, request(&cfg)).await.expect("scan");
+    insta::assert_snapshot!("org_scan_config_aggregator", layout_text(&scan, &org));
+
+    let requests = faults.requests.lock().expect("lock").clone();
+    let count = |action: &str| requests.iter().filter(|r| r.ends_with(action)).count();
+    assert_eq!(
+        count(".DescribeConfigurationAggregators"),
+        1,
+        "{requests:?}"
+    );
+    assert_eq!(
+        count(".DescribeConfigurationAggregatorSourcesStatus"),
+        3,
+        "one listing of 230 rows for both regions"
+    );
+    // eu-west-1 is not aggregated: its four reachable accounts through the role (prod-locked's
+    // role is refused); in us-east-1 only prod-locked, which has no row, is tried.
+    assert_eq!(count(".DescribeConfigurationRecorders"), 4, "{requests:?}");
+    let writes: Vec<&String> = requests.iter().filter(|r| !is_read(r)).collect();
+    assert!(writes.is_empty(), "calls that are not reads: {writes:?}");
+
+    // A CONFIG_AGGREGATOR that does not exist is every account's error in every region, not a
+    // silent fallback.
+    cfg.org.config_aggregator = Some("missing".to_string());
+    let scan = scan::scan(&aws, request(&cfg)).await.expect("scan");
+    let cells: Vec<_> = scan.accounts.iter().flat_map(|a| &a.cells).collect();
+    assert_eq!(cells.len(), 10, "five active accounts × two regions");
+    for c in cells {
+        assert_eq!(c.state, awsmon::inventory::State::Error, "{c:?}");
+        assert!(
+            c.detail.contains("NoSuchConfigurationAggregatorException"),
+            "{}",
+            c.detail
+        );
+    }
+}
+
 /// A recorded request (`METHOD path action`) that only reads.
 fn is_read(request: &str) -> bool {
     let mut parts = request.split(' ');
@@ -598,6 +709,86 @@ async fn ou_routing_overrides_are_written_resolved_and_route_the_notifiers_messa
         .await
         .expect("account entries");
     assert_eq!(ok.overrides.len(), 1);
+}
+
+/// Account names past SSM's 8 KB (issue 14): an Organization of 150 accounts with 50-character
+/// names is written as the routing plus 4 KB pages beside it, which the notifier's routing
+/// source reads back to every name; unchanged names are not rewritten, and pages the routing
+/// no longer needs are deleted.
+#[tokio::test(flavor = "multi_thread")]
+async fn account_names_past_8_kb_are_written_beside_the_routing_and_read_back_by_the_notifier() {
+    use awsmon::deploy::engine::{self, Expect, RoutingWrite};
+    use awsmon_notifier::lambda_main::RoutingSource;
+
+    let moto = common::start_moto();
+    let aws = common::aws(&moto.endpoint).await;
+    let names: Vec<String> = (0..150)
+        .map(|n| format!("{:-<50}", format!("workload-{n:03}-")))
+        .collect();
+    let org = org_world::seed(
+        &aws,
+        &OrgLayout {
+            ous: vec![("Workloads".to_string(), names.clone())],
+        },
+    )
+    .await;
+    let cfg = org_config(&["us-east-1"]);
+    let parameter = awsmon::naming::routing_parameter(&cfg);
+    let write = || engine::write_routing(&aws, &cfg, "us-east-1", &parameter, Expect::Any);
+    let (done, _) = write().await.expect("write");
+    assert_eq!(done, RoutingWrite::Written);
+
+    let ssm = aws.ssm("us-east-1");
+    let main = ssm
+        .get_parameter()
+        .name(&parameter)
+        .with_decryption(true)
+        .send()
+        .await
+        .expect("routing");
+    let main: awsmon_notifier::Settings =
+        serde_json::from_str(main.parameter().and_then(|p| p.value()).expect("value"))
+            .expect("json");
+    assert!(main.accounts.is_empty(), "the names are beside it");
+    // 151 entries of 68 bytes: 60 to a 4 KB page.
+    assert_eq!(main.account_pages, 3);
+
+    let source =
+        RoutingSource::with_client(&parameter, std::time::Duration::from_mins(1), ssm.clone());
+    let read = source.settings().await.expect("settings");
+    assert_eq!(
+        read.accounts.len(),
+        151,
+        "every account and the management account"
+    );
+    assert_eq!(read.accounts[&org.id(&names[149])], names[149]);
+
+    let (again, _) = write().await.expect("write");
+    assert_eq!(
+        again,
+        RoutingWrite::Unchanged,
+        "same names, nothing rewritten"
+    );
+
+    // Out of org mode the routing holds no names: the pages go.
+    let mut single = cfg.clone();
+    single.org.enabled = false;
+    let (done, _) = engine::write_routing(&aws, &single, "us-east-1", &parameter, Expect::Any)
+        .await
+        .expect("write");
+    assert_eq!(done, RoutingWrite::Written);
+    let pages = ssm
+        .get_parameters()
+        .set_names(Some(
+            (1..=3)
+                .map(|n| awsmon_notifier::settings::account_names_parameter(&parameter, n))
+                .collect(),
+        ))
+        .send()
+        .await
+        .expect("get parameters");
+    assert!(pages.parameters().is_empty(), "{:?}", pages.parameters());
+    assert_eq!(pages.invalid_parameters().len(), 3);
 }
 
 /// The console in org mode (issue 14): the runtime's org scan against the seeded

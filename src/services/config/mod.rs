@@ -1,6 +1,7 @@
 //! AWS Config: one recorder and one delivery channel per region (created by awsmon or
 //! adopted), global resource types recorded in the home region only.
 
+pub mod org;
 pub mod probe;
 pub mod recent;
 
@@ -31,6 +32,17 @@ impl ServiceOps for ConfigService {
     ) -> BoxFuture<'a, Result<ServiceStatus, AwsError>> {
         // Three SDK futures joined are large; boxed, they stay off the stack.
         Box::pin(probe::status(cx.aws, region))
+    }
+
+    /// Through an aggregator, where the administrator has one: one listing for every
+    /// account and region.
+    fn org_probe<'a>(
+        &'a self,
+        cx: super::OrgCx<'a>,
+        region: &'a str,
+        accounts: super::AccountList,
+    ) -> BoxFuture<'a, Result<Option<super::OrgAnswer>, AwsError>> {
+        Box::pin(org::sources(cx, region, accounts))
     }
 
     fn recent<'a>(
