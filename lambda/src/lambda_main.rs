@@ -161,7 +161,10 @@ impl RoutingSource {
 /// Names only decorate messages: a page that cannot be read is logged and its accounts are
 /// named by id, the routing still applies.
 async fn add_account_names(client: &aws_sdk_ssm::Client, routing: &str, settings: &mut Settings) {
-    let names: Vec<String> = (1..=settings.account_pages)
+    // Capped: the count comes from the parameter, and a bad one must not mean many calls.
+    let names: Vec<String> = (1..=settings
+        .account_pages
+        .min(crate::settings::MAX_ACCOUNT_PAGES))
         .map(|page| crate::settings::account_names_parameter(routing, page))
         .collect();
     // GetParameters takes at most 10 names a call.

@@ -207,6 +207,10 @@ fn is_zero(n: &u32) -> bool {
     *n == 0
 }
 
+/// The most account-names pages written or read: about 2,400 to 4,000 accounts, by name
+/// length, read in 4 GetParameters calls at a cold start.
+pub const MAX_ACCOUNT_PAGES: u32 = 40;
+
 /// The parameter holding page `page` (from 1) of the account names beside the routing
 /// parameter `routing`.
 pub fn account_names_parameter(routing: &str, page: u32) -> String {

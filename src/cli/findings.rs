@@ -25,6 +25,9 @@ pub async fn run(global: &GlobalArgs, args: &FindingsArgs) -> Result<(), Failure
     for e in &fetched.errors {
         eprintln!("warning: {e}");
     }
+    if let Some(note) = crate::org::routing::offline(cfg, "findings").1 {
+        eprintln!("note: {note}");
+    }
     if let Some(mut out) = Emitter::new(args.out.format(Output::Jsonl)) {
         for f in &fetched.findings {
             out.emit(&f.to_json());

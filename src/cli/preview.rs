@@ -15,16 +15,10 @@ pub fn run(global: &GlobalArgs, args: &PreviewArgs) -> Result<(), Failure> {
     let loaded = super::load_config(global)?;
     let cfg = &loaded.config;
     // As the routing is pushed, as far as it can be without the Organization's tree.
-    let settings = if cfg.org.enabled {
-        if crate::org::routing::needs_tree(&cfg.settings) {
-            eprintln!(
-                "note: ROUTING_OVERRIDES' OU entries need the Organization's tree, which preview does not read: only account and root entries apply here (the console's preview applies them all)"
-            );
-        }
-        cfg.settings.clone()
-    } else {
-        crate::org::routing::without_org(&cfg.settings)
-    };
+    let (settings, note) = crate::org::routing::offline(cfg, "preview");
+    if let Some(note) = note {
+        eprintln!("note: {note}");
+    }
     let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
     let format = args.out.format(Output::Jsonl);
     // Several files read as one stream of events: one JSON list, one line per event.

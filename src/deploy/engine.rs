@@ -181,30 +181,35 @@ async fn run_step(
                 .map_err(|e| StepError::Failed(e.message))
         }
         Step::DeleteRouting { region, parameter } => {
-            match aws
+            // The names pages it points at, read before it goes (none outside org mode).
+            let pages = current_name_pages(aws, region, parameter).await;
+            let deleted = match aws
                 .ssm(region)
                 .delete_parameter()
                 .name(parameter)
                 .send()
                 .await
             {
-                Ok(_) => delete_name_pages(aws, region, parameter, 0)
-                    .await
-                    .map(|()| "deleted".into())
-                    .map_err(|e| StepError::Failed(e.to_string())),
+                Ok(_) => "deleted",
                 Err(e)
                     if e.as_service_error()
                         .is_some_and(aws_sdk_ssm::operation::delete_parameter::DeleteParameterError::is_parameter_not_found) =>
                 {
-                    delete_name_pages(aws, region, parameter, 0)
-                        .await
-                        .map(|()| "absent".into())
-                        .map_err(|e| StepError::Failed(e.to_string()))
+                    "absent"
                 }
-                Err(e) => Err(StepError::Failed(
-                    AwsError::classify("ssm:DeleteParameter", &e).to_string(),
-                )),
+                Err(e) => {
+                    return Err(StepError::Failed(
+                        AwsError::classify("ssm:DeleteParameter", &e).to_string(),
+                    ));
+                }
+            };
+            if pages == 0 {
+                return Ok(deleted.into());
             }
+            delete_name_pages(aws, region, parameter, 1..=pages)
+                .await
+                .map(|()| format!("{deleted}, with {pages} account-name pages"))
+                .map_err(|e| StepError::Failed(e.to_string()))
         }
         Step::DeleteRecorder {
             region,
@@ -496,9 +501,8 @@ pub async fn routing_settings(
 /// The most a standard-tier (free) parameter holds: the size of each account-names page.
 const NAMES_PAGE_MAX: usize = 4096;
 
-/// Account-names pages at most: about 4,000 accounts, read in 4 GetParameters calls at a cold
-/// start.
-pub const NAMES_PAGES_MAX: u32 = 40;
+/// Account-names pages at most (the notifier reads no more).
+pub const NAMES_PAGES_MAX: u32 = awsmon_notifier::settings::MAX_ACCOUNT_PAGES;
 
 /// The routing as written: the routing parameter's value, and the account-names pages
 /// ([`awsmon_notifier::settings::account_names_parameter`]) beside it.
@@ -506,6 +510,9 @@ pub const NAMES_PAGES_MAX: u32 = 40;
 pub struct RoutingValues {
     pub main: String,
     pub pages: Vec<String>,
+    /// The routing without names or pages: written when the pages cannot be, so names never
+    /// hold up routing.
+    pub bare: String,
 }
 
 /// `settings` as SSM can hold it: in one parameter while it fits in 8 KB; past that the
@@ -518,10 +525,15 @@ pub struct RoutingValues {
 pub fn routing_values(mut settings: awsmon_notifier::Settings) -> Result<RoutingValues, String> {
     let json = |s: &awsmon_notifier::Settings| serde_json::to_string(s).map_err(|e| e.to_string());
     let whole = json(&settings)?;
+    let bare = json(&awsmon_notifier::Settings {
+        accounts: std::collections::BTreeMap::new(),
+        ..settings.clone()
+    })?;
     if whole.len() <= ADVANCED_PARAMETER_MAX {
         return Ok(RoutingValues {
             main: whole,
             pages: Vec::new(),
+            bare,
         });
     }
     let mut pages: Vec<std::collections::BTreeMap<String, String>> = Vec::new();
@@ -567,6 +579,7 @@ pub fn routing_values(mut settings: awsmon_notifier::Settings) -> Result<Routing
             .iter()
             .map(|p| serde_json::to_string(p).unwrap_or_default())
             .collect(),
+        bare,
     })
 }
 
@@ -600,15 +613,14 @@ pub async fn read_name_pages(
     Ok(values)
 }
 
-/// Deletes the account-names pages after `keep` beside `parameter`, up to [`NAMES_PAGES_MAX`]
-/// (absent ones are no error).
+/// Deletes the account-names pages `pages` beside `parameter` (absent ones are no error).
 async fn delete_name_pages(
     aws: &Aws,
     region: &str,
     parameter: &str,
-    keep: u32,
+    pages: std::ops::RangeInclusive<u32>,
 ) -> Result<(), AwsError> {
-    let names: Vec<String> = (keep + 1..=NAMES_PAGES_MAX)
+    let names: Vec<String> = pages
         .map(|n| awsmon_notifier::settings::account_names_parameter(parameter, n))
         .collect();
     for chunk in names.chunks(10) {
@@ -688,11 +700,23 @@ pub async fn write_routing(
         .as_ref()
         .and_then(|c| c.value())
         .and_then(|v| serde_json::from_str::<awsmon_notifier::Settings>(v).ok())
-        .map_or(0, |s| s.account_pages);
-    let pages_written = write_name_pages(aws, region, parameter, &values.pages)
-        .await
-        .map_err(|e| RoutingError::Aws(e.to_string()))?;
-    let pages_now = u32::try_from(values.pages.len()).unwrap_or(NAMES_PAGES_MAX);
+        .map_or(0, |s| s.account_pages.min(NAMES_PAGES_MAX));
+    let (value, pages_now, pages_written) =
+        match write_name_pages(aws, region, parameter, &values.pages).await {
+            Ok(written) => (
+                value,
+                u32::try_from(values.pages.len()).unwrap_or(NAMES_PAGES_MAX),
+                written,
+            ),
+            // Names only decorate messages: the routing is still written, without them.
+            Err(e) => {
+                tracing::warn!(
+                    error = %e,
+                    "account names not written beside the routing: messages name accounts by id"
+                );
+                (values.bare.clone(), 0, 0)
+            }
+        };
     if current.as_ref().and_then(|c| c.value()) == Some(value.as_str()) {
         return Ok((
             if pages_written > 0 {
@@ -717,13 +741,31 @@ pub async fn write_routing(
         .send()
         .await
         .map_err(|e| RoutingError::Aws(AwsError::classify("ssm:PutParameter", &e).to_string()))?;
-    // Pages the new routing no longer names go once it no longer points at them.
-    if pages_before > pages_now {
-        delete_name_pages(aws, region, parameter, pages_now)
-            .await
-            .map_err(|e| RoutingError::Aws(e.to_string()))?;
+    // Pages the new routing no longer names go once it no longer points at them. The routing
+    // is written by then: a failure here is a warning, not the write's.
+    if pages_before > pages_now
+        && let Err(e) =
+            delete_name_pages(aws, region, parameter, pages_now + 1..=pages_before).await
+    {
+        tracing::warn!(error = %e, "account-name pages the routing no longer uses were left");
     }
     Ok((RoutingWrite::Written, Some(out.version())))
+}
+
+/// How many account-names pages the routing parameter now points at (0 when it is absent or
+/// unreadable).
+async fn current_name_pages(aws: &Aws, region: &str, parameter: &str) -> u32 {
+    aws.ssm(region)
+        .get_parameter()
+        .name(parameter)
+        .with_decryption(true)
+        .send()
+        .await
+        .ok()
+        .and_then(|out| out.parameter)
+        .and_then(|p| p.value)
+        .and_then(|v| serde_json::from_str::<awsmon_notifier::Settings>(&v).ok())
+        .map_or(0, |s| s.account_pages.min(NAMES_PAGES_MAX))
 }
 
 /// Writes the account-names pages that differ from what SSM holds; returns how many were

@@ -195,12 +195,15 @@ pub async fn fetch(aws: &Aws, cfg: &Config, account: &str, req: &Request) -> Fet
         }
     });
     let mut out = Fetched::default();
+    // The console decides again once it has the Organization's tree; until then, and in the
+    // CLI, as far as the routing applies without it.
+    let (settings, _) = crate::org::routing::offline(cfg, "findings");
     for (service, region, events) in futures::future::join_all(runs).await {
         match events {
             Ok(events) => out.findings.extend(
                 events
                     .into_iter()
-                    .filter_map(|e| Finding::from_event(Origin::Live, &e, &cfg.settings)),
+                    .filter_map(|e| Finding::from_event(Origin::Live, &e, &settings)),
             ),
             Err(e) => out
                 .errors

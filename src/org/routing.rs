@@ -157,6 +157,22 @@ pub fn without_org(settings: &Settings) -> Settings {
     out
 }
 
+/// The routing as far as it applies without reading the Organization's tree (the CLI's
+/// `preview` and `findings`): outside org mode as a push writes it ([`without_org`]); in org
+/// mode as config.yml says, where OU entries list no accounts yet and so decide nothing. The
+/// note says so, naming `command`, when the config has such entries.
+pub fn offline(cfg: &crate::config::Config, command: &str) -> (Settings, Option<String>) {
+    if !cfg.org.enabled {
+        return (without_org(&cfg.settings), None);
+    }
+    let note = needs_tree(&cfg.settings).then(|| {
+        format!(
+            "ROUTING_OVERRIDES' OU entries need the Organization's tree, which {command} does not read: only account and root entries apply here (the console applies them all)"
+        )
+    });
+    (cfg.settings.clone(), note)
+}
+
 /// Whether the routing depends on the OU tree (an entry for an OU or the root).
 pub fn needs_tree(settings: &Settings) -> bool {
     settings
@@ -186,6 +202,35 @@ mod tests {
             min_severity: Some(MinSeverity::High),
             ..RouteOverride::default()
         }
+    }
+
+    /// What `preview` and `findings` decide with: outside org mode the root's entry is left
+    /// out (as a push leaves it out; the notifier would otherwise apply it to every account),
+    /// and in org mode they say OU entries need the tree.
+    #[test]
+    fn offline_routing_leaves_out_what_a_push_would_and_says_what_needs_the_tree() {
+        let mut cfg = crate::config::Config::default();
+        let floor = RouteOverride {
+            min_severity: Some(MinSeverity::High),
+            ..RouteOverride::default()
+        };
+        cfg.settings
+            .overrides
+            .insert("r-ab12".into(), floor.clone());
+        cfg.settings.overrides.insert("111122223333".into(), floor);
+        let (settings, note) = offline(&cfg, "findings");
+        assert_eq!(
+            settings.overrides.keys().collect::<Vec<_>>(),
+            ["111122223333"]
+        );
+        assert_eq!(note, None);
+        cfg.org.enabled = true;
+        let (settings, note) = offline(&cfg, "findings");
+        assert_eq!(settings.overrides.len(), 2);
+        assert!(
+            note.is_some_and(|n| n.contains("which findings does not read")),
+            "the note names the command"
+        );
     }
 
     #[test]

@@ -3,8 +3,9 @@
 //! - GuardDuty's delegated-administrator member listing (ListMembers, paged as AWS pages it)
 //!   and DescribeOrganizationConfiguration, from recorded reply shapes;
 //! - an AccessDenied from sts:AssumeRole for chosen accounts (moto lets any role be assumed).
-//! - Config's DescribeConfigurationAggregatorSourcesStatus (moto keeps aggregators but not
-//!   their sources' status), paged as AWS pages it.
+//! - Config's DescribeConfigurationAggregatorSourcesStatus and
+//!   GetAggregateDiscoveredResourceCounts (moto keeps aggregators but neither their sources'
+//!   status nor aggregated resources), paged as AWS pages them.
 //!
 //! Everything else goes to moto, which keeps each account's state apart by the credentials
 //! AssumeRole hands out.
@@ -127,6 +128,8 @@ pub struct OrgFaults {
     pub guardduty_auto_enable: Mutex<String>,
     /// The Config aggregator's sources' status rows, as AWS lists them.
     pub config_sources: Mutex<Vec<ConfigSource>>,
+    /// Resources the aggregator holds per (account, region).
+    pub config_counts: Mutex<Vec<(String, String, i64)>>,
     /// Accounts whose access role cannot be assumed.
     pub deny_assume_role: Mutex<Vec<String>>,
     /// A StackSet instance (account, region) that fails with this reason until a retry
@@ -516,6 +519,9 @@ fn answer(req: &StubRequest, faults: &OrgFaults) -> Option<StubResponse> {
     if action == "StarlingDoveService.DescribeConfigurationAggregatorSourcesStatus" {
         return Some(config_sources(faults, &req.body));
     }
+    if action == "StarlingDoveService.GetAggregateDiscoveredResourceCounts" {
+        return Some(config_counts(faults, &req.body));
+    }
     if req.method == "POST" && form_value(&req.body, "Action").as_deref() == Some("AssumeRole") {
         let role = form_value(&req.body, "RoleArn").unwrap_or_default();
         let denied = faults
@@ -623,4 +629,41 @@ fn config_sources(faults: &OrgFaults, body: &str) -> StubResponse {
         out["NextToken"] = json!((from + size).to_string());
     }
     StubResponse::json(200, out.to_string())
+}
+
+/// GetAggregateDiscoveredResourceCounts filtered by region and grouped by account, as the
+/// scan asks it (one page: the scan's organizations stay under its 1,000 a page).
+fn config_counts(faults: &OrgFaults, body: &str) -> StubResponse {
+    let body: serde_json::Value = serde_json::from_str(body).unwrap_or_default();
+    if body["GroupByKey"] != "ACCOUNT_ID" {
+        return StubResponse::json(
+            400,
+            json!({"__type": "ValidationException", "message": "the overlay answers GroupByKey ACCOUNT_ID only"}).to_string(),
+        );
+    }
+    let region = body["Filters"]["Region"].as_str().unwrap_or_default();
+    let counts = faults
+        .config_counts
+        .lock()
+        .map(|c| c.clone())
+        .unwrap_or_default();
+    let groups: Vec<_> = counts
+        .iter()
+        .filter(|(_, r, _)| r == region)
+        .map(|(account, _, n)| json!({"GroupName": account, "ResourceCount": n}))
+        .collect();
+    let total: i64 = counts
+        .iter()
+        .filter(|(_, r, _)| r == region)
+        .map(|(_, _, n)| n)
+        .sum();
+    StubResponse::json(
+        200,
+        json!({
+            "TotalDiscoveredResources": total,
+            "GroupByKey": "ACCOUNT_ID",
+            "GroupedResourceCounts": groups
+        })
+        .to_string(),
+    )
 }

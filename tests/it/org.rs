@@ -243,10 +243,12 @@ async fn the_scan_of_a_seeded_organization_reports_every_account_region_and_serv
     assert!(writes.is_empty(), "calls that are not reads: {writes:?}");
 }
 
-/// Config through an organization aggregator (issue 14): one paged listing answers every
-/// account in the regions it aggregates; an account it has no row for, and a region it does
-/// not aggregate, go through the access role. moto keeps aggregators but not their sources'
-/// status: the org overlay serves DescribeConfigurationAggregatorSourcesStatus.
+/// Config through an organization aggregator (issue 14): one paged listing of its sources'
+/// status and one resource count per region answer the accounts it shows on (an up-to-date
+/// source with resources recorded); every other account (no row, OUTDATED, FAILED, nothing
+/// recorded) and every region it does not aggregate go through the access role, so the
+/// aggregator never makes a cell say "off". moto keeps aggregators but neither their sources'
+/// status nor aggregated resources: the org overlay serves both.
 #[tokio::test(flavor = "multi_thread")]
 async fn config_status_comes_from_the_aggregator_and_only_what_it_lacks_through_the_role() {
     use aws_sdk_config::types::OrganizationAggregationSource;
@@ -298,8 +300,10 @@ async fn config_status_comes_from_the_aggregator_and_only_what_it_lacks_through_
             Some(("AccessDeniedException", "not authorized to read the source")),
         ),
         row(&org.id("security-tooling"), "SUCCEEDED", None),
-        row(&org.id("prod-web"), "SUCCEEDED", None),
+        // prod-web has no row yet (it joined since): through its role, which finds its recorder.
         row(&org.id("prod-data"), "OUTDATED", None),
+        // Up to date but nothing recorded: the aggregator cannot say it is on.
+        row(&org.id("prod-locked"), "SUCCEEDED", None),
     ];
     // Accounts outside the scan's scope (left the Organization): 230 rows, so the listing
     // takes three pages of 100.
@@ -311,6 +315,10 @@ async fn config_status_comes_from_the_aggregator_and_only_what_it_lacks_through_
         )
     }));
     *faults.config_sources.lock().expect("lock") = rows;
+    *faults.config_counts.lock().expect("lock") = vec![
+        (org.id("security-tooling"), "us-east-1".to_string(), 40),
+        (org.id("prod-data"), "us-east-1".to_string(), 12),
+    ];
     faults.requests.lock().expect("lock").clear();
 
     let aws = common::aws(&overlay.endpoint).await;
@@ -332,9 +340,16 @@ async fn config_status_comes_from_the_aggregator_and_only_what_it_lacks_through_
         3,
         "one listing of 230 rows for both regions"
     );
-    // eu-west-1 is not aggregated: its four reachable accounts through the role (prod-locked's
-    // role is refused); in us-east-1 only prod-locked, which has no row, is tried.
-    assert_eq!(count(".DescribeConfigurationRecorders"), 4, "{requests:?}");
+    assert_eq!(
+        count(".GetAggregateDiscoveredResourceCounts"),
+        1,
+        "once for the one aggregated region"
+    );
+    // Only security-tooling is answered by the aggregator. Through the role: in us-east-1 the
+    // management account (FAILED), prod-web (no row), prod-data (OUTDATED) and prod-locked
+    // (nothing recorded; its role is refused); in eu-west-1, not aggregated, all four
+    // reachable accounts.
+    assert_eq!(count(".DescribeConfigurationRecorders"), 7, "{requests:?}");
     let writes: Vec<&String> = requests.iter().filter(|r| !is_read(r)).collect();
     assert!(writes.is_empty(), "calls that are not reads: {writes:?}");
 
