@@ -804,6 +804,38 @@ async fn account_names_past_8_kb_are_written_beside_the_routing_and_read_back_by
         .expect("get parameters");
     assert!(pages.parameters().is_empty(), "{:?}", pages.parameters());
     assert_eq!(pages.invalid_parameters().len(), 3);
+
+    // Destroying the routing takes the pages it points at with it.
+    write().await.expect("write");
+    let plan = awsmon::deploy::plan::Plan {
+        steps: vec![awsmon::deploy::plan::Step::DeleteRouting {
+            region: "us-east-1".into(),
+            parameter: parameter.clone(),
+        }],
+        ..Default::default()
+    };
+    let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+    let report = engine::execute(
+        &aws,
+        &cfg,
+        &plan,
+        None,
+        awsmon::deploy::stack_ops::Waiting::default(),
+        1,
+        tx,
+    )
+    .await;
+    let outcome = &report.outcomes[0];
+    assert_eq!(
+        outcome.result.as_deref().map_err(ToString::to_string),
+        Ok("deleted, with 3 account-name pages"),
+    );
+    let left = ssm
+        .describe_parameters()
+        .send()
+        .await
+        .expect("describe parameters");
+    assert!(left.parameters().is_empty(), "{:?}", left.parameters());
 }
 
 /// The console in org mode (issue 14): the runtime's org scan against the seeded
