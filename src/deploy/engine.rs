@@ -696,11 +696,7 @@ pub async fn write_routing(
         return Err(RoutingError::Changed { read, now, by });
     }
     // The names pages first, so a notifier that reads the new routing finds its pages.
-    let pages_before = current
-        .as_ref()
-        .and_then(|c| c.value())
-        .and_then(|v| serde_json::from_str::<awsmon_notifier::Settings>(v).ok())
-        .map_or(0, |s| s.account_pages.min(NAMES_PAGES_MAX));
+    let pages_before = current.as_ref().and_then(|c| c.value()).map_or(0, pages_in);
     let (value, pages_now, pages_written) =
         match write_name_pages(aws, region, parameter, &values.pages).await {
             Ok(written) => (
@@ -730,17 +726,16 @@ pub async fn write_routing(
     // Intelligent tiering: standard (free) up to 4 KB, advanced past it (org mode's account
     // names can take it there), and a later, smaller value is still accepted (a parameter
     // that is advanced cannot be written back as standard).
-    let out = ssm
-        .put_parameter()
-        .name(parameter)
-        .value(value)
-        .tier(aws_sdk_ssm::types::ParameterTier::IntelligentTiering)
-        .r#type(ParameterType::SecureString)
-        .overwrite(true)
-        .description("awsmon notifier routing (webhook URLs); written by awsmon-tui")
-        .send()
-        .await
-        .map_err(|e| RoutingError::Aws(AwsError::classify("ssm:PutParameter", &e).to_string()))?;
+    let version = put_secure(
+        aws,
+        region,
+        parameter,
+        &value,
+        aws_sdk_ssm::types::ParameterTier::IntelligentTiering,
+        "awsmon notifier routing (webhook URLs); written by awsmon-tui",
+    )
+    .await
+    .map_err(|e| RoutingError::Aws(e.to_string()))?;
     // Pages the new routing no longer names go once it no longer points at them. The routing
     // is written by then: a failure here is a warning, not the write's.
     if pages_before > pages_now
@@ -749,7 +744,7 @@ pub async fn write_routing(
     {
         tracing::warn!(error = %e, "account-name pages the routing no longer uses were left");
     }
-    Ok((RoutingWrite::Written, Some(out.version())))
+    Ok((RoutingWrite::Written, Some(version)))
 }
 
 /// How many account-names pages the routing parameter now points at (0 when it is absent or
@@ -764,8 +759,7 @@ async fn current_name_pages(aws: &Aws, region: &str, parameter: &str) -> u32 {
         .ok()
         .and_then(|out| out.parameter)
         .and_then(|p| p.value)
-        .and_then(|v| serde_json::from_str::<awsmon_notifier::Settings>(&v).ok())
-        .map_or(0, |s| s.account_pages.min(NAMES_PAGES_MAX))
+        .map_or(0, |v| pages_in(&v))
 }
 
 /// Writes the account-names pages that differ from what SSM holds; returns how many were
@@ -787,20 +781,47 @@ async fn write_name_pages(
         if now.get(&name) == Some(value) {
             continue;
         }
-        aws.ssm(region)
-            .put_parameter()
-            .name(&name)
-            .value(value)
-            .tier(aws_sdk_ssm::types::ParameterTier::Standard)
-            .r#type(ParameterType::SecureString)
-            .overwrite(true)
-            .description("awsmon notifier: account names beside the routing; written by awsmon-tui")
-            .send()
-            .await
-            .map_err(|e| AwsError::classify("ssm:PutParameter", &e))?;
+        put_secure(
+            aws,
+            region,
+            &name,
+            value,
+            aws_sdk_ssm::types::ParameterTier::Standard,
+            "awsmon notifier: account names beside the routing; written by awsmon-tui",
+        )
+        .await?;
         written += 1;
     }
     Ok(written)
+}
+
+/// Writes (overwrites) a SecureString parameter; returns its new version.
+async fn put_secure(
+    aws: &Aws,
+    region: &str,
+    name: &str,
+    value: &str,
+    tier: aws_sdk_ssm::types::ParameterTier,
+    description: &str,
+) -> Result<i64, AwsError> {
+    aws.ssm(region)
+        .put_parameter()
+        .name(name)
+        .value(value)
+        .tier(tier)
+        .r#type(ParameterType::SecureString)
+        .overwrite(true)
+        .description(description)
+        .send()
+        .await
+        .map(|out| out.version())
+        .map_err(|e| AwsError::classify("ssm:PutParameter", &e))
+}
+
+/// How many account-names pages a routing value points at (0 for one that cannot be read).
+fn pages_in(value: &str) -> u32 {
+    serde_json::from_str::<awsmon_notifier::Settings>(value)
+        .map_or(0, |s| s.account_pages.min(NAMES_PAGES_MAX))
 }
 
 /// Runs the plan. Deploying, the hub's steps run first, in order, stopping at the first

@@ -563,10 +563,9 @@ fn list_members(faults: &OrgFaults, query: &str) -> StubResponse {
         .lock()
         .map(|m| m.clone())
         .unwrap_or_default();
-    let page: Vec<_> = members
+    let (page, next) = paged(&members, from, size);
+    let page: Vec<_> = page
         .iter()
-        .skip(from)
-        .take(size)
         .map(|(account, status)| {
             json!({
                 "accountId": account,
@@ -581,10 +580,18 @@ fn list_members(faults: &OrgFaults, query: &str) -> StubResponse {
         })
         .collect();
     let mut body = json!({ "members": page });
-    if from + size < members.len() {
-        body["nextToken"] = json!((from + size).to_string());
+    if let Some(next) = next {
+        body["nextToken"] = json!(next);
     }
     StubResponse::json(200, body.to_string())
+}
+
+/// One page of `items` from `from`, and the token of the next page where there is one (the
+/// overlay's tokens are offsets).
+fn paged<T>(items: &[T], from: usize, size: usize) -> (&[T], Option<String>) {
+    let end = from.saturating_add(size).min(items.len());
+    let page = items.get(from.min(end)..end).unwrap_or_default();
+    (page, (end < items.len()).then(|| end.to_string()))
 }
 
 /// DescribeConfigurationAggregatorSourcesStatus as AWS pages it: `Limit` (at most 100) rows a
@@ -605,10 +612,9 @@ fn config_sources(faults: &OrgFaults, body: &str) -> StubResponse {
         .lock()
         .map(|r| r.clone())
         .unwrap_or_default();
-    let page: Vec<_> = rows
+    let (page, next) = paged(&rows, from, size);
+    let page: Vec<_> = page
         .iter()
-        .skip(from)
-        .take(size)
         .map(|r| {
             let mut row = json!({
                 "SourceId": r.source_id,
@@ -625,8 +631,8 @@ fn config_sources(faults: &OrgFaults, body: &str) -> StubResponse {
         })
         .collect();
     let mut out = json!({ "AggregatedSourceStatusList": page });
-    if from + size < rows.len() {
-        out["NextToken"] = json!((from + size).to_string());
+    if let Some(next) = next {
+        out["NextToken"] = json!(next);
     }
     StubResponse::json(200, out.to_string())
 }
