@@ -195,10 +195,44 @@ fn prepare_with(payload: &Value, settings: &Settings, sample: bool) -> Vec<Prepa
     out
 }
 
+/// The first active SUPPRESS rule that matches `event`, as a drop reason naming the rule (by
+/// its place in config.yml, from 1), its reason and its last day.
+fn suppressed(event: &Event<'_>, envelope_account: &str, settings: &Settings) -> Option<String> {
+    let today = crate::time::today();
+    let subject = crate::settings::Subject {
+        service: event.service(),
+        types: event.types(),
+        resource: event.resource(),
+        account: event.account().unwrap_or(envelope_account),
+        severity: event.severity().and_then(|s| s.parse().ok()),
+    };
+    settings
+        .suppress
+        .iter()
+        .enumerate()
+        .find(|(_, rule)| rule.is_active(&today) && rule.matches(&subject))
+        .map(|(i, rule)| {
+            format!(
+                "suppressed by rule {} ({}, until {})",
+                i + 1,
+                rule.reason,
+                rule.expires
+            )
+        })
+}
+
 fn prepare_parsed(parsed: Parsed<'_>, settings: &Settings, sample: bool) -> Prepared {
     match parsed {
         Parsed::Event(incoming) => {
             let mut decision = incoming.event.decide(settings);
+            if decision.is_send()
+                && !settings.suppress.is_empty()
+                && !matches!(incoming.event, Event::Test(_))
+                && let Some(reason) =
+                    suppressed(&incoming.event, &incoming.envelope.account, settings)
+            {
+                decision = Decision::Drop { reason };
+            }
             if sample && decision.is_send() {
                 decision = Decision::Send {
                     mention: crate::decide::Mention::None,

@@ -39,6 +39,115 @@ pub struct Settings {
     /// by account id or OU id. Left out of the JSON when empty.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub overrides: BTreeMap<String, RouteOverride>,
+    /// SUPPRESS: findings known and accepted, each rule until its expiry date. Left out of the
+    /// JSON when empty. A notifier that predates it ignores it, which means more messages,
+    /// never fewer, so the routing version stays.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub suppress: Vec<Suppression>,
+}
+
+/// One SUPPRESS rule: every field given must match (globs with `*` and `?`; RESOURCE against
+/// the resource as the message shows it, whole or any one word of it); a finding below
+/// `min_severity`, where it is set, or at any severity where it is not, is dropped with the
+/// rule's reason, until `expires` (a UTC date, `YYYY-MM-DD`, the last day it applies).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Suppression {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service: Option<Service>,
+    /// The finding's type (GuardDuty's `type`, Inspector's type or vulnerability id, Security
+    /// Hub's title, Config's resource type, Trusted Advisor's check name).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub finding_type: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resource: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_severity: Option<MinSeverity>,
+    pub reason: String,
+    pub expires: String,
+}
+
+/// What a rule is matched against.
+#[derive(Debug, Clone, Copy)]
+pub struct Subject<'a> {
+    pub service: Option<Service>,
+    pub types: [Option<&'a str>; 2],
+    pub resource: Option<&'a str>,
+    pub account: &'a str,
+    pub severity: Option<InspectorSeverity>,
+}
+
+impl Suppression {
+    /// Whether the rule still applies on `today` (`YYYY-MM-DD`, UTC).
+    pub fn is_active(&self, today: &str) -> bool {
+        self.expires.as_str() >= today
+    }
+
+    pub fn matches(&self, s: &Subject<'_>) -> bool {
+        // The resource as the message shows it ("Instance i-0abc…", "S3 bucket logs"): the
+        // glob matches the whole of it or any one word of it.
+        let field = |rule: &Option<String>, value: Option<&str>| {
+            rule.as_deref().is_none_or(|g| {
+                value.is_some_and(|v| {
+                    glob(g, v)
+                        || v.split(|c: char| c.is_whitespace() || c == ',')
+                            .any(|w| !w.is_empty() && glob(g, w))
+                })
+            })
+        };
+        self.service.is_none_or(|svc| s.service == Some(svc))
+            && self
+                .finding_type
+                .as_deref()
+                .is_none_or(|g| s.types.iter().flatten().any(|t| glob(g, t)))
+            && field(&self.resource, s.resource)
+            && self.account.as_deref().is_none_or(|a| a == s.account)
+            && self.min_severity.is_none_or(|floor| {
+                // Below the rule's floor is muted; a finding without a severity is too.
+                s.severity.is_none_or(|sev| sev < floor.label())
+            })
+    }
+}
+
+/// `*` (any run) and `?` (one character) against the whole of `text`, case-sensitive.
+pub fn glob(pattern: &str, text: &str) -> bool {
+    let (p, t): (Vec<char>, Vec<char>) = (pattern.chars().collect(), text.chars().collect());
+    let (mut pi, mut ti) = (0, 0);
+    // Where the last `*` was, and the text position it has eaten up to.
+    let mut star: Option<(usize, usize)> = None;
+    while ti < t.len() {
+        match p.get(pi) {
+            Some('*') => {
+                star = Some((pi, ti));
+                pi += 1;
+            }
+            Some(&c) if c == '?' || c == t[ti] => {
+                pi += 1;
+                ti += 1;
+            }
+            _ => match star {
+                Some((sp, st)) => {
+                    pi = sp + 1;
+                    ti = st + 1;
+                    star = Some((sp, st + 1));
+                }
+                None => return false,
+            },
+        }
+    }
+    p[pi..].iter().all(|&c| c == '*')
+}
+
+/// A glob as SUPPRESS takes it: not empty, at most 256 characters, no control characters.
+pub fn check_glob(pattern: &str) -> Result<(), String> {
+    if pattern.is_empty() || pattern.len() > 256 || pattern.chars().any(char::is_control) {
+        return Err(format!(
+            "expected a pattern of 1 to 256 characters (* any run, ? one character), found {pattern:?}"
+        ));
+    }
+    Ok(())
 }
 
 /// One entry of ROUTING_OVERRIDES: what changes for the accounts it covers.
@@ -231,6 +340,7 @@ impl Default for Settings {
             accounts: BTreeMap::new(),
             account_pages: 0,
             overrides: BTreeMap::new(),
+            suppress: Vec::new(),
         }
     }
 }
@@ -381,6 +491,21 @@ impl FromStr for InspectorSeverity {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// SUPPRESS globs: `*` any run, `?` one character, the whole text.
+    #[test]
+    fn globs_match_the_whole_text() {
+        assert!(glob("Recon:EC2/*", "Recon:EC2/PortProbeUnprotectedPort"));
+        assert!(!glob("Recon:EC2/*", "xRecon:EC2/Port"));
+        assert!(glob("i-0?b*", "i-0ab123"));
+        assert!(glob("*", ""));
+        assert!(!glob("a", ""));
+        assert!(glob("a*b*c", "aXXbYYc"));
+        assert!(!glob("a*b*c", "aXXbYY"));
+        assert!(glob("*.example.com", "logs.example.com"));
+        assert!(check_glob("").is_err());
+        assert!(check_glob("CVE-2024-*").is_ok());
+    }
 
     fn url(s: &str) -> WebhookUrl {
         WebhookUrl::new_unchecked(s)

@@ -208,9 +208,40 @@ fn civil_from_days(z: i64) -> (i64, i64, i64) {
     (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
 
+/// Today's date in UTC, `YYYY-MM-DD` (what SUPPRESS rules' expiry dates are compared with).
+pub fn today() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    date_of_day(i64::try_from(secs / 86_400).unwrap_or(0))
+}
+
+/// The civil date of day `days` since 1970-01-01 (the proleptic Gregorian calendar).
+pub fn date_of_day(days: i64) -> String {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{normalise, normalised};
+
+    /// SUPPRESS's expiry dates are compared with today's civil date in UTC.
+    #[test]
+    fn days_since_the_epoch_are_civil_dates() {
+        assert_eq!(date_of_day(0), "1970-01-01");
+        assert_eq!(date_of_day(11_016), "2000-02-29");
+        assert_eq!(date_of_day(20_513), "2026-03-01");
+        assert_eq!(today().len(), 10);
+    }
+    use super::{date_of_day, normalise, normalised, today};
 
     /// The shortcut for times already normal gives what `normalise` gives, on the edges of
     /// every field: leap days, month ends, the 60th second, hour 24.

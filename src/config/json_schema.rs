@@ -72,6 +72,26 @@ fn property(spec: &KeySpec) -> Value {
             },
             {"type": "null"}
         ]}),
+        Kind::Suppress => json!({"anyOf": [
+            {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "SERVICE": {"type": "string"},
+                        "TYPE": {"type": "string", "minLength": 1, "maxLength": 256},
+                        "RESOURCE": {"type": "string", "minLength": 1, "maxLength": 256},
+                        "ACCOUNT": {"type": "string", "pattern": "^[0-9]{12}$"},
+                        "MIN_SEVERITY": {"type": "string", "pattern": "^\\s*([Ll][Oo][Ww]|[Mm][Ee][Dd][Ii][Uu][Mm]|[Hh][Ii][Gg][Hh]|[Cc][Rr][Ii][Tt][Ii][Cc][Aa][Ll])\\s*$"},
+                        "REASON": {"type": "string", "minLength": 1, "maxLength": 200},
+                        "EXPIRES": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}
+                    },
+                    "required": ["REASON", "EXPIRES"],
+                    "additionalProperties": false
+                }
+            },
+            {"type": "null"}
+        ]}),
         Kind::Regions => json!({"anyOf": [
             {"type": "string", "description": "all, or regions separated by commas"},
             string_list,

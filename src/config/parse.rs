@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use awsmon_notifier::WebhookUrl;
 use awsmon_notifier::secret::{mask_url, mask_urls_in};
-use awsmon_notifier::settings::{MinSeverity, RouteOverride};
+use awsmon_notifier::settings::{MinSeverity, RouteOverride, Suppression};
 
 use super::schema::{self, Bounds};
 use super::yaml::{self, Kind, Node, Pos};
@@ -215,6 +215,127 @@ impl<'a> Ctx<'a> {
         out
     }
 
+    /// SUPPRESS: a list of rules, each naming what it matches, why, and until when. Errors
+    /// name the rule's field as `SUPPRESS[N].FIELD`, N from 1 as the notifier numbers them.
+    pub(super) fn suppress(&mut self, key: &str, node: &Node) -> Vec<Suppression> {
+        let mut out = Vec::new();
+        if node.is_null() {
+            return out;
+        }
+        let Kind::Seq(items) = &node.kind else {
+            self.type_error(
+                node,
+                key,
+                "a list of rules (SERVICE, TYPE, RESOURCE, ACCOUNT, MIN_SEVERITY, REASON, EXPIRES)",
+            );
+            return out;
+        };
+        for (i, item) in items.iter().enumerate() {
+            let path = format!("{key}[{}]", i + 1);
+            let Kind::Map(fields) = &item.kind else {
+                self.type_error(
+                    item,
+                    &path,
+                    "a mapping with REASON, EXPIRES and what the rule matches",
+                );
+                continue;
+            };
+            // A rule's own problems are reported where it starts: its first key.
+            let at = fields.first().map_or(item.pos, |(k, _)| k.pos);
+            let errors = self.errors.len();
+            let mut rule = Suppression::default();
+            for (fk, fv) in fields {
+                let name = fk.as_scalar().unwrap_or_default().trim();
+                let field_path = format!("{path}.{name}");
+                if !matches!(
+                    name,
+                    "SERVICE"
+                        | "TYPE"
+                        | "RESOURCE"
+                        | "ACCOUNT"
+                        | "MIN_SEVERITY"
+                        | "REASON"
+                        | "EXPIRES"
+                ) {
+                    self.error(
+                        fk.pos,
+                        &path,
+                        format!("unknown key {name:?}; a rule takes SERVICE, TYPE, RESOURCE, ACCOUNT, MIN_SEVERITY, REASON and EXPIRES"),
+                    );
+                    continue;
+                }
+                if fv.is_null() {
+                    continue;
+                }
+                let Some(text) = self.string(&field_path, fv) else {
+                    continue;
+                };
+                let checked: Result<(), String> = match name {
+                    "SERVICE" => text
+                        .parse::<awsmon_notifier::Service>()
+                        .map(|svc| rule.service = Some(svc))
+                        .map_err(|e| e.to_string()),
+                    "TYPE" => awsmon_notifier::settings::check_glob(&text)
+                        .map(|()| rule.finding_type = Some(text.clone())),
+                    "RESOURCE" => awsmon_notifier::settings::check_glob(&text)
+                        .map(|()| rule.resource = Some(text.clone())),
+                    "ACCOUNT" => schema::account_id(&text).map(|id| rule.account = Some(id)),
+                    "MIN_SEVERITY" => text
+                        .parse::<MinSeverity>()
+                        .map(|sev| rule.min_severity = Some(sev)),
+                    "REASON"
+                        if text.chars().count() > 200 || text.chars().any(char::is_control) =>
+                    {
+                        Err("expected a reason of at most 200 characters on one line".to_string())
+                    }
+                    "REASON" => {
+                        rule.reason.clone_from(&text);
+                        Ok(())
+                    }
+                    _ => schema::date(&text).map(|d| rule.expires = d),
+                };
+                if let Err(message) = checked {
+                    self.error(fv.pos, &field_path, message);
+                }
+            }
+            if self.errors.len() > errors {
+                continue;
+            }
+            let missing: Vec<&str> = [
+                ("REASON", rule.reason.is_empty()),
+                ("EXPIRES", rule.expires.is_empty()),
+            ]
+            .into_iter()
+            .filter_map(|(k, m)| m.then_some(k))
+            .collect();
+            if !missing.is_empty() {
+                self.error(
+                    at,
+                    &path,
+                    format!(
+                        "{} required: say why, and until when (YYYY-MM-DD)",
+                        missing.join(" and ")
+                    ),
+                );
+                continue;
+            }
+            if rule.service.is_none()
+                && rule.finding_type.is_none()
+                && rule.resource.is_none()
+                && rule.account.is_none()
+            {
+                self.error(
+                    at,
+                    &path,
+                    "matches every finding: give SERVICE, TYPE, RESOURCE or ACCOUNT",
+                );
+                continue;
+            }
+            out.push(rule);
+        }
+        out
+    }
+
     pub(super) fn number(&mut self, key: &str, node: &Node, bounds: Bounds) -> Option<f64> {
         let parsed = match &node.kind {
             Kind::Scalar { text, .. } if !node.is_null() => {
@@ -419,6 +540,20 @@ pub(crate) fn cross_warnings(cfg: &Config) -> Vec<(&'static str, String)> {
                 gd.min_severity, gd.mention_here_severity, gd.mention_channel_severity
             ),
         ));
+    }
+    let today = awsmon_notifier::time::today();
+    for (i, rule) in cfg.settings.suppress.iter().enumerate() {
+        if !rule.is_active(&today) {
+            out.push((
+                "SUPPRESS",
+                format!(
+                    "rule {} ({}) expired on {}: it suppresses nothing now; remove it, or extend EXPIRES if the reason still holds",
+                    i + 1,
+                    mask_urls_in(&rule.reason),
+                    rule.expires
+                ),
+            ));
+        }
     }
     let org = &cfg.org;
     if !org.enabled {

@@ -12,7 +12,8 @@ use std::sync::LazyLock;
 
 use awsmon_notifier::secret::{mask_urls_in, mask_webhook};
 use awsmon_notifier::settings::{
-    INSPECTOR_RESOURCE_TYPES, InspectorSeverity, RouteOverride, TRUSTED_ADVISOR_STATUSES,
+    INSPECTOR_RESOURCE_TYPES, InspectorSeverity, RouteOverride, Suppression,
+    TRUSTED_ADVISOR_STATUSES,
 };
 use awsmon_notifier::{Service, WebhookUrl};
 
@@ -43,6 +44,8 @@ pub enum Kind {
     Regions,
     /// ROUTING_OVERRIDES: account or OU ids, each to `WEBHOOK_URLS` and/or `MIN_SEVERITY`.
     Overrides,
+    /// SUPPRESS: a list of rules.
+    Suppress,
 }
 
 /// A number's range and what the user is told is expected.
@@ -229,6 +232,7 @@ impl KeySpec {
             ),
             Kind::Tags => Value::Map(ctx.tags(key, node)),
             Kind::Overrides => Value::Overrides(ctx.overrides(key, node)),
+            Kind::Suppress => Value::Suppress(ctx.suppress(key, node)),
             Kind::Regions
                 if node.is_null()
                     || node
@@ -289,6 +293,8 @@ pub enum Value {
     Map(Vec<(String, String)>),
     /// ROUTING_OVERRIDES by account or OU id: webhooks inside, masked whenever shown.
     Overrides(BTreeMap<String, RouteOverride>),
+    /// SUPPRESS rules, in order.
+    Suppress(Vec<Suppression>),
 }
 
 impl Value {
@@ -338,6 +344,13 @@ impl Value {
                 .map(|(target, o)| format!("{target}: {}", override_summary(o)))
                 .collect::<Vec<_>>()
                 .join("; "),
+            Value::Suppress(rules) if rules.is_empty() => "(none)".to_string(),
+            Value::Suppress(rules) => rules
+                .iter()
+                .enumerate()
+                .map(|(i, r)| format!("{}: {}", i + 1, rule_summary(r)))
+                .collect::<Vec<_>>()
+                .join("; "),
         }
     }
 
@@ -380,6 +393,19 @@ impl Value {
                     })
                     .collect(),
             ),
+            Value::Suppress(rules) => J::Array(
+                rules
+                    .iter()
+                    .map(|r| {
+                        J::Object(
+                            rule_fields(r)
+                                .into_iter()
+                                .map(|(k, v)| (k.to_string(), J::String(mask_urls_in(&v))))
+                                .collect(),
+                        )
+                    })
+                    .collect(),
+            ),
         }
     }
 
@@ -397,7 +423,7 @@ impl Value {
                 .collect::<Vec<_>>()
                 .join(", "),
             // Edited entry by entry in the routing editor, never as one text.
-            Value::Overrides(_) => self.display_masked(),
+            Value::Overrides(_) | Value::Suppress(_) => self.display_masked(),
         }
     }
 
@@ -450,8 +476,64 @@ impl Value {
                 }
                 out
             }
+            Value::Suppress(rules) if rules.is_empty() => format!("{key}: []\n"),
+            Value::Suppress(rules) => {
+                let mut out = format!("{key}:\n");
+                for rule in rules {
+                    for (n, (k, v)) in rule_fields(rule).into_iter().enumerate() {
+                        let lead = if n == 0 { "  - " } else { "    " };
+                        // Quoted where needed: an account id must stay a string.
+                        out.push_str(&format!("{lead}{k}: {}\n", yaml::scalar(&v)));
+                    }
+                }
+                out
+            }
         })
     }
+}
+
+/// A SUPPRESS rule's fields as config.yml spells them, in order, those set only.
+pub fn rule_fields(r: &Suppression) -> Vec<(&'static str, String)> {
+    let mut out = Vec::new();
+    if let Some(svc) = r.service {
+        out.push(("SERVICE", svc.as_str().to_string()));
+    }
+    if let Some(t) = &r.finding_type {
+        out.push(("TYPE", t.clone()));
+    }
+    if let Some(res) = &r.resource {
+        out.push(("RESOURCE", res.clone()));
+    }
+    if let Some(a) = &r.account {
+        out.push(("ACCOUNT", a.clone()));
+    }
+    if let Some(sev) = r.min_severity {
+        out.push(("MIN_SEVERITY", sev.to_string()));
+    }
+    out.push(("REASON", r.reason.clone()));
+    out.push(("EXPIRES", r.expires.clone()));
+    out
+}
+
+/// One rule as shown: what it matches, then why and until when.
+pub fn rule_summary(r: &Suppression) -> String {
+    let matched: Vec<String> = rule_fields(r)
+        .iter()
+        .filter(|(k, _)| !matches!(*k, "REASON" | "EXPIRES"))
+        .map(|(k, v)| {
+            format!(
+                "{} {}",
+                k.to_ascii_lowercase().replace('_', " "),
+                mask_urls_in(v)
+            )
+        })
+        .collect();
+    format!(
+        "{} ({}, until {})",
+        matched.join(", "),
+        mask_urls_in(&r.reason),
+        r.expires
+    )
 }
 
 /// One override as shown: webhooks masked, then the floor.
@@ -603,6 +685,36 @@ fn aggregator_name_or_empty(v: &str) -> Result<String, String> {
             "expected a Config aggregator name (letters, digits, _ and -, up to 256), found {v:?}"
         ))
     }
+}
+
+/// A calendar date, `YYYY-MM-DD` (a real day).
+pub fn date(v: &str) -> Result<String, String> {
+    let bad = || format!("expected a date as YYYY-MM-DD, found {v:?}");
+    let parts: Vec<&str> = v.split('-').collect();
+    let [y, m, d] = parts.as_slice() else {
+        return Err(bad());
+    };
+    let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+    if !(digits(y, 4) && digits(m, 2) && digits(d, 2)) {
+        return Err(bad());
+    }
+    let (y, m, d): (u32, u32, u32) = (
+        y.parse().map_err(|_| bad())?,
+        m.parse().map_err(|_| bad())?,
+        d.parse().map_err(|_| bad())?,
+    );
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let days = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return Err(bad()),
+    };
+    if d == 0 || d > days {
+        return Err(bad());
+    }
+    Ok(v.to_string())
 }
 
 /// An account id, an OU id (`ou-` root part `-` 8–32 characters) or the root (`r-` 4–32).
@@ -1208,6 +1320,22 @@ pub static KEYS: LazyLock<Vec<KeySpec>> = LazyLock::new(|| {
                 |c, v| {
                     if let Value::Overrides(map) = v {
                         c.settings.overrides = map;
+                    }
+                },
+            ),
+        },
+        KeySpec {
+            name: "SUPPRESS",
+            help: "findings known and accepted, muted until a date: a list of rules, each matching SERVICE, TYPE (glob, * and ?: GuardDuty's type, Inspector's type or CVE, Security Hub's title, Config's resource type, Trusted Advisor's check), RESOURCE (glob), ACCOUNT, optionally only below MIN_SEVERITY, with a REASON and an EXPIRES date (YYYY-MM-DD, the last day it applies; required)",
+            example: "# SUPPRESS:\n#   - SERVICE: guardduty\n#     TYPE: \"Recon:EC2/PortProbeUnprotectedPort\"\n#     RESOURCE: \"i-0bastion*\"\n#     REASON: bastion hosts are probed all day\n#     EXPIRES: 2027-06-30\nSUPPRESS: []",
+            label: "SUPPRESS (rules)",
+            old: false,
+            kind: Kind::Suppress,
+            slot: field(
+                |c| Value::Suppress(c.settings.suppress.clone()),
+                |c, v| {
+                    if let Value::Suppress(rules) = v {
+                        c.settings.suppress = rules;
                     }
                 },
             ),

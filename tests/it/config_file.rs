@@ -602,6 +602,10 @@ fn walk_values() -> Vec<(&'static str, String)> {
                 "  ou-ab12-prod0001:\n    WEBHOOK_URLS: {FAKE_HOOK_A}\n  \"111122223333\":\n    MIN_SEVERITY: high\n"
             ),
         ),
+        (
+            "SUPPRESS",
+            "  - SERVICE: guardduty\n    TYPE: \"Recon:EC2/*\"\n    ACCOUNT: \"111122223333\"\n    REASON: the scanner we run\n    EXPIRES: 2099-12-31\n".into(),
+        ),
     ];
     for svc in Service::ALL {
         let name = config::KEYS
@@ -622,7 +626,10 @@ fn walk_values() -> Vec<(&'static str, String)> {
 
 /// `KEY: value` as config.yml holds it: tags as a block mapping, anything else as typed.
 fn yaml_line(spec: &config::KeySpec, text: &str) -> String {
-    if matches!(spec.kind, config::schema::Kind::Overrides) {
+    if matches!(
+        spec.kind,
+        config::schema::Kind::Overrides | config::schema::Kind::Suppress
+    ) {
         format!("{}:\n{text}", spec.name)
     } else if matches!(spec.kind, config::schema::Kind::Tags) {
         let mut out = format!("{}:\n", spec.name);
@@ -683,7 +690,7 @@ fn every_key_walks_the_file_the_save_show_and_the_editor_alike() {
     let mut keys: Vec<&str> = config::KEYS.iter().map(|k| k.name).collect();
     keys.sort_unstable();
     assert_eq!(names, keys, "every key needs a value in walk_values()");
-    assert_eq!(config::KEYS.len(), 37);
+    assert_eq!(config::KEYS.len(), 38);
 
     let (base, _) = config::load_str("c.yml", BASE).expect("base");
     for (name, text) in &values {
@@ -734,7 +741,10 @@ fn every_key_walks_the_file_the_save_show_and_the_editor_alike() {
             "{name}"
         );
         // ROUTING_OVERRIDES is edited entry by entry (`tui_org`), never as one text.
-        if matches!(spec.kind, config::schema::Kind::Overrides) {
+        if matches!(
+            spec.kind,
+            config::schema::Kind::Overrides | config::schema::Kind::Suppress
+        ) {
             assert!(spec.check_text(text).is_err(), "{name}");
             continue;
         }
@@ -1041,5 +1051,55 @@ fn routing_overrides_save_and_load_back() {
             "ROUTING_OVERRIDES: ou-ab12-sandbox1 has no effect without ORGANIZATION: true"
         ),
         "{warnings:?}"
+    );
+}
+
+/// Issue 15: SUPPRESS rules load with every field; each mistake names file, line:column and
+/// the rule's field (`SUPPRESS[N].FIELD`, N as the notifier numbers rules), and an expired rule
+/// warns that it suppresses nothing.
+#[test]
+fn suppress_rules_load_and_each_mistake_names_its_rule() {
+    use awsmon_notifier::settings::MinSeverity;
+    let text = "SUPPRESS:\n  - SERVICE: GuardDuty\n    TYPE: \"Recon:EC2/*\"\n    RESOURCE: \"i-0bastion*\"\n    ACCOUNT: \"111122223333\"\n    MIN_SEVERITY: high\n    REASON: bastions are probed all day\n    EXPIRES: 2099-12-31\n  - TYPE: \"CVE-2024-6387\"\n    REASON: patched in the next AMI\n    EXPIRES: 2020-01-31\n";
+    let (_dir, path) = write_config(text);
+    let loaded = config::load_file(&path).expect("valid");
+    let rules = &loaded.config.settings.suppress;
+    assert_eq!(rules.len(), 2);
+    assert_eq!(rules[0].service, Some(awsmon_notifier::Service::GuardDuty));
+    assert_eq!(rules[0].finding_type.as_deref(), Some("Recon:EC2/*"));
+    assert_eq!(rules[0].resource.as_deref(), Some("i-0bastion*"));
+    assert_eq!(rules[0].account.as_deref(), Some("111122223333"));
+    assert_eq!(rules[0].min_severity, Some(MinSeverity::High));
+    assert_eq!(rules[1].expires, "2020-01-31");
+    let warnings: Vec<String> = loaded.warnings.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        warnings,
+        [format!(
+            "{}:1:1: SUPPRESS: rule 2 (patched in the next AMI) expired on 2020-01-31: it suppresses nothing now; remove it, or extend EXPIRES if the reason still holds",
+            path.display()
+        )]
+    );
+    let shown = config::show(&loaded.config)
+        .into_iter()
+        .find(|(k, _)| *k == "SUPPRESS")
+        .expect("shown")
+        .1;
+    assert_eq!(
+        shown,
+        "1: service guardduty, type Recon:EC2/*, resource i-0bastion*, account 111122223333, min severity HIGH (bastions are probed all day, until 2099-12-31); 2: type CVE-2024-6387 (patched in the next AMI, until 2020-01-31)"
+    );
+
+    assert_eq!(
+        errors(
+            "SUPPRESS:\n  - SERVICE: guardduty\n    EXPIRES: 2027-02-30\n    REASON: x\n  - TYPE: \"\"\n    REASON: y\n    EXPIRES: 2099-01-01\n    OWNER: me\n  - SERVICE: inspector\n  - REASON: everything\n    EXPIRES: 2099-01-01\n  - ACCOUNT: \"1234\"\n    REASON: z\n    EXPIRES: 2099-01-01\n"
+        ),
+        vec![
+            "DIR/config.yml:3:14: SUPPRESS[1].EXPIRES: expected a date as YYYY-MM-DD, found \"2027-02-30\"",
+            "DIR/config.yml:5:11: SUPPRESS[2].TYPE: expected a pattern of 1 to 256 characters (* any run, ? one character), found \"\"",
+            "DIR/config.yml:8:5: SUPPRESS[2]: unknown key \"OWNER\"; a rule takes SERVICE, TYPE, RESOURCE, ACCOUNT, MIN_SEVERITY, REASON and EXPIRES",
+            "DIR/config.yml:9:5: SUPPRESS[3]: REASON and EXPIRES required: say why, and until when (YYYY-MM-DD)",
+            "DIR/config.yml:10:5: SUPPRESS[4]: matches every finding: give SERVICE, TYPE, RESOURCE or ACCOUNT",
+            "DIR/config.yml:12:14: SUPPRESS[5].ACCOUNT: expected a 12-digit account id, found \"1234\"",
+        ]
     );
 }

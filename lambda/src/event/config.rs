@@ -181,6 +181,14 @@ impl<'t> Kind<'t> for ConfigChange<'t> {
     fn account(&self) -> Option<&str> {
         Some(&self.account)
     }
+
+    fn types(&self) -> [Option<&str>; 2] {
+        [Some(&self.resource_type), None]
+    }
+
+    fn resource(&self) -> Option<&str> {
+        Some(&self.resource_id)
+    }
 }
 
 /// Longest inline value in a Config diff line.

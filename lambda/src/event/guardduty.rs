@@ -161,6 +161,14 @@ impl<'t> Kind<'t> for GuardDutyFinding<'t> {
     fn account(&self) -> Option<&str> {
         Some(&self.account)
     }
+
+    fn types(&self) -> [Option<&str>; 2] {
+        [Some(&self.finding_type), None]
+    }
+
+    fn resource(&self) -> Option<&str> {
+        self.resource.as_deref()
+    }
 }
 
 fn read<'t>(d: &'t Json<'t>, env: &Envelope<'t>) -> Option<GuardDutyFinding<'t>> {

@@ -166,6 +166,14 @@ impl<'t> Kind<'t> for InspectorFinding<'t> {
     fn account(&self) -> Option<&str> {
         Some(&self.account)
     }
+
+    fn types(&self) -> [Option<&str>; 2] {
+        [Some(&self.finding_type), self.vulnerability_id.as_deref()]
+    }
+
+    fn resource(&self) -> Option<&str> {
+        self.resource.as_deref()
+    }
 }
 
 fn read<'t>(d: &'t Json<'t>, env: &Envelope<'t>) -> Option<InspectorFinding<'t>> {

@@ -64,6 +64,15 @@ pub trait Kind<'t>: Sized {
     fn account(&self) -> Option<&str> {
         None
     }
+    /// What a SUPPRESS rule's TYPE matches (a kind may give two, such as Inspector's type and
+    /// its CVE); none: only rules without TYPE match it.
+    fn types(&self) -> [Option<&str>; 2] {
+        [None, None]
+    }
+    /// What a SUPPRESS rule's RESOURCE matches.
+    fn resource(&self) -> Option<&str> {
+        None
+    }
 }
 
 /// The one place event kinds are registered: the [`Event`] enum and its delegation to each
@@ -96,6 +105,12 @@ macro_rules! kinds {
             }
             pub fn account(&self) -> Option<&str> {
                 match self { $(Event::$variant(e) => Kind::account(e)),+ }
+            }
+            pub fn types(&self) -> [Option<&str>; 2] {
+                match self { $(Event::$variant(e) => Kind::types(e)),+ }
+            }
+            pub fn resource(&self) -> Option<&str> {
+                match self { $(Event::$variant(e) => Kind::resource(e)),+ }
             }
         }
 

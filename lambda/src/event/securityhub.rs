@@ -149,6 +149,14 @@ impl<'t> Kind<'t> for SecurityHubFinding<'t> {
         Some(&self.account)
     }
 
+    fn types(&self) -> [Option<&str>; 2] {
+        [Some(&self.title), None]
+    }
+
+    fn resource(&self) -> Option<&str> {
+        self.resource.as_deref()
+    }
+
     fn label(&self) -> Option<&'static str> {
         Some("securityhub")
     }

@@ -122,6 +122,14 @@ impl<'t> Kind<'t> for TrustedAdvisorCheck<'t> {
     fn service(&self) -> Option<Service> {
         Some(Service::TrustedAdvisor)
     }
+
+    fn types(&self) -> [Option<&str>; 2] {
+        [Some(&self.check_name), None]
+    }
+
+    fn resource(&self) -> Option<&str> {
+        self.resource_id.as_deref()
+    }
 }
 
 fn read<'t>(d: &'t Json<'t>, env: &Envelope<'t>) -> Option<TrustedAdvisorCheck<'t>> {

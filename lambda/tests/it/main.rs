@@ -9,3 +9,4 @@ mod delivery;
 mod fixtures;
 mod overrides;
 mod properties;
+mod suppress;
