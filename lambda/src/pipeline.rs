@@ -23,8 +23,6 @@ pub struct Prepared {
     pub kind: String,
     /// The route: a service, or `None` for the default webhooks.
     pub service: Option<Service>,
-    /// What the event is called when it has no service of its own (`securityhub`).
-    pub label: Option<&'static str>,
     pub region: String,
     pub time: String,
     pub title: String,
@@ -42,12 +40,12 @@ pub struct Prepared {
 }
 
 impl Prepared {
-    /// `service` as shown in JSON: a service name, the event's own name when it has no service
-    /// (`securityhub`), `default`, or `unknown` for skipped items.
+    /// `service` as shown in JSON: a service name, `default` (a test message for the default
+    /// route), or `unknown` for skipped items.
     pub fn service_name(&self) -> &'static str {
         match (self.service, &self.payload) {
             (Some(s), _) => s.as_str(),
-            (None, Some(_)) => self.label.unwrap_or("default"),
+            (None, Some(_)) => "default",
             (None, None) => "unknown",
         }
     }
@@ -281,7 +279,6 @@ fn prepare_parsed(parsed: Parsed<'_>, settings: &Settings, sample: bool) -> Prep
                     .to_string(),
                 kind: incoming.envelope.detail_type.to_string(),
                 service,
-                label: incoming.event.label(),
                 region: incoming.envelope.region.to_string(),
                 time: incoming.envelope.time.to_string(),
                 title: card.header.into_owned(),
@@ -297,7 +294,6 @@ fn prepare_parsed(parsed: Parsed<'_>, settings: &Settings, sample: bool) -> Prep
             id: s.id,
             kind: s.kind,
             service: None,
-            label: None,
             region: String::new(),
             time: String::new(),
             title: String::new(),

@@ -30,6 +30,7 @@ services! {
     GuardDuty,
     Config,
     Inspector,
+    SecurityHub,
     TrustedAdvisor,
     Budget,
 }
@@ -107,6 +108,17 @@ impl Service {
                 delivery: Delivery::Bus {
                     source: "aws.inspector2",
                     detail_types: &["Inspector2 Finding"],
+                },
+            },
+            Service::SecurityHub => &ServiceInfo {
+                name: "securityhub",
+                config_suffix: "SECURITYHUB",
+                display_name: "Security Hub",
+                label: "SecurityHub",
+                placement: Placement::Regional,
+                delivery: Delivery::Bus {
+                    source: "aws.securityhub",
+                    detail_types: &["Security Hub Findings - Imported"],
                 },
             },
             Service::TrustedAdvisor => &ServiceInfo {
@@ -232,7 +244,7 @@ mod tests {
         }
         assert_eq!(
             UnknownService("x".into()).to_string(),
-            "unknown service \"x\"; expected one of guardduty, config, inspector, trustedadvisor, budget"
+            "unknown service \"x\"; expected one of guardduty, config, inspector, securityhub, trustedadvisor, budget"
         );
     }
 }

@@ -24,6 +24,8 @@ pub struct Settings {
     pub config: ConfigSettings,
     pub trusted_advisor: TrustedAdvisorSettings,
     pub inspector: InspectorSettings,
+    /// Left out of older routings: a notifier reading one keeps Security Hub's MEDIUM floor.
+    pub securityhub: SecurityHubSettings,
     /// ALLOW_PRIVATE_WEBHOOKS: webhooks on private, link-local or metadata addresses.
     pub allow_private_webhooks: bool,
     /// Org mode: account names by id, written with the routing from Organizations, so each
@@ -336,6 +338,7 @@ impl Default for Settings {
             config: ConfigSettings::default(),
             trusted_advisor: TrustedAdvisorSettings::default(),
             inspector: InspectorSettings::default(),
+            securityhub: SecurityHubSettings::default(),
             allow_private_webhooks: false,
             accounts: BTreeMap::new(),
             account_pages: 0,
@@ -429,6 +432,64 @@ impl Default for InspectorSettings {
         }
     }
 }
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SecurityHubSettings {
+    pub min_severity: InspectorSeverity,
+    /// The standards enabled on a hub awsmon creates, by the names in [`SECURITYHUB_STANDARDS`].
+    pub standards: Vec<String>,
+}
+
+impl Default for SecurityHubSettings {
+    fn default() -> Self {
+        SecurityHubSettings {
+            min_severity: InspectorSeverity::Medium,
+            standards: vec![SECURITYHUB_STANDARDS[0].name.to_string()],
+        }
+    }
+}
+
+/// A Security Hub standard awsmon can enable: its name in SECURITYHUB_STANDARDS and its ARN
+/// after `arn:<partition>:securityhub:`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Standard {
+    pub name: &'static str,
+    /// What fits a status line.
+    pub label: &'static str,
+    /// `{region}` stands for the region.
+    pub arn_tail: &'static str,
+}
+
+/// The standards SECURITYHUB_STANDARDS may name, the default first. The one table the
+/// config key, the probe and the plan read.
+pub const SECURITYHUB_STANDARDS: [Standard; 5] = [
+    Standard {
+        name: "aws-foundational-security-best-practices",
+        label: "FSBP",
+        arn_tail: "{region}::standards/aws-foundational-security-best-practices/v/1.0.0",
+    },
+    Standard {
+        name: "cis-aws-foundations-benchmark-v3.0.0",
+        label: "CIS 3.0",
+        arn_tail: "{region}::standards/cis-aws-foundations-benchmark/v/3.0.0",
+    },
+    Standard {
+        name: "nist-800-53-v5.0.0",
+        label: "NIST 800-53",
+        arn_tail: "{region}::standards/nist-800-53/v/5.0.0",
+    },
+    Standard {
+        name: "pci-dss-v4.0.1",
+        label: "PCI DSS 4.0",
+        arn_tail: "{region}::standards/pci-dss/v/4.0.1",
+    },
+    Standard {
+        name: "aws-resource-tagging-standard",
+        label: "Tagging",
+        arn_tail: "{region}::standards/aws-resource-tagging-standard/v/1.0.0",
+    },
+];
 
 /// Resource types that inspector2 `Enable` accepts.
 pub const INSPECTOR_RESOURCE_TYPES: [&str; 5] =

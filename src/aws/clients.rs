@@ -242,6 +242,7 @@ regional_clients! {
     guardduty => aws_sdk_guardduty,
     configservice => aws_sdk_config,
     inspector2 => aws_sdk_inspector2,
+    securityhub => aws_sdk_securityhub,
     support => aws_sdk_support,
     budgets => aws_sdk_budgets,
     cloudformation => aws_sdk_cloudformation,

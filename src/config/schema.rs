@@ -12,7 +12,7 @@ use std::sync::LazyLock;
 
 use awsmon_notifier::secret::{mask_urls_in, mask_webhook};
 use awsmon_notifier::settings::{
-    INSPECTOR_RESOURCE_TYPES, InspectorSeverity, RouteOverride, Suppression,
+    INSPECTOR_RESOURCE_TYPES, InspectorSeverity, RouteOverride, SECURITYHUB_STANDARDS, Suppression,
     TRUSTED_ADVISOR_STATUSES,
 };
 use awsmon_notifier::{Service, WebhookUrl};
@@ -786,6 +786,15 @@ fn inspector_resource_type(item: &str) -> Result<String, String> {
     }
 }
 
+fn securityhub_standard(item: &str) -> Result<String, String> {
+    let names: Vec<&str> = SECURITYHUB_STANDARDS.iter().map(|s| s.name).collect();
+    names
+        .iter()
+        .find(|n| n.eq_ignore_ascii_case(item.trim()))
+        .map(|n| (*n).to_string())
+        .ok_or_else(|| format!("expected one of {}, found {item:?}", names.join(", ")))
+}
+
 const PERCENT_AT_ONCE: Bounds = Bounds {
     min: 1.0,
     min_open: false,
@@ -1139,6 +1148,34 @@ pub static KEYS: LazyLock<Vec<KeySpec>> = LazyLock::new(|| {
             slot: field(
                 |c| Value::List(c.settings.inspector.resource_types.clone()),
                 |c, v| c.settings.inspector.resource_types = v.into_list(),
+            ),
+        },
+        KeySpec {
+            name: "SECURITYHUB_MIN_SEVERITY",
+            help: "drop Security Hub findings below this (INFORMATIONAL..CRITICAL); copies of GuardDuty and Inspector findings are always dropped, as those are sent directly",
+            example: "SECURITYHUB_MIN_SEVERITY: MEDIUM",
+            label: "Security Hub min severity",
+            old: false,
+            kind: text(inspector_severity),
+            slot: field(
+                |c| Value::Str(c.settings.securityhub.min_severity.to_string()),
+                |c, v| {
+                    if let Ok(sev) = string(v).parse() {
+                        c.settings.securityhub.min_severity = sev;
+                    }
+                },
+            ),
+        },
+        KeySpec {
+            name: "SECURITYHUB_STANDARDS",
+            help: "the standards awsmon enables with Security Hub (an adopted hub keeps its own and gains only these)",
+            example: "SECURITYHUB_STANDARDS: [aws-foundational-security-best-practices]",
+            label: "Security Hub standards",
+            old: false,
+            kind: Kind::List(securityhub_standard),
+            slot: field(
+                |c| Value::List(c.settings.securityhub.standards.clone()),
+                |c, v| c.settings.securityhub.standards = v.into_list(),
             ),
         },
         KeySpec {

@@ -163,6 +163,20 @@ async fn run_step(
         } => crate::services::inspector::enable(aws, region, account, types)
             .await
             .map_err(|e| StepError::Failed(e.to_string())),
+        Step::EnableSecurityHub {
+            region,
+            hub,
+            standards,
+        } => crate::services::securityhub::enable(aws, region, *hub, standards)
+            .await
+            .map_err(|e| StepError::Failed(e.to_string())),
+        Step::DisableSecurityHub {
+            region,
+            standards,
+            spoke_changed_at,
+        } => crate::services::securityhub::disable(aws, region, standards, spoke_changed_at)
+            .await
+            .map_err(|e| StepError::Failed(e.to_string())),
         Step::StartRecorder { region, name } => {
             crate::services::config::start_recorder(aws, region, name)
                 .await

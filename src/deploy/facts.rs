@@ -26,6 +26,10 @@ pub struct Facts {
     pub config: HashMap<String, ConfigFacts>,
     /// Inspector resource types (EC2, ECR…) that are ENABLED, per region.
     pub inspector: HashMap<String, Vec<String>>,
+    /// Security Hub's hub and standards, per region.
+    pub securityhub: HashMap<String, crate::services::securityhub::HubFacts>,
+    /// When awsmon's spoke for a service last changed (RFC 3339), where a service needs it.
+    pub spoke_changed_at: HashMap<(String, Service), String>,
     /// A budget with awsmon's name exists (with or without awsmon's stack).
     pub budget_exists: bool,
     /// The artifact object already exists.

@@ -134,6 +134,12 @@ pub enum Step {
         account: String,
         types: Vec<String>,
     },
+    /// Security Hub: the hub (when `hub`) and the standards not on yet.
+    EnableSecurityHub {
+        region: String,
+        hub: bool,
+        standards: Vec<String>,
+    },
     /// An adopted recorder that exists but does not record.
     StartRecorder {
         region: String,
@@ -169,6 +175,14 @@ pub enum Step {
         region: String,
         account: String,
         types: Vec<String>,
+    },
+    /// Destroys service data: with no `standards`, the hub awsmon created (its findings go),
+    /// if it was subscribed no later than `spoke_changed_at`; else only these standards awsmon
+    /// enabled on an adopted hub (their control findings are archived).
+    DisableSecurityHub {
+        region: String,
+        standards: Vec<String>,
+        spoke_changed_at: String,
     },
     /// Org mode: member accounts' spokes as one service-managed StackSet.
     StackSet {
@@ -242,6 +256,7 @@ pub enum StepKind {
     UploadArtifact,
     WriteRouting,
     EnableInspector,
+    EnableSecurityHub,
     StartRecorder,
     ResumeDetector,
     DeleteStack,
@@ -249,6 +264,7 @@ pub enum StepKind {
     DeleteDetector,
     DeleteRecorder,
     DisableInspector,
+    DisableSecurityHub,
     FailureQueue,
     RegisterDelegatedAdmin,
     OrgAutoEnable,
@@ -286,6 +302,8 @@ impl Step {
             }
             Step::WriteRouting { parameter, .. } => (StepKind::WriteRouting, parameter.clone()),
             Step::EnableInspector { account, .. } => (StepKind::EnableInspector, account.clone()),
+            Step::EnableSecurityHub { .. } => (StepKind::EnableSecurityHub, "hub".to_string()),
+            Step::DisableSecurityHub { .. } => (StepKind::DisableSecurityHub, "hub".to_string()),
             Step::StartRecorder { name, .. } => (StepKind::StartRecorder, name.clone()),
             Step::ResumeDetector { detector_id, .. } => {
                 (StepKind::ResumeDetector, detector_id.clone())
@@ -350,6 +368,7 @@ impl Step {
             Step::DeleteDetector { .. }
                 | Step::DeleteRecorder { .. }
                 | Step::DisableInspector { .. }
+                | Step::DisableSecurityHub { .. }
                 | Step::FailureQueue { discard: true, .. }
         )
     }
@@ -360,6 +379,8 @@ impl Step {
             Step::UploadArtifact { region, .. }
             | Step::WriteRouting { region, .. }
             | Step::EnableInspector { region, .. }
+            | Step::EnableSecurityHub { region, .. }
+            | Step::DisableSecurityHub { region, .. }
             | Step::StartRecorder { region, .. }
             | Step::ResumeDetector { region, .. }
             | Step::DeleteStack { region, .. }
@@ -413,6 +434,49 @@ impl fmt::Display for Step {
             }
             Step::EnableInspector { region, types, .. } => {
                 write!(f, "enable Inspector in {region} for {}", types.join(", "))
+            }
+            Step::EnableSecurityHub {
+                region,
+                hub,
+                standards,
+            } => {
+                let names: Vec<&str> = standards
+                    .iter()
+                    .map(|s| crate::services::securityhub::probe::short_name(s))
+                    .collect();
+                match (hub, names.is_empty()) {
+                    (true, true) => write!(f, "enable Security Hub in {region} (no standards)"),
+                    (true, false) => write!(
+                        f,
+                        "enable Security Hub in {region} with {}",
+                        names.join(", ")
+                    ),
+                    (false, _) => write!(
+                        f,
+                        "enable {} on the existing Security Hub in {region}",
+                        names.join(", ")
+                    ),
+                }
+            }
+            Step::DisableSecurityHub {
+                region, standards, ..
+            } => {
+                if standards.is_empty() {
+                    write!(
+                        f,
+                        "DESTRUCTIVE: disable Security Hub in {region} (the hub awsmon created), which deletes its findings"
+                    )
+                } else {
+                    let names: Vec<&str> = standards
+                        .iter()
+                        .map(|s| crate::services::securityhub::probe::short_name(s))
+                        .collect();
+                    write!(
+                        f,
+                        "DESTRUCTIVE: disable {} in {region} (enabled by awsmon on the adopted hub), which archives their control findings",
+                        names.join(", ")
+                    )
+                }
             }
             Step::StartRecorder { region, name } => write!(
                 f,

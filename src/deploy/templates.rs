@@ -30,6 +30,7 @@ templates! {
     GUARDDUTY => "guardduty.yaml",
     CONFIG => "config.yaml",
     INSPECTOR => "inspector.yaml",
+    SECURITYHUB => "securityhub.yaml",
     TRUSTED_ADVISOR => "trustedadvisor.yaml",
     BUDGET => "budget.yaml",
     ORG_CONFIG => "org-config.yaml",
@@ -115,7 +116,9 @@ mod tests {
         assert_eq!(strings(&rule["EventPattern"]["detail-type"]), detail_types);
         assert_eq!(
             rule["Description"].as_str(),
-            Some("awsmon - GuardDuty, AWS Config and Inspector events to the notifier")
+            Some(
+                "awsmon - GuardDuty, AWS Config, Inspector and Security Hub events to the notifier"
+            )
         );
         // Only the rule changes: every other line of the file is deployed as written.
         let kept = |body: &str| -> usize { body.lines().filter(|l| !l.trim().is_empty()).count() };
@@ -138,11 +141,17 @@ mod tests {
         assert_eq!(
             services::hub_event_pattern(),
             (
-                vec!["aws.guardduty", "aws.config", "aws.inspector2"],
+                vec![
+                    "aws.guardduty",
+                    "aws.config",
+                    "aws.inspector2",
+                    "aws.securityhub"
+                ],
                 vec![
                     "GuardDuty Finding",
                     "Config Configuration Item Change",
-                    "Inspector2 Finding"
+                    "Inspector2 Finding",
+                    "Security Hub Findings - Imported"
                 ]
             )
         );

@@ -8,6 +8,7 @@
 //! | `guardduty/` | detector status | ListFindings + GetFindings | detector created or adopted |
 //! | `config/` | recorder + channel | SelectResourceConfig | recorder/channel created or adopted |
 //! | `inspector/` | BatchGetAccountStatus | ListFindings | Enable, then the spoke |
+//! | `securityhub/` | DescribeHub + standards | GetFindings | hub/standards, then the spoke |
 //! | `trustedadvisor/` | support plan | check results | the rule in us-east-1 |
 //! | `budget/` | DescribeBudget | spend vs. alerts | the budget stack |
 //!
@@ -29,6 +30,7 @@ pub mod budget;
 pub mod config;
 pub mod guardduty;
 pub mod inspector;
+pub mod securityhub;
 pub mod trustedadvisor;
 
 use std::collections::HashMap;
@@ -277,6 +279,7 @@ pub fn ops(service: Service) -> &'static dyn ServiceOps {
         Service::GuardDuty => &guardduty::GuardDuty,
         Service::Config => &config::ConfigService,
         Service::Inspector => &inspector::Inspector,
+        Service::SecurityHub => &securityhub::SecurityHub,
         Service::TrustedAdvisor => &trustedadvisor::TrustedAdvisor,
         Service::Budget => &budget::Budget,
     }
@@ -366,7 +369,10 @@ mod tests {
 
     #[test]
     fn lists_read_like_the_help_text() {
-        assert_eq!(names(&REGIONAL), "GuardDuty, AWS Config and Inspector");
+        assert_eq!(
+            names(&REGIONAL),
+            "GuardDuty, AWS Config, Inspector and Security Hub"
+        );
         assert_eq!(names(&[Service::Budget]), "Budget");
     }
 

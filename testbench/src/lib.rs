@@ -13,6 +13,7 @@ pub mod org_world;
 pub mod overlay;
 pub mod receiver;
 pub mod runtime_api;
+pub mod securityhub;
 pub mod seed;
 mod stub;
 

@@ -584,6 +584,11 @@ fn walk_values() -> Vec<(&'static str, String)> {
         ),
         ("INSPECTOR_MIN_SEVERITY", "high".into()),
         ("INSPECTOR_RESOURCE_TYPES", "ec2, LAMBDA".into()),
+        ("SECURITYHUB_MIN_SEVERITY", "low".into()),
+        (
+            "SECURITYHUB_STANDARDS",
+            "aws-foundational-security-best-practices, NIST-800-53-v5.0.0".into(),
+        ),
         ("ALLOW_PRIVATE_WEBHOOKS", "true".into()),
         ("NOTIFIER_RESERVED_CONCURRENCY", "20".into()),
         ("ALERT_EMAIL", "oncall@example.com".into()),
@@ -690,7 +695,7 @@ fn every_key_walks_the_file_the_save_show_and_the_editor_alike() {
     let mut keys: Vec<&str> = config::KEYS.iter().map(|k| k.name).collect();
     keys.sort_unstable();
     assert_eq!(names, keys, "every key needs a value in walk_values()");
-    assert_eq!(config::KEYS.len(), 38);
+    assert_eq!(config::KEYS.len(), 41);
 
     let (base, _) = config::load_str("c.yml", BASE).expect("base");
     for (name, text) in &values {
@@ -839,6 +844,15 @@ fn boundaries_are_accepted_and_refused_alike_by_the_file_and_the_editor() {
         ("INSPECTOR_MIN_SEVERITY", "untriaged", true),
         ("INSPECTOR_MIN_SEVERITY", "SEVERE", false),
         ("INSPECTOR_RESOURCE_TYPES", "EC2, TAPE", false),
+        ("SECURITYHUB_MIN_SEVERITY", "critical", true),
+        ("SECURITYHUB_MIN_SEVERITY", "urgent", false),
+        ("SECURITYHUB_STANDARDS", "", true),
+        ("SECURITYHUB_STANDARDS", "pci-dss-v4.0.1", true),
+        (
+            "SECURITYHUB_STANDARDS",
+            "cis-aws-foundations-benchmark-v1.2.0",
+            false,
+        ),
         ("PREFIX_SERVICE_NAME", "a", true),
         ("PREFIX_SERVICE_NAME", "9lives", false),
         ("PREFIX_S3", "abc", true),

@@ -100,7 +100,15 @@ async fn existing_services(aws: &Aws, region: &str) {
 #[tokio::test(flavor = "multi_thread")]
 async fn every_service_adopts_what_exists_and_destroy_keeps_adopted_data() {
     let moto = common::start_moto();
-    let aws = common::aws(&moto.endpoint).await;
+    // Security Hub's standards APIs, which moto lacks, answered beside it.
+    let standards = awsmon_testbench::securityhub::start(&moto.endpoint, ACCOUNT)
+        .await
+        .expect("standards overlay");
+    let mut options = common::options(&moto.endpoint);
+    options
+        .service_endpoints
+        .insert("securityhub", standards.overlay.endpoint.clone());
+    let aws = Aws::load(options, "us-east-1").await;
     let dir = tempfile::tempdir().expect("dir");
     let zip = common::fake_zip(dir.path());
     let cfg = Config {
@@ -130,6 +138,10 @@ async fn every_service_adopts_what_exists_and_destroy_keeps_adopted_data() {
             "create stack awsmon-inspector in us-east-1: enabled by awsmon for EC2, ECR, LAMBDA; the hub's rules forward here",
             "enable Inspector in eu-west-1 for ECR, LAMBDA",
             "create stack awsmon-inspector in eu-west-1: adopt Inspector already on for EC2; enabled by awsmon for ECR, LAMBDA; forward to the hub",
+            "enable Security Hub in us-east-1 with FSBP",
+            "create stack awsmon-securityhub in us-east-1: hub created by awsmon; standards enabled by awsmon: FSBP; the hub's rules forward here",
+            "enable Security Hub in eu-west-1 with FSBP",
+            "create stack awsmon-securityhub in eu-west-1: hub created by awsmon; standards enabled by awsmon: FSBP; forward to the hub",
             "create stack awsmon-trustedadvisor in us-east-1: check items in ERROR straight to the notifier",
             "create stack awsmon-budget in us-east-1: monthly COST budget awsmon-monthly of 250 USD for user:Project$awsmon; alerts: forecast above 80 %, actual above 100 %",
         ],
@@ -174,6 +186,18 @@ async fn every_service_adopts_what_exists_and_destroy_keeps_adopted_data() {
     );
     let (_, p) = common::stack_params(&aws, "eu-west-1", "awsmon-inspector").await;
     assert_eq!(p["EnabledTypes"], "ECR,LAMBDA");
+    // Security Hub: the hub and FSBP by awsmon in both regions, and the spoke records both.
+    let (_, p) = common::stack_params(&aws, "eu-west-1", "awsmon-securityhub").await;
+    assert_eq!(
+        (p["CreatedHub"].as_str(), p["EnabledStandards"].as_str()),
+        ("true", "aws-foundational-security-best-practices")
+    );
+    assert_eq!(
+        standards.subscriptions.lock().expect("lock").get("eu-west-1"),
+        Some(&vec![
+            "arn:aws:securityhub:eu-west-1::standards/aws-foundational-security-best-practices/v/1.0.0".to_string()
+        ])
+    );
     let (_, p) = common::stack_params(&aws, "us-east-1", "awsmon-trustedadvisor").await;
     assert_eq!(
         (
@@ -227,7 +251,7 @@ async fn every_service_adopts_what_exists_and_destroy_keeps_adopted_data() {
     // The check afterwards: moto's CloudFormation does not create detectors, recorders or
     // budgets, so exactly those are reported as not on; adopted Config and Inspector pass.
     let deployed = verify::deployed(&cfg, &the_plan, &report);
-    assert_eq!(deployed.len(), 8, "{deployed:?}");
+    assert_eq!(deployed.len(), 10, "{deployed:?}");
     let mut warnings = verify::verify(&aws, &cfg, ACCOUNT, &deployed).await;
     warnings.sort();
     assert_eq!(
@@ -280,6 +304,8 @@ async fn every_service_adopts_what_exists_and_destroy_keeps_adopted_data() {
         vec![
             "disable Inspector in us-east-1 for EC2, ECR, LAMBDA, which deletes its findings",
             "disable Inspector in eu-west-1 for ECR, LAMBDA, which deletes its findings",
+            "disable Security Hub in us-east-1 (the hub awsmon created), which deletes its findings",
+            "disable Security Hub in eu-west-1 (the hub awsmon created), which deletes its findings",
         ]
     );
     assert!(keep.summary().contains(
@@ -304,6 +330,8 @@ async fn every_service_adopts_what_exists_and_destroy_keeps_adopted_data() {
         vec![
             "DESTRUCTIVE: disable Inspector in us-east-1 for EC2, ECR, LAMBDA, which deletes its findings",
             "DESTRUCTIVE: disable Inspector in eu-west-1 for ECR, LAMBDA, which deletes its findings",
+            "DESTRUCTIVE: disable Security Hub in us-east-1 (the hub awsmon created), which deletes its findings",
+            "DESTRUCTIVE: disable Security Hub in eu-west-1 (the hub awsmon created), which deletes its findings",
         ]
     );
     let report = engine::execute(&aws, &cfg, &off, Some(&zip), waiting(30), 8, tx).await;
@@ -329,6 +357,17 @@ async fn every_service_adopts_what_exists_and_destroy_keeps_adopted_data() {
             .expect("inspector"),
         vec!["EC2"]
     );
+    // The hubs awsmon created are off, with their standards.
+    for region in ["us-east-1", "eu-west-1"] {
+        let hub = awsmon::services::securityhub::probe::facts(&aws, region)
+            .await
+            .expect("hub");
+        assert_eq!(
+            hub,
+            awsmon::services::securityhub::HubFacts::default(),
+            "{region}"
+        );
+    }
 }
 
 async fn hub_outputs(aws: &Aws) -> Vec<String> {

@@ -462,7 +462,9 @@ async fn status_in_org_mode_prints_the_account_summary_and_json_with_accounts() 
                 "GuardDuty",
                 "AWS",
                 "Config",
-                "Inspector"
+                "Inspector",
+                "Security",
+                "Hub"
             ],
         "{table}"
     );
@@ -475,14 +477,11 @@ async fn status_in_org_mode_prints_the_account_summary_and_json_with_accounts() 
                 |l| l.split_whitespace().skip(3).collect::<Vec<_>>().join(" "),
             )
     };
-    assert_eq!(row("prod-web"), "1/2 ⚠ 1/2 ⚠ 1/2 ⚠");
+    assert_eq!(row("prod-web"), "1/2 ⚠ 1/2 ⚠ 1/2 ⚠ 0/2 ⚠");
     // eu-west-1's GuardDuty has no administrator detector: each account is read through its
     // role there, and prod-locked's cannot be assumed.
-    assert_eq!(row("prod-locked"), "1/2 ✖ 0/2 ✖ 0/2 ⚠");
-    assert_eq!(
-        row("sandbox-old"),
-        "suspended: not scanned suspended: not scanned suspended: not scanned"
-    );
+    assert_eq!(row("prod-locked"), "1/2 ✖ 0/2 ✖ 0/2 ⚠ 0/2 ✖");
+    assert_eq!(row("sandbox-old"), ["suspended: not scanned"; 4].join(" "));
     assert!(
         !lines.iter().any(|l| l.starts_with(&org.management)),
         "EXCLUDE_ACCOUNTS leaves the management account out:\n{table}"
@@ -506,8 +505,8 @@ async fn status_in_org_mode_prints_the_account_summary_and_json_with_accounts() 
     );
     assert_eq!(
         lines_one.len(),
-        2 + 6,
-        "two regions × three services:\n{one}"
+        2 + 8,
+        "two regions × four services:\n{one}"
     );
     assert!(
         lines_one.iter().any(|l| l.starts_with("us-east-1")
@@ -529,7 +528,7 @@ async fn status_in_org_mode_prints_the_account_summary_and_json_with_accounts() 
         .find(|a| a["account"]["name"] == "prod-web")
         .expect("prod-web");
     assert_eq!(web["account"]["ou_path"], "Root/Prod");
-    assert_eq!(web["cells"].as_array().map(Vec::len), Some(6));
+    assert_eq!(web["cells"].as_array().map(Vec::len), Some(8));
     assert!(
         web["cells"]
             .as_array()
@@ -903,10 +902,10 @@ async fn the_console_streams_the_organization_scan_and_shows_it_by_ou() {
         1,
         "{kinds:?}"
     );
-    // Two regions × three services, each one task.
+    // Two regions × four services, each one task.
     assert_eq!(
         kinds.iter().filter(|k| **k == "cells").count(),
-        6,
+        8,
         "{kinds:?}"
     );
     let streamed_cells: usize = streamed
@@ -923,8 +922,8 @@ async fn the_console_streams_the_organization_scan_and_shows_it_by_ou() {
         panic!("the scan failed: {done:?}");
     };
     let final_cells: usize = scan.accounts.iter().map(|a| a.cells.len()).sum();
-    // Five active accounts (sandbox-old is suspended) × 2 regions × 3 services.
-    assert_eq!((streamed_cells, final_cells), (30, 30));
+    // Five active accounts (sandbox-old is suspended) × 2 regions × 4 services.
+    assert_eq!((streamed_cells, final_cells), (40, 40));
 
     for a in streamed {
         app.update(a);

@@ -65,8 +65,8 @@ async fn seeded_layout_gives_every_cell_exactly() {
     let cells = by_key(&scan.cells);
     assert_eq!(
         scan.cells.len(),
-        3 * 3 + 2,
-        "3 regions x 3 services + 2 global cells"
+        3 * 4 + 2,
+        "3 regions x 4 services + 2 global cells"
     );
 
     let detector_detail = |region: &str| {
@@ -180,6 +180,21 @@ async fn seeded_layout_gives_every_cell_exactly() {
         let got = &cells[&(want.region.clone(), want.service)];
         assert_eq!(got, &want);
     }
+    // The demo account has no Security Hub anywhere (tests/it/securityhub.rs covers a hub).
+    for region in regions {
+        let got = &cells[&(region.to_string(), Service::SecurityHub)];
+        assert_eq!(
+            got,
+            &cell(
+                region,
+                Service::SecurityHub,
+                State::Disabled,
+                false,
+                false,
+                "not enabled"
+            )
+        );
+    }
     let ta = &cells[&("global".to_string(), Service::TrustedAdvisor)].detail;
     assert!(
         ta.ends_with(" checks available") && !ta.starts_with("0 "),
@@ -192,8 +207,8 @@ async fn seeded_layout_gives_every_cell_exactly() {
         .map(|c| (c.region.as_str(), c.service))
         .collect();
     assert_eq!(order[0], ("us-east-1", Service::GuardDuty));
-    assert_eq!(order[3], ("eu-west-1", Service::GuardDuty));
-    assert_eq!(order[10], ("global", Service::Budget));
+    assert_eq!(order[4], ("eu-west-1", Service::GuardDuty));
+    assert_eq!(order[13], ("global", Service::Budget));
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -315,7 +330,7 @@ async fn a_region_that_never_answers_becomes_an_error_cell_within_the_timeout() 
     let warm = inventory::scan(&patient, request(&Config::default(), &["us-east-1"]))
         .await
         .expect("warm-up scan");
-    assert_eq!(warm.0.cells.len(), 5);
+    assert_eq!(warm.0.cells.len(), 6);
 
     let started = Instant::now();
     let (scan, _) = inventory::scan(
@@ -339,7 +354,12 @@ async fn a_region_that_never_answers_becomes_an_error_cell_within_the_timeout() 
     );
 
     let cells = by_key(&scan.cells);
-    for service in [Service::GuardDuty, Service::Config, Service::Inspector] {
+    for service in [
+        Service::GuardDuty,
+        Service::Config,
+        Service::Inspector,
+        Service::SecurityHub,
+    ] {
         let c = &cells[&("eu-west-1".to_string(), service)];
         assert_eq!(c.state, State::Error, "{c:?}");
         assert!(c.detail.starts_with("timeout: "), "{c:?}");

@@ -50,11 +50,16 @@ fn c(region: &str, service: Service, state: State, detail: &str) -> Cell {
 
 /// Each active account's cells: GuardDuty on everywhere but prod-data's eu-west-1; Config
 /// recording in us-east-1 only; Inspector partial for prod-data; prod-locked's role denied.
+/// The services an org scan covers: every regional one.
+fn services_of_org() -> Vec<Service> {
+    awsmon::services::REGIONAL.clone()
+}
+
 fn cells_of(id: &str) -> Vec<Cell> {
     let mut out = Vec::new();
     for region in REGIONS {
         if id == "555555555555" {
-            for s in [Service::GuardDuty, Service::Config, Service::Inspector] {
+            for s in services_of_org() {
                 out.push(c(
                     region,
                     s,
@@ -105,6 +110,12 @@ fn cells_of(id: &str) -> Vec<Cell> {
                 "EC2+ECR+LAMBDA enabled",
             )
         });
+        // Security Hub on in the home region only.
+        out.push(if region == "us-east-1" {
+            c(region, Service::SecurityHub, State::Enabled, "hub on, FSBP")
+        } else {
+            c(region, Service::SecurityHub, State::Disabled, "not enabled")
+        });
     }
     out
 }
@@ -115,7 +126,7 @@ fn whole_scan() -> OrgScan {
         management_account: "111111111111".into(),
         admin_account: "222222222222".into(),
         regions: REGIONS.iter().map(ToString::to_string).collect(),
-        services: vec![Service::GuardDuty, Service::Config, Service::Inspector],
+        services: services_of_org(),
         accounts: accounts()
             .into_iter()
             .map(|a| AccountScan {
@@ -433,7 +444,8 @@ fn partial_answers_read_as_partial_and_a_failed_rescan_stays_on_screen() {
     let frame = draw(&app, 120, 40);
     assert!(
         frame.contains("✖ the last scan failed (why: at the right; ctrl-r scans again)")
-            && frame.contains("✖ last scan: ThrottlingException: Rate"),
+            && frame.contains("✖ last scan: ThrottlingException:")
+            && frame.contains("│Rate exceeded"),
         "{frame}"
     );
     // Nothing matches: Enter says so.
@@ -580,7 +592,7 @@ fn an_ous_routing_override_is_edited_and_previewed_on_its_accounts() {
         frame.contains("ou-ab12-prod0001  1 webhook (ROUTING_OVERRIDES)"),
         "{frame}"
     );
-    for _ in 0..6 {
+    for _ in 0..7 {
         key(&mut app, KeyCode::Down);
     }
     let effects = key(&mut app, KeyCode::Enter);

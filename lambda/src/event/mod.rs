@@ -55,10 +55,6 @@ pub trait Kind<'t>: Sized {
     }
     /// The routing key: a service's webhooks, or `None` for the default ones.
     fn service(&self) -> Option<Service>;
-    /// What the event is called where it has no service of its own (lists, logs).
-    fn label(&self) -> Option<&'static str> {
-        None
-    }
     /// The account the event is about (a member's finding reaches the administrator), for
     /// ROUTING_OVERRIDES; `None`: the envelope's account.
     fn account(&self) -> Option<&str> {
@@ -99,9 +95,6 @@ macro_rules! kinds {
             }
             pub fn service(&self) -> Option<Service> {
                 match self { $(Event::$variant(e) => Kind::service(e)),+ }
-            }
-            pub fn label(&self) -> Option<&'static str> {
-                match self { $(Event::$variant(e) => Kind::label(e)),+ }
             }
             pub fn account(&self) -> Option<&str> {
                 match self { $(Event::$variant(e) => Kind::account(e)),+ }

@@ -53,34 +53,34 @@ impl<'t> Kind<'t> for SecurityHubFinding<'t> {
         if let Some(status @ ("RESOLVED" | "SUPPRESSED")) = self.workflow_status.as_deref() {
             return Decision::drop(format!("workflow status {status}"));
         }
-        if let Some((floor, source)) = settings.severity_override(&self.account) {
-            let severity = self
-                .severity
-                .parse::<InspectorSeverity>()
-                .unwrap_or(InspectorSeverity::Informational);
-            if severity < floor.label() {
-                return Decision::drop(format!(
-                    "severity {} is below MIN_SEVERITY {floor} of {source}",
+        let severity = self
+            .severity
+            .parse::<InspectorSeverity>()
+            .unwrap_or(InspectorSeverity::Informational);
+        let floor = settings.severity_override(&self.account);
+        let min = floor
+            .as_ref()
+            .map_or(settings.securityhub.min_severity, |(f, _)| f.label());
+        if severity < min {
+            return Decision::drop(match floor {
+                Some((f, source)) => {
+                    format!(
+                        "severity {} is below MIN_SEVERITY {f} of {source}",
+                        self.severity
+                    )
+                }
+                None => format!(
+                    "severity {} is below SECURITYHUB_MIN_SEVERITY {min}",
                     self.severity
-                ));
-            }
+                ),
+            });
         }
-        match &*self.severity {
-            "CRITICAL" => Decision::Send {
-                mention: Mention::Channel,
-            },
-            "HIGH" => Decision::Send {
-                mention: Mention::Here,
-            },
-            "MEDIUM" => Decision::Send {
-                mention: Mention::None,
-            },
-            // An override's lower floor still sends these, without a mention.
-            _ if settings.severity_override(&self.account).is_some() => Decision::Send {
-                mention: Mention::None,
-            },
-            other => Decision::drop(format!("severity {other} is below MEDIUM")),
-        }
+        let mention = match severity {
+            InspectorSeverity::Critical => Mention::Channel,
+            InspectorSeverity::High => Mention::Here,
+            _ => Mention::None,
+        };
+        Decision::Send { mention }
     }
 
     /// Each part adds something: the notification text is the severity, the title and the
@@ -142,7 +142,7 @@ impl<'t> Kind<'t> for SecurityHubFinding<'t> {
     }
 
     fn service(&self) -> Option<Service> {
-        None
+        Some(Service::SecurityHub)
     }
 
     fn account(&self) -> Option<&str> {
@@ -155,10 +155,6 @@ impl<'t> Kind<'t> for SecurityHubFinding<'t> {
 
     fn resource(&self) -> Option<&str> {
         self.resource.as_deref()
-    }
-
-    fn label(&self) -> Option<&'static str> {
-        Some("securityhub")
     }
 }
 

@@ -153,7 +153,6 @@ async fn two_urls_where_one_fails_deliver_independently_and_logs_hold_no_url() {
         id: "finding-1".into(),
         kind: "GuardDuty Finding".into(),
         service: Some(Service::GuardDuty),
-        label: None,
         region: "us-east-1".into(),
         time: String::new(),
         title: "t".into(),

@@ -228,8 +228,8 @@ impl AccountsState {
 }
 
 const ID_W: usize = 14;
-const NAME_W: usize = 22;
-const CELL_W: usize = 13;
+const NAME_W: usize = 20;
+const CELL_W: usize = 12;
 
 /// The list beside the selected account's detail.
 pub fn draw(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
@@ -249,7 +249,7 @@ pub fn draw_account(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
 
 fn split(area: Rect) -> (Rect, Rect) {
     let table_w = u16::try_from(ID_W + NAME_W + CELL_W * services().len() + 2).unwrap_or(80);
-    if area.width >= table_w + 36 {
+    if area.width >= table_w + 32 {
         let [m, d] =
             Layout::horizontal([Constraint::Length(table_w), Constraint::Min(30)]).areas(area);
         (m, d)
