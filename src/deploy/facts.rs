@@ -28,8 +28,6 @@ pub struct Facts {
     pub inspector: HashMap<String, Vec<String>>,
     /// Security Hub's hub and standards, per region.
     pub securityhub: HashMap<String, crate::services::securityhub::HubFacts>,
-    /// When awsmon's spoke for a service last changed (RFC 3339), where a service needs it.
-    pub spoke_changed_at: HashMap<(String, Service), String>,
     /// A budget with awsmon's name exists (with or without awsmon's stack).
     pub budget_exists: bool,
     /// The artifact object already exists.
@@ -68,6 +66,8 @@ pub struct Deployed {
     pub params: HashMap<String, String>,
     /// awsmon's fingerprint tag: what template, parameters and tags it was last deployed with.
     pub fingerprint: Option<String>,
+    /// When the stack last changed (updated, else created), RFC 3339.
+    pub changed_at: Option<String>,
 }
 
 impl Facts {
@@ -297,6 +297,10 @@ async fn describe(aws: &Aws, region: &str, stack: &str) -> Result<Deployed, AwsE
                 .iter()
                 .find(|t| t.key() == Some(super::stack_ops::FINGERPRINT_TAG))
                 .and_then(|t| t.value().map(str::to_string)),
+            changed_at: s
+                .last_updated_time()
+                .or(s.creation_time())
+                .map(crate::text::iso_time),
         })
         .unwrap_or_default())
 }

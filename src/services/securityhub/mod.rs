@@ -26,8 +26,8 @@ pub use probe::HubFacts;
 
 pub struct SecurityHub;
 
-/// What awsmon's spoke in `region` recorded: whether it created the hub, the standards it
-/// enabled, and when the spoke last changed (a hub subscribed later is someone else's).
+/// What awsmon's spoke in `region` recorded: whether it created the hub and the standards it
+/// enabled.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Ours {
     pub hub: bool,
@@ -74,20 +74,12 @@ impl ServiceOps for SecurityHub {
         &'a self,
         cx: Cx<'a>,
         region: &'a str,
-        spoke: Option<&'a str>,
+        _spoke: Option<&'a str>,
     ) -> BoxFuture<'a, Result<Option<FactsPatch>, AwsError>> {
         Box::pin(async move {
             let hub = probe::facts(cx.aws, region).await?;
-            let changed = match spoke {
-                Some(name) => spoke_changed_at(cx.aws, region, name).await,
-                None => None,
-            };
             let region = region.to_string();
             let patch: FactsPatch = Box::new(move |f: &mut Facts| {
-                if let Some(at) = changed {
-                    f.spoke_changed_at
-                        .insert((region.clone(), Service::SecurityHub), at);
-                }
                 f.securityhub.insert(region, hub);
             });
             Ok(Some(patch))
@@ -100,7 +92,7 @@ impl ServiceOps for SecurityHub {
         }
     }
 
-    fn off_steps(&self, _cfg: &Config, facts: &Facts, region: &str) -> Off {
+    fn off_steps(&self, cfg: &Config, facts: &Facts, region: &str) -> Off {
         let ours = ours(facts, region);
         let hub_now = facts
             .securityhub
@@ -110,10 +102,14 @@ impl ServiceOps for SecurityHub {
             (Some(_), true) => Some(Step::DisableSecurityHub {
                 region: region.to_string(),
                 standards: Vec::new(),
+                // CloudFormation's record of awsmon's spoke, read with the other stacks.
                 spoke_changed_at: facts
-                    .spoke_changed_at
-                    .get(&(region.to_string(), Service::SecurityHub))
-                    .cloned()
+                    .deployed
+                    .get(&(
+                        region.to_string(),
+                        naming::service_stack(cfg, Service::SecurityHub),
+                    ))
+                    .and_then(|d| d.changed_at.clone())
                     .unwrap_or_default(),
             }),
             (Some(_), false) if !ours.standards.is_empty() => Some(Step::DisableSecurityHub {
@@ -200,20 +196,6 @@ fn spoke(cfg: &Config, facts: &Facts, region: &str, p: &mut Plan) {
         ],
         with_forwarding(cfg, region, &reason.join("; ")),
     ));
-}
-
-/// When awsmon's spoke last changed (created or updated), as CloudFormation recorded it.
-async fn spoke_changed_at(aws: &Aws, region: &str, stack: &str) -> Option<String> {
-    let out = aws
-        .cloudformation(region)
-        .describe_stacks()
-        .stack_name(stack)
-        .send()
-        .await
-        .ok()?;
-    let s = out.stacks().first()?;
-    let at = s.last_updated_time().or(s.creation_time())?;
-    Some(crate::text::iso_time(at))
 }
 
 /// The planner's `EnableSecurityHub` step: the hub (without AWS's default standards, so only
