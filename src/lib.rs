@@ -6,6 +6,9 @@
 //!   `inventory` (the scan), `findings`, `deploy` (plan → engine → verify), `notifier` (health) →
 //!   `ops` (the use cases, typed outcomes) → rendered by `cli` (text/JSON) or `tui` (the console).
 
+/// The stack each of the console's runtime threads gets (see `main.rs`).
+pub const STACK_BYTES: usize = 16 * 1024 * 1024;
+
 pub mod aws;
 pub mod cli;
 pub mod config;

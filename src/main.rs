@@ -36,6 +36,9 @@ fn main() -> ExitCode {
     }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
+        // Security Hub's findings (ASFF) nest deeply, and the SDK reads them recursively: the
+        // default 2 MiB is not enough for a finding with resource details in a debug build.
+        .thread_stack_size(awsmon::STACK_BYTES)
         .build()
     {
         Ok(rt) => rt,

@@ -84,6 +84,11 @@ pub fn failure_queue(cfg: &Config) -> String {
     format!("{}-notifier-failures", cfg.prefix_service_name)
 }
 
+/// The notifier's de-duplication state (the hub's DynamoDB table).
+pub fn state_table(cfg: &Config) -> String {
+    format!("{}-notifier-state", cfg.prefix_service_name)
+}
+
 /// The notifier's log group, created by the hub with its retention.
 pub fn notifier_log_group(cfg: &Config) -> String {
     format!("/aws/lambda/{}", notifier_function(cfg))

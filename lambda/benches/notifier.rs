@@ -12,7 +12,13 @@
 //!   API (target ≤ 5 ms; routing from env, so no SSM fetch);
 //! - the bootstrap's peak RSS after 200 invocations that post to a local Slack stand-in
 //!   (target ≤ 20 MB);
-//! - the size of bootstrap.zip if `scripts/build-notifier` has built it (target ≤ 4 MiB).
+//! - the size of bootstrap.zip if `scripts/build-notifier` has built it (target ≤ 4 MiB);
+//! - bytes → bytes with 20 SUPPRESS rules (none matching: every rule is tried), beside the
+//!   plain figure;
+//! - the warm invocation with de-duplication, its state in moto's DynamoDB on localhost, for
+//!   a new finding (claim + mark sent: two conditional UpdateItems) and a duplicate (one),
+//!   beside the same invocation without state: the round trips are reported, not hidden
+//!   (moto is Python; DynamoDB in the same region answers in a few ms).
 //!
 //! Run: `cargo bench -p awsmon-notifier --bench notifier`.
 
@@ -169,6 +175,24 @@ fn org_settings() -> Settings {
             },
         );
     }
+    settings
+}
+
+/// 20 SUPPRESS rules that match none of the fixtures, so every event tries them all.
+fn suppress_settings() -> Settings {
+    use awsmon_notifier::settings::Suppression;
+    let mut settings = plain_settings();
+    settings.suppress = (0..20)
+        .map(|i| Suppression {
+            service: None,
+            finding_type: Some(format!("Recon:EC2/Nothing{i}*")),
+            resource: Some(format!("i-0nomatch{i}*")),
+            account: None,
+            min_severity: None,
+            reason: format!("bench rule {i}"),
+            expires: "2099-12-31".into(),
+        })
+        .collect();
     settings
 }
 
@@ -395,6 +419,10 @@ fn hot_path(fixtures: &[Value]) {
         "    the same with ROUTING_OVERRIDES (20 OU entries x 15 accounts, 300 names; the longest lookup): {:.2} µs per event",
         bytes_to_bytes_micros(&raw, &org_settings()).0
     );
+    println!(
+        "    the same with 20 SUPPRESS rules, none matching (each event tries all): {:.2} µs per event",
+        bytes_to_bytes_micros(&raw, &suppress_settings()).0
+    );
     let compacted: Vec<Vec<u8>> = raw.iter().map(|r| compact(r)).collect();
     for (a, b) in raw.iter().zip(&compacted) {
         let (a, b): (Value, Value) = (
@@ -430,6 +458,15 @@ enum Launch {
 }
 
 fn spawn_with(launch: &Launch, api: &RuntimeApi, slack: &SlackReceiver) -> std::process::Child {
+    spawn_with_env(launch, api, slack, &[])
+}
+
+fn spawn_with_env(
+    launch: &Launch,
+    api: &RuntimeApi,
+    slack: &SlackReceiver,
+    extra: &[(&str, &str)],
+) -> std::process::Child {
     let mut cmd = match launch {
         Launch::Native => Command::new(env!("CARGO_BIN_EXE_bootstrap")),
         Launch::Qemu(bin) => {
@@ -445,6 +482,7 @@ fn spawn_with(launch: &Launch, api: &RuntimeApi, slack: &SlackReceiver) -> std::
         .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
         .env("AWSMON_WEBHOOK_URLS", slack.url("bench").expose())
         .env("AWSMON_LOG", "warn")
+        .envs(extra.iter().copied())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -497,6 +535,75 @@ async fn per_invocation(launch: &Launch, event: &Value) -> Duration {
     let _ = child.wait();
     samples.sort();
     samples[samples.len() / 2]
+}
+
+/// Median warm invocation with de-duplication against moto's DynamoDB: each event a new
+/// finding (`fresh`), or the same event again (a duplicate); `None` without moto.
+async fn with_state(event: &Value) -> Option<(Duration, Duration)> {
+    let moto = awsmon_testbench::Moto::start().ok()?;
+    let aws = awsmon_testbench::bench_aws(&moto.endpoint).await;
+    let table = "bench-notifier-state";
+    aws.dynamodb("us-east-1")
+        .create_table()
+        .table_name(table)
+        .billing_mode(aws_sdk_dynamodb::types::BillingMode::PayPerRequest)
+        .attribute_definitions(
+            aws_sdk_dynamodb::types::AttributeDefinition::builder()
+                .attribute_name("finding_key")
+                .attribute_type(aws_sdk_dynamodb::types::ScalarAttributeType::S)
+                .build()
+                .ok()?,
+        )
+        .key_schema(
+            aws_sdk_dynamodb::types::KeySchemaElement::builder()
+                .attribute_name("finding_key")
+                .key_type(aws_sdk_dynamodb::types::KeyType::Hash)
+                .build()
+                .ok()?,
+        )
+        .send()
+        .await
+        .ok()?;
+    let slack = SlackReceiver::start().await.expect("receiver");
+    let api = RuntimeApi::start().await.expect("api");
+    let mut child = spawn_with_env(
+        &Launch::Native,
+        &api,
+        &slack,
+        &[
+            ("AWSMON_STATE_TABLE", table),
+            ("AWS_ENDPOINT_URL", &moto.endpoint),
+            ("AWS_REGION", "us-east-1"),
+            ("AWS_ACCESS_KEY_ID", "AKIAEMULATOR00000000"),
+            ("AWS_SECRET_ACCESS_KEY", "emulator"),
+        ],
+    );
+    let run = |fresh: bool| {
+        let api = &api;
+        async move {
+            let mut samples = Vec::new();
+            for i in 0..60 {
+                let mut e = event.clone();
+                if fresh {
+                    e["id"] = Value::from(format!("bench-event-{i}"));
+                    e["detail"]["id"] = Value::from(format!("bench-finding-{i}"));
+                }
+                let started = Instant::now();
+                let id = api.invoke(e);
+                api.outcome(&id, Duration::from_secs(30)).await?;
+                if i >= 10 {
+                    samples.push(started.elapsed());
+                }
+            }
+            samples.sort();
+            Some(samples[samples.len() / 2])
+        }
+    };
+    let fresh = run(true).await;
+    let duplicate = run(false).await;
+    let _ = child.kill();
+    let _ = child.wait();
+    Some((fresh?, duplicate?))
 }
 
 async fn cold_start() -> Duration {
@@ -604,6 +711,15 @@ async fn main() {
         cold.as_secs_f64() * 1e3,
         native_warm.as_secs_f64() * 1e3
     );
+    match with_state(&event).await {
+        Some((fresh, duplicate)) => println!(
+            "  warm invocation with de-duplication (moto's DynamoDB on localhost): new finding {:.2} ms (claim + mark sent), duplicate {:.2} ms (claim refused), without state {:.2} ms",
+            fresh.as_secs_f64() * 1e3,
+            duplicate.as_secs_f64() * 1e3,
+            native_warm.as_secs_f64() * 1e3
+        ),
+        None => println!("  de-duplication round trip: skipped (no moto; scripts/bench setup)"),
+    }
     let qemu = Command::new("qemu-aarch64-static")
         .arg("--version")
         .output()

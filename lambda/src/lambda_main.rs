@@ -9,11 +9,13 @@ use serde_json::Value;
 use serde_json::value::RawValue;
 use tokio::sync::Mutex;
 
+use crate::dedupe::Verdict;
 use crate::deliver::{Deliverer, RetryPolicy};
 use crate::notify::{self, Report};
 use crate::secret::WebhookUrl;
 use crate::service::Service;
 use crate::settings::Settings;
+use crate::state_store::{Claim, StateStore};
 
 pub const ROUTING_PARAMETER_ENV: &str = "AWSMON_ROUTING_PARAMETER";
 /// The hub's failure queue, where failed deliveries go when other webhooks took the message.
@@ -303,6 +305,9 @@ pub struct Notifier {
     /// `AWSMON_FAILURE_QUEUE_URL`; without it, any failed delivery fails the invocation.
     pub failure_queue: Option<String>,
     sqs: tokio::sync::OnceCell<aws_sdk_sqs::Client>,
+    /// `AWSMON_STATE_TABLE`; without it, nothing is de-duplicated.
+    pub state_table: Option<String>,
+    state: tokio::sync::OnceCell<StateStore>,
 }
 
 impl Notifier {
@@ -314,7 +319,127 @@ impl Notifier {
                 .ok()
                 .filter(|q| !q.is_empty()),
             sqs: tokio::sync::OnceCell::new(),
+            state_table: std::env::var(crate::dedupe::STATE_TABLE_ENV)
+                .ok()
+                .filter(|t| !t.is_empty()),
+            state: tokio::sync::OnceCell::new(),
         })
+    }
+
+    fn store(&self, table: &str) -> impl std::future::Future<Output = &StateStore> {
+        self.state.get_or_init(move || async move {
+            StateStore::new(table, aws_sdk_dynamodb::Client::new(&sdk_config().await))
+        })
+    }
+
+    /// Counts each SUPPRESS rule's matches in this invocation, by rule and day, for the
+    /// console's rules list. Best effort: a failure is logged.
+    async fn count_suppressed(
+        &self,
+        table: &str,
+        prepared: &[crate::Prepared],
+        settings: &Settings,
+    ) {
+        let keys: Vec<String> = prepared
+            .iter()
+            .filter_map(|p| match &p.decision {
+                crate::Decision::Drop { reason } => crate::pipeline::suppressed_by(reason),
+                crate::Decision::Send { .. } => None,
+            })
+            .filter_map(|i| settings.suppress.get(i))
+            .map(|rule| rule.matches_key(&crate::time::today()))
+            .collect();
+        if keys.is_empty() {
+            return;
+        }
+        let store = self.store(table).await;
+        let now = epoch_now();
+        for key in keys {
+            if let Err(why) = store.count_suppressed(&key, now).await {
+                tracing::warn!(error = %why, "could not count a SUPPRESS match");
+            }
+        }
+    }
+
+    /// Claims every event about to be sent (test messages aside) in the state table: a
+    /// duplicate is dropped with its reason, an escalation is marked. The state failing never
+    /// stops a message: it is sent, perhaps twice, and the failure logged.
+    async fn claim_all(
+        &self,
+        table: &str,
+        prepared: &mut [crate::Prepared],
+        settings: &Settings,
+        lease_until: i64,
+    ) -> Vec<(usize, Claim)> {
+        let store = self.store(table).await;
+        let now = epoch_now();
+        let window = i64::from(settings.dedupe_hours) * 3600;
+        let wanted: Vec<usize> = prepared
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| {
+                p.decision.is_send()
+                    && p.payload.is_some()
+                    && p.kind != crate::event::TEST_DETAIL_TYPE
+            })
+            .map(|(i, _)| i)
+            .collect();
+        let claims = futures::future::join_all(
+            wanted
+                .iter()
+                .map(|&i| store.claim(&prepared[i], now, lease_until, window)),
+        )
+        .await;
+        let mut held = Vec::new();
+        for (i, claim) in wanted.into_iter().zip(claims) {
+            let p = &mut prepared[i];
+            match claim {
+                Ok(claim) => match &claim.verdict {
+                    Verdict::Fresh => held.push((i, claim)),
+                    Verdict::Escalated { from } => {
+                        if let Some(msg) = &p.payload {
+                            p.payload = Some(crate::dedupe::escalate(msg, *from, claim.band));
+                        }
+                        held.push((i, claim));
+                    }
+                    verdict => {
+                        p.decision = crate::Decision::Drop {
+                            reason: crate::dedupe::reason(verdict, settings.dedupe_hours)
+                                .unwrap_or_default(),
+                        };
+                    }
+                },
+                Err(why) => {
+                    tracing::warn!(id = %p.id, error = %why, "de-duplication state unavailable; sending without it");
+                }
+            }
+        }
+        held
+    }
+
+    /// After delivery: a claim whose message reached some webhook is marked sent (the others
+    /// wait in the failure queue); one that reached none is released for Lambda's retry.
+    async fn settle(&self, claims: &[(usize, Claim)], report: &Report, settings: &Settings) {
+        let Some(store) = self.state.get() else {
+            return;
+        };
+        let now = epoch_now();
+        let window = i64::from(settings.dedupe_hours) * 3600;
+        let settled = claims.iter().map(|(i, claim)| async move {
+            let delivered = report
+                .events
+                .get(*i)
+                .is_some_and(|e| e.deliveries.iter().any(|d| d.ok));
+            let result = if delivered {
+                store.sent(claim, now, window).await
+            } else {
+                store.release(claim).await
+            };
+            if let Err(why) = result {
+                tracing::warn!(key = %claim.key, delivered, error = %why, "could not record the delivery in the state table");
+            }
+        });
+        futures::future::join_all(settled).await;
     }
 
     /// One invocation. Each webhook is delivered to on its own: when some took the message and
@@ -360,7 +485,27 @@ impl Notifier {
             routes.dedup();
             return Err(NotifyError::NoWebhook { routes });
         }
-        let report: Report = notify::deliver_all(&prepared, &self.deliverer, deadline).await;
+        if let Some(table) = &self.state_table {
+            self.count_suppressed(table, &prepared, &settings).await;
+        }
+        let claims = match &self.state_table {
+            Some(table) if settings.dedupe_hours > 0 => {
+                let lease_until = epoch_of(event.context.deadline()) + 5;
+                self.claim_all(table, &mut prepared, &settings, lease_until)
+                    .await
+            }
+            _ => Vec::new(),
+        };
+        let mut report: Report = notify::deliver_all(&prepared, &self.deliverer, deadline).await;
+        for e in &mut report.events {
+            if e.reason
+                .as_deref()
+                .is_some_and(|r| r.starts_with(crate::dedupe::REASON_PREFIX))
+            {
+                e.drop_reason = Some(crate::metrics::DropReason::Deduplicated);
+            }
+        }
+        self.settle(&claims, &report, &settings).await;
         write_metrics(&report);
         let failed = report.failed_deliveries();
         let total = report.deliveries();
@@ -433,6 +578,15 @@ fn write_metrics(report: &Report) {
     for doc in crate::metrics::documents(report, &function, now) {
         let _ = writeln!(out, "{doc}");
     }
+}
+
+fn epoch_of(t: SystemTime) -> i64 {
+    t.duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+fn epoch_now() -> i64 {
+    epoch_of(SystemTime::now())
 }
 
 /// The invocation's deadline, less a margin to report back in.

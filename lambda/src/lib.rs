@@ -9,6 +9,7 @@
 //! [`pipeline::prepare`] runs all but delivery; the console's preview calls it too.
 
 pub mod decide;
+pub mod dedupe;
 pub mod deliver;
 pub mod event;
 pub mod format;
@@ -36,3 +37,5 @@ pub mod notify;
 
 #[cfg(feature = "lambda")]
 pub mod lambda_main;
+#[cfg(feature = "lambda")]
+pub mod state_store;

@@ -32,6 +32,8 @@ pub enum DropReason {
     Unrecognised,
     /// A filter said no (severity, status, archived, duplicate, resource type…).
     Filtered,
+    /// Sent already within DEDUPE_HOURS (or being sent by another invocation).
+    Deduplicated,
 }
 
 impl DropReason {
@@ -39,6 +41,7 @@ impl DropReason {
         match self {
             DropReason::Unrecognised => "unrecognised",
             DropReason::Filtered => "filtered",
+            DropReason::Deduplicated => "deduplicated",
         }
     }
 }

@@ -18,7 +18,11 @@ use crate::stream::{self, StreamError};
 /// One event, ready to send (or not).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Prepared {
+    /// The finding's own id, else the event's.
     pub id: String,
+    /// The delivered event's id (the envelope's, or the SNS message's): a retried or
+    /// duplicated delivery carries the same one.
+    pub event_id: String,
     /// The detail-type, `AWS Budgets Notification`, or what a skipped item looked like.
     pub kind: String,
     /// The route: a service, or `None` for the default webhooks.
@@ -219,6 +223,44 @@ fn suppressed(event: &Event<'_>, envelope_account: &str, settings: &Settings) ->
         })
 }
 
+/// Which SUPPRESS rule (its index) a drop reason names, when it is a suppression's.
+pub fn suppressed_by(reason: &str) -> Option<usize> {
+    let rest = reason.strip_prefix("suppressed by rule ")?;
+    let n: usize = rest.split(' ').next()?.parse().ok()?;
+    n.checked_sub(1)
+}
+
+/// What a SUPPRESS rule made from this event would match (the console's `m`): its first
+/// event's service, type, resource, account and severity.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleSubject {
+    pub service: Option<Service>,
+    pub finding_type: Option<String>,
+    pub resource: Option<String>,
+    pub account: String,
+    pub severity: Option<String>,
+}
+
+pub fn rule_subject(payload: &Value) -> Option<RuleSubject> {
+    let mut out = None;
+    event::parse_payload(payload, &mut |parsed| {
+        if let (None, Parsed::Event(incoming)) = (&out, parsed) {
+            let e = &incoming.event;
+            out = Some(RuleSubject {
+                service: e.service(),
+                finding_type: e.types()[0].map(str::to_string),
+                resource: e.resource().map(str::to_string),
+                account: e
+                    .account()
+                    .unwrap_or(&incoming.envelope.account)
+                    .to_string(),
+                severity: e.severity(),
+            });
+        }
+    });
+    out
+}
+
 fn prepare_parsed(parsed: Parsed<'_>, settings: &Settings, sample: bool) -> Prepared {
     match parsed {
         Parsed::Event(incoming) => {
@@ -277,6 +319,7 @@ fn prepare_parsed(parsed: Parsed<'_>, settings: &Settings, sample: bool) -> Prep
                     .id()
                     .unwrap_or(&incoming.envelope.id)
                     .to_string(),
+                event_id: incoming.envelope.id.to_string(),
                 kind: incoming.envelope.detail_type.to_string(),
                 service,
                 region: incoming.envelope.region.to_string(),
@@ -291,6 +334,7 @@ fn prepare_parsed(parsed: Parsed<'_>, settings: &Settings, sample: bool) -> Prep
             }
         }
         Parsed::Skipped(s) => Prepared {
+            event_id: s.id.clone(),
             id: s.id,
             kind: s.kind,
             service: None,

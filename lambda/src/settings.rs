@@ -46,6 +46,10 @@ pub struct Settings {
     /// never fewer, so the routing version stays.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub suppress: Vec<Suppression>,
+    /// DEDUPE_HOURS: a finding sent is not sent again within this many hours unless its
+    /// severity band rose; 0 turns de-duplication off. A notifier that predates it ignores it
+    /// (more messages, never fewer), so the routing version stays.
+    pub dedupe_hours: u32,
 }
 
 /// One SUPPRESS rule: every field given must match (globs with `*` and `?`; RESOURCE against
@@ -82,6 +86,30 @@ pub struct Subject<'a> {
 }
 
 impl Suppression {
+    /// What the rule matches, as 12 hex digits: the key its matches are counted under in the
+    /// notifier's state, stable when rules are reordered or their reason or expiry edited.
+    pub fn fingerprint(&self) -> String {
+        use sha2::Digest as _;
+        let canonical = serde_json::json!([
+            self.service.map(Service::as_str),
+            self.finding_type,
+            self.resource,
+            self.account,
+            self.min_severity.map(MinSeverity::as_str),
+        ]);
+        let digest = sha2::Sha256::digest(canonical.to_string().as_bytes());
+        digest[..6].iter().fold(String::new(), |mut out, b| {
+            use std::fmt::Write as _;
+            let _ = write!(out, "{b:02x}");
+            out
+        })
+    }
+
+    /// The state key of this rule's matches on `day` (`YYYY-MM-DD`).
+    pub fn matches_key(&self, day: &str) -> String {
+        format!("suppressed#{}#{day}", self.fingerprint())
+    }
+
     /// Whether the rule still applies on `today` (`YYYY-MM-DD`, UTC).
     pub fn is_active(&self, today: &str) -> bool {
         self.expires.as_str() >= today
@@ -344,6 +372,7 @@ impl Default for Settings {
             account_pages: 0,
             overrides: BTreeMap::new(),
             suppress: Vec::new(),
+            dedupe_hours: crate::dedupe::DEFAULT_HOURS,
         }
     }
 }

@@ -216,6 +216,18 @@ pub fn today() -> String {
     date_of_day(i64::try_from(secs / 86_400).unwrap_or(0))
 }
 
+/// `secs` since the epoch as RFC 3339 UTC, to the second.
+pub fn utc_of_epoch(secs: i64) -> String {
+    let (days, rest) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    format!(
+        "{}T{:02}:{:02}:{:02}Z",
+        date_of_day(days),
+        rest / 3600,
+        rest % 3600 / 60,
+        rest % 60
+    )
+}
+
 /// The civil date of day `days` since 1970-01-01 (the proleptic Gregorian calendar).
 pub fn date_of_day(days: i64) -> String {
     let z = days + 719_468;

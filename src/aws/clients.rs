@@ -251,6 +251,7 @@ regional_clients! {
     cloudwatch => aws_sdk_cloudwatch,
     logs => aws_sdk_cloudwatchlogs,
     sqs => aws_sdk_sqs,
+    dynamodb => aws_sdk_dynamodb,
     lambda => aws_sdk_lambda,
     organizations => aws_sdk_organizations,
 }

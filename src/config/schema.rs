@@ -840,6 +840,15 @@ pub const BUDGET_THRESHOLD: Bounds = Bounds {
     expected: "a percentage above 0 and at most 100",
 };
 
+const DEDUPE_HOURS: Bounds = Bounds {
+    min: 0.0,
+    min_open: false,
+    max: 168.0,
+    whole: true,
+    optional: false,
+    expected: "a whole number of hours from 0 (off) to 168",
+};
+
 pub const RESERVED_CONCURRENCY: Bounds = Bounds {
     min: 1.0,
     min_open: false,
@@ -1176,6 +1185,23 @@ pub static KEYS: LazyLock<Vec<KeySpec>> = LazyLock::new(|| {
             slot: field(
                 |c| Value::List(c.settings.securityhub.standards.clone()),
                 |c, v| c.settings.securityhub.standards = v.into_list(),
+            ),
+        },
+        KeySpec {
+            name: "DEDUPE_HOURS",
+            help: "a finding sent is not sent again within this many hours unless its severity rose (then marked escalated); updates are counted instead; 0 sends every update",
+            example: "DEDUPE_HOURS: 24",
+            label: "DEDUPE_HOURS (0-168)",
+            old: false,
+            kind: Kind::Number(DEDUPE_HOURS),
+            slot: field(
+                |c| Value::Num(f64::from(c.settings.dedupe_hours)),
+                |c, v| {
+                    // Read only as a whole number from 0 to 168.
+                    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                    let n = num(v) as u32;
+                    c.settings.dedupe_hours = n;
+                },
             ),
         },
         KeySpec {

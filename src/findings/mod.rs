@@ -41,6 +41,8 @@ pub struct Summary {
     pub send: bool,
     /// The mention when sent, the reason when dropped.
     pub reason: String,
+    /// Where the notifier keeps its de-duplication record of this finding.
+    pub state_key: String,
 }
 
 /// One finding. Thousands may be loaded, so only compact JSON and a summary are kept; the
@@ -53,6 +55,9 @@ pub struct Finding {
     pub summary: Summary,
     /// For sorting: higher is more severe.
     pub rank: f64,
+    /// What the deployed notifier recorded: when it sent this finding and how many updates it
+    /// folded into that message since; `None` when it has no record (not sent, or no state).
+    pub delivered: Option<crate::notifier::state::Delivered>,
 }
 
 /// Samples are marked as samples and never mention anyone; live findings go as they are.
@@ -75,10 +80,13 @@ impl Finding {
             }
             awsmon_notifier::Decision::Drop { reason } => (false, reason.clone()),
         };
+        let state_key = awsmon_notifier::dedupe::key(&prepared);
         Some(Finding {
             origin,
             event: event.to_string().into_boxed_str(),
+            delivered: None,
             summary: Summary {
+                state_key,
                 service: prepared.service_name(),
                 region: prepared.region,
                 id: prepared.id,
@@ -121,6 +129,11 @@ impl Finding {
             "decision": if s.send { "send" } else { "drop" },
             "reason": s.reason,
             "sample": self.origin == Origin::Sample,
+            "delivered": self.delivered.map(|d| serde_json::json!({
+                "sent_at": awsmon_notifier::time::utc_of_epoch(d.sent_at),
+                "severity_band": awsmon_notifier::dedupe::band_name(d.band),
+                "updates_folded": d.updates,
+            })),
         })
     }
 }
@@ -212,6 +225,24 @@ pub async fn fetch(aws: &Aws, cfg: &Config, account: &str, req: &Request) -> Fet
     }
     out.findings
         .sort_by(|a, b| b.summary.time.cmp(&a.summary.time));
+    if !out.findings.is_empty() {
+        let keys: Vec<String> = out
+            .findings
+            .iter()
+            .map(|f| f.summary.state_key.clone())
+            .collect();
+        // Boxed: the SDK's futures are large, and this one would sit on every caller's stack.
+        match Box::pin(crate::notifier::state::lookup(aws, cfg, &keys)).await {
+            Ok(Some(records)) => {
+                for f in &mut out.findings {
+                    f.delivered = records.get(&f.summary.state_key).copied();
+                }
+            }
+            // No table: the notifier is not deployed here, or predates de-duplication.
+            Ok(None) => {}
+            Err(e) => out.errors.push(format!("the notifier's state: {e}")),
+        }
+    }
     out
 }
 

@@ -6,6 +6,7 @@
 pub mod confirm;
 pub mod health;
 pub mod redrive;
+pub mod state;
 
 use awsmon_notifier::Settings;
 

@@ -127,6 +127,8 @@ pub enum Action {
         errors: Vec<String>,
     },
     BudgetSpend(Result<Option<Spend>, String>),
+    /// Each SUPPRESS rule's matches over 7 days (`None`: the notifier keeps no state).
+    RuleMatches(Result<Option<Vec<u64>>, String>),
     Saved {
         editor: Editor,
         config: Box<Config>,
@@ -162,6 +164,8 @@ pub enum Effect {
     },
     LoadFindings,
     LoadBudget,
+    /// Each SUPPRESS rule's matches over the last 7 days, from the notifier's state.
+    LoadRuleMatches,
     /// Write `config` (the config in force with one editor's keys) and maybe push routing.
     SaveConfig {
         config: Box<Config>,
@@ -422,6 +426,10 @@ impl App {
                 self.budget.spend = Some(spend);
                 Vec::new()
             }
+            Action::RuleMatches(matches) => {
+                self.routing.rule_matches = Some(matches);
+                Vec::new()
+            }
             Action::Saved {
                 editor,
                 config,
@@ -434,13 +442,18 @@ impl App {
                     // Decisions and routes may have changed.
                     self.reread_findings();
                     self.env.config_text = Some(text);
-                    *self.draft_mut(editor) = Draft::clean(&self.cfg);
-                    let other = match editor {
-                        Editor::Routing => Editor::Budget,
-                        Editor::Budget => Editor::Routing,
-                    };
                     let cfg = self.cfg.clone();
-                    self.draft_mut(other).rebase(other, &cfg);
+                    // The saving editor starts clean; the others keep their unsaved edits.
+                    for each in [Editor::Routing, Editor::Budget] {
+                        if each == editor {
+                            *self.draft_mut(each) = Draft::clean(&cfg);
+                        } else {
+                            self.draft_mut(each).rebase(each, &cfg);
+                        }
+                    }
+                    if editor == Editor::Rules {
+                        self.routing.rule_matches = None;
+                    }
                 }
                 self.quit = self.quit_after_save && written && result.is_ok();
                 self.quit_after_save = false;
@@ -750,6 +763,18 @@ impl App {
                     );
                     Vec::new()
                 }
+                // The rule is saved at once: unsaved routing edits would be lost on the way.
+                Screen::Findings if cmd == Command::Mute && self.routing.draft.dirty => {
+                    self.ui.toast(
+                        Level::Warn,
+                        "the routing editor has unsaved edits: save or discard them first (w)",
+                    );
+                    Vec::new()
+                }
+                Screen::Findings if cmd == Command::Mute => {
+                    self.findings.start_rule(&mut self.ui);
+                    Vec::new()
+                }
                 Screen::Findings => self
                     .findings
                     .handle(cmd, &mut self.ui, &self.env.export_dir),
@@ -847,6 +872,9 @@ impl App {
         self.screen = screen;
         match screen {
             Screen::Findings => self.findings.load(false),
+            Screen::Routing if !self.cfg.settings.suppress.is_empty() => {
+                vec![Effect::LoadRuleMatches]
+            }
             Screen::Budget => self.budget.open(),
             Screen::TestMessage => {
                 self.test.open();
@@ -856,16 +884,18 @@ impl App {
         }
     }
 
+    /// An editor's draft; the rules `m` makes have none of their own (each is saved at
+    /// once), so theirs is the routing editor's.
     pub fn draft(&self, editor: Editor) -> &Draft {
         match editor {
-            Editor::Routing => &self.routing.draft,
+            Editor::Routing | Editor::Rules => &self.routing.draft,
             Editor::Budget => &self.budget.draft,
         }
     }
 
     fn draft_mut(&mut self, editor: Editor) -> &mut Draft {
         match editor {
-            Editor::Routing => &mut self.routing.draft,
+            Editor::Routing | Editor::Rules => &mut self.routing.draft,
             Editor::Budget => &mut self.budget.draft,
         }
     }
@@ -978,6 +1008,11 @@ impl App {
                 self.routing.commit(&input.purpose, value, &mut self.ui);
             }
             InputFor::Budget(_) => self.budget.commit(&input.purpose, value),
+            InputFor::Rule(field) => {
+                return self
+                    .findings
+                    .rule_input(*field, value, &mut self.ui, &self.cfg);
+            }
         }
         Vec::new()
     }

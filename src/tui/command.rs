@@ -52,6 +52,8 @@ pub enum Command {
     PreviewDown,
     PreviewUp,
     Export,
+    /// Findings: make a SUPPRESS rule from the selected finding.
+    Mute,
     AddUrl,
     Edit,
     RemoveUrl,
@@ -83,6 +85,7 @@ impl Command {
         Some(match self {
             Command::Save => "saving config.yml and pushing the routing",
             Command::Export => "writing a file",
+            Command::Mute => "saving a SUPPRESS rule and pushing the routing",
             Command::Toggle => "toggling a service",
             Command::RemoveWiring => "removing awsmon's wiring",
             Command::Mark | Command::MarkRow | Command::MarkColumn | Command::MarkService => {
@@ -470,6 +473,14 @@ pub const TABLE: &[Binding] = &[
         &[ch('e')],
         Command::Export,
         "write JSON to a file",
+        true,
+        &[],
+    ),
+    b(
+        FINDINGS,
+        &[ch('m')],
+        Command::Mute,
+        "mute: a SUPPRESS rule from it",
         true,
         &[],
     ),

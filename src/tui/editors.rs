@@ -171,6 +171,36 @@ pub fn check_min_severity(v: &str) -> Result<Option<MinSeverity>, String> {
     v.parse().map(Some)
 }
 
+/// A field of a SUPPRESS rule made with `m`, asked in this order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RuleField {
+    Type,
+    Resource,
+    Reason,
+    Expires,
+}
+
+/// A rule field as typed, checked as config.yml's SUPPRESS reads it (an empty TYPE or
+/// RESOURCE matches anything; EXPIRES may not be past).
+pub fn check_rule_field(field: RuleField, v: &str) -> Result<(), String> {
+    match field {
+        RuleField::Type | RuleField::Resource if v.is_empty() => Ok(()),
+        RuleField::Type | RuleField::Resource => awsmon_notifier::settings::check_glob(v),
+        RuleField::Reason if v.is_empty() => Err("say why this finding is accepted".to_string()),
+        RuleField::Reason if v.chars().count() > 200 => Err("at most 200 characters".to_string()),
+        RuleField::Reason => Ok(()),
+        RuleField::Expires => {
+            let day = crate::config::schema::date(v)?;
+            let today = awsmon_notifier::time::today();
+            if day < today {
+                Err(format!("{day} has passed (today is {today}, UTC)"))
+            } else {
+                Ok(())
+            }
+        }
+    }
+}
+
 /// Adds an entry with nothing set yet (an entry still empty at save is dropped).
 pub fn add_override(cfg: &mut Config, target: String) {
     cfg.settings.overrides.entry(target).or_default();

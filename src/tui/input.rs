@@ -20,6 +20,7 @@ pub fn validate(draft: &Config, input: &Input) -> Option<String> {
         InputFor::Field(f) => editors::check_field_in(draft, *f, v).err(),
         InputFor::Budget(f) => editors::check_budget_in(draft, *f, v).err(),
         InputFor::ExportPath if v.is_empty() => Some("type a file path".to_string()),
+        InputFor::Rule(f) => editors::check_rule_field(*f, v).err(),
         InputFor::Command
         | InputFor::FindingsFilter
         | InputFor::AccountsFilter

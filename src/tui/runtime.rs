@@ -274,6 +274,11 @@ pub async fn run_effect(
             push_routing,
             editor,
         } => vec![save(shared, *config, push_routing, editor).await],
+        Effect::LoadRuleMatches => vec![Action::RuleMatches(
+            crate::notifier::state::suppress_matches(aws, &cfg, &cfg.settings.suppress)
+                .await
+                .map_err(|e| e.to_string()),
+        )],
         Effect::TestMessage { route, via } => {
             let sent_at = std::time::SystemTime::now();
             let sent = ops_test::send(aws, &cfg, route, via, Duration::from_secs(30)).await;

@@ -37,6 +37,8 @@ pub enum InputFor {
     /// A webhook of an entry: a new one (`None`) or the `i`th.
     OverrideUrl(String, Option<usize>),
     OverrideSeverity(String),
+    /// A field of the SUPPRESS rule `m` makes from a finding.
+    Rule(super::editors::RuleField),
 }
 
 #[derive(Debug, Clone)]

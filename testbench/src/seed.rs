@@ -276,3 +276,39 @@ pub async fn inspector_findings(moto_endpoint: &str, region: &str) -> Result<(),
         Err(e) => Err(e.to_string()),
     }
 }
+
+/// The notifier's Security Hub sample's findings, imported into moto's hub in `region` with
+/// BatchImportFindings as AWS documents it (moto has the API; the console's SDK reads them back
+/// with GetFindings). The request is unsigned: moto reads the service and region from the
+/// Authorization header's scope.
+pub async fn securityhub_findings(moto_endpoint: &str, region: &str) -> Result<(), String> {
+    let sample = awsmon::findings::samples::SAMPLES
+        .iter()
+        .find(|(n, _)| *n == "securityhub-imported")
+        .map(|(_, t)| *t)
+        .ok_or("sample missing")?;
+    let event: serde_json::Value = serde_json::from_str(sample).map_err(|e| e.to_string())?;
+    let mut findings = event["detail"]["findings"].clone();
+    for f in findings.as_array_mut().into_iter().flatten() {
+        f["Region"] = serde_json::Value::from(region);
+    }
+    let body = serde_json::json!({ "Findings": findings }).to_string();
+    let auth = format!(
+        "AWS4-HMAC-SHA256 Credential=testing/20261123/{region}/securityhub/aws4_request, SignedHeaders=host, Signature=0"
+    );
+    match super::stub::post_with(
+        moto_endpoint,
+        "/findings/import",
+        &[
+            ("authorization", &auth),
+            ("content-type", "application/json"),
+        ],
+        body.as_bytes(),
+    )
+    .await
+    {
+        Ok(200) => Ok(()),
+        Ok(status) => Err(format!("moto answered {status} to the findings import")),
+        Err(e) => Err(e.to_string()),
+    }
+}

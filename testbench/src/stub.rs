@@ -101,10 +101,24 @@ async fn serve(
 
 /// A one-shot POST to a local endpoint (moto's control API).
 pub(crate) async fn post(endpoint: &str, path: &str, body: &[u8]) -> std::io::Result<u16> {
+    post_with(endpoint, path, &[], body).await
+}
+
+/// [`post`] with extra headers (an Authorization whose scope tells moto the service and region).
+pub(crate) async fn post_with(
+    endpoint: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> std::io::Result<u16> {
     let addr = endpoint.trim_start_matches("http://").trim_end_matches('/');
     let mut stream = TcpStream::connect(addr).await?;
+    let extra: String = headers
+        .iter()
+        .flat_map(|(k, v)| [*k, ": ", *v, "\r\n"])
+        .collect();
     let head = format!(
-        "POST {path} HTTP/1.1\r\nhost: {addr}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+        "POST {path} HTTP/1.1\r\nhost: {addr}\r\ncontent-length: {}\r\n{extra}connection: close\r\n\r\n",
         body.len()
     );
     stream.write_all(head.as_bytes()).await?;

@@ -585,6 +585,7 @@ fn walk_values() -> Vec<(&'static str, String)> {
         ("INSPECTOR_MIN_SEVERITY", "high".into()),
         ("INSPECTOR_RESOURCE_TYPES", "ec2, LAMBDA".into()),
         ("SECURITYHUB_MIN_SEVERITY", "low".into()),
+        ("DEDUPE_HOURS", "12".into()),
         (
             "SECURITYHUB_STANDARDS",
             "aws-foundational-security-best-practices, NIST-800-53-v5.0.0".into(),
@@ -695,7 +696,7 @@ fn every_key_walks_the_file_the_save_show_and_the_editor_alike() {
     let mut keys: Vec<&str> = config::KEYS.iter().map(|k| k.name).collect();
     keys.sort_unstable();
     assert_eq!(names, keys, "every key needs a value in walk_values()");
-    assert_eq!(config::KEYS.len(), 41);
+    assert_eq!(config::KEYS.len(), 42);
 
     let (base, _) = config::load_str("c.yml", BASE).expect("base");
     for (name, text) in &values {

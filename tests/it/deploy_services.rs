@@ -2,7 +2,7 @@
 //! already exist, Trusted Advisor in us-east-1 only, the budget; the check afterwards; destroy
 //! with service data removed only where awsmon created it; one failing region among others.
 
-use crate::common;
+use crate::common::{self, routed, waiting};
 
 use std::time::Duration;
 
@@ -11,31 +11,11 @@ use aws_sdk_inspector2::types::ResourceScanType;
 use awsmon::aws::Aws;
 use awsmon::config::Config;
 use awsmon::deploy::plan::{self, Intent, Target};
-use awsmon::deploy::stack_ops::Waiting;
 use awsmon::deploy::{engine, verify};
 use awsmon::inventory::{configservice, inspector};
 use awsmon_notifier::Service;
 
 const ACCOUNT: &str = "123456789012";
-
-/// Routing with a default webhook: routing without one is never deployed.
-fn routed() -> awsmon_notifier::Settings {
-    let mut s = awsmon_notifier::Settings::default();
-    s.routes.default = vec![
-        awsmon_notifier::WebhookUrl::parse(
-            "https://hooks.slack.com/services/T0FAKE/B0FAKE/XXXXXXXX",
-        )
-        .expect("url"),
-    ];
-    s
-}
-
-fn waiting(secs: u64) -> Waiting {
-    Waiting {
-        timeout: Duration::from_secs(secs),
-        poll: Duration::from_millis(100),
-    }
-}
 
 fn regions(list: &[&str]) -> Vec<String> {
     list.iter().map(|r| (*r).to_string()).collect()

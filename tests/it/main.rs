@@ -16,6 +16,7 @@ mod notifier_routing;
 mod org;
 mod pagination;
 mod scan;
+mod securityhub;
 mod shipped_notifier;
 mod stack_ops;
 mod templates;

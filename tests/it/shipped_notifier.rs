@@ -357,10 +357,48 @@ async fn the_shipped_zip_delivers_every_event_kind_with_routing_from_ssm() {
     assert_eq!(slack.received().len(), total, "no other posts");
     assert!(expected["guardduty"].len() >= 3 && expected["default"].len() >= 5);
 
-    // 4. Routing comes from SSM: push a new GuardDuty webhook, wait out the TTL, see it used.
+    // 4. De-duplication as deployed: the same finding delivered again is not posted again; the
+    //    deployed state table holds it, with its TTL attribute at the window's end.
+    let table = deployed_env
+        .get("AWSMON_STATE_TABLE")
+        .expect("the function names its state table");
+    let crypto = common_fixture(&events, "guardduty-crypto-high");
+    let posts = slack.received().len();
+    let id = api.invoke(crypto.clone());
+    assert_eq!(
+        api.outcome(&id, wait).await,
+        Some(Outcome::Response(
+            json!({"events": 1, "sent": 0, "deliveries": 0})
+        ))
+    );
+    assert_eq!(slack.received().len(), posts, "nothing posted twice");
+    let key = awsmon_notifier::dedupe::key(&awsmon_notifier::prepare(&crypto, &settings)[0]);
+    let state = aws
+        .dynamodb("us-east-1")
+        .get_item()
+        .table_name(table)
+        .key(
+            "finding_key",
+            aws_sdk_dynamodb::types::AttributeValue::S(key),
+        )
+        .send()
+        .await
+        .expect("state item");
+    let state = state.item().expect("the finding's state");
+    let number = |k: &str| -> i64 {
+        state[k]
+            .as_n()
+            .ok()
+            .and_then(|n| n.parse().ok())
+            .expect("number")
+    };
+    assert_eq!(number("expires_at") - number("sent_at"), 24 * 3600);
+    assert_eq!(number("sent_band"), 3);
+
+    // 5. Routing comes from SSM: push a new GuardDuty webhook, wait out the TTL, see it used.
     write_config(&["default"], "guardduty-rotated");
     push_routing_and_wait_out_the_ttl(&config_arg, &moto.endpoint, dir.path()).await;
-    let id = api.invoke(common_fixture(&events, "guardduty-crypto-high"));
+    let id = api.invoke(fresh(crypto, "rotated"));
     assert!(matches!(
         api.outcome(&id, wait).await,
         Some(Outcome::Response(_))
@@ -372,7 +410,7 @@ async fn the_shipped_zip_delivers_every_event_kind_with_routing_from_ssm() {
     );
     assert_eq!(slack.bodies("guardduty").len(), expected["guardduty"].len());
 
-    // 5. Slack answers 500 then 200: delivered after a retry, the invocation succeeds.
+    // 6. Slack answers 500 then 200: delivered after a retry, the invocation succeeds.
     slack.script("default", vec![Reply::server_error()]);
     let before = slack.bodies("default").len();
     let id = api.invoke(common_fixture(&events, "awsmon-test"));
@@ -380,7 +418,7 @@ async fn the_shipped_zip_delivers_every_event_kind_with_routing_from_ssm() {
     assert!(matches!(outcome, Some(Outcome::Response(_))), "{outcome:?}");
     assert_eq!(slack.bodies("default").len(), before + 2, "one retry");
 
-    // 6. Slack always answers 400: the invocation fails as awsmon.DeliveryFailed.
+    // 7. Slack always answers 400: the invocation fails as awsmon.DeliveryFailed.
     slack.script("default", vec![Reply::invalid_payload(); 10]);
     let id = api.invoke(common_fixture(&events, "awsmon-test"));
     let Some(Outcome::Error(err)) = api.outcome(&id, wait).await else {
@@ -392,7 +430,7 @@ async fn the_shipped_zip_delivers_every_event_kind_with_routing_from_ssm() {
         "a failed invocation does not end the process"
     );
 
-    // 7. Two webhooks on the route, one refusing: the healthy one gets exactly one copy, the
+    // 8. Two webhooks on the route, one refusing: the healthy one gets exactly one copy, the
     //    invocation succeeds (no Lambda retry, so no second copy), and the failed delivery
     //    waits in the failure queue by the webhook's fingerprint. A redrive later posts it to
     //    that webhook only.
@@ -401,7 +439,10 @@ async fn the_shipped_zip_delivers_every_event_kind_with_routing_from_ssm() {
     push_routing_and_wait_out_the_ttl(&config_arg, &moto.endpoint, dir.path()).await;
     slack.script("backup", vec![Reply::invalid_payload(); 10]);
     let default_before = slack.bodies("default").len();
-    let id = api.invoke(common_fixture(&events, "budget-forecasted-sns"));
+    let id = api.invoke(fresh(
+        common_fixture(&events, "budget-forecasted-sns"),
+        "backup",
+    ));
     let Some(Outcome::Response(done)) = api.outcome(&id, wait).await else {
         panic!("a partial failure is not a failed invocation");
     };
@@ -469,7 +510,7 @@ async fn the_shipped_zip_delivers_every_event_kind_with_routing_from_ssm() {
         Some(0)
     );
 
-    // 8. Routing with no webhook for a route (as an older awsmon could write it): the event
+    // 9. Routing with no webhook for a route (as an older awsmon could write it): the event
     //    fails the invocation as awsmon.NoWebhook, so it is kept rather than quietly lost.
     aws.ssm("us-east-1")
         .put_parameter()
@@ -489,12 +530,12 @@ async fn the_shipped_zip_delivers_every_event_kind_with_routing_from_ssm() {
     assert_eq!(err["errorType"], "awsmon.NoWebhook");
     assert_eq!(slack.received().len(), posts, "nothing posted");
 
-    // 7. The log stream: no webhook URL, one event line per event that the console can read
+    // 10. The log stream: no webhook URL, one event line per event that the console can read
     //    back, and EMF metrics per invocation.
     let deadline = Instant::now() + Duration::from_secs(5);
     // Every invocation but the one without a webhook (it stops before delivering) writes its
     // metrics and event lines.
-    let invocations = events.len() + 4;
+    let invocations = events.len() + 5;
     let logs = loop {
         let logs = boot.logs();
         let emf = logs.iter().filter(|l| l.contains("\"_aws\"")).count();
@@ -513,7 +554,7 @@ async fn the_shipped_zip_delivers_every_event_kind_with_routing_from_ssm() {
     let logged: Vec<LoggedEvent> = logs.iter().filter_map(|l| LoggedEvent::parse(l)).collect();
     assert_eq!(
         logged.len(),
-        expected_events + 4,
+        expected_events + 5,
         "one event line per event"
     );
     assert!(logged.iter().any(
@@ -529,7 +570,7 @@ async fn the_shipped_zip_delivers_every_event_kind_with_routing_from_ssm() {
         .iter()
         .map(|d| d["EventsReceived"].as_u64().expect("count"))
         .sum();
-    assert_eq!(received, u64::try_from(expected_events + 4).expect("n"));
+    assert_eq!(received, u64::try_from(expected_events + 5).expect("n"));
     let failures: u64 = emf
         .iter()
         .map(|d| d["DeliveryFailures"].as_u64().expect("count"))
@@ -553,6 +594,18 @@ async fn push_routing_and_wait_out_the_ttl(config: &str, moto: &str, home: &Path
         String::from_utf8_lossy(&out.stderr)
     );
     tokio::time::sleep(Duration::from_millis(1500)).await;
+}
+
+/// `payload` as another finding: new event and finding ids (or SNS message id), so
+/// de-duplication lets it through.
+fn fresh(mut payload: Value, tag: &str) -> Value {
+    if let Some(id) = payload.pointer_mut("/Records/0/Sns/MessageId") {
+        *id = Value::from(format!("{tag}-message"));
+    } else {
+        payload["id"] = Value::from(format!("{tag}-event"));
+        payload["detail"]["id"] = Value::from(format!("{tag}-finding"));
+    }
+    payload
 }
 
 fn common_fixture(events: &[(String, Value)], name: &str) -> Value {

@@ -11,7 +11,7 @@ use awsmon_testbench::receiver::{Reply, SlackReceiver};
 use awsmon_testbench::runtime_api::{Outcome, RuntimeApi};
 use serde_json::json;
 
-struct Bootstrap(Child);
+pub(crate) struct Bootstrap(pub(crate) Child);
 
 impl Drop for Bootstrap {
     fn drop(&mut self) {
@@ -22,7 +22,7 @@ impl Drop for Bootstrap {
 
 /// The bootstrap with routing from env: the receiver's `default` and `guardduty` hooks, or
 /// no webhook at all; `extra` is added to its environment.
-fn start_bootstrap(
+pub(crate) fn start_bootstrap(
     api: &RuntimeApi,
     slack: Option<&SlackReceiver>,
     extra: &[(&str, &str)],

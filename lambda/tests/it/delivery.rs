@@ -151,6 +151,7 @@ async fn two_urls_where_one_fails_deliver_independently_and_logs_hold_no_url() {
     slack.script("bad", vec![Reply::invalid_payload()]);
     let prepared = Prepared {
         id: "finding-1".into(),
+        event_id: "event-1".into(),
         kind: "GuardDuty Finding".into(),
         service: Some(Service::GuardDuty),
         region: "us-east-1".into(),

@@ -5,6 +5,7 @@
 mod common;
 
 mod bootstrap;
+mod dedupe;
 mod delivery;
 mod fixtures;
 mod overrides;

@@ -272,7 +272,9 @@ fn unsaved(app: &App, editor: Editor, theme: Theme) -> Vec<Line<'static>> {
         .collect();
     let save = match (editor, app.env.read_only) {
         (_, true) => "read-only: they cannot be saved",
-        (Editor::Routing, false) => "s saves them to config.yml and pushes them to the hub",
+        (Editor::Routing | Editor::Rules, false) => {
+            "s saves them to config.yml and pushes them to the hub"
+        }
         (Editor::Budget, false) => "s plans applying them (saved once applied)",
     };
     vec![

@@ -13,6 +13,7 @@ use crate::findings::{Finding, Origin};
 use crate::slack_view;
 use crate::tui::app::{App, Effect};
 use crate::tui::command::Command;
+use crate::tui::editors::RuleField;
 use crate::tui::popups::Popup;
 use crate::tui::theme::Theme;
 use crate::tui::ui::{InputFor, Level, Ui};
@@ -40,6 +41,8 @@ pub struct FindingsState {
     pub current: Option<(usize, Option<awsmon_notifier::Prepared>)>,
     /// How far the Slack preview is scrolled (back to the top for each finding).
     pub preview_scroll: u16,
+    /// The SUPPRESS rule `m` is making from the selected finding, asked field by field.
+    pub rule: Option<awsmon_notifier::settings::Suppression>,
 }
 
 impl FindingsState {
@@ -263,7 +266,99 @@ impl FindingsState {
     }
 }
 
+/// Days since the epoch, today (UTC).
+fn today_days() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs() / 86_400).unwrap_or(0))
+}
+
 impl FindingsState {
+    /// `m`: a SUPPRESS rule from the selected finding, its service, type, resource and account
+    /// filled in, then asked field by field: TYPE and RESOURCE (globs; cleared matches any),
+    /// REASON (required) and EXPIRES (90 days on by default). The last Enter saves it.
+    pub fn start_rule(&mut self, ui: &mut Ui) {
+        let Some(f) = self.selected() else { return };
+        let subject = awsmon_notifier::pipeline::rule_subject(&f.event());
+        let Some(subject) = subject.filter(|s| s.service.is_some()) else {
+            ui.toast(
+                Level::Warn,
+                "only a service's finding can be muted (not a test message or an unread event)",
+            );
+            return;
+        };
+        let rule = awsmon_notifier::settings::Suppression {
+            service: subject.service,
+            finding_type: subject.finding_type.clone(),
+            resource: subject.resource,
+            account: (!subject.account.is_empty()).then_some(subject.account),
+            min_severity: None,
+            reason: String::new(),
+            expires: awsmon_notifier::time::date_of_day(today_days() + 90),
+        };
+        self.rule = Some(rule);
+        ui.open_input(
+            InputFor::Rule(RuleField::Type),
+            "mute · TYPE (a glob, * any run; empty: any type)",
+            subject.finding_type.unwrap_or_default(),
+        );
+    }
+
+    /// A field of the rule was confirmed (already validated): the next one is asked, or, after
+    /// EXPIRES, the rule is added to the config in force, saved and pushed.
+    pub fn rule_input(
+        &mut self,
+        field: RuleField,
+        value: &str,
+        ui: &mut Ui,
+        cfg: &crate::config::Config,
+    ) -> Vec<Effect> {
+        let Some(rule) = self.rule.as_mut() else {
+            return Vec::new();
+        };
+        let given = |v: &str| (!v.is_empty()).then(|| v.to_string());
+        match field {
+            RuleField::Type => {
+                rule.finding_type = given(value);
+                ui.open_input(
+                    InputFor::Rule(RuleField::Resource),
+                    "mute · RESOURCE (a glob; empty: any resource)",
+                    rule.resource.clone().unwrap_or_default(),
+                );
+            }
+            RuleField::Resource => {
+                rule.resource = given(value);
+                ui.open_input(
+                    InputFor::Rule(RuleField::Reason),
+                    "mute · REASON (required: why it is accepted)",
+                    String::new(),
+                );
+            }
+            RuleField::Reason => {
+                value.clone_into(&mut rule.reason);
+                ui.open_input(
+                    InputFor::Rule(RuleField::Expires),
+                    "mute · EXPIRES (YYYY-MM-DD, the last day it applies)",
+                    rule.expires.clone(),
+                );
+            }
+            RuleField::Expires => {
+                value.clone_into(&mut rule.expires);
+                let Some(rule) = self.rule.take() else {
+                    return Vec::new();
+                };
+                let mut config = cfg.clone();
+                config.settings.suppress.push(rule);
+                return vec![Effect::SaveConfig {
+                    config: Box::new(config),
+                    push_routing: true,
+                    editor: crate::tui::screens::Editor::Rules,
+                }];
+            }
+        }
+        Vec::new()
+    }
+
     /// The selected finding's event as a file to write at `path`.
     pub fn export(&self, path: &str) -> Option<Effect> {
         let f = self.selected()?;
@@ -352,7 +447,12 @@ fn draw_list(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
         } else {
             p.region.as_str()
         };
-        let send = if p.send { "send" } else { "drop" };
+        // "sent": the deployed notifier's state records the message.
+        let send = match (item.delivered, p.send) {
+            (Some(_), _) => "sent",
+            (None, true) => "send",
+            (None, false) => "drop",
+        };
         let head = format!(
             "{:<12}{:<9}{:<15}{:<15}{:<5}",
             short_time(&p.time),
@@ -381,7 +481,7 @@ fn draw_detail(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
     let block = Block::bordered()
         .title(" as Slack will show it ")
         .border_style(theme.dim());
-    let Some((_, Some(p))) = &app.findings.current else {
+    let Some((index, Some(p))) = &app.findings.current else {
         frame.render_widget(block, area);
         return;
     };
@@ -394,6 +494,12 @@ fn draw_detail(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
         awsmon_notifier::Decision::Drop { reason } => {
             lines.push(Line::styled(format!("drop · {reason}"), theme.warn()));
         }
+    }
+    if let Some(d) = app.findings.items.get(*index).and_then(|f| f.delivered) {
+        lines.push(Line::styled(
+            format!("notifier: {}", d.describe()),
+            theme.dim(),
+        ));
     }
     let routes: Vec<String> = p
         .routes

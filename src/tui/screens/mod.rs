@@ -99,6 +99,8 @@ pub fn step(selected: usize, len: usize, cmd: super::command::Command) -> usize 
 pub enum Editor {
     Routing,
     Budget,
+    /// SUPPRESS, written by `m` on a finding (one rule at a time, saved at once).
+    Rules,
 }
 
 impl Editor {
@@ -106,6 +108,7 @@ impl Editor {
         match self {
             Editor::Routing => Screen::Routing,
             Editor::Budget => Screen::Budget,
+            Editor::Rules => Screen::Findings,
         }
     }
 
@@ -128,6 +131,10 @@ impl Editor {
             Editor::Budget => super::editors::BudgetField::ALL
                 .iter()
                 .map(|f| f.spec())
+                .collect(),
+            Editor::Rules => crate::config::KEYS
+                .iter()
+                .filter(|k| matches!(k.kind, Kind::Suppress))
                 .collect(),
         }
     }

@@ -22,6 +22,8 @@ pub struct RoutingState {
     pub reveal: bool,
     /// This editor's own working copy: `s` writes its keys and pushes them.
     pub draft: Draft,
+    /// Each SUPPRESS rule's matches over the last 7 days, once read from the notifier's state.
+    pub rule_matches: Option<Result<Option<Vec<u64>>, String>>,
 }
 
 pub fn route_name(route: Option<Service>) -> &'static str {
@@ -335,6 +337,70 @@ fn block<'a>(title: String, theme: Theme) -> Block<'a> {
     Block::bordered().title(title).border_style(theme.dim())
 }
 
+/// The SUPPRESS rules in force (config.yml; `m` on a finding adds one), each with its matches
+/// over the last 7 days as the notifier counted them. Read-only here.
+fn rule_lines(app: &App, theme: Theme, width: usize) -> Vec<Line<'static>> {
+    let rules = &app.cfg.settings.suppress;
+    if rules.is_empty() {
+        return Vec::new();
+    }
+    let counts = match &app.routing.rule_matches {
+        Some(Ok(Some(c))) => Some(c.as_slice()),
+        _ => None,
+    };
+    let status = match &app.routing.rule_matches {
+        None => " (reading matches…)".to_string(),
+        Some(Ok(Some(_))) => " · matches in the last 7 days".to_string(),
+        Some(Ok(None)) => " (no notifier state to count matches: deploy the notifier)".to_string(),
+        Some(Err(e)) => format!(" (matches unreadable: {e})"),
+    };
+    let today = awsmon_notifier::time::today();
+    let mut lines = vec![
+        Line::raw(""),
+        Line::from(vec![
+            Span::styled("SUPPRESS rules", theme.bold()),
+            Span::styled(status, theme.dim()),
+        ]),
+    ];
+    for (i, rule) in rules.iter().enumerate() {
+        let scope: Vec<String> = [
+            rule.service.map(|s| s.as_str().to_string()),
+            rule.finding_type.clone(),
+            rule.resource.clone(),
+            rule.account.clone(),
+            rule.min_severity.map(|s| format!("below {s}")),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        let expired = !rule.is_active(&today);
+        let matches = counts
+            .and_then(|c| c.get(i))
+            .map(|n| {
+                format!(
+                    " · {}",
+                    crate::text::count(
+                        usize::try_from(*n).unwrap_or(usize::MAX),
+                        "match",
+                        "matches"
+                    )
+                )
+            })
+            .unwrap_or_default();
+        let text = format!(
+            "  {}. {} · {} {}{matches} · {}",
+            i + 1,
+            scope.join(" · "),
+            if expired { "EXPIRED" } else { "until" },
+            rule.expires,
+            rule.reason
+        );
+        let style = if expired { theme.warn() } else { theme.dim() };
+        lines.push(Line::styled(fit(&text, width), style));
+    }
+    lines
+}
+
 pub fn draw(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
     let rows = editors::routing_rows(&app.routing.draft.config);
     let width = usize::from(area.width.saturating_sub(4));
@@ -426,6 +492,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
         };
         lines.push(Line::styled(fit(&text, width), style));
     }
+    lines.extend(rule_lines(app, theme, width));
     let mut title = String::from(" routing ");
     if app.routing.reveal {
         title.push_str("· URLs REVEALED (v hides) ");

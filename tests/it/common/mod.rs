@@ -144,3 +144,23 @@ pub async fn routing_parameter(aws: &Aws) -> Option<aws_sdk_ssm::types::Paramete
         .ok()?
         .parameter
 }
+
+/// Routing with a default webhook: routing without one is never deployed.
+pub fn routed() -> awsmon_notifier::Settings {
+    let mut s = awsmon_notifier::Settings::default();
+    s.routes.default = vec![
+        awsmon_notifier::WebhookUrl::parse(
+            "https://hooks.slack.com/services/T0FAKE/B0FAKE/XXXXXXXX",
+        )
+        .expect("url"),
+    ];
+    s
+}
+
+/// Stack waits that poll fast against the emulator.
+pub fn waiting(secs: u64) -> awsmon::deploy::stack_ops::Waiting {
+    awsmon::deploy::stack_ops::Waiting {
+        timeout: std::time::Duration::from_secs(secs),
+        poll: std::time::Duration::from_millis(100),
+    }
+}

@@ -1,0 +1,234 @@
+//! The notifier's state table in DynamoDB (the hub's, on-demand, encrypted, TTL on
+//! `expires_at`): each event to send is claimed with one conditional UpdateItem before it is
+//! posted, then marked sent or released. The verdicts are [`crate::dedupe`]'s; this file only
+//! speaks DynamoDB. Attribute names all hold an underscore, so none is a reserved word.
+
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, ReturnValuesOnConditionCheckFailure};
+
+use crate::dedupe::{self, Item, Verdict};
+use crate::pipeline::Prepared;
+
+type Attrs = HashMap<String, AttributeValue>;
+
+/// One event's claim: what was decided and what settles it after delivery.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Claim {
+    pub key: String,
+    pub event_id: String,
+    pub band: u8,
+    pub verdict: Verdict,
+}
+
+pub struct StateStore {
+    pub table: String,
+    client: aws_sdk_dynamodb::Client,
+}
+
+fn s(v: &str) -> AttributeValue {
+    AttributeValue::S(v.to_string())
+}
+
+fn n(v: &impl ToString) -> AttributeValue {
+    AttributeValue::N(v.to_string())
+}
+
+fn item_of(attrs: &Attrs) -> Item {
+    let num = |k: &str| {
+        attrs
+            .get(k)
+            .and_then(|v| v.as_n().ok())
+            .and_then(|v| v.parse::<i64>().ok())
+    };
+    let text = |k: &str| attrs.get(k).and_then(|v| v.as_s().ok()).cloned();
+    Item {
+        sent_band: num("sent_band").and_then(|b| u8::try_from(b).ok()),
+        sent_at: num("sent_at"),
+        expires_at: num("expires_at"),
+        lease_until: num("lease_until"),
+        claim_event: text("claim_event"),
+        last_event: text("last_event"),
+        last_update: text("last_update"),
+        updates: num("update_count")
+            .and_then(|c| u64::try_from(c).ok())
+            .unwrap_or(0),
+    }
+}
+
+fn error_text(
+    op: &str,
+    e: &SdkError<impl std::error::Error + 'static, impl std::fmt::Debug>,
+) -> String {
+    format!(
+        "dynamodb:{op}: {}",
+        aws_sdk_dynamodb::error::DisplayErrorContext(e)
+    )
+}
+
+impl StateStore {
+    pub fn new(table: &str, client: aws_sdk_dynamodb::Client) -> Self {
+        StateStore {
+            table: table.to_string(),
+            client,
+        }
+    }
+
+    fn key(key: &str) -> Attrs {
+        HashMap::from([("finding_key".to_string(), s(key))])
+    }
+
+    /// Claims `p` for this invocation until `lease_until` (epoch seconds), or finds why not.
+    /// The condition: no live lease, and nothing sent in the window at this band or above.
+    pub async fn claim(
+        &self,
+        p: &Prepared,
+        now: i64,
+        lease_until: i64,
+        window_secs: i64,
+    ) -> Result<Claim, String> {
+        let key = dedupe::key(p);
+        let band = dedupe::band(p.severity.as_deref());
+        let out = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(Self::key(&key)))
+            .update_expression(
+                "SET claim_event = :ev, claim_band = :band, lease_until = :lease, last_seen = :now, \
+                 first_seen = if_not_exists(first_seen, :now), \
+                 expires_at = if_not_exists(expires_at, :exp), \
+                 svc_name = :svc, finding_title = :title, finding_severity = :sev, \
+                 aws_region = :region, aws_account = :account",
+            )
+            .condition_expression(
+                "(attribute_not_exists(lease_until) OR lease_until < :now) AND \
+                 (attribute_not_exists(sent_band) OR expires_at < :now OR sent_band < :band)",
+            )
+            .expression_attribute_values(":ev", s(&p.event_id))
+            .expression_attribute_values(":band", n(&band))
+            .expression_attribute_values(":lease", n(&lease_until))
+            .expression_attribute_values(":now", n(&now))
+            .expression_attribute_values(":exp", n(&(now + window_secs)))
+            .expression_attribute_values(":svc", s(p.service_name()))
+            .expression_attribute_values(":title", s(&p.title))
+            .expression_attribute_values(":sev", s(p.severity.as_deref().unwrap_or("")))
+            .expression_attribute_values(":region", s(&p.region))
+            .expression_attribute_values(":account", s(&p.account))
+            .return_values(ReturnValue::AllOld)
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .send()
+            .await;
+        let verdict = match out {
+            Ok(out) => dedupe::claimed(out.attributes().map(item_of).as_ref(), now),
+            Err(SdkError::ServiceError(e))
+                if matches!(e.err(), UpdateItemError::ConditionalCheckFailedException(_)) =>
+            {
+                let UpdateItemError::ConditionalCheckFailedException(refusal) = e.err() else {
+                    unreachable!("matched above")
+                };
+                let item = refusal.item().map(item_of).unwrap_or_default();
+                let verdict = dedupe::refused(&item, &p.event_id, now);
+                if let Verdict::Duplicate { repeat: false, .. } = verdict {
+                    self.fold(&key, &p.event_id, now).await;
+                }
+                verdict
+            }
+            Err(e) => return Err(error_text("UpdateItem", &e)),
+        };
+        Ok(Claim {
+            key,
+            event_id: p.event_id.clone(),
+            band,
+            verdict,
+        })
+    }
+
+    /// Counts an update folded into the message already sent (once per event id).
+    async fn fold(&self, key: &str, event_id: &str, now: i64) {
+        let out = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(Self::key(key)))
+            .update_expression("ADD update_count :one SET last_update = :ev, last_seen = :now")
+            .condition_expression("attribute_not_exists(last_update) OR last_update <> :ev")
+            .expression_attribute_values(":one", n(&1))
+            .expression_attribute_values(":ev", s(event_id))
+            .expression_attribute_values(":now", n(&now))
+            .send()
+            .await;
+        if let Err(e) = out
+            && !matches!(
+                e.as_service_error(),
+                Some(UpdateItemError::ConditionalCheckFailedException(_))
+            )
+        {
+            tracing::warn!(error = %error_text("UpdateItem", &e), "could not count a folded update");
+        }
+    }
+
+    /// The claimed message reached Slack: the window starts now. An escalation keeps the
+    /// count of updates folded so far; a fresh message starts it again.
+    pub async fn sent(&self, claim: &Claim, now: i64, window_secs: i64) -> Result<(), String> {
+        let reset = if matches!(claim.verdict, Verdict::Fresh) {
+            ", update_count = :zero"
+        } else {
+            ""
+        };
+        let mut req = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(Self::key(&claim.key)))
+            .update_expression(format!(
+                "SET sent_band = :band, sent_at = :now, expires_at = :exp, last_event = :ev{reset} \
+                 REMOVE lease_until, claim_event, claim_band"
+            ))
+            .condition_expression("claim_event = :ev")
+            .expression_attribute_values(":band", n(&claim.band))
+            .expression_attribute_values(":now", n(&now))
+            .expression_attribute_values(":exp", n(&(now + window_secs)))
+            .expression_attribute_values(":ev", s(&claim.event_id));
+        if !reset.is_empty() {
+            req = req.expression_attribute_values(":zero", n(&0));
+        }
+        req.send()
+            .await
+            .map(|_| ())
+            .map_err(|e| error_text("UpdateItem", &e))
+    }
+
+    /// Counts a SUPPRESS rule's match under `key` (the rule's and the day's), kept eight days
+    /// so the console can show each rule's matches over the last seven.
+    pub async fn count_suppressed(&self, key: &str, now: i64) -> Result<(), String> {
+        self.client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(Self::key(key)))
+            .update_expression("ADD match_count :one SET expires_at = :exp")
+            .expression_attribute_values(":one", n(&1))
+            .expression_attribute_values(":exp", n(&(now + 8 * 86_400)))
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| error_text("UpdateItem", &e))
+    }
+
+    /// The claimed message did not reach Slack: the claim goes, so Lambda's retry sends it.
+    pub async fn release(&self, claim: &Claim) -> Result<(), String> {
+        self.client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(Self::key(&claim.key)))
+            .update_expression("REMOVE lease_until, claim_event, claim_band")
+            .condition_expression("claim_event = :ev")
+            .expression_attribute_values(":ev", s(&claim.event_id))
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| error_text("UpdateItem", &e))
+    }
+}
