@@ -315,6 +315,10 @@ async fn the_shipped_zip_delivers_every_event_kind_with_routing_from_ssm() {
     let mut expected: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut expected_events = 0;
     let mut drops = 0;
+    // The deployed notifier de-duplicates: a finding already sent at this severity band or
+    // above (the batch fixture repeats the SSH brute-force finding) is not posted again.
+    let mut sent_bands: BTreeMap<String, u8> = BTreeMap::new();
+    let mut deduplicated = 0;
     for (name, payload) in &events {
         let prepared = awsmon_notifier::prepare(payload, &settings);
         expected_events += prepared.len();
@@ -322,6 +326,15 @@ async fn the_shipped_zip_delivers_every_event_kind_with_routing_from_ssm() {
             if !p.decision.is_send() {
                 drops += 1;
                 continue;
+            }
+            if p.kind != awsmon_notifier::event::TEST_DETAIL_TYPE {
+                let band = awsmon_notifier::dedupe::band(p.severity.as_deref());
+                let key = awsmon_notifier::dedupe::key(p);
+                if sent_bands.get(&key).is_some_and(|b| *b >= band) {
+                    deduplicated += 1;
+                    continue;
+                }
+                sent_bands.insert(key, band);
             }
             for hook in &p.routes {
                 let hook_name = hook
@@ -344,6 +357,10 @@ async fn the_shipped_zip_delivers_every_event_kind_with_routing_from_ssm() {
             boot.logs().join("\n")
         );
     }
+    assert_eq!(
+        deduplicated, 1,
+        "the batch fixture's SSH brute-force finding, delivered again by its own fixture"
+    );
     assert!(
         drops >= 2,
         "the fixtures include drops (unknown, oversized, malformed)"
