@@ -210,10 +210,15 @@ fn civil_from_days(z: i64) -> (i64, i64, i64) {
 
 /// Today's date in UTC, `YYYY-MM-DD` (what SUPPRESS rules' expiry dates are compared with).
 pub fn today() -> String {
+    date_of_day(today_days())
+}
+
+/// Days since 1970-01-01, today (UTC).
+pub fn today_days() -> i64 {
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
-    date_of_day(i64::try_from(secs / 86_400).unwrap_or(0))
+    i64::try_from(secs / 86_400).unwrap_or(0)
 }
 
 /// `secs` since the epoch as RFC 3339 UTC, to the second.

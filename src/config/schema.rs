@@ -880,6 +880,12 @@ fn num(v: Value) -> f64 {
     v.into_num().unwrap_or_default()
 }
 
+/// A number its key's bounds already read as whole and in range, as an integer.
+#[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+fn whole(v: Value) -> u32 {
+    num(v) as u32
+}
+
 fn string(v: Value) -> String {
     v.into_str().unwrap_or_default()
 }
@@ -1196,12 +1202,8 @@ pub static KEYS: LazyLock<Vec<KeySpec>> = LazyLock::new(|| {
             kind: Kind::Number(DEDUPE_HOURS),
             slot: field(
                 |c| Value::Num(f64::from(c.settings.dedupe_hours)),
-                |c, v| {
-                    // Read only as a whole number from 0 to 168.
-                    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-                    let n = num(v) as u32;
-                    c.settings.dedupe_hours = n;
-                },
+                // Read only as a whole number from 0 to 168.
+                |c, v| c.settings.dedupe_hours = whole(v),
             ),
         },
         KeySpec {
@@ -1225,12 +1227,8 @@ pub static KEYS: LazyLock<Vec<KeySpec>> = LazyLock::new(|| {
             kind: Kind::Number(RESERVED_CONCURRENCY),
             slot: field(
                 |c| Value::Num(f64::from(c.notifier_reserved_concurrency)),
-                |c, v| {
-                    // Read only as a whole number from 1 to 1000.
-                    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-                    let n = num(v) as u32;
-                    c.notifier_reserved_concurrency = n;
-                },
+                // Read only as a whole number from 1 to 1000.
+                |c, v| c.notifier_reserved_concurrency = whole(v),
             ),
         },
         KeySpec {
@@ -1326,12 +1324,8 @@ pub static KEYS: LazyLock<Vec<KeySpec>> = LazyLock::new(|| {
             kind: Kind::Number(PERCENT_AT_ONCE),
             slot: field(
                 |c| Value::Num(f64::from(c.org.max_concurrent_percent)),
-                |c, v| {
-                    // Read only as a whole number from 1 to 100.
-                    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-                    let n = num(v) as u8;
-                    c.org.max_concurrent_percent = n;
-                },
+                // Read only as a whole number from 1 to 100.
+                |c, v| c.org.max_concurrent_percent = u8::try_from(whole(v)).unwrap_or(u8::MAX),
             ),
         },
         KeySpec {
@@ -1343,12 +1337,8 @@ pub static KEYS: LazyLock<Vec<KeySpec>> = LazyLock::new(|| {
             kind: Kind::Number(PERCENT_FAILING),
             slot: field(
                 |c| Value::Num(f64::from(c.org.failure_tolerance_percent)),
-                |c, v| {
-                    // Read only as a whole number from 0 to 100.
-                    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-                    let n = num(v) as u8;
-                    c.org.failure_tolerance_percent = n;
-                },
+                // Read only as a whole number from 0 to 100.
+                |c, v| c.org.failure_tolerance_percent = u8::try_from(whole(v)).unwrap_or(u8::MAX),
             ),
         },
         KeySpec {

@@ -152,9 +152,7 @@ pub async fn suppress_matches(
     cfg: &Config,
     rules: &[awsmon_notifier::settings::Suppression],
 ) -> Result<Option<Vec<u64>>, AwsError> {
-    let today = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs() / 86_400).unwrap_or(0));
+    let today = awsmon_notifier::time::today_days();
     let days: Vec<String> = (0..7)
         .map(|back| awsmon_notifier::time::date_of_day(today - back))
         .collect();

@@ -251,15 +251,20 @@ fn epoch_times(v: &mut serde_json::Value) {
     }
 }
 
+/// One of the notifier's sample events, parsed.
+fn sample(name: &str) -> Result<serde_json::Value, String> {
+    let text = awsmon::findings::samples::SAMPLES
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, t)| *t)
+        .ok_or_else(|| format!("sample {name} missing"))?;
+    serde_json::from_str(text).map_err(|e| e.to_string())
+}
+
 /// Inspector findings for `region`: the notifier's ECR sample as ListFindings returns it
 /// (moto serves queued results through its own API).
 pub async fn inspector_findings(moto_endpoint: &str, region: &str) -> Result<(), String> {
-    let sample = awsmon::findings::samples::SAMPLES
-        .iter()
-        .find(|(n, _)| *n == "inspector2-ecr-critical")
-        .map(|(_, t)| *t)
-        .ok_or("sample missing")?;
-    let event: serde_json::Value = serde_json::from_str(sample).map_err(|e| e.to_string())?;
+    let event = sample("inspector2-ecr-critical")?;
     let mut finding = event["detail"].clone();
     epoch_times(&mut finding);
     finding["resources"][0]["region"] = serde_json::Value::from(region);
@@ -282,12 +287,7 @@ pub async fn inspector_findings(moto_endpoint: &str, region: &str) -> Result<(),
 /// with GetFindings). The request is unsigned: moto reads the service and region from the
 /// Authorization header's scope.
 pub async fn securityhub_findings(moto_endpoint: &str, region: &str) -> Result<(), String> {
-    let sample = awsmon::findings::samples::SAMPLES
-        .iter()
-        .find(|(n, _)| *n == "securityhub-imported")
-        .map(|(_, t)| *t)
-        .ok_or("sample missing")?;
-    let event: serde_json::Value = serde_json::from_str(sample).map_err(|e| e.to_string())?;
+    let event = sample("securityhub-imported")?;
     let mut findings = event["detail"]["findings"].clone();
     for f in findings.as_array_mut().into_iter().flatten() {
         f["Region"] = serde_json::Value::from(region);

@@ -62,6 +62,18 @@ async fn draw_up(aws: &Aws, cfg: &Config, region: &str, intent: Intent<'_>) -> p
     p
 }
 
+async fn destroy_with_data(aws: &Aws, cfg: &Config, region: &str) -> plan::Plan {
+    draw_up(
+        aws,
+        cfg,
+        region,
+        Intent::Destroy {
+            delete_service_data: true,
+        },
+    )
+    .await
+}
+
 /// The plan's lines about Security Hub (the hub's own stacks left out).
 fn hub_lines(p: &plan::Plan) -> Vec<String> {
     p.steps
@@ -164,15 +176,7 @@ async fn an_adopted_hub_with_cis_gains_fsbp_and_destroy_disables_only_fsbp() {
     );
 
     // Off with service data: only the standard awsmon enabled goes; the hub and CIS stay.
-    let off = draw_up(
-        &aws,
-        &cfg,
-        "eu-west-1",
-        Intent::Destroy {
-            delete_service_data: true,
-        },
-    )
-    .await;
+    let off = destroy_with_data(&aws, &cfg, "eu-west-1").await;
     assert_eq!(
         off.destructive(),
         vec![
@@ -217,15 +221,7 @@ async fn a_hub_switched_off_and_on_by_someone_else_is_not_disabled() {
         .expect("disable");
     someone_enables_hub(&aws, "us-east-1").await;
 
-    let off = draw_up(
-        &aws,
-        &cfg,
-        "us-east-1",
-        Intent::Destroy {
-            delete_service_data: true,
-        },
-    )
-    .await;
+    let off = destroy_with_data(&aws, &cfg, "us-east-1").await;
     assert_eq!(
         off.destructive(),
         vec![

@@ -266,13 +266,6 @@ impl FindingsState {
     }
 }
 
-/// Days since the epoch, today (UTC).
-fn today_days() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs() / 86_400).unwrap_or(0))
-}
-
 impl FindingsState {
     /// `m`: a SUPPRESS rule from the selected finding, its service, type, resource and account
     /// filled in, then asked field by field: TYPE and RESOURCE (globs; cleared matches any),
@@ -294,7 +287,7 @@ impl FindingsState {
             account: (!subject.account.is_empty()).then_some(subject.account),
             min_severity: None,
             reason: String::new(),
-            expires: awsmon_notifier::time::date_of_day(today_days() + 90),
+            expires: awsmon_notifier::time::date_of_day(awsmon_notifier::time::today_days() + 90),
         };
         self.rule = Some(rule);
         ui.open_input(
