@@ -8,7 +8,9 @@
 //!   ends with that invocation's deadline, so a crashed one does not block the retry);
 //! - `sent_band`, `sent_at`, `last_event`: the last message that reached Slack;
 //! - `updates`, `last_update`: updates folded into it since (not sent);
-//! - `expires_at`: the window's end, also the table's TTL attribute.
+//! - `window_end`: the window's end;
+//! - `expires_at`: the table's TTL attribute, no earlier than a day after the message so the
+//!   daily digest still finds it ([`KEEP_SECS`]).
 
 use serde_json::Value;
 
@@ -19,6 +21,9 @@ use crate::slack::Message;
 pub const STATE_TABLE_ENV: &str = "AWSMON_STATE_TABLE";
 /// DEDUPE_HOURS when config.yml does not set it.
 pub const DEFAULT_HOURS: u32 = 24;
+/// How long a sent finding's item is kept at least (past its window): the daily digest reads
+/// the last 24 hours' messages from the table, and TTL must not take them first.
+pub const KEEP_SECS: i64 = 26 * 3600;
 
 /// The state item's key for `p`: its route, account, region and id (the finding's own id,
 /// else the event's), so the same finding from two accounts or regions is two items.
@@ -53,7 +58,7 @@ pub fn band_name(band: u8) -> &'static str {
 pub struct Item {
     pub sent_band: Option<u8>,
     pub sent_at: Option<i64>,
-    pub expires_at: Option<i64>,
+    pub window_end: Option<i64>,
     pub lease_until: Option<i64>,
     pub claim_event: Option<String>,
     pub last_event: Option<String>,
@@ -64,7 +69,7 @@ pub struct Item {
 impl Item {
     /// Whether a message sent within the window stands (sent, and the window not over).
     pub fn sent_within(&self, now: i64) -> bool {
-        self.sent_band.is_some() && self.expires_at.is_some_and(|e| e >= now)
+        self.sent_band.is_some() && self.window_end.is_some_and(|e| e >= now)
     }
 
     /// Whether the conditional claim would take this item at `band`: no live lease, and
@@ -187,7 +192,7 @@ mod tests {
         Item {
             sent_band: Some(band),
             sent_at: Some(NOW - 3600),
-            expires_at: Some(NOW + 3600),
+            window_end: Some(NOW + 3600),
             last_event: Some("ev-1".into()),
             ..Item::default()
         }
@@ -211,7 +216,7 @@ mod tests {
     fn a_claim_on_nothing_or_an_expired_window_is_fresh() {
         assert_eq!(claimed(None, NOW), Verdict::Fresh);
         let mut old = sent(3);
-        old.expires_at = Some(NOW - 1);
+        old.window_end = Some(NOW - 1);
         assert_eq!(claimed(Some(&old), NOW), Verdict::Fresh);
         assert!(old.claimable(1, NOW));
         assert_eq!(claimed(Some(&sent(2)), NOW), Verdict::Escalated { from: 2 });

@@ -33,6 +33,8 @@ pub enum NotifyError {
     NoWebhook { routes: Vec<String> },
     /// The routing parameter could not be read and nothing was cached.
     Routing(String),
+    /// The state table could not be read for the digest.
+    State(String),
 }
 
 impl std::fmt::Display for NotifyError {
@@ -42,6 +44,7 @@ impl std::fmt::Display for NotifyError {
                 write!(f, "{failed} of {total} deliveries failed")
             }
             NotifyError::Routing(why) => write!(f, "routing unavailable: {why}"),
+            NotifyError::State(why) => write!(f, "state table unavailable: {why}"),
             NotifyError::NoWebhook { routes } => write!(
                 f,
                 "no webhook configured for the {} {}: set WEBHOOK_URLS (or the service's own) and run `awsmon-tui routing push`",
@@ -59,6 +62,7 @@ impl From<NotifyError> for Diagnostic {
         let kind = match e {
             NotifyError::Delivery { .. } => "awsmon.DeliveryFailed",
             NotifyError::Routing(_) => "awsmon.RoutingUnavailable",
+            NotifyError::State(_) => "awsmon.StateUnavailable",
             NotifyError::NoWebhook { .. } => "awsmon.NoWebhook",
         };
         Diagnostic {
@@ -332,32 +336,32 @@ impl Notifier {
         })
     }
 
-    /// Counts each SUPPRESS rule's matches in this invocation, by rule and day, for the
-    /// console's rules list. Best effort: a failure is logged.
-    async fn count_suppressed(
-        &self,
-        table: &str,
-        prepared: &[crate::Prepared],
-        settings: &Settings,
-    ) {
-        let keys: Vec<String> = prepared
-            .iter()
-            .filter_map(|p| match &p.decision {
-                crate::Decision::Drop { reason } => crate::pipeline::suppressed_by(reason),
-                crate::Decision::Send { .. } => None,
-            })
-            .filter_map(|i| settings.suppress.get(i))
-            .map(|rule| rule.matches_key(&crate::time::today()))
-            .collect();
-        if keys.is_empty() {
+    /// Counts what this invocation kept quiet, by service: each SUPPRESS rule's matches and
+    /// the duplicates dropped, in the hour's tally (the console's rules list and the digest
+    /// read them). Best effort: a failure is logged.
+    async fn tally(&self, table: &str, prepared: &[crate::Prepared], settings: &Settings) {
+        let mut counts: std::collections::BTreeMap<String, u64> = std::collections::BTreeMap::new();
+        for p in prepared {
+            let crate::Decision::Drop { reason } = &p.decision else {
+                continue;
+            };
+            let name = if reason.starts_with(crate::dedupe::REASON_PREFIX) {
+                crate::digest::deduplicated_attr(p.service_name())
+            } else if let Some(rule) =
+                crate::pipeline::suppressed_by(reason).and_then(|i| settings.suppress.get(i))
+            {
+                crate::digest::suppressed_attr(p.service_name(), &rule.fingerprint())
+            } else {
+                continue;
+            };
+            *counts.entry(name).or_default() += 1;
+        }
+        if counts.is_empty() {
             return;
         }
-        let store = self.store(table).await;
-        let now = epoch_now();
-        for key in keys {
-            if let Err(why) = store.count_suppressed(&key, now).await {
-                tracing::warn!(error = %why, "could not count a SUPPRESS match");
-            }
+        let counts: Vec<(String, u64)> = counts.into_iter().collect();
+        if let Err(why) = self.store(table).await.tally(&counts, epoch_now()).await {
+            tracing::warn!(error = %why, "could not count what was kept quiet");
         }
     }
 
@@ -450,6 +454,9 @@ impl Notifier {
     pub async fn handle(&self, event: LambdaEvent<Box<RawValue>>) -> Result<Value, NotifyError> {
         let deadline = instant_from(event.context.deadline());
         let settings = self.routing.settings().await?;
+        if crate::digest::is_request(event.payload.get().as_bytes()) {
+            return self.digest(&settings, &event.context).await;
+        }
         // The payload's bytes, cut and parsed by the pipeline: no whole `Value` is built. The
         // runtime has already checked that they are JSON.
         let mut prepared = Vec::new();
@@ -485,9 +492,6 @@ impl Notifier {
             routes.dedup();
             return Err(NotifyError::NoWebhook { routes });
         }
-        if let Some(table) = &self.state_table {
-            self.count_suppressed(table, &prepared, &settings).await;
-        }
         let claims = match &self.state_table {
             Some(table) if settings.dedupe_hours > 0 => {
                 let lease_until = epoch_of(event.context.deadline()) + 5;
@@ -496,6 +500,9 @@ impl Notifier {
             }
             _ => Vec::new(),
         };
+        if let Some(table) = &self.state_table {
+            self.tally(table, &prepared, &settings).await;
+        }
         let mut report: Report = notify::deliver_all(&prepared, &self.deliverer, deadline).await;
         for e in &mut report.events {
             if e.reason
@@ -530,6 +537,120 @@ impl Notifier {
             out["queued"] = Value::from(queued);
         }
         Ok(out)
+    }
+
+    /// The daily digest, one message per route, from the state table. The day's digest is
+    /// claimed first, so a repeated schedule delivery sends nothing twice. It fails (for
+    /// Lambda's retry) only when no route took it; a route that refused it is logged.
+    async fn digest(
+        &self,
+        settings: &Settings,
+        context: &lambda_runtime::Context,
+    ) -> Result<Value, NotifyError> {
+        let Some(table) = &self.state_table else {
+            tracing::error!(
+                "digest asked for, but the notifier has no state table (AWSMON_STATE_TABLE): deploy the hub again"
+            );
+            return Ok(serde_json::json!({"digest": "no state table"}));
+        };
+        let store = self.store(table).await;
+        let now = epoch_now();
+        let mut own = crate::Prepared {
+            id: format!(
+                "digest-{}",
+                &crate::digest::tally_key(now)["tally#".len()..]
+            ),
+            event_id: context.request_id.clone(),
+            kind: crate::digest::KIND.to_string(),
+            service: None,
+            region: String::new(),
+            time: String::new(),
+            title: "daily digest".into(),
+            severity: None,
+            decision: crate::Decision::Send {
+                mention: crate::Mention::None,
+            },
+            routes: Vec::new(),
+            via: None,
+            account: String::new(),
+            link: None,
+            payload: Some(crate::slack::Message::default()),
+        };
+        let lease_until = epoch_of(context.deadline()) + 5;
+        let claim = match store.claim(&own, now, lease_until, 20 * 3600).await {
+            Ok(claim) if claim.verdict == Verdict::Fresh => Some(claim),
+            Ok(claim) => {
+                tracing::info!(verdict = ?claim.verdict, "this hour's digest was sent already");
+                return Ok(serde_json::json!({"digest": "sent already"}));
+            }
+            Err(why) => {
+                tracing::warn!(error = %why, "could not claim the digest; sending it anyway");
+                None
+            }
+        };
+        let read = async {
+            Ok::<_, crate::state_store::ReadError>((
+                store.sent_since(now - crate::digest::WINDOW_SECS).await?,
+                store.tallies(now, 24).await?,
+            ))
+        };
+        let (sent, tallies) = match read.await {
+            Ok(input) => input,
+            Err(why) => {
+                if let Some(claim) = &claim
+                    && let Err(e) = store.release(claim).await
+                {
+                    tracing::warn!(error = %e, "could not release the digest's claim");
+                }
+                return Err(NotifyError::State(format!("digest: {why}")));
+            }
+        };
+        let records: Vec<crate::digest::Record> = sent
+            .iter()
+            .filter_map(crate::digest::Record::from_attrs)
+            .collect();
+        let mut tally = crate::digest::Tally::default();
+        for t in &tallies {
+            tally.add(t);
+        }
+        let digests = crate::digest::build(&records, &tally, settings, now);
+        let prepared: Vec<crate::Prepared> = digests
+            .into_iter()
+            .map(|d| {
+                own.routes = d.webhooks;
+                own.via = Some(d.route);
+                own.payload = Some(d.message);
+                own.clone()
+            })
+            .collect();
+        let report =
+            notify::deliver_all(&prepared, &self.deliverer, instant_from(context.deadline())).await;
+        write_metrics(&report);
+        let failed = report.failed_deliveries();
+        let total = report.deliveries();
+        if let Some(claim) = &claim {
+            let done = if failed < total || total == 0 {
+                store.sent(claim, now, 20 * 3600).await
+            } else {
+                store.release(claim).await
+            };
+            if let Err(why) = done {
+                tracing::warn!(error = %why, "could not record the digest in the state table");
+            }
+        }
+        if total > 0 && failed == total {
+            return Err(NotifyError::Delivery { failed, total });
+        }
+        if failed > 0 {
+            tracing::error!(
+                failed,
+                total,
+                "the digest did not reach every route; it is not retried for the others"
+            );
+        }
+        Ok(
+            serde_json::json!({"digest": prepared.len(), "records": records.len(), "deliveries": total, "failed": failed}),
+        )
     }
 
     async fn keep_undelivered(

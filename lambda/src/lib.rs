@@ -11,6 +11,7 @@
 pub mod decide;
 pub mod dedupe;
 pub mod deliver;
+pub mod digest;
 pub mod event;
 pub mod format;
 pub mod json;
@@ -37,5 +38,5 @@ pub mod notify;
 
 #[cfg(feature = "lambda")]
 pub mod lambda_main;
-#[cfg(feature = "lambda")]
+#[cfg(feature = "state")]
 pub mod state_store;

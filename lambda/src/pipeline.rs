@@ -38,6 +38,8 @@ pub struct Prepared {
     pub via: Option<String>,
     /// The account the event is about (empty for skipped items).
     pub account: String,
+    /// The card's first console link (the digest lists findings by it).
+    pub link: Option<String>,
     /// The Slack message; `None` only for events that could not be parsed. It reads as a
     /// `serde_json::Value` too; [`Message::write_to`] gives the bytes posted.
     pub payload: Option<Message>,
@@ -289,13 +291,7 @@ fn prepare_parsed(parsed: Parsed<'_>, settings: &Settings, sample: bool) -> Prep
                     settings.override_for(event.account().unwrap_or(&incoming.envelope.account))
                 }
             };
-            let routes = match (&applied, service) {
-                // Its webhooks were all private: nothing, so the invocation fails loudly.
-                (Some(a), _) if a.over.webhooks_dropped => Vec::new(),
-                (Some(a), _) if !a.over.webhooks.is_empty() => a.over.webhooks.clone(),
-                (_, Some(s)) => settings.routes.for_service(s).to_vec(),
-                (_, None) => settings.routes.default.clone(),
-            };
+            let routes = settings.webhooks_for(applied.as_ref(), service).to_vec();
             let via = applied.map(|a| a.target.to_string());
             let account = incoming
                 .event
@@ -312,6 +308,11 @@ fn prepare_parsed(parsed: Parsed<'_>, settings: &Settings, sample: bool) -> Prep
                 card.header = format!("SAMPLE · {}", card.header).into();
                 card.summary = format!("SAMPLE · {}", card.summary);
             }
+            let link = card
+                .links
+                .first()
+                .map(|(_, url)| url.to_string())
+                .filter(|url| crate::slack::is_link_target(url));
             let payload = Some(card.to_message());
             Prepared {
                 id: incoming
@@ -330,6 +331,7 @@ fn prepare_parsed(parsed: Parsed<'_>, settings: &Settings, sample: bool) -> Prep
                 routes,
                 via,
                 account,
+                link,
                 payload,
             }
         }
@@ -346,6 +348,7 @@ fn prepare_parsed(parsed: Parsed<'_>, settings: &Settings, sample: bool) -> Prep
             routes: Vec::new(),
             via: None,
             account: String::new(),
+            link: None,
             payload: None,
         },
     }

@@ -105,11 +105,6 @@ impl Suppression {
         })
     }
 
-    /// The state key of this rule's matches on `day` (`YYYY-MM-DD`).
-    pub fn matches_key(&self, day: &str) -> String {
-        format!("suppressed#{}#{day}", self.fingerprint())
-    }
-
     /// Whether the rule still applies on `today` (`YYYY-MM-DD`, UTC).
     pub fn is_active(&self, today: &str) -> bool {
         self.expires.as_str() >= today
@@ -300,6 +295,22 @@ impl Settings {
             .or_else(|| self.overrides.get_key_value(account))
             .or_else(root)
             .map(|(target, over)| Applied { target, over })
+    }
+
+    /// The webhooks for `service` (`None`: the default route) under `applied`, the override
+    /// that covers the account. Empty when the override's webhooks were all private, so the
+    /// invocation fails loudly instead of posting to the service's channel.
+    pub fn webhooks_for<'a>(
+        &'a self,
+        applied: Option<&Applied<'a>>,
+        service: Option<Service>,
+    ) -> &'a [WebhookUrl] {
+        match (applied, service) {
+            (Some(a), _) if a.over.webhooks_dropped => &[],
+            (Some(a), _) if !a.over.webhooks.is_empty() => &a.over.webhooks,
+            (_, Some(s)) => self.routes.for_service(s),
+            (_, None) => &self.routes.default,
+        }
     }
 
     /// The floor for graded findings in `account`, when an override sets one, with the entry

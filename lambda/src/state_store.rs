@@ -47,7 +47,7 @@ fn item_of(attrs: &Attrs) -> Item {
     Item {
         sent_band: num("sent_band").and_then(|b| u8::try_from(b).ok()),
         sent_at: num("sent_at"),
-        expires_at: num("expires_at"),
+        window_end: num("window_end"),
         lease_until: num("lease_until"),
         claim_event: text("claim_event"),
         last_event: text("last_event"),
@@ -55,6 +55,47 @@ fn item_of(attrs: &Attrs) -> Item {
         updates: num("update_count")
             .and_then(|c| u64::try_from(c).ok())
             .unwrap_or(0),
+    }
+}
+
+/// An item's strings and numbers as text (what [`crate::digest`] reads).
+fn texts(item: &Attrs) -> crate::digest::Attrs {
+    item.iter()
+        .filter_map(|(k, v)| match v {
+            AttributeValue::S(s) | AttributeValue::N(s) => Some((k.clone(), s.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Why the state could not be read: callers tell a missing table (the notifier not deployed,
+/// or older than its state) from a failure.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReadError {
+    NoTable,
+    Failed(String),
+}
+
+impl ReadError {
+    fn of<E: std::error::Error + aws_sdk_dynamodb::error::ProvideErrorMetadata + 'static>(
+        op: &str,
+        e: &SdkError<E, impl std::fmt::Debug>,
+    ) -> Self {
+        match e.as_service_error() {
+            Some(se) if se.code() == Some("ResourceNotFoundException") => ReadError::NoTable,
+            _ => ReadError::Failed(error_text(op, e)),
+        }
+    }
+}
+
+impl std::fmt::Display for ReadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ReadError::NoTable => f.write_str(
+                "the notifier's state table does not exist (deploy the notifier: awsmon-tui deploy notifier)",
+            ),
+            ReadError::Failed(why) => f.write_str(why),
+        }
     }
 }
 
@@ -101,11 +142,11 @@ impl StateStore {
                  first_seen = if_not_exists(first_seen, :now), \
                  expires_at = if_not_exists(expires_at, :exp), \
                  svc_name = :svc, finding_title = :title, finding_severity = :sev, \
-                 aws_region = :region, aws_account = :account",
+                 aws_region = :region, aws_account = :account, finding_link = :link",
             )
             .condition_expression(
                 "(attribute_not_exists(lease_until) OR lease_until < :now) AND \
-                 (attribute_not_exists(sent_band) OR expires_at < :now OR sent_band < :band)",
+                 (attribute_not_exists(sent_band) OR window_end < :now OR sent_band < :band)",
             )
             .expression_attribute_values(":ev", s(&p.event_id))
             .expression_attribute_values(":band", n(&band))
@@ -117,6 +158,7 @@ impl StateStore {
             .expression_attribute_values(":sev", s(p.severity.as_deref().unwrap_or("")))
             .expression_attribute_values(":region", s(&p.region))
             .expression_attribute_values(":account", s(&p.account))
+            .expression_attribute_values(":link", s(p.link.as_deref().unwrap_or_default()))
             .return_values(ReturnValue::AllOld)
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
             .send()
@@ -184,13 +226,15 @@ impl StateStore {
             .table_name(&self.table)
             .set_key(Some(Self::key(&claim.key)))
             .update_expression(format!(
-                "SET sent_band = :band, sent_at = :now, expires_at = :exp, last_event = :ev{reset} \
+                "SET sent_band = :band, sent_at = :now, window_end = :end, expires_at = :exp, \
+                 last_event = :ev{reset} \
                  REMOVE lease_until, claim_event, claim_band"
             ))
             .condition_expression("claim_event = :ev")
             .expression_attribute_values(":band", n(&claim.band))
             .expression_attribute_values(":now", n(&now))
-            .expression_attribute_values(":exp", n(&(now + window_secs)))
+            .expression_attribute_values(":end", n(&(now + window_secs)))
+            .expression_attribute_values(":exp", n(&(now + window_secs.max(dedupe::KEEP_SECS))))
             .expression_attribute_values(":ev", s(&claim.event_id));
         if !reset.is_empty() {
             req = req.expression_attribute_values(":zero", n(&0));
@@ -201,20 +245,96 @@ impl StateStore {
             .map_err(|e| error_text("UpdateItem", &e))
     }
 
-    /// Counts a SUPPRESS rule's match under `key` (the rule's and the day's), kept eight days
-    /// so the console can show each rule's matches over the last seven.
-    pub async fn count_suppressed(&self, key: &str, now: i64) -> Result<(), String> {
-        self.client
+    /// Adds `counts` (tally attribute → events) to the hour's tally item, kept eight days so
+    /// the console can show each rule's matches over the last seven and the digest the day's.
+    /// One UpdateItem; the names are [`crate::digest`]'s (letters, digits and underscores,
+    /// never a reserved word).
+    pub async fn tally(&self, counts: &[(String, u64)], now: i64) -> Result<(), String> {
+        if counts.is_empty() {
+            return Ok(());
+        }
+        let adds: Vec<String> = (0..counts.len()).map(|i| format!("#a{i} :a{i}")).collect();
+        let mut req = self
+            .client
             .update_item()
             .table_name(&self.table)
-            .set_key(Some(Self::key(key)))
-            .update_expression("ADD match_count :one SET expires_at = :exp")
-            .expression_attribute_values(":one", n(&1))
-            .expression_attribute_values(":exp", n(&(now + 8 * 86_400)))
-            .send()
+            .set_key(Some(Self::key(&crate::digest::tally_key(now))))
+            .update_expression(format!("ADD {} SET expires_at = :exp", adds.join(", ")))
+            .expression_attribute_values(":exp", n(&(now + 8 * 86_400)));
+        for (i, (name, count)) in counts.iter().enumerate() {
+            req = req
+                .expression_attribute_names(format!("#a{i}"), name)
+                .expression_attribute_values(format!(":a{i}"), n(count));
+        }
+        req.send()
             .await
             .map(|_| ())
             .map_err(|e| error_text("UpdateItem", &e))
+    }
+
+    /// Every item holding a message sent after `since`, as text (the digest's reading). A
+    /// Scan, filtered: the table holds only what TTL has not taken (a few days). At most 50
+    /// pages.
+    pub async fn sent_since(&self, since: i64) -> Result<Vec<crate::digest::Attrs>, ReadError> {
+        let mut sent = Vec::new();
+        let mut start: Option<Attrs> = None;
+        for _ in 0..50 {
+            let out = self
+                .client
+                .scan()
+                .table_name(&self.table)
+                .filter_expression("sent_at > :since")
+                .expression_attribute_values(":since", n(&since))
+                .set_exclusive_start_key(start.take())
+                .send()
+                .await
+                .map_err(|e| ReadError::of("Scan", &e))?;
+            sent.extend(out.items().iter().map(texts));
+            match out.last_evaluated_key() {
+                Some(k) if !k.is_empty() => start = Some(k.clone()),
+                _ => break,
+            }
+        }
+        Ok(sent)
+    }
+
+    /// The tally items of the `hours` hours up to `now`'s, as text (those with nothing kept
+    /// quiet do not exist). BatchGetItem, 100 keys a call, unprocessed keys asked again.
+    pub async fn tallies(
+        &self,
+        now: i64,
+        hours: i64,
+    ) -> Result<Vec<crate::digest::Attrs>, ReadError> {
+        let keys = crate::digest::tally_keys(now, hours);
+        let mut out = Vec::new();
+        for chunk in keys.chunks(100) {
+            let mut pending: Vec<Attrs> = chunk.iter().map(|k| Self::key(k)).collect();
+            for _ in 0..3 {
+                if pending.is_empty() {
+                    break;
+                }
+                let request = aws_sdk_dynamodb::types::KeysAndAttributes::builder()
+                    .set_keys(Some(std::mem::take(&mut pending)))
+                    .build()
+                    .map_err(|e| ReadError::Failed(format!("dynamodb:BatchGetItem: {e}")))?;
+                let reply = self
+                    .client
+                    .batch_get_item()
+                    .request_items(&self.table, request)
+                    .send()
+                    .await
+                    .map_err(|e| ReadError::of("BatchGetItem", &e))?;
+                if let Some(items) = reply.responses().and_then(|r| r.get(&self.table)) {
+                    out.extend(items.iter().map(texts));
+                }
+                pending = reply
+                    .unprocessed_keys()
+                    .and_then(|u| u.get(&self.table))
+                    .map(|k| k.keys().to_vec())
+                    .unwrap_or_default();
+            }
+        }
+        Ok(out)
     }
 
     /// The claimed message did not reach Slack: the claim goes, so Lambda's retry sends it.

@@ -326,6 +326,13 @@ pub enum NotifierCommand {
         #[arg(long)]
         json: bool,
     },
+    /// The daily digest each route would receive now (DIGEST_TIME schedules it), built by
+    /// the notifier's code from its state table; sends nothing
+    Digest {
+        /// One JSON line per route (webhooks masked)
+        #[arg(long)]
+        json: bool,
+    },
     /// Move the failure queue's messages into a local JSON file (written first, mode 0600,
     /// never over an existing file), then remove exactly those from the queue
     Export {

@@ -60,7 +60,7 @@ impl Failure {
 
 pub async fn run(cli: Cli) -> ExitCode {
     let result = match &cli.command {
-        Some(Command::Status(args)) => status::run(&cli.global, args).await,
+        Some(Command::Status(args)) => Box::pin(status::run(&cli.global, args)).await,
         Some(Command::Config(args)) => config_cmd::run(&cli.global, args),
         Some(Command::Deploy(args)) => deploy::run(&cli.global, args).await,
         Some(Command::Destroy(args)) => deploy::destroy(&cli.global, args).await,

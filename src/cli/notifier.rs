@@ -15,7 +15,25 @@ pub async fn run(global: &GlobalArgs, cmd: &NotifierCommand) -> Result<(), Failu
             redrive(global, *dry_run, *yes, *json).await
         }
         NotifierCommand::Export { file } => export(global, file).await,
+        NotifierCommand::Digest { json } => digest(global, *json).await,
     }
+}
+
+async fn digest(global: &GlobalArgs, json: bool) -> Result<(), Failure> {
+    let loaded = super::load_config(global)?;
+    let cfg = &loaded.config;
+    let aws = super::connect(global, &loaded).await;
+    let digests = crate::notifier::state::digest(&aws, cfg)
+        .await
+        .map_err(Failure::other)?;
+    if json {
+        for d in &digests {
+            println!("{}", crate::notifier::state::digest_json(d));
+        }
+    } else {
+        print!("{}", crate::notifier::state::digest_text(cfg, &digests));
+    }
+    Ok(())
 }
 
 async fn export(global: &GlobalArgs, file: &std::path::Path) -> Result<(), Failure> {

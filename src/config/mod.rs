@@ -39,6 +39,10 @@ pub struct Config {
     pub alert_email: Option<String>,
     /// The notifier's reserved concurrency.
     pub notifier_reserved_concurrency: u32,
+    /// DIGEST_TIME, `HH:MM`: the daily digest's time; `None`: no digest.
+    pub digest_time: Option<String>,
+    /// DIGEST_TZ, an IANA time zone name; `None`: UTC.
+    pub digest_tz: Option<String>,
     /// Whether config.yml itself sets HOME_REGION. When it does not, the home region comes
     /// from the environment ([`home_region`]) and a save leaves the key out.
     pub home_region_in_file: bool,
@@ -133,6 +137,8 @@ impl Default for Config {
             regions: RegionSelection::All,
             settings: Settings::default(),
             alert_email: None,
+            digest_time: None,
+            digest_tz: None,
             notifier_reserved_concurrency: DEFAULT_RESERVED_CONCURRENCY,
             home_region_in_file: false,
             org: OrgSettings::default(),
@@ -143,6 +149,25 @@ impl Default for Config {
 impl Config {
     pub fn home_region(&self) -> &str {
         &self.settings.home_region
+    }
+
+    /// DIGEST_TIME as EventBridge Scheduler's daily cron expression (its minutes and hours,
+    /// in DIGEST_TZ); `None` without a digest.
+    pub fn digest_schedule(&self) -> Option<String> {
+        let (h, m) = self.digest_time.as_deref()?.split_once(':')?;
+        let (h, m): (u32, u32) = (h.parse().ok()?, m.parse().ok()?);
+        Some(format!("cron({m} {h} * * ? *)"))
+    }
+
+    /// "daily at 09:00 Europe/Berlin", or why there is none.
+    pub fn digest_when(&self) -> String {
+        match &self.digest_time {
+            Some(t) => format!(
+                "daily at {t} {}",
+                self.digest_tz.as_deref().unwrap_or("UTC")
+            ),
+            None => "off (set DIGEST_TIME to send one)".to_string(),
+        }
     }
 
     /// Routes that would resolve to no webhook: a service with none of its own while

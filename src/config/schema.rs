@@ -599,6 +599,50 @@ fn tag_filter(v: &str) -> Result<String, String> {
 }
 
 /// One address, `local@domain.tld`, as SNS email subscriptions take it. Empty: not set.
+/// `HH:MM`, 24-hour.
+fn digest_time(v: &str) -> Result<String, String> {
+    let v = v.trim();
+    if v.is_empty() {
+        return Ok(String::new());
+    }
+    let parsed = v.split_once(':').and_then(|(h, m)| {
+        let ok = |s: &str, max: u32| {
+            (s.len() == 2 && s.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| s.parse::<u32>().ok())
+                .flatten()
+                .filter(|n| *n <= max)
+        };
+        Some((ok(h, 23)?, ok(m, 59)?))
+    });
+    match parsed {
+        Some((h, m)) => Ok(format!("{h:02}:{m:02}")),
+        None => Err(format!(
+            "expected a time of day as HH:MM (00:00 to 23:59), found {:?}",
+            parse::mask_if_url(v)
+        )),
+    }
+}
+
+/// An IANA time zone name (`Europe/Berlin`, `UTC`), as EventBridge Scheduler takes it.
+fn time_zone(v: &str) -> Result<String, String> {
+    let v = v.trim();
+    if v.is_empty() {
+        return Ok(String::new());
+    }
+    match jiff::tz::TimeZone::get(v) {
+        Ok(_)
+            if v.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "/_+-".contains(c)) =>
+        {
+            Ok(v.to_string())
+        }
+        _ => Err(format!(
+            "expected an IANA time zone name such as UTC or Europe/Berlin, found {:?}",
+            parse::mask_if_url(v)
+        )),
+    }
+}
+
 fn email(v: &str) -> Result<String, String> {
     if v.is_empty() {
         return Ok(String::new());
@@ -1204,6 +1248,30 @@ pub static KEYS: LazyLock<Vec<KeySpec>> = LazyLock::new(|| {
                 |c| Value::Num(f64::from(c.settings.dedupe_hours)),
                 // Read only as a whole number from 0 to 168.
                 |c, v| c.settings.dedupe_hours = whole(v),
+            ),
+        },
+        KeySpec {
+            name: "DIGEST_TIME",
+            help: "a daily digest to every route at this time (HH:MM in DIGEST_TZ): the last 24 hours' findings by service and severity, the worst with links, what was suppressed or de-duplicated; unset for none",
+            example: "DIGEST_TIME: \"09:00\"",
+            label: "DIGEST_TIME (HH:MM)",
+            old: false,
+            kind: optional_text(digest_time),
+            slot: field(
+                |c| c.digest_time.clone().map_or(Value::Absent, Value::Str),
+                |c, v| c.digest_time = v.into_str().filter(|t| !t.is_empty()),
+            ),
+        },
+        KeySpec {
+            name: "DIGEST_TZ",
+            help: "the time zone of DIGEST_TIME, an IANA name (default UTC); the schedule follows its daylight saving",
+            example: "DIGEST_TZ: Europe/Berlin",
+            label: "DIGEST_TZ",
+            old: false,
+            kind: optional_text(time_zone),
+            slot: field(
+                |c| c.digest_tz.clone().map_or(Value::Absent, Value::Str),
+                |c, v| c.digest_tz = v.into_str().filter(|t| !t.is_empty()),
             ),
         },
         KeySpec {

@@ -202,6 +202,11 @@ fn hub_steps(cfg: &Config, facts: &Facts, artifact: &Artifact, asked: bool, p: &
             ("MaximumRetryAttempts", "2".to_string()),
             ("MaximumEventAgeSeconds", "21600".to_string()),
             ("AlertEmail", cfg.alert_email.clone().unwrap_or_default()),
+            ("DigestSchedule", cfg.digest_schedule().unwrap_or_default()),
+            (
+                "DigestTimezone",
+                cfg.digest_tz.clone().unwrap_or_else(|| "UTC".to_string()),
+            ),
             (
                 "ReservedConcurrency",
                 cfg.notifier_reserved_concurrency.to_string(),

@@ -6,6 +6,9 @@ use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes};
 
+use awsmon_notifier::digest::{Digest, Record, Tally};
+use awsmon_notifier::state_store::{ReadError, StateStore};
+
 use crate::aws::{Aws, AwsError};
 use crate::config::Config;
 use crate::naming;
@@ -145,36 +148,99 @@ pub async fn lookup(
     Ok(Some(out))
 }
 
-/// Each SUPPRESS rule's matches over the last seven days (today, UTC, and the six before), as
-/// the notifier counted them; `Ok(None)` without a state table.
+fn store(aws: &Aws, cfg: &Config) -> StateStore {
+    StateStore::new(&naming::state_table(cfg), aws.dynamodb(cfg.home_region()))
+}
+
+fn epoch_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+/// Each SUPPRESS rule's matches over the last seven days (168 hourly tallies), as the notifier
+/// counted them; `Ok(None)` without a state table.
 pub async fn suppress_matches(
     aws: &Aws,
     cfg: &Config,
     rules: &[awsmon_notifier::settings::Suppression],
-) -> Result<Option<Vec<u64>>, AwsError> {
-    let today = awsmon_notifier::time::today_days();
-    let days: Vec<String> = (0..7)
-        .map(|back| awsmon_notifier::time::date_of_day(today - back))
-        .collect();
-    let keys: Vec<Vec<String>> = rules
-        .iter()
-        .map(|r| days.iter().map(|d| r.matches_key(d)).collect())
-        .collect();
-    let all: Vec<String> = keys.iter().flatten().cloned().collect();
-    let Some(items) = batch_get(aws, cfg, &all, "finding_key, match_count").await? else {
-        return Ok(None);
+) -> Result<Option<Vec<u64>>, String> {
+    let items = match store(aws, cfg).tallies(epoch_now(), 7 * 24).await {
+        Ok(items) => items,
+        Err(ReadError::NoTable) => return Ok(None),
+        Err(e) => return Err(e.to_string()),
     };
-    let counts: HashMap<&str, u64> = items
-        .iter()
-        .filter_map(|i| {
-            let key = i.get("finding_key")?.as_s().ok()?;
-            let n = number(i, "match_count").and_then(|n| u64::try_from(n).ok())?;
-            Some((key.as_str(), n))
-        })
-        .collect();
+    let mut tally = Tally::default();
+    for item in &items {
+        tally.add(item);
+    }
     Ok(Some(
-        keys.iter()
-            .map(|ks| ks.iter().filter_map(|k| counts.get(k.as_str())).sum())
+        rules
+            .iter()
+            .map(|r| tally.rule_matches(&r.fingerprint()))
             .collect(),
     ))
+}
+
+/// The digest each route would receive now, built by the notifier's own code from what its
+/// state table holds, with the routing as a push writes it.
+///
+/// # Errors
+/// Without a state table (the notifier is not deployed), or when it or the routing cannot be
+/// read.
+pub async fn digest(aws: &Aws, cfg: &Config) -> Result<Vec<Digest>, String> {
+    let settings = crate::deploy::engine::routing_settings(aws, cfg).await?;
+    let store = store(aws, cfg);
+    let now = epoch_now();
+    let sent = store
+        .sent_since(now - awsmon_notifier::digest::WINDOW_SECS)
+        .await
+        .map_err(|e| e.to_string())?;
+    let tallies = store.tallies(now, 24).await.map_err(|e| e.to_string())?;
+    let records: Vec<Record> = sent.iter().filter_map(Record::from_attrs).collect();
+    let mut tally = Tally::default();
+    for t in &tallies {
+        tally.add(t);
+    }
+    Ok(awsmon_notifier::digest::build(
+        &records, &tally, &settings, now,
+    ))
+}
+
+/// The digest preview: when it is sent, then each route's message as Slack shows it
+/// (webhooks masked).
+pub fn digest_text(cfg: &Config, digests: &[Digest]) -> String {
+    use std::fmt::Write as _;
+    let mut out = format!("schedule: {}\n", cfg.digest_when());
+    if digests.is_empty() {
+        out.push_str("\nno route has a webhook: nothing would be sent\n");
+    }
+    for d in digests {
+        let hooks: Vec<String> = d
+            .webhooks
+            .iter()
+            .map(awsmon_notifier::WebhookUrl::masked)
+            .collect();
+        let _ = writeln!(
+            out,
+            "\n── route {} → {} ({})",
+            d.route,
+            hooks.join(", "),
+            crate::text::count(d.findings, "finding", "findings")
+        );
+        out.push_str(&crate::slack_view::to_text(d.message.value()));
+        out.push('\n');
+    }
+    out
+}
+
+/// One JSON line per route for `notifier digest --json`: the route, its webhooks masked, the
+/// findings counted and the exact payload.
+pub fn digest_json(d: &Digest) -> serde_json::Value {
+    serde_json::json!({
+        "route": d.route,
+        "webhooks": d.webhooks.iter().map(awsmon_notifier::WebhookUrl::masked).collect::<Vec<_>>(),
+        "findings": d.findings,
+        "payload": d.message.value(),
+    })
 }

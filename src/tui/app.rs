@@ -129,6 +129,8 @@ pub enum Action {
     BudgetSpend(Result<Option<Spend>, String>),
     /// Each SUPPRESS rule's matches over 7 days (`None`: the notifier keeps no state).
     RuleMatches(Result<Option<Vec<u64>>, String>),
+    /// The digest each route would receive now.
+    Digest(Result<Vec<awsmon_notifier::digest::Digest>, String>),
     Saved {
         editor: Editor,
         config: Box<Config>,
@@ -166,6 +168,8 @@ pub enum Effect {
     LoadBudget,
     /// Each SUPPRESS rule's matches over the last 7 days, from the notifier's state.
     LoadRuleMatches,
+    /// The daily digest as the notifier would build it now.
+    LoadDigest,
     /// Write `config` (the config in force with one editor's keys) and maybe push routing.
     SaveConfig {
         config: Box<Config>,
@@ -424,6 +428,15 @@ impl App {
             }
             Action::BudgetSpend(spend) => {
                 self.budget.spend = Some(spend);
+                Vec::new()
+            }
+            Action::Digest(Ok(digests)) => {
+                let text = crate::notifier::state::digest_text(&self.cfg, &digests);
+                self.ui.message("daily digest preview", text);
+                Vec::new()
+            }
+            Action::Digest(Err(e)) => {
+                self.ui.toast(Level::Error, format!("digest: {e}"));
                 Vec::new()
             }
             Action::RuleMatches(matches) => {
@@ -718,6 +731,11 @@ impl App {
                     ),
                 }
                 Vec::new()
+            }
+            Command::Digest => {
+                self.ui
+                    .toast(Level::Info, "reading the notifier's state for the digest…");
+                vec![Effect::LoadDigest]
             }
             Command::Redrive => {
                 self.ui.toast(Level::Info, "reading the failure queue…");

@@ -22,6 +22,8 @@ pub enum Command {
     Region,
     Redrive,
     NotifierHealth,
+    /// `:digest`: the daily digest each route would receive now.
+    Digest,
     SourceErrors,
     Up,
     Down,
@@ -747,6 +749,14 @@ pub const TABLE: &[Binding] = &[
         "the notifier's health: errors, undelivered events, build",
         false,
         &["notifier"],
+    ),
+    b(
+        G,
+        &[],
+        Command::Digest,
+        "preview the daily digest each route would receive now",
+        false,
+        &["digest"],
     ),
     b(
         G,

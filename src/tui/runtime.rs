@@ -274,10 +274,11 @@ pub async fn run_effect(
             push_routing,
             editor,
         } => vec![save(shared, *config, push_routing, editor).await],
+        Effect::LoadDigest => vec![Action::Digest(
+            crate::notifier::state::digest(aws, &cfg).await,
+        )],
         Effect::LoadRuleMatches => vec![Action::RuleMatches(
-            crate::notifier::state::suppress_matches(aws, &cfg, &cfg.settings.suppress)
-                .await
-                .map_err(|e| e.to_string()),
+            crate::notifier::state::suppress_matches(aws, &cfg, &cfg.settings.suppress).await,
         )],
         Effect::TestMessage { route, via } => {
             let sent_at = std::time::SystemTime::now();

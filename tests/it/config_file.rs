@@ -586,6 +586,8 @@ fn walk_values() -> Vec<(&'static str, String)> {
         ("INSPECTOR_RESOURCE_TYPES", "ec2, LAMBDA".into()),
         ("SECURITYHUB_MIN_SEVERITY", "low".into()),
         ("DEDUPE_HOURS", "12".into()),
+        ("DIGEST_TIME", "07:30".into()),
+        ("DIGEST_TZ", "America/New_York".into()),
         (
             "SECURITYHUB_STANDARDS",
             "aws-foundational-security-best-practices, NIST-800-53-v5.0.0".into(),
@@ -696,7 +698,7 @@ fn every_key_walks_the_file_the_save_show_and_the_editor_alike() {
     let mut keys: Vec<&str> = config::KEYS.iter().map(|k| k.name).collect();
     keys.sort_unstable();
     assert_eq!(names, keys, "every key needs a value in walk_values()");
-    assert_eq!(config::KEYS.len(), 42);
+    assert_eq!(config::KEYS.len(), 44);
 
     let (base, _) = config::load_str("c.yml", BASE).expect("base");
     for (name, text) in &values {
@@ -861,6 +863,15 @@ fn boundaries_are_accepted_and_refused_alike_by_the_file_and_the_editor() {
         ("PREFIX_S3", "Upper", false),
         ("ALERT_EMAIL", "", true),
         ("ALERT_EMAIL", "x@y", false),
+        ("DIGEST_TIME", "09:00", true),
+        ("DIGEST_TIME", "23:59", true),
+        ("DIGEST_TIME", "9:00", false),
+        ("DIGEST_TIME", "24:00", false),
+        ("DIGEST_TIME", "09:60", false),
+        ("DIGEST_TZ", "Europe/Berlin", true),
+        ("DIGEST_TZ", "UTC", true),
+        ("DIGEST_TZ", "Europe/Berln", false),
+        ("DIGEST_TZ", "CET; rm -rf", false),
         ("HOME_REGION", "eu-wset-1", false),
         ("GUARDDUTY_GLOBAL_FINDINGS_REGION", "", true),
         ("GUARDDUTY_GLOBAL_FINDINGS_REGION", "mars-1", false),

@@ -193,6 +193,48 @@ async fn the_hub_alarms_on_errors_throttles_and_undelivered_events_by_email_only
     deploy_hub(&aws, &cfg).await;
     let (_, params) = common::stack_params(&aws, "us-east-1", &naming::hub_stack(&cfg)).await;
     assert_eq!(params["AlertEmail"], "oncall@example.com");
+    assert_eq!(
+        (
+            params["DigestSchedule"].as_str(),
+            params["DigestTimezone"].as_str()
+        ),
+        ("", "UTC"),
+        "no digest without DIGEST_TIME"
+    );
+
+    // With DIGEST_TIME, a daily schedule invokes the notifier with the digest request. moto's
+    // CloudFormation skips AWS::Scheduler::Schedule (it has no model for it), so the schedule
+    // is checked as CloudFormation would create it: the parameters and the resource's
+    // condition and properties in the deployed template.
+    cfg.digest_time = Some("07:30".into());
+    cfg.digest_tz = Some("Europe/Berlin".into());
+    deploy_hub(&aws, &cfg).await;
+    let (_, params) = common::stack_params(&aws, "us-east-1", &naming::hub_stack(&cfg)).await;
+    assert_eq!(
+        (
+            params["DigestSchedule"].as_str(),
+            params["DigestTimezone"].as_str()
+        ),
+        ("cron(30 7 * * ? *)", "Europe/Berlin")
+    );
+    let schedule = &doc["Resources"]["DailyDigest"];
+    assert_eq!(schedule["Type"].as_str(), Some("AWS::Scheduler::Schedule"));
+    assert_eq!(schedule["Condition"].as_str(), Some("HasDigest"));
+    let props = &schedule["Properties"];
+    assert_eq!(props["ScheduleExpression"].as_str(), Some("DigestSchedule"));
+    assert_eq!(
+        props["ScheduleExpressionTimezone"].as_str(),
+        Some("DigestTimezone")
+    );
+    assert_eq!(
+        props["Target"]["Input"].as_str(),
+        Some(awsmon_notifier::digest::REQUEST)
+    );
+    let resources = stack_resources(&aws, &naming::hub_stack(&cfg)).await;
+    assert!(
+        resources.contains(&"DigestRole".to_string()),
+        "the scheduler's role to invoke the notifier: {resources:?}"
+    );
 }
 
 async fn seed_queue(aws: &Aws, cfg: &Config, bodies: &[String]) -> String {
@@ -880,4 +922,95 @@ async fn export_writes_the_file_first_then_removes_exactly_those_messages() {
 
     let (code, out, err) = tokio::task::block_in_place(|| run(&["destroy", "notifier", "--yes"]));
     assert_eq!(code, Some(0), "{out}{err}");
+}
+
+/// `notifier digest` and the console's `:digest` build what the notifier would send from the
+/// deployed hub's state table, written here by the notifier's own state code (claims settled
+/// as sent, and an hour's tally) as its invocations write it; nothing is posted.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_digest_preview_reads_the_deployed_state_as_the_notifier_would() {
+    use awsmon::tui::app::{Action, Effect};
+    use awsmon::tui::popups::Popup;
+    use awsmon_notifier::state_store::StateStore;
+
+    let hub = Hub::start().await;
+    let store = StateStore::new(
+        &naming::state_table(&hub.cfg),
+        hub.aws.dynamodb("us-east-1"),
+    );
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_secs()).expect("now"))
+        .expect("now");
+    for name in [
+        "guardduty-crypto-high",
+        "guardduty-s3-critical",
+        "config-change-with-diff",
+    ] {
+        let p = &awsmon_notifier::prepare(&fixture(name), &hub.cfg.settings)[0];
+        let claim = store.claim(p, now, now + 60, 86_400).await.expect("claim");
+        store.sent(&claim, now, 86_400).await.expect("sent");
+    }
+    store
+        .tally(
+            &[(awsmon_notifier::digest::deduplicated_attr("guardduty"), 5)],
+            now,
+        )
+        .await
+        .expect("tally");
+
+    // The CLI: one JSON line per route, webhooks masked.
+    let (_dir, config) = config_file(&hub.slack);
+    let (code, out, err) = cli(
+        &["notifier", "digest", "--json"],
+        &config,
+        &hub.moto.endpoint,
+        None,
+    );
+    assert_eq!(code, Some(0), "{err}");
+    let lines: Vec<Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json line"))
+        .collect();
+    assert_eq!(lines.len(), 1, "{out}");
+    assert_eq!(
+        (lines[0]["route"].as_str(), lines[0]["findings"].as_u64()),
+        (Some("default"), Some(3))
+    );
+    let text = lines[0]["payload"]["text"].as_str().unwrap_or_default();
+    assert!(
+        text.starts_with("awsmon daily digest: 3 findings sent in the last 24 h ("),
+        "{text}"
+    );
+    // The receiver's webhook path: what a real webhook keeps secret.
+    let token = "T0TEST/B0TEST/";
+    assert!(!out.contains(token) && !err.contains(token));
+    let (code, out, _) = cli(&["notifier", "digest"], &config, &hub.moto.endpoint, None);
+    assert_eq!(code, Some(0));
+    assert!(
+        out.starts_with("schedule: off (set DIGEST_TIME to send one)\n"),
+        "{out}"
+    );
+    assert!(out.contains("5 events not sent again"), "{out}");
+    assert!(hub.slack.received().is_empty(), "a preview sends nothing");
+
+    // The console: `:digest` asks for it, and the popup shows each route as Slack would.
+    let mut app = crate::tui::app(true);
+    crate::tui::keys(&mut app, ":digest");
+    let effects = crate::tui::key(&mut app, crossterm::event::KeyCode::Enter);
+    assert!(
+        effects.iter().any(|e| matches!(e, Effect::LoadDigest)),
+        "read-only may preview: {effects:?}"
+    );
+    let digests = awsmon::notifier::state::digest(&hub.aws, &hub.cfg).await;
+    app.update(Action::Digest(digests));
+    let Some(Popup::Message { title, text, .. }) = &app.ui.popup else {
+        panic!("no popup: {:?}", app.ui.popup);
+    };
+    assert_eq!(title, "daily digest preview");
+    assert!(
+        text.contains("── route guardduty") && text.contains("── route default"),
+        "{text}"
+    );
+    assert!(!text.contains(token), "{text}");
 }

@@ -409,8 +409,44 @@ async fn the_shipped_zip_delivers_every_event_kind_with_routing_from_ssm() {
             .and_then(|n| n.parse().ok())
             .expect("number")
     };
-    assert_eq!(number("expires_at") - number("sent_at"), 24 * 3600);
+    assert_eq!(number("window_end") - number("sent_at"), 24 * 3600);
+    assert_eq!(
+        number("expires_at") - number("sent_at"),
+        awsmon_notifier::dedupe::KEEP_SECS
+    );
     assert_eq!(number("sent_band"), 3);
+
+    // 4b. The daily digest as the deployed schedule asks for it: one message per route, the
+    //     GuardDuty route's counting what this run sent there.
+    let posts = slack.received().len();
+    let request: Value = serde_json::from_str(awsmon_notifier::digest::REQUEST).expect("json");
+    let id = api.invoke(request.clone());
+    let Some(Outcome::Response(done)) = api.outcome(&id, wait).await else {
+        panic!("the digest invocation failed");
+    };
+    assert_eq!(
+        (done["deliveries"].as_u64(), done["failed"].as_u64()),
+        (Some(2), Some(0)),
+        "{done}"
+    );
+    let digest: Value =
+        serde_json::from_str(slack.bodies("guardduty").last().expect("digest")).expect("json");
+    assert!(
+        digest["text"]
+            .as_str()
+            .is_some_and(|t| t.starts_with(&format!(
+                "awsmon daily digest: {} findings sent in the last 24 h",
+                expected["guardduty"].len()
+            ))),
+        "{digest}"
+    );
+    assert_eq!(slack.received().len(), posts + 2);
+    let id = api.invoke(request);
+    assert_eq!(
+        api.outcome(&id, wait).await,
+        Some(Outcome::Response(json!({"digest": "sent already"})))
+    );
+    assert_eq!(slack.received().len(), posts + 2, "one digest an hour");
 
     // 5. Routing comes from SSM: push a new GuardDuty webhook, wait out the TTL, see it used.
     write_config(&["default"], "guardduty-rotated");
@@ -425,7 +461,11 @@ async fn the_shipped_zip_delivers_every_event_kind_with_routing_from_ssm() {
         1,
         "the new route is used"
     );
-    assert_eq!(slack.bodies("guardduty").len(), expected["guardduty"].len());
+    assert_eq!(
+        slack.bodies("guardduty").len(),
+        expected["guardduty"].len() + 1,
+        "the findings and the digest"
+    );
 
     // 6. Slack answers 500 then 200: delivered after a retry, the invocation succeeds.
     slack.script("default", vec![Reply::server_error()]);
@@ -552,7 +592,9 @@ async fn the_shipped_zip_delivers_every_event_kind_with_routing_from_ssm() {
     let deadline = Instant::now() + Duration::from_secs(5);
     // Every invocation but the one without a webhook (it stops before delivering) writes its
     // metrics and event lines.
-    let invocations = events.len() + 5;
+    // The digest's first invocation counts too (its two messages as two events); its second,
+    // sent already, delivers nothing and writes nothing.
+    let invocations = events.len() + 5 + 1;
     let logs = loop {
         let logs = boot.logs();
         let emf = logs.iter().filter(|l| l.contains("\"_aws\"")).count();
@@ -571,7 +613,7 @@ async fn the_shipped_zip_delivers_every_event_kind_with_routing_from_ssm() {
     let logged: Vec<LoggedEvent> = logs.iter().filter_map(|l| LoggedEvent::parse(l)).collect();
     assert_eq!(
         logged.len(),
-        expected_events + 5,
+        expected_events + 5 + 2,
         "one event line per event"
     );
     assert!(logged.iter().any(
@@ -587,7 +629,7 @@ async fn the_shipped_zip_delivers_every_event_kind_with_routing_from_ssm() {
         .iter()
         .map(|d| d["EventsReceived"].as_u64().expect("count"))
         .sum();
-    assert_eq!(received, u64::try_from(expected_events + 5).expect("n"));
+    assert_eq!(received, u64::try_from(expected_events + 5 + 2).expect("n"));
     let failures: u64 = emf
         .iter()
         .map(|d| d["DeliveryFailures"].as_u64().expect("count"))

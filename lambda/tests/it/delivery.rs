@@ -160,6 +160,7 @@ async fn two_urls_where_one_fails_deliver_independently_and_logs_hold_no_url() {
         severity: None,
         via: None,
         account: String::new(),
+        link: None,
         decision: Decision::Send {
             mention: Mention::None,
         },

@@ -7,6 +7,7 @@ mod common;
 mod bootstrap;
 mod dedupe;
 mod delivery;
+mod digest;
 mod fixtures;
 mod overrides;
 mod properties;

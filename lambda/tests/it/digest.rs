@@ -1,0 +1,159 @@
+//! The daily digest as deployed: the real `bootstrap`, its DynamoDB client against moto's, the
+//! state its own invocations wrote (a finding sent, its updates folded, a suppressed one), then
+//! the schedule's input, `{"awsmon":"digest"}`, as EventBridge Scheduler delivers it.
+
+use crate::bootstrap::start_bootstrap;
+use crate::common;
+use crate::dedupe::{TABLE, table};
+
+use std::time::Duration;
+
+use awsmon_notifier::settings::Suppression;
+use awsmon_notifier::{Service, Settings};
+use awsmon_testbench::receiver::SlackReceiver;
+use awsmon_testbench::runtime_api::{Outcome, RuntimeApi};
+use serde_json::{Value, json};
+
+fn texts(m: &Value) -> String {
+    let mut out = vec![m["text"].as_str().unwrap_or_default().to_string()];
+    for b in m["attachments"][0]["blocks"]
+        .as_array()
+        .into_iter()
+        .flatten()
+    {
+        out.extend(b["text"]["text"].as_str().map(str::to_string));
+        for f in b["fields"].as_array().into_iter().flatten() {
+            out.extend(f["text"].as_str().map(str::to_string));
+        }
+    }
+    out.join("\n")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_digest_counts_what_was_sent_and_kept_quiet_and_is_sent_once() {
+    let moto = awsmon_testbench::Moto::start().expect("moto (scripts/bench setup)");
+    let aws = awsmon_testbench::bench_aws(&moto.endpoint).await;
+    let dynamodb = aws.dynamodb("us-east-1");
+    table(&dynamodb).await;
+    let slack = SlackReceiver::start().await.expect("receiver");
+    let mut settings = Settings::default();
+    settings.routes.default = vec![slack.url("default")];
+    settings
+        .routes
+        .per_service
+        .insert(Service::GuardDuty, vec![slack.url("guardduty")]);
+    settings.suppress.push(Suppression {
+        service: Some(Service::Inspector),
+        finding_type: Some("CVE-2023-*".into()),
+        reason: "curl fixed in the next image".into(),
+        expires: "2099-12-31".into(),
+        ..Suppression::default()
+    });
+    let settings_json = serde_json::to_string(&settings).expect("settings");
+    let api = RuntimeApi::start().await.expect("runtime api");
+    let _boot = start_bootstrap(
+        &api,
+        None,
+        &[
+            ("AWSMON_SETTINGS", &settings_json),
+            ("AWSMON_STATE_TABLE", TABLE),
+            ("AWS_ENDPOINT_URL", &moto.endpoint),
+            ("AWS_REGION", "us-east-1"),
+            ("AWS_ACCESS_KEY_ID", "AKIAEMULATOR00000000"),
+            ("AWS_SECRET_ACCESS_KEY", "emulator"),
+        ],
+    );
+    let invoke = |payload: Value| {
+        let api = &api;
+        async move {
+            let id = api.invoke(payload);
+            api.outcome(&id, Duration::from_secs(30)).await
+        }
+    };
+    let sent = |n: usize| {
+        Some(Outcome::Response(
+            json!({"events": 1, "sent": n, "deliveries": n}),
+        ))
+    };
+
+    // The day: a GuardDuty finding sent, published again (folded) and delivered twice; an
+    // Inspector finding suppressed; a Config change sent.
+    let mut gd = common::fixture("guardduty-crypto-high");
+    assert_eq!(invoke(gd.clone()).await, sent(1));
+    assert_eq!(invoke(gd.clone()).await, sent(0));
+    gd["id"] = Value::from("another-event-id");
+    assert_eq!(invoke(gd).await, sent(0));
+    let inspector = common::fixture("inspector2-ecr-critical");
+    assert_eq!(
+        invoke(inspector).await,
+        Some(Outcome::Response(
+            json!({"events": 1, "sent": 0, "deliveries": 0})
+        )),
+        "the rule suppresses the curl CVE"
+    );
+    assert_eq!(
+        invoke(common::fixture("config-change-with-diff")).await,
+        sent(1)
+    );
+    assert_eq!(
+        (
+            slack.bodies("guardduty").len(),
+            slack.bodies("default").len()
+        ),
+        (1, 1)
+    );
+
+    // The schedule fires: one digest per route.
+    let request: Value = serde_json::from_str(awsmon_notifier::digest::REQUEST).expect("json");
+    assert_eq!(
+        invoke(request.clone()).await,
+        Some(Outcome::Response(
+            json!({"digest": 2, "records": 2, "deliveries": 2, "failed": 0})
+        ))
+    );
+    let gd_bodies = slack.bodies("guardduty");
+    let default_bodies = slack.bodies("default");
+    assert_eq!((gd_bodies.len(), default_bodies.len()), (2, 2));
+    let gd_digest: Value = serde_json::from_str(&gd_bodies[1]).expect("json");
+    let default_digest: Value = serde_json::from_str(&default_bodies[1]).expect("json");
+    for d in [&gd_digest, &default_digest] {
+        assert_eq!(
+            awsmon_notifier::slack::limit_violations(d),
+            Vec::<String>::new()
+        );
+    }
+    let gd_text = texts(&gd_digest);
+    assert!(
+        gd_text.starts_with("awsmon daily digest: 1 finding sent in the last 24 h (1 high)"),
+        "{gd_text}"
+    );
+    assert!(
+        gd_text.contains("<https://us-east-1.console.aws.amazon.com/guardduty/"),
+        "a link to the finding: {gd_text}"
+    );
+    assert!(
+        gd_text.contains("• 2 events not sent again: updates and repeated deliveries"),
+        "{gd_text}"
+    );
+    let default_text = texts(&default_digest);
+    assert!(
+        default_text.contains("*AWS Config*\n1 other")
+            && default_text.contains(
+                "• 1 event suppressed by rule 1 (curl fixed in the next image, until 2099-12-31)"
+            ),
+        "{default_text}"
+    );
+
+    // Scheduler delivers at least once: a second delivery this hour sends nothing.
+    assert_eq!(
+        invoke(request).await,
+        Some(Outcome::Response(json!({"digest": "sent already"})))
+    );
+    assert_eq!(
+        (
+            slack.bodies("guardduty").len(),
+            slack.bodies("default").len()
+        ),
+        (2, 2)
+    );
+}
