@@ -148,7 +148,7 @@ pub(crate) fn enc(s: &str) -> String {
 }
 
 /// [`enc`], appending to `out`.
-fn enc_into(out: &mut String, s: &str) {
+pub(crate) fn enc_into(out: &mut String, s: &str) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
     for b in s.bytes() {
         if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {

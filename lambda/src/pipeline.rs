@@ -323,7 +323,11 @@ fn prepare_parsed(parsed: Parsed<'_>, settings: &Settings, sample: bool) -> Prep
                 event_id: incoming.envelope.id.to_string(),
                 kind: incoming.envelope.detail_type.to_string(),
                 service,
-                region: incoming.envelope.region.to_string(),
+                region: incoming
+                    .event
+                    .region()
+                    .unwrap_or(&incoming.envelope.region)
+                    .to_string(),
                 time: incoming.envelope.time.to_string(),
                 title: card.header.into_owned(),
                 severity: incoming.event.severity(),

@@ -31,6 +31,7 @@ services! {
     Config,
     Inspector,
     SecurityHub,
+    Health,
     TrustedAdvisor,
     Budget,
 }
@@ -114,11 +115,22 @@ impl Service {
                 name: "securityhub",
                 config_suffix: "SECURITYHUB",
                 display_name: "Security Hub",
-                label: "SecurityHub",
+                label: "SecHub",
                 placement: Placement::Regional,
                 delivery: Delivery::Bus {
                     source: "aws.securityhub",
                     detail_types: &["Security Hub Findings - Imported"],
+                },
+            },
+            Service::Health => &ServiceInfo {
+                name: "health",
+                config_suffix: "HEALTH",
+                display_name: "AWS Health",
+                label: "Health",
+                placement: Placement::Regional,
+                delivery: Delivery::Bus {
+                    source: "aws.health",
+                    detail_types: &["AWS Health Event"],
                 },
             },
             Service::TrustedAdvisor => &ServiceInfo {
@@ -244,7 +256,7 @@ mod tests {
         }
         assert_eq!(
             UnknownService("x".into()).to_string(),
-            "unknown service \"x\"; expected one of guardduty, config, inspector, securityhub, trustedadvisor, budget"
+            "unknown service \"x\"; expected one of guardduty, config, inspector, securityhub, health, trustedadvisor, budget"
         );
     }
 }

@@ -8,6 +8,27 @@ pub fn normalise(raw: &str) -> Option<String> {
     rfc3339(raw)
         .or_else(|| human(raw))
         .or_else(|| unix_date(raw))
+        .or_else(|| http_date(raw))
+}
+
+/// AWS Health's "Fri, 10 Jun 2022 05:01:10 GMT" (the weekday is not checked: AWS's own
+/// samples have it wrong).
+fn http_date(s: &str) -> Option<String> {
+    const MONTHS: [&str; 12] = [
+        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+    ];
+    let parts: Vec<&str> = s.split([',', ' ']).filter(|p| !p.is_empty()).collect();
+    let [_, day, mon, year, clock, zone] = parts.as_slice() else {
+        return None;
+    };
+    if !matches!(*zone, "GMT" | "UTC") {
+        return None;
+    }
+    let mon = mon.to_ascii_lowercase();
+    let mo = (1..=12i64).zip(MONTHS).find(|(_, m)| mon == *m)?.0;
+    let mut hms = clock.split(':').map(|p| p.parse::<i64>().ok());
+    let (h, mi, sec) = (hms.next()??, hms.next()??, hms.next()??);
+    format_utc(year.parse().ok()?, mo, day.parse().ok()?, h, mi, sec, 0)
 }
 
 /// [`normalise`] for text read from an event: the text itself when it is in no known format.
@@ -259,6 +280,21 @@ mod tests {
         assert_eq!(today().len(), 10);
     }
     use super::{date_of_day, normalise, normalised, today};
+
+    #[test]
+    fn health_times_are_http_dates_in_gmt() {
+        assert_eq!(
+            normalise("Fri, 10 Jun 2022 05:01:10 GMT").as_deref(),
+            Some("2022-06-10T05:01:10Z")
+        );
+        // AWS's own sample names the wrong weekday; the date is what counts.
+        assert_eq!(
+            normalise("Thu, 27 Aug 2026 13:19:03 GMT").as_deref(),
+            Some("2026-08-27T13:19:03Z")
+        );
+        assert_eq!(normalise("Fri, 10 Jun 2022 05:01:10 CEST"), None);
+        assert_eq!(normalise("Fri, 31 Feb 2022 05:01 GMT"), None);
+    }
 
     /// The shortcut for times already normal gives what `normalise` gives, on the edges of
     /// every field: leap days, month ends, the 60th second, hour 24.

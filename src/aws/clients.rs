@@ -244,6 +244,7 @@ regional_clients! {
     inspector2 => aws_sdk_inspector2,
     securityhub => aws_sdk_securityhub,
     support => aws_sdk_support,
+    health => aws_sdk_health,
     budgets => aws_sdk_budgets,
     cloudformation => aws_sdk_cloudformation,
     ssm => aws_sdk_ssm,

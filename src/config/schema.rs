@@ -1447,7 +1447,7 @@ pub static KEYS: LazyLock<Vec<KeySpec>> = LazyLock::new(|| {
         },
         KeySpec {
             name: "SUPPRESS",
-            help: "findings known and accepted, muted until a date: a list of rules, each matching SERVICE, TYPE (glob, * and ?: GuardDuty's type, Inspector's type or CVE, Security Hub's title, Config's resource type, Trusted Advisor's check), RESOURCE (glob), ACCOUNT, optionally only below MIN_SEVERITY, with a REASON and an EXPIRES date (YYYY-MM-DD, the last day it applies; required)",
+            help: "findings known and accepted, muted until a date: a list of rules, each matching SERVICE, TYPE (glob, * and ?: GuardDuty's type, Inspector's type or CVE, Security Hub's title, Config's resource type, Trusted Advisor's check, AWS Health's event type code or category), RESOURCE (glob), ACCOUNT, optionally only below MIN_SEVERITY, with a REASON and an EXPIRES date (YYYY-MM-DD, the last day it applies; required)",
             example: "# SUPPRESS:\n#   - SERVICE: guardduty\n#     TYPE: \"Recon:EC2/PortProbeUnprotectedPort\"\n#     RESOURCE: \"i-0bastion*\"\n#     REASON: bastion hosts are probed all day\n#     EXPIRES: 2027-06-30\nSUPPRESS: []",
             label: "SUPPRESS (rules)",
             old: false,

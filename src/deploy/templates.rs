@@ -31,6 +31,7 @@ templates! {
     CONFIG => "config.yaml",
     INSPECTOR => "inspector.yaml",
     SECURITYHUB => "securityhub.yaml",
+    HEALTH => "health.yaml",
     TRUSTED_ADVISOR => "trustedadvisor.yaml",
     BUDGET => "budget.yaml",
     ORG_CONFIG => "org-config.yaml",
@@ -117,7 +118,7 @@ mod tests {
         assert_eq!(
             rule["Description"].as_str(),
             Some(
-                "awsmon - GuardDuty, AWS Config, Inspector and Security Hub events to the notifier"
+                "awsmon - GuardDuty, AWS Config, Inspector, Security Hub and AWS Health events to the notifier"
             )
         );
         // Only the rule changes: every other line of the file is deployed as written.
@@ -145,13 +146,15 @@ mod tests {
                     "aws.guardduty",
                     "aws.config",
                     "aws.inspector2",
-                    "aws.securityhub"
+                    "aws.securityhub",
+                    "aws.health"
                 ],
                 vec![
                     "GuardDuty Finding",
                     "Config Configuration Item Change",
                     "Inspector2 Finding",
-                    "Security Hub Findings - Imported"
+                    "Security Hub Findings - Imported",
+                    "AWS Health Event"
                 ]
             )
         );

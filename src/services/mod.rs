@@ -9,6 +9,7 @@
 //! | `config/` | recorder + channel | SelectResourceConfig | recorder/channel created or adopted |
 //! | `inspector/` | BatchGetAccountStatus | ListFindings | Enable, then the spoke |
 //! | `securityhub/` | DescribeHub + standards | GetFindings | hub/standards, then the spoke |
+//! | `health/` | always on (no call) | DescribeEvents (+ details, entities) | the forwarding spoke |
 //! | `trustedadvisor/` | support plan | check results | the rule in us-east-1 |
 //! | `budget/` | DescribeBudget | spend vs. alerts | the budget stack |
 //!
@@ -29,6 +30,7 @@
 pub mod budget;
 pub mod config;
 pub mod guardduty;
+pub mod health;
 pub mod inspector;
 pub mod securityhub;
 pub mod trustedadvisor;
@@ -280,6 +282,7 @@ pub fn ops(service: Service) -> &'static dyn ServiceOps {
         Service::Config => &config::ConfigService,
         Service::Inspector => &inspector::Inspector,
         Service::SecurityHub => &securityhub::SecurityHub,
+        Service::Health => &health::Health,
         Service::TrustedAdvisor => &trustedadvisor::TrustedAdvisor,
         Service::Budget => &budget::Budget,
     }
@@ -371,7 +374,7 @@ mod tests {
     fn lists_read_like_the_help_text() {
         assert_eq!(
             names(&REGIONAL),
-            "GuardDuty, AWS Config, Inspector and Security Hub"
+            "GuardDuty, AWS Config, Inspector, Security Hub and AWS Health"
         );
         assert_eq!(names(&[Service::Budget]), "Budget");
     }

@@ -11,8 +11,27 @@ use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinHandle;
 
-const TARGET_PREFIX: &str = "GraniteServiceVersion20100801";
 const TIMESTAMP: Tag = Tag::new(1);
+
+/// What differs between the services bridged: the JSON target prefix, and which keys the
+/// model types as timestamps (JSON carries epoch numbers; CBOR wants tag 1).
+#[derive(Clone, Copy)]
+struct Protocol {
+    target_prefix: &'static str,
+    timestamp: fn(&str) -> bool,
+}
+
+const CLOUDWATCH: Protocol = Protocol {
+    target_prefix: "GraniteServiceVersion20100801",
+    timestamp: |k| k.ends_with("Timestamp") || k.ends_with("Timestamps"),
+};
+
+/// AWS Health (2016-08-04): its JSON 1.1 replies (recorded, served by a stub: moto has no
+/// Health) to the SDK's CBOR.
+const HEALTH: Protocol = Protocol {
+    target_prefix: "AWSHealth_20160804",
+    timestamp: |k| k.ends_with("Time"),
+};
 
 pub struct CborBridge {
     /// Where to point the CloudWatch client (`service_endpoints["cloudwatch"]`, or
@@ -24,6 +43,16 @@ pub struct CborBridge {
 impl CborBridge {
     /// Listens on a free loopback port and forwards to the moto server at `moto` (`http://…`).
     pub async fn start(moto: &str) -> std::io::Result<CborBridge> {
+        Self::start_for(moto, CLOUDWATCH).await
+    }
+
+    /// A bridge for AWS Health in front of `upstream`, a stub answering its JSON 1.1 calls
+    /// (`x-amz-target: AWSHealth_20160804.<Op>`).
+    pub async fn start_health(upstream: &str) -> std::io::Result<CborBridge> {
+        Self::start_for(upstream, HEALTH).await
+    }
+
+    async fn start_for(moto: &str, protocol: Protocol) -> std::io::Result<CborBridge> {
         let listener = TcpListener::bind("127.0.0.1:0").await?;
         let endpoint = format!("http://{}", listener.local_addr()?);
         let upstream = moto
@@ -35,7 +64,7 @@ impl CborBridge {
                 let _ = stream.set_nodelay(true);
                 let upstream = upstream.clone();
                 tokio::spawn(async move {
-                    let _ = serve(stream, &upstream).await;
+                    let _ = serve(stream, &upstream, protocol).await;
                 });
             }
         });
@@ -104,7 +133,7 @@ async fn read_http<R: tokio::io::AsyncBufRead + Unpin>(
     Ok(Some(msg))
 }
 
-async fn serve(stream: TcpStream, upstream: &str) -> std::io::Result<()> {
+async fn serve(stream: TcpStream, upstream: &str, protocol: Protocol) -> std::io::Result<()> {
     let mut reader = BufReader::new(stream);
     while let Some(req) = read_http(&mut reader, false).await? {
         let op = req
@@ -119,8 +148,8 @@ async fn serve(stream: TcpStream, upstream: &str) -> std::io::Result<()> {
         } else {
             cbor_to_json(&req.body).unwrap_or(Value::Object(Map::new()))
         };
-        let (status, reply) = forward(upstream, &op, &req, &json).await?;
-        let body = json_to_cbor(&reply);
+        let (status, reply) = forward(upstream, protocol, &op, &req, &json).await?;
+        let body = json_to_cbor(&reply, protocol.timestamp);
         let head = format!(
             "HTTP/1.1 {status} Bridged\r\ncontent-type: application/cbor\r\nsmithy-protocol: rpc-v2-cbor\r\ncontent-length: {}\r\n\r\n",
             body.len()
@@ -138,13 +167,15 @@ async fn serve(stream: TcpStream, upstream: &str) -> std::io::Result<()> {
 /// region from the credential scope).
 async fn forward(
     upstream: &str,
+    protocol: Protocol,
     op: &str,
     req: &Http,
     body: &Value,
 ) -> std::io::Result<(u16, Value)> {
     let payload = body.to_string();
     let mut head = format!(
-        "POST / HTTP/1.1\r\nhost: {upstream}\r\ncontent-type: application/x-amz-json-1.0\r\nx-amz-target: {TARGET_PREFIX}.{op}\r\ncontent-length: {}\r\nconnection: close\r\n",
+        "POST / HTTP/1.1\r\nhost: {upstream}\r\ncontent-type: application/x-amz-json-1.0\r\nx-amz-target: {}.{op}\r\ncontent-length: {}\r\nconnection: close\r\n",
+        protocol.target_prefix,
         payload.len()
     );
     for name in ["authorization", "x-amz-date", "x-amz-security-token"] {
@@ -243,9 +274,9 @@ fn decode(d: &mut minicbor::Decoder) -> Result<Value, minicbor::decode::Error> {
     })
 }
 
-fn json_to_cbor(v: &Value) -> Vec<u8> {
+fn json_to_cbor(v: &Value, is_timestamp: fn(&str) -> bool) -> Vec<u8> {
     let mut e = minicbor::Encoder::new(Vec::new());
-    let _ = encode(&mut e, v, false);
+    let _ = encode(&mut e, v, false, is_timestamp);
     e.into_writer()
 }
 
@@ -254,6 +285,7 @@ fn encode(
     e: &mut minicbor::Encoder<Vec<u8>>,
     v: &Value,
     timestamp: bool,
+    is_timestamp: fn(&str) -> bool,
 ) -> Result<(), minicbor::encode::Error<std::convert::Infallible>> {
     match v {
         Value::Null => {
@@ -288,18 +320,14 @@ fn encode(
         Value::Array(items) => {
             e.array(items.len() as u64)?;
             for item in items {
-                encode(e, item, timestamp)?;
+                encode(e, item, timestamp, is_timestamp)?;
             }
         }
         Value::Object(map) => {
             e.map(map.len() as u64)?;
             for (k, item) in map {
                 e.str(k)?;
-                encode(
-                    e,
-                    item,
-                    k.ends_with("Timestamp") || k.ends_with("Timestamps"),
-                )?;
+                encode(e, item, is_timestamp(k), is_timestamp)?;
             }
         }
     }
@@ -313,7 +341,7 @@ mod tests {
     #[test]
     fn json_survives_a_round_trip_and_timestamps_are_tagged() {
         let v = serde_json::json!({"A": [1, -2, 2.5, "x", null, true], "StateUpdatedTimestamp": 1_700_000_000.5});
-        let bytes = json_to_cbor(&v);
+        let bytes = json_to_cbor(&v, CLOUDWATCH.timestamp);
         // Tag 1 (0xc1) precedes the timestamp.
         assert!(bytes.windows(1).any(|w| w[0] == 0xc1));
         assert_eq!(cbor_to_json(&bytes), Some(v));

@@ -40,6 +40,7 @@ pub struct DemoWorld {
     runtime: Arc<Mutex<Option<Arc<RuntimeApi>>>>,
     notifier: Option<tokio::process::Child>,
     _overlays: Vec<Overlay>,
+    _health: (crate::stub::Stub, crate::CborBridge),
 }
 
 impl DemoWorld {
@@ -57,6 +58,12 @@ impl DemoWorld {
             None,
         )
         .await?;
+        // AWS Health (which moto lacks): recorded JSON replies, bridged to the SDK's CBOR.
+        let health_stub = crate::stub::Stub::start(|req| {
+            health_reply(req.header("x-amz-target").unwrap_or_default(), &req.body)
+        })
+        .await?;
+        let health = crate::CborBridge::start_health(&health_stub.endpoint).await?;
         let after: After = Arc::new(move |req| {
             let aws = direct.clone();
             Box::pin(async move { seed_what_cloudformation_skips(&aws, &req).await })
@@ -76,10 +83,12 @@ impl DemoWorld {
                 ("support", support.endpoint.clone()),
                 ("cloudformation", cloudformation.endpoint.clone()),
                 ("eventbridge", eventbridge.endpoint.clone()),
+                ("health", health.endpoint.clone()),
             ],
             runtime,
             notifier: None,
             _overlays: vec![guardduty, support, cloudformation, eventbridge],
+            _health: (health_stub, health),
         })
     }
 
@@ -296,6 +305,79 @@ pub fn trusted_advisor_reply(target: &str) -> StubResponse {
             .to_string(),
         ),
         _ => StubResponse::json(400, r#"{"__type":"UnknownOperationException"}"#),
+    }
+}
+
+/// AWS Health's API (JSON 1.1 by `x-amz-target`, which moto lacks), as recorded replies in
+/// the shapes of the Health API reference (2016-08-04): one scheduled EC2 retirement about
+/// this account in eu-west-1 with its instance, and one public issue (which awsmon skips).
+/// DescribeEvents answers only for the regions its filter names, as the API does.
+pub fn health_reply(target: &str, body: &str) -> StubResponse {
+    let asked: Value = serde_json::from_str(body).unwrap_or(Value::Null);
+    let in_filter = |region: &str| {
+        asked["filter"]["regions"]
+            .as_array()
+            .is_none_or(|r| r.iter().any(|x| x == region))
+    };
+    const RETIREMENT: &str = "arn:aws:health:eu-west-1::event/EC2/AWS_EC2_INSTANCE_RETIREMENT_SCHEDULED/AWS_EC2_INSTANCE_RETIREMENT_SCHEDULED_7c1e2f3a";
+    let retirement = json!({
+        "arn": RETIREMENT,
+        "service": "EC2",
+        "eventTypeCode": "AWS_EC2_INSTANCE_RETIREMENT_SCHEDULED",
+        "eventTypeCategory": "scheduledChange",
+        "region": "eu-west-1",
+        "startTime": 1_796_908_743.0,
+        "lastUpdatedTime": 1_795_739_053.0,
+        "statusCode": "upcoming",
+        "eventScopeCode": "ACCOUNT_SPECIFIC",
+    });
+    match target {
+        "AWSHealth_20160804.DescribeEvents" if !in_filter("eu-west-1") => {
+            StubResponse::json(200, r#"{"events":[]}"#)
+        }
+        "AWSHealth_20160804.DescribeEvents" => StubResponse::json(
+            200,
+            json!({"events": [
+                retirement,
+                {
+                    "arn": "arn:aws:health:eu-west-1::event/EC2/AWS_EC2_OPERATIONAL_ISSUE/AWS_EC2_OPERATIONAL_ISSUE_0f1e2d3c",
+                    "service": "EC2",
+                    "eventTypeCode": "AWS_EC2_OPERATIONAL_ISSUE",
+                    "eventTypeCategory": "issue",
+                    "region": "eu-west-1",
+                    "startTime": 1_795_726_000.0,
+                    "lastUpdatedTime": 1_795_736_000.0,
+                    "statusCode": "open",
+                    "eventScopeCode": "PUBLIC",
+                }
+            ]})
+            .to_string(),
+        ),
+        "AWSHealth_20160804.DescribeEventDetails" => StubResponse::json(
+            200,
+            json!({
+                "successfulSet": [{
+                    "event": retirement,
+                    "eventDescription": {"latestDescription": "EC2 has detected degradation of the underlying hardware hosting your instance i-0a1b2c3d4e5f60718, which will be retired on 10 December 2026."},
+                    "eventMetadata": {}
+                }],
+                "failedSet": []
+            })
+            .to_string(),
+        ),
+        "AWSHealth_20160804.DescribeAffectedEntities" => StubResponse::json(
+            200,
+            json!({"entities": [{
+                "entityArn": "arn:aws:health:eu-west-1:123456789012:entity/g1vCPbvd4kr1",
+                "eventArn": RETIREMENT,
+                "entityValue": "i-0a1b2c3d4e5f60718",
+                "awsAccountId": "123456789012",
+                "lastUpdatedTime": 1_795_739_053.0,
+                "statusCode": "IMPAIRED"
+            }]})
+            .to_string(),
+        ),
+        other => StubResponse::json(400, json!({"__type":"UnknownOperationException","message":other}).to_string()),
     }
 }
 

@@ -161,7 +161,7 @@ fn usage_errors_exit_2() {
     assert!(
         stderr(&out).contains("invalid value 'shield' for '--services <SERVICES>'")
             && stderr(&out).contains(
-                "[possible values: guardduty, config, inspector, securityhub, trustedadvisor, budget]"
+                "[possible values: guardduty, config, inspector, securityhub, health, trustedadvisor, budget]"
             ),
         "{}",
         stderr(&out)
@@ -399,7 +399,7 @@ fn validate_refuses_routes_that_fall_back_to_no_webhook() {
     assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
     let text = stdout(&out);
     assert!(
-        text.contains(&format!("error: {path}:1:1: WEBHOOK_URLS: no webhook for the default, config, inspector, securityhub, trustedadvisor, budget routes")),
+        text.contains(&format!("error: {path}:1:1: WEBHOOK_URLS: no webhook for the default, config, inspector, securityhub, health, trustedadvisor, budget routes")),
         "{text}"
     );
     assert!(!text.contains("GUARDGUARD"), "a webhook leaked: {text}");
@@ -987,7 +987,7 @@ fn routing_without_a_webhook_is_neither_deployed_nor_pushed() {
         ("AWS_ENDPOINT_URL", moto.endpoint.as_str()),
         ("AWSMON_NOTIFIER_ZIP", zip_path.as_str()),
     ];
-    let gap = "no webhook for the default, config, inspector, securityhub, trustedadvisor, budget routes: set WEBHOOK_URLS in config.yml (every route falls back to it), or each route's own WEBHOOK_URLS_<SERVICE>";
+    let gap = "no webhook for the default, config, inspector, securityhub, health, trustedadvisor, budget routes: set WEBHOOK_URLS in config.yml (every route falls back to it), or each route's own WEBHOOK_URLS_<SERVICE>";
     let out = awsmon(
         &[
             "deploy",
@@ -1372,10 +1372,16 @@ fn completions_and_the_man_page_list_every_command() {
     // Targets, routes and services complete by name (issue 12: they were free text).
     let bash = stdout(&awsmon(&["completions", "bash"], &[]));
     assert!(
-        bash.contains("notifier guardduty config inspector securityhub trustedadvisor budget all"),
+        bash.contains(
+            "notifier guardduty config inspector securityhub health trustedadvisor budget all"
+        ),
         "{bash}"
     );
-    assert!(bash.contains("default guardduty config inspector securityhub trustedadvisor budget"));
+    assert!(
+        bash.contains(
+            "default guardduty config inspector securityhub health trustedadvisor budget"
+        )
+    );
     assert!(bash.contains("direct pipeline"));
     // Names are still read in any case, and a wrong one lists the right ones.
     let out = awsmon(
@@ -1393,7 +1399,7 @@ fn completions_and_the_man_page_list_every_command() {
     assert_eq!(out.status.code(), Some(2));
     assert!(
         stderr(&out).contains(
-            "[possible values: notifier, guardduty, config, inspector, securityhub, trustedadvisor, budget, all]"
+            "[possible values: notifier, guardduty, config, inspector, securityhub, health, trustedadvisor, budget, all]"
         ),
         "{}",
         stderr(&out)

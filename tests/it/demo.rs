@@ -49,8 +49,12 @@ async fn every_source_answers_and_turning_services_on_leaves_them_on() {
     ];
 
     let req = Request {
-        regions: vec!["us-east-1".into(), "eu-central-1".into()],
-        services: vec![Service::GuardDuty, Service::TrustedAdvisor],
+        regions: vec![
+            "us-east-1".into(),
+            "eu-central-1".into(),
+            "eu-west-1".into(),
+        ],
+        services: vec![Service::GuardDuty, Service::TrustedAdvisor, Service::Health],
         since: Duration::from_hours(24),
         concurrency: 8,
     };
@@ -67,6 +71,9 @@ async fn every_source_answers_and_turning_services_on_leaves_them_on() {
         seen,
         vec![
             ("eu-central-1".to_string(), "guardduty"),
+            ("eu-west-1".to_string(), "guardduty"),
+            // The scheduled retirement AWS Health reports there (and only there).
+            ("eu-west-1".to_string(), "health"),
             ("us-east-1".to_string(), "guardduty"),
             ("us-east-1".to_string(), "trustedadvisor"),
         ]
@@ -77,7 +84,7 @@ async fn every_source_answers_and_turning_services_on_leaves_them_on() {
             .iter()
             .filter(|f| f.service() == "guardduty")
             .count(),
-        6,
+        9,
         "three samples in each region with a detector"
     );
 

@@ -122,6 +122,8 @@ async fn every_service_adopts_what_exists_and_destroy_keeps_adopted_data() {
             "create stack awsmon-securityhub in us-east-1: hub created by awsmon; standards enabled by awsmon: FSBP; the hub's rules forward here",
             "enable Security Hub in eu-west-1 with FSBP",
             "create stack awsmon-securityhub in eu-west-1: hub created by awsmon; standards enabled by awsmon: FSBP; forward to the hub",
+            "create stack awsmon-health in us-east-1: AWS Health is always on; the hub's rules forward here",
+            "create stack awsmon-health in eu-west-1: AWS Health is always on; forward to the hub",
             "create stack awsmon-trustedadvisor in us-east-1: check items in ERROR straight to the notifier",
             "create stack awsmon-budget in us-east-1: monthly COST budget awsmon-monthly of 250 USD for user:Project$awsmon; alerts: forecast above 80 %, actual above 100 %",
         ],
@@ -231,7 +233,7 @@ async fn every_service_adopts_what_exists_and_destroy_keeps_adopted_data() {
     // The check afterwards: moto's CloudFormation does not create detectors, recorders or
     // budgets, so exactly those are reported as not on; adopted Config and Inspector pass.
     let deployed = verify::deployed(&cfg, &the_plan, &report);
-    assert_eq!(deployed.len(), 10, "{deployed:?}");
+    assert_eq!(deployed.len(), 12, "{deployed:?}");
     let mut warnings = verify::verify(&aws, &cfg, ACCOUNT, &deployed).await;
     warnings.sort();
     assert_eq!(

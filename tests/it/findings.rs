@@ -92,6 +92,19 @@ async fn findings_from_every_service_through_the_notifier() {
     let config = Stub::start(|req| config_stub_reply(&req.body))
         .await
         .expect("stub");
+    // moto has no AWS Health: its API's replies are recorded.
+    let health = Stub::start(|req| {
+        awsmon_testbench::demo_world::health_reply(
+            req.header("x-amz-target").unwrap_or_default(),
+            &req.body,
+        )
+    })
+    .await
+    .expect("stub");
+    // The SDK speaks CBOR to Health; the bridge turns it into the JSON the stub answers.
+    let health = awsmon_testbench::CborBridge::start_health(&health.endpoint)
+        .await
+        .expect("bridge");
     let mut options = common::options(&moto.endpoint);
     options
         .service_endpoints
@@ -102,6 +115,9 @@ async fn findings_from_every_service_through_the_notifier() {
     options
         .service_endpoints
         .insert("support", support.endpoint.clone());
+    options
+        .service_endpoints
+        .insert("health", health.endpoint.clone());
     let aws = Aws::load(options, "us-east-1").await;
     awsmon_testbench::seed::inspector_findings(&moto.endpoint, "eu-west-1")
         .await
@@ -141,6 +157,34 @@ async fn findings_from_every_service_through_the_notifier() {
         .collect();
     lines.sort();
     insta::assert_snapshot!(lines.join("\n"));
+    // Health's event is rebuilt from three calls: its description, its instance, its window.
+    let health = fetched
+        .findings
+        .iter()
+        .find(|f| f.event.contains("\"aws.health\""))
+        .expect("the Health event");
+    let event: Value = serde_json::from_str(&health.event).expect("event");
+    let detail = &event["detail"];
+    assert_eq!(
+        (
+            detail["affectedEntities"][0]["entityValue"].as_str(),
+            detail["affectedEntities"][0]["status"].as_str(),
+            detail["startTime"].as_str(),
+            detail["eventScopeCode"].as_str(),
+        ),
+        (
+            Some("i-0a1b2c3d4e5f60718"),
+            Some("IMPAIRED"),
+            Some("2026-12-10T13:19:03Z"),
+            Some("ACCOUNT_SPECIFIC")
+        )
+    );
+    assert!(
+        detail["eventDescription"][0]["latestDescription"]
+            .as_str()
+            .is_some_and(|d| d.starts_with("EC2 has detected degradation")),
+        "{detail}"
+    );
 
     // ListFindings was read to its last page: the second request carried the token.
     let list_calls: Vec<String> = guardduty

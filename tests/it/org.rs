@@ -464,7 +464,9 @@ async fn status_in_org_mode_prints_the_account_summary_and_json_with_accounts() 
                 "Config",
                 "Inspector",
                 "Security",
-                "Hub"
+                "Hub",
+                "AWS",
+                "Health"
             ],
         "{table}"
     );
@@ -477,11 +479,12 @@ async fn status_in_org_mode_prints_the_account_summary_and_json_with_accounts() 
                 |l| l.split_whitespace().skip(3).collect::<Vec<_>>().join(" "),
             )
     };
-    assert_eq!(row("prod-web"), "1/2 ⚠ 1/2 ⚠ 1/2 ⚠ 0/2 ⚠");
+    // AWS Health is always on: on wherever the account can be read.
+    assert_eq!(row("prod-web"), "1/2 ⚠ 1/2 ⚠ 1/2 ⚠ 0/2 ⚠ 2/2");
     // eu-west-1's GuardDuty has no administrator detector: each account is read through its
     // role there, and prod-locked's cannot be assumed.
-    assert_eq!(row("prod-locked"), "1/2 ✖ 0/2 ✖ 0/2 ⚠ 0/2 ✖");
-    assert_eq!(row("sandbox-old"), ["suspended: not scanned"; 4].join(" "));
+    assert_eq!(row("prod-locked"), "1/2 ✖ 0/2 ✖ 0/2 ⚠ 0/2 ✖ 0/2 ✖");
+    assert_eq!(row("sandbox-old"), ["suspended: not scanned"; 5].join(" "));
     assert!(
         !lines.iter().any(|l| l.starts_with(&org.management)),
         "EXCLUDE_ACCOUNTS leaves the management account out:\n{table}"
@@ -505,8 +508,8 @@ async fn status_in_org_mode_prints_the_account_summary_and_json_with_accounts() 
     );
     assert_eq!(
         lines_one.len(),
-        2 + 8,
-        "two regions × four services:\n{one}"
+        2 + 10,
+        "two regions × five services:\n{one}"
     );
     assert!(
         lines_one.iter().any(|l| l.starts_with("us-east-1")
@@ -528,7 +531,7 @@ async fn status_in_org_mode_prints_the_account_summary_and_json_with_accounts() 
         .find(|a| a["account"]["name"] == "prod-web")
         .expect("prod-web");
     assert_eq!(web["account"]["ou_path"], "Root/Prod");
-    assert_eq!(web["cells"].as_array().map(Vec::len), Some(8));
+    assert_eq!(web["cells"].as_array().map(Vec::len), Some(10));
     assert!(
         web["cells"]
             .as_array()
@@ -902,10 +905,10 @@ async fn the_console_streams_the_organization_scan_and_shows_it_by_ou() {
         1,
         "{kinds:?}"
     );
-    // Two regions × four services, each one task.
+    // Two regions × five services, each one task.
     assert_eq!(
         kinds.iter().filter(|k| **k == "cells").count(),
-        8,
+        10,
         "{kinds:?}"
     );
     let streamed_cells: usize = streamed
@@ -922,8 +925,8 @@ async fn the_console_streams_the_organization_scan_and_shows_it_by_ou() {
         panic!("the scan failed: {done:?}");
     };
     let final_cells: usize = scan.accounts.iter().map(|a| a.cells.len()).sum();
-    // Five active accounts (sandbox-old is suspended) × 2 regions × 4 services.
-    assert_eq!((streamed_cells, final_cells), (40, 40));
+    // Five active accounts (sandbox-old is suspended) × 2 regions × 5 services.
+    assert_eq!((streamed_cells, final_cells), (50, 50));
 
     for a in streamed {
         app.update(a);

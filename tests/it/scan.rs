@@ -65,8 +65,8 @@ async fn seeded_layout_gives_every_cell_exactly() {
     let cells = by_key(&scan.cells);
     assert_eq!(
         scan.cells.len(),
-        3 * 4 + 2,
-        "3 regions x 4 services + 2 global cells"
+        3 * 5 + 2,
+        "3 regions x 5 services + 2 global cells"
     );
 
     let detector_detail = |region: &str| {
@@ -180,6 +180,22 @@ async fn seeded_layout_gives_every_cell_exactly() {
         let got = &cells[&(want.region.clone(), want.service)];
         assert_eq!(got, &want);
     }
+    // AWS Health is always on. awsmon's spoke is not deployed in the demo account, so it
+    // notifies only in the home region, where the hub's own rule sees its events.
+    for region in regions {
+        let got = &cells[&(region.to_string(), Service::Health)];
+        assert_eq!(
+            got,
+            &cell(
+                region,
+                Service::Health,
+                State::Enabled,
+                false,
+                region == "us-east-1",
+                "always on: its events about this account need no support plan"
+            )
+        );
+    }
     // The demo account has no Security Hub anywhere (tests/it/securityhub.rs covers a hub).
     for region in regions {
         let got = &cells[&(region.to_string(), Service::SecurityHub)];
@@ -207,8 +223,8 @@ async fn seeded_layout_gives_every_cell_exactly() {
         .map(|c| (c.region.as_str(), c.service))
         .collect();
     assert_eq!(order[0], ("us-east-1", Service::GuardDuty));
-    assert_eq!(order[4], ("eu-west-1", Service::GuardDuty));
-    assert_eq!(order[13], ("global", Service::Budget));
+    assert_eq!(order[5], ("eu-west-1", Service::GuardDuty));
+    assert_eq!(order[16], ("global", Service::Budget));
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -330,7 +346,7 @@ async fn a_region_that_never_answers_becomes_an_error_cell_within_the_timeout() 
     let warm = inventory::scan(&patient, request(&Config::default(), &["us-east-1"]))
         .await
         .expect("warm-up scan");
-    assert_eq!(warm.0.cells.len(), 6);
+    assert_eq!(warm.0.cells.len(), 7);
 
     let started = Instant::now();
     let (scan, _) = inventory::scan(

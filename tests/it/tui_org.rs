@@ -110,6 +110,7 @@ fn cells_of(id: &str) -> Vec<Cell> {
                 "EC2+ECR+LAMBDA enabled",
             )
         });
+        out.push(c(region, Service::Health, State::Enabled, "always on"));
         // Security Hub on in the home region only.
         out.push(if region == "us-east-1" {
             c(region, Service::SecurityHub, State::Enabled, "hub on, FSBP")
@@ -255,7 +256,8 @@ fn org_mode_opens_on_the_accounts_grouped_by_ou_as_answers_arrive() {
         "{}",
         row("sandbox-old")
     );
-    assert!(frame.contains("GuardDuty auto-enable: ALL in 2"), "{frame}");
+    // The pane wraps: "GuardDuty auto-enable: ALL in │ 2 regions".
+    assert!(frame.contains("GuardDuty auto-enable: ALL in "), "{frame}");
     assert!(
         frame.contains("ORG MODE: o-exampleorgid, 6 accounts in scope"),
         "{frame}"
@@ -443,9 +445,9 @@ fn partial_answers_read_as_partial_and_a_failed_rescan_stays_on_screen() {
     key(&mut app, KeyCode::Esc);
     let frame = draw(&app, 120, 40);
     assert!(
-        frame.contains("✖ the last scan failed (why: at the right; ctrl-r scans again)")
-            && frame.contains("✖ last scan: ThrottlingException:")
-            && frame.contains("│Rate exceeded"),
+        frame.contains("✖ the last scan failed (why: in the account pane; ctrl-r scans again)")
+            && frame.contains("✖ last scan:")
+            && frame.contains("ThrottlingException: Rate"),
         "{frame}"
     );
     // Nothing matches: Enter says so.
@@ -592,7 +594,7 @@ fn an_ous_routing_override_is_edited_and_previewed_on_its_accounts() {
         frame.contains("ou-ab12-prod0001  1 webhook (ROUTING_OVERRIDES)"),
         "{frame}"
     );
-    for _ in 0..7 {
+    for _ in 0..8 {
         key(&mut app, KeyCode::Down);
     }
     let effects = key(&mut app, KeyCode::Enter);

@@ -4,6 +4,7 @@
 mod budget;
 mod config;
 mod guardduty;
+mod health;
 mod inspector;
 mod securityhub;
 mod test;
@@ -16,6 +17,7 @@ use serde_json::Value;
 pub use budget::BudgetAlert;
 pub use config::{ConfigChange, PropertyChange};
 pub use guardduty::GuardDutyFinding;
+pub use health::HealthEvent;
 pub use inspector::InspectorFinding;
 pub use securityhub::SecurityHubFinding;
 pub use test::TestMessage;
@@ -60,6 +62,11 @@ pub trait Kind<'t>: Sized {
     fn account(&self) -> Option<&str> {
         None
     }
+    /// The region the event is about, where it differs from the delivering one (AWS Health
+    /// delivers a copy to a backup region); `None`: the envelope's.
+    fn region(&self) -> Option<&str> {
+        None
+    }
     /// What a SUPPRESS rule's TYPE matches (a kind may give two, such as Inspector's type and
     /// its CVE); none: only rules without TYPE match it.
     fn types(&self) -> [Option<&str>; 2] {
@@ -98,6 +105,9 @@ macro_rules! kinds {
             }
             pub fn account(&self) -> Option<&str> {
                 match self { $(Event::$variant(e) => Kind::account(e)),+ }
+            }
+            pub fn region(&self) -> Option<&str> {
+                match self { $(Event::$variant(e) => Kind::region(e)),+ }
             }
             pub fn types(&self) -> [Option<&str>; 2] {
                 match self { $(Event::$variant(e) => Kind::types(e)),+ }
@@ -144,6 +154,7 @@ kinds! {
     Inspector(InspectorFinding<'t>),
     TrustedAdvisor(TrustedAdvisorCheck<'t>),
     SecurityHub(SecurityHubFinding<'t>),
+    Health(HealthEvent<'t>),
     Budget(BudgetAlert),
     Test(TestMessage<'t>),
 }

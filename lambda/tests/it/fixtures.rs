@@ -11,8 +11,8 @@ fn every_fixture_matches_its_snapshot() {
     let fixtures = common::fixtures();
     assert_eq!(
         fixtures.len(),
-        18,
-        "tests/fixtures/README.md lists 18 fixtures"
+        23,
+        "tests/fixtures/README.md lists 23 fixtures"
     );
     let settings = common::settings();
     for (name, payload) in fixtures {
@@ -395,5 +395,42 @@ fn every_fixture_takes_the_direct_reader() {
         assert_eq!(ours, theirs, "{}", path.display());
         read += 1;
     }
-    assert_eq!(read, 18);
+    assert_eq!(read, 23);
+}
+
+/// AWS Health delivers an account-specific event to the region it concerns and again to a
+/// backup region: both copies are one finding to de-duplication (same key), and the message
+/// names the region the event is about, not the backup's.
+#[test]
+fn a_health_events_backup_copy_is_the_same_finding() {
+    let settings = common::settings();
+    let backup = common::fixture("health-backup-copy");
+    let mut primary = backup.clone();
+    primary["id"] = serde_json::Value::from("another-envelope-id");
+    primary["region"] = serde_json::Value::from("us-east-1");
+    primary["detail"]["backupEvent"] = serde_json::Value::from("false");
+    let (b, p) = (
+        &prepare(&backup, &settings)[0],
+        &prepare(&primary, &settings)[0],
+    );
+    assert_eq!(b.region, "us-east-1");
+    assert_eq!(
+        awsmon_notifier::dedupe::key(b),
+        awsmon_notifier::dedupe::key(p)
+    );
+    // Resolved later: a new message (its own key), not folded into the open one.
+    let mut closed = primary.clone();
+    closed["detail"]["statusCode"] = serde_json::Value::from("closed");
+    let c = &prepare(&closed, &settings)[0];
+    assert_ne!(
+        awsmon_notifier::dedupe::key(c),
+        awsmon_notifier::dedupe::key(p)
+    );
+    assert!(
+        c.payload.as_ref().expect("payload")["text"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("AWS Health issue (resolved): EC2 ")),
+        "{:?}",
+        c.payload
+    );
 }

@@ -228,8 +228,9 @@ impl AccountsState {
 }
 
 const ID_W: usize = 14;
-const NAME_W: usize = 20;
-const CELL_W: usize = 12;
+// Narrow enough that the list and the detail pane sit side by side in 120 columns.
+const NAME_W: usize = 17;
+const CELL_W: usize = 11;
 
 /// The list beside the selected account's detail.
 pub fn draw(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
@@ -302,7 +303,7 @@ fn draw_list(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
     } else if state.error.is_some() {
         // The whole error is in the detail pane, which wraps.
         lines.push(Line::styled(
-            "✖ the last scan failed (why: at the right; ctrl-r scans again)",
+            "✖ the last scan failed (why: in the account pane; ctrl-r scans again)",
             theme.err(),
         ));
     }

@@ -352,7 +352,9 @@ impl Look {
 }
 
 const REGION_W: usize = 16;
-const CELL_W: usize = 14;
+// The longest state ("◐ on, silent") and a space: five services fit 80 columns (the last
+// space clipped), and the detail pane still fits beside them in 120.
+const CELL_W: usize = 13;
 
 pub fn draw(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
     let jobs_h = u16::try_from(app.jobs.list.len().min(3)).unwrap_or(3);
@@ -360,7 +362,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
         Layout::vertical([Constraint::Min(5), Constraint::Length(jobs_h)]).areas(area);
     let columns = REGIONAL.len().max(GLOBALS.len());
     let matrix_w = u16::try_from(REGION_W + CELL_W * columns + 2).unwrap_or(60);
-    let (grid, detail) = if main.width >= matrix_w + 40 {
+    let (grid, detail) = if main.width >= matrix_w + 36 {
         let [g, d] =
             Layout::horizontal([Constraint::Length(matrix_w), Constraint::Min(20)]).areas(main);
         (g, d)
