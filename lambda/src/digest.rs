@@ -52,6 +52,8 @@ pub struct Record {
     pub sent_at: i64,
     pub updates: u64,
     pub link: String,
+    /// The event's detail-type: a service turned off is listed apart.
+    pub kind: String,
 }
 
 impl Record {
@@ -72,6 +74,7 @@ impl Record {
                 .and_then(|u| u64::try_from(u).ok())
                 .unwrap_or(0),
             link: text("finding_link"),
+            kind: text("finding_kind"),
         })
     }
 }
@@ -216,6 +219,10 @@ fn message(
     since: i64,
     now: i64,
 ) -> Message {
+    let (off, found): (Vec<&Record>, Vec<&Record>) = found
+        .iter()
+        .partition(|r| r.kind == crate::event::CLOUDTRAIL_DETAIL_TYPE);
+    let found = found.as_slice();
     let mut counts: BTreeMap<Service, [u64; 5]> = BTreeMap::new();
     for r in found {
         counts.entry(r.service).or_default()[usize::from(r.band.min(4))] += 1;
@@ -226,9 +233,19 @@ fn message(
             *t += n;
         }
     }
-    let worst = found.first().map_or(0, |r| r.band);
+    let worst = found
+        .first()
+        .map_or(0, |r| r.band)
+        .max(if off.is_empty() { 0 } else { 4 });
     let text = format!(
-        "awsmon daily digest: {} sent in the last 24 h{}",
+        "awsmon daily digest: {}{} sent in the last 24 h{}",
+        match off.len() {
+            0 => String::new(),
+            n => format!(
+                "{} turned off or attempted; ",
+                plural(n as u64, "monitoring change")
+            ),
+        },
         plural(found.len() as u64, "finding"),
         match band_counts(&totals) {
             c if c.is_empty() => String::new(),
@@ -236,6 +253,13 @@ fn message(
         }
     );
     let mut blocks = vec![Block::Header("Daily digest · last 24 hours".into())];
+    if !off.is_empty() {
+        blocks.push(Block::Section(listed(
+            "*Monitoring turned off since yesterday*",
+            &off,
+            settings,
+        )));
+    }
     if found.is_empty() {
         blocks.push(Block::Section(
             "No findings were sent to this channel in the last 24 hours.".into(),
@@ -252,7 +276,7 @@ fn message(
             .take(slack::FIELDS_PER_SECTION)
             .collect();
         blocks.push(Block::Fields(fields));
-        blocks.push(Block::Section(top_findings(found, settings)));
+        blocks.push(Block::Section(listed("*Top findings*", found, settings)));
     }
     if let Some(quiet) = quiet(tally, services, settings) {
         blocks.push(Block::Section(quiet));
@@ -293,9 +317,10 @@ fn plural(n: u64, word: &str) -> String {
     }
 }
 
-/// The worst findings, one line each, within a section's limit: the rest are counted.
-fn top_findings(found: &[&Record], settings: &Settings) -> String {
-    let mut out = String::from("*Top findings*");
+/// The worst findings under `title`, one line each, within a section's limit: the rest are
+/// counted.
+fn listed(title: &str, found: &[&Record], settings: &Settings) -> String {
+    let mut out = String::from(title);
     let mut listed = 0;
     for r in found.iter().take(TOP) {
         let mut line = String::from("\n• ");
@@ -441,6 +466,7 @@ mod tests {
                 "https://eu-west-1.console.aws.amazon.com/x?id={}",
                 title.len()
             ),
+            kind: "GuardDuty Finding".into(),
         }
     }
 
@@ -559,6 +585,34 @@ mod tests {
         assert_eq!(digests[0].message["attachments"][0]["color"], "#2EB67D");
         // Config's tally is the default route's, not GuardDuty's.
         assert!(!texts(&digests[1].message).contains("suppressed"));
+    }
+
+    #[test]
+    fn a_service_turned_off_is_listed_first_and_not_counted_as_a_finding() {
+        let off = Record {
+            kind: crate::event::CLOUDTRAIL_DETAIL_TYPE.into(),
+            ..record(
+                Service::GuardDuty,
+                4,
+                300,
+                "GuardDuty turned off in eu-west-1",
+            )
+        };
+        let records = vec![off, record(Service::GuardDuty, 2, 60, "Port probe")];
+        let digests = build(&records, &Tally::default(), &settings(), NOW);
+        let gd = texts(&digests[1].message);
+        assert!(
+            gd.starts_with(
+                "awsmon daily digest: 1 monitoring change turned off or attempted; 1 finding sent in the last 24 h (1 medium)"
+            ),
+            "{gd}"
+        );
+        let off_at = gd
+            .find("*Monitoring turned off since yesterday*\n• `CRITICAL` <")
+            .expect("the section");
+        assert!(off_at < gd.find("*Top findings*").expect("top"), "{gd}");
+        assert!(gd.contains("*GuardDuty*\n1 medium"), "{gd}");
+        assert_eq!(digests[1].message["attachments"][0]["color"], "#8B0000");
     }
 
     #[test]

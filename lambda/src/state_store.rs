@@ -142,7 +142,8 @@ impl StateStore {
                  first_seen = if_not_exists(first_seen, :now), \
                  expires_at = if_not_exists(expires_at, :exp), \
                  svc_name = :svc, finding_title = :title, finding_severity = :sev, \
-                 aws_region = :region, aws_account = :account, finding_link = :link",
+                 aws_region = :region, aws_account = :account, finding_link = :link, \
+                 finding_kind = :kind",
             )
             .condition_expression(
                 "(attribute_not_exists(lease_until) OR lease_until < :now) AND \
@@ -159,6 +160,7 @@ impl StateStore {
             .expression_attribute_values(":region", s(&p.region))
             .expression_attribute_values(":account", s(&p.account))
             .expression_attribute_values(":link", s(p.link.as_deref().unwrap_or_default()))
+            .expression_attribute_values(":kind", s(&p.kind))
             .return_values(ReturnValue::AllOld)
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
             .send()

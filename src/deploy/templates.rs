@@ -137,6 +137,47 @@ mod tests {
         }
     }
 
+    /// The hub's ServiceOffRule and each spoke's OffForwardRule match exactly the calls the
+    /// notifier reads as a service turned off (its OFF_CALLS table).
+    #[test]
+    fn the_off_rules_match_the_notifiers_table() {
+        use awsmon_notifier::event::{CLOUDTRAIL_DETAIL_TYPE, OFF_CALLS};
+        let hub = &YamlLoader::load_from_str(hub().body).expect("hub")[0];
+        let pattern = &hub["Resources"]["ServiceOffRule"]["Properties"]["EventPattern"];
+        let sources: Vec<&str> = OFF_CALLS.iter().map(|(_, s, _)| *s).collect();
+        let calls: Vec<&str> = OFF_CALLS
+            .iter()
+            .flat_map(|(_, _, c)| c.iter().copied())
+            .collect();
+        assert_eq!(strings(&pattern["source"]), sources);
+        assert_eq!(strings(&pattern["detail-type"]), [CLOUDTRAIL_DETAIL_TYPE]);
+        assert_eq!(strings(&pattern["detail"]["eventName"]), calls);
+        for (service, source, calls) in OFF_CALLS {
+            let template = match service {
+                Service::GuardDuty => GUARDDUTY,
+                Service::Config => CONFIG,
+                Service::Inspector => INSPECTOR,
+                Service::SecurityHub => SECURITYHUB,
+                other => panic!("no spoke template listed for {other}"),
+            };
+            let doc = &YamlLoader::load_from_str(template.body).expect("spoke")[0];
+            let rule = &doc["Resources"]["OffForwardRule"];
+            assert_eq!(rule["Condition"].as_str(), Some("Forward"), "{service}");
+            let pattern = &rule["Properties"]["EventPattern"];
+            assert_eq!(strings(&pattern["source"]), [*source], "{service}");
+            assert_eq!(
+                strings(&pattern["detail-type"]),
+                [CLOUDTRAIL_DETAIL_TYPE],
+                "{service}"
+            );
+            assert_eq!(
+                strings(&pattern["detail"]["eventName"]),
+                *calls,
+                "{service}"
+            );
+        }
+    }
+
     #[test]
     fn the_hub_rule_covers_the_regional_services_on_the_bus() {
         assert_eq!(

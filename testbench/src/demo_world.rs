@@ -313,13 +313,13 @@ pub fn trusted_advisor_reply(target: &str) -> StubResponse {
 /// this account in eu-west-1 with its instance, and one public issue (which awsmon skips).
 /// DescribeEvents answers only for the regions its filter names, as the API does.
 pub fn health_reply(target: &str, body: &str) -> StubResponse {
+    const RETIREMENT: &str = "arn:aws:health:eu-west-1::event/EC2/AWS_EC2_INSTANCE_RETIREMENT_SCHEDULED/AWS_EC2_INSTANCE_RETIREMENT_SCHEDULED_7c1e2f3a";
     let asked: Value = serde_json::from_str(body).unwrap_or(Value::Null);
     let in_filter = |region: &str| {
         asked["filter"]["regions"]
             .as_array()
             .is_none_or(|r| r.iter().any(|x| x == region))
     };
-    const RETIREMENT: &str = "arn:aws:health:eu-west-1::event/EC2/AWS_EC2_INSTANCE_RETIREMENT_SCHEDULED/AWS_EC2_INSTANCE_RETIREMENT_SCHEDULED_7c1e2f3a";
     let retirement = json!({
         "arn": RETIREMENT,
         "service": "EC2",

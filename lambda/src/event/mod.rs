@@ -9,6 +9,7 @@ mod inspector;
 mod securityhub;
 mod test;
 mod trustedadvisor;
+mod turned_off;
 
 use std::borrow::Cow;
 
@@ -22,6 +23,7 @@ pub use inspector::InspectorFinding;
 pub use securityhub::SecurityHubFinding;
 pub use test::TestMessage;
 pub use trustedadvisor::TrustedAdvisorCheck;
+pub use turned_off::{CLOUDTRAIL_DETAIL_TYPE, OFF_CALLS, TurnedOff};
 
 use crate::decide::Decision;
 use crate::json::{Json, str_at};
@@ -37,6 +39,9 @@ pub trait Kind<'t>: Sized {
     /// The `(source, detail-type)` of the EventBridge events this kind is read from, or `None`
     /// when it arrives another way (AWS Budgets notifications come over SNS as text).
     const EVENTBRIDGE: Option<(&'static str, &'static str)>;
+    /// More `(source, detail-type)` pairs read by the same kind (CloudTrail's records of API
+    /// calls come with each service's own source).
+    const ALSO: &'static [(&'static str, &'static str)] = &[];
     /// Why a matching event that yields no event of this kind is skipped.
     const UNREADABLE: &'static str;
     /// A matching event's `detail` → its events (Security Hub batches findings; most kinds
@@ -125,7 +130,9 @@ macro_rules! kinds {
         ) -> Option<(Vec<Event<'t>>, &'static str)> {
             let key = Some((&*envelope.source, &*envelope.detail_type));
             $(
-                if <$ty as Kind<'t>>::EVENTBRIDGE == key {
+                if <$ty as Kind<'t>>::EVENTBRIDGE == key
+                    || key.is_some_and(|k| <$ty as Kind<'t>>::ALSO.contains(&k))
+                {
                     let events = <$ty as Kind<'t>>::parse(detail, envelope)
                         .into_iter()
                         .map(Event::$variant)
@@ -141,7 +148,10 @@ macro_rules! kinds {
             // The kinds are written with `'t`; any lifetime names them here.
             #[allow(clippy::extra_unused_lifetimes)]
             fn kinds<'t>() -> Vec<(&'static str, &'static str)> {
-                [$(<$ty as Kind<'t>>::EVENTBRIDGE),+].into_iter().flatten().collect()
+                let mut out: Vec<(&'static str, &'static str)> =
+                    [$(<$ty as Kind<'t>>::EVENTBRIDGE),+].into_iter().flatten().collect();
+                $(out.extend_from_slice(<$ty as Kind<'t>>::ALSO);)+
+                out
             }
             kinds()
         }
@@ -155,6 +165,7 @@ kinds! {
     TrustedAdvisor(TrustedAdvisorCheck<'t>),
     SecurityHub(SecurityHubFinding<'t>),
     Health(HealthEvent<'t>),
+    TurnedOff(TurnedOff<'t>),
     Budget(BudgetAlert),
     Test(TestMessage<'t>),
 }

@@ -95,12 +95,17 @@ async fn the_digest_counts_what_was_sent_and_kept_quiet_and_is_sent_once() {
         invoke(common::fixture("config-change-with-diff")).await,
         sent(1)
     );
+    // ...and someone deleted a GuardDuty detector.
+    assert_eq!(
+        invoke(common::fixture("cloudtrail-guardduty-detector-deleted")).await,
+        sent(1)
+    );
     assert_eq!(
         (
             slack.bodies("guardduty").len(),
             slack.bodies("default").len()
         ),
-        (1, 1)
+        (2, 1)
     );
 
     // The schedule fires: one digest per route.
@@ -108,13 +113,13 @@ async fn the_digest_counts_what_was_sent_and_kept_quiet_and_is_sent_once() {
     assert_eq!(
         invoke(request.clone()).await,
         Some(Outcome::Response(
-            json!({"digest": 2, "records": 2, "deliveries": 2, "failed": 0})
+            json!({"digest": 2, "records": 3, "deliveries": 2, "failed": 0})
         ))
     );
     let gd_bodies = slack.bodies("guardduty");
     let default_bodies = slack.bodies("default");
-    assert_eq!((gd_bodies.len(), default_bodies.len()), (2, 2));
-    let gd_digest: Value = serde_json::from_str(&gd_bodies[1]).expect("json");
+    assert_eq!((gd_bodies.len(), default_bodies.len()), (3, 2));
+    let gd_digest: Value = serde_json::from_str(&gd_bodies[2]).expect("json");
     let default_digest: Value = serde_json::from_str(&default_bodies[1]).expect("json");
     for d in [&gd_digest, &default_digest] {
         assert_eq!(
@@ -124,12 +129,17 @@ async fn the_digest_counts_what_was_sent_and_kept_quiet_and_is_sent_once() {
     }
     let gd_text = texts(&gd_digest);
     assert!(
-        gd_text.starts_with("awsmon daily digest: 1 finding sent in the last 24 h (1 high)"),
+        gd_text.starts_with("awsmon daily digest: 1 monitoring change turned off or attempted; 1 finding sent in the last 24 h (1 high)"),
         "{gd_text}"
     );
     assert!(
         gd_text.contains("<https://us-east-1.console.aws.amazon.com/guardduty/"),
         "a link to the finding: {gd_text}"
+    );
+    assert!(
+        gd_text.contains("*Monitoring turned off since yesterday*\n• `CRITICAL` <https://eu-west-1.console.aws.amazon.com/cloudtrailv2/")
+            && gd_text.contains("|GuardDuty turned off in eu-west-1> · 123456789012 · eu-west-1"),
+        "{gd_text}"
     );
     assert!(
         gd_text.contains("• 2 events not sent again: updates and repeated deliveries"),
@@ -154,6 +164,6 @@ async fn the_digest_counts_what_was_sent_and_kept_quiet_and_is_sent_once() {
             slack.bodies("guardduty").len(),
             slack.bodies("default").len()
         ),
-        (2, 2)
+        (3, 2)
     );
 }
