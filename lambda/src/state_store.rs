@@ -47,7 +47,8 @@ fn item_of(attrs: &Attrs) -> Item {
     Item {
         sent_band: num("sent_band").and_then(|b| u8::try_from(b).ok()),
         sent_at: num("sent_at"),
-        window_end: num("window_end"),
+        // Items written before the window had its own attribute: their TTL was its end.
+        window_end: num("window_end").or_else(|| num("expires_at")),
         lease_until: num("lease_until"),
         claim_event: text("claim_event"),
         last_event: text("last_event"),
@@ -147,7 +148,8 @@ impl StateStore {
             )
             .condition_expression(
                 "(attribute_not_exists(lease_until) OR lease_until < :now) AND \
-                 (attribute_not_exists(sent_band) OR window_end < :now OR sent_band < :band)",
+                 (attribute_not_exists(sent_band) OR window_end < :now OR sent_band < :band OR \
+                  (attribute_not_exists(window_end) AND expires_at < :now))",
             )
             .expression_attribute_values(":ev", s(&p.event_id))
             .expression_attribute_values(":band", n(&band))

@@ -254,3 +254,55 @@ async fn without_its_state_table_the_notifier_still_sends() {
         "{logs}"
     );
 }
+
+/// An item written before the window had its own attribute (`window_end`) kept the window's
+/// end in its TTL attribute: once that has passed, the finding is sent again, without waiting
+/// for TTL to delete the item (which takes up to two days).
+#[tokio::test(flavor = "multi_thread")]
+async fn an_item_from_before_window_end_expires_with_its_ttl() {
+    let moto = awsmon_testbench::Moto::start().expect("moto (scripts/bench setup)");
+    let aws = awsmon_testbench::bench_aws(&moto.endpoint).await;
+    let dynamodb = aws.dynamodb("us-east-1");
+    table(&dynamodb).await;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_secs()).expect("now"))
+        .expect("now");
+    let event = guardduty("ev-old", "finding-old", 8.0);
+    let key =
+        awsmon_notifier::dedupe::key(&awsmon_notifier::prepare(&event, &common::settings())[0]);
+    let n = |v: i64| AttributeValue::N(v.to_string());
+    dynamodb
+        .put_item()
+        .table_name(TABLE)
+        .item("finding_key", AttributeValue::S(key))
+        .item("sent_band", n(3))
+        .item("sent_at", n(now - 2 * 86_400))
+        .item("expires_at", n(now - 86_400))
+        .item("last_event", AttributeValue::S("ev-before".into()))
+        .send()
+        .await
+        .expect("old item");
+    let slack = SlackReceiver::start().await.expect("receiver");
+    let api = RuntimeApi::start().await.expect("runtime api");
+    let _boot = start_bootstrap(
+        &api,
+        Some(&slack),
+        &[
+            ("AWSMON_STATE_TABLE", TABLE),
+            ("AWS_ENDPOINT_URL", &moto.endpoint),
+            ("AWS_REGION", "us-east-1"),
+            ("AWS_ACCESS_KEY_ID", "AKIAEMULATOR00000000"),
+            ("AWS_SECRET_ACCESS_KEY", "emulator"),
+        ],
+    );
+    let id = api.invoke(event.clone());
+    assert_eq!(
+        api.outcome(&id, Duration::from_secs(30)).await,
+        Some(Outcome::Response(
+            json!({"events": 1, "sent": 1, "deliveries": 1})
+        ))
+    );
+    let it = item(&dynamodb, &event).await;
+    assert!(num(&it, "window_end") > now, "{it:?}");
+}
