@@ -539,7 +539,7 @@ async fn per_invocation(launch: &Launch, event: &Value) -> Duration {
 
 /// Median warm invocation with de-duplication against moto's DynamoDB: each event a new
 /// finding (`fresh`), or the same event again (a duplicate); `None` without moto.
-async fn with_state(event: &Value) -> Option<(Duration, Duration)> {
+async fn with_state(event: &Value) -> Option<(Duration, Duration, Duration)> {
     let moto = awsmon_testbench::Moto::start().ok()?;
     let aws = awsmon_testbench::bench_aws(&moto.endpoint).await;
     let table = "bench-notifier-state";
@@ -601,9 +601,71 @@ async fn with_state(event: &Value) -> Option<(Duration, Duration)> {
     };
     let fresh = run(true).await;
     let duplicate = run(false).await;
+    // The daily digest over what the runs above recorded (one per hour, so one sample): the
+    // claim, a Scan, the hour tallies' BatchGetItem, the message per route, the posts.
+    let started = Instant::now();
+    let request: Value =
+        serde_json::from_str(awsmon_notifier::digest::REQUEST).expect("the request is JSON");
+    let id = api.invoke(request);
+    let answered = api.outcome(&id, Duration::from_secs(30)).await;
+    let digest = started.elapsed();
     let _ = child.kill();
     let _ = child.wait();
-    Some((fresh?, duplicate?))
+    answered?;
+    Some((fresh?, duplicate?, digest))
+}
+
+/// The digest's building alone: 2000 state items as the Scan gives them (text attributes),
+/// read into records and laid out per route, median of 50.
+fn digest_build_micros() -> f64 {
+    use awsmon_notifier::digest::{self, Attrs, Record, Tally};
+    let now = 1_796_908_743;
+    let items: Vec<Attrs> = (0..2000_i64)
+        .map(|i| {
+            Attrs::from([
+                (
+                    "svc_name".to_string(),
+                    ["guardduty", "inspector", "securityhub", "config"]
+                        [usize::try_from(i % 4).unwrap_or(0)]
+                    .to_string(),
+                ),
+                ("aws_account".to_string(), "123456789012".to_string()),
+                ("aws_region".to_string(), "eu-west-1".to_string()),
+                (
+                    "finding_title".to_string(),
+                    format!("Finding number {i} about a resource"),
+                ),
+                ("finding_severity".to_string(), "HIGH".to_string()),
+                ("sent_band".to_string(), (i % 5).to_string()),
+                ("sent_at".to_string(), (now - i * 30).to_string()),
+                ("update_count".to_string(), (i % 3).to_string()),
+                (
+                    "finding_link".to_string(),
+                    format!("https://eu-west-1.console.aws.amazon.com/x?id={i}"),
+                ),
+                ("finding_kind".to_string(), "GuardDuty Finding".to_string()),
+            ])
+        })
+        .collect();
+    let tallies: Vec<Attrs> = (0..24)
+        .map(|h| Attrs::from([(digest::deduplicated_attr("guardduty"), (h + 1).to_string())]))
+        .collect();
+    let settings = plain_settings();
+    let mut samples: Vec<f64> = (0..50)
+        .map(|_| {
+            let started = Instant::now();
+            let records: Vec<Record> = items.iter().filter_map(Record::from_attrs).collect();
+            let mut tally = Tally::default();
+            for t in &tallies {
+                tally.add(t);
+            }
+            let out = digest::build(&records, &tally, &settings, now);
+            std::hint::black_box(out);
+            started.elapsed().as_secs_f64() * 1e6
+        })
+        .collect();
+    samples.sort_by(f64::total_cmp);
+    samples[samples.len() / 2]
 }
 
 async fn cold_start() -> Duration {
@@ -673,6 +735,10 @@ async fn main() {
     println!("notifier benchmark ({} fixtures)", fixtures.len());
     hot_path(&fixtures);
     println!("  parse + decide + format from a parsed value: {micros:.2} µs per event");
+    println!(
+        "  digest built from 2000 sent findings and 24 tallies (pure, per route set): {:.1} µs",
+        digest_build_micros()
+    );
     let slow: Vec<String> = slow
         .iter()
         .map(|(n, us)| format!("{n} {us:.1} µs"))
@@ -712,12 +778,18 @@ async fn main() {
         native_warm.as_secs_f64() * 1e3
     );
     match with_state(&event).await {
-        Some((fresh, duplicate)) => println!(
-            "  warm invocation with de-duplication (moto's DynamoDB on localhost): new finding {:.2} ms (claim + mark sent), duplicate {:.2} ms (claim refused), without state {:.2} ms",
-            fresh.as_secs_f64() * 1e3,
-            duplicate.as_secs_f64() * 1e3,
-            native_warm.as_secs_f64() * 1e3
-        ),
+        Some((fresh, duplicate, digest)) => {
+            println!(
+                "  warm invocation with de-duplication (moto's DynamoDB on localhost): new finding {:.2} ms (claim + mark sent), duplicate {:.2} ms (claim refused), without state {:.2} ms",
+                fresh.as_secs_f64() * 1e3,
+                duplicate.as_secs_f64() * 1e3,
+                native_warm.as_secs_f64() * 1e3
+            );
+            println!(
+                "  daily digest invocation over those 50 findings (claim, Scan, tallies, 2 routes posted; one sample): {:.2} ms",
+                digest.as_secs_f64() * 1e3
+            );
+        }
         None => println!("  de-duplication round trip: skipped (no moto; scripts/bench setup)"),
     }
     let qemu = Command::new("qemu-aarch64-static")
