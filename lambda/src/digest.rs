@@ -16,8 +16,11 @@ use crate::service::Service;
 use crate::settings::Settings;
 use crate::slack::{self, Block, Message};
 
-/// The schedule's input, the whole payload of a digest invocation.
+/// A digest request, the whole payload of a digest invocation (what the console and tests send).
 pub const REQUEST: &str = r#"{"awsmon":"digest"}"#;
+/// The schedule's input: the request with the time it was scheduled for, which names the
+/// digest (a repeated delivery or a retry, however late, is the same digest).
+pub const SCHEDULED_INPUT: &str = r#"{"awsmon":"digest","at":"<aws.scheduler.scheduled-time>"}"#;
 /// The digest's kind, where a finding's detail-type would be (logs, metrics).
 pub const KIND: &str = "awsmon Digest";
 /// How far back a digest looks.
@@ -25,16 +28,37 @@ pub const WINDOW_SECS: i64 = 24 * 3600;
 /// The findings listed by name; the rest are counted.
 pub const TOP: usize = 10;
 
-/// Whether `payload` asks for the digest (and nothing else).
-pub fn is_request(payload: &[u8]) -> bool {
+/// A digest request: `Some(at)` with the scheduled time it names (`None` when it names none),
+/// `None` when `payload` is not a digest request.
+pub fn request(payload: &[u8]) -> Option<Option<String>> {
     #[derive(serde::Deserialize)]
     #[serde(deny_unknown_fields)]
     struct Request<'a> {
         #[serde(borrow)]
         awsmon: &'a str,
+        at: Option<String>,
     }
-    payload.len() <= 256
-        && serde_json::from_slice::<Request<'_>>(payload).is_ok_and(|r| r.awsmon == "digest")
+    if payload.len() > 256 {
+        return None;
+    }
+    let r = serde_json::from_slice::<Request<'_>>(payload).ok()?;
+    (r.awsmon == "digest").then_some(r.at)
+}
+
+/// Whether `payload` asks for the digest (and nothing else).
+pub fn is_request(payload: &[u8]) -> bool {
+    request(payload).is_some()
+}
+
+/// What names one digest: the schedule's time to the minute (`2026-12-06T09:00`), else the
+/// current hour's (a request sent by hand).
+pub fn slot(at: Option<&str>, now: i64) -> String {
+    if let Some(t) = at.and_then(crate::time::normalise) {
+        t.get(..16).unwrap_or(&t).to_string()
+    } else {
+        let utc = crate::time::utc_of_epoch(now);
+        utc.get(..13).unwrap_or(&utc).to_string()
+    }
 }
 
 /// A state item's attributes, each string or number as its text.
@@ -494,6 +518,12 @@ mod tests {
     fn only_the_schedules_input_asks_for_a_digest() {
         assert!(is_request(REQUEST.as_bytes()));
         assert!(is_request(br#"{ "awsmon" : "digest" }"#));
+        assert_eq!(
+            request(br#"{"awsmon":"digest","at":"2026-12-06T08:00:00Z"}"#),
+            Some(Some("2026-12-06T08:00:00Z".to_string()))
+        );
+        assert_eq!(slot(Some("2026-12-06T08:00:00Z"), NOW), "2026-12-06T08:00");
+        assert_eq!(slot(None, NOW), "2025-12-06T01");
         for other in [
             r#"{"awsmon":"digest","detail":{}}"#,
             r#"{"awsmon":"test"}"#,

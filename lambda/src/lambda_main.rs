@@ -454,8 +454,8 @@ impl Notifier {
     pub async fn handle(&self, event: LambdaEvent<Box<RawValue>>) -> Result<Value, NotifyError> {
         let deadline = instant_from(event.context.deadline());
         let settings = self.routing.settings().await?;
-        if crate::digest::is_request(event.payload.get().as_bytes()) {
-            return self.digest(&settings, &event.context).await;
+        if let Some(at) = crate::digest::request(event.payload.get().as_bytes()) {
+            return self.digest(&settings, &event.context, at.as_deref()).await;
         }
         // The payload's bytes, cut and parsed by the pipeline: no whole `Value` is built. The
         // runtime has already checked that they are JSON.
@@ -492,8 +492,10 @@ impl Notifier {
             routes.dedup();
             return Err(NotifyError::NoWebhook { routes });
         }
+        // With DEDUPE_HOURS 0 sends are still recorded (each window ends at once): the digest
+        // reads them.
         let claims = match &self.state_table {
-            Some(table) if settings.dedupe_hours > 0 => {
+            Some(table) => {
                 let lease_until = epoch_of(event.context.deadline()) + 5;
                 self.claim_all(table, &mut prepared, &settings, lease_until)
                     .await
@@ -539,13 +541,15 @@ impl Notifier {
         Ok(out)
     }
 
-    /// The daily digest, one message per route, from the state table. The day's digest is
-    /// claimed first, so a repeated schedule delivery sends nothing twice. It fails (for
-    /// Lambda's retry) only when no route took it; a route that refused it is logged.
+    /// The daily digest, one message per route, from the state table. Each route's digest is
+    /// claimed by the schedule's time and the route, so a repeated delivery sends nothing
+    /// twice and a retry sends only to the routes that did not take it: the invocation fails
+    /// while any route is left.
     async fn digest(
         &self,
         settings: &Settings,
         context: &lambda_runtime::Context,
+        at: Option<&str>,
     ) -> Result<Value, NotifyError> {
         let Some(table) = &self.state_table else {
             tracing::error!(
@@ -555,81 +559,63 @@ impl Notifier {
         };
         let store = self.store(table).await;
         let now = epoch_now();
-        let mut own = crate::Prepared {
-            id: format!(
-                "digest-{}",
-                &crate::digest::tally_key(now)["tally#".len()..]
-            ),
-            event_id: context.request_id.clone(),
-            kind: crate::digest::KIND.to_string(),
-            service: None,
-            region: String::new(),
-            time: String::new(),
-            title: "daily digest".into(),
-            severity: None,
-            decision: crate::Decision::Send {
-                mention: crate::Mention::None,
-            },
-            routes: Vec::new(),
-            via: None,
-            account: String::new(),
-            link: None,
-            payload: Some(crate::slack::Message::default()),
-        };
+        let (records, tally) = store
+            .digest_input(now)
+            .await
+            .map_err(|why| NotifyError::State(format!("digest: {why}")))?;
+        let slot = crate::digest::slot(at, now);
         let lease_until = epoch_of(context.deadline()) + 5;
-        let claim = match store.claim(&own, now, lease_until, 20 * 3600).await {
-            Ok(claim) if claim.verdict == Verdict::Fresh => Some(claim),
-            Ok(claim) => {
-                tracing::info!(verdict = ?claim.verdict, "this hour's digest was sent already");
-                return Ok(serde_json::json!({"digest": "sent already"}));
-            }
-            Err(why) => {
-                tracing::warn!(error = %why, "could not claim the digest; sending it anyway");
-                None
-            }
-        };
-        let read = async {
-            Ok::<_, crate::state_store::ReadError>((
-                store.sent_since(now - crate::digest::WINDOW_SECS).await?,
-                store.tallies(now, 24).await?,
-            ))
-        };
-        let (sent, tallies) = match read.await {
-            Ok(input) => input,
-            Err(why) => {
-                if let Some(claim) = &claim
-                    && let Err(e) = store.release(claim).await
-                {
-                    tracing::warn!(error = %e, "could not release the digest's claim");
+        let mut prepared = Vec::new();
+        let mut claims = Vec::new();
+        let mut already = 0;
+        for d in crate::digest::build(&records, &tally, settings, now) {
+            let p = crate::Prepared {
+                id: format!("digest-{slot}-{}", d.route),
+                event_id: context.request_id.clone(),
+                kind: crate::digest::KIND.to_string(),
+                service: None,
+                region: String::new(),
+                time: String::new(),
+                title: "daily digest".into(),
+                severity: None,
+                decision: crate::Decision::Send {
+                    mention: crate::Mention::None,
+                },
+                routes: d.webhooks,
+                via: Some(d.route),
+                account: String::new(),
+                link: None,
+                payload: Some(d.message),
+            };
+            match store.claim(&p, now, lease_until, 20 * 3600).await {
+                Ok(claim) if claim.verdict == Verdict::Fresh => claims.push(Some(claim)),
+                Ok(claim) => {
+                    tracing::info!(route = ?p.via, verdict = ?claim.verdict, "this digest was sent to the route already");
+                    already += 1;
+                    continue;
                 }
-                return Err(NotifyError::State(format!("digest: {why}")));
+                Err(why) => {
+                    tracing::warn!(error = %why, "could not claim the digest; sending it anyway");
+                    claims.push(None);
+                }
             }
-        };
-        let records: Vec<crate::digest::Record> = sent
-            .iter()
-            .filter_map(crate::digest::Record::from_attrs)
-            .collect();
-        let mut tally = crate::digest::Tally::default();
-        for t in &tallies {
-            tally.add(t);
+            prepared.push(p);
         }
-        let digests = crate::digest::build(&records, &tally, settings, now);
-        let prepared: Vec<crate::Prepared> = digests
-            .into_iter()
-            .map(|d| {
-                own.routes = d.webhooks;
-                own.via = Some(d.route);
-                own.payload = Some(d.message);
-                own.clone()
-            })
-            .collect();
+        if prepared.is_empty() && already > 0 {
+            return Ok(serde_json::json!({"digest": "sent already"}));
+        }
         let report =
             notify::deliver_all(&prepared, &self.deliverer, instant_from(context.deadline())).await;
         write_metrics(&report);
-        let failed = report.failed_deliveries();
-        let total = report.deliveries();
-        if let Some(claim) = &claim {
-            let done = if failed < total || total == 0 {
+        let mut missed = 0;
+        for (i, claim) in claims.iter().enumerate() {
+            let delivered = report
+                .events
+                .get(i)
+                .is_some_and(|e| e.deliveries.iter().any(|d| d.ok));
+            missed += usize::from(!delivered);
+            let Some(claim) = claim else { continue };
+            let done = if delivered {
                 store.sent(claim, now, 20 * 3600).await
             } else {
                 store.release(claim).await
@@ -638,14 +624,16 @@ impl Notifier {
                 tracing::warn!(error = %why, "could not record the digest in the state table");
             }
         }
-        if total > 0 && failed == total {
+        let failed = report.failed_deliveries();
+        let total = report.deliveries();
+        if missed > 0 {
             return Err(NotifyError::Delivery { failed, total });
         }
         if failed > 0 {
             tracing::error!(
                 failed,
                 total,
-                "the digest did not reach every route; it is not retried for the others"
+                "a webhook refused the digest; its route's other webhooks took it"
             );
         }
         Ok(

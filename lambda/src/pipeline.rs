@@ -214,7 +214,14 @@ fn suppressed(event: &Event<'_>, envelope_account: &str, settings: &Settings) ->
         .suppress
         .iter()
         .enumerate()
-        .find(|(_, rule)| rule.is_active(&today) && rule.matches(&subject))
+        .find(|(_, rule)| {
+            rule.is_active(&today)
+                && rule.matches(&subject)
+                // Monitoring turned off is muted only by a rule naming the call itself: a rule
+                // written for an account's findings must not blind it.
+                && (!matches!(event, Event::TurnedOff(_))
+                    || rule.finding_type.as_deref() == subject.types[0])
+        })
         .map(|(i, rule)| {
             format!(
                 "suppressed by rule {} ({}, until {})",

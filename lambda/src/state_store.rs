@@ -237,7 +237,15 @@ impl StateStore {
             .condition_expression("claim_event = :ev")
             .expression_attribute_values(":band", n(&claim.band))
             .expression_attribute_values(":now", n(&now))
-            .expression_attribute_values(":end", n(&(now + window_secs)))
+            // Without a window (DEDUPE_HOURS 0) it has ended already: the next update is sent.
+            .expression_attribute_values(
+                ":end",
+                n(&if window_secs > 0 {
+                    now + window_secs
+                } else {
+                    now - 1
+                }),
+            )
             .expression_attribute_values(":exp", n(&(now + window_secs.max(dedupe::KEEP_SECS))))
             .expression_attribute_values(":ev", s(&claim.event_id));
         if !reset.is_empty() {
@@ -274,6 +282,26 @@ impl StateStore {
             .await
             .map(|_| ())
             .map_err(|e| error_text("UpdateItem", &e))
+    }
+
+    /// What the digest at `now` reads: the messages of the last 24 hours, and this hour's and
+    /// the 24 before's tallies (yesterday's digest hour is read again: only its first minutes
+    /// were in yesterday's digest, and counting those twice loses nothing).
+    pub async fn digest_input(
+        &self,
+        now: i64,
+    ) -> Result<(Vec<crate::digest::Record>, crate::digest::Tally), ReadError> {
+        let sent = self.sent_since(now - crate::digest::WINDOW_SECS).await?;
+        let tallies = self.tallies(now, 25).await?;
+        let records = sent
+            .iter()
+            .filter_map(crate::digest::Record::from_attrs)
+            .collect();
+        let mut tally = crate::digest::Tally::default();
+        for t in &tallies {
+            tally.add(t);
+        }
+        Ok((records, tally))
     }
 
     /// Every item holding a message sent after `since`, as text (the digest's reading). A

@@ -178,6 +178,10 @@ fn format_utc(y: i64, mo: i64, d: i64, h: i64, mi: i64, s: i64, offset_min: i64)
     if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || s > 60 {
         return None;
     }
+    // The day exists in that month (31 February is not 3 March).
+    if days_from_civil(y, mo, d) - days_from_civil(y, mo, 1) >= days_in_month(y, mo) {
+        return None;
+    }
     let total = days_from_civil(y, mo, d) * 86_400 + h * 3600 + mi * 60 + s - offset_min * 60;
     let (days, secs) = (total.div_euclid(86_400), total.rem_euclid(86_400));
     let (y, mo, d) = civil_from_days(days);
@@ -208,6 +212,11 @@ fn format_utc(y: i64, mo: i64, d: i64, h: i64, mi: i64, s: i64, offset_min: i64)
 }
 
 // Howard Hinnant's days-from-civil algorithms.
+fn days_in_month(y: i64, m: i64) -> i64 {
+    let next = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
+    days_from_civil(next.0, next.1, 1) - days_from_civil(y, m, 1)
+}
+
 fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     let y = if m <= 2 { y - 1 } else { y };
     let era = y.div_euclid(400);
@@ -293,7 +302,12 @@ mod tests {
             Some("2026-08-27T13:19:03Z")
         );
         assert_eq!(normalise("Fri, 10 Jun 2022 05:01:10 CEST"), None);
-        assert_eq!(normalise("Fri, 31 Feb 2022 05:01 GMT"), None);
+        assert_eq!(normalise("Fri, 31 Feb 2022 05:01:10 GMT"), None);
+        assert_eq!(normalise("Tue, 29 Feb 2022 05:01:10 GMT"), None);
+        assert_eq!(
+            normalise("Thu, 29 Feb 2024 05:01:10 GMT").as_deref(),
+            Some("2024-02-29T05:01:10Z")
+        );
     }
 
     /// The shortcut for times already normal gives what `normalise` gives, on the edges of

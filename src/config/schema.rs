@@ -124,6 +124,11 @@ impl KeySpec {
                     .collect();
                 match route {
                     None => cfg.settings.routes.default = urls,
+                    // An empty list means the default route: left out, so the routing names no
+                    // service an older notifier would not know.
+                    Some(svc) if urls.is_empty() => {
+                        cfg.settings.routes.per_service.remove(&svc);
+                    }
                     Some(svc) => {
                         cfg.settings.routes.per_service.insert(svc, urls);
                     }
@@ -630,11 +635,12 @@ fn time_zone(v: &str) -> Result<String, String> {
         return Ok(String::new());
     }
     match jiff::tz::TimeZone::get(v) {
-        Ok(_)
+        // The database's own spelling: EventBridge Scheduler matches names exactly.
+        Ok(tz)
             if v.chars()
                 .all(|c| c.is_ascii_alphanumeric() || "/_+-".contains(c)) =>
         {
-            Ok(v.to_string())
+            Ok(tz.iana_name().unwrap_or(v).to_string())
         }
         _ => Err(format!(
             "expected an IANA time zone name such as UTC or Europe/Berlin, found {:?}",

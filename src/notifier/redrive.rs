@@ -110,6 +110,7 @@ impl FailedMessage {
     /// `guardduty · GuardDuty Finding` for each event in the payload, or `unreadable`.
     pub fn kinds(&self, settings: &Settings) -> Vec<String> {
         match &self.payload {
+            Some(p) if is_digest(p) => vec![format!("default · {}", awsmon_notifier::digest::KIND)],
             Some(p) => awsmon_notifier::prepare(p, settings)
                 .iter()
                 .map(|e| format!("{} · {}", e.service_name(), e.kind))
@@ -117,6 +118,10 @@ impl FailedMessage {
             None => vec!["unreadable".to_string()],
         }
     }
+}
+
+fn is_digest(payload: &serde_json::Value) -> bool {
+    awsmon_notifier::digest::is_request(payload.to_string().as_bytes())
 }
 
 /// The messages held from the queue.
@@ -284,6 +289,12 @@ pub async fn replay(
         let kinds = m.kinds(settings);
         let result = match &m.payload {
             None => Replay::Unreadable,
+            // A daily digest that failed every route: said so, not replayed a day late (the
+            // next digest covers its day), and removed.
+            Some(payload) if is_digest(payload) => Replay::Dropped(
+                "a daily digest that no route took: not replayed late; the next digest covers its day"
+                    .to_string(),
+            ),
             Some(payload) => {
                 let mut prepared = awsmon_notifier::prepare(payload, settings);
                 if let Some(only) = &m.only {

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes};
 
-use awsmon_notifier::digest::{Digest, Record, Tally};
+use awsmon_notifier::digest::{Digest, Tally};
 use awsmon_notifier::state_store::{ReadError, StateStore};
 
 use crate::aws::{Aws, AwsError};
@@ -190,18 +190,11 @@ pub async fn suppress_matches(
 /// read.
 pub async fn digest(aws: &Aws, cfg: &Config) -> Result<Vec<Digest>, String> {
     let settings = crate::deploy::engine::routing_settings(aws, cfg).await?;
-    let store = store(aws, cfg);
     let now = epoch_now();
-    let sent = store
-        .sent_since(now - awsmon_notifier::digest::WINDOW_SECS)
+    let (records, tally) = store(aws, cfg)
+        .digest_input(now)
         .await
         .map_err(|e| e.to_string())?;
-    let tallies = store.tallies(now, 24).await.map_err(|e| e.to_string())?;
-    let records: Vec<Record> = sent.iter().filter_map(Record::from_attrs).collect();
-    let mut tally = Tally::default();
-    for t in &tallies {
-        tally.add(t);
-    }
     Ok(awsmon_notifier::digest::build(
         &records, &tally, &settings, now,
     ))

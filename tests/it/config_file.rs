@@ -1129,3 +1129,25 @@ fn suppress_rules_load_and_each_mistake_names_its_rule() {
         ]
     );
 }
+
+/// DIGEST_TZ is kept in the database's spelling (EventBridge Scheduler matches names exactly),
+/// DIGEST_TIME becomes the schedule's cron expression, and an empty per-service webhook list
+/// leaves that service out of the routing (an older notifier cannot read a newer service's name).
+#[test]
+fn digest_keys_and_empty_service_routes_are_stored_as_aws_reads_them() {
+    let (cfg, _) = config::load_str(
+        "c.yml",
+        "WEBHOOK_URLS: https://hooks.slack.com/services/T000/B000/XXXX\nWEBHOOK_URLS_HEALTH: \"\"\nDIGEST_TIME: \"07:05\"\nDIGEST_TZ: europe/berlin\n",
+    )
+    .expect("loads");
+    assert_eq!(cfg.digest_tz.as_deref(), Some("Europe/Berlin"));
+    assert_eq!(cfg.digest_schedule().as_deref(), Some("cron(5 7 * * ? *)"));
+    assert!(
+        !cfg.settings
+            .routes
+            .per_service
+            .contains_key(&awsmon_notifier::Service::Health)
+    );
+    let routing = serde_json::to_string(&cfg.settings).expect("json");
+    assert!(!routing.contains("\"health\""), "{routing}");
+}

@@ -391,6 +391,7 @@ async fn a_budget_needs_a_limit_and_its_own_name() {
     assert_eq!(
         p.notes,
         vec![
+            "AWS Health's spoke also goes to us-east-1, where its events about global services (IAM, billing) arrive",
             "Trusted Advisor's rule goes to us-east-1, the only region with its events",
             "budget skipped: BUDGET_LIMIT is not set in config.yml (the monthly limit in USD)"
         ]
@@ -605,5 +606,47 @@ async fn a_suspended_detector_is_adopted_and_resumed() {
             .any(|s| s.to_string().starts_with("resume")),
         "{}",
         again.summary()
+    );
+}
+
+/// AWS Health's events about global services arrive in us-east-1 only: its spoke goes there
+/// too, whatever the regions asked for, and the plan says why.
+#[tokio::test(flavor = "multi_thread")]
+async fn health_also_listens_in_us_east_1() {
+    let moto = common::start_moto();
+    let aws = common::aws(&moto.endpoint).await;
+    let dir = tempfile::tempdir().expect("dir");
+    let zip = common::fake_zip(dir.path());
+    let mut cfg = Config {
+        settings: routed(),
+        ..Config::default()
+    };
+    cfg.settings.home_region = "eu-west-1".into();
+    let (_, p) = plan::draw_up(
+        &aws,
+        &cfg,
+        Target::Service(Service::Health),
+        &regions(&["eu-west-1"]),
+        Intent::Deploy(&zip),
+    )
+    .await
+    .expect("plan");
+    let health: Vec<String> = p
+        .steps
+        .iter()
+        .map(ToString::to_string)
+        .filter(|s| s.contains("awsmon-health"))
+        .collect();
+    assert_eq!(
+        health,
+        [
+            "create stack awsmon-health in eu-west-1: AWS Health is always on; the hub's rules forward here",
+            "create stack awsmon-health in us-east-1: AWS Health is always on; forward to the hub",
+        ]
+    );
+    assert!(
+        p.notes.iter().any(|n| n.contains("also goes to us-east-1")),
+        "{:?}",
+        p.notes
     );
 }

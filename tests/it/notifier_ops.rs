@@ -228,7 +228,7 @@ async fn the_hub_alarms_on_errors_throttles_and_undelivered_events_by_email_only
     );
     assert_eq!(
         props["Target"]["Input"].as_str(),
-        Some(awsmon_notifier::digest::REQUEST)
+        Some(awsmon_notifier::digest::SCHEDULED_INPUT)
     );
     let resources = stack_resources(&aws, &naming::hub_stack(&cfg)).await;
     assert!(
@@ -387,6 +387,8 @@ async fn redrive_replays_through_the_pipeline_and_deletes_exactly_what_succeeded
             // A dead-letter queue holds the bare event.
             fixture("inspector2-ecr-critical").to_string(),
             "not an event".to_string(),
+            // A digest no route took, after Lambda's retries.
+            failure_record(&json!({"awsmon": "digest", "at": "2026-12-01T09:00:00Z"})),
         ],
     )
     .await;
@@ -398,12 +400,13 @@ async fn redrive_replays_through_the_pipeline_and_deletes_exactly_what_succeeded
     let held = redrive::hold(aws, cfg, 100, Duration::from_mins(1))
         .await
         .expect("hold");
-    assert_eq!(held.messages.len(), 4);
+    assert_eq!(held.messages.len(), 5);
     let summary: Vec<(String, usize)> = held.summary(&settings).into_iter().collect();
     assert_eq!(
         summary,
         vec![
             ("budget · AWS Budgets Notification".to_string(), 1),
+            ("default · awsmon Digest".to_string(), 1),
             ("guardduty · GuardDuty Finding".to_string(), 1),
             ("inspector · Inspector2 Finding".to_string(), 1),
             ("unreadable".to_string(), 1),
@@ -416,7 +419,7 @@ async fn redrive_replays_through_the_pipeline_and_deletes_exactly_what_succeeded
     );
     let all: Vec<&redrive::FailedMessage> = held.messages.iter().collect();
     redrive::release(aws, cfg, &held.queue_url, &all).await;
-    assert_eq!(queue_depth(aws, cfg).await, 4, "a dry run changes nothing");
+    assert_eq!(queue_depth(aws, cfg).await, 5, "a dry run changes nothing");
     assert!(slack.received().is_empty());
 
     // Replay: two delivered and deleted, GuardDuty refused again and kept, unreadable kept.
@@ -442,6 +445,7 @@ async fn redrive_replays_through_the_pipeline_and_deletes_exactly_what_succeeded
         outcome,
         vec![
             ("budget · AWS Budgets Notification".to_string(), true),
+            ("default · awsmon Digest".to_string(), true),
             ("guardduty · GuardDuty Finding".to_string(), false),
             ("inspector · Inspector2 Finding".to_string(), true),
             ("unreadable".to_string(), false),
@@ -463,6 +467,10 @@ async fn redrive_replays_through_the_pipeline_and_deletes_exactly_what_succeeded
         lines.iter().any(|l| l
             .starts_with("FAILED     guardduty · GuardDuty Finding  kept in the queue: FAILED ")
             && l.contains("invalid_payload")),
+        "{lines:#?}"
+    );
+    assert!(
+        lines.iter().any(|l| l.starts_with("dropped    default · awsmon Digest  (a daily digest that no route took: not replayed late; the next digest covers its day); removed from the queue")),
         "{lines:#?}"
     );
     assert!(lines.iter().all(|l| !l.contains("B0TEST/")), "{lines:#?}");

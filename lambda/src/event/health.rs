@@ -95,6 +95,13 @@ impl<'t> Kind<'t> for HealthEvent<'t> {
     }
 
     fn decide(&self, _settings: &Settings) -> Decision {
+        if let Some((page, pages)) = &self.page
+            && page != "1"
+        {
+            return Decision::drop(format!(
+                "page {page} of {pages} of an AWS Health event: its first page's message links to every resource"
+            ));
+        }
         if self.scope.eq_ignore_ascii_case("PUBLIC") {
             return Decision::drop(
                 "a public AWS Health event (about a service, not this account's resources)",

@@ -24,7 +24,12 @@ pub const OFF_CALLS: &[(Service, &str, &[&str])] = &[
     (
         Service::GuardDuty,
         "aws.guardduty",
-        &["DeleteDetector", "UpdateDetector"],
+        &[
+            "DeleteDetector",
+            "UpdateDetector",
+            "DisassociateFromAdministratorAccount",
+            "DisassociateFromMasterAccount",
+        ],
     ),
     (
         Service::Config,
@@ -40,7 +45,11 @@ pub const OFF_CALLS: &[(Service, &str, &[&str])] = &[
     (
         Service::SecurityHub,
         "aws.securityhub",
-        &["DisableSecurityHub", "DisableSecurityHubV2"],
+        &[
+            "DisableSecurityHub",
+            "DisableSecurityHubV2",
+            "BatchDisableStandards",
+        ],
     ),
 ];
 
@@ -54,8 +63,10 @@ pub struct TurnedOff<'t> {
     pub user_agent: Option<Cow<'t, str>>,
     /// The call's error (`AccessDenied`…) when AWS refused it: an attempt, not a change.
     pub error: Option<Cow<'t, str>>,
-    /// What it named: the detector, the recorder, the resource types.
+    /// What it named: the detector, the recorder, the resource types, the accounts.
     pub target: Option<String>,
+    /// Inspector disabled for some resource types only.
+    pub partial: bool,
     pub region: Cow<'t, str>,
     pub account: Cow<'t, str>,
     pub time: Cow<'t, str>,
@@ -110,6 +121,21 @@ impl<'t> Kind<'t> for TurnedOff<'t> {
                     .collect();
             (!types.is_empty()).then(|| types.join(", "))
         });
+        let accounts: Vec<String> =
+            crate::json::array_at(detail, &["requestParameters", "accountIds"])
+                .iter()
+                .filter_map(|t| t.as_str().map(str::to_string))
+                .collect();
+        let target = match (target, accounts.is_empty()) {
+            (t, true) => t,
+            (Some(t), false) => Some(format!("{t} for {}", accounts.join(", "))),
+            (None, false) => Some(format!("accounts {}", accounts.join(", "))),
+        };
+        // Inspector's Disable names the types it turns off; fewer than all is part of it.
+        let types = crate::json::array_at(detail, &["requestParameters", "resourceTypes"]).len();
+        let partial = call == "Disable"
+            && types > 0
+            && types < crate::settings::INSPECTOR_RESOURCE_TYPES.len();
         vec![TurnedOff {
             service: *service,
             who: text(&["userIdentity", "arn"])
@@ -119,6 +145,7 @@ impl<'t> Kind<'t> for TurnedOff<'t> {
             user_agent: text(&["userAgent"]),
             error: text(&["errorCode"]),
             target,
+            partial,
             region: text(&["awsRegion"]).unwrap_or_else(|| envelope.region.clone()),
             account: text(&["recipientAccountId"]).unwrap_or_else(|| envelope.account.clone()),
             time: text(&["eventTime"])
@@ -140,9 +167,10 @@ impl<'t> Kind<'t> for TurnedOff<'t> {
 
     fn card(&self) -> Card<'_> {
         let name = self.service.display_name();
+        let what = change(&self.call, self.partial);
         let header = match &self.error {
-            None => format!("{name} turned off in {}", self.region),
-            Some(_) => format!("Attempt to turn {name} off in {} refused", self.region),
+            None => format!("{name} {what} in {}", self.region),
+            Some(_) => format!("Refused: {name} {what} in {}", self.region),
         };
         let mut fields: Vec<Field> = Vec::with_capacity(6);
         fields.push(("Call".into(), (*self.call).into()));
@@ -225,5 +253,22 @@ impl<'t> Kind<'t> for TurnedOff<'t> {
     /// A rule's RESOURCE matches the caller, so a known automation role can be muted.
     fn resource(&self) -> Option<&str> {
         Some(&self.who)
+    }
+}
+
+/// What the call did, for the header: "turned off", "detached from its administrator"…
+fn change(call: &str, partial: bool) -> &'static str {
+    match call {
+        "DisassociateFromAdministratorAccount" | "DisassociateFromMasterAccount" => {
+            "detached from its administrator"
+        }
+        "BatchDisableStandards" => "standards disabled",
+        "StopConfigurationRecorder" => "recording stopped",
+        "DeleteConfigurationRecorder" | "DeleteServiceLinkedConfigurationRecorder" => {
+            "recorder deleted"
+        }
+        "DeleteDeliveryChannel" => "delivery channel deleted",
+        "Disable" if partial => "partly turned off",
+        _ => "turned off",
     }
 }

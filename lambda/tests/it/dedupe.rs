@@ -52,6 +52,24 @@ pub(crate) async fn table(dynamodb: &aws_sdk_dynamodb::Client) {
         .expect("create table");
 }
 
+/// The real bootstrap with its state table in moto at `endpoint` (and `extra` environment).
+pub(crate) fn start_with_state(
+    api: &RuntimeApi,
+    slack: Option<&SlackReceiver>,
+    endpoint: &str,
+    extra: &[(&str, &str)],
+) -> crate::bootstrap::Bootstrap {
+    let mut env = vec![
+        ("AWSMON_STATE_TABLE", TABLE),
+        ("AWS_ENDPOINT_URL", endpoint),
+        ("AWS_REGION", "us-east-1"),
+        ("AWS_ACCESS_KEY_ID", "AKIAEMULATOR00000000"),
+        ("AWS_SECRET_ACCESS_KEY", "emulator"),
+    ];
+    env.extend_from_slice(extra);
+    start_bootstrap(api, slack, &env)
+}
+
 /// The item for `payload`'s (first) finding, attribute by attribute as text.
 async fn item(dynamodb: &aws_sdk_dynamodb::Client, payload: &Value) -> Vec<(String, String)> {
     let p = &awsmon_notifier::prepare(payload, &common::settings())[0];
@@ -111,17 +129,7 @@ async fn a_finding_is_sent_once_per_window_unless_it_escalates() {
     table(&dynamodb).await;
     let slack = SlackReceiver::start().await.expect("receiver");
     let api = RuntimeApi::start().await.expect("runtime api");
-    let _boot = start_bootstrap(
-        &api,
-        Some(&slack),
-        &[
-            ("AWSMON_STATE_TABLE", TABLE),
-            ("AWS_ENDPOINT_URL", &moto.endpoint),
-            ("AWS_REGION", "us-east-1"),
-            ("AWS_ACCESS_KEY_ID", "AKIAEMULATOR00000000"),
-            ("AWS_SECRET_ACCESS_KEY", "emulator"),
-        ],
-    );
+    let _boot = start_with_state(&api, Some(&slack), &moto.endpoint, &[]);
     let wait = Duration::from_secs(30);
     let invoke = |payload: Value| {
         let api = &api;
@@ -285,17 +293,7 @@ async fn an_item_from_before_window_end_expires_with_its_ttl() {
         .expect("old item");
     let slack = SlackReceiver::start().await.expect("receiver");
     let api = RuntimeApi::start().await.expect("runtime api");
-    let _boot = start_bootstrap(
-        &api,
-        Some(&slack),
-        &[
-            ("AWSMON_STATE_TABLE", TABLE),
-            ("AWS_ENDPOINT_URL", &moto.endpoint),
-            ("AWS_REGION", "us-east-1"),
-            ("AWS_ACCESS_KEY_ID", "AKIAEMULATOR00000000"),
-            ("AWS_SECRET_ACCESS_KEY", "emulator"),
-        ],
-    );
+    let _boot = start_with_state(&api, Some(&slack), &moto.endpoint, &[]);
     let id = api.invoke(event.clone());
     assert_eq!(
         api.outcome(&id, Duration::from_secs(30)).await,

@@ -2,15 +2,14 @@
 //! state its own invocations wrote (a finding sent, its updates folded, a suppressed one), then
 //! the schedule's input, `{"awsmon":"digest"}`, as EventBridge Scheduler delivers it.
 
-use crate::bootstrap::start_bootstrap;
 use crate::common;
-use crate::dedupe::{TABLE, table};
+use crate::dedupe::{start_with_state, table};
 
 use std::time::Duration;
 
 use awsmon_notifier::settings::Suppression;
 use awsmon_notifier::{Service, Settings};
-use awsmon_testbench::receiver::SlackReceiver;
+use awsmon_testbench::receiver::{Reply, SlackReceiver};
 use awsmon_testbench::runtime_api::{Outcome, RuntimeApi};
 use serde_json::{Value, json};
 
@@ -29,19 +28,58 @@ fn texts(m: &Value) -> String {
     out.join("\n")
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn the_digest_counts_what_was_sent_and_kept_quiet_and_is_sent_once() {
+/// moto with the hub's state table, and the real bootstrap routed by `settings`.
+struct World {
+    _moto: awsmon_testbench::Moto,
+    api: RuntimeApi,
+    _boot: crate::bootstrap::Bootstrap,
+}
+
+async fn world(settings: &Settings) -> World {
     let moto = awsmon_testbench::Moto::start().expect("moto (scripts/bench setup)");
     let aws = awsmon_testbench::bench_aws(&moto.endpoint).await;
-    let dynamodb = aws.dynamodb("us-east-1");
-    table(&dynamodb).await;
-    let slack = SlackReceiver::start().await.expect("receiver");
+    table(&aws.dynamodb("us-east-1")).await;
+    let settings_json = serde_json::to_string(settings).expect("settings");
+    let api = RuntimeApi::start().await.expect("runtime api");
+    let boot = start_with_state(
+        &api,
+        None,
+        &moto.endpoint,
+        &[("AWSMON_SETTINGS", &settings_json)],
+    );
+    World {
+        _moto: moto,
+        api,
+        _boot: boot,
+    }
+}
+
+impl World {
+    async fn invoke(&self, payload: Value) -> Option<Outcome> {
+        let id = self.api.invoke(payload);
+        self.api.outcome(&id, Duration::from_secs(30)).await
+    }
+}
+
+/// The schedule's request for one (fixed) time, as EventBridge Scheduler fills it in.
+fn scheduled() -> Value {
+    json!({"awsmon": "digest", "at": "2026-12-06T09:00:00Z"})
+}
+
+fn routed(slack: &SlackReceiver) -> Settings {
     let mut settings = Settings::default();
     settings.routes.default = vec![slack.url("default")];
     settings
         .routes
         .per_service
         .insert(Service::GuardDuty, vec![slack.url("guardduty")]);
+    settings
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_digest_counts_what_was_sent_and_kept_quiet_and_is_sent_once() {
+    let slack = SlackReceiver::start().await.expect("receiver");
+    let mut settings = routed(&slack);
     settings.suppress.push(Suppression {
         service: Some(Service::Inspector),
         finding_type: Some("CVE-2023-*".into()),
@@ -49,27 +87,8 @@ async fn the_digest_counts_what_was_sent_and_kept_quiet_and_is_sent_once() {
         expires: "2099-12-31".into(),
         ..Suppression::default()
     });
-    let settings_json = serde_json::to_string(&settings).expect("settings");
-    let api = RuntimeApi::start().await.expect("runtime api");
-    let _boot = start_bootstrap(
-        &api,
-        None,
-        &[
-            ("AWSMON_SETTINGS", &settings_json),
-            ("AWSMON_STATE_TABLE", TABLE),
-            ("AWS_ENDPOINT_URL", &moto.endpoint),
-            ("AWS_REGION", "us-east-1"),
-            ("AWS_ACCESS_KEY_ID", "AKIAEMULATOR00000000"),
-            ("AWS_SECRET_ACCESS_KEY", "emulator"),
-        ],
-    );
-    let invoke = |payload: Value| {
-        let api = &api;
-        async move {
-            let id = api.invoke(payload);
-            api.outcome(&id, Duration::from_secs(30)).await
-        }
-    };
+    let world = world(&settings).await;
+    let invoke = |payload: Value| world.invoke(payload);
     let sent = |n: usize| {
         Some(Outcome::Response(
             json!({"events": 1, "sent": n, "deliveries": n}),
@@ -109,7 +128,7 @@ async fn the_digest_counts_what_was_sent_and_kept_quiet_and_is_sent_once() {
     );
 
     // The schedule fires: one digest per route.
-    let request: Value = serde_json::from_str(awsmon_notifier::digest::REQUEST).expect("json");
+    let request = scheduled();
     assert_eq!(
         invoke(request.clone()).await,
         Some(Outcome::Response(
@@ -165,5 +184,73 @@ async fn the_digest_counts_what_was_sent_and_kept_quiet_and_is_sent_once() {
             slack.bodies("default").len()
         ),
         (3, 2)
+    );
+}
+
+/// A route that refuses the digest fails the invocation; Lambda's retry of the same request
+/// then posts to that route only.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_retry_sends_the_digest_only_to_the_routes_that_missed_it() {
+    let slack = SlackReceiver::start().await.expect("receiver");
+    let world = world(&routed(&slack)).await;
+    slack.script("default", vec![Reply::invalid_payload()]);
+    let Some(Outcome::Error(err)) = world.invoke(scheduled()).await else {
+        panic!("expected the invocation to fail");
+    };
+    assert_eq!(err["errorType"], "awsmon.DeliveryFailed");
+    assert_eq!(
+        (
+            slack.bodies("guardduty").len(),
+            slack.bodies("default").len()
+        ),
+        (1, 1),
+        "each route tried once"
+    );
+    assert_eq!(
+        world.invoke(scheduled()).await,
+        Some(Outcome::Response(
+            json!({"digest": 1, "records": 0, "deliveries": 1, "failed": 0})
+        ))
+    );
+    assert_eq!(
+        (
+            slack.bodies("guardduty").len(),
+            slack.bodies("default").len()
+        ),
+        (1, 2),
+        "the GuardDuty route is not posted twice"
+    );
+}
+
+/// DEDUPE_HOURS 0 sends every update, and the digest still counts what was sent.
+#[tokio::test(flavor = "multi_thread")]
+async fn without_de_duplication_sends_are_still_recorded_for_the_digest() {
+    let slack = SlackReceiver::start().await.expect("receiver");
+    let mut settings = routed(&slack);
+    settings.dedupe_hours = 0;
+    let world = world(&settings).await;
+    let mut gd = common::fixture("guardduty-crypto-high");
+    for id in ["update-1", "update-2"] {
+        gd["id"] = Value::from(id);
+        assert_eq!(
+            world.invoke(gd.clone()).await,
+            Some(Outcome::Response(
+                json!({"events": 1, "sent": 1, "deliveries": 1})
+            ))
+        );
+    }
+    assert_eq!(
+        world.invoke(scheduled()).await,
+        Some(Outcome::Response(
+            json!({"digest": 2, "records": 1, "deliveries": 2, "failed": 0})
+        ))
+    );
+    let digest: Value =
+        serde_json::from_str(slack.bodies("guardduty").last().expect("digest")).expect("json");
+    assert!(
+        digest["text"].as_str().is_some_and(
+            |t| t.starts_with("awsmon daily digest: 1 finding sent in the last 24 h (1 high)")
+        ),
+        "{digest}"
     );
 }

@@ -402,6 +402,20 @@ fn every_fixture_takes_the_direct_reader() {
 /// backup region: both copies are one finding to de-duplication (same key), and the message
 /// names the region the event is about, not the backup's.
 #[test]
+fn a_health_events_later_pages_are_not_sent_again() {
+    let settings = common::settings();
+    let mut paged = common::fixture("health-lambda-lifecycle-paged");
+    paged["detail"]["page"] = serde_json::Value::from("2");
+    match &prepare(&paged, &settings)[0].decision {
+        awsmon_notifier::Decision::Drop { reason } => assert_eq!(
+            reason,
+            "page 2 of 10 of an AWS Health event: its first page's message links to every resource"
+        ),
+        other @ awsmon_notifier::Decision::Send { .. } => panic!("{other:?}"),
+    }
+}
+
+#[test]
 fn a_health_events_backup_copy_is_the_same_finding() {
     let settings = common::settings();
     let backup = common::fixture("health-backup-copy");

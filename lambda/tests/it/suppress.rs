@@ -99,3 +99,41 @@ fn test_messages_are_never_suppressed() {
     let test = fixture("awsmon-test");
     assert!(one(&test, &s).decision.is_send());
 }
+
+/// A rule written for an account's GuardDuty findings does not mute GuardDuty being turned off
+/// there; only a rule naming the call (and, say, the automation's ARN as RESOURCE) does.
+#[test]
+fn monitoring_turned_off_is_muted_only_by_a_rule_naming_the_call() {
+    let event = fixture("cloudtrail-guardduty-detector-deleted");
+    let mut s = settings();
+    s.suppress.push(rule(|r| {
+        r.service = Some(Service::GuardDuty);
+        r.account = Some("123456789012".into());
+    }));
+    s.suppress.push(rule(|r| r.resource = Some("*".into())));
+    assert_eq!(reason(&one(&event, &s)), None, "sent despite broad rules");
+    s.suppress.push(rule(|r| {
+        r.finding_type = Some("DeleteDetector".into());
+        r.resource = Some("arn:aws:sts::123456789012:assumed-role/Admin/*".into());
+    }));
+    assert_eq!(
+        reason(&one(&event, &s)),
+        Some("suppressed by rule 3 (bastion hosts are probed all day, until 2099-12-31)")
+    );
+}
+
+/// Inspector disabled for some resource types is "partly turned off", and names the accounts
+/// a delegated administrator turned it off for.
+#[test]
+fn inspector_disabled_for_some_types_and_accounts_says_so() {
+    let mut event = fixture("cloudtrail-guardduty-detector-deleted");
+    event["source"] = Value::from("aws.inspector2");
+    event["detail"]["eventSource"] = Value::from("inspector2.amazonaws.com");
+    event["detail"]["eventName"] = Value::from("Disable");
+    event["detail"]["requestParameters"] =
+        serde_json::json!({"accountIds": ["111122223333"], "resourceTypes": ["ECR"]});
+    let p = one(&event, &settings());
+    assert_eq!(p.title, "Inspector partly turned off in eu-west-1");
+    let text = p.payload.expect("payload").to_string();
+    assert!(text.contains("*Target*\\nECR for 111122223333"), "{text}");
+}

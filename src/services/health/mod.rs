@@ -21,6 +21,9 @@ use crate::naming;
 
 pub struct Health;
 
+/// Where AWS Health puts its events about global services.
+pub const GLOBAL_EVENTS_REGION: &str = "us-east-1";
+
 impl ServiceOps for Health {
     fn probe_action(&self) -> &'static str {
         "health (no call)"
@@ -52,7 +55,15 @@ impl ServiceOps for Health {
 
     fn on_steps(&self, at: Planning<'_>, p: &mut Plan) {
         let (cfg, facts) = (at.cfg, at.facts);
-        for region in at.regions {
+        // Events about global services (IAM, billing) arrive in us-east-1 only.
+        let mut regions: Vec<String> = at.regions.to_vec();
+        if !regions.iter().any(|r| r == GLOBAL_EVENTS_REGION) {
+            p.notes.push(format!(
+                "AWS Health's spoke also goes to {GLOBAL_EVENTS_REGION}, where its events about global services (IAM, billing) arrive"
+            ));
+            regions.push(GLOBAL_EVENTS_REGION.to_string());
+        }
+        for region in &regions {
             p.steps.push(stack(
                 cfg,
                 facts,

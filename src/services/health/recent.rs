@@ -85,26 +85,35 @@ pub async fn events(
                 descriptions.insert(arn.to_string(), text.to_string());
             }
         }
-        let affected = health
-            .describe_affected_entities()
-            .filter(
-                EntityFilter::builder()
-                    .set_event_arns(Some(chunk.to_vec()))
-                    .build()
-                    .map_err(|e| {
-                        AwsError::other("health:DescribeAffectedEntities", e.to_string())
-                    })?,
-            )
-            .max_results(100)
-            .send()
-            .await
-            .map_err(|e| AwsError::classify("health:DescribeAffectedEntities", &e))?;
-        for e in affected.entities() {
-            if let (Some(arn), Some(value)) = (e.event_arn(), e.entity_value()) {
-                entities.entry(arn.to_string()).or_default().push(json!({
-                    "entityValue": value,
-                    "status": e.status_code().map(EntityStatusCode::as_str),
-                }));
+        // Every page of the affected resources (bounded).
+        let mut token: Option<String> = None;
+        for _ in 0..10 {
+            let affected = health
+                .describe_affected_entities()
+                .filter(
+                    EntityFilter::builder()
+                        .set_event_arns(Some(chunk.to_vec()))
+                        .build()
+                        .map_err(|e| {
+                            AwsError::other("health:DescribeAffectedEntities", e.to_string())
+                        })?,
+                )
+                .max_results(100)
+                .set_next_token(token.take())
+                .send()
+                .await
+                .map_err(|e| AwsError::classify("health:DescribeAffectedEntities", &e))?;
+            for e in affected.entities() {
+                if let (Some(arn), Some(value)) = (e.event_arn(), e.entity_value()) {
+                    entities.entry(arn.to_string()).or_default().push(json!({
+                        "entityValue": value,
+                        "status": e.status_code().map(EntityStatusCode::as_str),
+                    }));
+                }
+            }
+            match affected.next_token() {
+                Some(t) => token = Some(t.to_string()),
+                None => break,
             }
         }
     }
