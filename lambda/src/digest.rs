@@ -132,6 +132,8 @@ pub struct Tally {
     pub suppressed: BTreeMap<(String, String), u64>,
     /// service → events dropped as duplicates (updates folded, repeated deliveries).
     pub deduplicated: BTreeMap<String, u64>,
+    /// The state table was read only in part (too large, or throttled): the digest says so.
+    pub incomplete: bool,
 }
 
 impl Tally {
@@ -304,6 +306,11 @@ fn message(
     }
     if let Some(quiet) = quiet(tally, services, settings) {
         blocks.push(Block::Section(quiet));
+    }
+    if tally.incomplete {
+        blocks.push(Block::Section(
+            "⚠ The notifier's state table could be read only in part: these counts are low.".into(),
+        ));
     }
     blocks.push(Block::Context(format!(
         "awsmon  ·  {} → {}",
@@ -592,6 +599,20 @@ mod tests {
             "{default}"
         );
         assert_eq!(digests[1].message["attachments"][0]["color"], "#8B0000");
+    }
+
+    #[test]
+    fn a_digest_read_in_part_says_its_counts_are_low() {
+        let tally = Tally {
+            incomplete: true,
+            ..Tally::default()
+        };
+        let digests = build(&[], &tally, &settings(), NOW);
+        assert!(texts(&digests[0].message).contains(
+            "⚠ The notifier's state table could be read only in part: these counts are low."
+        ));
+        let whole = build(&[], &Tally::default(), &settings(), NOW);
+        assert!(!texts(&whole[0].message).contains("read only in part"));
     }
 
     #[test]

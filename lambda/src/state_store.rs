@@ -291,13 +291,16 @@ impl StateStore {
         &self,
         now: i64,
     ) -> Result<(Vec<crate::digest::Record>, crate::digest::Tally), ReadError> {
-        let sent = self.sent_since(now - crate::digest::WINDOW_SECS).await?;
-        let tallies = self.tallies(now, 25).await?;
+        let (sent, all_sent) = self.sent_since(now - crate::digest::WINDOW_SECS).await?;
+        let (tallies, all_tallies) = self.tallies(now, 25).await?;
         let records = sent
             .iter()
             .filter_map(crate::digest::Record::from_attrs)
             .collect();
-        let mut tally = crate::digest::Tally::default();
+        let mut tally = crate::digest::Tally {
+            incomplete: !(all_sent && all_tallies),
+            ..crate::digest::Tally::default()
+        };
         for t in &tallies {
             tally.add(t);
         }
@@ -307,9 +310,14 @@ impl StateStore {
     /// Every item holding a message sent after `since`, as text (the digest's reading). A
     /// Scan, filtered: the table holds only what TTL has not taken (a few days). At most 50
     /// pages.
-    pub async fn sent_since(&self, since: i64) -> Result<Vec<crate::digest::Attrs>, ReadError> {
+    /// `true` with them when every page was read.
+    pub async fn sent_since(
+        &self,
+        since: i64,
+    ) -> Result<(Vec<crate::digest::Attrs>, bool), ReadError> {
         let mut sent = Vec::new();
         let mut start: Option<Attrs> = None;
+        let mut complete = false;
         for _ in 0..50 {
             let out = self
                 .client
@@ -324,21 +332,26 @@ impl StateStore {
             sent.extend(out.items().iter().map(texts));
             match out.last_evaluated_key() {
                 Some(k) if !k.is_empty() => start = Some(k.clone()),
-                _ => break,
+                _ => {
+                    complete = true;
+                    break;
+                }
             }
         }
-        Ok(sent)
+        Ok((sent, complete))
     }
 
     /// The tally items of the `hours` hours up to `now`'s, as text (those with nothing kept
-    /// quiet do not exist). BatchGetItem, 100 keys a call, unprocessed keys asked again.
+    /// quiet do not exist). BatchGetItem, 100 keys a call, unprocessed keys asked again;
+    /// `true` with them when none was left unread.
     pub async fn tallies(
         &self,
         now: i64,
         hours: i64,
-    ) -> Result<Vec<crate::digest::Attrs>, ReadError> {
+    ) -> Result<(Vec<crate::digest::Attrs>, bool), ReadError> {
         let keys = crate::digest::tally_keys(now, hours);
         let mut out = Vec::new();
+        let mut complete = true;
         for chunk in keys.chunks(100) {
             let mut pending: Vec<Attrs> = chunk.iter().map(|k| Self::key(k)).collect();
             for _ in 0..3 {
@@ -364,9 +377,14 @@ impl StateStore {
                     .and_then(|u| u.get(&self.table))
                     .map(|k| k.keys().to_vec())
                     .unwrap_or_default();
+                if !pending.is_empty() {
+                    // Throttled: a moment before asking again.
+                    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+                }
             }
+            complete &= pending.is_empty();
         }
-        Ok(out)
+        Ok((out, complete))
     }
 
     /// The claimed message did not reach Slack: the claim goes, so Lambda's retry sends it.

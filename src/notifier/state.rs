@@ -166,7 +166,7 @@ pub async fn suppress_matches(
     rules: &[awsmon_notifier::settings::Suppression],
 ) -> Result<Option<Vec<u64>>, String> {
     let items = match store(aws, cfg).tallies(epoch_now(), 7 * 24).await {
-        Ok(items) => items,
+        Ok((items, _)) => items,
         Err(ReadError::NoTable) => return Ok(None),
         Err(e) => return Err(e.to_string()),
     };

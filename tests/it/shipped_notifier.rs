@@ -431,13 +431,23 @@ async fn the_shipped_zip_delivers_every_event_kind_with_routing_from_ssm() {
     );
     let digest: Value =
         serde_json::from_str(slack.bodies("guardduty").last().expect("digest")).expect("json");
+    // GuardDuty turned off (its CloudTrail records) is listed apart from the findings.
+    let off = events
+        .iter()
+        .flat_map(|(_, e)| awsmon_notifier::prepare(e, &settings))
+        .filter(|p| {
+            p.kind == awsmon_notifier::event::CLOUDTRAIL_DETAIL_TYPE
+                && p.decision.is_send()
+                && p.service == Some(awsmon_notifier::Service::GuardDuty)
+        })
+        .count();
+    assert_eq!(off, 2, "the deleted detector and the archive filter");
     assert!(
         digest["text"]
             .as_str()
             .is_some_and(|t| t.starts_with(&format!(
-                // The detector deleted is listed apart from the findings.
-                "awsmon daily digest: 1 monitoring change turned off or attempted; {} findings sent in the last 24 h",
-                expected["guardduty"].len() - 1
+                "awsmon daily digest: {off} monitoring changes turned off or attempted; {} findings sent in the last 24 h",
+                expected["guardduty"].len() - off
             ))),
         "{digest}"
     );

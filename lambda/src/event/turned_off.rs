@@ -29,6 +29,8 @@ pub const OFF_CALLS: &[(Service, &str, &[&str])] = &[
             "UpdateDetector",
             "DisassociateFromAdministratorAccount",
             "DisassociateFromMasterAccount",
+            "CreateFilter",
+            "UpdateFilter",
         ],
     ),
     (
@@ -106,7 +108,15 @@ impl<'t> Kind<'t> for TurnedOff<'t> {
         {
             return Vec::new();
         }
+        // A filter hides findings only when its action archives them.
+        if matches!(&*call, "CreateFilter" | "UpdateFilter")
+            && !text(&["requestParameters", "action"])
+                .is_some_and(|a| a.eq_ignore_ascii_case("ARCHIVE"))
+        {
+            return Vec::new();
+        }
         let target = [
+            "name",
             "detectorId",
             "configurationRecorderName",
             "deliveryChannelName",
@@ -187,13 +197,18 @@ impl<'t> Kind<'t> for TurnedOff<'t> {
         if let Some(e) = &self.error {
             fields.push(("Refused with".into(), (**e).into()));
         }
-        let body = match &self.error {
-            None => vec![Cow::Borrowed(
+        let body = match (&self.error, &*self.call) {
+            (Some(_), _) => vec![Cow::Borrowed(
+                "AWS refused the call, so nothing changed; someone tried.",
+            )],
+            (None, "CreateFilter" | "UpdateFilter") => vec![Cow::Borrowed(
+                "Findings matching this filter are archived as they arrive and never reach Slack. \
+                 If nobody meant this, treat it as an intrusion: hiding detection is an \
+                 attacker's first step.",
+            )],
+            (None, _) => vec![Cow::Borrowed(
                 "Findings stop until it is on again. If nobody meant this, treat it as an intrusion: \
                  turning detection off is an attacker's first step.",
-            )],
-            Some(_) => vec![Cow::Borrowed(
-                "AWS refused the call, so nothing changed; someone tried.",
             )],
         };
         let url = crate::format::console_url(
@@ -263,6 +278,7 @@ fn change(call: &str, partial: bool) -> &'static str {
             "detached from its administrator"
         }
         "BatchDisableStandards" => "standards disabled",
+        "CreateFilter" | "UpdateFilter" => "auto-archive filter set",
         "StopConfigurationRecorder" => "recording stopped",
         "DeleteConfigurationRecorder" | "DeleteServiceLinkedConfigurationRecorder" => {
             "recorder deleted"

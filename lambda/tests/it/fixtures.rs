@@ -11,8 +11,8 @@ fn every_fixture_matches_its_snapshot() {
     let fixtures = common::fixtures();
     assert_eq!(
         fixtures.len(),
-        27,
-        "tests/fixtures/README.md lists 27 fixtures"
+        28,
+        "tests/fixtures/README.md lists 28 fixtures"
     );
     let settings = common::settings();
     for (name, payload) in fixtures {
@@ -395,7 +395,7 @@ fn every_fixture_takes_the_direct_reader() {
         assert_eq!(ours, theirs, "{}", path.display());
         read += 1;
     }
-    assert_eq!(read, 27);
+    assert_eq!(read, 28);
 }
 
 /// AWS Health delivers an account-specific event to the region it concerns and again to a
@@ -447,4 +447,21 @@ fn a_health_events_backup_copy_is_the_same_finding() {
         "{:?}",
         c.payload
     );
+}
+
+/// A GuardDuty filter hides findings only when it archives them: a NOOP filter (a saved
+/// search) is not monitoring turned off.
+#[test]
+fn only_an_archiving_filter_is_monitoring_turned_off() {
+    let settings = common::settings();
+    let mut filter = common::fixture("cloudtrail-guardduty-archive-filter");
+    assert!(prepare(&filter, &settings)[0].decision.is_send());
+    filter["detail"]["requestParameters"]["action"] = serde_json::Value::from("NOOP");
+    match &prepare(&filter, &settings)[0].decision {
+        awsmon_notifier::Decision::Drop { reason } => assert_eq!(
+            reason,
+            "a CloudTrail API call that does not turn a monitoring service off"
+        ),
+        other @ awsmon_notifier::Decision::Send { .. } => panic!("{other:?}"),
+    }
 }
