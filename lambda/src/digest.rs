@@ -67,7 +67,8 @@ pub type Attrs = HashMap<String, String>;
 /// One finding the notifier sent, as its state item has it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Record {
-    pub service: Service,
+    /// `None`: the default route (CloudTrail turned off).
+    pub service: Option<Service>,
     pub account: String,
     pub region: String,
     pub title: String,
@@ -86,8 +87,16 @@ impl Record {
     pub fn from_attrs(a: &Attrs) -> Option<Record> {
         let num = |k: &str| a.get(k).and_then(|v| v.parse::<i64>().ok());
         let text = |k: &str| a.get(k).cloned().unwrap_or_default();
+        let kind = text("finding_kind");
+        // The default route holds only CloudTrail turned off among what is listed (not the
+        // digest's own items).
+        let service = match Service::from_str(a.get("svc_name")?) {
+            Ok(s) => Some(s),
+            Err(_) if kind == crate::event::CLOUDTRAIL_DETAIL_TYPE => None,
+            Err(_) => return None,
+        };
         Some(Record {
-            service: Service::from_str(a.get("svc_name")?).ok()?,
+            service,
             account: text("aws_account"),
             region: text("aws_region"),
             title: text("finding_title"),
@@ -98,7 +107,7 @@ impl Record {
                 .and_then(|u| u64::try_from(u).ok())
                 .unwrap_or(0),
             link: text("finding_link"),
-            kind: text("finding_kind"),
+            kind,
         })
     }
 }
@@ -209,7 +218,7 @@ pub fn build(records: &[Record], tally: &Tally, settings: &Settings, now: i64) -
         .filter(|r| r.sent_at > since && r.sent_at <= now)
     {
         let applied = settings.override_for(&r.account);
-        let hooks = settings.webhooks_for(applied.as_ref(), Some(r.service));
+        let hooks = settings.webhooks_for(applied.as_ref(), r.service);
         if let Some(i) = routes.iter().position(|(_, h)| h == hooks) {
             per_route[i].push(r);
         }
@@ -251,7 +260,9 @@ fn message(
     let found = found.as_slice();
     let mut counts: BTreeMap<Service, [u64; 5]> = BTreeMap::new();
     for r in found {
-        counts.entry(r.service).or_default()[usize::from(r.band.min(4))] += 1;
+        if let Some(svc) = r.service {
+            counts.entry(svc).or_default()[usize::from(r.band.min(4))] += 1;
+        }
     }
     let mut totals = [0u64; 5];
     for c in counts.values() {
@@ -364,18 +375,22 @@ fn listed(title: &str, found: &[&Record], settings: &Settings) -> String {
         line.push(' ');
         let title = slack::truncate(&r.title.replace(['|', '\n'], " "), 150);
         slack::link_into(&mut line, &r.link, &title);
-        line.push_str(" · ");
-        match settings.accounts.get(&r.account) {
-            Some(name) => {
-                slack::escape_into(&mut line, name);
-                line.push_str(" (");
-                slack::escape_into(&mut line, &r.account);
-                line.push(')');
+        if !r.account.is_empty() {
+            line.push_str(" · ");
+            match settings.accounts.get(&r.account) {
+                Some(name) => {
+                    slack::escape_into(&mut line, name);
+                    line.push_str(" (");
+                    slack::escape_into(&mut line, &r.account);
+                    line.push(')');
+                }
+                None => slack::escape_into(&mut line, &r.account),
             }
-            None => slack::escape_into(&mut line, &r.account),
         }
-        line.push_str(" · ");
-        slack::escape_into(&mut line, &r.region);
+        if !r.region.is_empty() {
+            line.push_str(" · ");
+            slack::escape_into(&mut line, &r.region);
+        }
         if r.updates > 0 {
             let _ = write!(line, " · {} since", plural(r.updates, "update"));
         }
@@ -485,7 +500,7 @@ mod tests {
 
     fn record(service: Service, band: u8, ago: i64, title: &str) -> Record {
         Record {
-            service,
+            service: Some(service),
             account: "111122223333".into(),
             region: "eu-west-1".into(),
             title: title.into(),
@@ -599,6 +614,48 @@ mod tests {
             "{default}"
         );
         assert_eq!(digests[1].message["attachments"][0]["color"], "#8B0000");
+    }
+
+    /// CloudTrail stopped (no service of awsmon's) goes to the default route's digest.
+    #[test]
+    fn cloudtrail_stopped_is_listed_on_the_default_route() {
+        let item = Attrs::from([
+            ("svc_name".to_string(), "default".to_string()),
+            (
+                "finding_kind".to_string(),
+                crate::event::CLOUDTRAIL_DETAIL_TYPE.to_string(),
+            ),
+            (
+                "finding_title".to_string(),
+                "CloudTrail logging stopped in us-east-1".to_string(),
+            ),
+            (
+                "finding_link".to_string(),
+                "https://us-east-1.console.aws.amazon.com/cloudtrailv2/home".to_string(),
+            ),
+            ("aws_account".to_string(), "123456789012".to_string()),
+            ("sent_band".to_string(), "4".to_string()),
+            ("sent_at".to_string(), (NOW - 60).to_string()),
+        ]);
+        let digest_own = Attrs::from([
+            ("svc_name".to_string(), "default".to_string()),
+            ("finding_kind".to_string(), KIND.to_string()),
+            ("sent_band".to_string(), "0".to_string()),
+            ("sent_at".to_string(), (NOW - 60).to_string()),
+        ]);
+        let records: Vec<Record> = [item, digest_own]
+            .iter()
+            .filter_map(Record::from_attrs)
+            .collect();
+        assert_eq!(records.len(), 1, "the digest's own items are not listed");
+        let digests = build(&records, &Tally::default(), &settings(), NOW);
+        assert!(
+            texts(&digests[0].message)
+                .contains("|CloudTrail logging stopped in us-east-1> · 123456789012\n"),
+            "{}",
+            texts(&digests[0].message)
+        );
+        assert!(!texts(&digests[1].message).contains("CloudTrail"));
     }
 
     #[test]

@@ -152,7 +152,11 @@ mod tests {
         assert_eq!(strings(&pattern["source"]), sources);
         assert_eq!(strings(&pattern["detail-type"]), [CLOUDTRAIL_DETAIL_TYPE]);
         assert_eq!(strings(&pattern["detail"]["eventName"]), calls);
-        for (service, source, calls) in OFF_CALLS {
+        // CloudTrail (no service of awsmon's) has no spoke: the hub's rule alone.
+        for (service, source, calls) in OFF_CALLS
+            .iter()
+            .filter_map(|(s, source, calls)| Some((s.as_ref()?, source, calls)))
+        {
             let template = match service {
                 Service::GuardDuty => GUARDDUTY,
                 Service::Config => CONFIG,

@@ -19,10 +19,13 @@ use crate::slack::{Card, Field};
 pub const CLOUDTRAIL_DETAIL_TYPE: &str = "AWS API Call via CloudTrail";
 
 /// The calls that turn a service off, by the service's EventBridge source: the one table the
-/// hub's and the spokes' rules are checked against (`src/deploy/templates.rs`).
-pub const OFF_CALLS: &[(Service, &str, &[&str])] = &[
+/// hub's and the spokes' rules are checked against (`src/deploy/templates.rs`). CloudTrail
+/// (`None`) is no service of awsmon's: its switch-off goes to the default route, and only the
+/// hub's region is watched (a multi-region trail is stopped in its home region).
+pub const OFF_CALLS: &[(Option<Service>, &str, &[&str])] = &[
+    (None, "aws.cloudtrail", &["StopLogging", "DeleteTrail"]),
     (
-        Service::GuardDuty,
+        Some(Service::GuardDuty),
         "aws.guardduty",
         &[
             "DeleteDetector",
@@ -34,7 +37,7 @@ pub const OFF_CALLS: &[(Service, &str, &[&str])] = &[
         ],
     ),
     (
-        Service::Config,
+        Some(Service::Config),
         "aws.config",
         &[
             "StopConfigurationRecorder",
@@ -43,9 +46,9 @@ pub const OFF_CALLS: &[(Service, &str, &[&str])] = &[
             "DeleteServiceLinkedConfigurationRecorder",
         ],
     ),
-    (Service::Inspector, "aws.inspector2", &["Disable"]),
+    (Some(Service::Inspector), "aws.inspector2", &["Disable"]),
     (
-        Service::SecurityHub,
+        Some(Service::SecurityHub),
         "aws.securityhub",
         &[
             "DisableSecurityHub",
@@ -57,7 +60,8 @@ pub const OFF_CALLS: &[(Service, &str, &[&str])] = &[
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TurnedOff<'t> {
-    pub service: Service,
+    /// `None`: CloudTrail, on the default route.
+    pub service: Option<Service>,
     pub call: Cow<'t, str>,
     /// Who made the call: the principal's ARN (a role session's is the assumed-role ARN).
     pub who: Cow<'t, str>,
@@ -83,6 +87,7 @@ impl<'t> Kind<'t> for TurnedOff<'t> {
         ("aws.config", CLOUDTRAIL_DETAIL_TYPE),
         ("aws.inspector2", CLOUDTRAIL_DETAIL_TYPE),
         ("aws.securityhub", CLOUDTRAIL_DETAIL_TYPE),
+        ("aws.cloudtrail", CLOUDTRAIL_DETAIL_TYPE),
     ];
     const UNREADABLE: &'static str =
         "a CloudTrail API call that does not turn a monitoring service off";
@@ -176,7 +181,7 @@ impl<'t> Kind<'t> for TurnedOff<'t> {
     }
 
     fn card(&self) -> Card<'_> {
-        let name = self.service.display_name();
+        let name = self.service.map_or("CloudTrail", Service::display_name);
         let what = change(&self.call, self.partial);
         let header = match &self.error {
             None => format!("{name} {what} in {}", self.region),
@@ -200,6 +205,11 @@ impl<'t> Kind<'t> for TurnedOff<'t> {
         let body = match (&self.error, &*self.call) {
             (Some(_), _) => vec![Cow::Borrowed(
                 "AWS refused the call, so nothing changed; someone tried.",
+            )],
+            (None, "StopLogging" | "DeleteTrail") => vec![Cow::Borrowed(
+                "API calls are no longer recorded until logging resumes, and the alerts that \
+                 read them (these included) stop too. If nobody meant this, treat it as an \
+                 intrusion: hiding activity is an attacker's first step.",
             )],
             (None, "CreateFilter" | "UpdateFilter") => vec![Cow::Borrowed(
                 "Findings matching this filter are archived as they arrive and never reach Slack. \
@@ -250,7 +260,7 @@ impl<'t> Kind<'t> for TurnedOff<'t> {
     }
 
     fn service(&self) -> Option<Service> {
-        Some(self.service)
+        self.service
     }
 
     fn account(&self) -> Option<&str> {
@@ -278,6 +288,8 @@ fn change(call: &str, partial: bool) -> &'static str {
             "detached from its administrator"
         }
         "BatchDisableStandards" => "standards disabled",
+        "StopLogging" => "logging stopped",
+        "DeleteTrail" => "trail deleted",
         "CreateFilter" | "UpdateFilter" => "auto-archive filter set",
         "StopConfigurationRecorder" => "recording stopped",
         "DeleteConfigurationRecorder" | "DeleteServiceLinkedConfigurationRecorder" => {
