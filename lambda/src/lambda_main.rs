@@ -16,6 +16,7 @@ use crate::secret::WebhookUrl;
 use crate::service::Service;
 use crate::settings::Settings;
 use crate::state_store::{Claim, StateStore};
+use crate::time::epoch_now;
 
 pub const ROUTING_PARAMETER_ENV: &str = "AWSMON_ROUTING_PARAMETER";
 /// The hub's failure queue, where failed deliveries go when other webhooks took the message.
@@ -692,10 +693,6 @@ fn write_metrics(report: &Report) {
 fn epoch_of(t: SystemTime) -> i64 {
     t.duration_since(SystemTime::UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-}
-
-fn epoch_now() -> i64 {
-    epoch_of(SystemTime::now())
 }
 
 /// The invocation's deadline, less a margin to report back in.

@@ -243,12 +243,16 @@ pub fn today() -> String {
     date_of_day(today_days())
 }
 
+/// Seconds since the epoch, now.
+pub fn epoch_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
 /// Days since 1970-01-01, today (UTC).
 pub fn today_days() -> i64 {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    i64::try_from(secs / 86_400).unwrap_or(0)
+    epoch_now().div_euclid(86_400)
 }
 
 /// `secs` since the epoch as RFC 3339 UTC, to the second.

@@ -8,6 +8,7 @@ use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes};
 
 use awsmon_notifier::digest::{Digest, Tally};
 use awsmon_notifier::state_store::{ReadError, StateStore};
+use awsmon_notifier::time::epoch_now;
 
 use crate::aws::{Aws, AwsError};
 use crate::config::Config;
@@ -150,12 +151,6 @@ pub async fn lookup(
 
 fn store(aws: &Aws, cfg: &Config) -> StateStore {
     StateStore::new(&naming::state_table(cfg), aws.dynamodb(cfg.home_region()))
-}
-
-fn epoch_now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
 
 /// Each SUPPRESS rule's matches over the last seven days (168 hourly tallies), as the notifier

@@ -946,10 +946,7 @@ async fn the_digest_preview_reads_the_deployed_state_as_the_notifier_would() {
         &naming::state_table(&hub.cfg),
         hub.aws.dynamodb("us-east-1"),
     );
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_secs()).expect("now"))
-        .expect("now");
+    let now = awsmon_notifier::time::epoch_now();
     for name in [
         "guardduty-crypto-high",
         "guardduty-s3-critical",

@@ -272,10 +272,7 @@ async fn an_item_from_before_window_end_expires_with_its_ttl() {
     let aws = awsmon_testbench::bench_aws(&moto.endpoint).await;
     let dynamodb = aws.dynamodb("us-east-1");
     table(&dynamodb).await;
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_secs()).expect("now"))
-        .expect("now");
+    let now = awsmon_notifier::time::epoch_now();
     let event = guardduty("ev-old", "finding-old", 8.0);
     let key =
         awsmon_notifier::dedupe::key(&awsmon_notifier::prepare(&event, &common::settings())[0]);
