@@ -41,6 +41,17 @@ pub fn org_spoke_stackset(cfg: &Config, service: Service) -> String {
     format!("{}-org-{}", cfg.prefix_service_name, service.as_str())
 }
 
+/// The IAM Access Analyzer analyzer awsmon creates in a region that has none.
+pub fn analyzer(cfg: &Config) -> String {
+    format!("{}-analyzer", cfg.prefix_service_name)
+}
+
+/// Org mode: the analyzer whose zone of trust is the Organization, made by the delegated
+/// administrator in each region.
+pub fn org_analyzer(cfg: &Config) -> String {
+    format!("{}-org-analyzer", cfg.prefix_service_name)
+}
+
 pub fn budget_name(cfg: &Config) -> String {
     format!("{}-monthly", cfg.prefix_service_name)
 }

@@ -31,6 +31,7 @@ services! {
     Config,
     Inspector,
     SecurityHub,
+    AccessAnalyzer,
     Health,
     TrustedAdvisor,
     Budget,
@@ -122,6 +123,17 @@ impl Service {
                     detail_types: &["Security Hub Findings - Imported"],
                 },
             },
+            Service::AccessAnalyzer => &ServiceInfo {
+                name: "accessanalyzer",
+                config_suffix: "ACCESSANALYZER",
+                display_name: "IAM Access Analyzer",
+                label: "Analyzer",
+                placement: Placement::Regional,
+                delivery: Delivery::Bus {
+                    source: "aws.access-analyzer",
+                    detail_types: &["Access Analyzer Finding"],
+                },
+            },
             Service::Health => &ServiceInfo {
                 name: "health",
                 config_suffix: "HEALTH",
@@ -137,7 +149,7 @@ impl Service {
                 name: "trustedadvisor",
                 config_suffix: "TRUSTEDADVISOR",
                 display_name: "Trusted Advisor",
-                label: "TrustedAdv.",
+                label: "Advisor",
                 placement: Placement::Fixed("us-east-1"),
                 delivery: Delivery::Bus {
                     source: "aws.trustedadvisor",
@@ -252,11 +264,11 @@ mod tests {
             let i = svc.info();
             assert!(seen.insert(i.name), "{} twice", i.name);
             assert_eq!(i.config_suffix, i.name.to_ascii_uppercase());
-            assert!(i.label.len() < 14, "{} does not fit a matrix cell", i.label);
+            assert!(i.label.len() < 10, "{} does not fit a matrix cell", i.label);
         }
         assert_eq!(
             UnknownService("x".into()).to_string(),
-            "unknown service \"x\"; expected one of guardduty, config, inspector, securityhub, health, trustedadvisor, budget"
+            "unknown service \"x\"; expected one of guardduty, config, inspector, securityhub, accessanalyzer, health, trustedadvisor, budget"
         );
     }
 }

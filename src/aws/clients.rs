@@ -243,6 +243,7 @@ regional_clients! {
     configservice => aws_sdk_config,
     inspector2 => aws_sdk_inspector2,
     securityhub => aws_sdk_securityhub,
+    accessanalyzer => aws_sdk_accessanalyzer,
     support => aws_sdk_support,
     health => aws_sdk_health,
     budgets => aws_sdk_budgets,

@@ -1417,7 +1417,7 @@ pub static KEYS: LazyLock<Vec<KeySpec>> = LazyLock::new(|| {
         },
         KeySpec {
             name: "ORG_AUTO_ENABLE",
-            help: "in org mode, have a GuardDuty or Inspector deploy register DELEGATED_ADMIN_ACCOUNT as its delegated administrator and set the Organization's auto-enable: NEW (accounts that join from now on) or ALL (every existing member too, each billed); empty leaves the Organization's settings alone",
+            help: "in org mode, have a GuardDuty, Inspector or IAM Access Analyzer deploy register DELEGATED_ADMIN_ACCOUNT as its delegated administrator and set the Organization's auto-enable: NEW (accounts that join from now on) or ALL (every existing member too, each billed); Access Analyzer's organization analyzer covers every account either way; empty leaves the Organization's settings alone",
             example: "ORG_AUTO_ENABLE: \"\"",
             label: "ORG_AUTO_ENABLE (ALL, NEW or empty)",
             old: false,
@@ -1437,7 +1437,7 @@ pub static KEYS: LazyLock<Vec<KeySpec>> = LazyLock::new(|| {
         },
         KeySpec {
             name: "ROUTING_OVERRIDES",
-            help: "other webhooks (WEBHOOK_URLS, for every service) or another severity floor (MIN_SEVERITY: LOW, MEDIUM, HIGH or CRITICAL, for GuardDuty, Inspector and Security Hub) for some accounts, by account id, or for every account below an OU (ou-...) or the root (r-..., org mode); an account's own entry wins, then the nearest OU's",
+            help: "other webhooks (WEBHOOK_URLS, for every service) or another severity floor (MIN_SEVERITY: LOW, MEDIUM, HIGH or CRITICAL, for GuardDuty, Inspector, Security Hub and Access Analyzer) for some accounts, by account id, or for every account below an OU (ou-...) or the root (r-..., org mode); an account's own entry wins, then the nearest OU's",
             example: "# ROUTING_OVERRIDES:\n#   \"ou-ab12-prod0001\":\n#     WEBHOOK_URLS: https://hooks.slack.com/services/T000/B000/XXXXXXXX\n#   \"ou-ab12-sandbox1\":\n#     MIN_SEVERITY: HIGH\nROUTING_OVERRIDES: {}",
             label: "ROUTING_OVERRIDES (per account or OU)",
             old: false,
@@ -1453,7 +1453,7 @@ pub static KEYS: LazyLock<Vec<KeySpec>> = LazyLock::new(|| {
         },
         KeySpec {
             name: "SUPPRESS",
-            help: "findings known and accepted, muted until a date: a list of rules, each matching SERVICE, TYPE (glob, * and ?: GuardDuty's type, Inspector's type or CVE, Security Hub's title, Config's resource type, Trusted Advisor's check, AWS Health's event type code or category), RESOURCE (glob), ACCOUNT, optionally only below MIN_SEVERITY, with a REASON and an EXPIRES date (YYYY-MM-DD, the last day it applies; required)",
+            help: "findings known and accepted, muted until a date: a list of rules, each matching SERVICE, TYPE (glob, * and ?: GuardDuty's type, Inspector's type or CVE, Security Hub's title, Config's resource type, Trusted Advisor's check, AWS Health's event type code or category, Access Analyzer's resource type or principal), RESOURCE (glob), ACCOUNT, optionally only below MIN_SEVERITY, with a REASON and an EXPIRES date (YYYY-MM-DD, the last day it applies; required)",
             example: "# SUPPRESS:\n#   - SERVICE: guardduty\n#     TYPE: \"Recon:EC2/PortProbeUnprotectedPort\"\n#     RESOURCE: \"i-0bastion*\"\n#     REASON: bastion hosts are probed all day\n#     EXPIRES: 2027-06-30\nSUPPRESS: []",
             label: "SUPPRESS (rules)",
             old: false,

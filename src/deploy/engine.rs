@@ -177,6 +177,18 @@ async fn run_step(
         } => crate::services::securityhub::disable(aws, region, standards, spoke_changed_at)
             .await
             .map_err(|e| StepError::Failed(e.to_string())),
+        Step::CreateAnalyzer { region, name } => {
+            crate::services::accessanalyzer::create(aws, region, name)
+                .await
+                .map_err(|e| StepError::Failed(e.to_string()))
+        }
+        Step::DeleteAnalyzer {
+            region,
+            name,
+            spoke_changed_at,
+        } => crate::services::accessanalyzer::delete(aws, region, name, spoke_changed_at)
+            .await
+            .map_err(|e| StepError::Failed(e.to_string())),
         Step::StartRecorder { region, name } => {
             crate::services::config::start_recorder(aws, region, name)
                 .await

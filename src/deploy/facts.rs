@@ -28,6 +28,8 @@ pub struct Facts {
     pub inspector: HashMap<String, Vec<String>>,
     /// Security Hub's hub and standards, per region.
     pub securityhub: HashMap<String, crate::services::securityhub::HubFacts>,
+    /// IAM Access Analyzer's external-access analyzers, per region.
+    pub analyzers: HashMap<String, Vec<crate::services::accessanalyzer::Analyzer>>,
     /// A budget with awsmon's name exists (with or without awsmon's stack).
     pub budget_exists: bool,
     /// The artifact object already exists.

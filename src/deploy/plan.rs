@@ -140,6 +140,11 @@ pub enum Step {
         hub: bool,
         standards: Vec<String>,
     },
+    /// IAM Access Analyzer: an account analyzer where the region has none.
+    CreateAnalyzer {
+        region: String,
+        name: String,
+    },
     /// An adopted recorder that exists but does not record.
     StartRecorder {
         region: String,
@@ -182,6 +187,13 @@ pub enum Step {
     DisableSecurityHub {
         region: String,
         standards: Vec<String>,
+        spoke_changed_at: String,
+    },
+    /// Destroys service data: the analyzer awsmon created (its findings and archive rules go),
+    /// if it was created no later than `spoke_changed_at`.
+    DeleteAnalyzer {
+        region: String,
+        name: String,
         spoke_changed_at: String,
     },
     /// Org mode: member accounts' spokes as one service-managed StackSet.
@@ -257,6 +269,7 @@ pub enum StepKind {
     WriteRouting,
     EnableInspector,
     EnableSecurityHub,
+    CreateAnalyzer,
     StartRecorder,
     ResumeDetector,
     DeleteStack,
@@ -265,6 +278,7 @@ pub enum StepKind {
     DeleteRecorder,
     DisableInspector,
     DisableSecurityHub,
+    DeleteAnalyzer,
     FailureQueue,
     RegisterDelegatedAdmin,
     OrgAutoEnable,
@@ -304,6 +318,8 @@ impl Step {
             Step::EnableInspector { account, .. } => (StepKind::EnableInspector, account.clone()),
             Step::EnableSecurityHub { .. } => (StepKind::EnableSecurityHub, "hub".to_string()),
             Step::DisableSecurityHub { .. } => (StepKind::DisableSecurityHub, "hub".to_string()),
+            Step::CreateAnalyzer { name, .. } => (StepKind::CreateAnalyzer, name.clone()),
+            Step::DeleteAnalyzer { name, .. } => (StepKind::DeleteAnalyzer, name.clone()),
             Step::StartRecorder { name, .. } => (StepKind::StartRecorder, name.clone()),
             Step::ResumeDetector { detector_id, .. } => {
                 (StepKind::ResumeDetector, detector_id.clone())
@@ -369,6 +385,7 @@ impl Step {
                 | Step::DeleteRecorder { .. }
                 | Step::DisableInspector { .. }
                 | Step::DisableSecurityHub { .. }
+                | Step::DeleteAnalyzer { .. }
                 | Step::FailureQueue { discard: true, .. }
         )
     }
@@ -381,6 +398,8 @@ impl Step {
             | Step::EnableInspector { region, .. }
             | Step::EnableSecurityHub { region, .. }
             | Step::DisableSecurityHub { region, .. }
+            | Step::CreateAnalyzer { region, .. }
+            | Step::DeleteAnalyzer { region, .. }
             | Step::StartRecorder { region, .. }
             | Step::ResumeDetector { region, .. }
             | Step::DeleteStack { region, .. }
@@ -458,6 +477,14 @@ impl fmt::Display for Step {
                     ),
                 }
             }
+            Step::CreateAnalyzer { region, name } => write!(
+                f,
+                "create the IAM Access Analyzer analyzer {name} in {region} (zone of trust: the account)"
+            ),
+            Step::DeleteAnalyzer { region, name, .. } => write!(
+                f,
+                "DESTRUCTIVE: delete the analyzer {name} in {region} (created by awsmon), which deletes its findings and archive rules"
+            ),
             Step::DisableSecurityHub {
                 region, standards, ..
             } => {
@@ -656,6 +683,13 @@ impl fmt::Display for Step {
             } => {
                 use crate::config::AutoEnableMode;
                 use crate::text::count;
+                let accounts = covered + uncovered_names.len() + unreadable;
+                if let Some(words) = crate::services::ops(*service)
+                    .org_admin()
+                    .and_then(|a| a.step_words(region, admin, accounts))
+                {
+                    return f.write_str(&words);
+                }
                 let was = was.as_deref().unwrap_or("not set up");
                 write!(
                     f,

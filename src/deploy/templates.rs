@@ -31,6 +31,7 @@ templates! {
     CONFIG => "config.yaml",
     INSPECTOR => "inspector.yaml",
     SECURITYHUB => "securityhub.yaml",
+    ACCESS_ANALYZER => "accessanalyzer.yaml",
     HEALTH => "health.yaml",
     TRUSTED_ADVISOR => "trustedadvisor.yaml",
     BUDGET => "budget.yaml",
@@ -118,7 +119,7 @@ mod tests {
         assert_eq!(
             rule["Description"].as_str(),
             Some(
-                "awsmon - GuardDuty, AWS Config, Inspector, Security Hub and AWS Health events to the notifier"
+                "awsmon - GuardDuty, AWS Config, Inspector, Security Hub, IAM Access Analyzer and AWS Health events to the notifier"
             )
         );
         // Only the rule changes: every other line of the file is deployed as written.
@@ -162,6 +163,7 @@ mod tests {
                 Service::Config => CONFIG,
                 Service::Inspector => INSPECTOR,
                 Service::SecurityHub => SECURITYHUB,
+                Service::AccessAnalyzer => ACCESS_ANALYZER,
                 other => panic!("no spoke template listed for {other}"),
             };
             let doc = &YamlLoader::load_from_str(template.body).expect("spoke")[0];
@@ -192,6 +194,7 @@ mod tests {
                     "aws.config",
                     "aws.inspector2",
                     "aws.securityhub",
+                    "aws.access-analyzer",
                     "aws.health"
                 ],
                 vec![
@@ -199,6 +202,7 @@ mod tests {
                     "Config Configuration Item Change",
                     "Inspector2 Finding",
                     "Security Hub Findings - Imported",
+                    "Access Analyzer Finding",
                     "AWS Health Event"
                 ]
             )

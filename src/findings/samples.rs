@@ -5,7 +5,7 @@ use awsmon_notifier::Settings;
 
 use super::{Finding, Origin};
 
-pub const SAMPLES: [(&str, &str); 15] = [
+pub const SAMPLES: [(&str, &str); 17] = [
     (
         "guardduty-ssh-bruteforce",
         include_str!("../../lambda/tests/fixtures/guardduty-ssh-bruteforce.json"),
@@ -53,6 +53,14 @@ pub const SAMPLES: [(&str, &str); 15] = [
     (
         "securityhub-imported",
         include_str!("../../lambda/tests/fixtures/securityhub-imported.json"),
+    ),
+    (
+        "accessanalyzer-s3-cross-account",
+        include_str!("../../lambda/tests/fixtures/accessanalyzer-s3-cross-account.json"),
+    ),
+    (
+        "accessanalyzer-kms-public",
+        include_str!("../../lambda/tests/fixtures/accessanalyzer-kms-public.json"),
     ),
     (
         "budget-forecasted-sns",

@@ -633,4 +633,38 @@ fn error_reason(e: &(dyn std::error::Error + 'static)) -> String {
 /// The session policy of every role the scan assumes: reads only, whatever the role allows
 /// (OrganizationAccountAccessRole is an administrator). A session's permissions are the
 /// intersection of the role's and this.
-pub(crate) const READ_ONLY_SESSION: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sts:GetCallerIdentity","account:ListRegions","ec2:DescribeRegions","guardduty:Get*","guardduty:List*","guardduty:Describe*","inspector2:BatchGet*","inspector2:List*","inspector2:Describe*","config:Describe*","config:Get*","config:List*","config:Select*","cloudformation:Describe*","cloudformation:List*","support:Describe*","budgets:ViewBudget","budgets:Describe*"],"Resource":"*"}]}"#;
+pub(crate) const READ_ONLY_SESSION: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sts:GetCallerIdentity","account:ListRegions","ec2:DescribeRegions","guardduty:Get*","guardduty:List*","guardduty:Describe*","inspector2:BatchGet*","inspector2:List*","inspector2:Describe*","config:Describe*","config:Get*","config:List*","config:Select*","cloudformation:Describe*","cloudformation:List*","support:Describe*","budgets:ViewBudget","budgets:Describe*","securityhub:Describe*","securityhub:Get*","securityhub:List*","access-analyzer:List*","access-analyzer:Get*","health:Describe*"],"Resource":"*"}]}"#;
+
+#[cfg(test)]
+mod tests {
+    use super::READ_ONLY_SESSION;
+    use awsmon_notifier::Service;
+
+    /// Every service's probe is allowed by the read-only session the scan assumes member
+    /// accounts with; a service added without its reads is refused in every member account
+    /// (Security Hub's were missing).
+    #[test]
+    fn the_read_only_session_allows_every_services_probe() {
+        let doc: serde_json::Value = serde_json::from_str(READ_ONLY_SESSION).expect("policy");
+        let allowed: Vec<&str> = doc["Statement"][0]["Action"]
+            .as_array()
+            .expect("actions")
+            .iter()
+            .filter_map(serde_json::Value::as_str)
+            .collect();
+        let allows = |action: &str| {
+            allowed.iter().any(|a| match a.strip_suffix('*') {
+                Some(prefix) => action.starts_with(prefix),
+                None => action == *a,
+            })
+        };
+        for service in Service::ALL {
+            let action = crate::services::ops(service).probe_action();
+            if action.contains(' ') {
+                continue; // no call ("health (no call)")
+            }
+            assert!(allows(action), "{service}: {action} is not allowed");
+        }
+        assert!(allows("securityhub:GetEnabledStandards"));
+    }
+}

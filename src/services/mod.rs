@@ -9,6 +9,7 @@
 //! | `config/` | recorder + channel | SelectResourceConfig | recorder/channel created or adopted |
 //! | `inspector/` | BatchGetAccountStatus | ListFindings | Enable, then the spoke |
 //! | `securityhub/` | DescribeHub + standards | GetFindings | hub/standards, then the spoke |
+//! | `accessanalyzer/` | ListAnalyzers | ListFindings | analyzer created or adopted, then the spoke |
 //! | `health/` | always on (no call) | DescribeEvents (+ details, entities) | the forwarding spoke |
 //! | `trustedadvisor/` | support plan | check results | the rule in us-east-1 |
 //! | `budget/` | DescribeBudget | spend vs. alerts | the budget stack |
@@ -27,6 +28,7 @@
 //! The matrix's columns, the hub's monitored-events rule, the scan, the findings fetch, the
 //! planner, config keys `WEBHOOK_URLS_<SUFFIX>`, routes and the CLI help follow the table.
 
+pub mod accessanalyzer;
 pub mod budget;
 pub mod config;
 pub mod guardduty;
@@ -253,6 +255,13 @@ pub trait OrgAdmin: Sync {
         change: AutoEnableChange<'a>,
     ) -> BoxFuture<'a, Result<String, AwsError>>;
 
+    /// The plan line for its auto-enable step, where the generic one ("auto-enable … for NEW
+    /// accounts") would not say what happens (an organization analyzer covers every account).
+    fn step_words(&self, region: &str, admin: &str, accounts: usize) -> Option<String> {
+        let _ = (region, admin, accounts);
+        None
+    }
+
     /// Whether the ALL setting itself turns the existing members on (GuardDuty), so setting
     /// it again cannot reach an account it left off; otherwise awsmon enables them.
     fn all_covers_existing(&self) -> bool;
@@ -282,9 +291,21 @@ pub fn ops(service: Service) -> &'static dyn ServiceOps {
         Service::Config => &config::ConfigService,
         Service::Inspector => &inspector::Inspector,
         Service::SecurityHub => &securityhub::SecurityHub,
+        Service::AccessAnalyzer => &accessanalyzer::AccessAnalyzer,
         Service::Health => &health::Health,
         Service::TrustedAdvisor => &trustedadvisor::TrustedAdvisor,
         Service::Budget => &budget::Budget,
+    }
+}
+
+/// Whether something made at `made` can be awsmon's, made before its spoke last changed at
+/// `changed` (both RFC 3339; an unknown time never matches).
+pub fn made_before(made: &str, changed: &str) -> bool {
+    // Normalised to whole UTC seconds, which sort as text.
+    use awsmon_notifier::time::normalise;
+    match (normalise(made), normalise(changed)) {
+        (Some(m), Some(c)) => m <= c,
+        _ => false,
     }
 }
 
@@ -374,7 +395,7 @@ mod tests {
     fn lists_read_like_the_help_text() {
         assert_eq!(
             names(&REGIONAL),
-            "GuardDuty, AWS Config, Inspector, Security Hub and AWS Health"
+            "GuardDuty, AWS Config, Inspector, Security Hub, IAM Access Analyzer and AWS Health"
         );
         assert_eq!(names(&[Service::Budget]), "Budget");
     }

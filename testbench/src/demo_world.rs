@@ -2,6 +2,8 @@
 //! turns a service on:
 //! - GuardDuty's findings (moto has no ListFindings/GetFindings): the notifier's GuardDuty
 //!   samples, answered per region in the API's own shape; the rest of GuardDuty is moto's;
+//! - IAM Access Analyzer (moto has none): the test bench's stand-in, with an analyzer someone
+//!   made in eu-west-1 and the notifier's Access Analyzer samples as its findings;
 //! - Trusted Advisor's checks and results (moto has no DescribeTrustedAdvisorCheckResult),
 //!   recorded replies;
 //! - what moto's CloudFormation skips when awsmon's stacks are created or updated: the detector,
@@ -41,6 +43,7 @@ pub struct DemoWorld {
     notifier: Option<tokio::process::Child>,
     _overlays: Vec<Overlay>,
     _health: (crate::stub::Stub, crate::CborBridge),
+    _analyzers: crate::accessanalyzer::AnalyzerWorld,
 }
 
 impl DemoWorld {
@@ -64,6 +67,28 @@ impl DemoWorld {
         })
         .await?;
         let health = crate::CborBridge::start_health(&health_stub.endpoint).await?;
+        let analyzers = crate::accessanalyzer::AnalyzerWorld::start().await?;
+        analyzers.add(
+            "eu-west-1",
+            "ConsoleAnalyzer-3f1a",
+            "ACCOUNT",
+            "ACTIVE",
+            "2026-11-01T09:00:00Z",
+        );
+        // Updated now, so the last 24 hours' findings include them.
+        let now = awsmon::text::iso_now();
+        let samples: Vec<Value> = [
+            "accessanalyzer-s3-cross-account",
+            "accessanalyzer-kms-public",
+        ]
+        .iter()
+        .filter_map(|name| seed::sample(name).ok())
+        .map(|mut event| {
+            event["detail"]["updatedAt"] = Value::from(now.as_str());
+            event
+        })
+        .collect();
+        analyzers.seed_findings("eu-west-1", &samples);
         let after: After = Arc::new(move |req| {
             let aws = direct.clone();
             Box::pin(async move { seed_what_cloudformation_skips(&aws, &req).await })
@@ -84,11 +109,13 @@ impl DemoWorld {
                 ("cloudformation", cloudformation.endpoint.clone()),
                 ("eventbridge", eventbridge.endpoint.clone()),
                 ("health", health.endpoint.clone()),
+                ("accessanalyzer", analyzers.endpoint.clone()),
             ],
             runtime,
             notifier: None,
             _overlays: vec![guardduty, support, cloudformation, eventbridge],
             _health: (health_stub, health),
+            _analyzers: analyzers,
         })
     }
 

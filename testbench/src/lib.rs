@@ -5,6 +5,7 @@
 //! a local Slack receiver and a Lambda runtime-API emulator. The integration tests, the
 //! benchmarks and the demo (`awsmon-demo`, run by `scripts/demo`) use it.
 
+pub mod accessanalyzer;
 mod cbor_bridge;
 pub mod demo_world;
 mod latency_proxy;

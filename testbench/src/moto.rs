@@ -70,9 +70,21 @@ impl Moto {
             .ok_or_else(|| std::io::Error::other("no stderr pipe"))?;
         let (tx, rx) = mpsc::channel();
         // Read until the "Running on" line, then keep draining so the pipe never fills.
+        // AWSMON_MOTO_LOG names a file that gets every server's log, to read a 500's traceback.
+        let mut log = std::env::var_os("AWSMON_MOTO_LOG").and_then(|p| {
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(p)
+                .ok()
+        });
         std::thread::spawn(move || {
             let mut tx = Some(tx);
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if let Some(f) = log.as_mut() {
+                    use std::io::Write;
+                    let _ = writeln!(f, "{line}");
+                }
                 if let Some(url) = line.split("Running on ").nth(1)
                     && let Some(tx) = tx.take()
                 {
@@ -108,6 +120,7 @@ impl Moto {
 
     /// `POST /moto-api/reset`: forget all state.
     pub async fn reset(&self) -> std::io::Result<()> {
+        crate::accessanalyzer::forget(&self.endpoint);
         super::stub::post(&self.endpoint, "/moto-api/reset", b"")
             .await
             .map(|_| ())
@@ -124,6 +137,7 @@ impl Moto {
 
 impl Drop for Moto {
     fn drop(&mut self) {
+        crate::accessanalyzer::forget(&self.endpoint);
         // Closing stdin makes the holding shell kill moto and exit.
         drop(self.child.stdin.take());
         let _ = self.child.wait();

@@ -252,7 +252,7 @@ fn epoch_times(v: &mut serde_json::Value) {
 }
 
 /// One of the notifier's sample events, parsed.
-fn sample(name: &str) -> Result<serde_json::Value, String> {
+pub fn sample(name: &str) -> Result<serde_json::Value, String> {
     let text = awsmon::findings::samples::SAMPLES
         .iter()
         .find(|(n, _)| *n == name)

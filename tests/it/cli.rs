@@ -161,7 +161,7 @@ fn usage_errors_exit_2() {
     assert!(
         stderr(&out).contains("invalid value 'shield' for '--services <SERVICES>'")
             && stderr(&out).contains(
-                "[possible values: guardduty, config, inspector, securityhub, health, trustedadvisor, budget]"
+                "[possible values: guardduty, config, inspector, securityhub, accessanalyzer, health, trustedadvisor, budget]"
             ),
         "{}",
         stderr(&out)
@@ -399,7 +399,7 @@ fn validate_refuses_routes_that_fall_back_to_no_webhook() {
     assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
     let text = stdout(&out);
     assert!(
-        text.contains(&format!("error: {path}:1:1: WEBHOOK_URLS: no webhook for the default, config, inspector, securityhub, health, trustedadvisor, budget routes")),
+        text.contains(&format!("error: {path}:1:1: WEBHOOK_URLS: no webhook for the default, config, inspector, securityhub, accessanalyzer, health, trustedadvisor, budget routes")),
         "{text}"
     );
     assert!(!text.contains("GUARDGUARD"), "a webhook leaked: {text}");
@@ -798,10 +798,13 @@ fn deploy_plans_refuses_without_yes_off_a_terminal_and_applies_with_yes() {
     )
     .expect("config");
     let config = config.display().to_string();
+    // IAM Access Analyzer, which moto lacks: the test bench's stand-in.
+    let analyzer = common::access_analyzer(&moto.endpoint).endpoint.clone();
     let envs = [
         CREDS[0],
         CREDS[1],
         ("AWS_ENDPOINT_URL", moto.endpoint.as_str()),
+        ("AWS_ENDPOINT_URL_ACCESSANALYZER", analyzer.as_str()),
         ("AWSMON_NOTIFIER_ZIP", zip.as_str()),
     ];
 
@@ -981,13 +984,16 @@ fn routing_without_a_webhook_is_neither_deployed_nor_pushed() {
             unreachable!()
         }
     };
+    // IAM Access Analyzer, which moto lacks: the test bench's stand-in.
+    let analyzer = common::access_analyzer(&moto.endpoint).endpoint.clone();
     let envs = [
         CREDS[0],
         CREDS[1],
         ("AWS_ENDPOINT_URL", moto.endpoint.as_str()),
+        ("AWS_ENDPOINT_URL_ACCESSANALYZER", analyzer.as_str()),
         ("AWSMON_NOTIFIER_ZIP", zip_path.as_str()),
     ];
-    let gap = "no webhook for the default, config, inspector, securityhub, health, trustedadvisor, budget routes: set WEBHOOK_URLS in config.yml (every route falls back to it), or each route's own WEBHOOK_URLS_<SERVICE>";
+    let gap = "no webhook for the default, config, inspector, securityhub, accessanalyzer, health, trustedadvisor, budget routes: set WEBHOOK_URLS in config.yml (every route falls back to it), or each route's own WEBHOOK_URLS_<SERVICE>";
     let out = awsmon(
         &[
             "deploy",
@@ -1165,6 +1171,10 @@ async fn ctrl_c_during_a_deploy_says_what_finished_was_cut_off_and_never_ran() {
         .env("AWS_EC2_METADATA_DISABLED", "true")
         .env("AWS_ENDPOINT_URL", &moto.endpoint)
         .env("AWS_ENDPOINT_URL_S3", &s3)
+        .env(
+            "AWS_ENDPOINT_URL_ACCESSANALYZER",
+            &common::access_analyzer(&moto.endpoint).endpoint,
+        )
         .env("AWSMON_NOTIFIER_ZIP", zip_path)
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::piped())
@@ -1373,15 +1383,13 @@ fn completions_and_the_man_page_list_every_command() {
     let bash = stdout(&awsmon(&["completions", "bash"], &[]));
     assert!(
         bash.contains(
-            "notifier guardduty config inspector securityhub health trustedadvisor budget all"
+            "notifier guardduty config inspector securityhub accessanalyzer health trustedadvisor budget all"
         ),
         "{bash}"
     );
-    assert!(
-        bash.contains(
-            "default guardduty config inspector securityhub health trustedadvisor budget"
-        )
-    );
+    assert!(bash.contains(
+        "default guardduty config inspector securityhub accessanalyzer health trustedadvisor budget"
+    ));
     assert!(bash.contains("direct pipeline"));
     // Names are still read in any case, and a wrong one lists the right ones.
     let out = awsmon(
@@ -1399,7 +1407,7 @@ fn completions_and_the_man_page_list_every_command() {
     assert_eq!(out.status.code(), Some(2));
     assert!(
         stderr(&out).contains(
-            "[possible values: notifier, guardduty, config, inspector, securityhub, health, trustedadvisor, budget, all]"
+            "[possible values: notifier, guardduty, config, inspector, securityhub, accessanalyzer, health, trustedadvisor, budget, all]"
         ),
         "{}",
         stderr(&out)
@@ -1419,10 +1427,13 @@ fn a_deploy_the_service_does_not_confirm_exits_4() {
         unreachable!("a file")
     };
     let zip_path = zip_path.display().to_string();
+    // IAM Access Analyzer, which moto lacks: the test bench's stand-in.
+    let analyzer = common::access_analyzer(&moto.endpoint).endpoint.clone();
     let envs = [
         CREDS[0],
         CREDS[1],
         ("AWS_ENDPOINT_URL", moto.endpoint.as_str()),
+        ("AWS_ENDPOINT_URL_ACCESSANALYZER", analyzer.as_str()),
         ("AWSMON_NOTIFIER_ZIP", zip_path.as_str()),
     ];
     let out = awsmon(

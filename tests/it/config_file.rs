@@ -698,7 +698,7 @@ fn every_key_walks_the_file_the_save_show_and_the_editor_alike() {
     let mut keys: Vec<&str> = config::KEYS.iter().map(|k| k.name).collect();
     keys.sort_unstable();
     assert_eq!(names, keys, "every key needs a value in walk_values()");
-    assert_eq!(config::KEYS.len(), 45);
+    assert_eq!(config::KEYS.len(), 46);
 
     let (base, _) = config::load_str("c.yml", BASE).expect("base");
     for (name, text) in &values {

@@ -100,6 +100,16 @@ async fn every_service_adopts_what_exists_and_destroy_keeps_adopted_data() {
     };
     let regions = regions(&["us-east-1", "eu-west-1"]);
     existing_services(&aws, "eu-west-1").await;
+    // IAM Access Analyzer (the test bench's stand-in, moto has none): someone's analyzer in
+    // eu-west-1, none in us-east-1.
+    let analyzers = common::access_analyzer(&moto.endpoint);
+    analyzers.add(
+        "eu-west-1",
+        "org-analyzer",
+        "ACCOUNT",
+        "ACTIVE",
+        "2026-11-01T09:00:00Z",
+    );
 
     let (_, the_plan) = plan::draw_up(&aws, &cfg, Target::All, &regions, Intent::Deploy(&zip))
         .await
@@ -122,6 +132,9 @@ async fn every_service_adopts_what_exists_and_destroy_keeps_adopted_data() {
             "create stack awsmon-securityhub in us-east-1: hub created by awsmon; standards enabled by awsmon: FSBP; the hub's rules forward here",
             "enable Security Hub in eu-west-1 with FSBP",
             "create stack awsmon-securityhub in eu-west-1: hub created by awsmon; standards enabled by awsmon: FSBP; forward to the hub",
+            "create the IAM Access Analyzer analyzer awsmon-analyzer in us-east-1 (zone of trust: the account)",
+            "create stack awsmon-accessanalyzer in us-east-1: analyzer awsmon-analyzer created by awsmon (zone of trust: the account); the hub's rules forward here",
+            "create stack awsmon-accessanalyzer in eu-west-1: adopt the existing account analyzer org-analyzer; forward to the hub",
             "create stack awsmon-health in us-east-1: AWS Health is always on; the hub's rules forward here",
             "create stack awsmon-health in eu-west-1: AWS Health is always on; forward to the hub",
             "create stack awsmon-trustedadvisor in us-east-1: check items in ERROR straight to the notifier",
@@ -180,6 +193,13 @@ async fn every_service_adopts_what_exists_and_destroy_keeps_adopted_data() {
             "arn:aws:securityhub:eu-west-1::standards/aws-foundational-security-best-practices/v/1.0.0".to_string()
         ])
     );
+    // Access Analyzer: awsmon's analyzer in us-east-1, recorded by its spoke; eu-west-1's kept.
+    let (_, p) = common::stack_params(&aws, "us-east-1", "awsmon-accessanalyzer").await;
+    assert_eq!(p["CreatedAnalyzer"], "awsmon-analyzer");
+    let (_, p) = common::stack_params(&aws, "eu-west-1", "awsmon-accessanalyzer").await;
+    assert_eq!(p["CreatedAnalyzer"], "");
+    assert_eq!(analyzers.names("us-east-1"), ["awsmon-analyzer"]);
+    assert_eq!(analyzers.names("eu-west-1"), ["org-analyzer"]);
     let (_, p) = common::stack_params(&aws, "us-east-1", "awsmon-trustedadvisor").await;
     assert_eq!(
         (
@@ -233,7 +253,7 @@ async fn every_service_adopts_what_exists_and_destroy_keeps_adopted_data() {
     // The check afterwards: moto's CloudFormation does not create detectors, recorders or
     // budgets, so exactly those are reported as not on; adopted Config and Inspector pass.
     let deployed = verify::deployed(&cfg, &the_plan, &report);
-    assert_eq!(deployed.len(), 12, "{deployed:?}");
+    assert_eq!(deployed.len(), 14, "{deployed:?}");
     let mut warnings = verify::verify(&aws, &cfg, ACCOUNT, &deployed).await;
     warnings.sort();
     assert_eq!(
@@ -288,6 +308,7 @@ async fn every_service_adopts_what_exists_and_destroy_keeps_adopted_data() {
             "disable Inspector in eu-west-1 for ECR, LAMBDA, which deletes its findings",
             "disable Security Hub in us-east-1 (the hub awsmon created), which deletes its findings",
             "disable Security Hub in eu-west-1 (the hub awsmon created), which deletes its findings",
+            "delete the analyzer awsmon-analyzer in us-east-1 (created by awsmon), which deletes its findings and archive rules",
         ]
     );
     assert!(keep.summary().contains(
@@ -314,6 +335,7 @@ async fn every_service_adopts_what_exists_and_destroy_keeps_adopted_data() {
             "DESTRUCTIVE: disable Inspector in eu-west-1 for ECR, LAMBDA, which deletes its findings",
             "DESTRUCTIVE: disable Security Hub in us-east-1 (the hub awsmon created), which deletes its findings",
             "DESTRUCTIVE: disable Security Hub in eu-west-1 (the hub awsmon created), which deletes its findings",
+            "DESTRUCTIVE: delete the analyzer awsmon-analyzer in us-east-1 (created by awsmon), which deletes its findings and archive rules",
         ]
     );
     let report = engine::execute(&aws, &cfg, &off, Some(&zip), waiting(30), 8, tx).await;
@@ -339,6 +361,9 @@ async fn every_service_adopts_what_exists_and_destroy_keeps_adopted_data() {
             .expect("inspector"),
         vec!["EC2"]
     );
+    // The analyzer awsmon created is gone; the adopted one stays.
+    assert_eq!(analyzers.names("us-east-1"), Vec::<String>::new());
+    assert_eq!(analyzers.names("eu-west-1"), ["org-analyzer"]);
     // The hubs awsmon created are off, with their standards.
     for region in ["us-east-1", "eu-west-1"] {
         let hub = awsmon::services::securityhub::probe::facts(&aws, region)

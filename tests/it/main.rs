@@ -4,6 +4,7 @@
 
 mod common;
 
+mod access_analyzer;
 mod cli;
 mod config_file;
 mod config_properties;

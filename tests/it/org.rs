@@ -434,6 +434,11 @@ async fn status_in_org_mode_prints_the_account_summary_and_json_with_accounts() 
             .env("AWS_EC2_METADATA_DISABLED", "true")
             .env("AWS_REGION", "us-east-1")
             .env("AWS_ENDPOINT_URL", &overlay.endpoint)
+            // IAM Access Analyzer, which moto lacks: the test bench's stand-in.
+            .env(
+                "AWS_ENDPOINT_URL_ACCESSANALYZER",
+                &common::access_analyzer(&overlay.endpoint).endpoint,
+            )
             .env("AWS_ACCESS_KEY_ID", "AKIAEMULATOR00000000")
             .env("AWS_SECRET_ACCESS_KEY", "emulator")
             .env("NO_COLOR", "1")
@@ -465,6 +470,9 @@ async fn status_in_org_mode_prints_the_account_summary_and_json_with_accounts() 
                 "Inspector",
                 "Security",
                 "Hub",
+                "IAM",
+                "Access",
+                "Analyzer",
                 "AWS",
                 "Health"
             ],
@@ -480,11 +488,11 @@ async fn status_in_org_mode_prints_the_account_summary_and_json_with_accounts() 
             )
     };
     // AWS Health is always on: on wherever the account can be read.
-    assert_eq!(row("prod-web"), "1/2 ⚠ 1/2 ⚠ 1/2 ⚠ 0/2 ⚠ 2/2");
+    assert_eq!(row("prod-web"), "1/2 ⚠ 1/2 ⚠ 1/2 ⚠ 0/2 ⚠ 0/2 ⚠ 2/2");
     // eu-west-1's GuardDuty has no administrator detector: each account is read through its
     // role there, and prod-locked's cannot be assumed.
-    assert_eq!(row("prod-locked"), "1/2 ✖ 0/2 ✖ 0/2 ⚠ 0/2 ✖ 0/2 ✖");
-    assert_eq!(row("sandbox-old"), ["suspended: not scanned"; 5].join(" "));
+    assert_eq!(row("prod-locked"), "1/2 ✖ 0/2 ✖ 0/2 ⚠ 0/2 ✖ 0/2 ✖ 0/2 ✖");
+    assert_eq!(row("sandbox-old"), ["suspended: not scanned"; 6].join(" "));
     assert!(
         !lines.iter().any(|l| l.starts_with(&org.management)),
         "EXCLUDE_ACCOUNTS leaves the management account out:\n{table}"
@@ -508,8 +516,8 @@ async fn status_in_org_mode_prints_the_account_summary_and_json_with_accounts() 
     );
     assert_eq!(
         lines_one.len(),
-        2 + 10,
-        "two regions × five services:\n{one}"
+        2 + 12,
+        "two regions × six services:\n{one}"
     );
     assert!(
         lines_one.iter().any(|l| l.starts_with("us-east-1")
@@ -531,7 +539,7 @@ async fn status_in_org_mode_prints_the_account_summary_and_json_with_accounts() 
         .find(|a| a["account"]["name"] == "prod-web")
         .expect("prod-web");
     assert_eq!(web["account"]["ou_path"], "Root/Prod");
-    assert_eq!(web["cells"].as_array().map(Vec::len), Some(10));
+    assert_eq!(web["cells"].as_array().map(Vec::len), Some(12));
     assert!(
         web["cells"]
             .as_array()
@@ -905,10 +913,10 @@ async fn the_console_streams_the_organization_scan_and_shows_it_by_ou() {
         1,
         "{kinds:?}"
     );
-    // Two regions × five services, each one task.
+    // Two regions × six services, each one task.
     assert_eq!(
         kinds.iter().filter(|k| **k == "cells").count(),
-        10,
+        12,
         "{kinds:?}"
     );
     let streamed_cells: usize = streamed
@@ -925,8 +933,8 @@ async fn the_console_streams_the_organization_scan_and_shows_it_by_ou() {
         panic!("the scan failed: {done:?}");
     };
     let final_cells: usize = scan.accounts.iter().map(|a| a.cells.len()).sum();
-    // Five active accounts (sandbox-old is suspended) × 2 regions × 5 services.
-    assert_eq!((streamed_cells, final_cells), (50, 50));
+    // Five active accounts (sandbox-old is suspended) × 2 regions × 6 services.
+    assert_eq!((streamed_cells, final_cells), (60, 60));
 
     for a in streamed {
         app.update(a);
@@ -999,7 +1007,11 @@ async fn turning_a_service_on_for_the_organization_registers_the_administrator_a
         text
     };
 
-    for service in [Service::GuardDuty, Service::Inspector] {
+    for service in [
+        Service::GuardDuty,
+        Service::Inspector,
+        Service::AccessAnalyzer,
+    ] {
         faults.requests.lock().expect("lock").clear();
         let the_plan = plan_of(
             &direct,
@@ -1103,6 +1115,48 @@ async fn turning_a_service_on_for_the_organization_registers_the_administrator_a
         );
     }
     assert_eq!(*faults.guardduty_auto_enable.lock().expect("lock"), "ALL");
+    // Access Analyzer: one administrator for the Organization (Organizations', not per
+    // region), trusted access on, an organization analyzer in each region made by the
+    // administrator, and no account analyzer beside it in the account awsmon runs as.
+    let aa_admins = direct
+        .organizations("us-east-1")
+        .list_delegated_administrators()
+        .service_principal("access-analyzer.amazonaws.com")
+        .send()
+        .await
+        .expect("access analyzer admins");
+    assert_eq!(
+        aa_admins
+            .delegated_administrators()
+            .iter()
+            .filter_map(|a| a.id())
+            .collect::<Vec<_>>(),
+        [admin_id.as_str()]
+    );
+    let access = direct
+        .organizations("us-east-1")
+        .list_aws_service_access_for_organization()
+        .send()
+        .await
+        .expect("trusted access");
+    assert!(
+        access
+            .enabled_service_principals()
+            .iter()
+            .any(|p| p.service_principal() == Some("access-analyzer.amazonaws.com")),
+        "{access:?}"
+    );
+    let analyzers = common::access_analyzer(&overlay.endpoint);
+    for region in REGIONS {
+        assert_eq!(
+            analyzers.zones(region),
+            [format!(
+                "{}-org-analyzer ORGANIZATION",
+                cfg.prefix_service_name
+            )],
+            "{region}"
+        );
+    }
     // Inspector with ALL: every active account of the Organization is on in both regions,
     // and new members get EC2, ECR and Lambda scanning.
     let admin = org_world::as_account(&direct, &admin_id).await;

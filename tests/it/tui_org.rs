@@ -49,7 +49,8 @@ fn c(region: &str, service: Service, state: State, detail: &str) -> Cell {
 }
 
 /// Each active account's cells: GuardDuty on everywhere but prod-data's eu-west-1; Config
-/// recording in us-east-1 only; Inspector partial for prod-data; prod-locked's role denied.
+/// recording in us-east-1 only; Inspector partial for prod-data; Security Hub and Access
+/// Analyzer in us-east-1 only; prod-locked's role denied.
 /// The services an org scan covers: every regional one.
 fn services_of_org() -> Vec<Service> {
     awsmon::services::REGIONAL.clone()
@@ -116,6 +117,22 @@ fn cells_of(id: &str) -> Vec<Cell> {
             c(region, Service::SecurityHub, State::Enabled, "hub on, FSBP")
         } else {
             c(region, Service::SecurityHub, State::Disabled, "not enabled")
+        });
+        // Access Analyzer: an account analyzer in the home region only.
+        out.push(if region == "us-east-1" {
+            c(
+                region,
+                Service::AccessAnalyzer,
+                State::Enabled,
+                "analyzer awsmon-analyzer (ACCOUNT)",
+            )
+        } else {
+            c(
+                region,
+                Service::AccessAnalyzer,
+                State::Disabled,
+                "no analyzer",
+            )
         });
     }
     out
@@ -256,8 +273,8 @@ fn org_mode_opens_on_the_accounts_grouped_by_ou_as_answers_arrive() {
         "{}",
         row("sandbox-old")
     );
-    // The pane wraps: "GuardDuty auto-enable: ALL in │ 2 regions".
-    assert!(frame.contains("GuardDuty auto-enable: ALL in "), "{frame}");
+    // The pane wraps after "ALL" ("ALL │ in 2 regions"), so only the start is checked here.
+    assert!(frame.contains("GuardDuty auto-enable: ALL"), "{frame}");
     assert!(
         frame.contains("ORG MODE: o-exampleorgid, 6 accounts in scope"),
         "{frame}"
@@ -594,7 +611,8 @@ fn an_ous_routing_override_is_edited_and_previewed_on_its_accounts() {
         frame.contains("ou-ab12-prod0001  1 webhook (ROUTING_OVERRIDES)"),
         "{frame}"
     );
-    for _ in 0..8 {
+    // Past the default route and one route per service.
+    for _ in 0..=(awsmon::services::REGIONAL.len() + awsmon::services::GLOBALS.len()) {
         key(&mut app, KeyCode::Down);
     }
     let effects = key(&mut app, KeyCode::Enter);

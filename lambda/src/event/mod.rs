@@ -1,6 +1,7 @@
 //! Parsing a Lambda payload into events. Anything unknown or malformed is skipped with a
 //! reason, never a panic: only delivery failures fail an invocation.
 
+mod accessanalyzer;
 mod budget;
 mod config;
 mod guardduty;
@@ -15,6 +16,7 @@ use std::borrow::Cow;
 
 use serde_json::Value;
 
+pub use accessanalyzer::{Access, AccessFinding};
 pub use budget::BudgetAlert;
 pub use config::{ConfigChange, PropertyChange};
 pub use guardduty::GuardDutyFinding;
@@ -164,6 +166,7 @@ kinds! {
     Inspector(InspectorFinding<'t>),
     TrustedAdvisor(TrustedAdvisorCheck<'t>),
     SecurityHub(SecurityHubFinding<'t>),
+    AccessAnalyzer(AccessFinding<'t>),
     Health(HealthEvent<'t>),
     TurnedOff(TurnedOff<'t>),
     Budget(BudgetAlert),

@@ -42,7 +42,12 @@ impl<'t> Kind<'t> for SecurityHubFinding<'t> {
 
     fn decide(&self, settings: &Settings) -> Decision {
         let product = format!("{} {}", self.product_name, self.product_arn).to_ascii_lowercase();
-        for (needle, name) in [("guardduty", "GuardDuty"), ("inspector", "Inspector")] {
+        for (needle, name) in [
+            ("guardduty", "GuardDuty"),
+            ("inspector", "Inspector"),
+            ("access-analyzer", "IAM Access Analyzer"),
+            ("access analyzer", "IAM Access Analyzer"),
+        ] {
             if product.contains(needle) {
                 return Decision::drop(format!("duplicate: {name} findings are sent directly"));
             }

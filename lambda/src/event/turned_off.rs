@@ -1,6 +1,6 @@
 //! A monitoring service turned off: the CloudTrail record of the API call that stops it
 //! (GuardDuty's detector deleted or disabled, Config's recorder stopped or deleted, Inspector
-//! disabled, Security Hub disabled), as EventBridge delivers it ("AWS API Call via CloudTrail",
+//! disabled, Security Hub disabled, an Access Analyzer analyzer deleted or an archive rule set), as EventBridge delivers it ("AWS API Call via CloudTrail",
 //! which needs a CloudTrail trail logging management events). Turning off detection is what an
 //! intruder does first, so it pings the channel; a refused attempt pings `@here`.
 
@@ -56,6 +56,11 @@ pub const OFF_CALLS: &[(Option<Service>, &str, &[&str])] = &[
             "BatchDisableStandards",
         ],
     ),
+    (
+        Some(Service::AccessAnalyzer),
+        "aws.access-analyzer",
+        &["DeleteAnalyzer", "CreateArchiveRule", "UpdateArchiveRule"],
+    ),
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -87,6 +92,7 @@ impl<'t> Kind<'t> for TurnedOff<'t> {
         ("aws.config", CLOUDTRAIL_DETAIL_TYPE),
         ("aws.inspector2", CLOUDTRAIL_DETAIL_TYPE),
         ("aws.securityhub", CLOUDTRAIL_DETAIL_TYPE),
+        ("aws.access-analyzer", CLOUDTRAIL_DETAIL_TYPE),
         ("aws.cloudtrail", CLOUDTRAIL_DETAIL_TYPE),
     ];
     const UNREADABLE: &'static str =
@@ -122,6 +128,8 @@ impl<'t> Kind<'t> for TurnedOff<'t> {
         }
         let target = [
             "name",
+            "ruleName",
+            "analyzerName",
             "detectorId",
             "configurationRecorderName",
             "deliveryChannelName",
@@ -211,11 +219,13 @@ impl<'t> Kind<'t> for TurnedOff<'t> {
                  read them (these included) stop too. If nobody meant this, treat it as an \
                  intrusion: hiding activity is an attacker's first step.",
             )],
-            (None, "CreateFilter" | "UpdateFilter") => vec![Cow::Borrowed(
-                "Findings matching this filter are archived as they arrive and never reach Slack. \
+            (None, "CreateFilter" | "UpdateFilter" | "CreateArchiveRule" | "UpdateArchiveRule") => {
+                vec![Cow::Borrowed(
+                    "Findings matching this filter are archived as they arrive and never reach Slack. \
                  If nobody meant this, treat it as an intrusion: hiding detection is an \
                  attacker's first step.",
-            )],
+                )]
+            }
             (None, _) => vec![Cow::Borrowed(
                 "Findings stop until it is on again. If nobody meant this, treat it as an intrusion: \
                  turning detection off is an attacker's first step.",
@@ -291,6 +301,8 @@ fn change(call: &str, partial: bool) -> &'static str {
         "StopLogging" => "logging stopped",
         "DeleteTrail" => "trail deleted",
         "CreateFilter" | "UpdateFilter" => "auto-archive filter set",
+        "CreateArchiveRule" | "UpdateArchiveRule" => "archive rule set",
+        "DeleteAnalyzer" => "analyzer deleted",
         "StopConfigurationRecorder" => "recording stopped",
         "DeleteConfigurationRecorder" | "DeleteServiceLinkedConfigurationRecorder" => {
             "recorder deleted"

@@ -316,6 +316,7 @@ const READ_KEYS: &[&str] = &[
     "actionType",
     "affectedAccount",
     "affectedEntities",
+    "analyzerName",
     "api",
     "archived",
     "arn",
@@ -330,6 +331,7 @@ const READ_KEYS: &[&str] = &[
     "check-item-detail",
     "check-name",
     "checkId",
+    "condition",
     "configurationItem",
     "configurationItemCaptureTime",
     "configurationItemDiff",
@@ -354,6 +356,7 @@ const READ_KEYS: &[&str] = &[
     "enable",
     "endTime",
     "entityValue",
+    "error",
     "errorCode",
     "eventArn",
     "eventDescription",
@@ -380,6 +383,8 @@ const READ_KEYS: &[&str] = &[
     "instanceId",
     "ipAddressV4",
     "ipAddressV6",
+    "isDeleted",
+    "isPublic",
     "lambdaDetails",
     "language",
     "lastObservedAt",
@@ -395,6 +400,7 @@ const READ_KEYS: &[&str] = &[
     "portProbeAction",
     "portProbeDetails",
     "previousValue",
+    "principal",
     "principalId",
     "rdsDbInstanceDetails",
     "recipientAccountId",
@@ -415,6 +421,7 @@ const READ_KEYS: &[&str] = &[
     "resource_id",
     "resources",
     "route",
+    "ruleName",
     "s3BucketDetails",
     "sequence",
     "service",
@@ -431,6 +438,7 @@ const READ_KEYS: &[&str] = &[
     "totalPages",
     "type",
     "uid",
+    "updatedAt",
     "updatedValue",
     "userAgent",
     "userIdentity",
@@ -495,7 +503,12 @@ fn read_key_rank(k: &str) -> Option<u8> {
 }
 
 /// Maps whose keys are data, kept whole.
-const WHOLE_KEYS: &[&str] = &["check-item-detail", "changedProperties"];
+const WHOLE_KEYS: &[&str] = &[
+    "check-item-detail",
+    "changedProperties",
+    "principal",
+    "condition",
+];
 
 /// A map key: the read key it is, if any, without allocating for the others.
 struct Key;

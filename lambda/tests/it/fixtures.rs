@@ -11,8 +11,8 @@ fn every_fixture_matches_its_snapshot() {
     let fixtures = common::fixtures();
     assert_eq!(
         fixtures.len(),
-        29,
-        "tests/fixtures/README.md lists 29 fixtures"
+        34,
+        "tests/fixtures/README.md lists 34 fixtures"
     );
     let settings = common::settings();
     for (name, payload) in fixtures {
@@ -395,7 +395,7 @@ fn every_fixture_takes_the_direct_reader() {
         assert_eq!(ours, theirs, "{}", path.display());
         read += 1;
     }
-    assert_eq!(read, 29);
+    assert_eq!(read, 34);
 }
 
 /// AWS Health delivers an account-specific event to the region it concerns and again to a

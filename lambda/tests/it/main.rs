@@ -4,6 +4,7 @@
 
 mod common;
 
+mod access_analyzer;
 mod bootstrap;
 mod dedupe;
 mod delivery;

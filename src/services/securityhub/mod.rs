@@ -258,7 +258,7 @@ pub async fn disable(
         return Ok("already off".into());
     };
     if standards.is_empty() {
-        if !subscribed_by_awsmon(&subscribed, spoke_changed_at) {
+        if !super::made_before(&subscribed, spoke_changed_at) {
             return Err(AwsError::other(
                 "securityhub:DisableSecurityHub",
                 format!(
@@ -296,15 +296,4 @@ pub async fn disable(
         .map_err(|e| AwsError::classify("securityhub:BatchDisableStandards", &e))?;
     let names: Vec<&str> = standards.iter().map(|s| probe::short_name(s)).collect();
     Ok(format!("standards {} disabled", names.join(", ")))
-}
-
-/// Whether a hub subscribed at `subscribed` can be the one awsmon enabled before its spoke
-/// last changed at `changed` (both RFC 3339; an unknown time never matches).
-pub fn subscribed_by_awsmon(subscribed: &str, changed: &str) -> bool {
-    // Normalised to whole UTC seconds, which sort as text.
-    use awsmon_notifier::time::normalise;
-    match (normalise(subscribed), normalise(changed)) {
-        (Some(s), Some(c)) => s <= c,
-        _ => false,
-    }
 }

@@ -227,10 +227,11 @@ impl AccountsState {
     }
 }
 
-const ID_W: usize = 14;
-// Narrow enough that the list and the detail pane sit side by side in 120 columns.
+const ID_W: usize = 13;
+// Narrow enough that the list (90 columns) and the detail pane (30) sit side by side in 120
+// columns, wide enough for a name like "security-tooling" whole.
 const NAME_W: usize = 17;
-const CELL_W: usize = 11;
+const CELL_W: usize = 10;
 
 /// The list beside the selected account's detail.
 pub fn draw(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
@@ -249,8 +250,8 @@ pub fn draw_account(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
 }
 
 fn split(area: Rect) -> (Rect, Rect) {
-    let table_w = u16::try_from(ID_W + NAME_W + CELL_W * services().len() + 2).unwrap_or(80);
-    if area.width >= table_w + 32 {
+    let table_w = u16::try_from(ID_W + NAME_W + CELL_W * services().len()).unwrap_or(80);
+    if area.width >= table_w + 30 {
         let [m, d] =
             Layout::horizontal([Constraint::Length(table_w), Constraint::Min(30)]).areas(area);
         (m, d)
@@ -453,7 +454,10 @@ fn draw_account_detail(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
                 None => by.push((&a.setting, 1)),
             }
         }
-        let text: Vec<String> = by.iter().map(|(k, n)| format!("{k} in {n}")).collect();
+        let text: Vec<String> = by
+            .iter()
+            .map(|(k, n)| format!("{k} in {n} region{}", if *n == 1 { "" } else { "s" }))
+            .collect();
         lines.push(Line::styled(
             format!("{} auto-enable: {}", s.label(), text.join(", ")),
             theme.dim(),

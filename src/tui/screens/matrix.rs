@@ -336,13 +336,13 @@ impl Look {
 
     pub fn text(self) -> String {
         match self {
-            Look::Loading => "… scanning".into(),
+            Look::Loading => "… scan".into(),
             Look::On => "✓ on".into(),
-            Look::Notifying => "● notifying".into(),
-            Look::OnNotNotified => "◐ on, silent".into(),
+            Look::Notifying => "● notify".into(),
+            Look::OnNotNotified => "◐ silent".into(),
             Look::Partial => "◑ partial".into(),
             Look::Off => "○ off".into(),
-            Look::OffWired => "○ off, wired".into(),
+            Look::OffWired => "○ wired".into(),
             Look::Error => "✖ error".into(),
             Look::Deploying(p) => format!("⟳ {p}%"),
             Look::NotOptedIn => "– opt-in".into(),
@@ -352,9 +352,9 @@ impl Look {
 }
 
 const REGION_W: usize = 16;
-// The longest state ("◐ on, silent") and a space: five services fit 80 columns (the last
-// space clipped), and the detail pane still fits beside them in 120.
-const CELL_W: usize = 13;
+// The longest state ("◑ partial") and a space: six services fit 80 columns, and the detail
+// pane still fits beside them in 120.
+const CELL_W: usize = 10;
 
 pub fn draw(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
     let jobs_h = u16::try_from(app.jobs.list.len().min(3)).unwrap_or(3);
@@ -457,10 +457,10 @@ fn draw_grid(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
         ));
     }
     lines.push(Line::from(spans));
-    // Within the grid's width (60 columns beside the detail pane); error and busy cells
+    // Within the grid's width (78 columns beside the detail pane); error and busy cells
     // spell themselves out.
     lines.push(Line::styled(
-        "● notifying ◐ silent ◑ partial ○ off +opt-in *marked",
+        "● notifying ◐ on, silent ◑ partial ○ off (wired: rules left) +opt-in *marked",
         theme.dim(),
     ));
     frame.render_widget(Paragraph::new(lines), area);

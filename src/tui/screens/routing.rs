@@ -456,7 +456,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: Theme, area: Rect) {
                         || "not set (each service's own threshold)".to_string(),
                         |s| s.to_string(),
                     );
-                format!("    {:<36}{floor}", "min severity (GD, Insp., SecHub)")
+                format!("    {:<36}{floor}", "min severity (finding services)")
             }
             RoutingRow::AddOverride => {
                 "  + override the routing for an account or OU (a)".to_string()

@@ -14,14 +14,29 @@ pub fn start_moto() -> Moto {
 /// Options for tests: the emulator, fixed credentials, one attempt. The timeout only stops a
 /// hang: a loaded 2-core CI machine can keep moto from answering within a few seconds, and a
 /// test that needs a timeout to fire sets its own against a socket that never answers.
+/// IAM Access Analyzer, which moto lacks, is the test bench's stand-in beside this moto.
 pub fn options(endpoint: &str) -> AwsOptions {
-    AwsOptions {
+    let mut opts = AwsOptions {
         endpoint_url: Some(endpoint.to_string()),
         credentials: Some(dummy_credentials()),
         max_attempts: 1,
         operation_timeout: Duration::from_secs(30),
         ..AwsOptions::default()
-    }
+    };
+    opts.service_endpoints.insert(
+        "accessanalyzer",
+        awsmon_testbench::accessanalyzer::beside(endpoint)
+            .endpoint
+            .clone(),
+    );
+    opts
+}
+
+/// The IAM Access Analyzer stand-in beside the moto at `endpoint` (what [`options`] uses).
+pub fn access_analyzer(
+    endpoint: &str,
+) -> std::sync::Arc<awsmon_testbench::accessanalyzer::AnalyzerWorld> {
+    awsmon_testbench::accessanalyzer::beside(endpoint)
 }
 
 pub async fn aws(endpoint: &str) -> Aws {
