@@ -65,6 +65,18 @@ impl AnalyzerWorld {
             .unwrap_or_else(std::sync::PoisonError::into_inner))
     }
 
+    /// The analyzer the console makes by default, as someone made it in `region` before
+    /// awsmon: an active one whose zone of trust is the account.
+    pub fn add_console_analyzer(&self, region: &str) {
+        self.add(
+            region,
+            "ConsoleAnalyzer-3f1a",
+            "ACCOUNT",
+            "ACTIVE",
+            "2026-11-01T09:00:00Z",
+        );
+    }
+
     /// An analyzer made outside awsmon.
     pub fn add(&self, region: &str, name: &str, zone: &str, status: &str, created_at: &str) {
         self.with(|s| {

@@ -68,13 +68,7 @@ impl DemoWorld {
         .await?;
         let health = crate::CborBridge::start_health(&health_stub.endpoint).await?;
         let analyzers = crate::accessanalyzer::AnalyzerWorld::start().await?;
-        analyzers.add(
-            "eu-west-1",
-            "ConsoleAnalyzer-3f1a",
-            "ACCOUNT",
-            "ACTIVE",
-            "2026-11-01T09:00:00Z",
-        );
+        analyzers.add_console_analyzer("eu-west-1");
         // Updated now, so the last 24 hours' findings include them.
         let now = awsmon::text::iso_now();
         let samples: Vec<Value> = [

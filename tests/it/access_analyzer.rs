@@ -3,11 +3,10 @@
 //! redeploy, the identity check before deleting it, an adopted analyzer never touched, and
 //! findings shown as the notifier sends them.
 
-use crate::common::{self, routed, waiting};
+use crate::common::{self, routed};
 
 use awsmon::aws::Aws;
 use awsmon::config::Config;
-use awsmon::deploy::engine;
 use awsmon::deploy::plan::{self, Intent, Target};
 use awsmon::findings::{self, Request};
 use awsmon::services::accessanalyzer;
@@ -45,23 +44,7 @@ fn lines(p: &plan::Plan) -> Vec<String> {
 }
 
 async fn run(aws: &Aws, p: &plan::Plan, zip: &awsmon::deploy::artifact::Artifact) -> Vec<String> {
-    let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
-    let report = engine::execute(aws, &cfg(), p, Some(zip), waiting(30), 8, tx).await;
-    report
-        .failures()
-        .iter()
-        .map(|o| {
-            format!(
-                "{}: {}",
-                o.step,
-                o.result
-                    .as_ref()
-                    .err()
-                    .map(ToString::to_string)
-                    .unwrap_or_default()
-            )
-        })
-        .collect()
+    common::execute_failures(aws, &cfg(), p, zip).await
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -227,13 +210,7 @@ async fn findings_are_shown_as_the_notifier_sends_them() {
     let moto = common::start_moto();
     let aws = common::aws(&moto.endpoint).await;
     let analyzers = common::access_analyzer(&moto.endpoint);
-    analyzers.add(
-        "eu-west-1",
-        "ConsoleAnalyzer-3f1a",
-        "ACCOUNT",
-        "ACTIVE",
-        "2026-11-01T09:00:00Z",
-    );
+    analyzers.add_console_analyzer("eu-west-1");
     // AWS's samples, updated now; a resolved one is not listed (only ACTIVE is asked for), and
     // an old one is outside the window.
     let now = awsmon::text::iso_now();

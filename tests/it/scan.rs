@@ -59,13 +59,7 @@ async fn seeded_layout_gives_every_cell_exactly() {
     // IAM Access Analyzer (the test bench's stand-in): an analyzer someone made in eu-west-1,
     // and in eu-central-1 an organization analyzer the Organization's trusted access stopped.
     let analyzers = common::access_analyzer(&moto.endpoint);
-    analyzers.add(
-        "eu-west-1",
-        "ConsoleAnalyzer-3f1a",
-        "ACCOUNT",
-        "ACTIVE",
-        "2026-11-01T09:00:00Z",
-    );
+    analyzers.add_console_analyzer("eu-west-1");
     analyzers.add(
         "eu-central-1",
         "org-wide",

@@ -2,12 +2,11 @@
 //! APIs moto lacks: adopting a hub someone else runs, the identity check before disabling a
 //! hub, the probe when the standards cannot be read, and findings through the notifier.
 
-use crate::common::{self, routed, waiting};
+use crate::common::{self, routed};
 
 use aws_sdk_securityhub::types::StandardsSubscriptionRequest;
 use awsmon::aws::Aws;
 use awsmon::config::Config;
-use awsmon::deploy::engine;
 use awsmon::deploy::plan::{self, Intent, Target};
 use awsmon::findings::{self, Request};
 use awsmon::inventory::State;
@@ -89,23 +88,7 @@ async fn run(
     p: &plan::Plan,
     zip: &awsmon::deploy::artifact::Artifact,
 ) -> Vec<String> {
-    let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
-    let report = engine::execute(aws, cfg, p, Some(zip), waiting(30), 8, tx).await;
-    report
-        .failures()
-        .iter()
-        .map(|o| {
-            format!(
-                "{}: {}",
-                o.step,
-                o.result
-                    .as_ref()
-                    .err()
-                    .map(ToString::to_string)
-                    .unwrap_or_default()
-            )
-        })
-        .collect()
+    common::execute_failures(aws, cfg, p, zip).await
 }
 
 #[tokio::test(flavor = "multi_thread")]

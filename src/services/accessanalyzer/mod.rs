@@ -10,6 +10,7 @@ pub mod org;
 pub mod probe;
 pub mod recent;
 
+use aws_sdk_accessanalyzer::types::Type;
 use futures::future::BoxFuture;
 use serde_json::Value;
 
@@ -184,28 +185,45 @@ fn spoke(cfg: &Config, facts: &Facts, region: &str, p: &mut Plan) {
 /// The planner's `CreateAnalyzer` step: an external-access analyzer whose zone of trust is
 /// the account, tagged as awsmon's.
 pub async fn create(aws: &Aws, region: &str, name: &str) -> Result<String, AwsError> {
+    create_analyzer(aws, region, name, Type::Account).await?;
+    Ok(format!("analyzer {name} created"))
+}
+
+/// CreateAnalyzer for either zone of trust, tagged as awsmon's. Only one analyzer of a zone
+/// is allowed per region: one made since the plan was drawn is named as the reason.
+pub(crate) async fn create_analyzer(
+    aws: &Aws,
+    region: &str,
+    name: &str,
+    zone: Type,
+) -> Result<(), AwsError> {
+    const ACTION: &str = "access-analyzer:CreateAnalyzer";
+    let what = if zone == Type::Organization {
+        "an organization analyzer"
+    } else {
+        "an analyzer"
+    };
     aws.accessanalyzer(region)
         .create_analyzer()
         .analyzer_name(name)
-        .r#type(aws_sdk_accessanalyzer::types::Type::Account)
+        .r#type(zone)
         .tags("awsmon", "created")
         .send()
         .await
         .map_err(|e| {
-            let err = AwsError::classify("access-analyzer:CreateAnalyzer", &e);
+            let err = AwsError::classify(ACTION, &e);
             match err.code.as_deref() {
-                // One account analyzer per region: someone made one since the plan was drawn.
                 Some("ServiceQuotaExceededException" | "ConflictException") => AwsError::other(
-                    "access-analyzer:CreateAnalyzer",
+                    ACTION,
                     format!(
-                        "an analyzer appeared in {region} since the plan was drawn ({}); deploy again to adopt it",
+                        "{what} appeared in {region} since the plan was drawn ({}); deploy again to adopt it",
                         err.short()
                     ),
                 ),
                 _ => err,
             }
         })?;
-    Ok(format!("analyzer {name} created"))
+    Ok(())
 }
 
 /// The `DeleteAnalyzer` step (--delete-service-data): the analyzer awsmon recorded, and only

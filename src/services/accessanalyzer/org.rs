@@ -134,29 +134,7 @@ impl crate::services::OrgAdmin for Admin {
     ) -> BoxFuture<'a, Result<String, AwsError>> {
         Box::pin(async move {
             let name = naming::org_analyzer(cfg);
-            admin
-                .accessanalyzer(region)
-                .create_analyzer()
-                .analyzer_name(&name)
-                .r#type(Type::Organization)
-                .tags("awsmon", "created")
-                .send()
-                .await
-                .map_err(|e| {
-                    let err = AwsError::classify("access-analyzer:CreateAnalyzer", &e);
-                    match err.code.as_deref() {
-                        Some("ServiceQuotaExceededException" | "ConflictException") => {
-                            AwsError::other(
-                                "access-analyzer:CreateAnalyzer",
-                                format!(
-                                    "an organization analyzer appeared in {region} since the plan was drawn ({}); deploy again to adopt it",
-                                    err.short()
-                                ),
-                            )
-                        }
-                        _ => err,
-                    }
-                })?;
+            super::create_analyzer(admin, region, &name, Type::Organization).await?;
             Ok(format!("{ORG_ANALYZER} {name} created"))
         })
     }

@@ -173,6 +173,26 @@ pub fn routed() -> awsmon_notifier::Settings {
 }
 
 /// Stack waits that poll fast against the emulator.
+/// Runs a plan with the given zip (30 s per stack) and returns each failed step as
+/// "step: error", so a test's assertion shows what went wrong.
+pub async fn execute_failures(
+    aws: &Aws,
+    cfg: &Config,
+    p: &awsmon::deploy::plan::Plan,
+    zip: &awsmon::deploy::artifact::Artifact,
+) -> Vec<String> {
+    let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+    let report = awsmon::deploy::engine::execute(aws, cfg, p, Some(zip), waiting(30), 8, tx).await;
+    report
+        .failures()
+        .iter()
+        .map(|o| {
+            let error = o.result.as_ref().err().map(ToString::to_string);
+            format!("{}: {}", o.step, error.unwrap_or_default())
+        })
+        .collect()
+}
+
 pub fn waiting(secs: u64) -> awsmon::deploy::stack_ops::Waiting {
     awsmon::deploy::stack_ops::Waiting {
         timeout: std::time::Duration::from_secs(secs),
