@@ -24,6 +24,8 @@ pub struct Analyzer {
     pub status: String,
     /// ISO-8601.
     pub created_at: String,
+    /// As CreateAnalyzer was given them (a JSON object); `{}` for one added by a test.
+    pub tags: Value,
 }
 
 #[derive(Debug, Default)]
@@ -88,7 +90,19 @@ impl AnalyzerWorld {
                     zone: zone.into(),
                     status: status.into(),
                     created_at: created_at.into(),
+                    tags: json!({}),
                 });
+        });
+    }
+
+    /// Puts awsmon's tag on an analyzer, as if awsmon (or someone copying it) had made it.
+    pub fn tag_as_awsmon(&self, region: &str, name: &str) {
+        self.with(|s| {
+            for a in s.analyzers.entry(region.into()).or_default() {
+                if a.name == name {
+                    a.tags = json!({"awsmon": "created"});
+                }
+            }
         });
     }
 
@@ -160,6 +174,7 @@ fn summary(region: &str, a: &Analyzer) -> Value {
         "type": a.zone,
         "createdAt": a.created_at,
         "status": a.status,
+        "tags": a.tags,
     })
 }
 
@@ -218,6 +233,7 @@ fn answer(req: &StubRequest, s: &mut State) -> StubResponse {
                 zone,
                 status: "ACTIVE".into(),
                 created_at: now_iso(),
+                tags: body.get("tags").cloned().unwrap_or_else(|| json!({})),
             });
             StubResponse::json(200, json!({ "arn": arn(&region, &name) }).to_string())
         }

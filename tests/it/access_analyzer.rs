@@ -129,6 +129,7 @@ async fn awsmons_analyzer_is_created_once_kept_on_redeploy_and_deleted_only_whil
         .send()
         .await
         .expect("delete");
+    // Made after the spoke changed, even with awsmon's tag: refused by its time.
     analyzers.add(
         region,
         "awsmon-analyzer",
@@ -136,11 +137,34 @@ async fn awsmons_analyzer_is_created_once_kept_on_redeploy_and_deleted_only_whil
         "ACTIVE",
         "2099-01-01T00:00:00Z",
     );
+    analyzers.tag_as_awsmon(region, "awsmon-analyzer");
     let refused = accessanalyzer::delete(&aws, region, "awsmon-analyzer", &spoke_changed_at).await;
     assert!(
         refused.as_ref().is_err_and(|e| e
             .to_string()
-            .contains("it is not the analyzer awsmon created")),
+            .contains("was created at 2099-01-01T00:00:00Z, after awsmon's spoke last changed")),
+        "{refused:?}"
+    );
+    // Made (by the clock it reports) before the spoke changed, but without awsmon's tag:
+    // refused by the tag, and no plan offers to delete it.
+    aws.accessanalyzer(region)
+        .delete_analyzer()
+        .analyzer_name("awsmon-analyzer")
+        .send()
+        .await
+        .expect("delete");
+    analyzers.add(
+        region,
+        "awsmon-analyzer",
+        "ACCOUNT",
+        "ACTIVE",
+        "2000-01-01T00:00:00Z",
+    );
+    let refused = accessanalyzer::delete(&aws, region, "awsmon-analyzer", &spoke_changed_at).await;
+    assert!(
+        refused.as_ref().is_err_and(|e| e.to_string().contains(
+            "lacks awsmon's tag (awsmon=created); it is not the analyzer awsmon created"
+        )),
         "{refused:?}"
     );
     let off = draw_up(

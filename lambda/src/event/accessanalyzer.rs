@@ -54,13 +54,21 @@ impl Access {
     /// finding does not carry them).
     pub fn of(action: &str) -> Access {
         let verb = action.rsplit(':').next().unwrap_or(action);
+        let starts = |prefixes: &[&str]| prefixes.iter().any(|p| verb.starts_with(p));
         if verb.contains('*') {
-            return Access::Full;
+            // `s3:Get*` reads and `s3:List*` lists; any other wildcard may reach a policy
+            // action (`s3:Put*` has PutBucketPolicy), so it counts as everything.
+            return if starts(&["List"]) {
+                Access::List
+            } else if starts(&["Get", "Describe"]) {
+                Access::Read
+            } else {
+                Access::Full
+            };
         }
         if verb.starts_with("AssumeRole") {
             return Access::AssumeRole;
         }
-        let starts = |prefixes: &[&str]| prefixes.iter().any(|p| verb.starts_with(p));
         if ["Policy", "Acl", "Permission", "Grant"]
             .iter()
             .any(|w| verb.contains(w))
@@ -89,6 +97,10 @@ pub struct AccessFinding<'t> {
     pub resource: Option<Cow<'t, str>>,
     /// `AWS: 999988887777`, one entry per principal kind.
     pub principal: Vec<(Cow<'t, str>, Cow<'t, str>)>,
+    /// What a SUPPRESS rule's TYPE matches for the principal: its account when the first
+    /// principal is an account or an IAM ARN (`arn:aws:iam::999988887777:role/x`), else the
+    /// principal as given.
+    pub principal_key: Option<Cow<'t, str>>,
     pub actions: Vec<Cow<'t, str>>,
     pub condition: Vec<(Cow<'t, str>, Cow<'t, str>)>,
     pub public: bool,
@@ -97,6 +109,9 @@ pub struct AccessFinding<'t> {
     pub error: Option<Cow<'t, str>>,
     /// The resource owner's account.
     pub account: Cow<'t, str>,
+    /// The analyzer's account, where the finding and its console link live: the delegated
+    /// administrator's for an organization analyzer.
+    pub analyzer_account: Cow<'t, str>,
     pub region: Cow<'t, str>,
     pub time: Cow<'t, str>,
 }
@@ -124,17 +139,27 @@ impl<'t> Kind<'t> for AccessFinding<'t> {
             .iter()
             .filter_map(|a| str_at(a, &[]))
             .collect();
+        let principal = pairs("principal");
+        let principal_key = principal.first().map(|(_, v)| {
+            let account = v
+                .strip_prefix("arn:")
+                .and_then(|arn| arn.split(':').nth(3))
+                .filter(|a| a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit()));
+            account.map_or_else(|| v.clone(), |a| Cow::Owned(a.to_string()))
+        });
         vec![AccessFinding {
             status: text("status").unwrap_or(Cow::Borrowed("ACTIVE")),
             resource_type: text("resourceType").unwrap_or(Cow::Borrowed("resource")),
             resource: text("resource"),
-            principal: pairs("principal"),
+            principal,
+            principal_key,
             condition: pairs("condition"),
             actions,
             public: detail.get("isPublic").and_then(Json::as_bool) == Some(true),
             deleted: detail.get("isDeleted").and_then(Json::as_bool) == Some(true),
             error: text("error"),
             account: text("accountId").unwrap_or_else(|| envelope.account.clone()),
+            analyzer_account: envelope.account.clone(),
             region: text("region").unwrap_or_else(|| envelope.region.clone()),
             time: text("updatedAt").map_or_else(|| envelope.time.clone(), crate::time::normalised),
             id,
@@ -209,6 +234,9 @@ impl<'t> Kind<'t> for AccessFinding<'t> {
                 .collect();
             fields.push(("Only when".into(), text.join("\n").into()));
         }
+        if self.analyzer_account != self.account && !self.analyzer_account.is_empty() {
+            fields.push(("Finding in account".into(), (*self.analyzer_account).into()));
+        }
         let body = match (&self.error, self.public) {
             (Some(_), _) => vec![Cow::Borrowed(
                 "The analyzer could not read this resource's policy, so its access is unknown.",
@@ -265,13 +293,11 @@ impl<'t> Kind<'t> for AccessFinding<'t> {
         Some(&self.region)
     }
 
-    /// A SUPPRESS rule's TYPE matches the resource type (`AWS::S3::Bucket`) or the principal
-    /// (`999988887777`), so a known partner account can be muted.
+    /// A SUPPRESS rule's TYPE matches the resource type (`AWS::S3::Bucket`) or the principal's
+    /// account (`999988887777`, also for a role or user ARN), so a known partner account can be
+    /// muted.
     fn types(&self) -> [Option<&str>; 2] {
-        [
-            Some(&self.resource_type),
-            self.principal.first().map(|(_, v)| &**v),
-        ]
+        [Some(&self.resource_type), self.principal_key.as_deref()]
     }
 
     fn resource(&self) -> Option<&str> {
@@ -299,7 +325,11 @@ impl AccessFinding<'_> {
             return InspectorSeverity::Critical;
         }
         match self.access() {
-            Some(Access::List | Access::Read) => InspectorSeverity::Medium,
+            // Reading a secret's value is reading the credential itself.
+            Some(Access::Read) if self.resource_type == "AWS::SecretsManager::Secret" => {
+                InspectorSeverity::High
+            }
+            Some(Access::List | Access::Read | Access::Tagging) => InspectorSeverity::Medium,
             _ => InspectorSeverity::High,
         }
     }
@@ -408,6 +438,13 @@ mod tests {
             Access::AssumeRole
         );
         assert_eq!(Access::of("s3:*"), Access::Full);
+        assert_eq!(Access::of("s3:Get*"), Access::Read);
+        assert_eq!(Access::of("s3:List*"), Access::List);
+        assert_eq!(
+            Access::of("s3:Put*"),
+            Access::Full,
+            "PutBucketPolicy is in it"
+        );
         assert_eq!(Access::of("*"), Access::Full);
         assert_eq!(Access::of("sqs:TagQueue"), Access::Tagging);
         assert_eq!(Access::of("kms:Decrypt"), Access::Write);

@@ -29,6 +29,9 @@ pub struct SecurityHubFinding<'t> {
     pub compliance: Option<Cow<'t, str>>,
     pub remediation_url: Option<Cow<'t, str>>,
     pub updated_at: Option<Cow<'t, str>>,
+    /// A `Types` entry says "External Access Granted": the kind of Access Analyzer finding
+    /// awsmon also receives directly (not unused or internal access, which it does not).
+    pub external_access: bool,
 }
 
 impl<'t> Kind<'t> for SecurityHubFinding<'t> {
@@ -42,15 +45,18 @@ impl<'t> Kind<'t> for SecurityHubFinding<'t> {
 
     fn decide(&self, settings: &Settings) -> Decision {
         let product = format!("{} {}", self.product_name, self.product_arn).to_ascii_lowercase();
-        for (needle, name) in [
-            ("guardduty", "GuardDuty"),
-            ("inspector", "Inspector"),
-            ("access-analyzer", "IAM Access Analyzer"),
-            ("access analyzer", "IAM Access Analyzer"),
-        ] {
+        for (needle, name) in [("guardduty", "GuardDuty"), ("inspector", "Inspector")] {
             if product.contains(needle) {
                 return Decision::drop(format!("duplicate: {name} findings are sent directly"));
             }
+        }
+        // Access Analyzer's external-access findings arrive directly; its unused-access ones
+        // (Security Hub's own analyzer) arrive only here, so they are kept.
+        let analyzer = product.contains("access-analyzer") || product.contains("access analyzer");
+        if analyzer && self.external_access {
+            return Decision::drop(
+                "duplicate: IAM Access Analyzer's external-access findings are sent directly",
+            );
         }
         if self.record_state.as_deref() == Some("ARCHIVED") {
             return Decision::drop("archived finding");
@@ -196,6 +202,10 @@ fn read<'t>(d: &'t Json<'t>, env: &Envelope<'t>) -> Vec<SecurityHubFinding<'t>> 
                 compliance: str_at(f, &["Compliance", "Status"]),
                 remediation_url: str_at(f, &["Remediation", "Recommendation", "Url"]),
                 updated_at: str_at(f, &["UpdatedAt"]).map(crate::time::normalised),
+                external_access: array_at(f, &["Types"])
+                    .iter()
+                    .filter_map(Json::as_str)
+                    .any(|t| t.ends_with("/External Access Granted")),
                 product_arn,
                 id,
             })

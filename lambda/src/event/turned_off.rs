@@ -1,6 +1,7 @@
 //! A monitoring service turned off: the CloudTrail record of the API call that stops it
 //! (GuardDuty's detector deleted or disabled, Config's recorder stopped or deleted, Inspector
-//! disabled, Security Hub disabled, an Access Analyzer analyzer deleted or an archive rule set), as EventBridge delivers it ("AWS API Call via CloudTrail",
+//! disabled, Security Hub disabled, an Access Analyzer analyzer deleted or an archive rule set
+//! or applied), as EventBridge delivers it ("AWS API Call via CloudTrail",
 //! which needs a CloudTrail trail logging management events). Turning off detection is what an
 //! intruder does first, so it pings the channel; a refused attempt pings `@here`.
 
@@ -59,7 +60,12 @@ pub const OFF_CALLS: &[(Option<Service>, &str, &[&str])] = &[
     (
         Some(Service::AccessAnalyzer),
         "aws.access-analyzer",
-        &["DeleteAnalyzer", "CreateArchiveRule", "UpdateArchiveRule"],
+        &[
+            "DeleteAnalyzer",
+            "CreateArchiveRule",
+            "UpdateArchiveRule",
+            "ApplyArchiveRule",
+        ],
     ),
 ];
 
@@ -149,6 +155,17 @@ impl<'t> Kind<'t> for TurnedOff<'t> {
                 .iter()
                 .filter_map(|t| t.as_str().map(str::to_string))
                 .collect();
+        // An archive rule belongs to an analyzer (by name, or by ARN for ApplyArchiveRule).
+        let analyzer = text(&["requestParameters", "analyzerName"]).or_else(|| {
+            text(&["requestParameters", "analyzerArn"])
+                .map(|a| Cow::Owned(a.rsplit('/').next().unwrap_or_default().to_string()))
+        });
+        let target = match (target, analyzer) {
+            (Some(rule), Some(a)) if text(&["requestParameters", "ruleName"]).is_some() => {
+                Some(format!("{rule} of the analyzer {a}"))
+            }
+            (target, _) => target,
+        };
         let target = match (target, accounts.is_empty()) {
             (t, true) => t,
             (Some(t), false) => Some(format!("{t} for {}", accounts.join(", "))),
@@ -218,6 +235,11 @@ impl<'t> Kind<'t> for TurnedOff<'t> {
                 "API calls are no longer recorded until logging resumes, and the alerts that \
                  read them (these included) stop too. If nobody meant this, treat it as an \
                  intrusion: hiding activity is an attacker's first step.",
+            )],
+            (None, "ApplyArchiveRule") => vec![Cow::Borrowed(
+                "The active findings matching this rule were archived and never reach Slack. \
+                 If nobody meant this, treat it as an intrusion: hiding detection is an \
+                 attacker's first step.",
             )],
             (None, "CreateFilter" | "UpdateFilter" | "CreateArchiveRule" | "UpdateArchiveRule") => {
                 vec![Cow::Borrowed(
@@ -302,6 +324,7 @@ fn change(call: &str, partial: bool) -> &'static str {
         "DeleteTrail" => "trail deleted",
         "CreateFilter" | "UpdateFilter" => "auto-archive filter set",
         "CreateArchiveRule" | "UpdateArchiveRule" => "archive rule set",
+        "ApplyArchiveRule" => "archive rule applied to existing findings",
         "DeleteAnalyzer" => "analyzer deleted",
         "StopConfigurationRecorder" => "recording stopped",
         "DeleteConfigurationRecorder" | "DeleteServiceLinkedConfigurationRecorder" => {

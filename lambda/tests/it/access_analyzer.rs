@@ -93,21 +93,41 @@ fn a_suppress_rule_can_name_the_partner_account_or_the_resource_type() {
     }
     s.suppress = vec![rule("111111111111")];
     assert!(one(&event, &s).decision.is_send(), "another account");
+    // A role in the partner account is muted by the account too.
+    let mut by_role = event.clone();
+    by_role["detail"]["principal"] = json!({"AWS": "arn:aws:iam::999988887777:role/auditor"});
+    s.suppress = vec![rule("999988887777")];
+    assert!(reason(&one(&by_role, &s)).is_some_and(|r| r.starts_with("suppressed by rule 1")));
 }
 
+/// Security Hub carries both the external-access findings awsmon receives directly and the
+/// unused-access findings of Security Hub's own analyzer, which arrive nowhere else.
 #[test]
-fn security_hubs_copy_of_an_access_analyzer_finding_is_not_sent_twice() {
-    let mut event = fixture("securityhub-imported");
-    let findings = event["detail"]["findings"]
-        .as_array_mut()
-        .expect("findings");
-    findings.truncate(1);
-    findings[0]["ProductArn"] = json!("arn:aws:securityhub:us-east-1::product/aws/access-analyzer");
-    findings[0]["ProductName"] = json!("IAM Access Analyzer");
-    assert_eq!(
-        reason(&one(&event, &settings())),
-        Some("duplicate: IAM Access Analyzer findings are sent directly")
+fn security_hubs_copy_of_an_external_access_finding_is_not_sent_twice_but_unused_access_is() {
+    let copy = |types: &str| {
+        let mut event = fixture("securityhub-imported");
+        let findings = event["detail"]["findings"]
+            .as_array_mut()
+            .expect("findings");
+        findings.truncate(1);
+        let f = &mut findings[0];
+        f["ProductArn"] = json!("arn:aws:securityhub:us-east-1::product/aws/access-analyzer");
+        f["ProductName"] = json!("IAM Access Analyzer");
+        f["Types"] = json!([types]);
+        f["Severity"] = json!({"Label": "HIGH"});
+        event
+    };
+    let external = copy(
+        "Software and Configuration Checks/AWS Security Best Practices/External Access Granted",
     );
+    assert_eq!(
+        reason(&one(&external, &settings())),
+        Some("duplicate: IAM Access Analyzer's external-access findings are sent directly")
+    );
+    let unused =
+        copy("Software and Configuration Checks/AWS Security Best Practices/Unused IAM Role");
+    let sent = one(&unused, &settings());
+    assert!(sent.decision.is_send(), "{:?}", reason(&sent));
 }
 
 #[test]
@@ -134,4 +154,73 @@ fn a_routing_override_floor_applies_to_the_resource_owner() {
             .decision
             .is_send()
     );
+}
+
+/// ApplyArchiveRule archives the findings already there (CreateArchiveRule only those to
+/// come): both hide detection, and the message names the rule and its analyzer. The record
+/// is the fixture's with ApplyArchiveRule's request parameters (analyzerArn, ruleName).
+#[test]
+fn applying_an_archive_rule_is_reported_as_monitoring_turned_off() {
+    let mut event = fixture("cloudtrail-accessanalyzer-deleted");
+    event["detail"]["eventName"] = json!("ApplyArchiveRule");
+    event["detail"]["requestParameters"] = json!({
+        "analyzerArn": "arn:aws:access-analyzer:eu-west-1:123456789012:analyzer/awsmon-analyzer",
+        "ruleName": "ignore-partner"
+    });
+    let p = one(&event, &settings());
+    assert_eq!(p.service, Some(Service::AccessAnalyzer));
+    assert_eq!(
+        p.decision,
+        Decision::Send {
+            mention: awsmon_notifier::Mention::Channel
+        }
+    );
+    let text = p.to_json()["payload"].to_string();
+    assert!(
+        text.contains("archive rule applied to existing findings"),
+        "{text}"
+    );
+    assert!(
+        text.contains("ignore-partner of the analyzer awsmon-analyzer"),
+        "{text}"
+    );
+}
+
+/// A secret readable from another account gives away the credential: HIGH, like write. Tagging
+/// alone is MEDIUM; a read wildcard (`s3:Get*`) is read, not full access.
+#[test]
+fn grades_follow_what_the_access_gives_away() {
+    let graded = |resource_type: &str, actions: Value| {
+        let mut e = fixture("accessanalyzer-s3-cross-account");
+        e["detail"]["resourceType"] = json!(resource_type);
+        e["detail"]["action"] = actions;
+        one(&e, &settings()).severity
+    };
+    let secret = graded(
+        "AWS::SecretsManager::Secret",
+        json!(["secretsmanager:GetSecretValue"]),
+    );
+    assert_eq!(secret.as_deref(), Some("HIGH"));
+    let tagging = graded("AWS::SQS::Queue", json!(["sqs:TagQueue"]));
+    assert_eq!(tagging.as_deref(), Some("MEDIUM"));
+    let read_wildcard = graded("AWS::S3::Bucket", json!(["s3:Get*"]));
+    assert_eq!(read_wildcard.as_deref(), Some("MEDIUM"));
+    let put_wildcard = graded("AWS::S3::Bucket", json!(["s3:Put*"]));
+    assert_eq!(put_wildcard.as_deref(), Some("HIGH"));
+}
+
+/// An organization analyzer's finding lives in the delegated administrator's account (the
+/// event's `account`), not the resource owner's: the message says where to open the link.
+#[test]
+fn an_organization_analyzers_finding_says_which_account_holds_it() {
+    let mut event = fixture("accessanalyzer-s3-cross-account");
+    event["account"] = json!("222222222222");
+    let text = one(&event, &settings()).to_json()["payload"].to_string();
+    assert!(
+        text.contains("*Finding in account*\\n222222222222"),
+        "{text}"
+    );
+    let own = one(&fixture("accessanalyzer-s3-cross-account"), &settings());
+    let text = own.to_json()["payload"].to_string();
+    assert!(!text.contains("Finding in account"), "{text}");
 }

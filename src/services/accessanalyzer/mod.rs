@@ -52,7 +52,7 @@ fn ours<'f>(cfg: &Config, facts: &'f Facts, region: &str) -> Option<&'f Analyzer
         .analyzers
         .get(region)?
         .iter()
-        .find(|a| a.name == name && made_before(&a.created_at, &changed))
+        .find(|a| a.name == name && a.tagged_awsmon && made_before(&a.created_at, &changed))
 }
 
 impl ServiceOps for AccessAnalyzer {
@@ -207,7 +207,7 @@ pub(crate) async fn create_analyzer(
         .create_analyzer()
         .analyzer_name(name)
         .r#type(zone)
-        .tags("awsmon", "created")
+        .tags(probe::AWSMON_TAG.0, probe::AWSMON_TAG.1)
         .send()
         .await
         .map_err(|e| {
@@ -227,7 +227,7 @@ pub(crate) async fn create_analyzer(
 }
 
 /// The `DeleteAnalyzer` step (--delete-service-data): the analyzer awsmon recorded, and only
-/// if it was created no later than awsmon's spoke last changed.
+/// if it carries awsmon's tag and was created no later than awsmon's spoke last changed.
 pub async fn delete(
     aws: &Aws,
     region: &str,
@@ -241,6 +241,16 @@ pub async fn delete(
     else {
         return Ok("already gone".into());
     };
+    if !analyzer.tagged_awsmon {
+        return Err(AwsError::other(
+            "access-analyzer:DeleteAnalyzer",
+            format!(
+                "the analyzer {name} lacks awsmon's tag ({}={}); it is not the analyzer awsmon created, so it is left",
+                probe::AWSMON_TAG.0,
+                probe::AWSMON_TAG.1
+            ),
+        ));
+    }
     if !made_before(&analyzer.created_at, spoke_changed_at) {
         return Err(AwsError::other(
             "access-analyzer:DeleteAnalyzer",

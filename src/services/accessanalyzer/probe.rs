@@ -8,6 +8,9 @@ use aws_sdk_accessanalyzer::types::{AnalyzerStatus, Type};
 use crate::aws::{Aws, AwsError};
 use crate::inventory::{ServiceStatus, State};
 
+/// The tag awsmon puts on an analyzer it creates.
+pub const AWSMON_TAG: (&str, &str) = ("awsmon", "created");
+
 /// An external-access analyzer as the planner and the probe need it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Analyzer {
@@ -21,6 +24,9 @@ pub struct Analyzer {
     pub reason: Option<String>,
     /// RFC 3339.
     pub created_at: String,
+    /// Tagged `awsmon=created`, as awsmon's CreateAnalyzer tags it: one half of the identity
+    /// awsmon checks before deleting (the name its spoke recorded is the other).
+    pub tagged_awsmon: bool,
 }
 
 impl Analyzer {
@@ -66,6 +72,10 @@ pub async fn analyzers(aws: &Aws, region: &str) -> Result<Vec<Analyzer>, AwsErro
                     status: a.status().as_str().to_string(),
                     reason: a.status_reason().map(|r| r.code().as_str().to_string()),
                     created_at: crate::text::iso_time(a.created_at()),
+                    tagged_awsmon: a
+                        .tags()
+                        .and_then(|t| t.get(AWSMON_TAG.0))
+                        .is_some_and(|v| v == AWSMON_TAG.1),
                 });
             }
         }
