@@ -190,7 +190,7 @@ pub enum Step {
         spoke_changed_at: String,
     },
     /// Destroys service data: the analyzer awsmon created (its findings and archive rules go),
-    /// if it was created no later than `spoke_changed_at`.
+    /// if it carries awsmon's tag and was created no later than `spoke_changed_at`.
     DeleteAnalyzer {
         region: String,
         name: String,

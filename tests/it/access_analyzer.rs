@@ -43,6 +43,18 @@ fn lines(p: &plan::Plan) -> Vec<String> {
         .collect()
 }
 
+/// The plan for `destroy --delete-service-data` in `region`.
+async fn destroy_with_data(aws: &Aws, region: &str) -> plan::Plan {
+    draw_up(
+        aws,
+        region,
+        Intent::Destroy {
+            delete_service_data: true,
+        },
+    )
+    .await
+}
+
 async fn run(aws: &Aws, p: &plan::Plan, zip: &awsmon::deploy::artifact::Artifact) -> Vec<String> {
     common::execute_failures(aws, &cfg(), p, zip).await
 }
@@ -105,14 +117,7 @@ async fn awsmons_analyzer_is_created_once_kept_on_redeploy_and_deleted_only_whil
 
     // Someone deletes awsmon's analyzer and makes one by the same name after the spoke last
     // changed: it is theirs, so the plan has no step for it, and the step itself refuses.
-    let off_before = draw_up(
-        &aws,
-        region,
-        Intent::Destroy {
-            delete_service_data: true,
-        },
-    )
-    .await;
+    let off_before = destroy_with_data(&aws, region).await;
     let Some(plan::Step::DeleteAnalyzer {
         spoke_changed_at, ..
     }) = off_before
@@ -123,22 +128,21 @@ async fn awsmons_analyzer_is_created_once_kept_on_redeploy_and_deleted_only_whil
     else {
         panic!("no DeleteAnalyzer step: {:?}", lines(&off_before));
     };
-    aws.accessanalyzer(region)
-        .delete_analyzer()
-        .analyzer_name("awsmon-analyzer")
-        .send()
-        .await
-        .expect("delete");
+    let remade_by_someone = async |created_at: &str, tagged_awsmon: bool| {
+        aws.accessanalyzer(region)
+            .delete_analyzer()
+            .analyzer_name("awsmon-analyzer")
+            .send()
+            .await
+            .expect("delete");
+        analyzers.add(region, "awsmon-analyzer", "ACCOUNT", "ACTIVE", created_at);
+        if tagged_awsmon {
+            analyzers.tag_as_awsmon(region, "awsmon-analyzer");
+        }
+        accessanalyzer::delete(&aws, region, "awsmon-analyzer", &spoke_changed_at).await
+    };
     // Made after the spoke changed, even with awsmon's tag: refused by its time.
-    analyzers.add(
-        region,
-        "awsmon-analyzer",
-        "ACCOUNT",
-        "ACTIVE",
-        "2099-01-01T00:00:00Z",
-    );
-    analyzers.tag_as_awsmon(region, "awsmon-analyzer");
-    let refused = accessanalyzer::delete(&aws, region, "awsmon-analyzer", &spoke_changed_at).await;
+    let refused = remade_by_someone("2099-01-01T00:00:00Z", true).await;
     assert!(
         refused.as_ref().is_err_and(|e| e
             .to_string()
@@ -147,34 +151,14 @@ async fn awsmons_analyzer_is_created_once_kept_on_redeploy_and_deleted_only_whil
     );
     // Made (by the clock it reports) before the spoke changed, but without awsmon's tag:
     // refused by the tag, and no plan offers to delete it.
-    aws.accessanalyzer(region)
-        .delete_analyzer()
-        .analyzer_name("awsmon-analyzer")
-        .send()
-        .await
-        .expect("delete");
-    analyzers.add(
-        region,
-        "awsmon-analyzer",
-        "ACCOUNT",
-        "ACTIVE",
-        "2000-01-01T00:00:00Z",
-    );
-    let refused = accessanalyzer::delete(&aws, region, "awsmon-analyzer", &spoke_changed_at).await;
+    let refused = remade_by_someone("2000-01-01T00:00:00Z", false).await;
     assert!(
         refused.as_ref().is_err_and(|e| e.to_string().contains(
             "lacks awsmon's tag (awsmon=created); it is not the analyzer awsmon created"
         )),
         "{refused:?}"
     );
-    let off = draw_up(
-        &aws,
-        region,
-        Intent::Destroy {
-            delete_service_data: true,
-        },
-    )
-    .await;
+    let off = destroy_with_data(&aws, region).await;
     assert!(off.destructive().is_empty(), "{:?}", off.destructive());
     assert_eq!(
         lines(&off),
@@ -211,14 +195,7 @@ async fn destroy_with_data_deletes_the_analyzer_awsmon_created_and_never_an_adop
         "adopted, not doubled"
     );
     for region in ["us-east-1", "eu-west-1"] {
-        let off = draw_up(
-            &aws,
-            region,
-            Intent::Destroy {
-                delete_service_data: true,
-            },
-        )
-        .await;
+        let off = destroy_with_data(&aws, region).await;
         assert_eq!(
             run(&aws, &off, &zip).await,
             Vec::<String>::new(),

@@ -1,10 +1,11 @@
 //! IAM Access Analyzer: an external-access analyzer per region (zone of trust: the account,
 //! or in org mode with ORG_AUTO_ENABLE the Organization, made by the delegated administrator:
-//! [`org`]). There is one per account and region at most, so an existing one (the account's
-//! or the Organization's) is adopted as it is; otherwise the planner creates awsmon's with the API,
-//! then deploys the forwarding spoke, which records the analyzer's name (`CreatedAnalyzer`):
-//! the only analyzer --delete-service-data may delete, and only if it was created no later
-//! than that spoke last changed (one deleted and made again by someone else since is theirs).
+//! [`org`]). An account may have one account analyzer per region, so an existing analyzer
+//! (the account's or the Organization's) is adopted as it is; otherwise the planner creates
+//! awsmon's with the API, tagged `awsmon=created`, then deploys the forwarding spoke, which
+//! records the analyzer's name (`CreatedAnalyzer`). That is the only analyzer
+//! --delete-service-data may delete, and only with awsmon's tag and a creation time no later
+//! than the spoke's last change (one deleted and made again by someone else since is theirs).
 
 pub mod org;
 pub mod probe;
